@@ -1,0 +1,139 @@
+//! Helpers that generate the repetitive parts of ids and coded enums.
+
+/// An enum whose variants have an English code (`primary`) and a Chinese
+/// name (`小学`), with aliases a spreadsheet may use. Generates `code`,
+/// `chinese`, `ALL`, `Display` (the code), `FromStr` (code, Chinese or
+/// alias, case-insensitive for ASCII), and serde as the code.
+macro_rules! coded_enum {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident ($what:literal) {
+            $( $(#[$vmeta:meta])* $var:ident = $code:literal, $zh:literal $(, $alias:literal)* ; )*
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum $name {
+            $( $(#[$vmeta])* $var, )*
+        }
+
+        impl $name {
+            /// Every variant, in declaration order.
+            pub const ALL: &'static [$name] = &[ $( $name::$var, )* ];
+
+            /// The English code used in files and the API.
+            #[must_use]
+            pub fn code(self) -> &'static str {
+                match self { $( $name::$var => $code, )* }
+            }
+
+            /// The Chinese name used in reports and county spreadsheets.
+            #[must_use]
+            pub fn chinese(self) -> &'static str {
+                match self { $( $name::$var => $zh, )* }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.code())
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::ModelError;
+            fn from_str(s: &str) -> Result<$name, $crate::ModelError> {
+                let t = s.trim();
+                $(
+                    if t.eq_ignore_ascii_case($code) || t == $zh $(|| t.eq_ignore_ascii_case($alias))* {
+                        return Ok($name::$var);
+                    }
+                )*
+                Err($crate::ModelError::Parse {
+                    what: $what,
+                    input: s.to_string(),
+                    expected: concat!($( $code, " (", $zh, ") " ),*),
+                })
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.code())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                let s = ::std::borrow::Cow::<str>::deserialize(d)?;
+                s.parse().map_err(::serde::de::Error::custom)
+            }
+        }
+    };
+}
+
+/// A string identifier newtype: never empty, no surrounding white space.
+macro_rules! string_id {
+    ($(#[$meta:meta])* $name:ident, $what:literal) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde::Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// A validated id.
+            ///
+            /// # Errors
+            /// [`ModelError::InvalidId`](crate::ModelError::InvalidId) if it
+            /// is empty or has white space at either end.
+            pub fn new(id: impl Into<String>) -> Result<$name, $crate::ModelError> {
+                let id = id.into();
+                let reason = if id.is_empty() {
+                    Some("empty")
+                } else if id.trim() != id {
+                    Some("white space at either end")
+                } else if id.chars().any(char::is_control) {
+                    Some("control characters")
+                } else {
+                    None
+                };
+                match reason {
+                    None => Ok($name(id)),
+                    Some(reason) => Err($crate::ModelError::InvalidId { what: $what, input: id, reason }),
+                }
+            }
+
+            /// The id as text.
+            #[must_use]
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl ::std::str::FromStr for $name {
+            type Err = $crate::ModelError;
+            fn from_str(s: &str) -> Result<$name, $crate::ModelError> {
+                $name::new(s)
+            }
+        }
+
+        impl ::std::borrow::Borrow<str> for $name {
+            fn borrow(&self) -> &str {
+                &self.0
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
+                let s = String::deserialize(d)?;
+                $name::new(s).map_err(::serde::de::Error::custom)
+            }
+        }
+    };
+}

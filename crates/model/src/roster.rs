@@ -1,0 +1,324 @@
+//! The read-only roster: the seam between eduaid and wherever a county keeps
+//! its students.
+//!
+//! [`Roster`] has three required methods — visit the students in batches,
+//! look up a school, look up a household — and defaults for the rest, so a
+//! user can back it with a database, a 学籍 system export or a file read in
+//! a stream. [`MemoryRoster`] is the in-memory implementation.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+
+use thiserror::Error;
+
+use crate::{Household, HouseholdId, ModelError, School, SchoolId, Student, StudentId};
+
+/// A failure of a roster's backing store, or a record it holds.
+#[derive(Debug, Error)]
+#[non_exhaustive]
+pub enum RosterError {
+    /// The backing store failed (a database, a file).
+    #[error("roster backend failed: {0}")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+    /// Two records share an id.
+    #[error("duplicate {what} id {id}")]
+    DuplicateId {
+        /// Which kind of record.
+        what: &'static str,
+        /// The repeated id.
+        id: String,
+    },
+    /// A student refers to a school or household the roster does not have.
+    #[error("student {student} refers to unknown {what} {id}")]
+    UnknownReference {
+        /// The student.
+        student: StudentId,
+        /// `"school"` or `"household"`.
+        what: &'static str,
+        /// The missing id.
+        id: String,
+    },
+    /// A record failed validation.
+    #[error(transparent)]
+    Invalid(#[from] ModelError),
+}
+
+/// What a visitor tells the roster after each batch.
+pub type Visit = ControlFlow<()>;
+
+/// A read-only roster of students, with their schools and households.
+///
+/// Required: [`visit_students`](Roster::visit_students),
+/// [`school`](Roster::school) and [`household`](Roster::household).
+/// Everything else has a default built on those; override
+/// [`student`](Roster::student) and [`student_count`](Roster::student_count)
+/// where the backend can answer them without a scan.
+pub trait Roster {
+    /// Call `visit` with every student, a batch at a time, in a stable
+    /// order, until it returns `ControlFlow::Break`.
+    ///
+    /// # Errors
+    /// A [`RosterError`] if the backend fails.
+    fn visit_students(&self, visit: &mut dyn FnMut(&[Student]) -> Visit) -> Result<(), RosterError>;
+
+    /// The school with this id.
+    ///
+    /// # Errors
+    /// A [`RosterError`] if the backend fails.
+    fn school(&self, id: &SchoolId) -> Result<Option<Cow<'_, School>>, RosterError>;
+
+    /// The household with this id.
+    ///
+    /// # Errors
+    /// A [`RosterError`] if the backend fails.
+    fn household(&self, id: &HouseholdId) -> Result<Option<Cow<'_, Household>>, RosterError>;
+
+    /// The student with this id (default: a scan).
+    ///
+    /// # Errors
+    /// A [`RosterError`] if the backend fails.
+    fn student(&self, id: &StudentId) -> Result<Option<Student>, RosterError> {
+        let mut found = None;
+        self.visit_students(&mut |batch| match batch.iter().find(|s| &s.id == id) {
+            Some(s) => {
+                found = Some(s.clone());
+                ControlFlow::Break(())
+            }
+            None => ControlFlow::Continue(()),
+        })?;
+        Ok(found)
+    }
+
+    /// How many students (default: a scan).
+    ///
+    /// # Errors
+    /// A [`RosterError`] if the backend fails.
+    fn student_count(&self) -> Result<usize, RosterError> {
+        let mut n = 0usize;
+        self.visit_students(&mut |batch| {
+            n += batch.len();
+            ControlFlow::Continue(())
+        })?;
+        Ok(n)
+    }
+
+    /// The school a student attends.
+    ///
+    /// # Errors
+    /// [`RosterError::UnknownReference`] if the roster does not have it.
+    fn school_of(&self, student: &Student) -> Result<Cow<'_, School>, RosterError> {
+        self.school(&student.school_id)?
+            .ok_or_else(|| RosterError::UnknownReference {
+                student: student.id.clone(),
+                what: "school",
+                id: student.school_id.to_string(),
+            })
+    }
+
+    /// The household a student belongs to, if the student names one.
+    ///
+    /// # Errors
+    /// [`RosterError::UnknownReference`] if the student names a household
+    /// the roster does not have.
+    fn household_of(&self, student: &Student) -> Result<Option<Cow<'_, Household>>, RosterError> {
+        match &student.household_id {
+            None => Ok(None),
+            Some(h) => match self.household(h)? {
+                Some(x) => Ok(Some(x)),
+                None => Err(RosterError::UnknownReference {
+                    student: student.id.clone(),
+                    what: "household",
+                    id: h.to_string(),
+                }),
+            },
+        }
+    }
+}
+
+macro_rules! forward_roster {
+    ($($ty:ty),*) => {$(
+        impl<R: Roster + ?Sized> Roster for $ty {
+            fn visit_students(&self, visit: &mut dyn FnMut(&[Student]) -> Visit) -> Result<(), RosterError> {
+                (**self).visit_students(visit)
+            }
+            fn school(&self, id: &SchoolId) -> Result<Option<Cow<'_, School>>, RosterError> {
+                (**self).school(id)
+            }
+            fn household(&self, id: &HouseholdId) -> Result<Option<Cow<'_, Household>>, RosterError> {
+                (**self).household(id)
+            }
+            fn student(&self, id: &StudentId) -> Result<Option<Student>, RosterError> {
+                (**self).student(id)
+            }
+            fn student_count(&self) -> Result<usize, RosterError> {
+                (**self).student_count()
+            }
+        }
+    )*};
+}
+
+forward_roster!(&R, &mut R, Box<R>, std::sync::Arc<R>, std::rc::Rc<R>);
+
+/// A roster held in memory: schools and households by id, students in the
+/// order they were added.
+///
+/// ```
+/// use eduaid_model::{MemoryRoster, Roster};
+/// let roster = MemoryRoster::new();
+/// assert_eq!(roster.student_count()?, 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct MemoryRoster {
+    schools: HashMap<SchoolId, School>,
+    households: HashMap<HouseholdId, Household>,
+    students: Vec<Student>,
+    student_index: HashMap<StudentId, usize>,
+    batch_size: usize,
+}
+
+impl MemoryRoster {
+    /// The default number of students per batch.
+    pub const DEFAULT_BATCH: usize = 4096;
+
+    /// An empty roster.
+    #[must_use]
+    pub fn new() -> MemoryRoster {
+        MemoryRoster {
+            batch_size: Self::DEFAULT_BATCH,
+            ..MemoryRoster::default()
+        }
+    }
+
+    /// Set the number of students per batch (at least 1).
+    #[must_use]
+    pub fn with_batch_size(mut self, n: usize) -> MemoryRoster {
+        self.batch_size = n.max(1);
+        self
+    }
+
+    /// Add a school.
+    ///
+    /// # Errors
+    /// [`RosterError::DuplicateId`], or [`RosterError::Invalid`] if it fails
+    /// [`School::validate`].
+    pub fn add_school(&mut self, school: School) -> Result<(), RosterError> {
+        school.validate()?;
+        if self.schools.contains_key(&school.id) {
+            return Err(RosterError::DuplicateId {
+                what: "school",
+                id: school.id.to_string(),
+            });
+        }
+        self.schools.insert(school.id.clone(), school);
+        Ok(())
+    }
+
+    /// Add a household.
+    ///
+    /// # Errors
+    /// [`RosterError::DuplicateId`], or [`RosterError::Invalid`] if its
+    /// spells overlap.
+    pub fn add_household(&mut self, household: Household) -> Result<(), RosterError> {
+        household.validate()?;
+        if self.households.contains_key(&household.id) {
+            return Err(RosterError::DuplicateId {
+                what: "household",
+                id: household.id.to_string(),
+            });
+        }
+        self.households.insert(household.id.clone(), household);
+        Ok(())
+    }
+
+    /// Add a student whose school (and household, if named) the roster
+    /// already has.
+    ///
+    /// # Errors
+    /// [`RosterError::DuplicateId`], [`RosterError::UnknownReference`], or
+    /// [`RosterError::Invalid`] if it fails [`Student::validate`] or its
+    /// stage is not taught at its school.
+    pub fn add_student(&mut self, student: Student) -> Result<(), RosterError> {
+        student.validate()?;
+        if self.student_index.contains_key(&student.id) {
+            return Err(RosterError::DuplicateId {
+                what: "student",
+                id: student.id.to_string(),
+            });
+        }
+        let Some(school) = self.schools.get(&student.school_id) else {
+            return Err(RosterError::UnknownReference {
+                student: student.id.clone(),
+                what: "school",
+                id: student.school_id.to_string(),
+            });
+        };
+        if !school.kind.teaches(student.stage) {
+            return Err(ModelError::Inconsistent {
+                what: "student",
+                id: student.id.to_string(),
+                reason: format!(
+                    "stage {} is not taught at {} school {}",
+                    student.stage, school.kind, school.id
+                ),
+            }
+            .into());
+        }
+        if let Some(h) = &student.household_id {
+            if !self.households.contains_key(h) {
+                return Err(RosterError::UnknownReference {
+                    student: student.id.clone(),
+                    what: "household",
+                    id: h.to_string(),
+                });
+            }
+        }
+        self.student_index.insert(student.id.clone(), self.students.len());
+        self.students.push(student);
+        Ok(())
+    }
+
+    /// The students, in the order added.
+    #[must_use]
+    pub fn students(&self) -> &[Student] {
+        &self.students
+    }
+
+    /// The schools, in no particular order.
+    pub fn schools(&self) -> impl Iterator<Item = &School> {
+        self.schools.values()
+    }
+
+    /// The households, in no particular order.
+    pub fn households(&self) -> impl Iterator<Item = &Household> {
+        self.households.values()
+    }
+}
+
+impl Roster for MemoryRoster {
+    fn visit_students(&self, visit: &mut dyn FnMut(&[Student]) -> Visit) -> Result<(), RosterError> {
+        for batch in self.students.chunks(self.batch_size.max(1)) {
+            if visit(batch).is_break() {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn school(&self, id: &SchoolId) -> Result<Option<Cow<'_, School>>, RosterError> {
+        Ok(self.schools.get(id).map(Cow::Borrowed))
+    }
+
+    fn household(&self, id: &HouseholdId) -> Result<Option<Cow<'_, Household>>, RosterError> {
+        Ok(self.households.get(id).map(Cow::Borrowed))
+    }
+
+    fn student(&self, id: &StudentId) -> Result<Option<Student>, RosterError> {
+        Ok(self.student_index.get(id).and_then(|i| self.students.get(*i)).cloned())
+    }
+
+    fn student_count(&self) -> Result<usize, RosterError> {
+        Ok(self.students.len())
+    }
+}

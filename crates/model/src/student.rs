@@ -1,0 +1,188 @@
+//! Students (学生) and their attributes.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::{HouseholdId, ModelError, SchoolId, Stage, StudentId};
+
+coded_enum! {
+    /// Sex (性别).
+    pub enum Sex ("sex") {
+        /// 男.
+        Male = "male", "男", "m";
+        /// 女.
+        Female = "female", "女", "f";
+    }
+}
+
+coded_enum! {
+    /// Kind of disability (残疾类别). Visual, hearing-speech and intellectual
+    /// are the three kinds (三类残疾) of the enrolment-rate indicator.
+    pub enum DisabilityKind ("disability kind") {
+        /// 视力残疾.
+        Visual = "visual", "视力残疾", "视力";
+        /// 听力语言残疾.
+        HearingSpeech = "hearing_speech", "听力语言残疾", "听力残疾", "听力";
+        /// 智力残疾.
+        Intellectual = "intellectual", "智力残疾", "智力";
+        /// 肢体残疾.
+        Physical = "physical", "肢体残疾", "肢体";
+        /// 精神残疾.
+        Mental = "mental", "精神残疾", "精神";
+        /// 多重残疾.
+        Multiple = "multiple", "多重残疾", "多重";
+        /// Any other.
+        Other = "other", "其他残疾", "其他";
+    }
+}
+
+impl DisabilityKind {
+    /// True for the three kinds (三类残疾): visual, hearing-speech,
+    /// intellectual.
+    #[must_use]
+    pub fn is_three_kinds(self) -> bool {
+        matches!(
+            self,
+            DisabilityKind::Visual | DisabilityKind::HearingSpeech | DisabilityKind::Intellectual
+        )
+    }
+}
+
+coded_enum! {
+    /// Household registration (户籍) of the student.
+    pub enum Hukou ("hukou") {
+        /// 农村户籍 / 农业户口.
+        Rural = "rural", "农村", "农业", "农村户籍";
+        /// 城镇户籍 / 非农业户口.
+        Urban = "urban", "城镇", "非农业", "城镇户籍";
+    }
+}
+
+coded_enum! {
+    /// A student's enrolment status (学籍状态).
+    pub enum EnrolmentStatus ("enrolment status") {
+        /// 在读.
+        Enrolled = "enrolled", "在读", "在校", "在籍";
+        /// 休学.
+        Suspended = "suspended", "休学";
+        /// 辍学.
+        DroppedOut = "dropped_out", "辍学";
+        /// 转入: joined from another school, and in school.
+        TransferredIn = "transferred_in", "转入";
+        /// 转出: left for another school.
+        TransferredOut = "transferred_out", "转出";
+        /// 毕业.
+        Graduated = "graduated", "毕业";
+        /// 死亡.
+        Deceased = "deceased", "死亡";
+    }
+}
+
+impl EnrolmentStatus {
+    /// True if a student in this status is at school.
+    #[must_use]
+    pub fn is_in_school(self) -> bool {
+        matches!(self, EnrolmentStatus::Enrolled | EnrolmentStatus::TransferredIn)
+    }
+}
+
+/// A student (学生): who they are, where they study, and the attributes the
+/// aid programs and the statistics look at. The household's status over time
+/// lives in [`Household`](crate::Household).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Student {
+    /// Unique id (学籍号).
+    pub id: StudentId,
+    /// Name (姓名). The sample county's names are synthetic.
+    pub name: String,
+    /// Sex.
+    pub sex: Sex,
+    /// Date of birth.
+    pub birth_date: NaiveDate,
+    /// The school attended.
+    pub school_id: SchoolId,
+    /// Stage (学段).
+    pub stage: Stage,
+    /// Grade (年级) within the stage, from 1.
+    pub grade: u8,
+    /// Boards at school (寄宿生) rather than a day student (走读生).
+    #[serde(default)]
+    pub boarder: bool,
+    /// Kind of disability, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub disability: Option<DisabilityKind>,
+    /// A migrant worker's child (随迁子女).
+    #[serde(default)]
+    pub migrant: bool,
+    /// A left-behind child (留守儿童).
+    #[serde(default)]
+    pub left_behind: bool,
+    /// Household registration.
+    pub hukou: Hukou,
+    /// Studies an agricultural major (涉农专业), for vocational students.
+    #[serde(default)]
+    pub agricultural_major: bool,
+    /// The household the student belongs to, for poverty status.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub household_id: Option<HouseholdId>,
+    /// Enrolment status.
+    pub status: EnrolmentStatus,
+    /// The day the status took effect. Before it, a student whose status
+    /// is not in school was enrolled.
+    pub status_since: NaiveDate,
+    /// The assigned helper (帮扶责任人), one per poor student.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub helper: Option<String>,
+}
+
+impl Student {
+    /// Age in whole years on `date` (negative ages are reported as 0).
+    #[must_use]
+    pub fn age_on(&self, date: NaiveDate) -> u32 {
+        let mut age = date.year() - self.birth_date.year();
+        if (date.month(), date.day()) < (self.birth_date.month(), self.birth_date.day()) {
+            age -= 1;
+        }
+        u32::try_from(age).unwrap_or(0)
+    }
+
+    /// True if the student was at school on `date`: in an in-school status,
+    /// or in a leaving status that took effect after `date`.
+    #[must_use]
+    pub fn in_school_on(&self, date: NaiveDate) -> bool {
+        self.status.is_in_school() || date < self.status_since
+    }
+
+    /// The day the student left school, if the status says they did.
+    #[must_use]
+    pub fn left_on(&self) -> Option<NaiveDate> {
+        (!self.status.is_in_school()).then_some(self.status_since)
+    }
+
+    /// Check the record's fields against each other: grade in the stage,
+    /// born before the status date, a non-empty name.
+    ///
+    /// # Errors
+    /// [`ModelError::InvalidGrade`] or [`ModelError::Inconsistent`].
+    pub fn validate(&self) -> Result<(), ModelError> {
+        self.stage.check_grade(self.grade)?;
+        let bad = |reason: String| ModelError::Inconsistent {
+            what: "student",
+            id: self.id.to_string(),
+            reason,
+        };
+        if self.name.trim().is_empty() {
+            return Err(bad("empty name".into()));
+        }
+        if self.birth_date >= self.status_since {
+            return Err(bad(format!(
+                "born on {} but status {} since {}",
+                self.birth_date, self.status, self.status_since
+            )));
+        }
+        if self.agricultural_major && self.stage != Stage::Vocational && self.stage != Stage::Tertiary {
+            return Err(bad(format!("an agricultural major in stage {}", self.stage)));
+        }
+        Ok(())
+    }
+}

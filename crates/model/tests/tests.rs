@@ -1,0 +1,3 @@
+//! Integration tests of eduaid-model.
+
+mod properties;

@@ -1,0 +1,43 @@
+//! # eduaid: student aid, retention statistics and work reports
+//!
+//! The facade over the eduaid crates, for the people who run education
+//! poverty-alleviation work (教育扶贫) in China. Each member crate is
+//! re-exported under a short name; all but the model are optional features
+//! (on by default), so a project can depend on just the piece it needs,
+//! here or directly:
+//!
+//! | module | crate | feature |
+//! |---|---|---|
+//! | [`model`] | `eduaid-model`: money, terms, schools, students, households, the [`model::Roster`] trait | always |
+//! | `io` | `eduaid-io`: CSV (UTF-8/GBK), JSON and `.xlsx` readers and writers | `io` |
+//! | `sample` | `eduaid-sample`: the sample county and larger generated ones | `sample` |
+//! | `eligibility` | `eduaid-eligibility`: the dated policy catalogue and the aid engine | `eligibility` |
+//! | `stats` | `eduaid-stats`: retention, dropout, enrolment, UIS indicators | `stats` |
+//! | `report` | `eduaid-report`: the work report in Word, HTML and Markdown | `report` |
+//!
+//! ```
+//! use eduaid::model::{Money, Rounding, Term};
+//! let spring: Term = "2017-spring".parse()?;
+//! let paid = Money::yuan(500).checked_mul_count(2409).ok_or("overflow")?;
+//! assert_eq!(paid.to_wan_yuan(2, Rounding::HalfUp).to_string(), "120.45");
+//! assert_eq!(spring.to_chinese(), "2017年春季学期");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+#![forbid(unsafe_code)]
+
+pub use eduaid_model as model;
+
+#[cfg(feature = "io")]
+pub use eduaid_io as io;
+
+#[cfg(feature = "sample")]
+pub use eduaid_sample as sample;
+
+#[cfg(feature = "eligibility")]
+pub use eduaid_eligibility as eligibility;
+
+#[cfg(feature = "stats")]
+pub use eduaid_stats as stats;
+
+#[cfg(feature = "report")]
+pub use eduaid_report as report;

@@ -1,0 +1,3 @@
+//! Integration tests of the eduaid workspace as a whole.
+
+mod layering;

@@ -1,0 +1,2 @@
+//! Placeholder replaced by the eligibility benchmark.
+fn main() {}

@@ -1,4 +1,114 @@
-//! # eduaid-stats
+//! # eduaid-stats: how well schools keep children, computed exactly
 //!
-//! Retention, dropout, enrolment and class-size statistics by the Chinese official definitions and the UIS methods, exact.
+//! The numbers a county reports about keeping children in school (控辍保学),
+//! by the Chinese official definitions and the UIS methods, from the
+//! aggregate counts of `eduaid-model` or straight from a roster. Part of
+//! eduaid; depends on `eduaid-model` alone.
+//!
+//! ## Architecture
+//! - **Exact rates** ([`rate`]): a [`Rate`] holds its integer numerator and
+//!   denominator, its base and outcome school years and its quality
+//!   [`Flag`]s (zero, negative or small denominator with a Wilson interval,
+//!   over 100% capped or not, transfer-adjusted). It is rounded once, when
+//!   shown: [`Rate::format_percent`] gives `"98.86%"` under 四舍五入, and
+//!   [`Rate::format_percent_with`] takes GB/T 8170's half-even. Never a
+//!   float, never NaN.
+//! - **Rounding checks** ([`rounding`]): GB/T 8170 rounding of decimal text
+//!   ([`round_str`]) and [`check_printed`], which recognises a printed figure
+//!   that was rounded twice (the seed's 99.4% for 305/307).
+//! - **Sources and breakdowns** ([`source`]): indicators read a
+//!   [`CountSource`] (implemented for [`Counts`](eduaid_model::Counts); plug
+//!   in your own). A [`Filter`] selects records; [`breakdown`] computes an
+//!   indicator per township, school, sex, poverty group or locality by
+//!   summing each group's counts first, never by averaging rates.
+//! - **Chinese indicators** ([`indicators`]): retention (巩固率) in named
+//!   forms with explicit options, annual dropout (年辍学率) definitional or
+//!   两基, disabled children's enrolment, gross enrolment, shares and the
+//!   pupil-teacher ratio; [`Target`]s say whether a standard is met and by
+//!   how much.
+//! - **Class sizes** ([`classes`]): the bands ≤ 45, 46–55, 大班额 56–65 and
+//!   超大班额 ≥ 66 as shares of classes and of pupils, caps per class.
+//! - **UIS methods** ([`uis`]): flow rates by grade with the UIS year
+//!   alignment, the reconstructed cohort (repetition limit and horizon as
+//!   parameters, negative dropout capped), coefficient of efficiency,
+//!   years-input per graduate, girls' and boys' cohorts under one capping
+//!   factor, transition, NER with capping, and parity indices (gender,
+//!   poverty, location) with their adjusted form.
+//! - **Rosters and time** ([`roster`], [`series`]): shares with their
+//!   breakdowns, NER by age, and a year's grade counts from any
+//!   [`Roster`](eduaid_model::Roster); any indicator over school years
+//!   ([`Series::over`]), retention and class sizes ready-made.
+//!
+//! Counts a county only has in aggregate are enough for everything but the
+//! net enrolment ratio, which needs ages. Indicators never fail on data: a
+//! zero denominator, a negative flow or a rate above 100% is a flag on the
+//! result; errors are for nonsensical parameters and failing rosters.
+//!
+//! ## Example
+//! ```
+//! use eduaid_model::*;
+//! use eduaid_stats::*;
+//!
+//! // A junior cohort of 1000 entrants in 2014-15, with transfers, and 989
+//! // graduates in 2016-17.
+//! let cell = |year: i32, grade: u8| -> Result<GradeCount, ModelError> {
+//!     Ok(GradeCount {
+//!         year: SchoolYear::new(year)?, school_id: SchoolId::new("J1")?, township: "城关镇".into(),
+//!         locality: Locality::Urban, stage: Stage::Junior, grade, sex: Sex::Female,
+//!         poverty: PovertyGroup::Other, enrolled: 1000, new_entrants: if grade == 1 { 1000 } else { 0 },
+//!         repeaters: 0, graduates: if grade == 3 { 989 } else { 0 },
+//!         transfers_in: 4, transfers_out: 2, dropouts: 0, deaths: 0,
+//!     })
+//! };
+//! let counts = Counts { grades: vec![cell(2014, 1)?, cell(2015, 2)?, cell(2016, 3)?], ..Counts::default() };
+//! let r = retention(&counts, RetentionKind::JuniorThreeYear, SchoolYear::new(2016)?,
+//!     RetentionOptions::transfer_adjusted());
+//! assert_eq!(r.rate.format_percent(2), "98.31%"); // 989 / (1000 + 12 − 6)
+//! assert!(r.rate.flags().contains(&Flag::TransferAdjusted));
+//! let target = Target::at_least("初中三年巩固率", Decimal::from(95));
+//! assert_eq!(target.check(&r.rate).met, Some(true));
+//! assert!(matches!(check_printed(305, 307, "99.4%", Rounding::HalfUp)?, PrintedCheck::DoubleRounding { .. }));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 #![forbid(unsafe_code)]
+
+pub mod classes;
+mod error;
+pub mod indicators;
+pub mod rate;
+pub mod roster;
+pub mod rounding;
+pub mod series;
+pub mod source;
+pub mod target;
+pub mod uis;
+
+pub use classes::{BandCount, CapBreach, ClassCap, ClassFilter, ClassSizes, SizeBand, check_caps, class_sizes};
+pub use error::Error;
+pub use indicators::{
+    DropoutForm, DropoutRate, Intake, Repeaters, Retention, RetentionForm, RetentionKind, RetentionOptions,
+    disabled_enrolment_rate, dropout_rate, gross_enrolment_ratio, population, pupil_teacher_ratio,
+    registered_poor_share, retention,
+};
+pub use rate::{Flag, NO_VALUE, Rate, Ratio};
+pub use roster::{
+    StudentFilter, StudentTrait, grade_counts_from_roster, net_enrolment_from_roster, schools_of, student_share,
+    student_share_breakdown,
+};
+pub use rounding::{
+    PrintedCheck, check_printed, detect_double_rounding, parse_decimal, parse_percent, round_decimal, round_str,
+};
+pub use series::{Series, class_size_series, retention_series, years_of};
+pub use source::{Breakdown, CountSource, Dimension, Filter, Filtered, GroupKey, Tally, breakdown, groups};
+pub use target::{Direction, Target, TargetCheck};
+pub use uis::{
+    Cohort, CohortGrade, CohortOptions, CohortsBySex, GradeFlow, NegativeDropout, NetEnrolment, Parity, ParityKind,
+    RepetitionLimit, TransitionForm, adjusted_parity, flow_rates, net_enrolment_ratio, parity, parity_index,
+    percentage_of_repeaters, reconstructed_cohort, reconstructed_cohort_from_counts, reconstructed_cohorts_by_sex,
+    transition_rate,
+};
+
+pub(crate) use eduaid_model::PovertyGroup;
+
+#[cfg(test)]
+mod testutil;

@@ -1,0 +1,629 @@
+//! Exact ratios and rates: integer numerator and denominator, rounded once,
+//! where they are shown.
+//!
+//! A [`Ratio`] is a plain quotient of two integers (a pupil-teacher ratio,
+//! an average class size, a parity index). A [`Rate`] is a ratio shown as a
+//! percentage, with what a reader needs to trust it: the base and outcome
+//! school years, whether its denominator was adjusted for transfers, and the
+//! quality [`Flag`]s (zero, negative or small denominator, over 100%).
+//!
+//! Nothing here is a float. Rounding to `dp` places is done on the exact
+//! quotient with integer arithmetic, so `305/307` shown at one decimal is
+//! 99.3% under 四舍五入 whatever the intermediate precision.
+
+use std::cmp::Ordering;
+use std::fmt;
+
+use eduaid_model::{Decimal, Rounding, SchoolYear};
+use serde::{Deserialize, Serialize};
+
+/// The largest number of decimal places a figure is rounded to.
+pub const MAX_DP: u32 = 20;
+
+/// A ratio of two integers, held exactly.
+///
+/// ```
+/// use eduaid_stats::Ratio;
+/// use eduaid_model::Rounding;
+/// let avg = Ratio::new(8692, 113);
+/// assert_eq!(avg.format(1, Rounding::HalfUp), "76.9");
+/// assert_eq!(Ratio::new(1, 0).value(), None);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Ratio {
+    /// The numerator.
+    pub numerator: i128,
+    /// The denominator (zero means the ratio has no value).
+    pub denominator: i128,
+}
+
+impl Ratio {
+    /// The ratio `numerator / denominator`.
+    #[must_use]
+    pub fn new(numerator: i128, denominator: i128) -> Ratio {
+        Ratio { numerator, denominator }
+    }
+
+    /// The ratio of two counts.
+    #[must_use]
+    pub fn of_counts(numerator: u64, denominator: u64) -> Ratio {
+        Ratio::new(i128::from(numerator), i128::from(denominator))
+    }
+
+    /// True if the denominator is zero: the ratio has no value.
+    #[must_use]
+    pub fn is_undefined(&self) -> bool {
+        self.denominator == 0
+    }
+
+    /// The quotient to 28 significant digits, for further arithmetic; `None`
+    /// if the denominator is zero or a term is past `Decimal`'s range.
+    #[must_use]
+    pub fn value(&self) -> Option<Decimal> {
+        if self.denominator == 0 {
+            return None;
+        }
+        let n = Decimal::try_from_i128_with_scale(self.numerator, 0).ok()?;
+        let d = Decimal::try_from_i128_with_scale(self.denominator, 0).ok()?;
+        n.checked_div(d).map(|v| v.normalize())
+    }
+
+    /// The quotient times `10^shift`, rounded to `dp` places by `rounding`,
+    /// computed exactly with integers. `None` for a zero denominator, more
+    /// than [`MAX_DP`] places, or a figure past `Decimal`'s range.
+    #[must_use]
+    pub fn round_scaled(&self, shift: u32, dp: u32, rounding: Rounding) -> Option<Decimal> {
+        if self.denominator == 0 || dp > MAX_DP {
+            return None;
+        }
+        let (mut n, mut d) = (self.numerator, self.denominator);
+        if d < 0 {
+            n = n.checked_neg()?;
+            d = d.checked_neg()?;
+        }
+        let m = n.checked_mul(10i128.checked_pow(shift.checked_add(dp)?)?)?;
+        let q = m / d;
+        let r = (m % d).checked_abs()?;
+        let twice = r.checked_mul(2)?;
+        let away = match rounding {
+            Rounding::HalfUp => twice >= d,
+            Rounding::HalfEven => match twice.cmp(&d) {
+                Ordering::Greater => true,
+                Ordering::Equal => q % 2 != 0,
+                Ordering::Less => false,
+            },
+            Rounding::Down => false,
+            Rounding::Up => r != 0,
+        };
+        let q = if away && r != 0 { q.checked_add(m.signum())? } else { q };
+        Decimal::try_from_i128_with_scale(q, dp).ok()
+    }
+
+    /// The quotient rounded to `dp` places by `rounding`.
+    #[must_use]
+    pub fn round(&self, dp: u32, rounding: Rounding) -> Option<Decimal> {
+        self.round_scaled(0, dp, rounding)
+    }
+
+    /// The quotient rounded and shown with exactly `dp` places, or `"—"`
+    /// when it has no value.
+    #[must_use]
+    pub fn format(&self, dp: u32, rounding: Rounding) -> String {
+        match self.round(dp, rounding) {
+            Some(v) => fixed(v, dp),
+            None => NO_VALUE.to_string(),
+        }
+    }
+
+    /// Compare two ratios exactly (cross-multiplication); `None` if either
+    /// has no value or the products overflow.
+    #[must_use]
+    pub fn compare(&self, other: &Ratio) -> Option<Ordering> {
+        let (a, b) = (self.normalized()?, other.normalized()?);
+        let l = a.numerator.checked_mul(b.denominator)?;
+        let r = b.numerator.checked_mul(a.denominator)?;
+        Some(l.cmp(&r))
+    }
+
+    /// The quotient of two ratios, `self / other`, exact; `None` on overflow
+    /// or a zero denominator.
+    #[must_use]
+    pub fn checked_div(&self, other: &Ratio) -> Option<Ratio> {
+        let n = self.numerator.checked_mul(other.denominator)?;
+        let d = self.denominator.checked_mul(other.numerator)?;
+        (d != 0 && self.denominator != 0 && other.denominator != 0).then_some(Ratio::new(n, d))
+    }
+
+    /// The ratio in lowest terms with a non-negative denominator (`0/0`
+    /// stays `0/0`).
+    #[must_use]
+    pub fn reduced(&self) -> Ratio {
+        let g = gcd(self.numerator.unsigned_abs(), self.denominator.unsigned_abs());
+        let Ok(g) = i128::try_from(g) else {
+            return *self;
+        };
+        if g <= 1 {
+            return self.normalized().unwrap_or(*self);
+        }
+        let r = Ratio::new(self.numerator / g, self.denominator / g);
+        r.normalized().unwrap_or(r)
+    }
+
+    /// The ratio in lowest terms written `a:b`, as OpenEMIS prints a
+    /// pupil-teacher ratio (`"75:4"` for 750 pupils and 40 teachers); empty
+    /// when either side is zero.
+    #[must_use]
+    pub fn format_colon(&self) -> String {
+        if self.numerator == 0 || self.denominator == 0 {
+            return String::new();
+        }
+        let r = self.reduced();
+        format!("{}:{}", r.numerator, r.denominator)
+    }
+
+    /// The same ratio with a positive denominator, `None` if it is zero.
+    fn normalized(&self) -> Option<Ratio> {
+        match self.denominator.cmp(&0) {
+            Ordering::Equal => None,
+            Ordering::Greater => Some(*self),
+            Ordering::Less => Some(Ratio::new(
+                self.numerator.checked_neg()?,
+                self.denominator.checked_neg()?,
+            )),
+        }
+    }
+}
+
+impl fmt::Display for Ratio {
+    /// `numerator/denominator`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.numerator, self.denominator)
+    }
+}
+
+fn gcd(mut a: u128, mut b: u128) -> u128 {
+    while b != 0 {
+        (a, b) = (b, a % b);
+    }
+    a
+}
+
+/// What is shown in place of a figure that has no value.
+pub const NO_VALUE: &str = "—";
+
+/// Show a rounded decimal with exactly `dp` places (`100` at two places is
+/// `100.00`).
+pub(crate) fn fixed(v: Decimal, dp: u32) -> String {
+    let width = usize::try_from(dp).unwrap_or(0);
+    format!("{v:.width$}")
+}
+
+/// A quality flag on a [`Rate`]: what a reader must know before trusting it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Flag {
+    /// The denominator is zero: the rate has no value (never NaN).
+    ZeroDenominator,
+    /// The denominator is below zero (an intake adjusted by more transfers
+    /// out than there were pupils): the rate has no meaningful value.
+    NegativeDenominator,
+    /// The numerator is below zero (e.g. the aggregate dropout form when
+    /// more pupils arrived than left).
+    NegativeNumerator,
+    /// The rate exceeds 100%; `capped` says whether the shown value is held
+    /// at 100% (the raw value is kept either way).
+    OverHundred {
+        /// The shown value is capped at 100%.
+        capped: bool,
+    },
+    /// The denominator is below the threshold: read the Wilson interval.
+    SmallDenominator {
+        /// The threshold in force.
+        threshold: u64,
+    },
+    /// The denominator was adjusted by transfers in and out.
+    TransferAdjusted,
+}
+
+impl fmt::Display for Flag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Flag::ZeroDenominator => f.write_str("zero denominator"),
+            Flag::NegativeDenominator => f.write_str("negative denominator"),
+            Flag::NegativeNumerator => f.write_str("negative numerator"),
+            Flag::OverHundred { capped: true } => f.write_str("over 100%, capped"),
+            Flag::OverHundred { capped: false } => f.write_str("over 100%"),
+            Flag::SmallDenominator { threshold } => write!(f, "denominator below {threshold}"),
+            Flag::TransferAdjusted => f.write_str("transfer-adjusted"),
+        }
+    }
+}
+
+/// A rate (率): an exact proportion shown as a percentage.
+///
+/// ```
+/// use eduaid_stats::{Flag, Rate};
+/// use eduaid_model::Rounding;
+/// let r = Rate::new(305, 307);
+/// assert_eq!(r.format_percent(1), "99.3%");
+/// assert_eq!(r.format_percent_with(4, Rounding::HalfEven), "99.3485%");
+/// assert!(Rate::new(0, 0).flags().contains(&Flag::ZeroDenominator));
+/// assert_eq!(Rate::new(0, 0).format_percent(1), "—");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rate {
+    /// The exact proportion.
+    pub ratio: Ratio,
+    /// The school year of the denominator (the base year of a flow rate,
+    /// the intake year of a cohort).
+    pub base_year: Option<SchoolYear>,
+    /// The school year of the numerator (the outcome year).
+    pub outcome_year: Option<SchoolYear>,
+    /// The denominator was adjusted by transfers.
+    pub transfer_adjusted: bool,
+    /// Show values over 100% as 100% (the raw value is still kept).
+    pub cap_at_hundred: bool,
+    /// Denominators below this are flagged as small.
+    pub small_threshold: u64,
+}
+
+impl Rate {
+    /// The default small-denominator threshold: fewer than 10.
+    pub const DEFAULT_SMALL_THRESHOLD: u64 = 10;
+
+    /// The rate `numerator / denominator`, uncapped, unadjusted, without
+    /// years.
+    #[must_use]
+    pub fn new(numerator: i128, denominator: i128) -> Rate {
+        Rate::from_ratio(Ratio::new(numerator, denominator))
+    }
+
+    /// The rate of two counts.
+    #[must_use]
+    pub fn of_counts(numerator: u64, denominator: u64) -> Rate {
+        Rate::from_ratio(Ratio::of_counts(numerator, denominator))
+    }
+
+    /// A rate over an exact ratio.
+    #[must_use]
+    pub fn from_ratio(ratio: Ratio) -> Rate {
+        Rate {
+            ratio,
+            base_year: None,
+            outcome_year: None,
+            transfer_adjusted: false,
+            cap_at_hundred: false,
+            small_threshold: Rate::DEFAULT_SMALL_THRESHOLD,
+        }
+    }
+
+    /// Set the base and outcome school years.
+    #[must_use]
+    pub fn with_years(mut self, base: SchoolYear, outcome: SchoolYear) -> Rate {
+        self.base_year = Some(base);
+        self.outcome_year = Some(outcome);
+        self
+    }
+
+    /// Mark the denominator as adjusted by transfers (or not).
+    #[must_use]
+    pub fn with_transfer_adjusted(mut self, adjusted: bool) -> Rate {
+        self.transfer_adjusted = adjusted;
+        self
+    }
+
+    /// Show values over 100% as 100% (or not).
+    #[must_use]
+    pub fn with_cap(mut self, cap: bool) -> Rate {
+        self.cap_at_hundred = cap;
+        self
+    }
+
+    /// Set the small-denominator threshold.
+    #[must_use]
+    pub fn with_small_threshold(mut self, threshold: u64) -> Rate {
+        self.small_threshold = threshold;
+        self
+    }
+
+    /// The numerator.
+    #[must_use]
+    pub fn numerator(&self) -> i128 {
+        self.ratio.numerator
+    }
+
+    /// The denominator.
+    #[must_use]
+    pub fn denominator(&self) -> i128 {
+        self.ratio.denominator
+    }
+
+    /// True if the rate has a value: its denominator is above zero.
+    #[must_use]
+    pub fn has_value(&self) -> bool {
+        self.ratio.denominator > 0
+    }
+
+    /// True if the raw rate is above 100%.
+    #[must_use]
+    pub fn exceeds_hundred(&self) -> bool {
+        self.has_value() && self.ratio.numerator > self.ratio.denominator
+    }
+
+    /// True if the shown value is held at 100%.
+    #[must_use]
+    pub fn is_capped(&self) -> bool {
+        self.cap_at_hundred && self.exceeds_hundred()
+    }
+
+    /// The quality flags, in a fixed order.
+    #[must_use]
+    pub fn flags(&self) -> Vec<Flag> {
+        let mut v = Vec::new();
+        let (n, d) = (self.ratio.numerator, self.ratio.denominator);
+        match d.cmp(&0) {
+            Ordering::Equal => v.push(Flag::ZeroDenominator),
+            Ordering::Less => v.push(Flag::NegativeDenominator),
+            Ordering::Greater => {}
+        }
+        if n < 0 {
+            v.push(Flag::NegativeNumerator);
+        }
+        if self.exceeds_hundred() {
+            v.push(Flag::OverHundred {
+                capped: self.cap_at_hundred,
+            });
+        }
+        if d > 0 && d < i128::from(self.small_threshold) {
+            v.push(Flag::SmallDenominator {
+                threshold: self.small_threshold,
+            });
+        }
+        if self.transfer_adjusted {
+            v.push(Flag::TransferAdjusted);
+        }
+        v
+    }
+
+    /// The exact proportion as shown: the raw one, or 1/1 when capped.
+    fn shown(&self) -> Ratio {
+        if self.is_capped() { Ratio::new(1, 1) } else { self.ratio }
+    }
+
+    /// The proportion (0 to 1, unrounded to 28 digits), capped if the rate
+    /// is; `None` without a positive denominator.
+    #[must_use]
+    pub fn fraction(&self) -> Option<Decimal> {
+        if self.has_value() { self.shown().value() } else { None }
+    }
+
+    /// The percentage to 28 significant digits, capped if the rate is: for
+    /// further exact arithmetic, not for display.
+    #[must_use]
+    pub fn percent_exact(&self) -> Option<Decimal> {
+        self.fraction()?
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .map(|v| v.normalize())
+    }
+
+    /// The raw percentage, never capped, to 28 significant digits.
+    #[must_use]
+    pub fn raw_percent_exact(&self) -> Option<Decimal> {
+        if !self.has_value() {
+            return None;
+        }
+        self.ratio
+            .value()?
+            .checked_mul(Decimal::ONE_HUNDRED)
+            .map(|v| v.normalize())
+    }
+
+    /// The percentage rounded once to `dp` places by `rounding`, capped if
+    /// the rate is.
+    #[must_use]
+    pub fn percent(&self, dp: u32, rounding: Rounding) -> Option<Decimal> {
+        if !self.has_value() {
+            return None;
+        }
+        self.shown().round_scaled(2, dp, rounding)
+    }
+
+    /// The raw percentage rounded once, never capped.
+    #[must_use]
+    pub fn raw_percent(&self, dp: u32, rounding: Rounding) -> Option<Decimal> {
+        if !self.has_value() {
+            return None;
+        }
+        self.ratio.round_scaled(2, dp, rounding)
+    }
+
+    /// The percentage as published, rounded 四舍五入 to `dp` places:
+    /// `"98.86%"`; `"—"` without a value.
+    #[must_use]
+    pub fn format_percent(&self, dp: u32) -> String {
+        self.format_percent_with(dp, Rounding::HalfUp)
+    }
+
+    /// The percentage rounded by `rounding` to `dp` places, e.g. `"99.3%"`.
+    #[must_use]
+    pub fn format_percent_with(&self, dp: u32, rounding: Rounding) -> String {
+        match self.percent(dp, rounding) {
+            Some(v) => format!("{}%", fixed(v, dp)),
+            None => NO_VALUE.to_string(),
+        }
+    }
+
+    /// The Wilson score interval of the proportion at `z` standard
+    /// deviations (1.96 for 95%), as fractions from 0 to 1; `None` unless
+    /// `0 ≤ numerator ≤ denominator` and the denominator is above zero.
+    ///
+    /// `(p̂ + z²/2n ± z√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n)`, in exact decimal
+    /// arithmetic with a decimal square root (28 significant digits).
+    #[must_use]
+    pub fn wilson_interval(&self, z: Decimal) -> Option<(Decimal, Decimal)> {
+        let (k, n) = (self.ratio.numerator, self.ratio.denominator);
+        if n <= 0 || k < 0 || k > n || z.is_sign_negative() {
+            return None;
+        }
+        let n = Decimal::try_from_i128_with_scale(n, 0).ok()?;
+        let k = Decimal::try_from_i128_with_scale(k, 0).ok()?;
+        let p = k.checked_div(n)?;
+        let z2 = z.checked_mul(z)?;
+        let centre = p.checked_add(z2.checked_div(n.checked_mul(Decimal::TWO)?)?)?;
+        let var = p
+            .checked_mul(Decimal::ONE.checked_sub(p)?)?
+            .checked_div(n)?
+            .checked_add(z2.checked_div(n.checked_mul(n)?.checked_mul(Decimal::from(4))?)?)?;
+        let half = z.checked_mul(sqrt(var)?)?;
+        let scale = Decimal::ONE.checked_add(z2.checked_div(n)?)?;
+        let lo = centre.checked_sub(half)?.checked_div(scale)?;
+        let hi = centre.checked_add(half)?.checked_div(scale)?;
+        Some((lo.max(Decimal::ZERO), hi.min(Decimal::ONE)))
+    }
+
+    /// The 95% Wilson interval (z = 1.96).
+    #[must_use]
+    pub fn wilson_95(&self) -> Option<(Decimal, Decimal)> {
+        self.wilson_interval(Decimal::new(196, 2))
+    }
+}
+
+impl fmt::Display for Rate {
+    /// `98.86% (1737/1757)`: the percentage 四舍五入 to two places and the
+    /// exact counts.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} ({})", self.format_percent(2), self.ratio)?;
+        for flag in self.flags() {
+            write!(f, " [{flag}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// The square root of a non-negative decimal by Newton's method, to
+/// `Decimal`'s precision, in a bounded number of steps (never panics).
+#[must_use]
+pub fn sqrt(x: Decimal) -> Option<Decimal> {
+    if x.is_sign_negative() && !x.is_zero() {
+        return None;
+    }
+    if x.is_zero() {
+        return Some(Decimal::ZERO);
+    }
+    let mut guess = if x > Decimal::ONE {
+        x / Decimal::TWO
+    } else {
+        Decimal::ONE
+    };
+    for _ in 0..200 {
+        let next = guess.checked_add(x.checked_div(guess)?)?.checked_div(Decimal::TWO)?;
+        if next == guess {
+            break;
+        }
+        guess = next;
+    }
+    Some(guess)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Decimal {
+        Decimal::from_str_exact(s).unwrap()
+    }
+
+    #[test]
+    fn rounds_once_on_the_exact_quotient() {
+        let r = Rate::new(305, 307);
+        assert_eq!(r.percent(1, Rounding::HalfUp), Some(d("99.3")));
+        assert_eq!(r.percent(2, Rounding::HalfUp), Some(d("99.35")));
+        assert_eq!(r.format_percent(1), "99.3%");
+        // 1/8 = 12.5%: the midpoint at zero places.
+        let e = Rate::new(1, 8);
+        assert_eq!(e.percent(0, Rounding::HalfUp), Some(d("13")));
+        assert_eq!(e.percent(0, Rounding::HalfEven), Some(d("12")));
+        assert_eq!(e.percent(0, Rounding::Down), Some(d("12")));
+        assert_eq!(Rate::new(1, 3).percent(0, Rounding::Up), Some(d("34")));
+        assert_eq!(Rate::new(-1, 8).percent(0, Rounding::HalfUp), Some(d("-13")));
+        assert_eq!(Rate::new(1, -8).percent(0, Rounding::HalfUp), None);
+        assert_eq!(Ratio::new(1, -8).round(3, Rounding::HalfUp), Some(d("-0.125")));
+    }
+
+    #[test]
+    fn hundred_percent_is_shown_with_its_places() {
+        assert_eq!(Rate::new(5, 5).format_percent(2), "100.00%");
+        assert_eq!(Rate::new(0, 5).format_percent(0), "0%");
+    }
+
+    #[test]
+    fn over_hundred_is_flagged_and_capped_on_request() {
+        let r = Rate::new(11, 10);
+        assert_eq!(r.flags(), vec![Flag::OverHundred { capped: false }]);
+        assert_eq!(r.format_percent(1), "110.0%");
+        let c = r.with_cap(true);
+        assert_eq!(c.format_percent(1), "100.0%");
+        assert_eq!(c.raw_percent(1, Rounding::HalfUp), Some(d("110.0")));
+        assert!(c.flags().contains(&Flag::OverHundred { capped: true }));
+    }
+
+    #[test]
+    fn small_and_zero_denominators() {
+        let r = Rate::new(3, 4);
+        assert!(r.flags().contains(&Flag::SmallDenominator { threshold: 10 }));
+        assert!(
+            !Rate::new(3, 10)
+                .flags()
+                .iter()
+                .any(|f| matches!(f, Flag::SmallDenominator { .. }))
+        );
+        assert!(
+            Rate::new(3, 10)
+                .with_small_threshold(20)
+                .flags()
+                .contains(&Flag::SmallDenominator { threshold: 20 })
+        );
+        let z = Rate::new(0, 0);
+        assert_eq!(z.fraction(), None);
+        assert_eq!(z.wilson_95(), None);
+        assert_eq!(z.flags(), vec![Flag::ZeroDenominator]);
+    }
+
+    #[test]
+    fn wilson_interval_matches_the_textbook() {
+        // 8 of 10 at 95%: the textbook interval is (0.4902, 0.9433).
+        let (lo, hi) = Rate::new(8, 10).wilson_95().unwrap();
+        assert_eq!(Rounding::HalfUp.round(lo, 4), d("0.4902"));
+        assert_eq!(Rounding::HalfUp.round(hi, 4), d("0.9433"));
+        let (lo, hi) = Rate::new(0, 5).wilson_95().unwrap();
+        assert_eq!(lo, Decimal::ZERO);
+        assert_eq!(Rounding::HalfUp.round(hi, 4), d("0.4345"));
+    }
+
+    #[test]
+    fn decimal_sqrt() {
+        assert_eq!(sqrt(d("4")), Some(d("2")));
+        assert_eq!(sqrt(d("0")), Some(Decimal::ZERO));
+        assert_eq!(sqrt(d("-1")), None);
+        assert_eq!(Rounding::HalfUp.round(sqrt(d("2")).unwrap(), 10), d("1.4142135624"));
+        assert!(sqrt(Decimal::MAX).is_some());
+        assert!(sqrt(d("0.0000000000000000000000000001")).is_some());
+    }
+
+    #[test]
+    fn ratios_compare_exactly() {
+        assert_eq!(Ratio::new(1, 3).compare(&Ratio::new(2, 6)), Some(Ordering::Equal));
+        assert_eq!(Ratio::new(1, -3).compare(&Ratio::new(0, 6)), Some(Ordering::Less));
+        assert_eq!(Ratio::new(1, 0).compare(&Ratio::new(0, 6)), None);
+        assert_eq!(Ratio::new(1, 2).checked_div(&Ratio::new(1, 4)), Some(Ratio::new(4, 2)));
+        assert_eq!(Ratio::new(750, 40).format_colon(), "75:4");
+        assert_eq!(Ratio::new(-6, -4).reduced(), Ratio::new(3, 2));
+        assert_eq!(Ratio::new(0, 0).reduced(), Ratio::new(0, 0));
+        assert_eq!(
+            Ratio::new(i128::MIN, i128::MIN).reduced(),
+            Ratio::new(i128::MIN, i128::MIN)
+        );
+        assert_eq!(Ratio::new(5, 0).format_colon(), "");
+    }
+}

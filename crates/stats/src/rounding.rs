@@ -1,0 +1,322 @@
+//! Rounding of decimal text as GB/T 8170 describes it, and the check that
+//! tells a correctly rounded printed figure from one rounded twice.
+//!
+//! GB/T 8170-2008 (数值修约规则与极限数值的表示和判定) rounds half to even
+//! (四舍六入五成双, [`Rounding::HalfEven`]); published Chinese tables mostly
+//! round half away from zero (四舍五入, [`Rounding::HalfUp`]). Both round a
+//! negative number by its absolute value and put the sign back, and both
+//! forbid rounding in successive steps (不允许连续修约): 15.4546 to a whole
+//! number is 15, never 15.455 → 15.46 → 15.5 → 16. [`check_printed`] spots
+//! a printed figure that broke that rule.
+
+use std::fmt;
+
+use eduaid_model::{Decimal, Rounding};
+use serde::{Deserialize, Serialize};
+
+use crate::Error;
+use crate::rate::{MAX_DP, Ratio, fixed};
+
+/// Parse a decimal written in full (`"12.1498"`, `"-0.0365"`, `"1,268"`),
+/// with no exponent.
+///
+/// # Errors
+/// [`Error::InvalidNumber`] for anything else.
+pub fn parse_decimal(text: &str) -> Result<Decimal, Error> {
+    let bad = |reason| Error::InvalidNumber {
+        input: text.to_string(),
+        reason,
+    };
+    let t: String = text.trim().chars().filter(|c| *c != ',').collect();
+    if t.is_empty() {
+        return Err(bad("empty"));
+    }
+    if t.contains(['e', 'E']) {
+        return Err(bad("exponent notation is not accepted"));
+    }
+    Decimal::from_str_exact(&t).map_err(|_| bad("not a decimal number"))
+}
+
+/// Round `value` to `places` by `rounding`; negative `places` round to tens
+/// (-1), hundreds (-2) and so on, as GB/T 8170 allows.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] past 20 places either way, [`Error::Overflow`]
+/// if the result does not fit.
+pub fn round_decimal(value: Decimal, places: i32, rounding: Rounding) -> Result<Decimal, Error> {
+    if places.unsigned_abs() > MAX_DP {
+        return Err(Error::InvalidParameter {
+            name: "places",
+            value: places.to_string(),
+            reason: "at most 20 places either side of the point",
+        });
+    }
+    if places >= 0 {
+        return Ok(rounding.round(value, places.unsigned_abs()));
+    }
+    let overflow = || Error::Overflow {
+        what: "rounding",
+        key: value.to_string(),
+    };
+    let unit = Decimal::from_i128_with_scale(10i128.pow(places.unsigned_abs()), 0);
+    let q = value.checked_div(unit).ok_or_else(overflow)?;
+    rounding.round(q, 0).checked_mul(unit).ok_or_else(overflow)
+}
+
+/// Round decimal text to `places` by `rounding` and write it back with
+/// exactly `places` decimals (none for negative places).
+///
+/// ```
+/// use eduaid_stats::round_str;
+/// use eduaid_model::Rounding::{HalfEven, HalfUp};
+/// assert_eq!(round_str("0.35", 1, HalfEven)?, "0.4");
+/// assert_eq!(round_str("0.45", 1, HalfEven)?, "0.4");
+/// assert_eq!(round_str("0.45", 1, HalfUp)?, "0.5");
+/// assert_eq!(round_str("1268", -2, HalfEven)?, "1300");
+/// # Ok::<(), eduaid_stats::Error>(())
+/// ```
+///
+/// # Errors
+/// As [`parse_decimal`] and [`round_decimal`].
+pub fn round_str(text: &str, places: i32, rounding: Rounding) -> Result<String, Error> {
+    let mut v = round_decimal(parse_decimal(text)?, places, rounding)?;
+    if v.is_zero() {
+        // -0.04 to one place is 0.0, not -0.0.
+        v.set_sign_positive(true);
+    }
+    Ok(if places >= 0 {
+        fixed(v, places.unsigned_abs())
+    } else {
+        v.normalize().trunc().to_string()
+    })
+}
+
+/// Parse a printed percentage (`"99.4%"`, `"99.4"`, `"99.4％"`): its value
+/// and the number of decimal places it was printed with.
+///
+/// # Errors
+/// [`Error::InvalidNumber`] if it is not a decimal.
+pub fn parse_percent(text: &str) -> Result<(Decimal, u32), Error> {
+    let t = text.trim();
+    let t = t.strip_suffix('%').or_else(|| t.strip_suffix('％')).unwrap_or(t);
+    let v = parse_decimal(t)?;
+    Ok((v, v.scale()))
+}
+
+/// The verdict on a printed figure against the exact one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum PrintedCheck {
+    /// The printed figure is the exact value rounded once.
+    Correct,
+    /// The printed figure comes from rounding in successive steps
+    /// (连续修约), which GB/T 8170 forbids: `steps` are the intermediate
+    /// values, from the first rounding to the printed one.
+    DoubleRounding {
+        /// The correct figure, rounded once.
+        correct: Decimal,
+        /// The successive roundings, e.g. `[99.35, 99.4]` for 99.3485….
+        steps: Vec<Decimal>,
+    },
+    /// The printed figure is neither: a different value altogether.
+    Wrong {
+        /// The correct figure, rounded once.
+        correct: Decimal,
+    },
+}
+
+impl PrintedCheck {
+    /// True if the printed figure is correct.
+    #[must_use]
+    pub fn is_correct(&self) -> bool {
+        matches!(self, PrintedCheck::Correct)
+    }
+}
+
+impl fmt::Display for PrintedCheck {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            PrintedCheck::Correct => f.write_str("correctly rounded"),
+            PrintedCheck::DoubleRounding { correct, steps } => {
+                write!(f, "rounded in successive steps (")?;
+                for (i, s) in steps.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(" → ")?;
+                    }
+                    write!(f, "{s}")?;
+                }
+                write!(f, "); rounded once it is {correct}")
+            }
+            PrintedCheck::Wrong { correct } => write!(f, "does not match: rounded once it is {correct}"),
+        }
+    }
+}
+
+/// How many extra places [`detect_double_rounding`] tries as the first
+/// rounding.
+pub const DOUBLE_ROUNDING_DEPTH: u32 = 6;
+
+/// Check a printed figure against an exact value: was it rounded once, in
+/// successive steps, or is it something else? The printed figure's number
+/// of decimal places is the precision checked (`99.4` → one place).
+///
+/// The exact value must carry more places than are printed; a [`Ratio`]
+/// gives it exactly through [`check_printed`].
+#[must_use]
+pub fn detect_double_rounding(exact: Decimal, printed: Decimal, rounding: Rounding) -> PrintedCheck {
+    let dp = printed.scale();
+    let correct = rounding.round(exact, dp);
+    if correct == printed {
+        return PrintedCheck::Correct;
+    }
+    for start in (dp + 1)..=(dp + DOUBLE_ROUNDING_DEPTH) {
+        let mut v = rounding.round(exact, start);
+        let mut steps = vec![v];
+        for p in (dp..start).rev() {
+            v = rounding.round(v, p);
+            steps.push(v);
+        }
+        if v == printed {
+            return PrintedCheck::DoubleRounding { correct, steps };
+        }
+    }
+    PrintedCheck::Wrong { correct }
+}
+
+/// Check a printed percentage (`"99.4%"`) against the exact rate
+/// `numerator / denominator`.
+///
+/// ```
+/// use eduaid_stats::{check_printed, PrintedCheck};
+/// use eduaid_model::Rounding;
+/// // The seed printed 305/307 as 99.4%: 99.3485… → 99.35 → 99.4.
+/// let verdict = check_printed(305, 307, "99.4%", Rounding::HalfUp)?;
+/// assert!(matches!(verdict, PrintedCheck::DoubleRounding { .. }));
+/// assert_eq!(check_printed(305, 307, "99.3%", Rounding::HalfUp)?, PrintedCheck::Correct);
+/// # Ok::<(), eduaid_stats::Error>(())
+/// ```
+///
+/// # Errors
+/// [`Error::InvalidNumber`] if the printed text is not a percentage,
+/// [`Error::Degenerate`] if the denominator is zero, [`Error::Overflow`] if
+/// the exact value cannot be formed.
+pub fn check_printed(
+    numerator: i128,
+    denominator: i128,
+    printed: &str,
+    rounding: Rounding,
+) -> Result<PrintedCheck, Error> {
+    let (value, dp) = parse_percent(printed)?;
+    if dp > MAX_DP - DOUBLE_ROUNDING_DEPTH - 2 {
+        return Err(Error::InvalidNumber {
+            input: printed.to_string(),
+            reason: "more than 12 decimal places",
+        });
+    }
+    if denominator == 0 {
+        return Err(Error::Degenerate {
+            what: "printed-figure check",
+            key: format!("{numerator}/{denominator}"),
+            reason: "zero denominator",
+        });
+    }
+    // Enough exact places for every first rounding the detector tries, one
+    // more to decide its midpoint: then the check never sees a rounded
+    // intermediate of our own.
+    let places = (dp + DOUBLE_ROUNDING_DEPTH + 2).min(MAX_DP);
+    let exact = Ratio::new(numerator, denominator)
+        .round_scaled(2, places, Rounding::Down)
+        .ok_or_else(|| Error::Overflow {
+            what: "printed-figure check",
+            key: format!("{numerator}/{denominator}"),
+        })?;
+    // Truncation could land exactly on a midpoint of a coarser place that
+    // the true value lies beyond; nudge by less than the last place when
+    // anything was cut.
+    let cut = Ratio::new(numerator, denominator).round_scaled(2, places, Rounding::Up) != Some(exact);
+    let exact = if cut {
+        let tiny = Decimal::new(1, places + 1);
+        if exact.is_sign_negative() {
+            exact - tiny
+        } else {
+            exact + tiny
+        }
+    } else {
+        exact
+    };
+    Ok(detect_double_rounding(exact, value, rounding))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Rounding::{HalfEven, HalfUp};
+
+    #[test]
+    fn gbt_8170_examples() {
+        assert_eq!(round_str("12.1498", 1, HalfEven).unwrap(), "12.1");
+        assert_eq!(round_str("12.1498", 0, HalfEven).unwrap(), "12");
+        assert_eq!(round_str("10.5002", 0, HalfEven).unwrap(), "11");
+        assert_eq!(round_str("1.050", 1, HalfEven).unwrap(), "1.0");
+        assert_eq!(round_str("0.35", 1, HalfEven).unwrap(), "0.4");
+        assert_eq!(round_str("2500", -3, HalfEven).unwrap(), "2000");
+        assert_eq!(round_str("3500", -3, HalfEven).unwrap(), "4000");
+        assert_eq!(round_str("-355", -1, HalfEven).unwrap(), "-360");
+        assert_eq!(round_str("-325", -1, HalfEven).unwrap(), "-320");
+        assert_eq!(round_str("-0.0365", 3, HalfEven).unwrap(), "-0.036");
+        assert_eq!(round_str("15.4546", 0, HalfEven).unwrap(), "15");
+        assert_eq!(round_str("-325", -1, HalfUp).unwrap(), "-330");
+        assert_eq!(round_str("1.050", 1, HalfUp).unwrap(), "1.1");
+        assert!(round_str("1e3", 0, HalfUp).is_err());
+        assert!(round_str("", 0, HalfUp).is_err());
+        assert!(round_str("1", 21, HalfUp).is_err());
+        // Decimal::MAX rounded up to tens does not fit: an error, not a panic.
+        assert!(round_str("79228162514264337593543950335", -1, HalfUp).is_err());
+        assert_eq!(
+            round_str("79228162514264337593543950334", -1, Rounding::Down).unwrap(),
+            "79228162514264337593543950330"
+        );
+    }
+
+    #[test]
+    fn successive_rounding_is_recognised() {
+        match check_printed(305, 307, "99.4%", HalfUp).unwrap() {
+            PrintedCheck::DoubleRounding { correct, steps } => {
+                assert_eq!(correct, Decimal::new(993, 1));
+                assert_eq!(steps, vec![Decimal::new(9935, 2), Decimal::new(994, 1)]);
+            }
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(check_printed(305, 307, "99.3%", HalfUp).unwrap(), PrintedCheck::Correct);
+        assert_eq!(
+            check_printed(305, 307, "98.0%", HalfUp).unwrap(),
+            PrintedCheck::Wrong {
+                correct: Decimal::new(993, 1)
+            }
+        );
+        // 15.4546 → 15.455 → 15.46 → 15.5 → 16.
+        let v = detect_double_rounding(Decimal::new(154_546, 4), Decimal::from(16), HalfUp);
+        assert!(matches!(v, PrintedCheck::DoubleRounding { .. }));
+        assert!(check_printed(1, 0, "1%", HalfUp).is_err());
+        assert!(check_printed(1, 3, "abc", HalfUp).is_err());
+        assert!(check_printed(1, 3, "33.3333333333333%", HalfUp).is_err());
+        assert_eq!(
+            check_printed(1, 3, "33.333333333333%", HalfUp).unwrap(),
+            PrintedCheck::Correct
+        );
+    }
+
+    #[test]
+    fn exact_midpoints_are_not_mistaken() {
+        // 1/8 = 12.5% exactly: half up prints 13, half even 12, both correct.
+        assert_eq!(check_printed(1, 8, "13%", HalfUp).unwrap(), PrintedCheck::Correct);
+        assert_eq!(check_printed(1, 8, "12%", HalfEven).unwrap(), PrintedCheck::Correct);
+        // 0.12499…: a value just under a midpoint.
+        assert!(
+            !check_printed(12_499_999, 100_000_000, "13%", HalfUp)
+                .unwrap()
+                .is_correct()
+        );
+    }
+}

@@ -1,0 +1,4 @@
+//! The `eduaid` command line.
+#![forbid(unsafe_code)]
+
+fn main() {}

@@ -1,0 +1,461 @@
+//! Cells as they arrive from any format, and the parsers that turn them into
+//! model values: yes/no, dates (text forms and Excel serials), counts,
+//! grades, money.
+
+use std::str::FromStr;
+
+use chrono::{Datelike, NaiveDate};
+use eduaid_model::{Money, Stage};
+
+/// One cell of an input row.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Cell {
+    /// Nothing there.
+    Empty,
+    /// Text (CSV cells, xlsx string cells, JSON strings and numbers).
+    Text(String),
+    /// An xlsx numeric cell without a date format.
+    Number(f64),
+    /// An xlsx cell with a date format: an Excel serial in the 1900 system.
+    Serial(f64),
+    /// An xlsx or JSON boolean.
+    Bool(bool),
+    /// A value that cannot be a cell: an Excel error (`#N/A`), a JSON object
+    /// or array.
+    Bad(String),
+}
+
+/// The first year accepted in any date.
+const MIN_YEAR: i32 = 1900;
+/// The last year accepted in any date.
+const MAX_YEAR: i32 = 2199;
+
+impl Cell {
+    /// The cell as trimmed text; `None` if empty or only white space.
+    pub(crate) fn text(&self) -> Result<Option<String>, String> {
+        match self {
+            Cell::Empty => Ok(None),
+            Cell::Text(s) => {
+                let t = s.trim();
+                Ok((!t.is_empty()).then(|| t.to_string()))
+            }
+            Cell::Number(f) => Ok(Some(format!("{f}"))),
+            Cell::Serial(f) => Ok(Some(from_serial(*f)?.to_string())),
+            Cell::Bool(b) => Ok(Some(b.to_string())),
+            Cell::Bad(reason) => Err(reason.clone()),
+        }
+    }
+
+    /// True if the cell holds nothing but white space.
+    pub(crate) fn is_blank(&self) -> bool {
+        match self {
+            Cell::Empty => true,
+            Cell::Text(s) => s.trim().is_empty(),
+            _ => false,
+        }
+    }
+}
+
+/// Map full-width digits and the punctuation around numbers and dates to
+/// ASCII (`２０１７／３／１` → `2017/3/1`) and trim.
+pub(crate) fn ascii_digits(s: &str) -> String {
+    s.trim()
+        .chars()
+        .map(|c| match c {
+            '０'..='９' => char::from_u32(c as u32 - '０' as u32 + '0' as u32).unwrap_or(c),
+            '．' => '.',
+            '－' => '-',
+            '／' => '/',
+            '，' => ',',
+            '＋' => '+',
+            '：' => ':',
+            other => other,
+        })
+        .collect()
+}
+
+/// A yes/no cell: true/false, 是/否, 1/0, √/×, Y/N, yes/no
+/// (ASCII case-insensitive).
+pub(crate) fn parse_bool(cell: &Cell) -> Result<Option<bool>, String> {
+    if let Cell::Bool(b) = cell {
+        return Ok(Some(*b));
+    }
+    let Some(t) = cell.text()? else {
+        return Ok(None);
+    };
+    let t = ascii_digits(&t).to_ascii_lowercase();
+    match t.as_str() {
+        "true" | "是" | "1" | "√" | "✓" | "✔" | "y" | "yes" => Ok(Some(true)),
+        "false" | "否" | "0" | "×" | "✗" | "✘" | "x" | "n" | "no" => Ok(Some(false)),
+        _ => Err(format!(
+            "{t:?} is not a yes/no value (expected true/false, 是/否, 1/0, √/×, Y/N)"
+        )),
+    }
+}
+
+/// A date cell: ISO `2017-03-01`, `2017年3月1日`, `2017/3/1`, `2017.3.1`,
+/// `20170301`, an Excel serial (a date-formatted xlsx cell, a numeric xlsx
+/// cell, or a number of at most five digits in text); a time of day after
+/// the date is accepted and dropped.
+pub(crate) fn parse_date(cell: &Cell) -> Result<Option<NaiveDate>, String> {
+    match cell {
+        Cell::Serial(f) | Cell::Number(f) => from_serial(*f).map(Some),
+        Cell::Bool(_) => Err("a yes/no value is not a date".into()),
+        _ => match cell.text()? {
+            None => Ok(None),
+            Some(t) => parse_date_text(&t).map(Some),
+        },
+    }
+}
+
+/// Parse the text forms of a date.
+pub(crate) fn parse_date_text(input: &str) -> Result<NaiveDate, String> {
+    let s = ascii_digits(input);
+    // Drop a time of day: "2017-03-01 08:30:00", "2017-03-01T08:30".
+    let date_part = match s.split_once([' ', 'T']) {
+        Some((d, time)) => {
+            let time = time.trim();
+            if !time.is_empty() && !time.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '.') {
+                return Err(format!("{input:?} is not a date"));
+            }
+            d.trim()
+        }
+        None => s.as_str(),
+    };
+    let bad = || {
+        format!("{input:?} is not a date (expected 2017-03-01, 2017年3月1日, 2017/3/1, 2017.3.1 or an excel serial)")
+    };
+    let parts: Vec<&str> = if date_part.contains('年') {
+        let rest = date_part
+            .strip_suffix('日')
+            .or_else(|| date_part.strip_suffix('号'))
+            .unwrap_or(date_part);
+        let (y, rest) = rest.split_once('年').ok_or_else(bad)?;
+        let (m, d) = rest.split_once('月').ok_or_else(bad)?;
+        vec![y, m, d]
+    } else if date_part.contains(['-', '/', '.']) && date_part.chars().filter(|c| !c.is_ascii_digit()).count() == 2 {
+        date_part.split(['-', '/', '.']).collect()
+    } else if date_part.len() == 8 && date_part.bytes().all(|b| b.is_ascii_digit()) {
+        vec![&date_part[..4], &date_part[4..6], &date_part[6..]]
+    } else if !date_part.is_empty()
+        && date_part.len() <= 9
+        && date_part.bytes().all(|b| b.is_ascii_digit() || b == b'.')
+        && date_part
+            .split('.')
+            .next()
+            .is_some_and(|i| !i.is_empty() && i.len() <= 5)
+    {
+        let v: f64 = date_part.parse().map_err(|_| bad())?;
+        return from_serial(v);
+    } else {
+        return Err(bad());
+    };
+    let num = |p: &str| -> Result<u32, String> {
+        let p = p.trim();
+        if p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()) {
+            return Err(bad());
+        }
+        p.parse::<u32>().map_err(|_| bad())
+    };
+    let [y, m, d] = parts.as_slice() else {
+        return Err(bad());
+    };
+    if y.trim().len() != 4 {
+        return Err(format!("{input:?}: the year must have four digits"));
+    }
+    let (y, m, d) = (num(y)?, num(m)?, num(d)?);
+    let year = i32::try_from(y).map_err(|_| bad())?;
+    ymd(year, m, d).map_err(|reason| format!("{input:?}: {reason}"))
+}
+
+/// A checked calendar date with a reason for each impossibility.
+fn ymd(year: i32, month: u32, day: u32) -> Result<NaiveDate, String> {
+    if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+        return Err(format!("year {year} is out of range ({MIN_YEAR} to {MAX_YEAR})"));
+    }
+    if !(1..=12).contains(&month) {
+        return Err(format!("month {month} does not exist"));
+    }
+    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
+        let days = days_in_month(year, month);
+        format!("impossible date {year:04}-{month:02}-{day:02}: month {month} of {year} has {days} days")
+    })
+}
+
+fn days_in_month(year: i32, month: u32) -> u32 {
+    let next = if month == 12 {
+        NaiveDate::from_ymd_opt(year + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(year, month + 1, 1)
+    };
+    next.and_then(|n| n.pred_opt()).map_or(31, |d| d.day())
+}
+
+/// An Excel serial date in the 1900 date system.
+///
+/// Serial 1 is 1900-01-01. Excel (after Lotus 1-2-3) treats 1900 as a leap
+/// year, so serial 60 is the non-existent 1900-02-29 and every later serial
+/// is one day ahead of a plain count: serials 1 to 59 count from 1899-12-31,
+/// serials from 61 count from 1899-12-30, and serial 60 (and 0, "1900-01-00")
+/// is rejected. A fractional part is a time of day and is dropped.
+// A spreadsheet stores a date as an f64 serial; taking its whole part needs
+// float operations. The value is range-checked before the cast.
+#[allow(clippy::float_arithmetic, clippy::cast_possible_truncation)]
+pub(crate) fn from_serial(v: f64) -> Result<NaiveDate, String> {
+    if !v.is_finite() || !(0.0..2_958_466.0).contains(&v) {
+        return Err(format!("{v} is not an excel date serial"));
+    }
+    let days = v.floor() as i64;
+    let base = match days {
+        0 => return Err("excel serial 0 is the non-date 1900-01-00".into()),
+        60 => return Err("excel serial 60 is 1900-02-29, which does not exist (excel's 1900 leap-year bug)".into()),
+        1..=59 => NaiveDate::from_ymd_opt(1899, 12, 31),
+        _ => NaiveDate::from_ymd_opt(1899, 12, 30),
+    };
+    let date = base
+        .and_then(|b| b.checked_add_days(chrono::Days::new(days.unsigned_abs())))
+        .ok_or_else(|| format!("{v} is not an excel date serial"))?;
+    if !(MIN_YEAR..=MAX_YEAR).contains(&date.year()) {
+        return Err(format!(
+            "excel serial {v} is {date}, out of range ({MIN_YEAR} to {MAX_YEAR})"
+        ));
+    }
+    Ok(date)
+}
+
+/// The Excel serial (1900 system) of a date, for writers.
+pub(crate) fn to_serial(date: NaiveDate) -> i64 {
+    let days = date.signed_duration_since(NaiveDate::MIN).num_days()
+        - NaiveDate::from_ymd_opt(1899, 12, 30).map_or(0, |b| b.signed_duration_since(NaiveDate::MIN).num_days());
+    if days <= 60 { days - 1 } else { days }
+}
+
+/// A non-negative whole number: `123`, `１２３`, `1,234`, an xlsx number.
+pub(crate) fn parse_count(cell: &Cell) -> Result<Option<u64>, String> {
+    if let Cell::Bool(_) = cell {
+        return Err("a yes/no value is not a number".into());
+    }
+    let Some(t) = cell.text()? else {
+        return Ok(None);
+    };
+    let s: String = ascii_digits(&t).chars().filter(|c| *c != ',').collect();
+    let s = s
+        .strip_suffix('人')
+        .or_else(|| s.strip_suffix('名'))
+        .unwrap_or(&s)
+        .trim();
+    if s.starts_with('-') {
+        return Err(format!("{t:?} is negative"));
+    }
+    if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(format!("{t:?} is not a whole number"));
+    }
+    s.parse::<u64>().map(Some).map_err(|_| format!("{t:?} is too large"))
+}
+
+/// A small whole number (an age).
+pub(crate) fn parse_u8(cell: &Cell) -> Result<Option<u8>, String> {
+    match parse_count(cell)? {
+        None => Ok(None),
+        Some(n) => u8::try_from(n).map(Some).map_err(|_| format!("{n} is too large")),
+    }
+}
+
+/// A grade within `stage`: `3`, `３`, `3年级`, `三年级`, `初二`, `高一`, `小班`.
+pub(crate) fn parse_grade(cell: &Cell, stage: Option<Stage>) -> Result<Option<u8>, String> {
+    let Some(t) = cell.text()? else {
+        return Ok(None);
+    };
+    let s = ascii_digits(&t);
+    let s = s.strip_suffix("年级").unwrap_or(&s).trim();
+    let zh = |c: char| "一二三四五六七八九".chars().position(|x| x == c).map(|i| i + 1);
+    let grade = if let Ok(n) = s.parse::<u8>() {
+        Some(n)
+    } else {
+        let mut chars = s.chars();
+        match (chars.next(), chars.next(), chars.next()) {
+            (Some(c), None, None) => zh(c),
+            (Some('初' | '高'), Some(c), None) => zh(c),
+            _ => match s {
+                "小班" => Some(1),
+                "中班" => Some(2),
+                "大班" | "学前班" => Some(3),
+                _ => None,
+            },
+        }
+        .and_then(|n| u8::try_from(n).ok())
+    };
+    let Some(mut g) = grade else {
+        return Err(format!(
+            "{t:?} is not a grade (expected 1 to 6, 三年级, 初二, 七年级, 高一, 小班 …)"
+        ));
+    };
+    // Junior grades are also counted on from primary: 七年级 is 初一.
+    if stage == Some(Stage::Junior) && (7..=9).contains(&g) && !s.starts_with('初') {
+        g -= 6;
+    }
+    if let Some(stage) = stage {
+        stage.check_grade(g).map_err(|e| e.to_string())?;
+    }
+    Ok(Some(g))
+}
+
+/// An amount of money in yuan: `500`, `312.50`, `1,204,500元`, `120.45万元`,
+/// an xlsx number.
+pub(crate) fn parse_money(cell: &Cell) -> Result<Option<Money>, String> {
+    if let Cell::Bool(_) = cell {
+        return Err("a yes/no value is not an amount".into());
+    }
+    let Some(t) = cell.text()? else {
+        return Ok(None);
+    };
+    Money::from_str(&ascii_digits(&t)).map(Some).map_err(|e| e.to_string())
+}
+
+/// A value of one of the model's coded enums (code, Chinese name or alias).
+pub(crate) fn parse_coded<T: FromStr>(cell: &Cell) -> Result<Option<T>, String>
+where
+    T::Err: std::fmt::Display,
+{
+    match cell.text()? {
+        None => Ok(None),
+        Some(t) => t.parse::<T>().map(Some).map_err(|e| e.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn date_forms() {
+        for s in [
+            "2017-03-01",
+            "2017年3月1日",
+            "2017/3/1",
+            "2017.3.1",
+            "20170301",
+            "２０１７年３月１日",
+            "2017-03-01 00:00:00",
+            "2017/3/1 8:30",
+            " 2017-3-1 ",
+            "42795",
+        ] {
+            assert_eq!(parse_date_text(s), Ok(d("2017-03-01")), "{s}");
+        }
+        let e = parse_date_text("2017-02-30").unwrap_err();
+        assert!(e.contains("impossible date 2017-02-30"), "{e}");
+        assert!(e.contains("has 28 days"), "{e}");
+        assert!(parse_date_text("2016-02-29").is_ok());
+        assert!(parse_date_text("2017-13-01").unwrap_err().contains("month 13"));
+        for bad in [
+            "",
+            "abc",
+            "17-3-1",
+            "2017-3",
+            "3/1/2017",
+            "2017-03-01x",
+            "1800-01-01",
+            "2017--1",
+        ] {
+            assert!(parse_date_text(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn excel_serials_and_the_1900_bug() {
+        assert_eq!(from_serial(1.0), Ok(d("1900-01-01")));
+        assert_eq!(from_serial(59.0), Ok(d("1900-02-28")));
+        assert!(from_serial(60.0).unwrap_err().contains("leap-year bug"));
+        assert_eq!(from_serial(61.0), Ok(d("1900-03-01")));
+        assert_eq!(from_serial(42795.0), Ok(d("2017-03-01")));
+        assert_eq!(from_serial(42795.75), Ok(d("2017-03-01")));
+        assert!(from_serial(0.0).is_err());
+        assert!(from_serial(-1.0).is_err());
+        assert!(from_serial(f64::NAN).is_err());
+        for s in ["1900-01-01", "1900-02-28", "1900-03-01", "2017-03-01", "2199-12-31"] {
+            let date = d(s);
+            let serial = to_serial(date);
+            assert_eq!(from_serial(serial as f64), Ok(date), "{s} -> {serial}");
+        }
+    }
+
+    #[test]
+    fn booleans() {
+        for s in ["true", "TRUE", "是", "1", "√", "Y", "y", "yes"] {
+            assert_eq!(parse_bool(&Cell::Text(s.into())), Ok(Some(true)), "{s}");
+        }
+        for s in ["false", "否", "0", "×", "N", "no", "０"] {
+            assert_eq!(parse_bool(&Cell::Text(s.into())), Ok(Some(false)), "{s}");
+        }
+        assert_eq!(parse_bool(&Cell::Text("  ".into())), Ok(None));
+        assert!(parse_bool(&Cell::Text("maybe".into())).is_err());
+    }
+
+    #[test]
+    fn counts_grades_money() {
+        assert_eq!(parse_count(&Cell::Text("１２３".into())), Ok(Some(123)));
+        assert_eq!(parse_count(&Cell::Text("1,234".into())), Ok(Some(1234)));
+        assert_eq!(parse_count(&Cell::Number(12.0)), Ok(Some(12)));
+        assert!(parse_count(&Cell::Number(12.5)).is_err());
+        assert!(parse_count(&Cell::Text("-1".into())).is_err());
+        let g = |s: &str, st| parse_grade(&Cell::Text(s.into()), Some(st));
+        assert_eq!(g("三年级", Stage::Primary), Ok(Some(3)));
+        assert_eq!(g("初二", Stage::Junior), Ok(Some(2)));
+        assert_eq!(g("七年级", Stage::Junior), Ok(Some(1)));
+        assert_eq!(g("9", Stage::Junior), Ok(Some(3)));
+        assert!(g("七年级", Stage::Primary).is_err());
+        assert!(g("初七", Stage::Junior).is_err());
+        assert_eq!(g("大班", Stage::Preschool), Ok(Some(3)));
+        assert!(g("7", Stage::Primary).is_err());
+        assert_eq!(
+            parse_money(&Cell::Text("120.45万元".into())),
+            Ok(Some(Money::yuan(1_204_500)))
+        );
+        assert_eq!(parse_money(&Cell::Number(312.5)), Ok(Some(Money::from_fen(31_250))));
+        assert!(parse_money(&Cell::Text("1e3".into())).is_err());
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_form_of_a_date_reads_back(days in 0u32..109_572) {
+            // Every day from 1900-01-01 to 2199-12-31.
+            let date = NaiveDate::from_ymd_opt(1900, 1, 1)
+                .and_then(|d| d.checked_add_days(chrono::Days::new(u64::from(days))))
+                .unwrap();
+            let (y, m, dd) = (date.year(), date.month(), date.day());
+            let full: String = format!("{y}年{m}月{dd}日")
+                .chars()
+                .map(|c| c.to_digit(10).and_then(|v| char::from_u32('０' as u32 + v)).unwrap_or(c))
+                .collect();
+            for text in [
+                date.to_string(),
+                format!("{y}年{m}月{dd}日"),
+                format!("{y}/{m}/{dd}"),
+                format!("{y}.{m}.{dd}"),
+                format!("{y}{m:02}{dd:02}"),
+                format!("{date} 00:00:00"),
+                full,
+            ] {
+                proptest::prop_assert_eq!(parse_date_text(&text), Ok(date), "{}", text);
+            }
+            let serial = to_serial(date);
+            proptest::prop_assert_eq!(from_serial(serial as f64), Ok(date));
+            proptest::prop_assert_eq!(parse_date(&Cell::Serial(format!("{serial}.5").parse().unwrap())), Ok(Some(date)));
+        }
+
+        #[test]
+        fn parsers_never_panic(s in "\\PC{0,24}") {
+            let c = Cell::Text(s);
+            let _ = parse_date(&c);
+            let _ = parse_bool(&c);
+            let _ = parse_count(&c);
+            let _ = parse_money(&c);
+            let _ = parse_grade(&c, Some(Stage::Junior));
+        }
+    }
+}

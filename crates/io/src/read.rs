@@ -1,0 +1,790 @@
+//! Loading files: the load report, the in-memory readers of every kind and
+//! the streaming students reader.
+
+use std::collections::hash_map::{DefaultHasher, Entry};
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::hash::{Hash, Hasher};
+
+use eduaid_model::{
+    Counts, DisabledChildrenCount, Disbursement, GradeCount, Household, HouseholdId, PopulationCount, School, SchoolId,
+    SchoolKind, StatusKind, StatusSpell, Student, TeacherCount,
+};
+
+use crate::records::{ClassRow, Context, Record, SpellRow, StudentRow};
+use crate::source::{CellError, Fields, Input, Item, RowReader};
+use crate::{Error, FileKind, Format, ReadOptions, RowError, Warning};
+
+/// What a load did with every row of a file.
+///
+/// `read` counts the data rows: every row after the header that is not
+/// blank. Each is either accepted or rejected, so
+/// `read == accepted + rejected` always holds ([`LoadReport::balances`]).
+/// Blank rows (every cell empty, or an empty line) are not records: they are
+/// counted in `blank` and not in `read`. Serializes (with serde) to JSON for
+/// a machine-readable load log.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LoadReport {
+    /// The file.
+    pub file: String,
+    /// What kind of file it was read as.
+    pub kind: FileKind,
+    /// The format it was read as.
+    pub format: Format,
+    /// The text encoding a CSV was read in (`"UTF-8"` or `"GB18030"`).
+    pub encoding: Option<&'static str>,
+    /// Data rows read (not counting the header and blank rows).
+    pub read: u64,
+    /// Rows that became records.
+    pub accepted: u64,
+    /// Rows rejected; each has an entry in `errors` (except in a streaming
+    /// read, which yields them instead of keeping them).
+    pub rejected: u64,
+    /// Blank rows and lines after the header.
+    pub blank: u64,
+    /// The rejected rows, in file order.
+    pub errors: Vec<RowError>,
+    /// Warnings: unknown columns, title rows above the header.
+    pub warnings: Vec<Warning>,
+}
+
+impl LoadReport {
+    fn new(rows: &RowReader<'_>) -> LoadReport {
+        LoadReport {
+            file: rows.file.clone(),
+            kind: rows.kind,
+            format: rows.format,
+            encoding: rows.encoding,
+            read: 0,
+            accepted: 0,
+            rejected: 0,
+            blank: 0,
+            errors: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// True if every row read was accepted or rejected.
+    #[must_use]
+    pub fn balances(&self) -> bool {
+        self.read == self.accepted + self.rejected
+    }
+
+    /// True if no row was rejected and there was no warning.
+    #[must_use]
+    pub fn is_clean(&self) -> bool {
+        self.rejected == 0 && self.warnings.is_empty()
+    }
+}
+
+impl fmt::Display for LoadReport {
+    /// A summary line, then every warning and rejected row on its own line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({}): read {} rows, accepted {}, rejected {}, blank {}",
+            self.file, self.kind, self.read, self.accepted, self.rejected, self.blank
+        )?;
+        for w in &self.warnings {
+            write!(f, "\nwarning: {w}")?;
+        }
+        for e in &self.errors {
+            write!(f, "\nrejected: {e}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Records loaded from one file, and the report of the load.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded<T> {
+    /// The accepted records, in file order.
+    pub records: Vec<T>,
+    /// What happened to every row.
+    pub report: LoadReport,
+}
+
+fn row_error(rows: &RowReader<'_>, f: &Fields, e: CellError) -> RowError {
+    RowError {
+        file: rows.file.clone(),
+        line: f.line,
+        column: e.column,
+        key: rows.kind.key_column().and_then(|k| f.text(k)),
+        reason: e.reason,
+    }
+}
+
+/// Read every row of a file of `T`'s kind, rejecting rows with a repeated
+/// key, and hand each accepted record to `accept`, which may reject it too.
+fn load<T: Record>(
+    input: Input<'_>,
+    opts: &ReadOptions,
+    mut accept: impl FnMut(T, &Fields) -> Result<(), CellError>,
+) -> Result<LoadReport, Error> {
+    let mut rows = RowReader::open(input, T::KIND, opts)?;
+    let mut report = LoadReport::new(&rows);
+    let ctx = Context {
+        status_as_of: opts.status_as_of,
+    };
+    let mut keys: HashMap<String, u64> = HashMap::new();
+    while let Some(item) = rows.next_item()? {
+        let outcome = match item {
+            Item::Blank => continue,
+            Item::Bad(e) => Err(e),
+            Item::Row(f) => match T::parse(&f, &ctx) {
+                Err(e) => Err(row_error(&rows, &f, e)),
+                Ok(rec) => {
+                    let dup = rec.key().and_then(|k| match keys.entry(k) {
+                        Entry::Occupied(o) => Some((o.key().clone(), *o.get())),
+                        Entry::Vacant(v) => {
+                            v.insert(f.line);
+                            None
+                        }
+                    });
+                    match dup {
+                        Some((k, first)) => {
+                            let column = T::KIND.key_column().map(|c| f.column_name(c));
+                            let e = CellError {
+                                column,
+                                reason: format!("duplicate {k} (first on line {first})"),
+                            };
+                            Err(row_error(&rows, &f, e))
+                        }
+                        None => accept(rec, &f).map_err(|e| row_error(&rows, &f, e)),
+                    }
+                }
+            },
+        };
+        report.read += 1;
+        match outcome {
+            Ok(()) => report.accepted += 1,
+            Err(e) => {
+                report.rejected += 1;
+                report.errors.push(e);
+            }
+        }
+    }
+    report.blank = rows.blank;
+    report.warnings = std::mem::take(&mut rows.warnings);
+    Ok(report)
+}
+
+fn load_all<T: Record>(input: Input<'_>, opts: &ReadOptions) -> Result<Loaded<T>, Error> {
+    let mut records = Vec::new();
+    let report = load(input, opts, |r: T, _| {
+        records.push(r);
+        Ok(())
+    })?;
+    Ok(Loaded { records, report })
+}
+
+/// Read a schools file.
+///
+/// # Errors
+/// A file-level [`Error`]; bad rows are in the report.
+pub fn read_schools<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> Result<Loaded<School>, Error> {
+    load_all(input.into(), opts)
+}
+
+/// Read a classes file: one class a row (`school_id, year, stage, grade,
+/// size`).
+///
+/// # Errors
+/// A file-level [`Error`]; bad rows are in the report.
+pub fn read_classes<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> Result<Loaded<ClassRow>, Error> {
+    load_all(input.into(), opts)
+}
+
+/// Read a schools file and a classes file, and give each school its
+/// classes. A class of a school not in the schools file, or of a stage the
+/// school does not teach, is a rejected row of the classes file.
+///
+/// # Errors
+/// A file-level [`Error`] of either file; bad rows are in the reports.
+pub fn read_schools_with_classes<'a, 'b>(
+    schools: impl Into<Input<'a>>,
+    classes: impl Into<Input<'b>>,
+    opts: &ReadOptions,
+) -> Result<(Loaded<School>, LoadReport), Error> {
+    let mut loaded = read_schools(schools, opts)?;
+    let index: HashMap<SchoolId, usize> = loaded
+        .records
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), i))
+        .collect();
+    let records = &mut loaded.records;
+    let report = load(classes.into(), opts, |row: ClassRow, f| {
+        let school = index
+            .get(&row.school_id)
+            .and_then(|i| records.get_mut(*i))
+            .ok_or_else(|| f.err("school_id", format!("unknown school {}", row.school_id)))?;
+        if !school.kind.teaches(row.class.stage) {
+            return Err(f.err(
+                "stage",
+                format!(
+                    "stage {} is not taught at {} school {}",
+                    row.class.stage, school.kind, school.id
+                ),
+            ));
+        }
+        school.classes.push(row.class);
+        Ok(())
+    })?;
+    Ok((loaded, report))
+}
+
+/// Read a disbursements file. Negative and zero amounts are rejected rows.
+///
+/// # Errors
+/// A file-level [`Error`]; bad rows are in the report.
+pub fn read_disbursements<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> Result<Loaded<Disbursement>, Error> {
+    load_all(input.into(), opts)
+}
+
+/// Read a grade counts file. An empty or absent flow cell (graduates,
+/// transfers …) is 0; `enrolled` is required.
+///
+/// # Errors
+/// A file-level [`Error`]; bad rows are in the report.
+pub fn read_grade_counts<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> Result<Loaded<GradeCount>, Error> {
+    load_all(input.into(), opts)
+}
+
+/// Read a school-age population file.
+///
+/// # Errors
+/// A file-level [`Error`]; bad rows are in the report.
+pub fn read_population<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> Result<Loaded<PopulationCount>, Error> {
+    load_all(input.into(), opts)
+}
+
+/// Read a disabled children file.
+///
+/// # Errors
+/// A file-level [`Error`]; bad rows are in the report.
+pub fn read_disabled<'a>(
+    input: impl Into<Input<'a>>,
+    opts: &ReadOptions,
+) -> Result<Loaded<DisabledChildrenCount>, Error> {
+    load_all(input.into(), opts)
+}
+
+/// Read a teachers file.
+///
+/// # Errors
+/// A file-level [`Error`]; bad rows are in the report.
+pub fn read_teachers<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> Result<Loaded<TeacherCount>, Error> {
+    load_all(input.into(), opts)
+}
+
+/// The files of a county's aggregate counts; each is optional.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct CountFiles<'a> {
+    /// Grade counts (enrolment and flows).
+    pub grades: Option<Input<'a>>,
+    /// School-age population.
+    pub population: Option<Input<'a>>,
+    /// Disabled children of school age.
+    pub disabled: Option<Input<'a>>,
+    /// Teachers.
+    pub teachers: Option<Input<'a>>,
+}
+
+/// Read the count files into one [`Counts`], the input of the statistics
+/// crate, with the report of each file read (in the order grades,
+/// population, disabled, teachers).
+///
+/// # Errors
+/// A file-level [`Error`] of any file; bad rows are in the reports.
+pub fn read_counts(files: CountFiles<'_>, opts: &ReadOptions) -> Result<(Counts, Vec<LoadReport>), Error> {
+    let mut counts = Counts::default();
+    let mut reports = Vec::new();
+    if let Some(i) = files.grades {
+        let l = read_grade_counts(i, opts)?;
+        counts.grades = l.records;
+        reports.push(l.report);
+    }
+    if let Some(i) = files.population {
+        let l = read_population(i, opts)?;
+        counts.population = l.records;
+        reports.push(l.report);
+    }
+    if let Some(i) = files.disabled {
+        let l = read_disabled(i, opts)?;
+        counts.disabled = l.records;
+        reports.push(l.report);
+    }
+    if let Some(i) = files.teachers {
+        let l = read_teachers(i, opts)?;
+        counts.teachers = l.records;
+        reports.push(l.report);
+    }
+    Ok((counts, reports))
+}
+
+/// Read a households file in long format: one status spell a row
+/// (`household_id, status, from, until`). The records are the households,
+/// in the order they first appear; the report counts rows (spells). A spell
+/// that overlaps an earlier spell of the same kind of the same household is
+/// a rejected row.
+///
+/// # Errors
+/// A file-level [`Error`]; bad rows are in the report.
+pub fn read_households<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> Result<Loaded<Household>, Error> {
+    let mut order: Vec<HouseholdId> = Vec::new();
+    let mut map: HashMap<HouseholdId, Household> = HashMap::new();
+    let report = load(input.into(), opts, |row: SpellRow, f| {
+        let h = map.entry(row.household_id.clone()).or_insert_with(|| {
+            order.push(row.household_id.clone());
+            Household::new(row.household_id.clone())
+        });
+        h.add_status(row.kind, row.range.from, row.range.until)
+            .map_err(|e| f.err("from", e.to_string()))
+    })?;
+    let records = order.iter().filter_map(|id| map.remove(id)).collect();
+    Ok(Loaded { records, report })
+}
+
+/// The households a students file and a households file describe, merged
+/// by the rules in `docs/format.md`:
+///
+/// - with a households file, it is authoritative: every status kind a
+///   student row states must have exactly the spells the file has for that
+///   household (a household not in the file has none); a row that disagrees
+///   is rejected. A row naming a household not in the file and stating no
+///   status adds that household, with no status;
+/// - without one, the students' rows build the households: siblings (rows
+///   naming the same household id) must state the same spells for every
+///   kind both state; a row that disagrees is rejected.
+#[derive(Debug, Clone, Default)]
+pub struct HouseholdBook {
+    map: HashMap<HouseholdId, Household>,
+    order: Vec<HouseholdId>,
+    authoritative: bool,
+}
+
+impl HouseholdBook {
+    /// An empty book: households come from the students file.
+    #[must_use]
+    pub fn new() -> HouseholdBook {
+        HouseholdBook::default()
+    }
+
+    /// A book holding the households of a households file, which is then
+    /// authoritative.
+    #[must_use]
+    pub fn from_file(households: Vec<Household>) -> HouseholdBook {
+        let mut book = HouseholdBook {
+            authoritative: true,
+            ..HouseholdBook::default()
+        };
+        for h in households {
+            book.order.push(h.id.clone());
+            book.map.insert(h.id.clone(), h);
+        }
+        book
+    }
+
+    /// Check a student row's household against the book and add it.
+    ///
+    /// # Errors
+    /// The reason the row disagrees with the book.
+    pub fn merge(&mut self, row: &Household) -> Result<(), String> {
+        let Some(known) = self.map.get(&row.id) else {
+            if self.authoritative && !row.statuses.is_empty() {
+                let mut kinds: Vec<StatusKind> = row.statuses.iter().map(|s| s.kind).collect();
+                kinds.dedup();
+                let kinds: Vec<String> = kinds.iter().map(ToString::to_string).collect();
+                return Err(format!(
+                    "household {} is not in the households file, so it has no status, but this row gives {}",
+                    row.id,
+                    kinds.join(", ")
+                ));
+            }
+            self.order.push(row.id.clone());
+            self.map.insert(row.id.clone(), row.clone());
+            return Ok(());
+        };
+        let kinds: HashSet<StatusKind> = row.statuses.iter().map(|s| s.kind).collect();
+        let mut kinds: Vec<StatusKind> = kinds.into_iter().collect();
+        kinds.sort();
+        let mut additions = Vec::new();
+        for kind in kinds {
+            let mine = spells_of(row, kind);
+            let theirs = spells_of(known, kind);
+            if theirs.is_empty() && !self.authoritative {
+                additions.extend(row.statuses.iter().filter(|s| s.kind == kind).cloned());
+            } else if mine != theirs {
+                let source = if self.authoritative {
+                    "the households file"
+                } else {
+                    "an earlier row"
+                };
+                return Err(format!(
+                    "household {}: this row gives {kind} {} but {source} gives {}",
+                    row.id,
+                    describe(&mine),
+                    describe(&theirs)
+                ));
+            }
+        }
+        if let Some(h) = self.map.get_mut(&row.id) {
+            h.statuses.extend(additions);
+        }
+        Ok(())
+    }
+
+    /// The household with this id.
+    #[must_use]
+    pub fn get(&self, id: &HouseholdId) -> Option<&Household> {
+        self.map.get(id)
+    }
+
+    /// True if the book has this household.
+    #[must_use]
+    pub fn contains(&self, id: &HouseholdId) -> bool {
+        self.map.contains_key(id)
+    }
+
+    /// The households, in the order they were first seen.
+    #[must_use]
+    pub fn into_households(mut self) -> Vec<Household> {
+        self.order.iter().filter_map(|id| self.map.remove(id)).collect()
+    }
+
+    pub(crate) fn into_map(self) -> HashMap<HouseholdId, Household> {
+        self.map
+    }
+}
+
+fn spells_of(h: &Household, kind: StatusKind) -> Vec<eduaid_model::DateRange> {
+    let mut v: Vec<_> = h.statuses.iter().filter(|s| s.kind == kind).map(|s| s.range).collect();
+    v.sort();
+    v
+}
+
+fn describe(spells: &[eduaid_model::DateRange]) -> String {
+    if spells.is_empty() {
+        return "nothing".into();
+    }
+    spells.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ")
+}
+
+/// One accepted row of a students file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StudentRecord {
+    /// The row's line.
+    pub line: u64,
+    /// The student; `household_id` is set when the row names a household or
+    /// states a status (then to the derived id `H-<student id>` if the row
+    /// names none).
+    pub student: Student,
+    /// The household as this row states it: its id and the status spells
+    /// of the row's status columns (none if the row only names the id).
+    pub household: Option<Household>,
+}
+
+/// The schools a students file is checked against.
+#[derive(Debug, Clone, Default)]
+struct SchoolIndex {
+    kinds: HashMap<SchoolId, SchoolKind>,
+    /// School name → id and kind, `None` when two schools share the name.
+    names: HashMap<String, Option<(SchoolId, SchoolKind)>>,
+}
+
+/// A students file read one row at a time, so a roster of any size can be
+/// processed in constant memory: it keeps no row, only 16 bytes per student
+/// for the duplicate check (which [`StudentReader::check_duplicates`] can
+/// turn off) and, if given one, the [`HouseholdBook`].
+///
+/// Yields `Ok` for each accepted row and [`Error::Row`] for each rejected
+/// one, and carries on; any other error ends the stream. [`report`] then
+/// has the counts (its `errors` list stays empty: the rejected rows were
+/// yielded).
+///
+/// Duplicates are found by a 128-bit fingerprint of each id, so the
+/// reader does not hold the ids themselves; two different ids are taken for
+/// the same with a probability below 10⁻²³ in a roster of 10 million.
+///
+/// ```
+/// use eduaid_io::{Error, Input, ReadOptions, StudentReader};
+///
+/// let csv = "id,name,sex,birth_date,school_id,stage,grade,hukou,status,status_since\n\
+///            P1,甲,male,2009-03-01,S1,primary,2,rural,enrolled,2015-09-01\n\
+///            P2,乙,male,2009-02-29,S1,primary,2,rural,enrolled,2015-09-01\n";
+/// let mut reader = StudentReader::open(Input::bytes("s.csv", csv.as_bytes()), &ReadOptions::default())?;
+/// let mut bad = Vec::new();
+/// for item in reader.by_ref() {
+///     match item {
+///         Ok(record) => assert_eq!(record.student.id.as_str(), "P1"),
+///         Err(Error::Row(e)) => bad.push(e.line),
+///         Err(e) => return Err(e.into()),
+///     }
+/// }
+/// assert_eq!(bad, [3]);
+/// assert_eq!(reader.report().accepted, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// [`report`]: StudentReader::report
+#[derive(Debug)]
+pub struct StudentReader<'a> {
+    rows: RowReaderBox<'a>,
+    report: LoadReport,
+    ctx: Context,
+    seen: Option<HashSet<u128>>,
+    schools: Option<SchoolIndex>,
+    households: Option<HouseholdBook>,
+    skip: HashSet<u64>,
+}
+
+/// `RowReader` has no `Debug`; this wrapper gives the reader one.
+struct RowReaderBox<'a>(RowReader<'a>);
+
+impl fmt::Debug for RowReaderBox<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RowReader")
+            .field("file", &self.0.file)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> StudentReader<'a> {
+    /// Open a students file.
+    ///
+    /// # Errors
+    /// A file-level [`Error`]: unreadable, unknown format, too large. Header
+    /// faults (a missing required column) surface from the first `next`.
+    pub fn open(input: impl Into<Input<'a>>, opts: &ReadOptions) -> Result<StudentReader<'a>, Error> {
+        let rows = RowReader::open(input.into(), FileKind::Students, opts)?;
+        let report = LoadReport::new(&rows);
+        Ok(StudentReader {
+            rows: RowReaderBox(rows),
+            report,
+            ctx: Context {
+                status_as_of: opts.status_as_of,
+            },
+            seen: Some(HashSet::new()),
+            schools: None,
+            households: None,
+            skip: HashSet::new(),
+        })
+    }
+
+    /// Check every row's school against `schools`: a row naming a school
+    /// not among them, or a stage the school does not teach, is rejected. A
+    /// school cell may hold the school's id or, if exactly one school has it,
+    /// its name.
+    #[must_use]
+    pub fn with_schools<'s>(mut self, schools: impl IntoIterator<Item = &'s School>) -> StudentReader<'a> {
+        let mut index = SchoolIndex::default();
+        for s in schools {
+            index.kinds.insert(s.id.clone(), s.kind);
+            match index.names.entry(s.name.clone()) {
+                Entry::Occupied(mut o) => {
+                    o.insert(None);
+                }
+                Entry::Vacant(v) => {
+                    v.insert(Some((s.id.clone(), s.kind)));
+                }
+            }
+        }
+        self.schools = Some(index);
+        self
+    }
+
+    /// Check every row's household against `book` and merge it in (see
+    /// [`HouseholdBook`]). Without a book the rows' households are yielded
+    /// but not checked against each other.
+    #[must_use]
+    pub fn with_households(mut self, book: HouseholdBook) -> StudentReader<'a> {
+        self.households = Some(book);
+        self
+    }
+
+    /// Turn the duplicate-id check on (the default) or off.
+    #[must_use]
+    pub fn check_duplicates(mut self, on: bool) -> StudentReader<'a> {
+        self.seen = on.then(HashSet::new);
+        self
+    }
+
+    /// Skip these lines without counting them (rows a first pass already
+    /// rejected): used by [`FileRoster`](crate::FileRoster) to re-read a
+    /// file it has checked.
+    pub(crate) fn skipping(mut self, lines: HashSet<u64>) -> StudentReader<'a> {
+        self.skip = lines;
+        self
+    }
+
+    /// The counts so far (final once the iterator has ended).
+    #[must_use]
+    pub fn report(&self) -> &LoadReport {
+        &self.report
+    }
+
+    /// The report, with the warnings, once the iterator has ended.
+    #[must_use]
+    pub fn into_report(mut self) -> LoadReport {
+        self.finish_report();
+        self.report
+    }
+
+    /// The household book, with every accepted row's household merged in.
+    #[must_use]
+    pub fn into_parts(mut self) -> (LoadReport, Option<HouseholdBook>) {
+        self.finish_report();
+        (self.report, self.households)
+    }
+
+    fn finish_report(&mut self) {
+        self.report.blank = self.rows.0.blank;
+        self.report.warnings.clone_from(&self.rows.0.warnings);
+    }
+
+    fn check(&mut self, f: &Fields, mut row: StudentRow) -> Result<StudentRecord, CellError> {
+        if let Some(seen) = &mut self.seen {
+            if !seen.insert(fingerprint(row.student.id.as_str())) {
+                return Err(f.err("id", format!("duplicate student id {}", row.student.id)));
+            }
+        }
+        if let Some(index) = &self.schools {
+            let sid = &row.student.school_id;
+            let kind = match index.kinds.get(sid) {
+                Some(k) => *k,
+                None => match index.names.get(sid.as_str()) {
+                    Some(Some((id, kind))) => {
+                        row.student.school_id = id.clone();
+                        *kind
+                    }
+                    Some(None) => return Err(f.err("school_id", format!("two schools are named {sid}: use the id"))),
+                    None => return Err(f.err("school_id", format!("unknown school {sid}"))),
+                },
+            };
+            if !kind.teaches(row.student.stage) {
+                return Err(f.err(
+                    "stage",
+                    format!(
+                        "stage {} is not taught at {} school {}",
+                        row.student.stage, kind, row.student.school_id
+                    ),
+                ));
+            }
+        }
+        if let (Some(book), Some(h)) = (&mut self.households, &row.household) {
+            book.merge(h).map_err(|r| f.err("household_id", r))?;
+        }
+        Ok(StudentRecord {
+            line: f.line,
+            student: row.student,
+            household: row.household,
+        })
+    }
+}
+
+/// A 128-bit fingerprint of an id: two SipHash values under different
+/// prefixes.
+fn fingerprint(id: &str) -> u128 {
+    let mut a = DefaultHasher::new();
+    id.hash(&mut a);
+    let mut b = DefaultHasher::new();
+    0x5eed_u16.hash(&mut b);
+    id.hash(&mut b);
+    (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}
+
+impl Iterator for StudentReader<'_> {
+    type Item = Result<StudentRecord, Error>;
+
+    fn next(&mut self) -> Option<Result<StudentRecord, Error>> {
+        loop {
+            let item = match self.rows.0.next_item() {
+                Ok(Some(i)) => i,
+                Ok(None) => {
+                    self.finish_report();
+                    return None;
+                }
+                Err(e) => {
+                    self.finish_report();
+                    return Some(Err(e));
+                }
+            };
+            let outcome = match item {
+                Item::Blank => continue,
+                Item::Bad(e) => Err(e),
+                Item::Row(f) => {
+                    if self.skip.contains(&f.line) {
+                        continue;
+                    }
+                    match StudentRow::parse(&f, &self.ctx).and_then(|r| self.check(&f, r)) {
+                        Ok(r) => Ok(r),
+                        Err(e) => Err(row_error(&self.rows.0, &f, e)),
+                    }
+                }
+            };
+            self.report.read += 1;
+            return Some(match outcome {
+                Ok(r) => {
+                    self.report.accepted += 1;
+                    Ok(r)
+                }
+                Err(e) => {
+                    self.report.rejected += 1;
+                    Err(Error::Row(Box::new(e)))
+                }
+            });
+        }
+    }
+}
+
+/// Students loaded into memory, with the households their rows state.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoadedStudents {
+    /// The accepted students, in file order.
+    pub students: Vec<Student>,
+    /// The households the rows name or imply, merged (siblings must agree).
+    pub households: Vec<Household>,
+    /// What happened to every row.
+    pub report: LoadReport,
+}
+
+/// Read a students file into memory, building households from its status
+/// columns. To check schools and a households file too, use
+/// [`load_roster`](crate::load_roster) or [`StudentReader`].
+///
+/// # Errors
+/// A file-level [`Error`]; bad rows are in the report.
+pub fn read_students<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> Result<LoadedStudents, Error> {
+    let mut reader = StudentReader::open(input, opts)?.with_households(HouseholdBook::new());
+    let (students, errors) = drain(&mut reader)?;
+    let (mut report, book) = reader.into_parts();
+    report.errors = errors;
+    Ok(LoadedStudents {
+        students,
+        households: book.map(HouseholdBook::into_households).unwrap_or_default(),
+        report,
+    })
+}
+
+/// Run a reader to its end, keeping students and rejected rows.
+pub(crate) fn drain(reader: &mut StudentReader<'_>) -> Result<(Vec<Student>, Vec<RowError>), Error> {
+    let mut students = Vec::new();
+    let mut errors = Vec::new();
+    for item in reader.by_ref() {
+        match item {
+            Ok(r) => students.push(r.student),
+            Err(Error::Row(e)) => errors.push(*e),
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((students, errors))
+}
+
+/// A household's spells sorted, for comparisons in tests and writers.
+#[must_use]
+pub fn sorted_spells(h: &Household) -> Vec<StatusSpell> {
+    let mut v = h.statuses.clone();
+    v.sort_by_key(|s| (s.kind, s.range));
+    v
+}

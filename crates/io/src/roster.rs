@@ -1,0 +1,311 @@
+//! Rosters from files: loaded into memory, or streamed from the students
+//! file on every visit.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+
+use eduaid_model::{Household, HouseholdId, MemoryRoster, Roster, RosterError, School, SchoolId, Student, Visit};
+
+use crate::read::{
+    HouseholdBook, LoadReport, Loaded, StudentReader, read_households, read_schools, read_schools_with_classes,
+};
+use crate::source::Input;
+use crate::{Error, ReadOptions, RowError};
+
+/// The files of a roster.
+#[derive(Debug, Clone, Copy)]
+pub struct RosterFiles<'a> {
+    /// The schools file.
+    pub schools: Input<'a>,
+    /// The students file (with or without inline household status).
+    pub students: Input<'a>,
+    /// A households file in long format, if there is one; it is then
+    /// authoritative over the students file's status columns.
+    pub households: Option<Input<'a>>,
+    /// A classes file, if there is one: the schools get their classes.
+    pub classes: Option<Input<'a>>,
+}
+
+impl<'a> RosterFiles<'a> {
+    /// Schools and students files, with no households or classes file.
+    #[must_use]
+    pub fn new(schools: impl Into<Input<'a>>, students: impl Into<Input<'a>>) -> RosterFiles<'a> {
+        RosterFiles {
+            schools: schools.into(),
+            students: students.into(),
+            households: None,
+            classes: None,
+        }
+    }
+
+    /// With a households file.
+    #[must_use]
+    pub fn households(mut self, households: impl Into<Input<'a>>) -> RosterFiles<'a> {
+        self.households = Some(households.into());
+        self
+    }
+
+    /// With a classes file.
+    #[must_use]
+    pub fn classes(mut self, classes: impl Into<Input<'a>>) -> RosterFiles<'a> {
+        self.classes = Some(classes.into());
+        self
+    }
+}
+
+/// A roster loaded into memory, and the report of each file.
+#[derive(Debug, Clone)]
+pub struct LoadedRoster {
+    /// The roster.
+    pub roster: MemoryRoster,
+    /// The schools file's report.
+    pub schools: LoadReport,
+    /// The households file's report, if one was read.
+    pub households: Option<LoadReport>,
+    /// The classes file's report, if one was read.
+    pub classes: Option<LoadReport>,
+    /// The students file's report. Students are checked against the
+    /// schools (unknown school, stage not taught) and the households.
+    pub students: LoadReport,
+}
+
+fn schools(files: &RosterFiles<'_>, opts: &ReadOptions) -> Result<(Loaded<School>, Option<LoadReport>), Error> {
+    match files.classes {
+        None => Ok((read_schools(files.schools, opts)?, None)),
+        Some(c) => {
+            let (schools, classes) = read_schools_with_classes(files.schools, c, opts)?;
+            Ok((schools, Some(classes)))
+        }
+    }
+}
+
+fn household_book(files: &RosterFiles<'_>, opts: &ReadOptions) -> Result<(HouseholdBook, Option<LoadReport>), Error> {
+    match files.households {
+        None => Ok((HouseholdBook::new(), None)),
+        Some(h) => {
+            let loaded = read_households(h, opts)?;
+            Ok((HouseholdBook::from_file(loaded.records), Some(loaded.report)))
+        }
+    }
+}
+
+/// Load a roster into memory: schools (with their classes, if a classes
+/// file is given), then households (if a file is given), then students
+/// checked against both.
+///
+/// # Errors
+/// A file-level [`Error`] of any of the files; bad rows are in the reports.
+pub fn load_roster(files: RosterFiles<'_>, opts: &ReadOptions) -> Result<LoadedRoster, Error> {
+    let (schools, classes_report) = schools(&files, opts)?;
+    let (book, households_report) = household_book(&files, opts)?;
+    let mut reader = StudentReader::open(files.students, opts)?
+        .with_schools(&schools.records)
+        .with_households(book);
+    let mut accepted = Vec::new();
+    let mut errors: Vec<RowError> = Vec::new();
+    for item in reader.by_ref() {
+        match item {
+            Ok(r) => accepted.push(r),
+            Err(Error::Row(e)) => errors.push(*e),
+            Err(e) => return Err(e),
+        }
+    }
+    let (mut report, book) = reader.into_parts();
+    let mut roster = MemoryRoster::new();
+    for s in &schools.records {
+        roster
+            .add_school(s.clone())
+            .map_err(|e| roster_fault(&schools.report.file, &e))?;
+    }
+    for h in book.map(HouseholdBook::into_households).unwrap_or_default() {
+        roster.add_household(h).map_err(|e| roster_fault(&report.file, &e))?;
+    }
+    for r in accepted {
+        let line = r.line;
+        let id = r.student.id.to_string();
+        if let Err(e) = roster.add_student(r.student) {
+            // The reader checks what the roster checks; should they ever
+            // differ, the row is still reported, not lost.
+            report.accepted -= 1;
+            report.rejected += 1;
+            errors.push(RowError {
+                file: report.file.clone(),
+                line,
+                column: None,
+                key: Some(id),
+                reason: e.to_string(),
+            });
+        }
+    }
+    errors.sort_by_key(|e| e.line);
+    report.errors = errors;
+    Ok(LoadedRoster {
+        roster,
+        schools: schools.report,
+        households: households_report,
+        classes: classes_report,
+        students: report,
+    })
+}
+
+fn roster_fault(file: &str, e: &RosterError) -> Error {
+    Error::Malformed {
+        file: file.to_string(),
+        line: 0,
+        reason: e.to_string(),
+    }
+}
+
+/// A [`Roster`] over files: schools and households in memory, students
+/// re-read from their file in batches on every
+/// [`visit_students`](Roster::visit_students), so a roster of 10 million
+/// students is processed in the memory of one batch.
+///
+/// [`FileRoster::open`] reads the students file once to check it: the
+/// report of that pass is [`FileRoster::students_report`], the rows it
+/// rejected are skipped on every later pass, and the households the rows
+/// state are merged and kept. CSV and JSON Lines are streamed; a JSON array
+/// or an xlsx is read whole on each pass.
+///
+/// If the file changes between passes so that a row no longer reads, the
+/// visit fails with [`RosterError::Backend`].
+#[derive(Debug)]
+pub struct FileRoster {
+    students: PathBuf,
+    opts: ReadOptions,
+    schools: HashMap<SchoolId, School>,
+    households: HashMap<HouseholdId, Household>,
+    rejected: HashSet<u64>,
+    count: usize,
+    batch: usize,
+    schools_report: LoadReport,
+    classes_report: Option<LoadReport>,
+    households_report: Option<LoadReport>,
+    students_report: LoadReport,
+}
+
+impl FileRoster {
+    /// The default number of students per batch.
+    pub const DEFAULT_BATCH: usize = 4096;
+
+    /// Open the files and check the students file, which must be a path
+    /// (it is re-read on every visit).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] if the students file is not a path; a
+    /// file-level [`Error`] of any file.
+    pub fn open(files: RosterFiles<'_>, opts: &ReadOptions) -> Result<FileRoster, Error> {
+        let Input::Path(students) = files.students else {
+            return Err(Error::Unsupported {
+                file: files.students.name(),
+                reason: "a file roster re-reads its students from a file: give a path".into(),
+            });
+        };
+        let (loaded, classes_report) = schools(&files, opts)?;
+        let (book, households_report) = household_book(&files, opts)?;
+        let mut reader = StudentReader::open(files.students, opts)?
+            .with_schools(&loaded.records)
+            .with_households(book);
+        let mut rejected = HashSet::new();
+        let mut errors = Vec::new();
+        let mut count = 0usize;
+        for item in reader.by_ref() {
+            match item {
+                Ok(_) => count += 1,
+                Err(Error::Row(e)) => {
+                    rejected.insert(e.line);
+                    errors.push(*e);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        let (mut students_report, book) = reader.into_parts();
+        students_report.errors = errors;
+        Ok(FileRoster {
+            students: students.to_path_buf(),
+            opts: opts.clone(),
+            schools: loaded.records.into_iter().map(|s| (s.id.clone(), s)).collect(),
+            households: book.map(HouseholdBook::into_map).unwrap_or_default(),
+            rejected,
+            count,
+            batch: FileRoster::DEFAULT_BATCH,
+            schools_report: loaded.report,
+            classes_report,
+            households_report,
+            students_report,
+        })
+    }
+
+    /// Set the number of students per batch (at least 1).
+    #[must_use]
+    pub fn with_batch_size(mut self, n: usize) -> FileRoster {
+        self.batch = n.max(1);
+        self
+    }
+
+    /// The report of the schools file.
+    #[must_use]
+    pub fn schools_report(&self) -> &LoadReport {
+        &self.schools_report
+    }
+
+    /// The report of the classes file, if one was read.
+    #[must_use]
+    pub fn classes_report(&self) -> Option<&LoadReport> {
+        self.classes_report.as_ref()
+    }
+
+    /// The report of the households file, if one was read.
+    #[must_use]
+    pub fn households_report(&self) -> Option<&LoadReport> {
+        self.households_report.as_ref()
+    }
+
+    /// The report of the first pass over the students file.
+    #[must_use]
+    pub fn students_report(&self) -> &LoadReport {
+        &self.students_report
+    }
+}
+
+fn backend(e: Error) -> RosterError {
+    RosterError::Backend(Box::new(e))
+}
+
+impl Roster for FileRoster {
+    fn visit_students(&self, visit: &mut dyn FnMut(&[Student]) -> Visit) -> Result<(), RosterError> {
+        let reader = StudentReader::open(Input::Path(&self.students), &self.opts)
+            .map_err(backend)?
+            .with_schools(self.schools.values())
+            .check_duplicates(false)
+            .skipping(self.rejected.clone());
+        let mut batch: Vec<Student> = Vec::with_capacity(self.batch);
+        for item in reader {
+            batch.push(item.map_err(backend)?.student);
+            if batch.len() >= self.batch {
+                if visit(&batch).is_break() {
+                    return Ok(());
+                }
+                batch.clear();
+            }
+        }
+        if !batch.is_empty() {
+            let _: ControlFlow<()> = visit(&batch);
+        }
+        Ok(())
+    }
+
+    fn school(&self, id: &SchoolId) -> Result<Option<Cow<'_, School>>, RosterError> {
+        Ok(self.schools.get(id).map(Cow::Borrowed))
+    }
+
+    fn household(&self, id: &HouseholdId) -> Result<Option<Cow<'_, Household>>, RosterError> {
+        Ok(self.households.get(id).map(Cow::Borrowed))
+    }
+
+    fn student_count(&self) -> Result<usize, RosterError> {
+        Ok(self.count)
+    }
+}

@@ -1,0 +1,1096 @@
+//! Where rows come from: CSV (streamed, UTF-8 or GB18030), JSON arrays,
+//! JSON Lines (streamed) and xlsx sheets, all turned into [`Fields`] keyed by
+//! the file kind's columns, with the header found, blank rows counted and
+//! ragged rows rejected.
+
+use std::borrow::Cow;
+use std::collections::{HashSet, VecDeque};
+use std::fs::File;
+use std::io::{BufRead, BufReader, Cursor, Read};
+use std::path::Path;
+use std::sync::Arc;
+
+use crate::cell::Cell;
+use crate::{Encoding, Error, FileKind, Format, ReadOptions, RowError, UnknownColumns, Warning};
+
+/// Where a file's bytes come from.
+#[derive(Debug, Clone, Copy)]
+#[non_exhaustive]
+pub enum Input<'a> {
+    /// A file on disk; its name also tells the format.
+    Path(&'a Path),
+    /// Bytes in memory, with the name used in reports (and, if it has an
+    /// extension, to tell the format).
+    Bytes {
+        /// The name reports give the file.
+        name: &'a str,
+        /// The content.
+        bytes: &'a [u8],
+    },
+}
+
+impl<'a> From<&'a Path> for Input<'a> {
+    fn from(p: &'a Path) -> Input<'a> {
+        Input::Path(p)
+    }
+}
+
+impl<'a> From<&'a std::path::PathBuf> for Input<'a> {
+    fn from(p: &'a std::path::PathBuf) -> Input<'a> {
+        Input::Path(p.as_path())
+    }
+}
+
+impl<'a> From<&'a str> for Input<'a> {
+    /// A path given as text.
+    fn from(p: &'a str) -> Input<'a> {
+        Input::Path(Path::new(p))
+    }
+}
+
+impl<'a> Input<'a> {
+    /// Bytes in memory named `name`.
+    #[must_use]
+    pub fn bytes(name: &'a str, bytes: &'a [u8]) -> Input<'a> {
+        Input::Bytes { name, bytes }
+    }
+
+    /// The name reports use.
+    #[must_use]
+    pub fn name(&self) -> String {
+        match self {
+            Input::Path(p) => p.display().to_string(),
+            Input::Bytes { name, .. } => (*name).to_string(),
+        }
+    }
+
+    pub(crate) fn format(&self, opts: &ReadOptions) -> Result<Format, Error> {
+        if let Some(f) = opts.format {
+            return Ok(f);
+        }
+        match self {
+            Input::Path(p) => Format::from_path(p),
+            Input::Bytes { name, .. } => Format::from_path(Path::new(name)),
+        }
+    }
+
+    fn size(&self, max: u64) -> Result<u64, Error> {
+        let file = self.name();
+        let bytes = match self {
+            Input::Path(p) => std::fs::metadata(p).map_err(|e| Error::io(&file, e))?.len(),
+            Input::Bytes { bytes, .. } => u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+        };
+        if bytes > max {
+            return Err(Error::TooLarge { file, bytes, max });
+        }
+        Ok(bytes)
+    }
+
+    fn open(&self, max: u64) -> Result<Box<dyn BufRead + 'a>, Error> {
+        self.size(max)?;
+        match self {
+            Input::Path(p) => {
+                let f = File::open(p).map_err(|e| Error::io(&self.name(), e))?;
+                Ok(Box::new(BufReader::with_capacity(SNIFF, f)))
+            }
+            Input::Bytes { bytes, .. } => Ok(Box::new(Cursor::new(*bytes))),
+        }
+    }
+
+    fn read_all(&self, max: u64) -> Result<Cow<'a, [u8]>, Error> {
+        self.size(max)?;
+        match self {
+            Input::Path(p) => {
+                let mut v = Vec::new();
+                File::open(p)
+                    .and_then(|f| f.take(max.saturating_add(1)).read_to_end(&mut v))
+                    .map_err(|e| Error::io(&self.name(), e))?;
+                let bytes = u64::try_from(v.len()).unwrap_or(u64::MAX);
+                if bytes > max {
+                    return Err(Error::TooLarge {
+                        file: self.name(),
+                        bytes,
+                        max,
+                    });
+                }
+                Ok(Cow::Owned(v))
+            }
+            Input::Bytes { bytes, .. } => Ok(Cow::Borrowed(bytes)),
+        }
+    }
+}
+
+/// How many bytes are looked at to detect a CSV's encoding.
+const SNIFF: usize = 64 * 1024;
+/// How many rows from the top may hold the header (title rows above it are
+/// skipped with a warning).
+const HEADER_SEARCH: usize = 10;
+
+/// A cell-level fault found while parsing a row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct CellError {
+    /// The column as the file names it, if the fault is in one column.
+    pub column: Option<String>,
+    /// Why.
+    pub reason: String,
+}
+
+impl CellError {
+    pub(crate) fn row(reason: impl Into<String>) -> CellError {
+        CellError {
+            column: None,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// One data row, its cells keyed by the file kind's columns.
+#[derive(Debug, Clone)]
+pub(crate) struct Fields {
+    pub line: u64,
+    kind: FileKind,
+    names: Arc<[String]>,
+    cells: Vec<Cell>,
+}
+
+impl Fields {
+    fn idx(&self, name: &str) -> Option<usize> {
+        self.kind.index(name)
+    }
+
+    /// The cell of column `name` (an English name); empty if absent.
+    pub(crate) fn cell(&self, name: &str) -> &Cell {
+        self.idx(name).and_then(|i| self.cells.get(i)).unwrap_or(&Cell::Empty)
+    }
+
+    /// The header the file uses for column `name`.
+    pub(crate) fn column_name(&self, name: &str) -> String {
+        self.idx(name)
+            .and_then(|i| self.names.get(i))
+            .cloned()
+            .unwrap_or_else(|| name.to_string())
+    }
+
+    /// An error in column `name`.
+    pub(crate) fn err(&self, name: &str, reason: impl Into<String>) -> CellError {
+        CellError {
+            column: Some(self.column_name(name)),
+            reason: reason.into(),
+        }
+    }
+
+    /// An optional value.
+    pub(crate) fn get<T>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&Cell) -> Result<Option<T>, String>,
+    ) -> Result<Option<T>, CellError> {
+        parse(self.cell(name)).map_err(|r| self.err(name, r))
+    }
+
+    /// A required value: an empty cell is an error.
+    pub(crate) fn req<T>(
+        &self,
+        name: &str,
+        parse: impl FnOnce(&Cell) -> Result<Option<T>, String>,
+    ) -> Result<T, CellError> {
+        self.get(name, parse)?
+            .ok_or_else(|| self.err(name, "required value is missing"))
+    }
+
+    /// The text of column `name`, if readable (for naming a rejected row).
+    pub(crate) fn text(&self, name: &str) -> Option<String> {
+        self.cell(name).text().ok().flatten()
+    }
+}
+
+/// What the reader found next.
+#[derive(Debug)]
+pub(crate) enum Item {
+    /// A data row.
+    Row(Fields),
+    /// A row rejected before its cells were parsed (ragged, bad JSON).
+    Bad(RowError),
+    /// A blank row (every cell empty), not a record.
+    Blank,
+}
+
+/// A raw row from one of the formats.
+enum Raw {
+    /// A tabular row: its line and cells.
+    Cells(u64, Vec<Cell>),
+    /// A JSON object: its line and its members, or why it is not one.
+    Object(u64, Result<Vec<(String, Cell)>, String>),
+    /// A blank line.
+    Blank(u64),
+    /// A row that could not be split into cells.
+    BadRow(u64, String),
+}
+
+enum Inner<'a> {
+    Csv {
+        reader: Box<dyn BufRead + 'a>,
+        utf8: bool,
+        delimiter: u8,
+        /// Physical lines consumed so far.
+        line: u64,
+        buf: Vec<u8>,
+    },
+    Rows(std::vec::IntoIter<Raw>),
+    JsonLines {
+        reader: Box<dyn BufRead + 'a>,
+        line: u64,
+        buf: Vec<u8>,
+    },
+}
+
+struct Mapping {
+    names: Arc<[String]>,
+    /// Per file column: the kind's column index, if known.
+    positions: Vec<Option<usize>>,
+    /// Columns up to the last non-empty header cell.
+    width: usize,
+}
+
+/// The rows of one file of one kind.
+pub(crate) struct RowReader<'a> {
+    pub file: String,
+    pub kind: FileKind,
+    pub format: Format,
+    pub encoding: Option<&'static str>,
+    pub warnings: Vec<Warning>,
+    pub blank: u64,
+    rows: u64,
+    max_rows: u64,
+    unknown: UnknownColumns,
+    inner: Inner<'a>,
+    mapping: Option<Mapping>,
+    pending: VecDeque<Raw>,
+    warned: HashSet<String>,
+    done: bool,
+    next_line: u64,
+    blanks: std::ops::Range<u64>,
+    held: Option<Raw>,
+}
+
+impl<'a> RowReader<'a> {
+    /// Open `input` as a file of `kind`.
+    pub(crate) fn open(input: Input<'a>, kind: FileKind, opts: &ReadOptions) -> Result<RowReader<'a>, Error> {
+        let file = input.name();
+        let format = input.format(opts)?;
+        let max = opts.limits.max_bytes;
+        let mut encoding = None;
+        let inner = match format {
+            Format::Csv => {
+                let d = opts.delimiter;
+                if !d.is_ascii() || d.is_ascii_alphanumeric() || matches!(d, b'"' | b'\r' | b'\n') {
+                    return Err(Error::Unsupported {
+                        file,
+                        reason: format!("{:?} cannot separate cells", char::from(d)),
+                    });
+                }
+                let mut r = input.open(max)?;
+                let utf8 = detect(&mut r, opts.encoding, &file)?;
+                if !utf8 && d >= 0x40 {
+                    // GB18030 trail bytes run from 0x40: such a separator
+                    // would split Chinese characters.
+                    return Err(Error::Unsupported {
+                        file,
+                        reason: format!("{:?} cannot separate cells of GB18030 text", char::from(d)),
+                    });
+                }
+                encoding = Some(if utf8 { "UTF-8" } else { "GB18030" });
+                Inner::Csv {
+                    reader: r,
+                    utf8,
+                    delimiter: opts.delimiter,
+                    line: 0,
+                    buf: Vec::new(),
+                }
+            }
+            Format::Xlsx => {
+                let bytes = input.read_all(max)?;
+                Inner::Rows(xlsx_rows(bytes.into_owned(), opts.sheet.as_deref(), &file)?.into_iter())
+            }
+            Format::Json | Format::JsonLines => {
+                let mut r = input.open(max)?;
+                skip_bom(&mut r, &file)?;
+                let first = first_byte(&mut r, &file)?;
+                if format == Format::Json && first == Some(b'[') {
+                    let mut v = Vec::new();
+                    r.read_to_end(&mut v).map_err(|e| Error::io(&file, e))?;
+                    Inner::Rows(json_array(&v, &file)?.into_iter())
+                } else {
+                    Inner::JsonLines {
+                        reader: r,
+                        line: 0,
+                        buf: Vec::new(),
+                    }
+                }
+            }
+        };
+        Ok(RowReader {
+            file,
+            kind,
+            format,
+            encoding,
+            warnings: Vec::new(),
+            blank: 0,
+            rows: 0,
+            max_rows: opts.limits.max_rows,
+            unknown: opts.unknown_columns,
+            inner,
+            mapping: None,
+            pending: VecDeque::new(),
+            warned: HashSet::new(),
+            done: false,
+            next_line: 1,
+            blanks: 0..0,
+            held: None,
+        })
+    }
+
+    fn raw(&mut self) -> Result<Option<Raw>, Error> {
+        if let Some(r) = self.pending.pop_front() {
+            return Ok(Some(r));
+        }
+        // Blank lines a tabular source skipped come before the row that
+        // follows them.
+        if self.blanks.start < self.blanks.end {
+            let line = self.blanks.start;
+            self.blanks.start += 1;
+            return Ok(Some(Raw::Blank(line)));
+        }
+        if let Some(r) = self.held.take() {
+            return Ok(Some(r));
+        }
+        let raw = match &mut self.inner {
+            Inner::Rows(it) => it.next(),
+            Inner::JsonLines { reader, line, buf } => {
+                buf.clear();
+                let n = reader.read_until(b'\n', buf).map_err(|e| Error::io(&self.file, e))?;
+                if n == 0 {
+                    return Ok(None);
+                }
+                *line += 1;
+                let text = buf.trim_ascii();
+                if text.is_empty() {
+                    return Ok(Some(Raw::Blank(*line)));
+                }
+                return Ok(Some(Raw::Object(*line, json_object(text))));
+            }
+            Inner::Csv {
+                reader,
+                utf8,
+                delimiter,
+                line,
+                buf,
+            } => {
+                let file = &self.file;
+                match csv_record(reader.as_mut(), *delimiter, line, buf).map_err(|e| Error::io(file, e))? {
+                    None => None,
+                    Some((start, Ok(fields))) => {
+                        Some(Raw::Cells(start, fields.iter().map(|f| decode(f, *utf8)).collect()))
+                    }
+                    Some((start, Err(reason))) => Some(Raw::BadRow(start, reason)),
+                }
+            }
+        };
+        match raw {
+            Some(Raw::Cells(line, cells)) if self.format == Format::Xlsx => {
+                let gap_from = self.next_line;
+                self.next_line = line + 1;
+                if line.saturating_sub(gap_from) > self.max_rows {
+                    return Err(Error::TooManyRows {
+                        file: self.file.clone(),
+                        line,
+                        max: self.max_rows,
+                    });
+                }
+                Ok(Some(self.after_gap(gap_from, Raw::Cells(line, cells))))
+            }
+            other => Ok(other),
+        }
+    }
+
+    /// `raw` starts on line `line`; if lines from `gap_from` were skipped,
+    /// return the first as blank and hold the rest.
+    fn after_gap(&mut self, gap_from: u64, raw: Raw) -> Raw {
+        let line = match &raw {
+            Raw::Cells(l, _) | Raw::Object(l, _) | Raw::Blank(l) | Raw::BadRow(l, _) => *l,
+        };
+        if line > gap_from {
+            self.blanks = gap_from + 1..line;
+            self.held = Some(raw);
+            Raw::Blank(gap_from)
+        } else {
+            raw
+        }
+    }
+
+    /// The next item, or `None` at the end.
+    pub(crate) fn next_item(&mut self) -> Result<Option<Item>, Error> {
+        if self.done {
+            return Ok(None);
+        }
+        let r = self.next_inner();
+        if r.is_err() {
+            self.done = true;
+        }
+        r
+    }
+
+    fn next_inner(&mut self) -> Result<Option<Item>, Error> {
+        if self.mapping.is_none() && !self.is_json_rows() {
+            self.find_header()?;
+        }
+        let Some(raw) = self.raw()? else {
+            self.done = true;
+            return Ok(None);
+        };
+        let line = match &raw {
+            Raw::Cells(l, _) | Raw::Object(l, _) | Raw::Blank(l) | Raw::BadRow(l, _) => *l,
+        };
+        self.rows += 1;
+        if self.rows > self.max_rows {
+            self.done = true;
+            return Err(Error::TooManyRows {
+                file: self.file.clone(),
+                line,
+                max: self.max_rows,
+            });
+        }
+        match raw {
+            Raw::Blank(_) => {
+                self.blank += 1;
+                Ok(Some(Item::Blank))
+            }
+            Raw::Cells(line, cells) => Ok(Some(self.tabular(line, cells))),
+            Raw::BadRow(line, reason) => Ok(Some(Item::Bad(self.bad(line, None, reason)))),
+            Raw::Object(line, Err(reason)) => Ok(Some(Item::Bad(self.bad(line, None, reason)))),
+            Raw::Object(line, Ok(members)) => self.object(line, members).map(Some),
+        }
+    }
+
+    fn is_json_rows(&self) -> bool {
+        matches!(self.format, Format::Json | Format::JsonLines)
+    }
+
+    fn bad(&self, line: u64, column: Option<String>, reason: String) -> RowError {
+        RowError {
+            file: self.file.clone(),
+            line,
+            column,
+            key: None,
+            reason,
+        }
+    }
+
+    fn warn(&mut self, line: u64, message: String) {
+        self.warnings.push(Warning {
+            file: self.file.clone(),
+            line,
+            message,
+        });
+    }
+
+    fn find_header(&mut self) -> Result<(), Error> {
+        let mut seen = Vec::new();
+        while seen.iter().filter(|r| matches!(r, Raw::Cells(..))).count() < HEADER_SEARCH {
+            match self.raw()? {
+                Some(r) => seen.push(r),
+                None => break,
+            }
+        }
+        let cols = self.kind.columns();
+        let required = cols.iter().filter(|c| c.required).count();
+        let score = |cells: &[Cell]| {
+            let found: HashSet<usize> = cells
+                .iter()
+                .filter_map(|c| c.text().ok().flatten())
+                .filter_map(|t| self.kind.find(&t))
+                .filter(|i| cols.get(*i).is_some_and(|c| c.required))
+                .collect();
+            found.len()
+        };
+        let pick = seen
+            .iter()
+            .position(|r| matches!(r, Raw::Cells(_, c) if score(c) == required))
+            .or_else(|| {
+                seen.iter()
+                    .position(|r| matches!(r, Raw::Cells(_, c) if c.iter().any(|x| !x.is_blank())))
+            });
+        let Some(pick) = pick else {
+            return Err(Error::NoHeader {
+                file: self.file.clone(),
+            });
+        };
+        let mut rest: VecDeque<Raw> = seen.split_off(pick).into();
+        let Some(Raw::Cells(header_line, header)) = rest.pop_front() else {
+            return Err(Error::NoHeader {
+                file: self.file.clone(),
+            });
+        };
+        for r in &seen {
+            match r {
+                Raw::Cells(l, c) if c.iter().any(|x| !x.is_blank()) => {
+                    self.warn(*l, format!("line {l} above the header is ignored (a title row?)"));
+                }
+                Raw::BadRow(l, reason) => self.warn(*l, format!("line {l} above the header is ignored: {reason}")),
+                _ => {}
+            }
+        }
+        rest.append(&mut self.pending);
+        self.pending = rest;
+        let texts: Vec<String> = header
+            .iter()
+            .map(|c| c.text().ok().flatten().unwrap_or_default())
+            .collect();
+        let width = texts.iter().rposition(|t| !t.is_empty()).map_or(0, |p| p + 1);
+        let mut names: Vec<String> = cols.iter().map(|c| c.name.to_string()).collect();
+        let mut positions = vec![None; width];
+        let mut by_col: Vec<Option<String>> = vec![None; cols.len()];
+        for (pos, text) in texts.iter().take(width).enumerate() {
+            if text.is_empty() {
+                self.warn(header_line, format!("column {} has no header and is ignored", pos + 1));
+                continue;
+            }
+            match self.kind.find(text) {
+                Some(i) => {
+                    if let Some(first) = &by_col[i] {
+                        return Err(Error::DuplicateColumn {
+                            file: self.file.clone(),
+                            line: header_line,
+                            column: cols[i].name,
+                            first: first.clone(),
+                            second: text.clone(),
+                        });
+                    }
+                    by_col[i] = Some(text.clone());
+                    names[i].clone_from(text);
+                    positions[pos] = Some(i);
+                }
+                None => self.unknown_column(header_line, text)?,
+            }
+        }
+        if let Some(c) = cols
+            .iter()
+            .zip(&by_col)
+            .find(|(c, b)| c.required && b.is_none())
+            .map(|(c, _)| c)
+        {
+            return Err(Error::MissingColumn {
+                file: self.file.clone(),
+                line: header_line,
+                column: c.name,
+                chinese: c.chinese,
+            });
+        }
+        self.mapping = Some(Mapping {
+            names: names.into(),
+            positions,
+            width,
+        });
+        Ok(())
+    }
+
+    fn unknown_column(&mut self, line: u64, text: &str) -> Result<(), Error> {
+        match self.unknown {
+            UnknownColumns::Reject => Err(Error::UnknownColumn {
+                file: self.file.clone(),
+                line,
+                column: text.to_string(),
+            }),
+            _ => {
+                if self.warned.insert(text.to_string()) {
+                    self.warn(line, format!("unknown column {text:?} is ignored"));
+                }
+                Ok(())
+            }
+        }
+    }
+
+    fn tabular(&mut self, line: u64, cells: Vec<Cell>) -> Item {
+        if cells.iter().all(Cell::is_blank) {
+            self.blank += 1;
+            return Item::Blank;
+        }
+        let Some(m) = &self.mapping else {
+            return Item::Bad(self.bad(line, None, "no header".into()));
+        };
+        let n = cells.len();
+        let csv = matches!(self.inner, Inner::Csv { .. });
+        if (csv && n < m.width) || cells.iter().skip(m.width).any(|c| !c.is_blank()) {
+            let reason = format!("the row has {n} cells but the header has {}", m.width);
+            return Item::Bad(self.bad(line, None, reason));
+        }
+        let mut out = vec![Cell::Empty; self.kind.columns().len()];
+        for (cell, pos) in cells.into_iter().zip(&m.positions) {
+            if let Some(i) = pos {
+                if let Some(slot) = out.get_mut(*i) {
+                    *slot = cell;
+                }
+            }
+        }
+        Item::Row(Fields {
+            line,
+            kind: self.kind,
+            names: Arc::clone(&m.names),
+            cells: out,
+        })
+    }
+
+    fn object(&mut self, line: u64, members: Vec<(String, Cell)>) -> Result<Item, Error> {
+        let cols = self.kind.columns();
+        let mut names: Vec<String> = cols.iter().map(|c| c.name.to_string()).collect();
+        let mut cells = vec![Cell::Empty; cols.len()];
+        let mut given: Vec<Option<String>> = vec![None; cols.len()];
+        for (key, cell) in members {
+            match self.kind.find(&key) {
+                Some(i) => {
+                    if let Some(first) = &given[i] {
+                        let reason = format!("members {first:?} and {key:?} both give {}", cols[i].name);
+                        return Ok(Item::Bad(self.bad(line, Some(key), reason)));
+                    }
+                    given[i] = Some(key.clone());
+                    names[i] = key;
+                    cells[i] = cell;
+                }
+                None => self.unknown_column(line, &key)?,
+            }
+        }
+        if cells.iter().all(Cell::is_blank) {
+            self.blank += 1;
+            return Ok(Item::Blank);
+        }
+        Ok(Item::Row(Fields {
+            line,
+            kind: self.kind,
+            names: names.into(),
+            cells,
+        }))
+    }
+}
+
+/// The longest CSV record read (an unclosed quote would otherwise swallow
+/// the rest of the file).
+const MAX_RECORD: usize = 16 << 20;
+
+/// One CSV record: its first line, and its cells or why it has none.
+type CsvRecord = (u64, Result<Vec<Vec<u8>>, String>);
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum CsvState {
+    /// At the start of a cell.
+    Start,
+    /// In a cell that did not start with a quote.
+    Plain,
+    /// Inside quotes.
+    Quoted,
+    /// Just after a quote inside quotes: the closing quote, or the first of
+    /// a doubled one.
+    AfterQuote,
+}
+
+/// Read one CSV record (RFC 4180: `delimiter`, usually `,`, separates, `"` quotes, `""` is a
+/// quote inside quotes, a quoted cell may span lines) and the physical line
+/// it starts on. Works on bytes, so it serves UTF-8 and GB18030 alike: no
+/// GB18030 multi-byte sequence contains an ASCII byte below `0x30`, `;`,
+/// `"`, CR or LF (its trail bytes are `0x30`–`0x39` and `0x40`–`0xFE`), so
+/// `,`, `;` and tab are safe separators. A blank line is
+/// a record of one empty cell. A quote inside an unquoted cell is kept as
+/// text.
+fn csv_record(
+    reader: &mut dyn BufRead,
+    delimiter: u8,
+    line: &mut u64,
+    buf: &mut Vec<u8>,
+) -> std::io::Result<Option<CsvRecord>> {
+    let start = *line + 1;
+    let mut fields: Vec<Vec<u8>> = Vec::new();
+    let mut field: Vec<u8> = Vec::new();
+    let mut state = CsvState::Start;
+    let mut size = 0usize;
+    loop {
+        buf.clear();
+        let n = reader.read_until(b'\n', buf)?;
+        if n == 0 {
+            if *line + 1 == start {
+                return Ok(None);
+            }
+            // End of file inside quotes.
+            return Ok(Some((
+                start,
+                Err("a quoted cell that starts on this line is never closed".into()),
+            )));
+        }
+        *line += 1;
+        size += n;
+        if size > MAX_RECORD {
+            // Skip to the end of the file: the record cannot be delimited.
+            loop {
+                buf.clear();
+                if reader.read_until(b'\n', buf)? == 0 {
+                    break;
+                }
+                *line += 1;
+            }
+            let reason = format!("a record longer than {} MiB (an unclosed quote?)", MAX_RECORD >> 20);
+            return Ok(Some((start, Err(reason))));
+        }
+        let len = buf.len();
+        for (i, &b) in buf.iter().enumerate() {
+            let line_end = b == b'\n' || (b == b'\r' && (i + 1 == len || buf.get(i + 1) == Some(&b'\n')));
+            match state {
+                CsvState::Quoted => {
+                    if b == b'"' {
+                        state = CsvState::AfterQuote;
+                    } else {
+                        field.push(b);
+                    }
+                }
+                CsvState::AfterQuote if b == b'"' => {
+                    field.push(b'"');
+                    state = CsvState::Quoted;
+                }
+                _ if line_end => {}
+                _ if b == delimiter => {
+                    fields.push(std::mem::take(&mut field));
+                    state = CsvState::Start;
+                }
+                CsvState::Start if b == b'"' => state = CsvState::Quoted,
+                _ => {
+                    field.push(b);
+                    state = CsvState::Plain;
+                }
+            }
+        }
+        if state != CsvState::Quoted {
+            fields.push(field);
+            return Ok(Some((start, Ok(fields))));
+        }
+    }
+}
+
+fn skip_bom(r: &mut Box<dyn BufRead + '_>, file: &str) -> Result<bool, Error> {
+    let head = r.fill_buf().map_err(|e| Error::io(file, e))?;
+    if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
+        r.consume(3);
+        return Ok(true);
+    }
+    if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
+        return Err(Error::Unsupported {
+            file: file.to_string(),
+            reason: "UTF-16 text (Excel's \"Unicode text\") is not read: save as CSV UTF-8".into(),
+        });
+    }
+    Ok(false)
+}
+
+fn first_byte(r: &mut Box<dyn BufRead + '_>, file: &str) -> Result<Option<u8>, Error> {
+    let head = r.fill_buf().map_err(|e| Error::io(file, e))?;
+    // A buffer of nothing but white space is read as JSON Lines (blank).
+    Ok(head.iter().find(|b| !b.is_ascii_whitespace()).copied())
+}
+
+/// Decide the encoding of a CSV: true for UTF-8, false for GB18030.
+fn detect(r: &mut Box<dyn BufRead + '_>, declared: Encoding, file: &str) -> Result<bool, Error> {
+    let bom = skip_bom(r, file)?;
+    let head = r.fill_buf().map_err(|e| Error::io(file, e))?;
+    if head.starts_with(&[0x84, 0x31, 0x95, 0x33]) {
+        r.consume(4);
+        return Ok(false);
+    }
+    Ok(match declared {
+        Encoding::Utf8 => true,
+        Encoding::Gb18030 => false,
+        _ => {
+            bom || match std::str::from_utf8(head) {
+                Ok(text) => looks_utf8(text),
+                // An incomplete sequence at the end of the sniffed block is
+                // cut by the buffer, not a fault.
+                Err(e) if e.error_len().is_none() => {
+                    looks_utf8(std::str::from_utf8(head.get(..e.valid_up_to()).unwrap_or_default()).unwrap_or_default())
+                }
+                Err(_) => false,
+            }
+        }
+    })
+}
+
+/// Valid UTF-8 text is taken for UTF-8 unless every non-ASCII character in
+/// it is a two-byte one (U+0080 to U+07FF: accented Latin, Greek,
+/// Cyrillic) and the same bytes are valid GB18030: then it is GBK Chinese
+/// that happens to be valid UTF-8 (`小` in GBK is the bytes of `С`), which a
+/// county file is far likelier to hold.
+fn looks_utf8(text: &str) -> bool {
+    if text.is_ascii() || text.chars().any(|c| u32::from(c) >= 0x800) {
+        return true;
+    }
+    encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(text.as_bytes())
+        .is_none()
+}
+
+fn decode(bytes: &[u8], utf8: bool) -> Cell {
+    if utf8 {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Cell::Text(s.to_string()),
+            Err(_) => Cell::Bad("invalid UTF-8 text (if the file is GBK, declare the encoding as GB18030)".into()),
+        }
+    } else {
+        match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+            Some(s) => Cell::Text(s.into_owned()),
+            None => Cell::Bad("invalid GB18030/GBK text".into()),
+        }
+    }
+}
+
+fn json_cell(v: serde_json::Value) -> Cell {
+    match v {
+        serde_json::Value::Null => Cell::Empty,
+        serde_json::Value::Bool(b) => Cell::Bool(b),
+        serde_json::Value::Number(n) => Cell::Text(n.to_string()),
+        serde_json::Value::String(s) => Cell::Text(s),
+        serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
+            Cell::Bad("a nested JSON array or object is not a cell value".into())
+        }
+    }
+}
+
+fn json_object(text: &[u8]) -> Result<Vec<(String, Cell)>, String> {
+    match serde_json::from_slice::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(map)) => Ok(map.into_iter().map(|(k, v)| (k, json_cell(v))).collect()),
+        Ok(_) => Err("expected a JSON object".into()),
+        Err(e) => Err(format!("invalid JSON: {e}")),
+    }
+}
+
+/// Split a JSON array into its elements, each with the line it starts on.
+fn json_array(b: &[u8], file: &str) -> Result<Vec<Raw>, Error> {
+    let malformed = |line, reason: &str| Error::Malformed {
+        file: file.to_string(),
+        line,
+        reason: reason.to_string(),
+    };
+    let mut i = 0usize;
+    let mut line = 1u64;
+    let skip_ws = |i: &mut usize, line: &mut u64| {
+        while let Some(c) = b.get(*i) {
+            if !c.is_ascii_whitespace() {
+                break;
+            }
+            if *c == b'\n' {
+                *line += 1;
+            }
+            *i += 1;
+        }
+    };
+    skip_ws(&mut i, &mut line);
+    if b.get(i) != Some(&b'[') {
+        return Err(malformed(line, "expected a JSON array of objects"));
+    }
+    i += 1;
+    let mut out = Vec::new();
+    skip_ws(&mut i, &mut line);
+    if b.get(i) == Some(&b']') {
+        i += 1;
+    } else {
+        loop {
+            skip_ws(&mut i, &mut line);
+            let (start, start_line) = (i, line);
+            let (mut depth, mut in_str, mut esc) = (0u64, false, false);
+            while let Some(&c) = b.get(i) {
+                if c == b'\n' {
+                    line += 1;
+                }
+                if in_str {
+                    if esc {
+                        esc = false;
+                    } else if c == b'\\' {
+                        esc = true;
+                    } else if c == b'"' {
+                        in_str = false;
+                    }
+                } else {
+                    match c {
+                        b'"' => in_str = true,
+                        b'[' | b'{' => depth += 1,
+                        b']' | b'}' if depth == 0 => break,
+                        b']' | b'}' => depth -= 1,
+                        b',' if depth == 0 => break,
+                        _ => {}
+                    }
+                }
+                i += 1;
+            }
+            let Some(&end) = b.get(i) else {
+                return Err(malformed(line, "the JSON array is not closed"));
+            };
+            let element = b.get(start..i).unwrap_or_default().trim_ascii();
+            out.push(Raw::Object(start_line, json_object(element)));
+            i += 1;
+            if end != b',' {
+                if end == b'}' {
+                    return Err(malformed(line, "unbalanced } in the JSON array"));
+                }
+                break;
+            }
+        }
+    }
+    skip_ws(&mut i, &mut line);
+    if i < b.len() {
+        return Err(malformed(line, "text after the end of the JSON array"));
+    }
+    Ok(out)
+}
+
+/// Read the first worksheet (or the named one) of an xlsx into rows.
+fn xlsx_rows(bytes: Vec<u8>, sheet: Option<&str>, file: &str) -> Result<Vec<Raw>, Error> {
+    let malformed = |reason: String| Error::Malformed {
+        file: file.to_string(),
+        line: 0,
+        reason,
+    };
+    // calamine parses untrusted zip and XML; it is not documented never to
+    // panic, so a panic there becomes an error here rather than a crash.
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| xlsx_cells(bytes, sheet)));
+    let cells = match result {
+        Ok(Ok(c)) => c,
+        Ok(Err(reason)) => return Err(malformed(reason)),
+        Err(_) => return Err(malformed("not a readable xlsx workbook".into())),
+    };
+    let mut rows: Vec<Raw> = Vec::new();
+    let mut last_row: Option<u32> = None;
+    for (r, c, cell) in cells {
+        if last_row != Some(r) {
+            rows.push(Raw::Cells(u64::from(r) + 1, Vec::new()));
+            last_row = Some(r);
+        }
+        if let Some(Raw::Cells(_, v)) = rows.last_mut() {
+            let c = usize::try_from(c).unwrap_or(usize::MAX);
+            if c >= MAX_COLUMNS {
+                return Err(malformed(format!("a cell beyond column {MAX_COLUMNS}")));
+            }
+            if v.len() <= c {
+                v.resize(c + 1, Cell::Empty);
+            }
+            v[c] = cell;
+        }
+    }
+    Ok(rows)
+}
+
+/// The widest sheet read.
+const MAX_COLUMNS: usize = 1024;
+/// The most non-empty cells read from one sheet: 64 × 2²⁰, a full-height
+/// Excel sheet (1 048 576 rows) of 64 columns.
+const MAX_CELLS: usize = 64 << 20;
+
+#[allow(clippy::float_arithmetic)] // a 1904-system serial is moved to the 1900 system by adding days
+fn xlsx_cells(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Vec<(u32, u32, Cell)>, String> {
+    use calamine::{DataRef, Reader, Xlsx};
+    let mut wb: Xlsx<Cursor<Vec<u8>>> =
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("not an xlsx workbook: {e}"))?;
+    let epoch_1904 = wb.has_1904_epoch();
+    let name = match sheet {
+        Some(s) => s.to_string(),
+        None => wb
+            .sheet_names()
+            .first()
+            .cloned()
+            .ok_or("the workbook has no worksheet")?,
+    };
+    let mut reader = wb
+        .worksheet_cells_reader(&name)
+        .map_err(|e| format!("cannot read sheet {name:?}: {e}"))?;
+    let mut out = Vec::new();
+    while let Some(c) = reader.next_cell().map_err(|e| format!("sheet {name:?}: {e}"))? {
+        let (r, col) = c.get_position();
+        let cell = match c.get_value() {
+            DataRef::Empty => continue,
+            DataRef::Int(i) => Cell::Text(i.to_string()),
+            DataRef::Float(f) => Cell::Number(*f),
+            DataRef::String(s) => Cell::Text(s.clone()),
+            DataRef::SharedString(s) => Cell::Text((*s).to_string()),
+            DataRef::Bool(b) => Cell::Bool(*b),
+            DataRef::DateTime(d) if d.is_duration() => Cell::Bad("a duration is not a date".into()),
+            DataRef::DateTime(d) => Cell::Serial(if epoch_1904 { d.as_f64() + 1462.0 } else { d.as_f64() }),
+            DataRef::DateTimeIso(s) => Cell::Text(s.clone()),
+            DataRef::DurationIso(_) => Cell::Bad("a duration is not a date".into()),
+            DataRef::Error(e) => Cell::Bad(format!("excel error {e}")),
+        };
+        out.push((r, col, cell));
+        if out.len() > MAX_CELLS {
+            return Err(format!("more than {MAX_CELLS} cells"));
+        }
+    }
+    out.sort_by_key(|(r, c, _)| (*r, *c));
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn records(text: &[u8]) -> Vec<(u64, Result<Vec<String>, String>)> {
+        let mut r: &[u8] = text;
+        let (mut line, mut buf, mut out) = (0, Vec::new(), Vec::new());
+        while let Some((l, rec)) = csv_record(&mut r, b',', &mut line, &mut buf).unwrap() {
+            let rec = rec.map(|f| f.into_iter().map(|c| String::from_utf8(c).unwrap()).collect());
+            out.push((l, rec));
+        }
+        out
+    }
+
+    #[test]
+    fn csv_records_carry_their_physical_line() {
+        let got = records(b"a,b\r\n\r\n\"x\r\ny\",\"say \"\"hi\"\"\"\nc,d\n\n  ,e\"f\nlast");
+        let want: Vec<(u64, Result<Vec<String>, String>)> = vec![
+            (1, Ok(vec!["a".into(), "b".into()])),
+            (2, Ok(vec![String::new()])),
+            (3, Ok(vec!["x\r\ny".into(), "say \"hi\"".into()])),
+            (5, Ok(vec!["c".into(), "d".into()])),
+            (6, Ok(vec![String::new()])),
+            (7, Ok(vec!["  ".into(), "e\"f".into()])),
+            (8, Ok(vec!["last".into()])),
+        ];
+        assert_eq!(got, want);
+        let open = records(b"a\n\"never\nclosed\n");
+        assert_eq!(open[1].0, 2);
+        assert!(open[1].1.as_ref().unwrap_err().contains("never closed"));
+    }
+
+    #[test]
+    fn detection_prefers_gbk_for_two_byte_lookalikes() {
+        let detect_bytes = |b: &[u8]| {
+            let mut r: Box<dyn BufRead> = Box::new(b);
+            detect(&mut r, Encoding::Auto, "t").unwrap()
+        };
+        assert!(detect_bytes("学籍号,姓名".as_bytes()));
+        assert!(detect_bytes(b"id,name"));
+        let (gbk, _, _) = encoding_rs::GBK.encode("小");
+        assert!(std::str::from_utf8(&gbk).is_ok()); // the bytes of "С"
+        assert!(!detect_bytes(&gbk));
+        let (gbk, _, _) = encoding_rs::GBK.encode("学籍号,姓名");
+        assert!(!detect_bytes(&gbk));
+        assert!(detect_bytes(b"\xEF\xBB\xBF\xD0\xA1"));
+    }
+
+    #[test]
+    fn json_array_elements_start_where_they_start() {
+        let raw = json_array(b"[\n {\"a\": \"[,]\"},\n\n {\"b\": {\"c\": [1, 2]}}, 3 ]", "t").unwrap();
+        let lines: Vec<u64> = raw
+            .iter()
+            .map(|r| match r {
+                Raw::Object(l, _) => *l,
+                _ => 0,
+            })
+            .collect();
+        assert_eq!(lines, [2, 4, 4]);
+        assert!(matches!(&raw[2], Raw::Object(_, Err(e)) if e.contains("expected a JSON object")));
+        for bad in [&b"["[..], b"[1,", b"{}", b"[1] x", b"[}"] {
+            assert!(json_array(bad, "t").is_err(), "{:?}", String::from_utf8_lossy(bad));
+        }
+    }
+}

@@ -1,0 +1,285 @@
+//! The [`Renderer`] trait and its back ends: [`DocxRenderer`] (Word, GB/T
+//! 9704-2012), [`HtmlRenderer`] (one self-contained page), and
+//! [`MarkdownRenderer`] (GFM), plus [`TextRenderer`], the smallest
+//! possible back end and the one the validator reads.
+//!
+//! A back end implements three methods — [`Renderer::heading`],
+//! [`Renderer::paragraph`] and [`Renderer::finish`] — and overrides the
+//! defaulted ones (title, tables, charts, notes, page breaks) where its
+//! format can do better. [`render`] walks a [`Document`], numbers headings,
+//! tables and charts, and calls the back end.
+
+mod docx;
+mod html;
+mod markdown;
+
+pub use docx::{DocxRenderer, Rasterizer};
+pub use html::HtmlRenderer;
+pub use markdown::MarkdownRenderer;
+
+use crate::Error;
+use crate::chart::Chart;
+use crate::doc::{Block, Document, Inline, Numbering, Table, plain_text};
+
+/// A back end that writes a [`Document`] in one format.
+///
+/// Required: [`heading`](Renderer::heading), [`paragraph`](Renderer::paragraph),
+/// [`finish`](Renderer::finish). The rest have defaults built on those:
+/// override [`table`](Renderer::table) and [`chart`](Renderer::chart) for a
+/// format that has real tables and pictures.
+///
+/// ```
+/// use eduaid_report::{render, Document, Error, Inline, Renderer};
+/// /// Counts the paragraphs (a back end in eleven lines).
+/// #[derive(Default)]
+/// struct Count(usize);
+/// impl Renderer for Count {
+///     fn heading(&mut self, _: u8, _: &str, _: &str) -> Result<(), Error> { Ok(()) }
+///     fn paragraph(&mut self, _: &[Inline]) -> Result<(), Error> { self.0 += 1; Ok(()) }
+///     fn finish(&mut self) -> Result<Vec<u8>, Error> { Ok(self.0.to_string().into_bytes()) }
+/// }
+/// let mut doc = Document::new("标题");
+/// doc.text("正文。");
+/// assert_eq!(render(&doc, &mut Count::default())?, b"2"); // title + one paragraph
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub trait Renderer {
+    /// A heading at `level` (1–4) with its number (`一、`, `（一）`, `1.`,
+    /// `（1）`) and its words.
+    ///
+    /// # Errors
+    /// Whatever the back end fails with.
+    fn heading(&mut self, level: u8, number: &str, text: &str) -> Result<(), Error>;
+
+    /// A body paragraph.
+    ///
+    /// # Errors
+    /// Whatever the back end fails with.
+    fn paragraph(&mut self, inlines: &[Inline]) -> Result<(), Error>;
+
+    /// The finished file's bytes.
+    ///
+    /// # Errors
+    /// Whatever the back end fails with.
+    fn finish(&mut self) -> Result<Vec<u8>, Error>;
+
+    /// The title and the line under it. Default: paragraphs.
+    ///
+    /// # Errors
+    /// Whatever the back end fails with.
+    fn title(&mut self, title: &str, subtitle: Option<&str>) -> Result<(), Error> {
+        self.paragraph(&[Inline::text(title)])?;
+        if let Some(s) = subtitle {
+            self.paragraph(&[Inline::text(s)])?;
+        }
+        Ok(())
+    }
+
+    /// Table number `number`. Default: the caption and one paragraph per
+    /// row, `header：cell；…`.
+    ///
+    /// # Errors
+    /// Whatever the back end fails with.
+    fn table(&mut self, number: usize, table: &Table) -> Result<(), Error> {
+        self.paragraph(&[Inline::text(format!("表{number}　{}", table.title))])?;
+        for row in &table.rows {
+            let cells: Vec<String> = table
+                .header
+                .iter()
+                .zip(row)
+                .map(|(h, c)| format!("{h}：{}", c.plain()))
+                .collect();
+            self.paragraph(&[Inline::text(cells.join("；"))])?;
+        }
+        if let Some(n) = &table.note {
+            self.note(&[Inline::text(n.clone())])?;
+        }
+        Ok(())
+    }
+
+    /// Chart number `number`. Default: its data as a table captioned 图N.
+    ///
+    /// # Errors
+    /// Whatever the back end fails with.
+    fn chart(&mut self, number: usize, chart: &Chart) -> Result<(), Error> {
+        let mut t = chart.data_table();
+        t.title = format!("（图{number}数据）{}", chart.title);
+        self.table(number, &t)
+    }
+
+    /// A note. Default: a paragraph starting 注：.
+    ///
+    /// # Errors
+    /// Whatever the back end fails with.
+    fn note(&mut self, inlines: &[Inline]) -> Result<(), Error> {
+        let mut v = vec![Inline::text("注：")];
+        v.extend_from_slice(inlines);
+        self.paragraph(&v)
+    }
+
+    /// The head of an attachment: `附件1` and its title. Default: two
+    /// paragraphs.
+    ///
+    /// # Errors
+    /// Whatever the back end fails with.
+    fn appendix(&mut self, label: &str, title: &str) -> Result<(), Error> {
+        self.paragraph(&[Inline::text(label)])?;
+        self.paragraph(&[Inline::text(title)])
+    }
+
+    /// A page break. Default: nothing.
+    ///
+    /// # Errors
+    /// Whatever the back end fails with.
+    fn page_break(&mut self) -> Result<(), Error> {
+        Ok(())
+    }
+
+    /// Messages about what could not be rendered as asked (a chart printed
+    /// as a table for want of a font).
+    fn warnings(&self) -> Vec<String> {
+        Vec::new()
+    }
+}
+
+impl<R: Renderer + ?Sized> Renderer for &mut R {
+    fn heading(&mut self, level: u8, number: &str, text: &str) -> Result<(), Error> {
+        (**self).heading(level, number, text)
+    }
+    fn paragraph(&mut self, inlines: &[Inline]) -> Result<(), Error> {
+        (**self).paragraph(inlines)
+    }
+    fn finish(&mut self) -> Result<Vec<u8>, Error> {
+        (**self).finish()
+    }
+    fn title(&mut self, title: &str, subtitle: Option<&str>) -> Result<(), Error> {
+        (**self).title(title, subtitle)
+    }
+    fn table(&mut self, number: usize, table: &Table) -> Result<(), Error> {
+        (**self).table(number, table)
+    }
+    fn chart(&mut self, number: usize, chart: &Chart) -> Result<(), Error> {
+        (**self).chart(number, chart)
+    }
+    fn note(&mut self, inlines: &[Inline]) -> Result<(), Error> {
+        (**self).note(inlines)
+    }
+    fn appendix(&mut self, label: &str, title: &str) -> Result<(), Error> {
+        (**self).appendix(label, title)
+    }
+    fn page_break(&mut self) -> Result<(), Error> {
+        (**self).page_break()
+    }
+    fn warnings(&self) -> Vec<String> {
+        (**self).warnings()
+    }
+}
+
+impl<R: Renderer + ?Sized> Renderer for Box<R> {
+    fn heading(&mut self, level: u8, number: &str, text: &str) -> Result<(), Error> {
+        (**self).heading(level, number, text)
+    }
+    fn paragraph(&mut self, inlines: &[Inline]) -> Result<(), Error> {
+        (**self).paragraph(inlines)
+    }
+    fn finish(&mut self) -> Result<Vec<u8>, Error> {
+        (**self).finish()
+    }
+    fn title(&mut self, title: &str, subtitle: Option<&str>) -> Result<(), Error> {
+        (**self).title(title, subtitle)
+    }
+    fn table(&mut self, number: usize, table: &Table) -> Result<(), Error> {
+        (**self).table(number, table)
+    }
+    fn chart(&mut self, number: usize, chart: &Chart) -> Result<(), Error> {
+        (**self).chart(number, chart)
+    }
+    fn note(&mut self, inlines: &[Inline]) -> Result<(), Error> {
+        (**self).note(inlines)
+    }
+    fn appendix(&mut self, label: &str, title: &str) -> Result<(), Error> {
+        (**self).appendix(label, title)
+    }
+    fn page_break(&mut self) -> Result<(), Error> {
+        (**self).page_break()
+    }
+    fn warnings(&self) -> Vec<String> {
+        (**self).warnings()
+    }
+}
+
+/// Render `doc` with `renderer`: the title, then every block in order,
+/// headings, tables and charts numbered as they come.
+///
+/// # Errors
+/// [`Error::TableShape`] for a malformed table, or the back end's error.
+pub fn render<R: Renderer + ?Sized>(doc: &Document, renderer: &mut R) -> Result<Vec<u8>, Error> {
+    doc.validate()?;
+    renderer.title(&doc.title, doc.subtitle.as_deref())?;
+    let mut numbering = Numbering::default();
+    let (mut tables, mut charts) = (0usize, 0usize);
+    for b in &doc.blocks {
+        match b {
+            Block::Heading(h) => {
+                let n = numbering.next(h.level);
+                renderer.heading(h.level, &n, &h.text)?;
+            }
+            Block::Paragraph(p) => renderer.paragraph(p)?,
+            Block::Table(t) => {
+                tables += 1;
+                renderer.table(tables, t)?;
+            }
+            Block::Chart(c) => {
+                charts += 1;
+                renderer.chart(charts, c)?;
+            }
+            Block::Note(n) => renderer.note(n)?,
+            Block::PageBreak => renderer.page_break()?,
+            Block::Appendix { label, title } => renderer.appendix(label, title)?,
+        }
+    }
+    renderer.finish()
+}
+
+/// Plain text, one paragraph a line: the smallest back end, and what the
+/// text validator reads.
+#[derive(Debug, Default, Clone)]
+pub struct TextRenderer {
+    out: String,
+}
+
+impl TextRenderer {
+    /// An empty renderer.
+    #[must_use]
+    pub fn new() -> TextRenderer {
+        TextRenderer::default()
+    }
+}
+
+impl Renderer for TextRenderer {
+    fn heading(&mut self, _level: u8, number: &str, text: &str) -> Result<(), Error> {
+        self.out.push_str(number);
+        self.out.push_str(text);
+        self.out.push('\n');
+        Ok(())
+    }
+
+    fn paragraph(&mut self, inlines: &[Inline]) -> Result<(), Error> {
+        self.out.push_str(&plain_text(inlines));
+        self.out.push('\n');
+        Ok(())
+    }
+
+    fn finish(&mut self) -> Result<Vec<u8>, Error> {
+        Ok(std::mem::take(&mut self.out).into_bytes())
+    }
+}
+
+/// Render `doc` as plain text.
+///
+/// # Errors
+/// [`Error::TableShape`] for a malformed table.
+pub fn to_text(doc: &Document) -> Result<String, Error> {
+    let bytes = render(doc, &mut TextRenderer::new())?;
+    Ok(String::from_utf8_lossy(&bytes).into_owned())
+}

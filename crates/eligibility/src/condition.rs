@@ -1,0 +1,417 @@
+//! Conditions compiled for speed, and explained in a clerk's words.
+
+use std::fmt::Write as _;
+
+use chrono::NaiveDate;
+use eduaid_model::{Household, Locality, Ownership, Stage, StatusKind};
+
+use crate::program::Facts;
+use crate::schema::ConditionsDef;
+
+/// A set of household statuses held on one date, as a bit set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct StatusSet(u8);
+
+impl StatusSet {
+    /// No status.
+    pub const EMPTY: StatusSet = StatusSet(0);
+
+    /// The statuses `household` holds on `date`.
+    #[must_use]
+    pub fn of(household: Option<&Household>, date: NaiveDate) -> StatusSet {
+        let mut bits = 0u8;
+        if let Some(h) = household {
+            for s in &h.statuses {
+                if s.range.contains(date) {
+                    bits |= bit(s.kind);
+                }
+            }
+        }
+        StatusSet(bits)
+    }
+
+    /// A set of the given kinds.
+    #[must_use]
+    pub fn from_kinds(kinds: &[StatusKind]) -> StatusSet {
+        StatusSet(kinds.iter().fold(0, |a, k| a | bit(*k)))
+    }
+
+    /// True if `kind` is held.
+    #[must_use]
+    pub fn contains(self, kind: StatusKind) -> bool {
+        self.0 & bit(kind) != 0
+    }
+
+    /// True if any status of `other` is held.
+    #[must_use]
+    pub fn intersects(self, other: StatusSet) -> bool {
+        self.0 & other.0 != 0
+    }
+
+    /// True if no status is held.
+    #[must_use]
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+fn bit(k: StatusKind) -> u8 {
+    1u8 << (k as u8)
+}
+
+/// The English words a clerk reads for a status.
+#[must_use]
+pub fn status_words(k: StatusKind) -> &'static str {
+    match k {
+        StatusKind::RegisteredPoor => "registered-poor",
+        StatusKind::Monitored => "monitored against relapse",
+        StatusKind::Dibao => "on dibao",
+        StatusKind::Destitute => "destitute-supported",
+        StatusKind::Orphan => "an orphan",
+        StatusKind::DeFactoUnsupported => "a de facto unsupported child",
+        StatusKind::Hardship => "certified in hardship",
+    }
+}
+
+/// What the household's record says about `kind` around `date`, when it
+/// did not hold it then.
+fn status_detail(h: &Household, kind: StatusKind, date: NaiveDate) -> Option<String> {
+    let spells = h.spells(kind);
+    if let Some(later) = spells.iter().find(|s| s.range.from > date) {
+        return Some(if kind == StatusKind::RegisteredPoor {
+            format!("registered on {}", later.range.from)
+        } else {
+            format!("{} from {}", status_words(kind), later.range.from)
+        });
+    }
+    if let Some(ended) = spells.iter().rev().find_map(|s| s.range.until.filter(|u| *u <= date)) {
+        return Some(if kind == StatusKind::RegisteredPoor {
+            format!("exited poverty on {ended}")
+        } else {
+            format!("{} until {ended}", status_words(kind))
+        });
+    }
+    None
+}
+
+fn join_or(words: &[&str]) -> String {
+    match words {
+        [] => String::new(),
+        [a] => (*a).to_string(),
+        [rest @ .., last] => format!("{} or {last}", rest.join(", ")),
+    }
+}
+
+/// A condition group, compiled to bit masks.
+#[derive(Debug, Clone)]
+pub(crate) struct Cond {
+    stages: u8,
+    grades: u16,
+    kinds: u16,
+    locality: Option<Locality>,
+    ownership: Option<Ownership>,
+    hukou: Option<eduaid_model::Hukou>,
+    boarder: Option<bool>,
+    agri: Option<bool>,
+    disabled: Option<bool>,
+    left_behind: Option<bool>,
+    migrant: Option<bool>,
+    statuses: StatusSet,
+    status_list: Vec<StatusKind>,
+    in_plan: Option<bool>,
+    any: Vec<Cond>,
+    def: ConditionsDef,
+}
+
+impl Cond {
+    pub(crate) fn compile(def: &ConditionsDef) -> Cond {
+        Cond {
+            stages: def
+                .stages
+                .as_ref()
+                .map_or(0, |v| v.iter().fold(0u8, |a, s| a | (1u8 << (*s as u8)))),
+            grades: def
+                .grades
+                .as_ref()
+                .map_or(0, |v| v.iter().fold(0u16, |a, g| a | (1u16 << (*g).min(15)))),
+            kinds: def
+                .school_kinds
+                .as_ref()
+                .map_or(0, |v| v.iter().fold(0u16, |a, k| a | (1u16 << (*k as u16)))),
+            locality: def.locality,
+            ownership: def.ownership,
+            hukou: def.hukou,
+            boarder: def.boarder,
+            agri: def.agricultural_major,
+            disabled: def.disabled,
+            left_behind: def.left_behind,
+            migrant: def.migrant,
+            statuses: def
+                .status_any
+                .as_deref()
+                .map_or(StatusSet::EMPTY, StatusSet::from_kinds),
+            status_list: def.status_any.clone().unwrap_or_default(),
+            in_plan: def.in_nutrition_plan,
+            any: def
+                .any
+                .as_ref()
+                .map_or_else(Vec::new, |v| v.iter().map(Cond::compile).collect()),
+            def: def.clone(),
+        }
+    }
+
+    /// True if the school is in the nutrition plan during the term.
+    fn school_in_plan(f: &Facts<'_>) -> bool {
+        let until = f.term.window.as_ref().map_or(f.term.reference, |w| w.last);
+        f.school.nutrition_plan_from.is_some_and(|d| d <= until)
+    }
+
+    /// The fast check.
+    pub(crate) fn holds(&self, f: &Facts<'_>) -> bool {
+        let s = f.student;
+        (self.stages == 0 || self.stages & (1u8 << (s.stage as u8)) != 0)
+            && (self.grades == 0 || self.grades & (1u16 << s.grade.min(15)) != 0)
+            && (self.kinds == 0 || self.kinds & (1u16 << (f.school.kind as u16)) != 0)
+            && self.locality.is_none_or(|l| l == f.school.locality)
+            && self.ownership.is_none_or(|o| o == f.school.ownership)
+            && self.hukou.is_none_or(|h| h == s.hukou)
+            && self.boarder.is_none_or(|b| b == s.boarder)
+            && self.agri.is_none_or(|a| a == s.agricultural_major)
+            && self.disabled.is_none_or(|d| d == s.disability.is_some())
+            && self.left_behind.is_none_or(|d| d == s.left_behind)
+            && self.migrant.is_none_or(|d| d == s.migrant)
+            && (self.statuses.is_empty() || self.statuses.intersects(f.statuses))
+            && self.in_plan.is_none_or(|p| p == Cond::school_in_plan(f))
+            && (self.any.is_empty() || self.any.iter().any(|c| c.holds(f)))
+    }
+
+    /// The conditions in order, each with whether it held, up to and
+    /// including the first that failed.
+    pub(crate) fn explain(&self, f: &Facts<'_>) -> Vec<(String, bool)> {
+        let mut out = Vec::new();
+        let s = f.student;
+        let sch = f.school;
+        let date = f.term.reference;
+        macro_rules! check {
+            ($held:expr, $yes:expr, $no:expr) => {
+                if $held {
+                    out.push(($yes, true));
+                } else {
+                    out.push(($no, false));
+                    return out;
+                }
+            };
+        }
+        if let Some(st) = &self.def.stages {
+            let names: Vec<&str> = st.iter().map(|x| x.chinese()).collect();
+            check!(
+                st.contains(&s.stage),
+                format!("stage is {} ({})", s.stage.chinese(), s.stage),
+                format!(
+                    "stage is {} ({}); the rule covers {}",
+                    s.stage.chinese(),
+                    s.stage,
+                    names.join(", ")
+                )
+            );
+        }
+        if let Some(g) = &self.def.grades {
+            let names: Vec<String> = g.iter().map(u8::to_string).collect();
+            check!(
+                g.contains(&s.grade),
+                format!("in grade {}", s.grade),
+                format!("in grade {}; the rule covers grades {}", s.grade, names.join(", "))
+            );
+        }
+        if let Some(k) = &self.def.school_kinds {
+            let names: Vec<&str> = k.iter().map(|x| x.chinese()).collect();
+            check!(
+                k.contains(&sch.kind),
+                format!("school {} is a {}", sch.name, sch.kind.chinese()),
+                format!(
+                    "school {} is a {} ({}); the rule covers {}",
+                    sch.name,
+                    sch.kind.chinese(),
+                    sch.kind,
+                    names.join(", ")
+                )
+            );
+        }
+        if let Some(l) = self.locality {
+            check!(
+                l == sch.locality,
+                format!("school {} is {} ({})", sch.name, sch.locality, sch.locality.chinese()),
+                format!(
+                    "school {} is {} ({}); the rule requires {}",
+                    sch.name,
+                    sch.locality,
+                    sch.locality.chinese(),
+                    l
+                )
+            );
+        }
+        if let Some(o) = self.ownership {
+            check!(
+                o == sch.ownership,
+                format!("school {} is {} ({})", sch.name, sch.ownership, sch.ownership.chinese()),
+                format!(
+                    "school {} is {} ({}); the rule requires {}",
+                    sch.name,
+                    sch.ownership,
+                    sch.ownership.chinese(),
+                    o
+                )
+            );
+        }
+        if let Some(h) = self.hukou {
+            check!(
+                h == s.hukou,
+                format!("hukou is {} ({})", s.hukou, s.hukou.chinese()),
+                format!("hukou is {} ({}); the rule requires {}", s.hukou, s.hukou.chinese(), h)
+            );
+        }
+        if let Some(b) = self.boarder {
+            let is = if s.boarder {
+                "a boarder (寄宿生)"
+            } else {
+                "a day student (走读生)"
+            };
+            let want = if b { "boarders" } else { "day students" };
+            check!(b == s.boarder, is.to_string(), format!("{is}; the rule is for {want}"));
+        }
+        if let Some(a) = self.agri {
+            let is = if s.agricultural_major {
+                "studies an agricultural major (涉农专业)"
+            } else {
+                "does not study an agricultural major (涉农专业)"
+            };
+            check!(a == s.agricultural_major, is.to_string(), is.to_string());
+        }
+        if let Some(d) = self.disabled {
+            let is = match s.disability {
+                Some(k) => format!("disabled ({})", k.chinese()),
+                None => "not disabled".to_string(),
+            };
+            check!(d == s.disability.is_some(), is, is);
+        }
+        if let Some(l) = self.left_behind {
+            let is = if s.left_behind {
+                "a left-behind child (留守儿童)"
+            } else {
+                "not a left-behind child (留守儿童)"
+            };
+            check!(l == s.left_behind, is.to_string(), is.to_string());
+        }
+        if let Some(m) = self.migrant {
+            let is = if s.migrant {
+                "a migrant worker's child (随迁子女)"
+            } else {
+                "not a migrant worker's child (随迁子女)"
+            };
+            check!(m == s.migrant, is.to_string(), is.to_string());
+        }
+        if !self.statuses.is_empty() {
+            let held: Vec<&str> = self
+                .status_list
+                .iter()
+                .filter(|k| f.statuses.contains(**k))
+                .map(|k| status_words(*k))
+                .collect();
+            let words: Vec<&str> = self.status_list.iter().map(|k| status_words(*k)).collect();
+            let no = || {
+                let mut t = format!("not {} on {date}", join_or(&words));
+                match f.household {
+                    None => t.push_str(": no household on record"),
+                    Some(h) => {
+                        let details: Vec<String> = self
+                            .status_list
+                            .iter()
+                            .filter_map(|k| status_detail(h, *k, date))
+                            .collect();
+                        if details.is_empty() {
+                            let _ = write!(t, ": household {} has no such status on record", h.id);
+                        } else {
+                            let _ = write!(t, ": {}", details.join("; "));
+                        }
+                    }
+                }
+                t
+            };
+            check!(!held.is_empty(), format!("{} on {date}", held.join(" and ")), no());
+        }
+        if let Some(p) = self.in_plan {
+            let is = Cond::school_in_plan(f);
+            let yes = match sch.nutrition_plan_from {
+                Some(d) => format!("school {} joined the nutrition plan on {d}", sch.name),
+                None => format!("school {} is not in the nutrition plan", sch.name),
+            };
+            let no = match (sch.nutrition_plan_from, &f.term.window) {
+                (Some(d), Some(w)) if p => format!(
+                    "school {} joined the nutrition plan on {d}, after this term's provision ended on {}",
+                    sch.name, w.last
+                ),
+                (None, _) if p => format!("school {} is not in the nutrition plan", sch.name),
+                _ => format!("school {} is in the nutrition plan", sch.name),
+            };
+            check!(p == is, yes, no);
+        }
+        if !self.any.is_empty() {
+            let mut fails = Vec::new();
+            for alt in &self.any {
+                let e = alt.explain(f);
+                if e.iter().all(|(_, h)| *h) {
+                    let texts: Vec<String> = e.into_iter().map(|(t, _)| t).collect();
+                    out.push((texts.join(", "), true));
+                    return out;
+                }
+                if let Some((t, _)) = e.into_iter().find(|(_, h)| !*h) {
+                    fails.push(t);
+                }
+            }
+            out.push((format!("none of the alternatives holds: {}", fails.join("; ")), false));
+        }
+        out
+    }
+}
+
+/// The stage index of `s` in per-stage tables.
+pub(crate) fn stage_ix(s: Stage) -> usize {
+    s as usize
+}
+
+/// How many stages there are.
+pub(crate) const STAGES: usize = 7;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use eduaid_model::HouseholdId;
+
+    #[test]
+    fn status_sets_hold_the_statuses_of_the_day() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let mut h = Household::new(HouseholdId::new("H").unwrap());
+        h.add_status(StatusKind::RegisteredPoor, d("2015-01-01"), Some(d("2017-01-01")))
+            .unwrap();
+        h.add_status(StatusKind::Dibao, d("2016-06-01"), None).unwrap();
+        let s = StatusSet::of(Some(&h), d("2016-09-01"));
+        assert!(s.contains(StatusKind::RegisteredPoor) && s.contains(StatusKind::Dibao));
+        assert!(!s.contains(StatusKind::Orphan));
+        let later = StatusSet::of(Some(&h), d("2017-03-01"));
+        assert!(!later.contains(StatusKind::RegisteredPoor));
+        assert!(later.intersects(StatusSet::from_kinds(&[StatusKind::Dibao, StatusKind::Orphan])));
+        assert!(StatusSet::of(None, d("2017-03-01")).is_empty());
+        assert_eq!(
+            status_detail(&h, StatusKind::RegisteredPoor, d("2017-03-01")).as_deref(),
+            Some("exited poverty on 2017-01-01")
+        );
+        assert_eq!(status_detail(&h, StatusKind::Orphan, d("2017-03-01")), None);
+    }
+
+    #[test]
+    fn or_lists_read_naturally() {
+        assert_eq!(join_or(&["a"]), "a");
+        assert_eq!(join_or(&["a", "b", "c"]), "a, b or c");
+        assert_eq!(join_or(&[]), "");
+    }
+}

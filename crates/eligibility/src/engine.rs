@@ -1,0 +1,1176 @@
+//! The engine: programs evaluated for students and terms, one at a time
+//! with explanations, or streamed over a whole roster into totals.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::ops::ControlFlow;
+use std::sync::Arc;
+
+use eduaid_model::{
+    Household, Money, ProgramId, Roster, School, SchoolId, SchoolKind, Stage, Student, StudentId, Term,
+};
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::Error;
+use crate::condition::{STAGES, StatusSet, stage_ix};
+use crate::policy::{Limit, Policy};
+use crate::program::{Benefit, Facts, PolicyProgram, Program, ProgramInfo, Step, TermContext, TermProgram, Trace};
+use crate::schema::LimitKind;
+
+/// The eligibility engine: a list of programs (from a policy, from Rust,
+/// or both) and the limits across them.
+#[derive(Debug, Default)]
+pub struct Engine {
+    programs: Vec<Box<dyn Program>>,
+    limits: Vec<Limit>,
+    policy: Option<Arc<Policy>>,
+}
+
+/// One entitlement, owned.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Entitlement {
+    /// The student.
+    pub student: StudentId,
+    /// The program.
+    pub program: ProgramId,
+    /// Kind of benefit.
+    pub benefit: Benefit,
+    /// The term.
+    pub term: Term,
+    /// The amount owed for the term, exact.
+    pub amount: Money,
+    /// How it was decided, if traces were asked for.
+    pub trace: Option<Trace>,
+}
+
+/// One student's entitlements in a term and why not for every other
+/// program.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Explanation {
+    /// The student.
+    pub student: StudentId,
+    /// The student's name.
+    pub name: String,
+    /// The term.
+    pub term: Term,
+    /// What the student is owed, with traces.
+    pub entitled: Vec<Entitlement>,
+    /// Each program the student is not entitled to: its id, name, the
+    /// reason in a clerk's words and the trace.
+    pub not_entitled: Vec<(ProgramId, String, String, Trace)>,
+}
+
+impl fmt::Display for Explanation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(
+            f,
+            "{} {} — {} ({})",
+            self.student,
+            self.name,
+            self.term.to_chinese(),
+            self.term
+        )?;
+        for e in &self.entitled {
+            writeln!(f, "{}: {}", e.program, e.amount)?;
+            if let Some(t) = &e.trace {
+                write!(f, "{t}")?;
+            }
+        }
+        for (id, name, reason, _) in &self.not_entitled {
+            writeln!(f, "{id} ({name}): not entitled — {reason}")?;
+        }
+        Ok(())
+    }
+}
+
+/// One entitlement as the batch streams it (borrowed, no allocation).
+#[derive(Debug, Clone, Copy)]
+pub struct Row<'a> {
+    /// The student.
+    pub student: &'a Student,
+    /// The school.
+    pub school: &'a School,
+    /// The program.
+    pub program: &'a ProgramInfo,
+    /// The term.
+    pub term: Term,
+    /// The amount, exact.
+    pub amount: Decimal,
+    /// The trace, if the run keeps traces.
+    pub trace: Option<&'a Trace>,
+}
+
+/// Receives each entitlement of a batch run.
+pub trait Sink {
+    /// One entitlement.
+    fn entitlement(&mut self, row: &Row<'_>);
+}
+
+impl<F: FnMut(&Row<'_>)> Sink for F {
+    fn entitlement(&mut self, row: &Row<'_>) {
+        self(row);
+    }
+}
+
+/// Persons (人), person-terms (人次) and amount.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    /// Distinct students entitled (人).
+    pub persons: u64,
+    /// Entitlements, one per student and term (人次).
+    pub person_terms: u64,
+    /// Amount, exact.
+    pub amount: Money,
+}
+
+/// A program's totals, broken down.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProgramTotals {
+    /// Id.
+    pub id: ProgramId,
+    /// Chinese name.
+    pub name: String,
+    /// Kind of benefit.
+    pub benefit: Benefit,
+    /// All.
+    pub total: Tally,
+    /// By term.
+    pub by_term: BTreeMap<Term, Tally>,
+    /// By stage.
+    pub by_stage: BTreeMap<Stage, Tally>,
+    /// By township (乡镇) of the school.
+    pub by_township: BTreeMap<String, Tally>,
+    /// By school.
+    pub by_school: BTreeMap<SchoolId, Tally>,
+}
+
+/// A student the batch could not evaluate, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Skipped {
+    /// The student.
+    pub student: StudentId,
+    /// Why.
+    pub reason: String,
+}
+
+/// The totals of a batch run.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Totals {
+    /// The terms evaluated.
+    pub terms: Vec<Term>,
+    /// Students read from the roster.
+    pub students: u64,
+    /// Students evaluated (`students` = `evaluated` + skipped).
+    pub evaluated: u64,
+    /// Students that could not be evaluated.
+    pub skipped: Vec<Skipped>,
+    /// Students entitled to anything owed (not counting ceilings).
+    pub persons_entitled: u64,
+    /// Per program, in the engine's order.
+    pub programs: Vec<ProgramTotals>,
+}
+
+impl Totals {
+    /// The totals of program `id`.
+    #[must_use]
+    pub fn program(&self, id: &str) -> Option<&ProgramTotals> {
+        self.programs.iter().find(|p| p.id.as_str() == id)
+    }
+
+    /// The amount owed over all programs (ceilings excluded). Saturates at
+    /// the largest amount a `Decimal` holds rather than overflow.
+    #[must_use]
+    pub fn owed(&self) -> Money {
+        self.programs
+            .iter()
+            .filter(|p| p.benefit.is_owed())
+            .try_fold(Money::ZERO, |a, p| a.checked_add(p.total.amount))
+            .unwrap_or_else(|| Money::from_decimal_exact(Decimal::MAX))
+    }
+}
+
+/// A fast 64-bit hash of an id (FxHash-style, eight bytes at a time):
+/// school ids are short strings from the roster, not adversarial input,
+/// and the lookup is on the per-student path.
+fn fnv(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x517c_c1b7_2722_0a95;
+    let mut h: u64 = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for c in &mut chunks {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(c);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    let rest = chunks.remainder();
+    if !rest.is_empty() {
+        let mut w = [0u8; 8];
+        w[..rest.len()].copy_from_slice(rest);
+        h = (h.rotate_left(5) ^ u64::from_le_bytes(w)).wrapping_mul(K);
+    }
+    h ^ (h >> 29)
+}
+
+/// A hasher for keys that are already hashes.
+#[derive(Debug, Clone, Copy, Default)]
+struct Prehashed(u64);
+
+impl std::hash::Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        self.0 = fnv(bytes);
+    }
+
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type FastHash = std::hash::BuildHasherDefault<Prehashed>;
+
+/// The schools seen so far, found by id without touching the schools' own
+/// heap strings: the ids sit side by side in one arena, so the per-student
+/// lookup stays in cache however many schools there are.
+#[derive(Debug, Default)]
+struct SchoolIndex {
+    by_hash: HashMap<u64, usize, FastHash>,
+    /// Ids whose hash another id already took (never seen in practice).
+    collisions: HashMap<SchoolId, usize>,
+    arena: Vec<u8>,
+    spans: Vec<(usize, usize)>,
+}
+
+impl SchoolIndex {
+    fn id_is(&self, i: usize, id: &str) -> bool {
+        self.spans
+            .get(i)
+            .and_then(|(a, n)| self.arena.get(*a..*a + *n))
+            .is_some_and(|b| b == id.as_bytes())
+    }
+
+    fn find(&self, id: &str) -> Option<usize> {
+        match self.by_hash.get(&fnv(id.as_bytes())) {
+            Some(&i) if self.id_is(i, id) => Some(i),
+            Some(_) => self.collisions.get(id).copied(),
+            None => None,
+        }
+    }
+
+    fn insert(&mut self, id: &SchoolId, i: usize) {
+        let bytes = id.as_str().as_bytes();
+        // Index i is always the next one: spans stay aligned with schools.
+        self.spans.push((self.arena.len(), bytes.len()));
+        self.arena.extend_from_slice(bytes);
+        let h = fnv(bytes);
+        match self.by_hash.entry(h) {
+            std::collections::hash_map::Entry::Occupied(_) => {
+                self.collisions.insert(id.clone(), i);
+            }
+            std::collections::hash_map::Entry::Vacant(v) => {
+                v.insert(i);
+            }
+        }
+    }
+}
+
+/// A program's amount is never negative: a negative result (from a Rust
+/// program) counts as zero.
+fn not_negative(a: Decimal) -> Decimal {
+    if a.is_sign_negative() { Decimal::ZERO } else { a }
+}
+
+/// A limit resolved for a term.
+#[derive(Debug)]
+struct PlanLimit<'a> {
+    limit: &'a Limit,
+    members: Vec<usize>,
+    cap: Option<Decimal>,
+}
+
+/// The engine resolved for one term: each program prepared once.
+pub struct TermPlan<'a> {
+    cx: TermContext,
+    programs: Vec<Box<dyn TermProgram + 'a>>,
+    limits: Vec<PlanLimit<'a>>,
+    /// For each stage, the indices of the programs that may apply.
+    by_stage: Vec<Vec<usize>>,
+}
+
+impl fmt::Debug for TermPlan<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("TermPlan")
+            .field("cx", &self.cx)
+            .field("programs", &self.programs.len())
+            .field("limits", &self.limits)
+            .finish()
+    }
+}
+
+impl TermPlan<'_> {
+    /// The term's context.
+    #[must_use]
+    pub fn context(&self) -> &TermContext {
+        &self.cx
+    }
+}
+
+impl Engine {
+    /// An engine with no programs.
+    #[must_use]
+    pub fn empty() -> Engine {
+        Engine::default()
+    }
+
+    /// An engine with every program and limit of `policy`.
+    #[must_use]
+    pub fn new(policy: Policy) -> Engine {
+        let policy = Arc::new(policy);
+        let programs = policy
+            .programs()
+            .keys()
+            .filter_map(|id| PolicyProgram::new(&policy, id))
+            .map(|p| Box::new(p) as Box<dyn Program>)
+            .collect();
+        Engine {
+            programs,
+            limits: policy.limits().to_vec(),
+            policy: Some(policy),
+        }
+    }
+
+    /// The engine of the built-in national ← Hunan ← Hunan county 2016-17
+    /// policy.
+    ///
+    /// # Errors
+    /// Only if a built-in file is broken.
+    pub fn hunan_county_2016() -> Result<Engine, Error> {
+        Ok(Engine::new(Policy::hunan_county_2016()?))
+    }
+
+    /// Add a program written in Rust.
+    ///
+    /// # Errors
+    /// [`Error::DuplicateProgram`] if the id is taken.
+    pub fn add_program(&mut self, program: impl Program + 'static) -> Result<&mut Engine, Error> {
+        let id = program.info().id.clone();
+        if self.programs.iter().any(|p| p.info().id == id) {
+            return Err(Error::DuplicateProgram { id: id.to_string() });
+        }
+        self.programs.push(Box::new(program));
+        Ok(self)
+    }
+
+    /// The policy the engine was built from, if any.
+    #[must_use]
+    pub fn policy(&self) -> Option<&Policy> {
+        self.policy.as_deref()
+    }
+
+    /// The programs, in evaluation order.
+    pub fn programs(&self) -> impl Iterator<Item = &ProgramInfo> {
+        self.programs.iter().map(|p| p.info())
+    }
+
+    /// The index of program `id`.
+    fn index(&self, id: &str) -> Option<usize> {
+        self.programs.iter().position(|p| p.info().id.as_str() == id)
+    }
+
+    /// Resolve every program for `term`.
+    #[must_use]
+    pub fn plan(&self, term: Term) -> TermPlan<'_> {
+        let reference = term.reference_date();
+        let cx = TermContext {
+            term,
+            reference,
+            window: self.policy.as_ref().and_then(|p| p.calendar().window(term)),
+        };
+        let programs: Vec<Box<dyn TermProgram + '_>> = self.programs.iter().map(|p| p.prepare(&cx)).collect();
+        let limits = self
+            .limits
+            .iter()
+            .filter(|l| l.in_force(reference))
+            .map(|limit| PlanLimit {
+                limit,
+                members: limit.programs.iter().filter_map(|p| self.index(p)).collect(),
+                cap: limit.cap_per_term.as_ref().and_then(|c| {
+                    self.policy
+                        .as_ref()?
+                        .parameter(c)?
+                        .at(reference)?
+                        .value
+                        .for_stage(Stage::Primary)
+                        .map(Money::as_decimal)
+                }),
+            })
+            .collect();
+        let by_stage = Stage::ALL
+            .iter()
+            .map(|st| {
+                programs
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, p)| p.may_apply(*st))
+                    .map(|(i, _)| i)
+                    .collect()
+            })
+            .collect();
+        TermPlan {
+            cx,
+            programs,
+            limits,
+            by_stage,
+        }
+    }
+
+    /// Evaluate one student in one planned term into `out` (one slot per
+    /// program), with traces if `traces` is given (one per program).
+    fn evaluate_into(
+        &self,
+        plan: &TermPlan<'_>,
+        facts: &Facts<'_>,
+        out: &mut [Option<Decimal>],
+        mut traces: Option<&mut [Trace]>,
+    ) {
+        let s = facts.student;
+        if !s.in_school_on(plan.cx.reference) {
+            out.iter_mut().for_each(|o| *o = None);
+            if let Some(ts) = traces {
+                let reason = format!(
+                    "left school on {} ({}), before the term's reference date {}",
+                    s.status_since, s.status, plan.cx.reference
+                );
+                for t in ts.iter_mut() {
+                    t.push(Step::NotEntitled { reason: reason.clone() });
+                }
+            }
+            return;
+        }
+        match traces.as_deref_mut() {
+            None => {
+                // Only the programs that may apply to the student's stage.
+                out.iter_mut().for_each(|o| *o = None);
+                for &i in &plan.by_stage[stage_ix(s.stage)] {
+                    out[i] = plan.programs[i].evaluate(facts, None).map(not_negative);
+                }
+            }
+            Some(ts) => {
+                for (i, p) in plan.programs.iter().enumerate() {
+                    out[i] = p.evaluate(facts, ts.get_mut(i)).map(not_negative);
+                }
+            }
+        }
+        for l in &plan.limits {
+            match l.limit.kind {
+                LimitKind::Exclusive => {
+                    let mut keep: Option<usize> = None;
+                    for &m in &l.members {
+                        if let Some(a) = out[m] {
+                            if keep.is_none_or(|k| out[k].is_some_and(|b| a > b)) {
+                                keep = Some(m);
+                            }
+                        }
+                    }
+                    let Some(k) = keep else { continue };
+                    for &m in &l.members {
+                        if m != k && out[m].is_some() {
+                            out[m] = None;
+                            if let Some(ts) = traces.as_deref_mut() {
+                                let text = format!(
+                                    "cannot be combined with {}: the larger amount is kept",
+                                    self.programs[k].info().id
+                                );
+                                if let Some(t) = ts.get_mut(m) {
+                                    t.push(Step::Limit {
+                                        id: l.limit.id.clone(),
+                                        text: text.clone(),
+                                        cite: l.limit.cite.clone(),
+                                    });
+                                    t.push(Step::NotEntitled { reason: text });
+                                }
+                            }
+                        }
+                    }
+                }
+                LimitKind::Cap => {
+                    let Some(cap) = l.cap else { continue };
+                    let sum = l
+                        .members
+                        .iter()
+                        .filter_map(|&m| out[m])
+                        .try_fold(Decimal::ZERO, |a, b| a.checked_add(b));
+                    // A sum past Decimal's range is far past any cap: cut
+                    // from the top of the range.
+                    let sum = sum.unwrap_or(Decimal::MAX);
+                    let mut excess = sum - cap;
+                    for &m in l.members.iter().rev() {
+                        if excess <= Decimal::ZERO {
+                            break;
+                        }
+                        if let Some(a) = out[m] {
+                            let cut = a.min(excess);
+                            out[m] = Some(a - cut);
+                            excess -= cut;
+                            if let Some(t) = traces.as_deref_mut().and_then(|ts| ts.get_mut(m)) {
+                                t.push(Step::Limit {
+                                    id: l.limit.id.clone(),
+                                    text: format!("together capped at {}元 a term: reduced by {}元", cap, cut),
+                                    cite: l.limit.cite.clone(),
+                                });
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn facts_for<'a, R: Roster + ?Sized>(
+        roster: &'a R,
+        student: &Student,
+    ) -> Result<(std::borrow::Cow<'a, School>, Option<std::borrow::Cow<'a, Household>>), Error> {
+        let school = roster.school_of(student)?;
+        let household = roster.household_of(student)?;
+        Ok((school, household))
+    }
+
+    /// One student's entitlements for each of `terms`, with traces.
+    ///
+    /// # Errors
+    /// [`Error::Roster`] if the student's school or household is missing.
+    pub fn entitlements<R: Roster + ?Sized>(
+        &self,
+        roster: &R,
+        student: &Student,
+        terms: &[Term],
+    ) -> Result<Vec<Entitlement>, Error> {
+        let (school, household) = Engine::facts_for(roster, student)?;
+        let mut out = Vec::new();
+        let n = self.programs.len();
+        let mut amounts = vec![None; n];
+        for term in terms {
+            let plan = self.plan(*term);
+            let mut traces = vec![Trace::default(); n];
+            let facts = Facts {
+                student,
+                school: &school,
+                household: household.as_deref(),
+                statuses: StatusSet::of(household.as_deref(), plan.cx.reference),
+                term: &plan.cx,
+            };
+            self.evaluate_into(&plan, &facts, &mut amounts, Some(&mut traces));
+            for (i, (a, t)) in amounts.iter().zip(traces).enumerate() {
+                if let Some(a) = a {
+                    let info = self.programs[i].info();
+                    out.push(Entitlement {
+                        student: student.id.clone(),
+                        program: info.id.clone(),
+                        benefit: info.benefit,
+                        term: *term,
+                        amount: Money::from_decimal_exact(*a),
+                        trace: Some(t),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Everything about one student in one term: entitlements with traces
+    /// and, for every other program, why not.
+    ///
+    /// # Errors
+    /// [`Error::UnknownStudent`], or [`Error::Roster`].
+    pub fn explain<R: Roster + ?Sized>(&self, roster: &R, id: &StudentId, term: Term) -> Result<Explanation, Error> {
+        let student = roster
+            .student(id)?
+            .ok_or_else(|| Error::UnknownStudent { student: id.clone() })?;
+        let (school, household) = Engine::facts_for(roster, &student)?;
+        let plan = self.plan(term);
+        let n = self.programs.len();
+        let mut amounts = vec![None; n];
+        let mut traces = vec![Trace::default(); n];
+        let facts = Facts {
+            student: &student,
+            school: &school,
+            household: household.as_deref(),
+            statuses: StatusSet::of(household.as_deref(), plan.cx.reference),
+            term: &plan.cx,
+        };
+        self.evaluate_into(&plan, &facts, &mut amounts, Some(&mut traces));
+        let mut ex = Explanation {
+            student: student.id.clone(),
+            name: student.name.clone(),
+            term,
+            entitled: Vec::new(),
+            not_entitled: Vec::new(),
+        };
+        for (i, (a, t)) in amounts.iter().zip(traces).enumerate() {
+            let info = self.programs[i].info();
+            match a {
+                Some(a) => ex.entitled.push(Entitlement {
+                    student: student.id.clone(),
+                    program: info.id.clone(),
+                    benefit: info.benefit,
+                    term,
+                    amount: Money::from_decimal_exact(*a),
+                    trace: Some(t),
+                }),
+                None => {
+                    let reason = t.why_not().unwrap_or("no rule of the program applies").to_string();
+                    ex.not_entitled.push((info.id.clone(), info.name.clone(), reason, t));
+                }
+            }
+        }
+        Ok(ex)
+    }
+
+    /// Why student `id` is not entitled to `program` in `term`, in a
+    /// clerk's words; `None` if the student is entitled.
+    ///
+    /// # Errors
+    /// [`Error::UnknownProgram`], [`Error::UnknownStudent`] or
+    /// [`Error::Roster`].
+    pub fn why_not<R: Roster + ?Sized>(
+        &self,
+        roster: &R,
+        id: &StudentId,
+        program: &str,
+        term: Term,
+    ) -> Result<Option<String>, Error> {
+        if self.index(program).is_none() {
+            return Err(Error::UnknownProgram { id: program.into() });
+        }
+        let ex = self.explain(roster, id, term)?;
+        Ok(ex
+            .not_entitled
+            .into_iter()
+            .find(|(p, _, _, _)| p.as_str() == program)
+            .map(|(_, _, r, _)| r))
+    }
+
+    /// Stream every student of `roster` through every program for each of
+    /// `terms`, giving each entitlement to `sink` (if any) and returning the
+    /// totals. Students whose school or household cannot be found are
+    /// reported in [`Totals::skipped`], never dropped silently.
+    ///
+    /// Without traces the loop does not allocate per student: parameters are
+    /// resolved once per term, schools are cached by index, and totals are
+    /// kept in flat arrays.
+    ///
+    /// # Errors
+    /// [`Error::Roster`] if the roster's backend fails while visiting, or
+    /// [`Error::Amount`] if a total overflows.
+    pub fn run<R: Roster + ?Sized>(
+        &self,
+        roster: &R,
+        terms: &[Term],
+        traces: bool,
+        mut sink: Option<&mut dyn Sink>,
+    ) -> Result<Totals, Error> {
+        let plans: Vec<TermPlan<'_>> = terms.iter().map(|t| self.plan(*t)).collect();
+        let np = self.programs.len();
+        let nt = plans.len();
+        let mut acc = Acc::new(np, nt, &plans);
+        let mut schools: Vec<School> = Vec::new();
+        let mut school_ix = SchoolIndex::default();
+        let mut last_school: Option<usize> = None;
+        let mut amounts: Vec<Option<Decimal>> = vec![None; np];
+        let mut any_term: Vec<bool> = vec![false; np];
+        let mut trace_buf: Vec<Trace> = if traces { vec![Trace::default(); np] } else { Vec::new() };
+        let mut skipped: Vec<Skipped> = Vec::new();
+        let mut students = 0u64;
+        let mut evaluated = 0u64;
+        let mut persons_entitled = 0u64;
+        let mut overflow: Option<Error> = None;
+        let owed: Vec<bool> = self.programs.iter().map(|p| p.info().benefit.is_owed()).collect();
+
+        roster.visit_students(&mut |batch| {
+            for s in batch {
+                students += 1;
+                // The school, by a cached index (students come grouped by
+                // school, so the string compare usually hits).
+                let si = match last_school {
+                    Some(i) if school_ix.id_is(i, s.school_id.as_str()) => i,
+                    _ => match school_ix.find(s.school_id.as_str()) {
+                        Some(i) => i,
+                        None => match roster.school(&s.school_id) {
+                            Ok(Some(sc)) => {
+                                let mut sc = sc.into_owned();
+                                // Programs see the school's kind, place and
+                                // dates, never its classes: keep memory flat.
+                                sc.classes = Vec::new();
+                                acc.add_school(sc.kind);
+                                schools.push(sc);
+                                let i = schools.len() - 1;
+                                school_ix.insert(&s.school_id, i);
+                                i
+                            }
+                            Ok(None) => {
+                                skipped.push(Skipped {
+                                    student: s.id.clone(),
+                                    reason: format!("unknown school {}", s.school_id),
+                                });
+                                continue;
+                            }
+                            Err(e) => {
+                                skipped.push(Skipped {
+                                    student: s.id.clone(),
+                                    reason: e.to_string(),
+                                });
+                                continue;
+                            }
+                        },
+                    },
+                };
+                last_school = Some(si);
+                let household = match &s.household_id {
+                    None => None,
+                    Some(h) => match roster.household(h) {
+                        Ok(Some(x)) => Some(x),
+                        Ok(None) => {
+                            skipped.push(Skipped {
+                                student: s.id.clone(),
+                                reason: format!("unknown household {h}"),
+                            });
+                            continue;
+                        }
+                        Err(e) => {
+                            skipped.push(Skipped {
+                                student: s.id.clone(),
+                                reason: e.to_string(),
+                            });
+                            continue;
+                        }
+                    },
+                };
+                evaluated += 1;
+                let school = &schools[si];
+                any_term.iter_mut().for_each(|x| *x = false);
+                for (ti, plan) in plans.iter().enumerate() {
+                    let facts = Facts {
+                        student: s,
+                        school,
+                        household: household.as_deref(),
+                        statuses: StatusSet::of(household.as_deref(), plan.cx.reference),
+                        term: &plan.cx,
+                    };
+                    if traces {
+                        trace_buf.iter_mut().for_each(|t| t.steps.clear());
+                        self.evaluate_into(plan, &facts, &mut amounts, Some(&mut trace_buf));
+                    } else {
+                        self.evaluate_into(plan, &facts, &mut amounts, None);
+                    }
+                    for (p, a) in amounts.iter().enumerate() {
+                        let Some(a) = a else { continue };
+                        any_term[p] = true;
+                        if !acc.add(p, ti, stage_ix(s.stage), si, *a) && overflow.is_none() {
+                            overflow = Some(Error::Amount {
+                                student: s.id.clone(),
+                                program: self.programs[p].info().id.to_string(),
+                                message: "total overflows".into(),
+                            });
+                        }
+                        if let Some(sk) = sink.as_deref_mut() {
+                            sk.entitlement(&Row {
+                                student: s,
+                                school,
+                                program: self.programs[p].info(),
+                                term: plan.cx.term,
+                                amount: *a,
+                                trace: trace_buf.get(p),
+                            });
+                        }
+                    }
+                }
+                let mut owed_any = false;
+                for (p, hit) in any_term.iter().enumerate() {
+                    if *hit {
+                        acc.person(p, stage_ix(s.stage), si);
+                        owed_any |= owed[p];
+                    }
+                }
+                if owed_any {
+                    persons_entitled += 1;
+                }
+            }
+            ControlFlow::Continue(())
+        })?;
+        if let Some(e) = overflow {
+            return Err(e);
+        }
+        Ok(Totals {
+            terms: terms.to_vec(),
+            students,
+            evaluated,
+            skipped,
+            persons_entitled,
+            programs: self
+                .programs
+                .iter()
+                .enumerate()
+                .map(|(p, prog)| {
+                    acc.finish(p, prog.info(), terms, &schools)
+                        .ok_or_else(|| Error::TotalOverflow {
+                            program: prog.info().id.to_string(),
+                        })
+                })
+                .collect::<Result<Vec<_>, Error>>()?,
+        })
+    }
+
+    /// The totals for `terms`, without traces or a sink.
+    ///
+    /// # Errors
+    /// As [`Engine::run`].
+    pub fn totals<R: Roster + ?Sized>(&self, roster: &R, terms: &[Term]) -> Result<Totals, Error> {
+        self.run(roster, terms, false, None)
+    }
+
+    /// Every entitlement of `terms`, keyed by student, program and term
+    /// (for reconciliation).
+    ///
+    /// # Errors
+    /// As [`Engine::run`].
+    pub fn entitlement_map<R: Roster + ?Sized>(&self, roster: &R, terms: &[Term]) -> Result<(OwedMap, Totals), Error> {
+        let mut map = HashMap::new();
+        let mut sink = |r: &Row<'_>| {
+            if r.program.benefit.is_owed() {
+                map.insert(
+                    (r.student.id.clone(), r.program.id.clone(), r.term),
+                    Money::from_decimal_exact(r.amount),
+                );
+            }
+        };
+        let totals = self.run(roster, terms, false, Some(&mut sink))?;
+        Ok((map, totals))
+    }
+}
+
+/// Amounts owed, by student, program and term.
+pub type OwedMap = HashMap<(StudentId, ProgramId, Term), Money>;
+
+/// Raw accumulators: flat arrays indexed by program, term, stage, school.
+///
+/// Amounts are summed as integers in units of 10⁻¹⁰ yuan (exact for every
+/// amount with at most ten decimal places, which is every amount the
+/// policies produce); anything finer is summed as a `Decimal` beside.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    persons: u64,
+    person_terms: u64,
+    units: i128,
+    extra: Decimal,
+}
+
+const UNIT_SCALE: u32 = 10;
+const POW10: [i128; 11] = [
+    1,
+    10,
+    100,
+    1_000,
+    10_000,
+    100_000,
+    1_000_000,
+    10_000_000,
+    100_000_000,
+    1_000_000_000,
+    10_000_000_000,
+];
+
+impl Cell {
+    const ZERO: Cell = Cell {
+        persons: 0,
+        person_terms: 0,
+        units: 0,
+        extra: Decimal::ZERO,
+    };
+
+    fn add(&mut self, a: Decimal) -> bool {
+        self.person_terms += 1;
+        let scale = a.scale();
+        if scale <= UNIT_SCALE {
+            if let Some(u) = a.mantissa().checked_mul(POW10[(UNIT_SCALE - scale) as usize]) {
+                if let Some(x) = self.units.checked_add(u) {
+                    self.units = x;
+                    return true;
+                }
+            }
+        }
+        match self.extra.checked_add(a) {
+            Some(x) => {
+                self.extra = x;
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn merge(&mut self, o: &Cell) -> bool {
+        self.persons += o.persons;
+        self.person_terms += o.person_terms;
+        match (self.units.checked_add(o.units), self.extra.checked_add(o.extra)) {
+            (Some(u), Some(e)) => {
+                self.units = u;
+                self.extra = e;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn amount(&self) -> Option<Money> {
+        let d = Decimal::try_from_i128_with_scale(self.units, UNIT_SCALE).ok()?;
+        Some(Money::from_decimal_exact(d.checked_add(self.extra)?))
+    }
+
+    fn tally(&self) -> Option<Tally> {
+        Some(Tally {
+            persons: self.persons,
+            person_terms: self.person_terms,
+            amount: self.amount()?,
+        })
+    }
+}
+
+/// A per-school cell: compact, since there is one per school and program
+/// and they are touched in roster order. Amounts finer than 10⁻¹⁰ yuan go
+/// to [`Acc::school_extra`].
+#[derive(Debug, Clone, Copy, Default)]
+struct SchoolCell {
+    /// Amount in units of 10⁻⁴ yuan.
+    units: i64,
+    person_terms: u64,
+    persons: u64,
+}
+
+/// The scale of [`SchoolCell::units`].
+const SCHOOL_SCALE: u32 = 4;
+
+#[derive(Debug)]
+struct Acc {
+    np: usize,
+    nt: usize,
+    /// By program, term and stage.
+    pts: Vec<Cell>,
+    /// Persons by program and stage.
+    persons: Vec<u64>,
+    /// For each kind of school, each program's slot among the school's
+    /// cells (`u8::MAX`: none), so a school holds cells only for the
+    /// programs that can apply to the stages it teaches.
+    kind_slots: Vec<Vec<u8>>,
+    /// Each school's first cell and kind.
+    school_at: Vec<(usize, usize)>,
+    /// The per-school cells, flat.
+    school: Vec<SchoolCell>,
+    /// Cells of programs outside their school's slots (a student of a
+    /// stage the school does not teach), keyed `school * np + program`.
+    spill: HashMap<usize, SchoolCell>,
+    /// Per-school amounts that do not fit the units, keyed the same way.
+    school_extra: HashMap<usize, Decimal>,
+}
+
+impl Acc {
+    fn new(np: usize, nt: usize, plans: &[TermPlan<'_>]) -> Acc {
+        let kind_slots = SchoolKind::ALL
+            .iter()
+            .map(|k| {
+                let mut slots = vec![u8::MAX; np];
+                let mut next = 0u8;
+                for (p, slot) in slots.iter_mut().enumerate() {
+                    let may = plans
+                        .iter()
+                        .any(|plan| k.stages().iter().any(|st| plan.by_stage[stage_ix(*st)].contains(&p)));
+                    if may && next < u8::MAX {
+                        *slot = next;
+                        next += 1;
+                    }
+                }
+                slots
+            })
+            .collect();
+        Acc {
+            np,
+            nt,
+            pts: vec![Cell::ZERO; np * nt * STAGES],
+            persons: vec![0; np * STAGES],
+            kind_slots,
+            school_at: Vec::new(),
+            school: Vec::new(),
+            spill: HashMap::new(),
+            school_extra: HashMap::new(),
+        }
+    }
+
+    fn add_school(&mut self, kind: SchoolKind) {
+        let k = kind as usize;
+        let width = self.kind_slots[k].iter().filter(|s| **s != u8::MAX).count();
+        self.school_at.push((self.school.len(), k));
+        self.school.extend(std::iter::repeat_n(SchoolCell::default(), width));
+    }
+
+    fn cell(&mut self, sc: usize, p: usize) -> &mut SchoolCell {
+        let (base, k) = self.school_at[sc];
+        match self.kind_slots[k][p] {
+            u8::MAX => self.spill.entry(sc * self.np + p).or_default(),
+            slot => &mut self.school[base + usize::from(slot)],
+        }
+    }
+
+    fn add(&mut self, p: usize, t: usize, st: usize, sc: usize, a: Decimal) -> bool {
+        let ok1 = self.pts[(p * self.nt + t) * STAGES + st].add(a);
+        let cell = self.cell(sc, p);
+        cell.person_terms += 1;
+        let scale = a.scale();
+        if scale <= SCHOOL_SCALE {
+            let u = a
+                .mantissa()
+                .checked_mul(POW10[(SCHOOL_SCALE - scale) as usize])
+                .and_then(|u| i64::try_from(u).ok());
+            if let Some(x) = u.and_then(|u| cell.units.checked_add(u)) {
+                cell.units = x;
+                return ok1;
+            }
+        }
+        let e = self.school_extra.entry(sc * self.np + p).or_insert(Decimal::ZERO);
+        match e.checked_add(a) {
+            Some(x) => {
+                *e = x;
+                ok1
+            }
+            None => false,
+        }
+    }
+
+    fn person(&mut self, p: usize, st: usize, sc: usize) {
+        self.persons[p * STAGES + st] += 1;
+        self.cell(sc, p).persons += 1;
+    }
+
+    fn school_cell(&self, sc: usize, p: usize) -> Cell {
+        let (base, k) = self.school_at[sc];
+        let key = sc * self.np + p;
+        let c = match self.kind_slots[k][p] {
+            u8::MAX => self.spill.get(&key).copied().unwrap_or_default(),
+            slot => self.school[base + usize::from(slot)],
+        };
+        Cell {
+            persons: c.persons,
+            person_terms: c.person_terms,
+            units: i128::from(c.units) * POW10[(UNIT_SCALE - SCHOOL_SCALE) as usize],
+            extra: self.school_extra.get(&key).copied().unwrap_or_default(),
+        }
+    }
+
+    fn finish(&self, p: usize, info: &ProgramInfo, terms: &[Term], schools: &[School]) -> Option<ProgramTotals> {
+        let mut total = Cell::ZERO;
+        let mut by_term = BTreeMap::new();
+        for (ti, t) in terms.iter().enumerate() {
+            let mut c = Cell::ZERO;
+            for st in 0..STAGES {
+                if !c.merge(&self.pts[(p * self.nt + ti) * STAGES + st]) {
+                    return None;
+                }
+            }
+            if c.person_terms > 0 {
+                // Within one term every entitled student counts once.
+                c.persons = c.person_terms;
+                by_term.insert(*t, c.tally()?);
+            }
+        }
+        let mut by_stage = BTreeMap::new();
+        for s in Stage::ALL {
+            let si = stage_ix(*s);
+            let mut c = Cell::ZERO;
+            for ti in 0..self.nt {
+                if !c.merge(&self.pts[(p * self.nt + ti) * STAGES + si]) {
+                    return None;
+                }
+            }
+            c.persons = self.persons[p * STAGES + si];
+            if c.person_terms > 0 {
+                by_stage.insert(*s, c.tally()?);
+            }
+            if !total.merge(&c) {
+                return None;
+            }
+        }
+        let mut by_school = BTreeMap::new();
+        let mut township: BTreeMap<String, Cell> = BTreeMap::new();
+        for (si, sc) in schools.iter().enumerate() {
+            let c = self.school_cell(si, p);
+            if c.person_terms > 0 {
+                by_school.insert(sc.id.clone(), c.tally()?);
+                if !township.entry(sc.township.clone()).or_insert(Cell::ZERO).merge(&c) {
+                    return None;
+                }
+            }
+        }
+        let mut by_township = BTreeMap::new();
+        for (k, c) in township {
+            by_township.insert(k, c.tally()?);
+        }
+        Some(ProgramTotals {
+            id: info.id.clone(),
+            name: info.name.clone(),
+            benefit: info.benefit,
+            total: total.tally()?,
+            by_term,
+            by_stage,
+            by_township,
+            by_school,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cells_sum_exactly_in_units_and_beyond() {
+        let mut c = Cell::ZERO;
+        assert!(c.add(Decimal::new(3125, 1))); // 312.5
+        assert!(c.add(Decimal::from(500)));
+        // Finer than 10⁻¹⁰ yuan goes to the exact side sum.
+        assert!(c.add(Decimal::new(1, 12)));
+        assert_eq!(c.person_terms, 3);
+        assert_eq!(
+            c.amount().map(Money::as_decimal),
+            Some(Decimal::new(812_500_000_000_001, 12))
+        );
+        let mut d = Cell::ZERO;
+        assert!(d.merge(&c));
+        assert_eq!(d.amount(), c.amount());
+    }
+
+    #[test]
+    fn the_school_index_finds_ids_and_survives_collisions() {
+        assert_ne!(fnv(b"S1"), fnv(b"S2"));
+        let mut ix = SchoolIndex::default();
+        let a = SchoolId::new("S1").unwrap();
+        let b = SchoolId::new("S2").unwrap();
+        ix.insert(&a, 0);
+        ix.insert(&b, 1);
+        assert_eq!(ix.find("S1"), Some(0));
+        assert_eq!(ix.find("S2"), Some(1));
+        assert_eq!(ix.find("S3"), None);
+        assert!(ix.id_is(1, "S2") && !ix.id_is(1, "S1") && !ix.id_is(5, "S1"));
+        // A forced collision goes to the side table.
+        let c = SchoolId::new("S3").unwrap();
+        ix.spans.push((ix.arena.len(), 2));
+        ix.arena.extend_from_slice(b"S3");
+        ix.collisions.insert(c, 2);
+        ix.by_hash.insert(fnv(b"S3"), 0);
+        assert_eq!(ix.find("S3"), Some(2));
+    }
+
+    #[test]
+    fn negative_amounts_count_as_zero() {
+        assert_eq!(not_negative(Decimal::from(-5)), Decimal::ZERO);
+        assert_eq!(not_negative(Decimal::from(5)), Decimal::from(5));
+    }
+}

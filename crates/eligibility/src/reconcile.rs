@@ -1,0 +1,391 @@
+//! Reconciliation (应补尽补): what was owed against what was paid.
+//!
+//! Every disbursement record ends in exactly one class — matched,
+//! duplicate, wrong amount, ineligible, paid after leaving, unknown
+//! student, unknown program, invalid, or out of scope — and every owed
+//! entitlement in scope is either paid or reported unpaid, so the totals
+//! account for every record.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::fmt;
+
+use eduaid_model::{Disbursement, Money, ProgramId, Roster, StudentId, Term};
+use serde::Serialize;
+
+use crate::program::Benefit;
+use crate::{Engine, Error};
+
+/// The kind of a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FindingKind {
+    /// Entitled, not paid (应补未补).
+    Unpaid,
+    /// Paid, not entitled.
+    Ineligible,
+    /// Paid more than once for one program and term.
+    Duplicate,
+    /// Paid an amount other than the amount owed.
+    WrongAmount,
+    /// Paid on or after the day the student left school.
+    PaidAfterLeaving,
+    /// Paid to a student the roster does not hold.
+    UnknownStudent,
+    /// Paid under a program the engine does not know.
+    UnknownProgram,
+    /// A record that fails validation (amount not positive, not whole fen,
+    /// empty or reused reference).
+    Invalid,
+    /// A record for a program and term outside the reconciliation's scope.
+    OutOfScope,
+}
+
+impl FindingKind {
+    /// In Chinese, for reports.
+    #[must_use]
+    pub fn chinese(self) -> &'static str {
+        match self {
+            FindingKind::Unpaid => "应补未补",
+            FindingKind::Ineligible => "不符合条件",
+            FindingKind::Duplicate => "重复发放",
+            FindingKind::WrongAmount => "金额不符",
+            FindingKind::PaidAfterLeaving => "离校后发放",
+            FindingKind::UnknownStudent => "学生不在名册",
+            FindingKind::UnknownProgram => "未知资助项目",
+            FindingKind::Invalid => "记录无效",
+            FindingKind::OutOfScope => "不在核对范围",
+        }
+    }
+}
+
+/// One finding, with the student and the evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    /// What is wrong.
+    pub kind: FindingKind,
+    /// The student.
+    pub student: StudentId,
+    /// The program.
+    pub program: ProgramId,
+    /// The term.
+    pub term: Term,
+    /// What was owed, if anything.
+    pub owed: Option<Money>,
+    /// What this record paid, if it is about a record.
+    pub paid: Option<Money>,
+    /// The payment reference(s) concerned.
+    pub payments: Vec<String>,
+    /// The evidence, in words.
+    pub evidence: String,
+}
+
+impl fmt::Display for Finding {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} ({:?}) student {} {} {}: {}",
+            self.kind.chinese(),
+            self.kind,
+            self.student,
+            self.program,
+            self.term,
+            self.evidence
+        )
+    }
+}
+
+/// Which programs and terms the payments were meant to cover.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Scope {
+    pairs: BTreeSet<(ProgramId, Term)>,
+}
+
+impl Scope {
+    /// Every (program, term) that appears in `disbursements`: an entitled
+    /// student of such a program and term who was not paid is unpaid.
+    #[must_use]
+    pub fn of(disbursements: &[Disbursement]) -> Scope {
+        Scope {
+            pairs: disbursements.iter().map(|d| (d.program.clone(), d.term)).collect(),
+        }
+    }
+
+    /// An explicit scope.
+    #[must_use]
+    pub fn new(pairs: impl IntoIterator<Item = (ProgramId, Term)>) -> Scope {
+        Scope {
+            pairs: pairs.into_iter().collect(),
+        }
+    }
+
+    /// Every owed (non-ceiling) program of `engine` in each of `terms`.
+    #[must_use]
+    pub fn all_owed(engine: &Engine, terms: &[Term]) -> Scope {
+        let mut pairs = BTreeSet::new();
+        for p in engine.programs().filter(|p| p.benefit == Benefit::Cash) {
+            for t in terms {
+                pairs.insert((p.id.clone(), *t));
+            }
+        }
+        Scope { pairs }
+    }
+
+    /// True if the pair is in scope.
+    #[must_use]
+    pub fn contains(&self, program: &ProgramId, term: Term) -> bool {
+        self.pairs.contains(&(program.clone(), term))
+    }
+
+    fn terms(&self) -> Vec<Term> {
+        let t: BTreeSet<Term> = self.pairs.iter().map(|(_, t)| *t).collect();
+        t.into_iter().collect()
+    }
+}
+
+/// Records and amount of one class.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Count {
+    /// Records (or, for unpaid, entitlements).
+    pub records: u64,
+    /// Amount paid (or, for unpaid, owed).
+    pub amount: Money,
+}
+
+/// The result of a reconciliation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Reconciliation {
+    /// Disbursement records read.
+    pub records: u64,
+    /// Amount they paid.
+    pub paid: Money,
+    /// Records that paid what was owed, when it was owed.
+    pub matched: Count,
+    /// Records and amounts per finding kind (unpaid counts entitlements).
+    pub by_kind: BTreeMap<FindingKind, Count>,
+    /// Entitlements in scope.
+    pub entitlements: u64,
+    /// Amount owed in scope.
+    pub owed: Money,
+    /// The findings, in student, program, term order.
+    pub findings: Vec<Finding>,
+}
+
+impl Reconciliation {
+    /// The findings of one kind.
+    pub fn of_kind(&self, kind: FindingKind) -> impl Iterator<Item = &Finding> {
+        self.findings.iter().filter(move |f| f.kind == kind)
+    }
+
+    /// True if the classes add up: every record is matched or in exactly
+    /// one finding, and the amounts add up to what was paid.
+    #[must_use]
+    pub fn accounts_for_every_record(&self) -> bool {
+        let (mut n, mut a) = (self.matched.records, Some(self.matched.amount));
+        for (k, c) in &self.by_kind {
+            if *k != FindingKind::Unpaid {
+                n += c.records;
+                a = a.and_then(|x| x.checked_add(c.amount));
+            }
+        }
+        n == self.records && a == Some(self.paid)
+    }
+}
+
+/// Add exactly, or fail: reconciliation never drops a yuan silently.
+fn add_to(total: &mut Money, m: Money) -> Result<(), Error> {
+    *total = total.checked_add(m).ok_or_else(|| Error::TotalOverflow {
+        program: "reconciliation".into(),
+    })?;
+    Ok(())
+}
+
+/// Reconcile `disbursements` against the entitlements `engine` computes for
+/// `roster`, over `scope`.
+///
+/// # Errors
+/// [`Error::Roster`] if the roster fails, [`Error::TotalOverflow`] if
+/// the amounts overflow, or the errors of [`Engine::run`].
+#[allow(clippy::too_many_lines)]
+pub fn reconcile<R: Roster + ?Sized>(
+    engine: &Engine,
+    roster: &R,
+    disbursements: &[Disbursement],
+    scope: &Scope,
+) -> Result<Reconciliation, Error> {
+    let terms = scope.terms();
+    let (owed_map, _) = engine.entitlement_map(roster, &terms)?;
+    let known: BTreeSet<&str> = engine.programs().map(|p| p.id.as_str()).collect();
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut matched = Count::default();
+    let mut paid_total = Money::ZERO;
+    let mut paid_keys: BTreeSet<(StudentId, ProgramId, Term)> = BTreeSet::new();
+    let mut seen_ids: HashMap<&str, &Disbursement> = HashMap::new();
+    let mut first_of: HashMap<(StudentId, ProgramId, Term), &Disbursement> = HashMap::new();
+
+    // Order each key's records by date, then reference: the first is the
+    // payment, the rest are duplicates.
+    let mut order: Vec<&Disbursement> = disbursements.iter().collect();
+    order.sort_by(|a, b| (a.paid_on, &a.id).cmp(&(b.paid_on, &b.id)));
+
+    let mut students: HashMap<StudentId, Option<eduaid_model::Student>> = HashMap::new();
+
+    for d in order {
+        add_to(&mut paid_total, d.amount)?;
+        let mk = |kind, owed: Option<Money>, evidence: String| Finding {
+            kind,
+            student: d.student_id.clone(),
+            program: d.program.clone(),
+            term: d.term,
+            owed,
+            paid: Some(d.amount),
+            payments: vec![d.id.clone()],
+            evidence,
+        };
+        if let Err(e) = d.validate() {
+            findings.push(mk(FindingKind::Invalid, None, e.to_string()));
+            continue;
+        }
+        if let Some(prev) = seen_ids.insert(d.id.as_str(), d) {
+            let mut f = mk(
+                FindingKind::Invalid,
+                None,
+                format!(
+                    "payment reference {} is used twice (also paid on {})",
+                    d.id, prev.paid_on
+                ),
+            );
+            f.payments.push(prev.id.clone());
+            findings.push(f);
+            continue;
+        }
+        if !known.contains(d.program.as_str()) {
+            findings.push(mk(
+                FindingKind::UnknownProgram,
+                None,
+                format!("no program {} in the policy", d.program),
+            ));
+            continue;
+        }
+        let student = match students.get(&d.student_id) {
+            Some(s) => s.clone(),
+            None => {
+                let s = roster.student(&d.student_id)?;
+                students.insert(d.student_id.clone(), s.clone());
+                s
+            }
+        };
+        let Some(student) = student else {
+            findings.push(mk(
+                FindingKind::UnknownStudent,
+                None,
+                format!("student {} is not in the roster", d.student_id),
+            ));
+            continue;
+        };
+        let key = (d.student_id.clone(), d.program.clone(), d.term);
+        let owed = owed_map.get(&key).copied();
+        if !scope.contains(&d.program, d.term) {
+            findings.push(mk(
+                FindingKind::OutOfScope,
+                owed,
+                format!("{} {} is outside the reconciliation's scope", d.program, d.term),
+            ));
+            continue;
+        }
+        if let Some(first) = first_of.get(&key) {
+            let mut f = mk(
+                FindingKind::Duplicate,
+                owed,
+                format!(
+                    "second payment of {} for {} {}: already paid {} on {} (reference {})",
+                    d.amount, d.program, d.term, first.amount, first.paid_on, first.id
+                ),
+            );
+            f.payments.push(first.id.clone());
+            findings.push(f);
+            continue;
+        }
+        first_of.insert(key.clone(), d);
+        paid_keys.insert(key.clone());
+        if let Some(left) = student.left_on() {
+            if d.paid_on >= left {
+                findings.push(mk(
+                    FindingKind::PaidAfterLeaving,
+                    owed,
+                    format!(
+                        "paid on {} but the student left school on {} ({})",
+                        d.paid_on, left, student.status
+                    ),
+                ));
+                continue;
+            }
+        }
+        match owed {
+            None => {
+                let reason = engine
+                    .why_not(roster, &d.student_id, d.program.as_str(), d.term)?
+                    .unwrap_or_else(|| "not entitled".into());
+                findings.push(mk(FindingKind::Ineligible, None, format!("not entitled: {reason}")));
+            }
+            Some(o) if o.round_to_fen(eduaid_model::Rounding::HalfUp) != d.amount => {
+                findings.push(mk(
+                    FindingKind::WrongAmount,
+                    Some(o),
+                    format!("paid {} but {} was owed", d.amount, o),
+                ));
+            }
+            Some(_) => {
+                matched.records += 1;
+                add_to(&mut matched.amount, d.amount)?;
+            }
+        }
+    }
+
+    // Entitled, in scope, never paid.
+    let mut owed_total = Money::ZERO;
+    let mut entitlements = 0u64;
+    let mut unpaid: Vec<(&(StudentId, ProgramId, Term), &Money)> = Vec::new();
+    for (k, m) in &owed_map {
+        if !scope.contains(&k.1, k.2) {
+            continue;
+        }
+        entitlements += 1;
+        add_to(&mut owed_total, *m)?;
+        if !paid_keys.contains(k) {
+            unpaid.push((k, m));
+        }
+    }
+    for (k, m) in unpaid {
+        findings.push(Finding {
+            kind: FindingKind::Unpaid,
+            student: k.0.clone(),
+            program: k.1.clone(),
+            term: k.2,
+            owed: Some(*m),
+            paid: None,
+            payments: Vec::new(),
+            evidence: format!("entitled to {} for {} {} and no payment is on record", m, k.1, k.2),
+        });
+    }
+    findings.sort_by(|a, b| (&a.student, &a.program, a.term, a.kind).cmp(&(&b.student, &b.program, b.term, b.kind)));
+    let mut by_kind: BTreeMap<FindingKind, Count> = BTreeMap::new();
+    for f in &findings {
+        let c = by_kind.entry(f.kind).or_default();
+        c.records += 1;
+        let m = if f.kind == FindingKind::Unpaid {
+            f.owed.unwrap_or_default()
+        } else {
+            f.paid.unwrap_or_default()
+        };
+        add_to(&mut c.amount, m)?;
+    }
+    Ok(Reconciliation {
+        records: u64::try_from(disbursements.len()).unwrap_or(u64::MAX),
+        paid: paid_total,
+        matched,
+        by_kind,
+        entitlements,
+        owed: owed_total,
+        findings,
+    })
+}

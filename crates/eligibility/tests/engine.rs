@@ -1,0 +1,383 @@
+//! The engine on a small county: totals, traces, why-not, streaming, a
+//! program written in Rust.
+
+use eduaid_eligibility::*;
+use eduaid_model::*;
+use rust_decimal::Decimal;
+
+use crate::util::{small_county, term};
+
+fn y(n: i64) -> Money {
+    Money::yuan(n)
+}
+
+#[test]
+fn spring_2017_totals_under_the_county_overlay() {
+    let roster = small_county();
+    let engine = Engine::hunan_county_2016().unwrap();
+    let t = engine.totals(&roster, &[term("2017-spring")]).unwrap();
+    assert_eq!(t.students, 15);
+    assert_eq!(t.evaluated, 15);
+    assert!(t.skipped.is_empty());
+    let ls = t.program("living-subsidy").unwrap();
+    // S01 day primary RP 500, S02 boarder primary RP 500, S05 day junior
+    // RP 625, S06 boarder junior dibao 625, S07 urban day RP 500, S14
+    // boarder junior RP (left 2017-04-20, in school on 03-01) 625.
+    assert_eq!(ls.total.amount, y(500 + 500 + 625 + 625 + 500 + 625));
+    assert_eq!(ls.total.persons, 6);
+    assert_eq!(ls.total.person_terms, 6);
+    assert_eq!(ls.by_stage[&Stage::Primary].amount, y(1500));
+    assert_eq!(ls.by_stage[&Stage::Junior].amount, y(1875));
+    assert_eq!(ls.by_school[&SchoolId::new("B1").unwrap()].amount, y(500));
+    assert_eq!(ls.by_township["镇A"].amount, y(2875));
+    // Nutrition: A1 joined 2017-06-01 (22 days) for S01-S04; A2 since 2012
+    // (every weekday 2017-03-01 to 2017-06-30 = 88 days) for S05, S06, and
+    // S14 until it left on 2017-04-20 (2017-03-01 to 04-19 = 36 days).
+    let n = t.program("nutrition").unwrap();
+    assert_eq!(n.total.amount, y(4 * (4 * 22 + 2 * 88 + 36)));
+    assert_eq!(n.total.person_terms, 7);
+    let pre = t.program("preschool-aid").unwrap();
+    assert_eq!(pre.total.amount, y(1000));
+    let sg = t.program("senior-grant").unwrap();
+    assert_eq!(sg.total.amount, y(2500));
+    let vg = t.program("vocational-grant").unwrap();
+    assert_eq!(vg.total.amount, y(2000)); // S12 (RP, grade 1) and S15 (agricultural)
+    let rd = t.program("rain-and-dew").unwrap();
+    assert_eq!(rd.total.amount, y(3000)); // S12 and S13
+    let owed: Money = t
+        .programs
+        .iter()
+        .filter(|p| p.benefit.is_owed())
+        .map(|p| p.total.amount)
+        .sum();
+    assert_eq!(t.owed(), owed);
+}
+
+#[test]
+fn persons_and_person_terms_are_counted_separately() {
+    let roster = small_county();
+    let engine = Engine::hunan_county_2016().unwrap();
+    let t = engine
+        .totals(&roster, &[term("2016-autumn"), term("2017-spring")])
+        .unwrap();
+    let rd = t.program("rain-and-dew").unwrap();
+    assert_eq!(rd.total.persons, 2);
+    assert_eq!(rd.total.person_terms, 4);
+    assert_eq!(rd.total.amount, y(2 * (1000 + 1500)));
+    assert_eq!(rd.by_term[&term("2016-autumn")].amount, y(2000));
+    assert_eq!(rd.by_term[&term("2017-spring")].amount, y(3000));
+    let ls = t.program("living-subsidy").unwrap();
+    // Autumn: only the boarders S02 (500), S06 (625), S14 (625).
+    assert_eq!(ls.by_term[&term("2016-autumn")].person_terms, 3);
+    assert_eq!(ls.total.persons, 6);
+    assert_eq!(ls.total.person_terms, 9);
+}
+
+#[test]
+fn why_not_speaks_a_clerks_language() {
+    let roster = small_county();
+    let engine = Engine::hunan_county_2016().unwrap();
+    let spring = term("2017-spring");
+    let w = |id: &str, p: &str| {
+        engine
+            .why_not(&roster, &StudentId::new(id).unwrap(), p, spring)
+            .unwrap()
+    };
+    assert_eq!(
+        w("S04", "living-subsidy").as_deref(),
+        Some("not registered-poor on 2017-03-01: registered on 2017-05-10")
+    );
+    assert_eq!(w("S01", "living-subsidy"), None);
+    let senior = w("S01", "senior-grant").unwrap();
+    assert!(
+        senior.starts_with("stage is 小学 (primary); the rule covers 普通高中"),
+        "{senior}"
+    );
+    let n = w("S07", "nutrition").unwrap();
+    assert!(n.contains("is urban (城区); the rule requires rural"), "{n}");
+    let v = w("S13", "vocational-grant").unwrap();
+    assert_eq!(v, "in grade 3; the rule covers grades 1, 2");
+    let pre = w("S08", "preschool-aid");
+    assert_eq!(pre, None);
+    assert!(matches!(
+        engine.why_not(&roster, &StudentId::new("S01").unwrap(), "no-such", spring),
+        Err(Error::UnknownProgram { .. })
+    ));
+    assert!(matches!(
+        engine.why_not(&roster, &StudentId::new("NOBODY").unwrap(), "nutrition", spring),
+        Err(Error::UnknownStudent { .. })
+    ));
+}
+
+#[test]
+fn traces_name_rules_conditions_parameters_and_citations() {
+    let roster = small_county();
+    let engine = Engine::hunan_county_2016().unwrap();
+    let ex = engine
+        .explain(&roster, &StudentId::new("S01").unwrap(), term("2017-spring"))
+        .unwrap();
+    let ls = ex
+        .entitled
+        .iter()
+        .find(|e| e.program.as_str() == "living-subsidy")
+        .unwrap();
+    assert_eq!(ls.amount, y(500));
+    let tr = ls.trace.as_ref().unwrap();
+    let rule = tr
+        .steps
+        .iter()
+        .find_map(|s| match s {
+            Step::Rule { rule, layer, .. } => Some((rule.clone(), layer.clone())),
+            _ => None,
+        })
+        .unwrap();
+    assert_eq!(
+        rule,
+        ("registered-poor-day-students".into(), "hunan-county-2016".into())
+    );
+    let params: Vec<(&str, &Citation)> = tr.parameters().collect();
+    assert_eq!(params.len(), 1);
+    assert_eq!(params[0].0, "living-subsidy.annual");
+    assert_eq!(params[0].1.certainty, Certainty::V);
+    assert!(params[0].1.url.as_deref().unwrap_or("").starts_with("http"));
+    let text = ex.to_string();
+    assert!(
+        text.contains("living-subsidy.annual = 1000 (小学) (from 2011-autumn)"),
+        "{text}"
+    );
+    assert!(text.contains("registered-poor on 2017-03-01"), "{text}");
+    // The nutrition trace shows the days and the calendar's citation.
+    let n = ex.entitled.iter().find(|e| e.program.as_str() == "nutrition").unwrap();
+    assert_eq!(n.amount, y(88));
+    let nt = n.trace.as_ref().unwrap().to_string();
+    assert!(nt.contains("4元/天 × 22 天 (2017-06-01 to 2017-06-30)"), "{nt}");
+    assert!(nt.contains("营养改善计划首批"), "{nt}");
+    // Every program not entitled has a reason.
+    assert!(ex.not_entitled.iter().all(|(_, _, r, _)| !r.is_empty()));
+}
+
+#[test]
+fn entitlements_over_a_range_of_terms() {
+    let roster = small_county();
+    let engine = Engine::hunan_county_2016().unwrap();
+    let s = roster.student(&StudentId::new("S12").unwrap()).unwrap().unwrap();
+    let terms = term("2016-autumn").through(term("2017-spring"));
+    let es = engine.entitlements(&roster, &s, &terms).unwrap();
+    let rd: Vec<Money> = es
+        .iter()
+        .filter(|e| e.program.as_str() == "rain-and-dew")
+        .map(|e| e.amount)
+        .collect();
+    assert_eq!(rd, vec![y(1000), y(1500)]);
+    assert!(es.iter().all(|e| e.trace.is_some()));
+}
+
+#[test]
+fn the_sink_sees_every_entitlement_and_the_totals_agree() {
+    let roster = small_county();
+    let engine = Engine::hunan_county_2016().unwrap();
+    let terms = [term("2016-autumn"), term("2017-spring")];
+    let mut sum = Decimal::ZERO;
+    let mut n = 0u64;
+    let mut traced = 0u64;
+    let mut sink = |r: &Row<'_>| {
+        sum += r.amount;
+        n += 1;
+        if r.trace.is_some_and(|t| !t.steps.is_empty()) {
+            traced += 1;
+        }
+    };
+    let t = engine.run(&roster, &terms, true, Some(&mut sink)).unwrap();
+    let total: Decimal = t.programs.iter().map(|p| p.total.amount.as_decimal()).sum();
+    assert_eq!(sum, total);
+    assert_eq!(n, t.programs.iter().map(|p| p.total.person_terms).sum::<u64>());
+    assert_eq!(traced, n);
+    let without = engine.totals(&roster, &terms).unwrap();
+    assert_eq!(without, t);
+}
+
+#[test]
+fn missing_school_or_household_is_reported_not_dropped() {
+    // A roster that serves a student whose household it does not hold.
+    #[derive(Debug)]
+    struct Broken(MemoryRoster, Student);
+    impl Roster for Broken {
+        fn visit_students(&self, visit: &mut dyn FnMut(&[Student]) -> Visit) -> Result<(), RosterError> {
+            self.0.visit_students(visit)?;
+            let _ = visit(std::slice::from_ref(&self.1));
+            Ok(())
+        }
+        fn school(&self, id: &SchoolId) -> Result<Option<std::borrow::Cow<'_, School>>, RosterError> {
+            self.0.school(id)
+        }
+        fn household(&self, id: &HouseholdId) -> Result<Option<std::borrow::Cow<'_, Household>>, RosterError> {
+            self.0.household(id)
+        }
+    }
+    let mut ghost = crate::util::student("GHOST", "A1", Stage::Primary, 1, false, Some("NOWHERE"));
+    ghost.name = "幽灵".into();
+    let mut lost = ghost.clone();
+    lost.id = StudentId::new("LOST").unwrap();
+    lost.school_id = SchoolId::new("ZZ").unwrap();
+    let r = Broken(small_county(), ghost);
+    let engine = Engine::hunan_county_2016().unwrap();
+    let t = engine.totals(&r, &[term("2017-spring")]).unwrap();
+    assert_eq!(t.students, 16);
+    assert_eq!(t.evaluated, 15);
+    assert_eq!(t.skipped.len(), 1);
+    assert_eq!(t.skipped[0].reason, "unknown household NOWHERE");
+    let r2 = Broken(small_county(), lost);
+    let t2 = engine.totals(&r2, &[term("2017-spring")]).unwrap();
+    assert_eq!(t2.skipped[0].reason, "unknown school ZZ");
+}
+
+/// A program written in Rust: a county's own 200元 a term for left-behind
+/// children in rural primaries.
+#[derive(Debug)]
+struct LeftBehind {
+    info: ProgramInfo,
+}
+
+struct LeftBehindTerm;
+
+impl TermProgram for LeftBehindTerm {
+    fn evaluate(&self, f: &Facts<'_>, trace: Option<&mut Trace>) -> Option<Decimal> {
+        let ok = f.student.left_behind && f.school.locality == Locality::Rural;
+        if let Some(t) = trace {
+            t.push(Step::Condition {
+                text: "a left-behind child in a rural school".into(),
+                held: ok,
+            });
+            if !ok {
+                t.push(Step::NotEntitled {
+                    reason: "not a left-behind child in a rural school".into(),
+                });
+            }
+        }
+        ok.then(|| Decimal::from(200))
+    }
+}
+
+impl Program for LeftBehind {
+    fn info(&self) -> &ProgramInfo {
+        &self.info
+    }
+    fn prepare<'a>(&'a self, _term: &TermContext) -> Box<dyn TermProgram + 'a> {
+        Box::new(LeftBehindTerm)
+    }
+}
+
+#[test]
+fn a_rust_program_sits_beside_the_toml_ones() {
+    let mut roster = small_county();
+    let mut s = crate::util::student("LB1", "A1", Stage::Primary, 2, false, None);
+    s.left_behind = true;
+    roster.add_student(s).unwrap();
+    let mut engine = Engine::hunan_county_2016().unwrap();
+    let info = ProgramInfo {
+        id: ProgramId::new("left-behind").unwrap(),
+        name: "留守儿童关爱补助".into(),
+        english: None,
+        benefit: Benefit::Cash,
+        cite: None,
+    };
+    engine.add_program(LeftBehind { info: info.clone() }).unwrap();
+    assert!(matches!(
+        engine.add_program(LeftBehind { info }),
+        Err(Error::DuplicateProgram { .. })
+    ));
+    let t = engine.totals(&roster, &[term("2017-spring")]).unwrap();
+    assert_eq!(t.program("left-behind").unwrap().total.amount, y(200));
+    assert_eq!(t.program("nutrition").unwrap().total.person_terms, 8);
+    let w = engine
+        .why_not(
+            &roster,
+            &StudentId::new("S01").unwrap(),
+            "left-behind",
+            term("2017-spring"),
+        )
+        .unwrap();
+    assert_eq!(w.as_deref(), Some("not a left-behind child in a rural school"));
+}
+
+#[test]
+fn a_mid_term_rate_change_splits_the_days() {
+    // One pupil in a rural school in the plan since 2012, autumn 2014:
+    // weekdays 2014-09-01..10-31 (45) at 3元 and 2014-11-01..2015-01-15
+    // (54) at 4元.
+    let mut roster = MemoryRoster::new();
+    roster
+        .add_school(crate::util::school(
+            "A9",
+            SchoolKind::Primary,
+            Locality::Rural,
+            Some("2012-09-01"),
+        ))
+        .unwrap();
+    roster
+        .add_student(crate::util::student("P", "A9", Stage::Primary, 2, false, None))
+        .unwrap();
+    let engine = Engine::new(Policy::national().unwrap());
+    let t = engine.totals(&roster, &[term("2014-autumn")]).unwrap();
+    let d = |a: &str, b: &str| weekdays(a.parse().unwrap(), b.parse().unwrap());
+    assert_eq!(d("2014-09-01", "2014-10-31"), 45);
+    assert_eq!(d("2014-11-01", "2015-01-15"), 54);
+    assert_eq!(t.program("nutrition").unwrap().total.amount, y(45 * 3 + 54 * 4));
+    let ex = engine
+        .explain(&roster, &StudentId::new("P").unwrap(), term("2014-autumn"))
+        .unwrap();
+    let n = ex.entitled.iter().find(|e| e.program.as_str() == "nutrition").unwrap();
+    let params: Vec<&str> = n.trace.as_ref().unwrap().parameters().map(|p| p.0).collect();
+    assert_eq!(params, vec!["nutrition.daily", "nutrition.daily", "calendar"]);
+}
+
+#[test]
+fn weekdays_count_mondays_to_fridays() {
+    let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+    assert_eq!(weekdays(d("2017-06-01"), d("2017-06-30")), 22);
+    assert_eq!(weekdays(d("2017-06-03"), d("2017-06-04")), 0);
+    assert_eq!(weekdays(d("2017-06-05"), d("2017-06-05")), 1);
+    assert_eq!(weekdays(d("2017-06-05"), d("2017-06-04")), 0);
+    // Against a day-by-day count over two years.
+    let mut n = 0;
+    let mut x = d("2016-01-01");
+    while x <= d("2017-12-31") {
+        if chrono::Datelike::weekday(&x).num_days_from_monday() < 5 {
+            n += 1;
+        }
+        x = x.succ_opt().unwrap();
+    }
+    assert_eq!(weekdays(d("2016-01-01"), d("2017-12-31")), n);
+}
+
+#[test]
+fn a_student_of_a_stage_the_school_does_not_teach_is_still_counted() {
+    // A roster that does not check stages (MemoryRoster would refuse it).
+    #[derive(Debug)]
+    struct Loose(MemoryRoster, Vec<Student>);
+    impl Roster for Loose {
+        fn visit_students(&self, visit: &mut dyn FnMut(&[Student]) -> Visit) -> Result<(), RosterError> {
+            let _ = visit(&self.1);
+            Ok(())
+        }
+        fn school(&self, id: &SchoolId) -> Result<Option<std::borrow::Cow<'_, School>>, RosterError> {
+            self.0.school(id)
+        }
+        fn household(&self, id: &HouseholdId) -> Result<Option<std::borrow::Cow<'_, Household>>, RosterError> {
+            self.0.household(id)
+        }
+    }
+    let senior_at_primary = crate::util::student("Q1", "A1", Stage::Senior, 1, false, Some("OR"));
+    let pupil = crate::util::student("Q2", "A1", Stage::Primary, 1, true, Some("RP"));
+    let r = Loose(small_county(), vec![senior_at_primary, pupil]);
+    let engine = Engine::hunan_county_2016().unwrap();
+    let t = engine.totals(&r, &[term("2017-spring")]).unwrap();
+    let sg = t.program("senior-grant").unwrap();
+    assert_eq!(sg.total.amount, y(1500));
+    assert_eq!(sg.by_school[&SchoolId::new("A1").unwrap()].amount, y(1500));
+    assert_eq!(sg.by_school[&SchoolId::new("A1").unwrap()].persons, 1);
+    assert_eq!(
+        t.program("living-subsidy").unwrap().by_school[&SchoolId::new("A1").unwrap()].amount,
+        y(500)
+    );
+}

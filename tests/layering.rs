@@ -6,7 +6,7 @@ use std::process::Command;
 
 /// The workspace's own packages and, for each, the workspace packages it
 /// depends on (normal dependencies only), read from `cargo metadata`.
-fn workspace_graph() -> BTreeMap<String, Vec<String>> {
+fn workspace_graph() -> Result<BTreeMap<String, Vec<String>>, String> {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
@@ -14,10 +14,10 @@ fn workspace_graph() -> BTreeMap<String, Vec<String>> {
         .output();
     let out = match out {
         Ok(o) if o.status.success() => o,
-        Ok(o) => panic!("cargo metadata failed: {}", String::from_utf8_lossy(&o.stderr)),
-        Err(e) => panic!("cannot run cargo metadata: {e}"),
+        Ok(o) => return Err(format!("cargo metadata failed: {}", String::from_utf8_lossy(&o.stderr))),
+        Err(e) => return Err(format!("cannot run cargo metadata: {e}")),
     };
-    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap_or_default();
+    let meta: serde_json::Value = serde_json::from_slice(&out.stdout).map_err(|e| e.to_string())?;
     let packages = meta["packages"].as_array().cloned().unwrap_or_default();
     let names: Vec<String> = packages
         .iter()
@@ -37,18 +37,18 @@ fn workspace_graph() -> BTreeMap<String, Vec<String>> {
             .collect();
         graph.insert(name, deps);
     }
-    graph
+    Ok(graph)
 }
 
 #[test]
 fn model_depends_on_nothing_of_ours() {
-    let g = workspace_graph();
+    let g = workspace_graph().unwrap();
     assert_eq!(g.get("eduaid-model").map(Vec::len), Some(0), "{g:?}");
 }
 
 #[test]
 fn libraries_meet_only_through_the_model() {
-    let g = workspace_graph();
+    let g = workspace_graph().unwrap();
     let libraries = [
         "eduaid-io",
         "eduaid-sample",

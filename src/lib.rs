@@ -41,3 +41,8 @@ pub use eduaid_stats as stats;
 
 #[cfg(feature = "report")]
 pub use eduaid_report as report;
+
+/// The README's examples, compiled and run as doctests so they never rot.
+#[cfg(all(doctest, feature = "sample", feature = "eligibility", feature = "stats"))]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;

@@ -1,14 +1,15 @@
 //! Rasterising chart SVG to PNG (for Word) with resvg and an open CJK font.
 //!
-//! No font ships inside the crate: it looks, in order, at the file named by
-//! the `EDUAID_CJK_FONT` environment variable, at the standard paths of the
+//! [`CjkFont::discover`] looks, in order, at the file named by the
+//! `EDUAID_CJK_FONT` environment variable, at the standard paths of the
 //! Debian packages `fonts-noto-cjk`, `fonts-wqy-microhei`,
 //! `fonts-wqy-zenhei`, `fonts-arphic-uming` and `fonts-droid-fallback`, at
-//! the usual macOS and Windows fonts, and finally at any file under
-//! `/usr/share/fonts` whose name marks it as CJK. If none is found,
-//! [`CjkFont::discover`] returns [`Error::NoCjkFont`] saying what to
-//! install; the DOCX writer then prints each chart's data as a table
-//! instead of a picture.
+//! the usual macOS and Windows fonts, and at any file under
+//! `/usr/share/fonts` whose name marks it as CJK. If none is found it falls
+//! back to the font embedded in the crate ([`CjkFont::embedded`]): a subset
+//! of Noto Sans CJK SC covering GB 2312 (SIL Open Font License 1.1, see
+//! `fonts/README.md`), so charts have Chinese labels on any machine. A
+//! label outside GB 2312 renders only with an installed font.
 
 // Pixel sizes are floats in resvg's API: a scale factor, not money.
 #![allow(clippy::float_arithmetic, clippy::cast_possible_truncation, clippy::cast_sign_loss)]
@@ -36,6 +37,12 @@ pub const CANDIDATES: &[&str] = &[
     "C:\\Windows\\Fonts\\msyh.ttc",
     "C:\\Windows\\Fonts\\simsun.ttc",
 ];
+
+/// The label of the embedded font in [`CjkFont::path`].
+const EMBEDDED_FONT_NAME: &str = "(embedded) eduaid-cjk-sans-gb2312.otf";
+
+/// The embedded GB 2312 subset of Noto Sans CJK SC (`fonts/README.md`).
+static EMBEDDED_FONT: &[u8] = include_bytes!("../fonts/eduaid-cjk-sans-gb2312.otf");
 
 /// File-name fragments that mark a font as covering Chinese.
 const CJK_NAME_HINTS: &[&str] = &[
@@ -83,9 +90,22 @@ impl CjkFont {
                 return Ok(f);
             }
         }
-        Err(Error::NoCjkFont {
-            searched: format!("EDUAID_CJK_FONT, {} and /usr/share/fonts", CANDIDATES.join(", ")),
-        })
+        CjkFont::embedded()
+    }
+
+    /// The font embedded in the crate: "eduaid CJK Sans", a GB 2312 subset
+    /// of Noto Sans CJK SC under the SIL Open Font License 1.1.
+    ///
+    /// # Errors
+    /// [`Error::NoCjkFont`] only if the embedded data were corrupt.
+    pub fn embedded() -> Result<CjkFont, Error> {
+        CjkFont::from_data(EMBEDDED_FONT.to_vec(), Path::new(EMBEDDED_FONT_NAME))
+    }
+
+    /// True if this is the embedded subset rather than an installed font.
+    #[must_use]
+    pub fn is_embedded(&self) -> bool {
+        self.path == Path::new(EMBEDDED_FONT_NAME)
     }
 
     /// Load a font file (`.ttf`, `.otf` or `.ttc`).
@@ -98,6 +118,11 @@ impl CjkFont {
             path: path.display().to_string(),
             source,
         })?;
+        CjkFont::from_data(data, path)
+    }
+
+    /// Load font data that came from `path` (a label for messages).
+    fn from_data(data: Vec<u8>, path: &Path) -> Result<CjkFont, Error> {
         let mut db = usvg::fontdb::Database::new();
         db.load_font_data(data);
         let family = db
@@ -189,5 +214,33 @@ fn scan(dir: &Path, depth: u32, out: &mut Vec<PathBuf>) {
                 out.push(p);
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod embedded_font_tests {
+    use super::*;
+
+    /// Count the pixels that are not white in a PNG rendering of `text`.
+    fn inked(font: &CjkFont, text: &str) -> usize {
+        let svg = format!(
+            r#"<svg xmlns="http://www.w3.org/2000/svg" width="200" height="40"><text x="4" y="30" font-size="24" font-family="{}">{text}</text></svg>"#,
+            font.family()
+        );
+        let png = font.svg_to_png(&svg, 1.0).unwrap();
+        let pixmap = tiny_skia::Pixmap::decode_png(&png).unwrap();
+        pixmap.pixels().iter().filter(|p| p.red() < 200).count()
+    }
+
+    #[test]
+    fn the_embedded_font_draws_chinese_labels() {
+        let font = CjkFont::embedded().unwrap();
+        assert!(font.is_embedded());
+        assert_eq!(font.family(), "eduaid CJK Sans");
+        // A label that is drawn leaves ink; the glyphs are really there.
+        assert!(inked(&font, "初中三年巩固率") > 200);
+        assert!(inked(&font, "城关镇生活补助") > 200);
+        // A character outside GB 2312 has no glyph in the subset: no ink.
+        assert_eq!(inked(&font, "𠀀"), 0);
     }
 }

@@ -611,15 +611,30 @@ fn check_groups(sentence: &str, s: &[char], tokens: &[Token], out: &mut Validati
 }
 
 fn push_sum(sentence: &str, parts: &[&Token], total: &Token, out: &mut Validation) {
-    let sum: Decimal = parts.iter().map(|p| p.value).sum();
-    let ok = sum == total.value;
     let unit = unit_of(total);
     let mut numbers: Vec<String> = parts.iter().map(|p| p.raw.clone()).collect();
     numbers.push(total.raw.clone());
+    // Parts past Decimal's range (about 7.9 × 10²⁸) cannot sum to a printed
+    // total, which is at most 20 digits of 亿元: inconsistent, not a panic.
+    let Some(sum) = parts.iter().try_fold(Decimal::ZERO, |s, p| s.checked_add(p.value)) else {
+        out.checks.push(Check {
+            kind: CheckKind::Sum,
+            location: sentence.to_string(),
+            numbers,
+            consistent: false,
+            message: format!(
+                "分项{}之和超出可计算范围，与所列合计{}不符",
+                parts.iter().map(|p| p.raw.as_str()).collect::<Vec<_>>().join("+"),
+                total.raw
+            ),
+        });
+        return;
+    };
+    let ok = sum == total.value;
     let message = if ok {
         format!("分项之和{}{unit}与合计{}一致", sum.normalize(), total.raw)
     } else {
-        let diff = (sum - total.value).abs().normalize();
+        let diff = sum.checked_sub(total.value).unwrap_or(Decimal::MAX).abs().normalize();
         format!(
             "分项{}之和为{}{unit}，与所列合计{}不符（相差{diff}{unit}）",
             parts.iter().map(|p| p.raw.as_str()).collect::<Vec<_>>().join("+"),
@@ -765,7 +780,18 @@ fn check_amounts(sentence: &str, s: &[char], tokens: &[Token], out: &mut Validat
         }) else {
             continue;
         };
-        let full = count.value.checked_mul(st.value).unwrap_or(Decimal::MAX);
+        let Some(full) = count.value.checked_mul(st.value) else {
+            // Past Decimal's range: no printed amount can match it, and no
+            // clamped figure is shown as if it were the product.
+            out.checks.push(Check {
+                kind: CheckKind::Amount,
+                location: sentence.to_string(),
+                numbers: vec![st.raw.clone(), count.raw.clone(), amount.raw.clone()],
+                consistent: false,
+                message: format!("{}×{}超出可计算范围，与所列{}不符", count.raw, st.raw, amount.raw),
+            });
+            continue;
+        };
         let half = full / Decimal::TWO;
         let one_term = TERM_WORDS.iter().any(|w| sentence.contains(w));
         let yuan = |d: Decimal| format!("{}元", d.normalize());

@@ -56,8 +56,10 @@ impl Rounding {
 /// whole fen (分, two decimal places at most); arithmetic between amounts is
 /// exact and never rounds, so an intermediate amount may carry more places
 /// (half of 0.05元 is 0.025元) until it is rounded, once, where it is shown.
-/// `+` and `-` panic only on overflow past ±7.9 × 10²⁸ yuan; use
-/// [`Money::checked_add`] and friends where the inputs are not trusted.
+/// `+` and `-` panic when the exact result cannot be held (past ±7.9 × 10²⁸
+/// yuan, or more significant digits than a `Decimal` has: they never round
+/// silently); use [`Money::checked_add`] and friends where the inputs are
+/// not trusted.
 ///
 /// ```
 /// use eduaid_model::{Money, Rounding};
@@ -73,6 +75,13 @@ pub struct Money(Decimal);
 impl Money {
     /// Zero yuan.
     pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// The largest amount a `Money` holds (about 7.9 × 10²⁸ yuan); the
+    /// checked operations return `None` past it.
+    pub const MAX: Money = Money(Decimal::MAX);
+
+    /// The most negative amount a `Money` holds.
+    pub const MIN: Money = Money(Decimal::MIN);
 
     /// A whole number of yuan.
     #[must_use]
@@ -183,36 +192,43 @@ impl Money {
         Money(rounding.round(self.0, 2).normalize())
     }
 
-    /// Exact sum, or `None` on overflow.
+    /// Exact sum, or `None` if it cannot be held exactly (overflow, or
+    /// more significant digits than a `Decimal` has, where `Decimal`'s own
+    /// `checked_add` would round).
     #[must_use]
     pub fn checked_add(self, other: Money) -> Option<Money> {
-        self.0.checked_add(other.0).map(|d| Money(d.normalize()))
+        exact_sum(self.0, other.0).map(Money)
     }
 
-    /// Exact difference, or `None` on overflow.
+    /// Exact difference, or `None` if it cannot be held exactly.
     #[must_use]
     pub fn checked_sub(self, other: Money) -> Option<Money> {
-        self.0.checked_sub(other.0).map(|d| Money(d.normalize()))
+        exact_sum(self.0, -other.0).map(Money)
     }
 
-    /// The amount times a count (of students, days, terms), or `None` on
-    /// overflow.
+    /// The amount times a count (of students, days, terms), or `None` if
+    /// the product cannot be held exactly.
     #[must_use]
     pub fn checked_mul_count(self, count: u64) -> Option<Money> {
-        self.0.checked_mul(Decimal::from(count)).map(|d| Money(d.normalize()))
+        let p = self.0.checked_mul(Decimal::from(count))?;
+        let a = self.0.mantissa().unsigned_abs();
+        is_product(p, a, u128::from(count), self.0.scale()).then(|| Money(p.normalize()))
     }
 
     /// The amount times an exact factor (a share such as 0.5), or `None` if
     /// the product overflows or cannot be held exactly.
     #[must_use]
     pub fn checked_mul_exact(self, factor: Decimal) -> Option<Money> {
-        let p = self.0.checked_mul(factor)?;
+        let scale = self.0.scale() + factor.scale();
         // Decimal multiplication rounds when the exact product needs more
-        // than 28 fractional digits; detect that by the scales.
-        if self.0.scale() + factor.scale() > 28 {
+        // than 28 fractional digits, or more digits than 96 bits hold.
+        if scale > 28 {
             return None;
         }
-        Some(Money(p.normalize()))
+        let p = self.0.checked_mul(factor)?;
+        let (a, f) = (self.0.mantissa().unsigned_abs(), factor.mantissa().unsigned_abs());
+        let sign_ok = p.is_zero() || p.is_sign_negative() == (self.0.is_sign_negative() != factor.is_sign_negative());
+        (sign_ok && is_product(p, a, f, scale)).then(|| Money(p.normalize()))
     }
 
     /// The amount divided into `parts` equal parts, exactly.
@@ -230,7 +246,9 @@ impl Money {
         }
         let d = Decimal::from(parts);
         let q = self.0.checked_div(d).ok_or_else(|| err("overflow"))?;
-        if q.checked_mul(d) == Some(self.0) {
+        // Exact if q × parts is the amount, checked without rounding.
+        let same_sign = q.is_zero() || q.is_sign_negative() == self.0.is_sign_negative();
+        if same_sign && is_product(self.0, q.mantissa().unsigned_abs(), u128::from(parts), q.scale()) {
             Ok(Money(q.normalize()))
         } else {
             Err(err("lose precision"))
@@ -248,6 +266,43 @@ impl Money {
     pub fn format_yuan(self, rounding: Rounding) -> String {
         let r = rounding.round(self.0, 2);
         format!("{r:.2}")
+    }
+}
+
+/// `a + b` exactly, or `None` if no `Decimal` holds it: the mantissas are
+/// aligned and added in `i128`. An `i128` overflow means the result cannot
+/// be held either: with both operands normalized, the one of larger scale
+/// ends in a non-zero digit, so the sum has no trailing zero to shed and
+/// needs a mantissa far past 96 bits.
+fn exact_sum(a: Decimal, b: Decimal) -> Option<Decimal> {
+    let (a, b) = (a.normalize(), b.normalize());
+    let scale = a.scale().max(b.scale());
+    let align = |d: Decimal| d.mantissa().checked_mul(10i128.checked_pow(scale - d.scale())?);
+    let mut m = align(a)?.checked_add(align(b)?)?;
+    let mut s = scale;
+    while s > 0 && m % 10 == 0 {
+        m /= 10;
+        s -= 1;
+    }
+    Decimal::try_from_i128_with_scale(m, s).ok()
+}
+
+/// True if `|r|` is exactly `x × y ÷ 10^scale`, for `x` below 2⁹⁶, `y`
+/// below 2⁹⁶ and `scale` at most 28. Both sides are compared as integers
+/// below 2¹⁹² modulo 2¹²⁸, 2⁶¹ − 1 and 2³¹ − 1 (pairwise coprime, with a
+/// product above 2²¹⁹), so equal residues mean equal numbers.
+fn is_product(r: Decimal, x: u128, y: u128, scale: u32) -> bool {
+    let m = r.mantissa().unsigned_abs();
+    if let Some(shift) = scale.checked_sub(r.scale()) {
+        let Some(p) = 10u128.checked_pow(shift) else {
+            return false;
+        };
+        let same = |q: u128| (m % q) * (p % q) % q == (x % q) * (y % q) % q;
+        m.wrapping_mul(p) == x.wrapping_mul(y) && same((1 << 61) - 1) && same((1 << 31) - 1)
+    } else {
+        // r has more places than the product: r's mantissa is x × y × 10^k.
+        let p = 10u128.checked_pow(r.scale() - scale);
+        p.and_then(|p| x.checked_mul(y)?.checked_mul(p)) == Some(m)
     }
 }
 
@@ -282,9 +337,26 @@ impl FromStr for Money {
         if cleaned.contains(['e', 'E']) {
             return Err(bad("exponent notation is not accepted"));
         }
-        let d = Decimal::from_str_exact(&cleaned).map_err(|_| bad("not a decimal number"))?;
+        let d = Decimal::from_str_exact(&cleaned).map_err(|_| {
+            // A well-formed number that does not fit says why.
+            let body = cleaned.strip_prefix(['+', '-']).unwrap_or(&cleaned);
+            let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+            let digits = |p: &str| p.bytes().all(|b| b.is_ascii_digit());
+            if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
+                bad("not a decimal number")
+            } else if frac.len() > 28 {
+                bad("finer than one fen (more than two decimal places)")
+            } else {
+                bad("too large")
+            }
+        })?;
         if wan {
-            Money::from_wan_yuan(d).map_err(|_| bad("finer than one fen once converted from 万元"))
+            Money::from_wan_yuan(d).map_err(|e| match e {
+                ModelError::InvalidMoney {
+                    reason: "too large", ..
+                } => bad("too large"),
+                _ => bad("finer than one fen once converted from 万元"),
+            })
         } else {
             Money::from_decimal(d)
         }
@@ -332,10 +404,15 @@ impl<'de> Deserialize<'de> for Money {
 
 impl Add for Money {
     type Output = Money;
-    /// Exact sum. Panics only on overflow past ±7.9 × 10²⁸ yuan; see
+    /// Exact sum. Panics if it cannot be held exactly (past ±7.9 × 10²⁸
+    /// yuan), as integer overflow does, rather than round; see
     /// [`Money::checked_add`].
+    #[allow(clippy::panic)] // the documented contract of `+`, as for integers
     fn add(self, rhs: Money) -> Money {
-        Money((self.0 + rhs.0).normalize())
+        match self.checked_add(rhs) {
+            Some(m) => m,
+            None => panic!("money overflow: {self} + {rhs} cannot be held exactly"),
+        }
     }
 }
 
@@ -347,9 +424,14 @@ impl AddAssign for Money {
 
 impl Sub for Money {
     type Output = Money;
-    /// Exact difference. Panics only on overflow; see [`Money::checked_sub`].
+    /// Exact difference. Panics if it cannot be held exactly; see
+    /// [`Money::checked_sub`].
+    #[allow(clippy::panic)] // the documented contract of `-`, as for integers
     fn sub(self, rhs: Money) -> Money {
-        Money((self.0 - rhs.0).normalize())
+        match self.checked_sub(rhs) {
+            Some(m) => m,
+            None => panic!("money overflow: {self} - {rhs} cannot be held exactly"),
+        }
     }
 }
 
@@ -417,6 +499,50 @@ mod tests {
         assert_eq!(Money::yuan(625).checked_div_exact(2), Ok(Money::from_fen(31_250)));
         assert!(Money::yuan(1).checked_div_exact(3).is_err());
         assert!(Money::yuan(1).checked_div_exact(0).is_err());
+    }
+
+    #[test]
+    fn checked_arithmetic_never_rounds() {
+        // 29 significant digits plus a fraction: Decimal's own checked_add
+        // rounds this to ...333 and says nothing.
+        let big = Money::from_decimal_exact(Decimal::MAX - Decimal::ONE_THOUSAND);
+        assert_eq!(big.checked_add(Money::from_fen(-210)), None);
+        assert_eq!(big.checked_sub(Money::from_fen(210)), None);
+        assert_eq!(
+            big.checked_add(Money::yuan(-2)).map(Money::as_decimal),
+            Some(Decimal::MAX - d("1002"))
+        );
+        let fen = Money::from_decimal_exact(d("792281625142643375935439503.35"));
+        assert_eq!(fen.checked_mul_count(3), None);
+        assert_eq!(
+            fen.checked_mul_count(2).map(Money::as_decimal),
+            Some(d("1584563250285286751870879006.7"))
+        );
+        assert_eq!(fen.checked_mul_count(1), Some(fen));
+        assert_eq!(fen.checked_mul_exact(d("1.5")), None);
+        assert_eq!(Money::yuan(3).checked_mul_exact(d("0.5")), Some(Money::from_fen(150)));
+        assert_eq!(Money::yuan(-3).checked_mul_exact(d("0.5")), Some(Money::from_fen(-150)));
+        assert_eq!(Money::yuan(7).checked_div_exact(7), Ok(Money::yuan(1)));
+        assert!(Money::yuan(2).checked_div_exact(7).is_err());
+        assert_eq!(Money::from_fen(-150).checked_div_exact(3), Ok(Money::from_fen(-50)));
+        assert_eq!(Money::checked_sum([big, big]), None);
+    }
+
+    #[test]
+    fn parse_errors_say_why() {
+        let reason = |s: &str| match s.parse::<Money>() {
+            Err(ModelError::InvalidMoney { reason, .. }) => reason,
+            other => panic!("{s}: {other:?}"),
+        };
+        assert_eq!(reason("99999999999999999999999999999"), "too large");
+        assert_eq!(reason("79228162514264337593543950335万元"), "too large");
+        assert_eq!(
+            reason("0.00000000000000000000000000001"),
+            "finer than one fen (more than two decimal places)"
+        );
+        assert_eq!(reason("1.5.0"), "not a decimal number");
+        assert_eq!(reason("-"), "not a decimal number");
+        assert_eq!(reason("0.0000001万"), "finer than one fen once converted from 万元");
     }
 
     #[test]

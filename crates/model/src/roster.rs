@@ -103,6 +103,40 @@ pub trait Roster {
         Ok(n)
     }
 
+    /// Call `visit` with every school, in a stable order (default: the
+    /// schools the students attend, in order of first appearance; override
+    /// it where the backend can list schools, including those with no
+    /// students).
+    ///
+    /// # Errors
+    /// A [`RosterError`] if the backend fails, or a student names a school
+    /// the roster does not have.
+    fn visit_schools(&self, visit: &mut dyn FnMut(&School)) -> Result<(), RosterError> {
+        let mut seen = std::collections::HashSet::new();
+        let mut ids = Vec::new();
+        self.visit_students(&mut |batch| {
+            for s in batch {
+                if seen.insert(s.school_id.clone()) {
+                    ids.push(s.school_id.clone());
+                }
+            }
+            ControlFlow::Continue(())
+        })?;
+        for id in ids {
+            match self.school(&id)? {
+                Some(school) => visit(&school),
+                None => {
+                    return Err(RosterError::UnknownReference {
+                        student: StudentId::new("?").map_err(RosterError::Invalid)?,
+                        what: "school",
+                        id: id.to_string(),
+                    });
+                }
+            }
+        }
+        Ok(())
+    }
+
     /// The school a student attends.
     ///
     /// # Errors
@@ -153,6 +187,9 @@ macro_rules! forward_roster {
             }
             fn student_count(&self) -> Result<usize, RosterError> {
                 (**self).student_count()
+            }
+            fn visit_schools(&self, visit: &mut dyn FnMut(&School)) -> Result<(), RosterError> {
+                (**self).visit_schools(visit)
             }
         }
     )*};
@@ -320,5 +357,15 @@ impl Roster for MemoryRoster {
 
     fn student_count(&self) -> Result<usize, RosterError> {
         Ok(self.students.len())
+    }
+
+    /// Every school, including those with no students, in order of id.
+    fn visit_schools(&self, visit: &mut dyn FnMut(&School)) -> Result<(), RosterError> {
+        let mut schools: Vec<&School> = self.schools.values().collect();
+        schools.sort_by(|a, b| a.id.cmp(&b.id));
+        for s in schools {
+            visit(s);
+        }
+        Ok(())
     }
 }

@@ -203,7 +203,13 @@ fn days_in_month(year: i32, month: u32) -> u32 {
 #[allow(clippy::float_arithmetic, clippy::cast_possible_truncation)]
 pub(crate) fn from_serial(v: f64) -> Result<NaiveDate, String> {
     if !v.is_finite() || !(0.0..2_958_466.0).contains(&v) {
-        return Err(format!("{v} is not an excel date serial"));
+        // Shown in exponent form when huge, so a message stays one line.
+        let shown = if v.abs() < 1e15 {
+            format!("{v}")
+        } else {
+            format!("{v:e}")
+        };
+        return Err(format!("{shown} is not an excel date serial"));
     }
     let days = v.floor() as i64;
     let base = match days {

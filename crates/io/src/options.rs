@@ -108,7 +108,8 @@ pub struct ReadOptions {
     pub unknown_columns: UnknownColumns,
     /// Size and row limits.
     pub limits: Limits,
-    /// The worksheet to read from an `.xlsx`; `None` reads the first.
+    /// The worksheet to read from an `.xlsx`; `None` reads the first
+    /// visible worksheet (a hidden sheet is read only when named).
     pub sheet: Option<String>,
     /// The day a students file's yes/no status columns (建档立卡 = 是,
     /// 低保 = 是 …) speak of, for rows that give no start date: the spell is

@@ -712,6 +712,9 @@ impl Iterator for StudentReader<'_> {
             };
             let outcome = match item {
                 Item::Blank => continue,
+                // A row a first pass rejected is skipped whatever its fault:
+                // a ragged row or an unclosed quote as much as a bad cell.
+                Item::Bad(e) if self.skip.contains(&e.line) => continue,
                 Item::Bad(e) => Err(e),
                 Item::Row(f) => {
                     if self.skip.contains(&f.line) {

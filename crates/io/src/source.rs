@@ -291,6 +291,7 @@ impl<'a> RowReader<'a> {
                 }
                 let mut r = input.open(max)?;
                 let utf8 = detect(&mut r, opts.encoding, &file)?;
+                refuse_cr_only(&mut r, &file)?;
                 if !utf8 && d >= 0x40 {
                     // GB18030 trail bytes run from 0x40: such a separator
                     // would split Chinese characters.
@@ -793,6 +794,28 @@ fn first_byte(r: &mut Box<dyn BufRead + '_>, file: &str) -> Result<Option<u8>, E
     Ok(head.iter().find(|b| !b.is_ascii_whitespace()).copied())
 }
 
+/// Refuse a CSV whose lines end in a carriage return alone (classic Mac OS,
+/// Excel for Mac's "CSV (Macintosh)"): read by LF it would be one line, and
+/// its header would swallow the data. Recognised when the first 64 KiB hold
+/// a CR not before an LF and no LF at all.
+fn refuse_cr_only(r: &mut Box<dyn BufRead + '_>, file: &str) -> Result<(), Error> {
+    let head = r.fill_buf().map_err(|e| Error::io(file, e))?;
+    let head = head.get(..SNIFF).unwrap_or(head);
+    let lone_cr = head
+        .iter()
+        .enumerate()
+        .any(|(i, &b)| b == b'\r' && head.get(i + 1).is_some_and(|&n| n != b'\n'));
+    if lone_cr && !head.contains(&b'\n') {
+        return Err(Error::Unsupported {
+            file: file.to_string(),
+            reason: "lines end in a carriage return alone (old Mac line endings): save the file with \
+                     Windows (CRLF) or Unix (LF) line endings"
+                .into(),
+        });
+    }
+    Ok(())
+}
+
 /// Decide the encoding of a CSV: true for UTF-8, false for GB18030.
 fn detect(r: &mut Box<dyn BufRead + '_>, declared: Encoding, file: &str) -> Result<bool, Error> {
     let bom = skip_bom(r, file)?;
@@ -945,7 +968,7 @@ fn json_array(b: &[u8], file: &str) -> Result<Vec<Raw>, Error> {
     Ok(out)
 }
 
-/// Read the first worksheet (or the named one) of an xlsx into rows.
+/// Read the first visible worksheet (or the named one) of an xlsx into rows.
 fn xlsx_rows(bytes: Vec<u8>, sheet: Option<&str>, file: &str) -> Result<Vec<Raw>, Error> {
     let malformed = |reason: String| Error::Malformed {
         file: file.to_string(),
@@ -995,11 +1018,20 @@ fn xlsx_cells(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Vec<(u32, u32, Cell
     let epoch_1904 = wb.has_1904_epoch();
     let name = match sheet {
         Some(s) => s.to_string(),
-        None => wb
-            .sheet_names()
-            .first()
-            .cloned()
-            .ok_or("the workbook has no worksheet")?,
+        // The first worksheet a clerk sees: a hidden sheet (an old list, a
+        // lookup table) is never read unless named, and a chart sheet has
+        // no cells.
+        None => {
+            let sheets = wb.sheets_metadata();
+            let worksheet = |s: &&calamine::Sheet| s.typ == calamine::SheetType::WorkSheet;
+            sheets
+                .iter()
+                .filter(worksheet)
+                .find(|s| s.visible == calamine::SheetVisible::Visible)
+                .or_else(|| sheets.iter().find(worksheet))
+                .map(|s| s.name.clone())
+                .ok_or("the workbook has no worksheet")?
+        }
     };
     let mut reader = wb
         .worksheet_cells_reader(&name)
@@ -1075,6 +1107,19 @@ mod tests {
         let (gbk, _, _) = encoding_rs::GBK.encode("学籍号,姓名");
         assert!(!detect_bytes(&gbk));
         assert!(detect_bytes(b"\xEF\xBB\xBF\xD0\xA1"));
+    }
+
+    #[test]
+    fn cr_only_line_endings_are_refused() {
+        let check = |b: &[u8]| {
+            let mut r: Box<dyn BufRead> = Box::new(b);
+            refuse_cr_only(&mut r, "t").map_err(|e| e.to_string())
+        };
+        assert!(check(b"a,b\rc,d\re,f\r").unwrap_err().contains("carriage return alone"));
+        assert!(check(b"a,b\r\nc,d\r\n").is_ok());
+        assert!(check(b"a,b\nc,\"x\ry\"\n").is_ok());
+        assert!(check(b"a,b\r").is_ok());
+        assert!(check(b"").is_ok());
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub enum ModelError {
         reason: &'static str,
     },
     /// A school year or term that could not be parsed.
-    #[error("invalid {what} {input:?}: expected {expected}")]
+    #[error("invalid {what} {input:?}: expected {}", expected.trim_end_matches([',', ' ']))]
     Parse {
         /// What was being parsed (`"term"`, `"stage"`, …).
         what: &'static str,

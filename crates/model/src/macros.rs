@@ -52,7 +52,7 @@ macro_rules! coded_enum {
                 Err($crate::ModelError::Parse {
                     what: $what,
                     input: s.to_string(),
-                    expected: concat!($( $code, " (", $zh, ") " ),*),
+                    expected: concat!($( $code, " (", $zh, "), " ),*),
                 })
             }
         }

@@ -1,4 +1,94 @@
-//! The `eduaid` command line.
+//! The `eduaid` command line: every capability of the eduaid libraries on a
+//! county's own spreadsheets, for staff who do not write Rust.
+//!
+//! Exit codes: 0 success; 1 findings (unpaid students, validation failures,
+//! failed policy tests, missed targets); 2 bad input or usage (an unreadable
+//! file, a missing column, rejected rows, an unknown student or program, and
+//! every clap usage error).
 #![forbid(unsafe_code)]
 
-fn main() {}
+/// `println!` that never panics: a closed pipe (`eduaid … | head`) ends
+/// the output, not the program with a panic.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `print!` that never panics.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that never panics.
+macro_rules! errln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+    }};
+}
+
+mod cli;
+mod cmd;
+mod common;
+mod inputs;
+mod output;
+mod policy;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::FromArgMatches;
+
+use crate::cli::{Cli, Cmd};
+use crate::common::{Ctx, Status};
+
+fn main() -> ExitCode {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let lang = cli::detect_lang(&args);
+    let matches = match cli::command(lang).try_get_matches_from(&args) {
+        Ok(m) => m,
+        // Help and version print and exit 0; usage errors print and exit 2.
+        Err(e) => e.exit(),
+    };
+    let parsed = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    let ctx = Ctx {
+        lang: parsed.lang.unwrap_or(lang),
+        quiet: parsed.quiet,
+        json: parsed.json,
+    };
+    let result = match parsed.command {
+        Cmd::Evaluate(a) => cmd::evaluate::run(&a, &ctx),
+        Cmd::Explain(a) => cmd::explain::run_explain(&a, &ctx),
+        Cmd::WhyNot(a) => cmd::explain::run_why_not(&a, &ctx),
+        Cmd::Reconcile(a) => cmd::reconcile::run(&a, &ctx),
+        Cmd::Stats(a) => cmd::stats::run(&a, &ctx),
+        Cmd::Report(a) => cmd::report::run(&a, &ctx),
+        Cmd::Validate(a) => cmd::validate::run(&a, &ctx),
+        Cmd::Policy(a) => cmd::policy::run(&a, &ctx),
+        Cmd::Sample(a) => cmd::sample::run(&a, &ctx),
+    };
+    match result {
+        Ok(status) => ExitCode::from(status.code()),
+        Err(e) => {
+            // The chain, each cause once (io errors already name their source).
+            let mut msg = e.to_string();
+            for cause in e.chain().skip(1) {
+                let c = cause.to_string();
+                if !msg.contains(&c) {
+                    msg.push_str(": ");
+                    msg.push_str(&c);
+                }
+            }
+            errln!("{}: {msg}", ctx.t("error", "错误"));
+            ExitCode::from(Status::BadInput.code())
+        }
+    }
+}

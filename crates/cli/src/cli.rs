@@ -1,0 +1,591 @@
+//! The command line: its arguments (clap derive, English help from the doc
+//! comments) and the Chinese help put in place at startup.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Arg, ArgAction, Args, Command, Parser, Subcommand, ValueEnum};
+use eduaid_model::{SchoolYear, Term};
+
+/// The language of help and messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum Lang {
+    /// English.
+    En,
+    /// Chinese (中文).
+    Zh,
+}
+
+/// eduaid: student aid, retention statistics and the county work report for
+/// education poverty-alleviation work (教育扶贫), on your own spreadsheets.
+#[derive(Debug, Parser)]
+#[command(name = "eduaid", version, propagate_version = true, max_term_width = 110)]
+pub(crate) struct Cli {
+    /// Language of help and messages: en or zh (default: from LC_ALL / LANG)
+    #[arg(long, global = true, value_enum, value_name = "LANG", display_order = 900)]
+    pub(crate) lang: Option<Lang>,
+    /// Print no progress bar and no summary of the files read (errors still go to stderr)
+    #[arg(long, short = 'q', global = true, display_order = 901)]
+    pub(crate) quiet: bool,
+    /// Print machine-readable JSON on stdout instead of tables
+    #[arg(long, global = true, display_order = 902)]
+    pub(crate) json: bool,
+    /// The command to run.
+    #[command(subcommand)]
+    pub(crate) command: Cmd,
+}
+
+/// The commands.
+#[derive(Debug, Subcommand)]
+pub(crate) enum Cmd {
+    /// Compute every student's entitlements for a term, with totals by program and stage
+    Evaluate(EvaluateArgs),
+    /// Explain one or more students' entitlements: every rule, condition, value and citation
+    Explain(ExplainArgs),
+    /// Say why a student is not entitled to a program: the first failed condition, with citations
+    WhyNot(WhyNotArgs),
+    /// Reconcile what was paid against what was owed: unpaid, ineligible, duplicate, wrong amount, after leaving
+    Reconcile(ReconcileArgs),
+    /// Retention, dropout and enrolment indicators from grade counts, with their flags
+    Stats(StatsArgs),
+    /// Write the county work report (DOCX, HTML or Markdown) from your own files
+    Report(ReportArgs),
+    /// Check the arithmetic of a report someone wrote by hand (.txt, .md, .html or .docx)
+    Validate(ValidateArgs),
+    /// The policy catalogue: list programs, show one, check an overlay, run policy tests
+    Policy(PolicyArgs),
+    /// Write the sample county (or a larger generated one) as files to try every command on
+    Sample(SampleArgs),
+}
+
+/// Where a roster comes from.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct DataArgs {
+    /// A folder holding the files under their usual names (schools.csv, students.csv, households.csv …), as `eduaid sample` writes them
+    #[arg(long, value_name = "DIR")]
+    pub(crate) data: Option<PathBuf>,
+    /// Schools file (.csv, .json, .jsonl or .xlsx)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) schools: Option<PathBuf>,
+    /// Students file, optionally with household status columns
+    #[arg(long, value_name = "FILE")]
+    pub(crate) students: Option<PathBuf>,
+    /// Households file (status spells, one a row); authoritative over the students file's status columns
+    #[arg(long, value_name = "FILE")]
+    pub(crate) households: Option<PathBuf>,
+    /// Classes file (class sizes)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) classes: Option<PathBuf>,
+    /// The day yes/no status columns (建档立卡 = 是) speak of, for rows that give no start date
+    #[arg(long, value_name = "DATE")]
+    pub(crate) status_as_of: Option<chrono::NaiveDate>,
+}
+
+/// Which policy to apply.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct PolicyChoice {
+    /// Policy layer: a built-in id (national, hunan, hunan-county-2016) or an overlay .toml file; repeat to stack, the last one on top [default: hunan-county-2016]
+    #[arg(long = "policy", value_name = "ID|FILE")]
+    pub(crate) policy: Vec<String>,
+}
+
+/// `eduaid evaluate`.
+#[derive(Debug, Args)]
+pub(crate) struct EvaluateArgs {
+    /// Files of the roster.
+    #[command(flatten)]
+    pub(crate) data: DataArgs,
+    /// Policy.
+    #[command(flatten)]
+    pub(crate) policy: PolicyChoice,
+    /// Term to evaluate, e.g. 2017-spring or 2017年春季学期; repeat for several
+    #[arg(long, required = true, value_parser = parse_term, value_name = "TERM")]
+    pub(crate) term: Vec<Term>,
+    /// Write the per-student entitlements and the totals to this file (.xlsx, .csv or .json)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+}
+
+/// `eduaid explain`.
+#[derive(Debug, Args)]
+pub(crate) struct ExplainArgs {
+    /// Student ids (学籍号)
+    #[arg(required = true, value_name = "STUDENT_ID")]
+    pub(crate) students_ids: Vec<String>,
+    /// Files of the roster.
+    #[command(flatten)]
+    pub(crate) data: DataArgs,
+    /// Policy.
+    #[command(flatten)]
+    pub(crate) policy: PolicyChoice,
+    /// Term, e.g. 2017-spring
+    #[arg(long, required = true, value_parser = parse_term, value_name = "TERM")]
+    pub(crate) term: Term,
+}
+
+/// `eduaid why-not`.
+#[derive(Debug, Args)]
+pub(crate) struct WhyNotArgs {
+    /// Student id (学籍号)
+    #[arg(value_name = "STUDENT_ID")]
+    pub(crate) student: String,
+    /// Program ids, e.g. living-subsidy (see `eduaid policy list`)
+    #[arg(required = true, value_name = "PROGRAM")]
+    pub(crate) programs: Vec<String>,
+    /// Files of the roster.
+    #[command(flatten)]
+    pub(crate) data: DataArgs,
+    /// Policy.
+    #[command(flatten)]
+    pub(crate) policy: PolicyChoice,
+    /// Term, e.g. 2017-spring
+    #[arg(long, required = true, value_parser = parse_term, value_name = "TERM")]
+    pub(crate) term: Term,
+}
+
+/// `eduaid reconcile`.
+#[derive(Debug, Args)]
+pub(crate) struct ReconcileArgs {
+    /// Entitlements file written by `eduaid evaluate --out` (instead of the roster and policy)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) entitlements: Option<PathBuf>,
+    /// Disbursements file: the aid actually paid
+    #[arg(long, value_name = "FILE")]
+    pub(crate) disbursements: Option<PathBuf>,
+    /// Files of the roster (when no entitlements file is given).
+    #[command(flatten)]
+    pub(crate) data: DataArgs,
+    /// Policy.
+    #[command(flatten)]
+    pub(crate) policy: PolicyChoice,
+    /// Write the findings for a clerk to work through (.xlsx, .csv or .json)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+}
+
+/// How `eduaid stats` breaks its indicators down.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum By {
+    /// By township (乡镇).
+    Township,
+    /// By school.
+    School,
+    /// By sex.
+    Sex,
+    /// By poverty group (建档立卡 or not).
+    Poverty,
+}
+
+/// The count files.
+#[derive(Debug, Clone, Args)]
+pub(crate) struct CountArgs {
+    /// Grade counts file (enrolment and flows by school, grade, sex and poverty group)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) counts: Option<PathBuf>,
+    /// School-age population file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) population: Option<PathBuf>,
+    /// Disabled children file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) disabled: Option<PathBuf>,
+    /// Teachers file
+    #[arg(long, value_name = "FILE")]
+    pub(crate) teachers: Option<PathBuf>,
+}
+
+/// `eduaid stats`.
+#[derive(Debug, Args)]
+pub(crate) struct StatsArgs {
+    /// A folder holding grade_counts, population, disabled and teachers files under their usual names
+    #[arg(long, value_name = "DIR")]
+    pub(crate) data: Option<PathBuf>,
+    /// Count files.
+    #[command(flatten)]
+    pub(crate) counts: CountArgs,
+    /// School year of the figures (for retention, the graduation year), e.g. 2016 for 2016-17 [default: the latest in the file]
+    #[arg(long, value_parser = parse_year, value_name = "YEAR")]
+    pub(crate) year: Option<SchoolYear>,
+    /// Break every indicator down by township, school, sex or poverty group
+    #[arg(long, value_enum, value_name = "DIMENSION")]
+    pub(crate) by: Option<By>,
+    /// Write the indicators to this file (.xlsx, .csv or .json)
+    #[arg(long, value_name = "FILE")]
+    pub(crate) out: Option<PathBuf>,
+}
+
+/// Output formats of a report.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ReportFormat {
+    /// Word (.docx).
+    Docx,
+    /// One HTML file.
+    Html,
+    /// Markdown.
+    Md,
+}
+
+/// `eduaid report`.
+#[derive(Debug, Args)]
+pub(crate) struct ReportArgs {
+    /// Files of the roster.
+    #[command(flatten)]
+    pub(crate) data: DataArgs,
+    /// Count files.
+    #[command(flatten)]
+    pub(crate) counts: CountArgs,
+    /// Disbursements file, for the reconciliation paragraph
+    #[arg(long, value_name = "FILE")]
+    pub(crate) disbursements: Option<PathBuf>,
+    /// Policy.
+    #[command(flatten)]
+    pub(crate) policy: PolicyChoice,
+    /// Report template (minijinja) [default: the built-in county report]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) template: Option<PathBuf>,
+    /// Output format; repeat for several
+    #[arg(long, value_enum, default_value = "docx", value_name = "FORMAT")]
+    pub(crate) format: Vec<ReportFormat>,
+    /// Folder to write the report into
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// The spring term the report covers
+    #[arg(long, default_value = "2017-spring", value_parser = parse_term, value_name = "TERM")]
+    pub(crate) term: Term,
+    /// The county's name
+    #[arg(long, default_value = "本县", value_name = "NAME")]
+    pub(crate) county: String,
+    /// A word or date for the template, e.g. fee_meeting_date=2017-07-11 or bureau=某县教育局 (repeatable)
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub(crate) set: Vec<String>,
+}
+
+/// `eduaid validate`.
+#[derive(Debug, Args)]
+pub(crate) struct ValidateArgs {
+    /// The report: .txt, .md, .html or .docx
+    #[arg(value_name = "REPORT")]
+    pub(crate) file: PathBuf,
+}
+
+/// `eduaid policy`.
+#[derive(Debug, Args)]
+pub(crate) struct PolicyArgs {
+    /// What to do.
+    #[command(subcommand)]
+    pub(crate) command: PolicyCmd,
+}
+
+/// `eduaid policy …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum PolicyCmd {
+    /// List the programs of the policy with their kind of benefit and founding document
+    List {
+        /// Policy.
+        #[command(flatten)]
+        policy: PolicyChoice,
+    },
+    /// Show one program: its rules, its dated values and their citations
+    Show {
+        /// Program id, e.g. living-subsidy
+        #[arg(value_name = "PROGRAM")]
+        program: String,
+        /// Policy.
+        #[command(flatten)]
+        policy: PolicyChoice,
+    },
+    /// Check a policy overlay file against the built-in layers it is based on
+    Check {
+        /// The overlay (.toml)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
+    /// Run a file of declarative policy test cases
+    Test {
+        /// The test cases (.toml)
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+        /// Policy.
+        #[command(flatten)]
+        policy: PolicyChoice,
+    },
+}
+
+/// File formats `eduaid sample` can write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum SampleFormat {
+    /// CSV, UTF-8.
+    Csv,
+    /// CSV, GBK (as Chinese Excel saves it).
+    Gbk,
+    /// Excel workbook.
+    Xlsx,
+    /// JSON array.
+    Json,
+    /// JSON Lines.
+    Jsonl,
+}
+
+/// `eduaid sample`.
+#[derive(Debug, Args)]
+pub(crate) struct SampleArgs {
+    /// Folder to write the files into (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub(crate) out: PathBuf,
+    /// Generate a county of this many students instead of the sample county
+    #[arg(long, value_name = "N")]
+    pub(crate) students: Option<u64>,
+    /// Seed of a generated county
+    #[arg(long, default_value_t = 2017, value_name = "SEED")]
+    pub(crate) seed: u64,
+    /// File format
+    #[arg(long, value_enum, default_value = "csv", value_name = "FORMAT")]
+    pub(crate) format: SampleFormat,
+    /// Write Chinese column headers and values (学籍号, 小学 …)
+    #[arg(long)]
+    pub(crate) chinese: bool,
+}
+
+/// Parse a term in any form the model reads.
+fn parse_term(s: &str) -> Result<Term, String> {
+    s.parse::<Term>().map_err(|e| e.to_string())
+}
+
+/// Parse a school year (2016, 2016-17, 2016-2017).
+fn parse_year(s: &str) -> Result<SchoolYear, String> {
+    s.parse::<SchoolYear>().map_err(|e| e.to_string())
+}
+
+/// The language asked for by `--lang` on the command line, else by the
+/// locale (`LC_ALL`, `LC_MESSAGES`, `LANG`, the first one set).
+pub(crate) fn detect_lang(args: &[OsString]) -> Lang {
+    let mut it = args.iter().skip(1).map(|a| a.to_string_lossy().into_owned());
+    while let Some(a) = it.next() {
+        let value = if a == "--lang" {
+            it.next()
+        } else {
+            a.strip_prefix("--lang=").map(str::to_string)
+        };
+        if let Some(v) = value {
+            return if v.eq_ignore_ascii_case("zh") {
+                Lang::Zh
+            } else {
+                Lang::En
+            };
+        }
+    }
+    for var in ["LC_ALL", "LC_MESSAGES", "LANG"] {
+        if let Ok(v) = std::env::var(var) {
+            if !v.is_empty() {
+                return if v.to_ascii_lowercase().starts_with("zh") {
+                    Lang::Zh
+                } else {
+                    Lang::En
+                };
+            }
+        }
+    }
+    Lang::En
+}
+
+/// The command, with its help in `lang`.
+pub(crate) fn command(lang: Lang) -> Command {
+    let cmd = <Cli as clap::CommandFactory>::command();
+    match lang {
+        Lang::En => cmd.about(ABOUT_EN),
+        Lang::Zh => localize(cmd, ""),
+    }
+}
+
+const ABOUT_EN: &str = "eduaid: student aid, retention statistics and the county work report for education \
+poverty-alleviation work, on your own spreadsheets (CSV UTF-8/GBK, JSON, XLSX).\n\
+Exit codes: 0 success, 1 findings (unpaid students, failed checks or tests), 2 bad input or usage.";
+
+/// Chinese help: by `command path.argument id`, or by the command path alone
+/// for its description. Arguments not listed under their command fall back
+/// to the entry for the bare argument id.
+const ZH: &[(&str, &str)] = &[
+    (
+        "",
+        "eduaid：教育扶贫学生资助、控辍保学统计与县级工作报告工具，直接处理您的表格（CSV UTF-8/GBK、JSON、XLSX）。\n\
+         退出码：0 成功；1 发现问题（应补未补、校核不一致、政策测试失败）；2 输入或用法错误。",
+    ),
+    ("--lang", "帮助和提示的语言：en 或 zh（默认按 LC_ALL / LANG）"),
+    ("--quiet", "不显示进度条和文件读取汇总（错误仍输出到标准错误）"),
+    ("--json", "在标准输出打印机器可读的 JSON，而不是表格"),
+    ("evaluate", "计算每名学生某学期应享受的资助，并按项目、学段汇总"),
+    ("explain", "逐条解释学生的资助：规则、条件、标准及政策依据"),
+    ("why-not", "说明学生为何不能享受某项资助：第一个不满足的条件及政策依据"),
+    (
+        "reconcile",
+        "核对实发与应发：应补未补、不符合条件、重复发放、金额不符、离校后发放",
+    ),
+    ("stats", "根据年级人数统计巩固率、辍学率、入学率等指标及其提示"),
+    ("report", "根据您自己的数据生成县级工作报告（DOCX、HTML 或 Markdown）"),
+    ("validate", "校核人工撰写的报告中的数据（.txt、.md、.html 或 .docx）"),
+    ("policy", "政策目录：列出项目、查看项目、检查叠加政策文件、运行政策测试"),
+    ("policy list", "列出政策中的资助项目、资助方式和设立文件"),
+    ("policy show", "查看一个项目：规则、分时段标准及政策依据"),
+    ("policy check", "检查叠加政策文件（.toml）与其所依据的内置政策"),
+    ("policy test", "运行声明式政策测试用例文件"),
+    ("sample", "生成示范县（或更大的模拟县）数据文件，用于试用各项命令"),
+    (
+        "--data",
+        "存放数据文件的文件夹（schools.csv、students.csv、households.csv 等，即 eduaid sample 生成的文件名）",
+    ),
+    ("--schools", "学校文件（.csv、.json、.jsonl 或 .xlsx）"),
+    ("--students", "学生文件，可含家庭状态列"),
+    (
+        "--households",
+        "家庭状态文件（每行一个状态时段），优先于学生文件中的状态列",
+    ),
+    ("--classes", "班级文件（班额）"),
+    (
+        "--status_as_of",
+        "学生文件中“是/否”状态列所指的日期（用于未填开始日期的行）",
+    ),
+    (
+        "--policy",
+        "政策层：内置编号（national、hunan、hunan-county-2016）或叠加政策 .toml 文件；可重复，最后一个在最上层［默认 hunan-county-2016］",
+    ),
+    ("--term", "学期，如 2017-spring 或 2017年春季学期"),
+    (
+        "evaluate --term",
+        "要计算的学期，如 2017-spring 或 2017年春季学期；可重复",
+    ),
+    (
+        "evaluate --out",
+        "把逐生应助名单和汇总写入此文件（.xlsx、.csv 或 .json）",
+    ),
+    ("--students_ids", "学籍号（可多个）"),
+    ("--student", "学籍号"),
+    ("--programs", "资助项目编号，如 living-subsidy（见 eduaid policy list）"),
+    (
+        "--entitlements",
+        "由 eduaid evaluate --out 生成的应助名单文件（代替名册和政策）",
+    ),
+    ("--disbursements", "资金发放记录文件（实际发放）"),
+    (
+        "reconcile --out",
+        "把核对结果写成便于逐条处理的表格（.xlsx、.csv 或 .json）",
+    ),
+    (
+        "stats --data",
+        "存放 grade_counts、population、disabled、teachers 文件的文件夹",
+    ),
+    ("--counts", "年级人数文件（按学校、年级、性别、贫困类别的在校生和流动）"),
+    ("--population", "适龄人口文件"),
+    ("--disabled", "残疾儿童文件"),
+    ("--teachers", "专任教师文件"),
+    (
+        "--year",
+        "统计学年（巩固率为毕业学年），如 2016 表示 2016—2017 学年［默认：文件中最新学年］",
+    ),
+    ("--by", "按乡镇、学校、性别或贫困类别分组统计"),
+    ("stats --out", "把指标写入此文件（.xlsx、.csv 或 .json）"),
+    ("--template", "报告模板（minijinja）［默认：内置县级工作报告模板］"),
+    ("--format", "输出格式；可重复"),
+    ("report --out", "报告输出文件夹"),
+    ("report --term", "报告所述的春季学期"),
+    ("--county", "县名"),
+    (
+        "--set",
+        "模板用的文字或日期，如 fee_meeting_date=2017-07-11 或 bureau=某县教育局（可重复）",
+    ),
+    ("--file", "文件"),
+    ("validate --file", "报告文件：.txt、.md、.html 或 .docx"),
+    ("--program", "资助项目编号，如 living-subsidy"),
+    ("sample --out", "输出文件夹（不存在则创建）"),
+    ("sample --students", "生成指定学生人数的模拟县，而不是示范县"),
+    ("--seed", "模拟县的随机种子"),
+    ("sample --format", "文件格式"),
+    ("--chinese", "使用中文表头和取值（学籍号、小学等）"),
+];
+
+fn zh(key: &str) -> Option<&'static str> {
+    ZH.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
+}
+
+/// Put the Chinese help on `cmd` (whose path is `path`) and its
+/// subcommands.
+fn localize(mut cmd: Command, path: &str) -> Command {
+    if let Some(about) = zh(path) {
+        cmd = cmd.about(about);
+    }
+    let name = path.rsplit(' ').next().unwrap_or("");
+    let ids: Vec<String> = cmd.get_arguments().map(|a| a.get_id().to_string()).collect();
+    for id in ids {
+        let help = zh(&format!("{name} --{id}")).or_else(|| zh(&format!("--{id}")));
+        if let Some(h) = help {
+            cmd = cmd.mut_arg(id, |a| a.help(h));
+        }
+    }
+    cmd = cmd.disable_help_flag(true).arg(
+        Arg::new("help")
+            .short('h')
+            .long("help")
+            .action(ArgAction::Help)
+            .help("显示帮助"),
+    );
+    if cmd.has_subcommands() {
+        cmd = cmd.disable_help_subcommand(true);
+    }
+    let subs: Vec<String> = cmd.get_subcommands().map(|s| s.get_name().to_string()).collect();
+    for s in subs {
+        let sub_path = if path.is_empty() {
+            s.clone()
+        } else {
+            format!("{path} {s}")
+        };
+        cmd = cmd.mut_subcommand(&s, |sc| localize(sc, &sub_path));
+    }
+    cmd
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(a: &[&str]) -> Vec<OsString> {
+        a.iter().map(OsString::from).collect()
+    }
+
+    #[test]
+    fn the_flag_chooses_the_language() {
+        assert_eq!(detect_lang(&args(&["eduaid", "--lang", "zh", "stats"])), Lang::Zh);
+        assert_eq!(detect_lang(&args(&["eduaid", "stats", "--lang=zh"])), Lang::Zh);
+        assert_eq!(detect_lang(&args(&["eduaid", "--lang", "en"])), Lang::En);
+    }
+
+    #[test]
+    fn every_command_and_argument_has_chinese_help() {
+        fn walk(cmd: &Command, path: &str, missing: &mut Vec<String>) {
+            if zh(path).is_none() {
+                missing.push(path.to_string());
+            }
+            let name = path.rsplit(' ').next().unwrap_or("");
+            for a in cmd.get_arguments() {
+                let id = a.get_id().as_str();
+                if zh(&format!("{name} --{id}")).is_none() && zh(&format!("--{id}")).is_none() {
+                    missing.push(format!("{path} --{id}"));
+                }
+            }
+            for s in cmd.get_subcommands() {
+                let p = if path.is_empty() {
+                    s.get_name().to_string()
+                } else {
+                    format!("{path} {}", s.get_name())
+                };
+                walk(s, &p, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&<Cli as clap::CommandFactory>::command(), "", &mut missing);
+        assert!(missing.is_empty(), "no Chinese help for {missing:?}");
+    }
+
+    #[test]
+    fn the_chinese_command_is_valid() {
+        command(Lang::Zh).debug_assert();
+        command(Lang::En).debug_assert();
+    }
+}

@@ -1,0 +1,167 @@
+//! `eduaid explain` and `eduaid why-not`: one student's decision, traced
+//! down to the policy documents.
+
+use eduaid_eligibility::{Citation, Explanation, Step, Trace};
+use eduaid_model::StudentId;
+
+use crate::cli::{ExplainArgs, WhyNotArgs};
+use crate::common::{Ctx, Status, yuan};
+use crate::{inputs, policy};
+
+/// Run `explain`.
+pub(crate) fn run_explain(args: &ExplainArgs, ctx: &Ctx) -> anyhow::Result<Status> {
+    let engine = policy::engine(&args.policy)?;
+    let loaded = inputs::load_roster(&args.data, ctx)?;
+    let mut status = Status::bad_if(loaded.rejected);
+    let mut all: Vec<Explanation> = Vec::new();
+    for raw in &args.students_ids {
+        let id = match StudentId::new(raw.trim()) {
+            Ok(id) => id,
+            Err(e) => {
+                errln!("{}: {e}", ctx.t("error", "错误"));
+                status = Status::BadInput;
+                continue;
+            }
+        };
+        match engine.explain(&loaded.roster, &id, args.term) {
+            Ok(ex) => {
+                if !ctx.json {
+                    print_explanation(&ex, ctx);
+                }
+                all.push(ex);
+            }
+            Err(e) => {
+                errln!("{}: {e}", ctx.t("error", "错误"));
+                status = Status::BadInput;
+            }
+        }
+    }
+    if ctx.json {
+        ctx.print_json(&all)?;
+    }
+    Ok(status)
+}
+
+/// The citations of a trace's rule and parameter steps, each once.
+fn citations(trace: &Trace) -> Vec<&Citation> {
+    let mut out: Vec<&Citation> = Vec::new();
+    for s in &trace.steps {
+        let (Step::Rule { cite: c, .. } | Step::Parameter { cite: c, .. } | Step::Limit { cite: c, .. }) = s else {
+            continue;
+        };
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn print_explanation(ex: &Explanation, ctx: &Ctx) {
+    outln!("{} {} — {} ({})", ex.student, ex.name, ex.term.to_chinese(), ex.term);
+    if ex.entitled.is_empty() {
+        outln!("  {}", ctx.t("entitled to nothing this term", "本学期不享受任何资助"));
+    }
+    for e in &ex.entitled {
+        outln!(
+            "{} {}: {} {}",
+            ctx.t("ENTITLED", "享受"),
+            e.program,
+            yuan(e.amount),
+            ctx.t("yuan", "元")
+        );
+        if let Some(t) = &e.trace {
+            out!("{t}");
+        }
+    }
+    for (id, name, reason, _) in &ex.not_entitled {
+        outln!("{} {id} ({name}): {reason}", ctx.t("not entitled", "不享受"));
+    }
+    outln!();
+}
+
+/// One program's answer for `why-not`.
+#[derive(Debug, serde::Serialize)]
+struct Answer {
+    student: String,
+    program: String,
+    term: String,
+    entitled: bool,
+    amount: Option<String>,
+    reason: Option<String>,
+    trace: Option<Trace>,
+    citations: Vec<String>,
+}
+
+/// Run `why-not`.
+pub(crate) fn run_why_not(args: &WhyNotArgs, ctx: &Ctx) -> anyhow::Result<Status> {
+    let engine = policy::engine(&args.policy)?;
+    let known: Vec<String> = engine.programs().map(|p| p.id.to_string()).collect();
+    for p in &args.programs {
+        if !known.iter().any(|k| k == p) {
+            anyhow::bail!("unknown program {p}: the policy has {}", known.join(", "));
+        }
+    }
+    let loaded = inputs::load_roster(&args.data, ctx)?;
+    let id = StudentId::new(args.student.trim())?;
+    let ex = engine.explain(&loaded.roster, &id, args.term)?;
+    let mut answers = Vec::new();
+    for p in &args.programs {
+        let answer = if let Some(e) = ex.entitled.iter().find(|e| e.program.as_str() == p) {
+            Answer {
+                student: id.to_string(),
+                program: p.clone(),
+                term: args.term.to_string(),
+                entitled: true,
+                amount: Some(yuan(e.amount)),
+                reason: None,
+                citations: e
+                    .trace
+                    .as_ref()
+                    .map(|t| citations(t).iter().map(ToString::to_string).collect())
+                    .unwrap_or_default(),
+                trace: e.trace.clone(),
+            }
+        } else {
+            let (reason, trace) = ex
+                .not_entitled
+                .iter()
+                .find(|x| x.0.as_str() == p)
+                .map(|x| (x.2.clone(), x.3.clone()))
+                .unwrap_or_default();
+            Answer {
+                student: id.to_string(),
+                program: p.clone(),
+                term: args.term.to_string(),
+                entitled: false,
+                amount: None,
+                citations: citations(&trace).iter().map(ToString::to_string).collect(),
+                reason: Some(reason),
+                trace: Some(trace),
+            }
+        };
+        answers.push(answer);
+    }
+    if ctx.json {
+        ctx.print_json(&answers)?;
+    } else {
+        for a in &answers {
+            let amount = a.amount.as_deref().unwrap_or("");
+            let reason = a.reason.as_deref().unwrap_or("");
+            match (a.entitled, ctx.zh()) {
+                (true, false) => outln!(
+                    "{} is entitled to {}: {amount} yuan in {}",
+                    a.student,
+                    a.program,
+                    a.term
+                ),
+                (true, true) => outln!("{} 享受 {}：{amount} 元（{}）", a.student, a.program, a.term),
+                (false, false) => outln!("{} is not entitled to {} ({}): {reason}", a.student, a.program, a.term),
+                (false, true) => outln!("{} 不享受 {}（{}）：{reason}", a.student, a.program, a.term),
+            }
+            for c in &a.citations {
+                outln!("  {} {c}", ctx.t("cited:", "依据："));
+            }
+        }
+    }
+    Ok(Status::bad_if(loaded.rejected))
+}

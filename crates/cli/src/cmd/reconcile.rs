@@ -1,0 +1,400 @@
+//! `eduaid reconcile`: what was paid against what was owed (应补尽补),
+//! written as a spreadsheet a clerk works through line by line.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::Path;
+use std::str::FromStr;
+
+use anyhow::Context as _;
+use eduaid_eligibility::reconcile::Count;
+use eduaid_eligibility::{Finding, FindingKind, Reconciliation, Scope, reconcile};
+use eduaid_model::{Decimal, Disbursement, Money, NaiveDate, ProgramId, Roster, StudentId, Term};
+
+use crate::cli::ReconcileArgs;
+use crate::cmd::evaluate::{ENTITLEMENT_COLUMNS, ENTITLEMENT_SHEETS};
+use crate::common::{Ctx, Status, wan};
+use crate::output::{OutKind, Sheet, Val, read_table, write_sheets};
+use crate::{inputs, policy, progress};
+
+/// A student as the findings sheet names them.
+#[derive(Debug, Clone, Default)]
+struct Who {
+    name: String,
+    school: String,
+}
+
+/// Run the command.
+pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
+    if let Some(out) = &args.out {
+        OutKind::of(out)?;
+    }
+    inputs::check_dir(args.data.data.as_ref())?;
+    let disb_path =
+        inputs::pick(args.disbursements.as_ref(), args.data.data.as_ref(), "disbursements").context(ctx.t(
+            "no disbursements file: give --disbursements FILE (or --data DIR holding disbursements.csv)",
+            "缺少资金发放文件：请用 --disbursements FILE 指定（或 --data DIR 中含 disbursements.csv）",
+        ))?;
+    let (recon, who, rejected) = if let Some(ent) = &args.entitlements {
+        let (disbursements, rejected_d) = inputs::load_disbursements(&disb_path, ctx)?;
+        let table = read_entitlements(ent, ctx)?;
+        let recon = reconcile_table(&table, &disbursements);
+        (recon, table.who, rejected_d + table.rejected)
+    } else {
+        if !inputs::has_roster(&args.data) {
+            anyhow::bail!(ctx.t(
+                "give either --entitlements FILE, or the roster (--data DIR, or --schools and --students) to compute them",
+                "请给出 --entitlements FILE，或给出名册（--data DIR，或 --schools 和 --students）以计算应发",
+            ));
+        }
+        let engine = policy::engine(&args.policy)?;
+        let loaded = inputs::load_roster(&args.data, ctx)?;
+        let (disbursements, rejected_d) = inputs::load_disbursements(&disb_path, ctx)?;
+        let total = u64::try_from(loaded.roster.student_count()?).unwrap_or(0);
+        let bar = progress::bar(total, ctx.t("reconciling", "核对中"), ctx);
+        let ticking = progress::Ticking {
+            inner: &loaded.roster,
+            bar: &bar,
+        };
+        let recon = reconcile(&engine, &ticking, &disbursements, &Scope::of(&disbursements))?;
+        bar.finish_and_clear();
+        let mut who = HashMap::new();
+        for f in &recon.findings {
+            if who.contains_key(&f.student) {
+                continue;
+            }
+            if let Some(s) = loaded.roster.student(&f.student)? {
+                let school = loaded
+                    .roster
+                    .school(&s.school_id)?
+                    .map_or_else(|| s.school_id.to_string(), |sc| sc.name.clone());
+                who.insert(f.student.clone(), Who { name: s.name, school });
+            }
+        }
+        (recon, who, loaded.rejected + rejected_d)
+    };
+    let zh = ctx.zh();
+    let findings = findings_sheet(&recon, &who, zh);
+    let summary = summary_sheet(&recon, zh);
+    if let Some(out) = &args.out {
+        for f in write_sheets(out, &[findings, summary.clone()])? {
+            ctx.info(&format!("{} {}", ctx.t("wrote", "已写入"), f.display()));
+        }
+    }
+    if ctx.json {
+        ctx.print_json(&recon)?;
+    } else {
+        summary.print();
+        if !recon.findings.is_empty() {
+            outln!();
+            for f in &recon.findings {
+                outln!("{f}");
+            }
+        }
+    }
+    Ok(Status::findings_if(!recon.findings.is_empty()).max(Status::bad_if(rejected)))
+}
+
+fn findings_sheet(recon: &Reconciliation, who: &HashMap<StudentId, Who>, zh: bool) -> Sheet {
+    let h = |en: &'static str, c: &'static str| if zh { c } else { en };
+    let mut s = Sheet::new(
+        h("findings", "核对问题"),
+        &[
+            h("no", "序号"),
+            h("finding", "问题"),
+            h("kind", "问题代码"),
+            h("student_id", "学籍号"),
+            h("name", "姓名"),
+            h("school", "学校"),
+            h("program", "资助项目"),
+            h("term", "学期"),
+            h("owed", "应发（元）"),
+            h("paid", "实发（元）"),
+            h("payments", "发放流水号"),
+            h("evidence", "说明"),
+            h("action_taken", "处理情况"),
+            h("handled_by", "经办人"),
+        ],
+    );
+    for (i, f) in recon.findings.iter().enumerate() {
+        let w = who.get(&f.student).cloned().unwrap_or_default();
+        s.push(vec![
+            u64::try_from(i + 1).unwrap_or(0).into(),
+            f.kind.chinese().into(),
+            kind_code(f.kind).into(),
+            f.student.to_string().into(),
+            w.name.into(),
+            w.school.into(),
+            f.program.to_string().into(),
+            f.term.to_string().into(),
+            f.owed.into(),
+            f.paid.into(),
+            f.payments.join(", ").into(),
+            f.evidence.clone().into(),
+            Val::Empty,
+            Val::Empty,
+        ]);
+    }
+    s
+}
+
+fn kind_code(k: FindingKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_else(|| format!("{k:?}"))
+}
+
+fn summary_sheet(recon: &Reconciliation, zh: bool) -> Sheet {
+    let h = |en: &'static str, c: &'static str| if zh { c } else { en };
+    let mut s = Sheet::new(
+        h("summary", "汇总"),
+        &[
+            h("class", "类别"),
+            h("records", "笔数/人次"),
+            h("amount_yuan", "金额（元）"),
+            h("amount_wan_yuan", "金额（万元）"),
+        ],
+    );
+    let mut row = |label: String, n: u64, m: Money| s.push(vec![label.into(), n.into(), m.into(), wan(m).into()]);
+    row(h("payment records", "发放记录").into(), recon.records, recon.paid);
+    row(
+        h("matched", "核对无误").into(),
+        recon.matched.records,
+        recon.matched.amount,
+    );
+    for (k, c) in &recon.by_kind {
+        row(format!("{} ({})", k.chinese(), kind_code(*k)), c.records, c.amount);
+    }
+    row(
+        h("entitlements in scope", "应发（核对范围内）").into(),
+        recon.entitlements,
+        recon.owed,
+    );
+    s
+}
+
+/// The entitlements file read back.
+#[derive(Debug, Default)]
+struct EntitlementTable {
+    owed: BTreeMap<(StudentId, ProgramId, Term), Money>,
+    left_on: HashMap<StudentId, NaiveDate>,
+    students: BTreeSet<StudentId>,
+    who: HashMap<StudentId, Who>,
+    rejected: u64,
+}
+
+/// Read an entitlements file (`eduaid evaluate --out`), reporting bad rows
+/// by file, line and column.
+fn read_entitlements(path: &Path, ctx: &Ctx) -> anyhow::Result<EntitlementTable> {
+    let file = path.display().to_string();
+    let t = read_table(path, ENTITLEMENT_SHEETS)?;
+    let col = |name: &str| -> Option<usize> {
+        let (en, c) = ENTITLEMENT_COLUMNS.iter().find(|(en, _)| *en == name)?;
+        t.header.iter().position(|h| h.eq_ignore_ascii_case(en) || h == c)
+    };
+    let header_name = |name: &str| -> String {
+        col(name)
+            .and_then(|i| t.header.get(i).cloned())
+            .unwrap_or_else(|| name.to_string())
+    };
+    let mut missing = Vec::new();
+    for req in ["student_id", "program", "term", "amount"] {
+        if col(req).is_none() {
+            missing.push(req);
+        }
+    }
+    if !missing.is_empty() {
+        anyhow::bail!("{file}:1: missing required column {}", missing.join(", "));
+    }
+    let mut out = EntitlementTable::default();
+    let mut seen: HashMap<(StudentId, ProgramId, Term), u64> = HashMap::new();
+    for (line, cells) in &t.rows {
+        let get = |name: &str| col(name).and_then(|i| cells.get(i)).map(String::as_str).unwrap_or("");
+        let bad = |name: &str, reason: String| format!("{file}:{line}: column {}: {reason}", header_name(name));
+        let parsed = (|| -> Result<_, String> {
+            let student = StudentId::new(get("student_id")).map_err(|e| bad("student_id", e.to_string()))?;
+            let program = ProgramId::new(get("program")).map_err(|e| bad("program", e.to_string()))?;
+            let term = Term::from_str(get("term")).map_err(|e| bad("term", e.to_string()))?;
+            let amount = Decimal::from_str(get("amount"))
+                .map_err(|e| bad("amount", format!("{:?} is not an amount: {e}", get("amount"))))
+                .and_then(|d| Money::from_decimal(d).map_err(|e| bad("amount", e.to_string())))?;
+            let left = match get("left_on") {
+                "" => None,
+                s => Some(NaiveDate::from_str(s).map_err(|e| bad("left_on", format!("{s:?}: {e}")))?),
+            };
+            Ok((student, program, term, amount, left))
+        })();
+        let (student, program, term, amount, left) = match parsed {
+            Ok(x) => x,
+            Err(msg) => {
+                errln!("{}: {msg}", ctx.t("rejected", "已拒绝"));
+                out.rejected += 1;
+                continue;
+            }
+        };
+        let benefit = get("benefit");
+        if benefit.starts_with("ceiling") || benefit.starts_with("上限") {
+            continue;
+        }
+        let key = (student.clone(), program, term);
+        if let Some(first) = seen.get(&key) {
+            errln!(
+                "{}: {}",
+                ctx.t("rejected", "已拒绝"),
+                bad("student_id", format!("duplicate entitlement (first on line {first})"))
+            );
+            out.rejected += 1;
+            continue;
+        }
+        seen.insert(key.clone(), *line);
+        out.owed.insert(key, amount);
+        if let Some(d) = left {
+            out.left_on.insert(student.clone(), d);
+        }
+        out.who.entry(student.clone()).or_insert_with(|| Who {
+            name: get("name").to_string(),
+            school: get("school").to_string(),
+        });
+        out.students.insert(student);
+    }
+    ctx.info(&format!(
+        "{file}: {} {}, {} {}",
+        out.owed.len(),
+        ctx.t("entitlements", "条应发"),
+        out.rejected,
+        ctx.t("rows rejected", "行被拒绝")
+    ));
+    Ok(out)
+}
+
+/// Reconcile against an entitlements file: the classes of the library's
+/// reconciliation that the file allows (it holds no roster, so a payment to
+/// a student it does not list is ineligible rather than unknown).
+fn reconcile_table(t: &EntitlementTable, disbursements: &[Disbursement]) -> Reconciliation {
+    let scope = Scope::of(disbursements);
+    let mut findings = Vec::new();
+    let mut matched = Count::default();
+    let mut paid_total = Money::ZERO;
+    let mut seen_ids: HashMap<&str, &Disbursement> = HashMap::new();
+    let mut first_of: HashMap<(StudentId, ProgramId, Term), &Disbursement> = HashMap::new();
+    let mut order: Vec<&Disbursement> = disbursements.iter().collect();
+    order.sort_by(|a, b| (a.paid_on, &a.id).cmp(&(b.paid_on, &b.id)));
+    for d in order {
+        paid_total = paid_total.checked_add(d.amount).unwrap_or(paid_total);
+        let key = (d.student_id.clone(), d.program.clone(), d.term);
+        let owed = t.owed.get(&key).copied();
+        let mk = |kind, owed: Option<Money>, evidence: String| Finding {
+            kind,
+            student: d.student_id.clone(),
+            program: d.program.clone(),
+            term: d.term,
+            owed,
+            paid: Some(d.amount),
+            payments: vec![d.id.clone()],
+            evidence,
+        };
+        if let Err(e) = d.validate() {
+            findings.push(mk(FindingKind::Invalid, None, e.to_string()));
+            continue;
+        }
+        if let Some(prev) = seen_ids.insert(d.id.as_str(), d) {
+            let mut f = mk(
+                FindingKind::Invalid,
+                None,
+                format!(
+                    "payment reference {} is used twice (also paid on {})",
+                    d.id, prev.paid_on
+                ),
+            );
+            f.payments.push(prev.id.clone());
+            findings.push(f);
+            continue;
+        }
+        if let Some(first) = first_of.get(&key) {
+            let mut f = mk(
+                FindingKind::Duplicate,
+                owed,
+                format!(
+                    "second payment of {} for {} {}: already paid {} on {} (reference {})",
+                    d.amount, d.program, d.term, first.amount, first.paid_on, first.id
+                ),
+            );
+            f.payments.push(first.id.clone());
+            findings.push(f);
+            continue;
+        }
+        first_of.insert(key, d);
+        if let Some(left) = t.left_on.get(&d.student_id) {
+            if d.paid_on >= *left {
+                findings.push(mk(
+                    FindingKind::PaidAfterLeaving,
+                    owed,
+                    format!("paid on {} but the student left school on {left}", d.paid_on),
+                ));
+                continue;
+            }
+        }
+        match owed {
+            None if !t.students.contains(&d.student_id) => findings.push(mk(
+                FindingKind::Ineligible,
+                None,
+                format!("student {} has no entitlement in the entitlements file", d.student_id),
+            )),
+            None => findings.push(mk(
+                FindingKind::Ineligible,
+                None,
+                format!("the entitlements file owes nothing for {} {}", d.program, d.term),
+            )),
+            Some(o) if o.round_to_fen(eduaid_model::Rounding::HalfUp) != d.amount => findings.push(mk(
+                FindingKind::WrongAmount,
+                Some(o),
+                format!("paid {} but {o} was owed", d.amount),
+            )),
+            Some(_) => {
+                matched.records += 1;
+                matched.amount += d.amount;
+            }
+        }
+    }
+    let mut entitlements = 0u64;
+    let mut owed_total = Money::ZERO;
+    for (k, m) in &t.owed {
+        if !scope.contains(&k.1, k.2) {
+            continue;
+        }
+        entitlements += 1;
+        owed_total = owed_total.checked_add(*m).unwrap_or(owed_total);
+        if !first_of.contains_key(k) {
+            findings.push(Finding {
+                kind: FindingKind::Unpaid,
+                student: k.0.clone(),
+                program: k.1.clone(),
+                term: k.2,
+                owed: Some(*m),
+                paid: None,
+                payments: Vec::new(),
+                evidence: format!("entitled to {m} for {} {} and no payment is on record", k.1, k.2),
+            });
+        }
+    }
+    findings.sort_by(|a, b| (&a.student, &a.program, a.term, a.kind).cmp(&(&b.student, &b.program, b.term, b.kind)));
+    let mut by_kind: BTreeMap<FindingKind, Count> = BTreeMap::new();
+    for f in &findings {
+        let c = by_kind.entry(f.kind).or_default();
+        c.records += 1;
+        c.amount += if f.kind == FindingKind::Unpaid {
+            f.owed.unwrap_or_default()
+        } else {
+            f.paid.unwrap_or_default()
+        };
+    }
+    Reconciliation {
+        records: u64::try_from(disbursements.len()).unwrap_or(u64::MAX),
+        paid: paid_total,
+        matched,
+        by_kind,
+        entitlements,
+        owed: owed_total,
+        findings,
+    }
+}

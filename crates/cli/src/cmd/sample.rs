@@ -1,0 +1,193 @@
+//! `eduaid sample`: the sample county, or a larger generated one, written
+//! as files in the io crate's formats so every other command can be tried
+//! on them.
+
+use std::collections::BTreeSet;
+use std::ops::ControlFlow;
+use std::path::{Path, PathBuf};
+
+use anyhow::Context as _;
+use eduaid_io::{Encoding, Headers, WriteOptions};
+use eduaid_model::{Counts, Disbursement, Household, Roster, School, SchoolYear, Student};
+use eduaid_sample::{Generator, PlantedFault};
+
+use crate::cli::{SampleArgs, SampleFormat};
+use crate::common::{Ctx, Status};
+use crate::progress;
+
+/// What is written.
+struct County {
+    name: String,
+    schools: Vec<School>,
+    students: Vec<Student>,
+    households: Vec<Household>,
+    disbursements: Vec<Disbursement>,
+    counts: Counts,
+    faults: Vec<PlantedFault>,
+}
+
+/// Run the command.
+pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
+    let county = match args.students {
+        None => sample_county()?,
+        Some(n) => generated(n, args.seed, ctx)?,
+    };
+    std::fs::create_dir_all(&args.out).with_context(|| args.out.display().to_string())?;
+    let (ext, encoding) = match args.format {
+        SampleFormat::Csv => ("csv", Encoding::Utf8),
+        SampleFormat::Gbk => ("csv", Encoding::Gb18030),
+        SampleFormat::Xlsx => ("xlsx", Encoding::Utf8),
+        SampleFormat::Json => ("json", Encoding::Utf8),
+        SampleFormat::Jsonl => ("jsonl", Encoding::Utf8),
+    };
+    let opts = WriteOptions {
+        format: None,
+        headers: if args.chinese {
+            Headers::Chinese
+        } else {
+            Headers::English
+        },
+        encoding,
+        bom: false,
+    };
+    let path = |stem: &str| -> PathBuf { args.out.join(format!("{stem}.{ext}")) };
+    let mut written: Vec<(PathBuf, usize)> = Vec::new();
+    let mut put = |stem: &str, n: usize, f: &dyn Fn(&Path) -> Result<(), eduaid_io::Error>| -> anyhow::Result<()> {
+        let p = path(stem);
+        f(&p)?;
+        written.push((p, n));
+        Ok(())
+    };
+    put("schools", county.schools.len(), &|p| {
+        eduaid_io::write_schools(p, &county.schools, &opts)
+    })?;
+    let classes: usize = county.schools.iter().map(|s| s.classes.len()).sum();
+    if classes > 0 {
+        put("classes", classes, &|p| {
+            eduaid_io::write_classes(p, &county.schools, &opts)
+        })?;
+    }
+    put("students", county.students.len(), &|p| {
+        eduaid_io::write_students(p, &county.students, &opts)
+    })?;
+    put("households", county.households.len(), &|p| {
+        eduaid_io::write_households(p, &county.households, &opts)
+    })?;
+    if !county.disbursements.is_empty() {
+        put("disbursements", county.disbursements.len(), &|p| {
+            eduaid_io::write_disbursements(p, &county.disbursements, &opts)
+        })?;
+    }
+    let c = &county.counts;
+    if !c.grades.is_empty() {
+        put("grade_counts", c.grades.len(), &|p| {
+            eduaid_io::write_grade_counts(p, &c.grades, &opts)
+        })?;
+    }
+    if !c.population.is_empty() {
+        put("population", c.population.len(), &|p| {
+            eduaid_io::write_population(p, &c.population, &opts)
+        })?;
+    }
+    if !c.disabled.is_empty() {
+        put("disabled", c.disabled.len(), &|p| {
+            eduaid_io::write_disabled(p, &c.disabled, &opts)
+        })?;
+    }
+    if !c.teachers.is_empty() {
+        put("teachers", c.teachers.len(), &|p| {
+            eduaid_io::write_teachers(p, &c.teachers, &opts)
+        })?;
+    }
+    if !county.faults.is_empty() {
+        let p = args.out.join("planted_faults.json");
+        std::fs::write(&p, serde_json::to_string_pretty(&county.faults)?).with_context(|| p.display().to_string())?;
+        written.push((p, county.faults.len()));
+    }
+    if ctx.json {
+        let files: Vec<serde_json::Value> = written
+            .iter()
+            .map(|(p, n)| serde_json::json!({ "file": p.display().to_string(), "records": n }))
+            .collect();
+        ctx.print_json(&serde_json::json!({ "county": county.name, "files": files }))?;
+    } else {
+        outln!(
+            "{} {}: {} {}",
+            ctx.t("wrote", "已生成"),
+            county.name,
+            county.students.len(),
+            ctx.t("students", "名学生")
+        );
+        for (p, n) in &written {
+            outln!("  {}  ({n})", p.display());
+        }
+    }
+    Ok(Status::Clean)
+}
+
+/// The sample county, its records in a stable order.
+fn sample_county() -> anyhow::Result<County> {
+    let c = eduaid_sample::try_county()?;
+    let mut schools: Vec<School> = c.roster.schools().cloned().collect();
+    schools.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut households: Vec<Household> = c
+        .roster
+        .households()
+        .filter(|h| !h.statuses.is_empty())
+        .cloned()
+        .collect();
+    households.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(County {
+        name: c.name.clone(),
+        schools,
+        students: c.roster.students().to_vec(),
+        households,
+        disbursements: c.disbursements,
+        counts: c.counts,
+        faults: c.planted_faults,
+    })
+}
+
+/// A generated county of `n` students, with grade counts of 2016-17
+/// derived from its roster.
+fn generated(n: u64, seed: u64, ctx: &Ctx) -> anyhow::Result<County> {
+    let g = Generator::new(n, seed);
+    let bar = progress::bar(n, ctx.t("generating", "生成中"), ctx);
+    let mut students: Vec<Student> = Vec::with_capacity(usize::try_from(n.min(50_000_000)).unwrap_or(0));
+    let mut household_ids = BTreeSet::new();
+    g.visit_students(&mut |batch| {
+        for s in batch {
+            if let Some(h) = &s.household_id {
+                household_ids.insert(h.clone());
+            }
+        }
+        students.extend_from_slice(batch);
+        bar.inc(u64::try_from(batch.len()).unwrap_or(0));
+        ControlFlow::Continue(())
+    })?;
+    bar.finish_and_clear();
+    let mut households = Vec::new();
+    for id in &household_ids {
+        if let Some(h) = g.household(id)? {
+            if !h.statuses.is_empty() {
+                households.push(h.into_owned());
+            }
+        }
+    }
+    let mut schools: Vec<School> = g.schools().collect();
+    schools.sort_by(|a, b| a.id.cmp(&b.id));
+    let year = SchoolYear::new(2016)?;
+    let grades = eduaid_stats::grade_counts_from_roster(&g, year, year.first_day())?;
+    Ok(County {
+        name: format!("模拟县（{n}名学生，种子{seed}）"),
+        schools,
+        students,
+        households,
+        disbursements: Vec::new(),
+        counts: Counts {
+            grades,
+            ..Counts::default()
+        },
+        faults: Vec::new(),
+    })
+}

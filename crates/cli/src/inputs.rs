@@ -1,0 +1,223 @@
+//! Reading the user's files through `eduaid-io`: the roster, the counts and
+//! the disbursements, with every rejected row reported on stderr and
+//! counted.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context as _, bail};
+use eduaid_io::{CountFiles, FileRoster, Input, LoadReport, ReadOptions, RosterFiles};
+use eduaid_model::{Counts, Disbursement, MemoryRoster};
+
+use crate::cli::{CountArgs, DataArgs};
+use crate::common::Ctx;
+
+/// The extensions a file under its usual name may have, in the order tried.
+const EXTENSIONS: &[&str] = &["csv", "xlsx", "json", "jsonl", "txt", "ndjson", "xlsm"];
+
+/// The file `stem.<ext>` in `dir`, for the first extension that exists.
+pub(crate) fn find_in(dir: &Path, stem: &str) -> Option<PathBuf> {
+    EXTENSIONS
+        .iter()
+        .map(|e| dir.join(format!("{stem}.{e}")))
+        .find(|p| p.is_file())
+}
+
+/// The file given explicitly, else the one under its usual name in `dir`.
+pub(crate) fn pick(explicit: Option<&PathBuf>, dir: Option<&PathBuf>, stem: &str) -> Option<PathBuf> {
+    explicit.cloned().or_else(|| dir.and_then(|d| find_in(d, stem)))
+}
+
+/// Check that a folder given with `--data` exists.
+pub(crate) fn check_dir(dir: Option<&PathBuf>) -> anyhow::Result<()> {
+    if let Some(d) = dir {
+        if !d.is_dir() {
+            bail!("{}: not a folder", d.display());
+        }
+    }
+    Ok(())
+}
+
+/// The read options of a run.
+pub(crate) fn read_options(data: &DataArgs) -> ReadOptions {
+    ReadOptions {
+        status_as_of: data.status_as_of,
+        ..ReadOptions::default()
+    }
+}
+
+/// Print a load report's warnings and rejected rows (always) and its
+/// summary (unless quiet); return the rows rejected.
+pub(crate) fn print_report(report: &LoadReport, ctx: &Ctx) -> u64 {
+    for w in &report.warnings {
+        ctx.warn(&w.to_string());
+    }
+    for e in &report.errors {
+        errln!("{}: {e}", ctx.t("rejected", "已拒绝"));
+    }
+    if report.rejected > 0 && report.errors.is_empty() {
+        errln!(
+            "{}: {} {}",
+            report.file,
+            report.rejected,
+            ctx.t("rows rejected", "行被拒绝")
+        );
+    }
+    ctx.info(&if ctx.zh() {
+        format!(
+            "{}（{}）：读取 {} 行，接受 {} 行，拒绝 {} 行",
+            report.file, report.kind, report.read, report.accepted, report.rejected
+        )
+    } else {
+        format!(
+            "{} ({}): read {} rows, accepted {}, rejected {}",
+            report.file, report.kind, report.read, report.accepted, report.rejected
+        )
+    });
+    report.rejected
+}
+
+/// A roster loaded from files, and the rows rejected over all of them.
+#[derive(Debug)]
+pub(crate) struct Loaded {
+    /// The roster.
+    pub(crate) roster: MemoryRoster,
+    /// Rows rejected in any file.
+    pub(crate) rejected: u64,
+}
+
+/// Whether a roster can be loaded from these arguments.
+pub(crate) fn has_roster(data: &DataArgs) -> bool {
+    data.students.is_some() || data.data.as_ref().is_some_and(|d| find_in(d, "students").is_some())
+}
+
+/// The paths of a roster: schools, students, households, classes.
+type RosterPaths = (PathBuf, PathBuf, Option<PathBuf>, Option<PathBuf>);
+
+/// Resolve the roster's files.
+fn roster_paths(data: &DataArgs, ctx: &Ctx) -> anyhow::Result<RosterPaths> {
+    check_dir(data.data.as_ref())?;
+    let dir = data.data.as_ref();
+    let schools = pick(data.schools.as_ref(), dir, "schools").with_context(|| {
+        ctx.t(
+            "no schools file: give --schools FILE or --data DIR",
+            "缺少学校文件：请用 --schools FILE 或 --data DIR 指定",
+        )
+        .to_string()
+    })?;
+    let students = pick(data.students.as_ref(), dir, "students").with_context(|| {
+        ctx.t(
+            "no students file: give --students FILE or --data DIR",
+            "缺少学生文件：请用 --students FILE 或 --data DIR 指定",
+        )
+        .to_string()
+    })?;
+    let households = pick(data.households.as_ref(), dir, "households");
+    let classes = pick(data.classes.as_ref(), dir, "classes");
+    Ok((schools, students, households, classes))
+}
+
+/// The `RosterFiles` of resolved paths.
+fn roster_files(paths: &RosterPaths) -> RosterFiles<'_> {
+    let (schools, students, households, classes) = paths;
+    let mut files = RosterFiles::new(Input::Path(schools), Input::Path(students));
+    if let Some(h) = households {
+        files = files.households(Input::Path(h));
+    }
+    if let Some(c) = classes {
+        files = files.classes(Input::Path(c));
+    }
+    files
+}
+
+/// Load the roster the arguments name into memory.
+///
+/// # Errors
+/// A missing schools or students file, or a file-level fault of any file.
+pub(crate) fn load_roster(data: &DataArgs, ctx: &Ctx) -> anyhow::Result<Loaded> {
+    let paths = roster_paths(data, ctx)?;
+    let loaded = eduaid_io::load_roster(roster_files(&paths), &read_options(data))?;
+    let mut rejected = print_report(&loaded.schools, ctx);
+    if let Some(r) = &loaded.classes {
+        rejected += print_report(r, ctx);
+    }
+    if let Some(r) = &loaded.households {
+        rejected += print_report(r, ctx);
+    }
+    rejected += print_report(&loaded.students, ctx);
+    Ok(Loaded {
+        roster: loaded.roster,
+        rejected,
+    })
+}
+
+/// Open the roster the arguments name for streaming: schools and
+/// households in memory, students re-read from their file on each pass, so
+/// a roster of millions runs in the memory of one batch. Returns the roster
+/// and the rows rejected.
+///
+/// # Errors
+/// As [`load_roster`].
+pub(crate) fn open_roster(data: &DataArgs, ctx: &Ctx) -> anyhow::Result<(FileRoster, u64)> {
+    let paths = roster_paths(data, ctx)?;
+    let roster = FileRoster::open(roster_files(&paths), &read_options(data))?;
+    let mut rejected = print_report(roster.schools_report(), ctx);
+    if let Some(r) = roster.classes_report() {
+        rejected += print_report(r, ctx);
+    }
+    if let Some(r) = roster.households_report() {
+        rejected += print_report(r, ctx);
+    }
+    rejected += print_report(roster.students_report(), ctx);
+    Ok((roster, rejected))
+}
+
+/// Load a disbursements file.
+///
+/// # Errors
+/// A file-level fault.
+pub(crate) fn load_disbursements(path: &Path, ctx: &Ctx) -> anyhow::Result<(Vec<Disbursement>, u64)> {
+    let loaded = eduaid_io::read_disbursements(Input::Path(path), &ReadOptions::default())?;
+    let rejected = print_report(&loaded.report, ctx);
+    Ok((loaded.records, rejected))
+}
+
+/// The count files the arguments name (explicitly or in `dir`).
+#[derive(Debug, Default)]
+pub(crate) struct CountPaths {
+    /// Grade counts.
+    pub(crate) grades: Option<PathBuf>,
+    /// Population.
+    pub(crate) population: Option<PathBuf>,
+    /// Disabled children.
+    pub(crate) disabled: Option<PathBuf>,
+    /// Teachers.
+    pub(crate) teachers: Option<PathBuf>,
+}
+
+impl CountPaths {
+    /// Resolve the count files.
+    pub(crate) fn of(args: &CountArgs, dir: Option<&PathBuf>) -> CountPaths {
+        CountPaths {
+            grades: pick(args.counts.as_ref(), dir, "grade_counts"),
+            population: pick(args.population.as_ref(), dir, "population"),
+            disabled: pick(args.disabled.as_ref(), dir, "disabled"),
+            teachers: pick(args.teachers.as_ref(), dir, "teachers"),
+        }
+    }
+}
+
+/// Load the count files.
+///
+/// # Errors
+/// A file-level fault of any file.
+pub(crate) fn load_counts(paths: &CountPaths, ctx: &Ctx) -> anyhow::Result<(Counts, u64)> {
+    let files = CountFiles {
+        grades: paths.grades.as_deref().map(Input::Path),
+        population: paths.population.as_deref().map(Input::Path),
+        disabled: paths.disabled.as_deref().map(Input::Path),
+        teachers: paths.teachers.as_deref().map(Input::Path),
+    };
+    let (counts, reports) = eduaid_io::read_counts(files, &ReadOptions::default())?;
+    let rejected = reports.iter().map(|r| print_report(r, ctx)).sum();
+    Ok((counts, rejected))
+}

@@ -1,0 +1,312 @@
+//! `eduaid evaluate`.
+
+use crate::common::*;
+
+fn program<'a>(totals: &'a serde_json::Value, id: &str) -> &'a serde_json::Value {
+    totals["programs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["id"] == id)
+        .unwrap_or_else(|| panic!("no program {id}"))
+}
+
+#[test]
+fn the_sample_county_gives_the_contract_figures_of_spring_2017() {
+    let dir = sample_dir();
+    let (_d, out) = temp_path("entitlements.csv");
+    let r = run_expect(
+        0,
+        &[
+            "--json",
+            "evaluate",
+            "--data",
+            &p(dir),
+            "--term",
+            "2017-spring",
+            "--out",
+            &p(&out),
+        ],
+    );
+    let t = r.json();
+    let living = program(&t, "living-subsidy");
+    assert_eq!(living["total"]["persons"], 12390);
+    assert_eq!(living["total"]["amount"], "6735875");
+    assert_eq!(living["by_stage"]["primary"]["persons"], 8063);
+    assert_eq!(living["by_stage"]["junior"]["persons"], 4327);
+    let pre = program(&t, "preschool-aid");
+    assert_eq!(
+        (pre["total"]["persons"].clone(), pre["total"]["amount"].clone()),
+        (2409.into(), "1204500".into())
+    );
+    let senior = program(&t, "senior-grant");
+    assert_eq!(
+        (senior["total"]["persons"].clone(), senior["total"]["amount"].clone()),
+        (5061.into(), "5068000".into())
+    );
+    let voc = program(&t, "vocational-grant");
+    assert_eq!(
+        (voc["total"]["persons"].clone(), voc["total"]["amount"].clone()),
+        (599.into(), "599000".into())
+    );
+    assert_eq!(program(&t, "nutrition")["total"]["amount"], "4723400");
+
+    // The per-student file agrees with the totals, and the by-program and
+    // by-stage sheets go beside it.
+    let rows = read_csv(&out);
+    let living_rows: Vec<_> = rows.iter().filter(|r| r["program"] == "living-subsidy").collect();
+    assert_eq!(living_rows.len(), 12390);
+    assert!(living_rows.iter().all(|r| r["term"] == "2017-spring"));
+    let sum: u64 = living_rows
+        .iter()
+        .map(|r| r["amount"].trim_end_matches(".00").parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(sum, 6_735_875);
+    assert!(out.with_file_name("entitlements-totals.csv").is_file());
+    assert!(out.with_file_name("entitlements-by_stage.csv").is_file());
+    // The tables are printed without --json, in yuan and 万元.
+    let human = run_expect(0, &["-q", "evaluate", "--data", &p(dir), "--term", "2017年春季学期"]);
+    assert!(human.stdout.contains("673.5875"), "{}", human.stdout);
+    assert!(human.stdout.contains("6735875.00"));
+}
+
+#[test]
+fn rain_and_dew_counts_person_terms_over_two_terms() {
+    let r = run_expect(
+        0,
+        &[
+            "--json",
+            "-q",
+            "evaluate",
+            "--data",
+            &p(sample_dir()),
+            "--term",
+            "2016-autumn",
+            "--term",
+            "2017-spring",
+        ],
+    );
+    let rd = program(&r.json(), "rain-and-dew").clone();
+    assert_eq!(rd["total"]["persons"], 478);
+    assert_eq!(rd["total"]["person_terms"], 956);
+    assert_eq!(rd["total"]["amount"], (478 * 2500).to_string());
+}
+
+#[test]
+fn a_county_overlay_changes_the_amounts_and_a_broken_chain_is_refused() {
+    let d = tempfile::tempdir().unwrap();
+    let overlay = d.path().join("my-county.toml");
+    std::fs::write(
+        &overlay,
+        r#"[policy]
+id = "my-county"
+title = "某县叠加政策"
+base = "hunan-county-2016"
+
+[documents.my-doc]
+title = "某县资助补充办法"
+issuer = "某县教育局"
+certainty = "B"
+
+[parameters."preschool-aid.annual"]
+description = "学前教育资助标准（县提高）"
+unit = "yuan_per_year"
+values = [
+  { from = "2017-spring", value = 800, cite = { doc = "my-doc", clause = "第三条" } },
+]
+"#,
+    )
+    .unwrap();
+    let dir = sample_dir();
+    let r = run_expect(
+        0,
+        &[
+            "--json",
+            "-q",
+            "evaluate",
+            "--data",
+            &p(dir),
+            "--term",
+            "2017-spring",
+            "--policy",
+            "national",
+            "--policy",
+            "hunan-2017",
+            "--policy",
+            &p(&overlay),
+        ],
+    );
+    assert_eq!(
+        program(&r.json(), "preschool-aid")["total"]["amount"],
+        (2409 * 400).to_string()
+    );
+    // national alone: no county exception, so day students get no living subsidy.
+    let n = run_expect(
+        0,
+        &[
+            "--json",
+            "-q",
+            "evaluate",
+            "--data",
+            &p(dir),
+            "--term",
+            "2017-spring",
+            "--policy",
+            "national",
+        ],
+    );
+    assert_ne!(program(&n.json(), "living-subsidy")["total"]["amount"], "6735875");
+    // An overlay on top of a layer it is not based on.
+    let r = run_expect(
+        2,
+        &[
+            "evaluate",
+            "--data",
+            &p(dir),
+            "--term",
+            "2017-spring",
+            "--policy",
+            &p(&overlay),
+            "--policy",
+            "national",
+        ],
+    );
+    assert!(r.stderr.contains("is not under national"), "{}", r.stderr);
+    let r = run_expect(
+        2,
+        &[
+            "evaluate",
+            "--data",
+            &p(dir),
+            "--term",
+            "2017-spring",
+            "--policy",
+            "atlantis",
+        ],
+    );
+    assert!(r.stderr.contains("unknown policy atlantis"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_rows_are_reported_with_file_line_and_column_and_the_run_goes_on() {
+    let d = copy_dir(small_dir());
+    let students = d.path().join("students.csv");
+    set_cell(&students, 6, "birth_date", "2008-02-30");
+    set_cell(&students, 10, "grade", "9");
+    let (_o, out) = temp_path("ent.json");
+    let r = run_expect(
+        2,
+        &[
+            "--json",
+            "evaluate",
+            "--data",
+            &p(d.path()),
+            "--term",
+            "2017-spring",
+            "--out",
+            &p(&out),
+        ],
+    );
+    assert!(r.stderr.contains("students.csv:6: column birth_date"), "{}", r.stderr);
+    assert!(r.stderr.contains("impossible date 2008-02-30"), "{}", r.stderr);
+    assert!(r.stderr.contains("students.csv:10: column grade"), "{}", r.stderr);
+    assert!(r.stderr.contains("rejected 2"), "{}", r.stderr);
+    assert_eq!(r.json()["students"], 1998);
+    // The output is written all the same.
+    let written: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
+    assert!(!written["entitlements"].as_array().unwrap().is_empty());
+    assert!(written["totals"].is_array());
+}
+
+#[test]
+fn missing_and_unreadable_inputs_exit_2_naming_the_file() {
+    let small = small_dir();
+    let r = run_expect(
+        2,
+        &["evaluate", "--data", "/nonexistent/eduaid", "--term", "2017-spring"],
+    );
+    assert!(r.stderr.contains("/nonexistent/eduaid"));
+    let r = run_expect(
+        2,
+        &[
+            "evaluate",
+            "--schools",
+            &p(&small.join("schools.csv")),
+            "--students",
+            "/nonexistent/s.csv",
+            "--term",
+            "2017-spring",
+        ],
+    );
+    assert!(r.stderr.contains("/nonexistent/s.csv"), "{}", r.stderr);
+    let r = run_expect(
+        2,
+        &[
+            "evaluate",
+            "--students",
+            &p(&small.join("students.csv")),
+            "--term",
+            "2017-spring",
+        ],
+    );
+    assert!(r.stderr.contains("no schools file"), "{}", r.stderr);
+    // A students file without a required column.
+    let d = copy_dir(small);
+    let text = std::fs::read_to_string(d.path().join("students.csv")).unwrap();
+    std::fs::write(
+        d.path().join("students.csv"),
+        text.replacen("id,name,sex,", "id,name,gender,", 1),
+    )
+    .unwrap();
+    let r = run_expect(2, &["evaluate", "--data", &p(d.path()), "--term", "2017-spring"]);
+    assert!(
+        r.stderr.contains("students.csv:1: missing required column sex"),
+        "{}",
+        r.stderr
+    );
+    // An output format the command cannot write, refused before any work.
+    let r = run_expect(
+        2,
+        &[
+            "evaluate",
+            "--data",
+            &p(small),
+            "--term",
+            "2017-spring",
+            "--out",
+            "x.pdf",
+        ],
+    );
+    assert!(r.stderr.contains("x.pdf"), "{}", r.stderr);
+    // A legacy workbook.
+    let r = run_expect(
+        2,
+        &[
+            "evaluate",
+            "--schools",
+            &p(&small.join("schools.csv")),
+            "--students",
+            "old.xls",
+            "--term",
+            "2017-spring",
+        ],
+    );
+    assert!(r.stderr.contains(".xls"), "{}", r.stderr);
+}
+
+#[test]
+fn quiet_runs_print_nothing_on_stderr() {
+    let r = run_expect(
+        0,
+        &["-q", "evaluate", "--data", &p(small_dir()), "--term", "2017-spring"],
+    );
+    assert!(r.stderr.is_empty(), "{}", r.stderr);
+    let r = run_expect(0, &["evaluate", "--data", &p(small_dir()), "--term", "2017-spring"]);
+    assert!(
+        r.stderr.contains("students.csv (students): read 2000 rows"),
+        "{}",
+        r.stderr
+    );
+    // No progress bar when stderr is not a terminal.
+    assert!(!r.stderr.contains("evaluating"), "{}", r.stderr);
+}

@@ -1,0 +1,131 @@
+//! `eduaid report`.
+
+use crate::common::*;
+
+#[test]
+fn the_sample_report_is_written_checked_and_passes_the_validator() {
+    let dir = sample_dir();
+    let out = tempfile::tempdir().unwrap();
+    let r = run_expect(
+        0,
+        &[
+            "--json",
+            "-q",
+            "report",
+            "--data",
+            &p(dir),
+            "--out",
+            &p(out.path()),
+            "--format",
+            "md",
+            "--format",
+            "docx",
+            "--format",
+            "html",
+            "--county",
+            "示范县",
+            "--set",
+            "fee_meeting_date=2017-07-11",
+            "--set",
+            "report_date=2017-09-30",
+        ],
+    );
+    let j = r.json();
+    assert_eq!(j["consistent"], true, "{j}");
+    assert!(j["figures"].as_u64().unwrap() > 50);
+    let md = std::fs::read_to_string(out.path().join("county_report.md")).unwrap();
+    for want in [
+        "示范县脱贫攻坚教育保障工作情况报告",
+        "673.5875万元",
+        "120.45万元",
+        "98.86%",
+        "126964人",
+        "2017年9月30日",
+    ] {
+        assert!(md.contains(want), "{want} missing from the report");
+    }
+    let html = std::fs::read_to_string(out.path().join("county_report.html")).unwrap();
+    assert!(html.contains("673.5875万元"));
+    let docx = out.path().join("county_report.docx");
+    assert_eq!(&std::fs::read(&docx).unwrap()[..2], b"PK");
+    // The Word file's text passes the validator too.
+    let v = run_expect(0, &["--json", "validate", &p(&docx)]).json();
+    assert_eq!(v["consistent"], true);
+    assert!(!v["checks"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn a_template_word_left_unset_names_the_template_line() {
+    let out = tempfile::tempdir().unwrap();
+    let r = run_expect(
+        2,
+        &["-q", "report", "--data", &p(sample_dir()), "--out", &p(out.path())],
+    );
+    assert!(r.stderr.contains("line"), "{}", r.stderr);
+    assert!(r.stderr.contains("fee_meeting_date"), "{}", r.stderr);
+    assert!(r.stderr.contains("--set"), "{}", r.stderr);
+}
+
+#[test]
+fn a_users_own_template_is_filled_from_their_files() {
+    let dir = sample_dir();
+    let (d, tpl) = temp_path("mine.txt.j2");
+    std::fs::write(
+        &tpl,
+        "% {{ county }}资助简报\n\n# 资助\n{{ spring_term }}共资助义务教育阶段学生{{ living_subsidy_students }}，补助资金{{ living_subsidy_amount }}。\n",
+    )
+    .unwrap();
+    let out = d.path().join("out");
+    run_expect(
+        0,
+        &[
+            "-q",
+            "report",
+            "--data",
+            &p(dir),
+            "--template",
+            &p(&tpl),
+            "--format",
+            "md",
+            "--out",
+            &p(&out),
+            "--county",
+            "示范县",
+        ],
+    );
+    let md = std::fs::read_to_string(out.join("county_report.md")).unwrap();
+    assert!(
+        md.contains("2017年春季学期共资助义务教育阶段学生12390人，补助资金673.5875万元。"),
+        "{md}"
+    );
+    // A template naming a figure the data lacks.
+    std::fs::write(&tpl, "% 标题\n\n第一行\n{{ no_such_figure }}\n").unwrap();
+    let r = run_expect(
+        2,
+        &[
+            "-q",
+            "report",
+            "--data",
+            &p(dir),
+            "--template",
+            &p(&tpl),
+            "--out",
+            &p(&out),
+        ],
+    );
+    assert!(r.stderr.contains("line"), "{}", r.stderr);
+    let r = run_expect(
+        2,
+        &[
+            "-q",
+            "report",
+            "--data",
+            &p(dir),
+            "--template",
+            "/nonexistent.j2",
+            "--out",
+            &p(&out),
+        ],
+    );
+    assert!(r.stderr.contains("/nonexistent.j2"), "{}", r.stderr);
+}

@@ -1,0 +1,41 @@
+//! `eduaid validate`.
+
+use crate::common::*;
+
+#[test]
+fn a_double_rounded_rate_is_a_finding() {
+    let (_d, f) = temp_path("report.txt");
+    std::fs::write(&f, "全县6—14岁三类残疾儿童共307人，在校305人，入学率达99.4%。\n").unwrap();
+    let r = run_expect(1, &["validate", &p(&f)]);
+    assert!(r.stdout.contains("99.3%"), "{}", r.stdout);
+    assert!(r.stdout.contains("INCONSISTENT"), "{}", r.stdout);
+    let j = run_expect(1, &["--json", "validate", &p(&f)]).json();
+    assert_eq!(j["consistent"], false);
+}
+
+#[test]
+fn consistent_text_in_any_format_passes() {
+    let (d, f) = temp_path("report.md");
+    std::fs::write(&f, "全县三类残疾儿童共307人，在校305人，入学率达99.3%。\n").unwrap();
+    let r = run_expect(0, &["validate", &p(&f)]);
+    assert!(r.stdout.contains("校核1项，发现不一致0项"), "{}", r.stdout);
+    let html = d.path().join("r.html");
+    std::fs::write(
+        &html,
+        "<html><body><p>全县三类残疾儿童共307人，在校305人，入学率达99.4%。</p></body></html>",
+    )
+    .unwrap();
+    run_expect(1, &["validate", &p(&html)]);
+}
+
+#[test]
+fn unreadable_reports_exit_2() {
+    let r = run_expect(2, &["validate", "/nonexistent/report.txt"]);
+    assert!(r.stderr.contains("/nonexistent/report.txt"), "{}", r.stderr);
+    let (_d, f) = temp_path("fake.docx");
+    std::fs::write(&f, "not a zip").unwrap();
+    let r = run_expect(2, &["validate", &p(&f)]);
+    assert!(r.stderr.contains("fake.docx"), "{}", r.stderr);
+    let r = run_expect(2, &["validate", "old.doc"]);
+    assert!(r.stderr.contains(".docx"), "{}", r.stderr);
+}

@@ -33,7 +33,7 @@
 //! [`load_roster`] builds a [`MemoryRoster`](eduaid_model::MemoryRoster)
 //! and [`FileRoster`] a streaming [`Roster`](eduaid_model::Roster); the
 //! `write_*` functions write every kind with English or Chinese headers.
-//! `docs/format.md` documents every file kind and column.
+//! The root README.md ("File formats") documents every file kind and column.
 //!
 //! ## Example
 //! ```

@@ -114,7 +114,7 @@ pub struct ReadOptions {
     /// The day a students file's yes/no status columns (建档立卡 = 是,
     /// 低保 = 是 …) speak of, for rows that give no start date: the spell is
     /// taken to hold from this day on. Without it such a row is rejected,
-    /// because the model's statuses are dated. See `docs/format.md`.
+    /// because the model's statuses are dated. See the README's "File formats" section.
     pub status_as_of: Option<NaiveDate>,
     /// The CSV cell separator: `b','` (the default), or e.g. `b'\t'` or
     /// `b';'` for other exports. An ASCII byte other than a letter, a digit,

@@ -347,7 +347,7 @@ pub fn read_households<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> R
 }
 
 /// The households a students file and a households file describe, merged
-/// by the rules in `docs/format.md`:
+/// by the rules in the README's "File formats" section:
 ///
 /// - with a households file, it is authoritative: every status kind a
 ///   student row states must have exactly the spells the file has for that

@@ -1,4 +1,4 @@
-//! `docs/format.md` documents every column of every file kind exactly as
+//! README.md's "File formats" section documents every column of every file kind exactly as
 //! the code reads it: the tables there are checked against the schema.
 
 use eduaid_io::{Column, FileKind, ValueType};
@@ -49,7 +49,7 @@ pub(crate) fn table(kind: FileKind) -> String {
 
 #[test]
 fn format_md_has_every_column_table() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/format.md");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
     let doc = std::fs::read_to_string(path).unwrap();
     if std::env::var("EDUAID_PRINT_TABLES").is_ok() {
         for kind in FileKind::ALL {
@@ -60,7 +60,7 @@ fn format_md_has_every_column_table() {
         let t = table(*kind);
         assert!(
             doc.contains(&t),
-            "docs/format.md lacks the current table of {kind}:\n{t}"
+            "README.md lacks the current table of {kind}:\n{t}"
         );
     }
 }

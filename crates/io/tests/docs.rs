@@ -58,9 +58,6 @@ fn format_md_has_every_column_table() {
     }
     for kind in FileKind::ALL {
         let t = table(*kind);
-        assert!(
-            doc.contains(&t),
-            "README.md lacks the current table of {kind}:\n{t}"
-        );
+        assert!(doc.contains(&t), "README.md lacks the current table of {kind}:\n{t}");
     }
 }

@@ -39,3 +39,23 @@ fn unreadable_reports_exit_2() {
     let r = run_expect(2, &["validate", "old.doc"]);
     assert!(r.stderr.contains(".docx"), "{}", r.stderr);
 }
+
+#[test]
+fn what_is_not_a_report_is_refused_not_passed() {
+    let (d, empty) = temp_path("empty.txt");
+    std::fs::write(&empty, "  \n").unwrap();
+    let r = run_expect(2, &["validate", &p(&empty)]);
+    assert!(r.stderr.contains("empty"), "{}", r.stderr);
+    let binary = d.path().join("binary.txt");
+    std::fs::write(&binary, b"\xff\xfe\x00").unwrap();
+    let r = run_expect(2, &["validate", &p(&binary)]);
+    assert!(r.stderr.contains("not a text report"), "{}", r.stderr);
+    let nuls = d.path().join("nuls.md");
+    std::fs::write(&nuls, "共307人\0\0\0\0").unwrap();
+    let r = run_expect(2, &["validate", &p(&nuls)]);
+    assert!(r.stderr.contains("binary data"), "{}", r.stderr);
+    let sheet = d.path().join("figures.xlsx");
+    std::fs::write(&sheet, b"PK\x03\x04").unwrap();
+    let r = run_expect(2, &["validate", &p(&sheet)]);
+    assert!(r.stderr.contains("not a report"), "{}", r.stderr);
+}

@@ -74,12 +74,22 @@ fn read_text(path: &Path) -> anyhow::Result<String> {
     match ext.as_str() {
         "docx" => docx_text(path).with_context(|| file.clone()),
         "doc" | "wps" => bail!("{file}: the legacy Word format is not read: save it as .docx or .txt"),
+        "xlsx" | "xls" | "xlsm" | "et" | "csv" | "pdf" | "zip" => {
+            bail!("{file}: a .{ext} file is not a report: give the report as .docx, .txt, .md or .html")
+        }
         _ => {
             let bytes = std::fs::read(path).with_context(|| file.clone())?;
             let text = match String::from_utf8(bytes) {
                 Ok(t) => t,
-                Err(e) => encoding_rs::GB18030.decode(e.as_bytes()).0.into_owned(),
+                Err(e) => {
+                    let (t, _, had_errors) = encoding_rs::GB18030.decode(e.as_bytes());
+                    if had_errors {
+                        bail!("{file}: not a text report: the bytes are neither UTF-8 nor GBK text");
+                    }
+                    t.into_owned()
+                }
             };
+            check_is_text(&file, &text)?;
             Ok(if ext == "html" || ext == "htm" {
                 strip_tags(&text)
             } else {
@@ -87,6 +97,23 @@ fn read_text(path: &Path) -> anyhow::Result<String> {
             })
         }
     }
+}
+
+/// Refuse what cannot be a report: an empty file, or binary data that
+/// happens to decode (NUL bytes and other control characters).
+fn check_is_text(file: &str, text: &str) -> anyhow::Result<()> {
+    let body = text.trim_start_matches('\u{feff}');
+    if body.trim().is_empty() {
+        bail!("{file}: the report is empty");
+    }
+    let controls = body
+        .chars()
+        .filter(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        .count();
+    if body.contains('\0') || controls * 100 > body.chars().count() {
+        bail!("{file}: not a text report: it holds binary data ({controls} control characters)");
+    }
+    Ok(())
 }
 
 /// The paragraphs of `word/document.xml`, one a line.

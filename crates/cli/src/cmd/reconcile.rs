@@ -37,7 +37,7 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let (recon, who, rejected) = if let Some(ent) = &args.entitlements {
         let (disbursements, rejected_d) = inputs::load_disbursements(&disb_path, ctx)?;
         let table = read_entitlements(ent, ctx)?;
-        let recon = reconcile_table(&table, &disbursements);
+        let recon = reconcile_table(&table, &disbursements)?;
         (recon, table.who, rejected_d + table.rejected)
     } else {
         if !inputs::has_roster(&args.data) {
@@ -270,7 +270,8 @@ fn read_entitlements(path: &Path, ctx: &Ctx) -> anyhow::Result<EntitlementTable>
 /// Reconcile against an entitlements file: the classes of the library's
 /// reconciliation that the file allows (it holds no roster, so a payment to
 /// a student it does not list is ineligible rather than unknown).
-fn reconcile_table(t: &EntitlementTable, disbursements: &[Disbursement]) -> Reconciliation {
+fn reconcile_table(t: &EntitlementTable, disbursements: &[Disbursement]) -> anyhow::Result<Reconciliation> {
+    let overflow = |what: &str| anyhow::anyhow!("the {what} overflows: amounts this large cannot be totalled exactly");
     let scope = Scope::of(disbursements);
     let mut findings = Vec::new();
     let mut matched = Count::default();
@@ -280,7 +281,7 @@ fn reconcile_table(t: &EntitlementTable, disbursements: &[Disbursement]) -> Reco
     let mut order: Vec<&Disbursement> = disbursements.iter().collect();
     order.sort_by(|a, b| (a.paid_on, &a.id).cmp(&(b.paid_on, &b.id)));
     for d in order {
-        paid_total = paid_total.checked_add(d.amount).unwrap_or(paid_total);
+        paid_total = paid_total.checked_add(d.amount).ok_or_else(|| overflow("total paid"))?;
         let key = (d.student_id.clone(), d.program.clone(), d.term);
         let owed = t.owed.get(&key).copied();
         let mk = |kind, owed: Option<Money>, evidence: String| Finding {
@@ -352,7 +353,10 @@ fn reconcile_table(t: &EntitlementTable, disbursements: &[Disbursement]) -> Reco
             )),
             Some(_) => {
                 matched.records += 1;
-                matched.amount += d.amount;
+                matched.amount = matched
+                    .amount
+                    .checked_add(d.amount)
+                    .ok_or_else(|| overflow("matched total"))?;
             }
         }
     }
@@ -363,7 +367,7 @@ fn reconcile_table(t: &EntitlementTable, disbursements: &[Disbursement]) -> Reco
             continue;
         }
         entitlements += 1;
-        owed_total = owed_total.checked_add(*m).unwrap_or(owed_total);
+        owed_total = owed_total.checked_add(*m).ok_or_else(|| overflow("total owed"))?;
         if !first_of.contains_key(k) {
             findings.push(Finding {
                 kind: FindingKind::Unpaid,
@@ -382,13 +386,17 @@ fn reconcile_table(t: &EntitlementTable, disbursements: &[Disbursement]) -> Reco
     for f in &findings {
         let c = by_kind.entry(f.kind).or_default();
         c.records += 1;
-        c.amount += if f.kind == FindingKind::Unpaid {
+        let amount = if f.kind == FindingKind::Unpaid {
             f.owed.unwrap_or_default()
         } else {
             f.paid.unwrap_or_default()
         };
+        c.amount = c
+            .amount
+            .checked_add(amount)
+            .ok_or_else(|| overflow("total of a kind of finding"))?;
     }
-    Reconciliation {
+    Ok(Reconciliation {
         records: u64::try_from(disbursements.len()).unwrap_or(u64::MAX),
         paid: paid_total,
         matched,
@@ -396,5 +404,5 @@ fn reconcile_table(t: &EntitlementTable, disbursements: &[Disbursement]) -> Reco
         entitlements,
         owed: owed_total,
         findings,
-    }
+    })
 }

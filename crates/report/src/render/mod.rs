@@ -142,71 +142,46 @@ pub trait Renderer {
     }
 }
 
-impl<R: Renderer + ?Sized> Renderer for &mut R {
-    fn heading(&mut self, level: u8, number: &str, text: &str) -> Result<(), Error> {
-        (**self).heading(level, number, text)
-    }
-    fn paragraph(&mut self, inlines: &[Inline]) -> Result<(), Error> {
-        (**self).paragraph(inlines)
-    }
-    fn finish(&mut self) -> Result<Vec<u8>, Error> {
-        (**self).finish()
-    }
-    fn title(&mut self, title: &str, subtitle: Option<&str>) -> Result<(), Error> {
-        (**self).title(title, subtitle)
-    }
-    fn table(&mut self, number: usize, table: &Table) -> Result<(), Error> {
-        (**self).table(number, table)
-    }
-    fn chart(&mut self, number: usize, chart: &Chart) -> Result<(), Error> {
-        (**self).chart(number, chart)
-    }
-    fn note(&mut self, inlines: &[Inline]) -> Result<(), Error> {
-        (**self).note(inlines)
-    }
-    fn appendix(&mut self, label: &str, title: &str) -> Result<(), Error> {
-        (**self).appendix(label, title)
-    }
-    fn page_break(&mut self) -> Result<(), Error> {
-        (**self).page_break()
-    }
-    fn warnings(&self) -> Vec<String> {
-        (**self).warnings()
-    }
+/// Forward every method, required and defaulted, so a borrowed or boxed
+/// renderer behaves exactly as the renderer it holds.
+macro_rules! forward_renderer {
+    ($($ty:ty),*) => {$(
+        impl<R: Renderer + ?Sized> Renderer for $ty {
+            fn heading(&mut self, level: u8, number: &str, text: &str) -> Result<(), Error> {
+                (**self).heading(level, number, text)
+            }
+            fn paragraph(&mut self, inlines: &[Inline]) -> Result<(), Error> {
+                (**self).paragraph(inlines)
+            }
+            fn finish(&mut self) -> Result<Vec<u8>, Error> {
+                (**self).finish()
+            }
+            fn title(&mut self, title: &str, subtitle: Option<&str>) -> Result<(), Error> {
+                (**self).title(title, subtitle)
+            }
+            fn table(&mut self, number: usize, table: &Table) -> Result<(), Error> {
+                (**self).table(number, table)
+            }
+            fn chart(&mut self, number: usize, chart: &Chart) -> Result<(), Error> {
+                (**self).chart(number, chart)
+            }
+            fn note(&mut self, inlines: &[Inline]) -> Result<(), Error> {
+                (**self).note(inlines)
+            }
+            fn appendix(&mut self, label: &str, title: &str) -> Result<(), Error> {
+                (**self).appendix(label, title)
+            }
+            fn page_break(&mut self) -> Result<(), Error> {
+                (**self).page_break()
+            }
+            fn warnings(&self) -> Vec<String> {
+                (**self).warnings()
+            }
+        }
+    )*};
 }
 
-impl<R: Renderer + ?Sized> Renderer for Box<R> {
-    fn heading(&mut self, level: u8, number: &str, text: &str) -> Result<(), Error> {
-        (**self).heading(level, number, text)
-    }
-    fn paragraph(&mut self, inlines: &[Inline]) -> Result<(), Error> {
-        (**self).paragraph(inlines)
-    }
-    fn finish(&mut self) -> Result<Vec<u8>, Error> {
-        (**self).finish()
-    }
-    fn title(&mut self, title: &str, subtitle: Option<&str>) -> Result<(), Error> {
-        (**self).title(title, subtitle)
-    }
-    fn table(&mut self, number: usize, table: &Table) -> Result<(), Error> {
-        (**self).table(number, table)
-    }
-    fn chart(&mut self, number: usize, chart: &Chart) -> Result<(), Error> {
-        (**self).chart(number, chart)
-    }
-    fn note(&mut self, inlines: &[Inline]) -> Result<(), Error> {
-        (**self).note(inlines)
-    }
-    fn appendix(&mut self, label: &str, title: &str) -> Result<(), Error> {
-        (**self).appendix(label, title)
-    }
-    fn page_break(&mut self) -> Result<(), Error> {
-        (**self).page_break()
-    }
-    fn warnings(&self) -> Vec<String> {
-        (**self).warnings()
-    }
-}
+forward_renderer!(&mut R, Box<R>);
 
 /// Render `doc` with `renderer`: the title, then every block in order,
 /// headings, tables and charts numbered as they come.

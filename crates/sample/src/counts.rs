@@ -343,31 +343,38 @@ pub(crate) fn build(
         }
     }
     fix_junior_cohorts(rng, &mut slices)?;
+    // The flows of year `y` going forward: transfers and dropouts drawn from
+    // the year's enrolment; teaching points hand their last grade to the
+    // central primary.
+    let plans_ro: &[Plan] = plans;
+    let draw_flows = |rng: &mut SplitMix64, slices: &mut Vec<Slice>, y: usize| {
+        for &si in &order {
+            let group = plans_ro[slices[si].plan].group;
+            let (p_in, p_out, p_drop) = rates(group, slices[si].stage);
+            let s = &mut slices[si];
+            let last = s.grades - 1;
+            for k in 0..s.grades {
+                let e = s.enrolled[y][k];
+                s.tin[y][k] += rng.share(e, p_in);
+                if group == Group::TeachingPoint && k == last {
+                    s.tout[y][k] = e + s.tin[y][k];
+                } else {
+                    s.tout[y][k] = rng.share(e, p_out).min(e + s.tin[y][k]);
+                    s.dropouts[y][k] = rng.share(e, p_drop).min(e + s.tin[y][k] - s.tout[y][k]);
+                }
+            }
+            let moving = s.tout[y][last];
+            if group == Group::TeachingPoint {
+                if let Some(h) = host_slice(slices, plans_ro, si) {
+                    slices[h].tin[y][last] += moving;
+                }
+            }
+        }
+    };
     // Forwards: 2017-18 and 2018-19.
     for y in Y2016..YEARS - 1 {
         if y > Y2016 {
-            for &si in &order {
-                let group = plans[slices[si].plan].group;
-                let (p_in, p_out, p_drop) = rates(group, slices[si].stage);
-                let s = &mut slices[si];
-                let last = s.grades - 1;
-                for k in 0..s.grades {
-                    let e = s.enrolled[y][k];
-                    s.tin[y][k] += rng.share(e, p_in);
-                    if group == Group::TeachingPoint && k == last {
-                        s.tout[y][k] = e + s.tin[y][k];
-                    } else {
-                        s.tout[y][k] = rng.share(e, p_out).min(e + s.tin[y][k]);
-                        s.dropouts[y][k] = rng.share(e, p_drop).min(e + s.tin[y][k] - s.tout[y][k]);
-                    }
-                }
-                let moving = s.tout[y][last];
-                if group == Group::TeachingPoint {
-                    if let Some(h) = host_slice(&slices, plans, si) {
-                        slices[h].tin[y][last] += moving;
-                    }
-                }
-            }
+            draw_flows(rng, &mut slices, y);
         }
         for s in &mut slices {
             let p_rep = if plans[s.plan].group == Group::TeachingPoint {
@@ -429,29 +436,7 @@ pub(crate) fn build(
         }
     }
     // The last year's flows.
-    let y = YEARS - 1;
-    for &si in &order {
-        let group = plans[slices[si].plan].group;
-        let (p_in, p_out, p_drop) = rates(group, slices[si].stage);
-        let s = &mut slices[si];
-        let last = s.grades - 1;
-        for k in 0..s.grades {
-            let e = s.enrolled[y][k];
-            s.tin[y][k] += rng.share(e, p_in);
-            if group == Group::TeachingPoint && k == last {
-                s.tout[y][k] = e + s.tin[y][k];
-            } else {
-                s.tout[y][k] = rng.share(e, p_out).min(e + s.tin[y][k]);
-                s.dropouts[y][k] = rng.share(e, p_drop).min(e + s.tin[y][k] - s.tout[y][k]);
-            }
-        }
-        let moving = s.tout[y][last];
-        if group == Group::TeachingPoint {
-            if let Some(h) = host_slice(&slices, plans, si) {
-                slices[h].tin[y][last] += moving;
-            }
-        }
-    }
+    draw_flows(rng, &mut slices, YEARS - 1);
     let grades = grade_rows(plans, &slices)?;
     set_classes(plans, &slices)?;
     let teachers = teacher_rows(plans, &slices)?;

@@ -55,6 +55,108 @@ impl StatusSet {
     }
 }
 
+/// The facts about a student that a program reads when it evaluates
+/// without a trace, beyond the student's stage, the student's school, the
+/// term, whether the student is at school on the term's reference date and
+/// the household's statuses *among those named here*.
+///
+/// A program that declares what it reads (see
+/// [`TermProgram::reads`](crate::TermProgram::reads)) lets the batch
+/// engine evaluate it once for every group of students who agree on these
+/// facts in the same school, and count the group, instead of once per
+/// student. The TOML programs declare it from their conditions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
+pub struct Reads {
+    fields: u8,
+    statuses: StatusSet,
+}
+
+impl Reads {
+    /// Nothing beyond stage, school, term and being at school.
+    pub const NOTHING: Reads = Reads::field(0);
+    /// The grade.
+    pub const GRADE: Reads = Reads::field(1);
+    /// Whether the student boards.
+    pub const BOARDER: Reads = Reads::field(1 << 1);
+    /// Whether the student studies an agricultural major.
+    pub const AGRICULTURAL_MAJOR: Reads = Reads::field(1 << 2);
+    /// Whether the student has a disability (not its kind).
+    pub const DISABLED: Reads = Reads::field(1 << 3);
+    /// Whether the student is a left-behind child.
+    pub const LEFT_BEHIND: Reads = Reads::field(1 << 4);
+    /// Whether the student is a migrant worker's child.
+    pub const MIGRANT: Reads = Reads::field(1 << 5);
+    /// The student's hukou.
+    pub const HUKOU: Reads = Reads::field(1 << 6);
+
+    const fn field(fields: u8) -> Reads {
+        Reads {
+            fields,
+            statuses: StatusSet::EMPTY,
+        }
+    }
+
+    /// Whether the household holds any of `kinds` on the reference date.
+    #[must_use]
+    pub const fn statuses(kinds: StatusSet) -> Reads {
+        Reads {
+            fields: 0,
+            statuses: kinds,
+        }
+    }
+
+    /// Both.
+    #[must_use]
+    pub const fn union(self, other: Reads) -> Reads {
+        Reads {
+            fields: self.fields | other.fields,
+            statuses: StatusSet(self.statuses.0 | other.statuses.0),
+        }
+    }
+
+    /// True if everything `other` reads, this reads too.
+    #[must_use]
+    pub const fn covers(self, other: Reads) -> bool {
+        self.fields & other.fields == other.fields && self.statuses.0 & other.statuses.0 == other.statuses.0
+    }
+
+    /// The statuses read.
+    #[must_use]
+    pub const fn status_kinds(self) -> StatusSet {
+        self.statuses
+    }
+
+    /// The student's facts this reads, packed into 17 bits.
+    pub(crate) fn key(self, s: &eduaid_model::Student) -> u32 {
+        let f = u32::from(self.fields);
+        let on = |flag: Reads, v: bool| u32::from(self.fields & flag.fields != 0 && v);
+        (if f & 1 != 0 { u32::from(s.grade) } else { 0 })
+            | on(Reads::BOARDER, s.boarder) << 8
+            | on(Reads::AGRICULTURAL_MAJOR, s.agricultural_major) << 9
+            | on(Reads::DISABLED, s.disability.is_some()) << 10
+            | on(Reads::LEFT_BEHIND, s.left_behind) << 11
+            | on(Reads::MIGRANT, s.migrant) << 12
+            | if self.fields & Reads::HUKOU.fields != 0 {
+                (u32::from(s.hukou as u8) & 0xf) << 13
+            } else {
+                0
+            }
+    }
+
+    /// The bits of `set` this reads.
+    pub(crate) fn mask(self, set: StatusSet) -> u8 {
+        set.0 & self.statuses.0
+    }
+}
+
+impl std::ops::BitOr for Reads {
+    type Output = Reads;
+
+    fn bitor(self, other: Reads) -> Reads {
+        self.union(other)
+    }
+}
+
 fn bit(k: StatusKind) -> u8 {
     1u8 << (k as u8)
 }
@@ -158,6 +260,25 @@ impl Cond {
                 .map_or_else(Vec::new, |v| v.iter().map(Cond::compile).collect()),
             def: def.clone(),
         }
+    }
+
+    /// The student's facts the condition reads.
+    pub(crate) fn reads(&self) -> Reads {
+        let mut r = Reads::statuses(self.statuses);
+        for (on, flag) in [
+            (self.grades != 0, Reads::GRADE),
+            (self.hukou.is_some(), Reads::HUKOU),
+            (self.boarder.is_some(), Reads::BOARDER),
+            (self.agri.is_some(), Reads::AGRICULTURAL_MAJOR),
+            (self.disabled.is_some(), Reads::DISABLED),
+            (self.left_behind.is_some(), Reads::LEFT_BEHIND),
+            (self.migrant.is_some(), Reads::MIGRANT),
+        ] {
+            if on {
+                r = r | flag;
+            }
+        }
+        self.any.iter().fold(r, |a, c| a | c.reads())
     }
 
     /// True if the school is in the nutrition plan during the term.

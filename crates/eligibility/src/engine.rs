@@ -13,7 +13,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::Error;
-use crate::condition::{STAGES, StatusSet, stage_ix};
+use crate::condition::{Reads, STAGES, StatusSet, stage_ix};
 use crate::policy::{Limit, Policy};
 use crate::program::{Benefit, Facts, PolicyProgram, Program, ProgramInfo, Step, TermContext, TermProgram, Trace};
 use crate::schema::LimitKind;
@@ -227,6 +227,14 @@ impl std::hash::Hasher for Prehashed {
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
     }
+
+    #[allow(clippy::cast_possible_truncation)] // the key's two halves, on purpose
+    fn write_u128(&mut self, n: u128) {
+        // Fold a packed key into 64 well-mixed bits.
+        let (lo, hi) = (n as u64, (n >> 64) as u64);
+        let h = (lo ^ hi.rotate_left(32)).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        self.0 = h ^ (h >> 32);
+    }
 }
 
 type FastHash = std::hash::BuildHasherDefault<Prehashed>;
@@ -297,6 +305,9 @@ pub struct TermPlan<'a> {
     limits: Vec<PlanLimit<'a>>,
     /// For each stage, the indices of the programs that may apply.
     by_stage: Vec<Vec<usize>>,
+    /// For each stage, what those programs read of a student, if every
+    /// one of them says.
+    reads: Vec<Option<Reads>>,
 }
 
 impl fmt::Debug for TermPlan<'_> {
@@ -407,7 +418,7 @@ impl Engine {
                 }),
             })
             .collect();
-        let by_stage = Stage::ALL
+        let by_stage: Vec<Vec<usize>> = Stage::ALL
             .iter()
             .map(|st| {
                 programs
@@ -418,11 +429,19 @@ impl Engine {
                     .collect()
             })
             .collect();
+        let reads = by_stage
+            .iter()
+            .map(|ps| {
+                ps.iter()
+                    .try_fold(Reads::NOTHING, |r, &i| programs.get(i).and_then(|p| p.reads()).map(|x| r | x))
+            })
+            .collect();
         TermPlan {
             cx,
             programs,
             limits,
             by_stage,
+            reads,
         }
     }
 
@@ -687,6 +706,19 @@ impl Engine {
         let mut persons_entitled = 0u64;
         let mut overflow: Option<Error> = None;
         let owed: Vec<bool> = self.programs.iter().map(|p| p.info().benefit.is_owed()).collect();
+        // Without traces, students are grouped by what the programs read of
+        // them (when every program says), each group evaluated once.
+        let group_reads: Vec<Option<Reads>> = (0..STAGES)
+            .map(|st| {
+                if traces || nt > Memo::MAX_TERMS {
+                    return None;
+                }
+                plans
+                    .iter()
+                    .try_fold(Reads::NOTHING, |r, plan| plan.reads[st].map(|x| r | x))
+            })
+            .collect();
+        let mut memo = Memo::default();
 
         roster.visit_students(&mut |batch| {
             for s in batch {
@@ -749,6 +781,69 @@ impl Engine {
                 };
                 evaluated += 1;
                 let school = &schools[si];
+                let stage = stage_ix(s.stage);
+                let key = group_reads[stage].and_then(|r| Memo::key(si, s, r, &plans, household.as_deref()));
+                let group = match key {
+                    None => None,
+                    Some(key) => match memo.map.get(&key) {
+                        Some(&g) => Some(g as usize),
+                        None if memo.groups.len() < Memo::MAX_GROUPS => {
+                            // A new group: evaluate its first student.
+                            let first = memo.hits.len();
+                            let mut owed_any = false;
+                            for (ti, plan) in plans.iter().enumerate() {
+                                let facts = Facts {
+                                    student: s,
+                                    school,
+                                    household: household.as_deref(),
+                                    statuses: StatusSet::of(household.as_deref(), plan.cx.reference),
+                                    term: &plan.cx,
+                                };
+                                self.evaluate_into(plan, &facts, &mut amounts, None);
+                                for (p, a) in amounts.iter().enumerate() {
+                                    if let Some(a) = a {
+                                        memo.hits.push(Hit {
+                                            term: ti,
+                                            program: p,
+                                            amount: *a,
+                                        });
+                                        owed_any |= owed[p];
+                                    }
+                                }
+                            }
+                            let g = memo.groups.len();
+                            memo.groups.push(Group {
+                                school: si,
+                                stage,
+                                count: 0,
+                                hits: first..memo.hits.len(),
+                                owed: owed_any,
+                            });
+                            if let Ok(k) = u32::try_from(g) {
+                                memo.map.insert(key, k);
+                            }
+                            Some(g)
+                        }
+                        None => None,
+                    },
+                };
+                if let Some(g) = group {
+                    let grp = &mut memo.groups[g];
+                    grp.count += 1;
+                    if let Some(sk) = sink.as_deref_mut() {
+                        for h in &memo.hits[grp.hits.clone()] {
+                            sk.entitlement(&Row {
+                                student: s,
+                                school,
+                                program: self.programs[h.program].info(),
+                                term: plans[h.term].cx.term,
+                                amount: h.amount,
+                                trace: None,
+                            });
+                        }
+                    }
+                    continue;
+                }
                 any_term.iter_mut().for_each(|x| *x = false);
                 for (ti, plan) in plans.iter().enumerate() {
                     let facts = Facts {
@@ -767,7 +862,7 @@ impl Engine {
                     for (p, a) in amounts.iter().enumerate() {
                         let Some(a) = a else { continue };
                         any_term[p] = true;
-                        if !acc.add(p, ti, stage_ix(s.stage), si, *a) && overflow.is_none() {
+                        if !acc.add(p, ti, stage_ix(s.stage), si, *a, 1) && overflow.is_none() {
                             overflow = Some(Error::Amount {
                                 student: s.id.clone(),
                                 program: self.programs[p].info().id.to_string(),
@@ -789,7 +884,7 @@ impl Engine {
                 let mut owed_any = false;
                 for (p, hit) in any_term.iter().enumerate() {
                     if *hit {
-                        acc.person(p, stage_ix(s.stage), si);
+                        acc.person(p, stage_ix(s.stage), si, 1);
                         owed_any |= owed[p];
                     }
                 }
@@ -799,6 +894,26 @@ impl Engine {
             }
             ControlFlow::Continue(())
         })?;
+        // Each group counts as many times as it has students.
+        for grp in &memo.groups {
+            any_term.iter_mut().for_each(|x| *x = false);
+            for h in &memo.hits[grp.hits.clone()] {
+                any_term[h.program] = true;
+                if !acc.add(h.program, h.term, grp.stage, grp.school, h.amount, grp.count) && overflow.is_none() {
+                    overflow = Some(Error::TotalOverflow {
+                        program: self.programs[h.program].info().id.to_string(),
+                    });
+                }
+            }
+            for (p, hit) in any_term.iter().enumerate() {
+                if *hit {
+                    acc.person(p, grp.stage, grp.school, grp.count);
+                }
+            }
+            if grp.owed {
+                persons_entitled += grp.count;
+            }
+        }
         if let Some(e) = overflow {
             return Err(e);
         }
@@ -850,6 +965,70 @@ impl Engine {
     }
 }
 
+/// Students grouped by school, stage and everything the programs read of
+/// them (see [`Reads`]) in each term: each group is evaluated once, for its
+/// first student, and counted; the totals add each group's amounts as many
+/// times as it has students, exactly.
+#[derive(Debug, Default)]
+struct Memo {
+    /// Packed key → group.
+    map: HashMap<u128, u32, FastHash>,
+    groups: Vec<Group>,
+    /// The entitlements of every group, flat.
+    hits: Vec<Hit>,
+}
+
+/// One group of students who are owed the same.
+#[derive(Debug)]
+struct Group {
+    school: usize,
+    stage: usize,
+    count: u64,
+    hits: std::ops::Range<usize>,
+    /// Entitled to something owed (not only ceilings).
+    owed: bool,
+}
+
+/// One entitlement of a group.
+#[derive(Debug, Clone, Copy)]
+struct Hit {
+    term: usize,
+    program: usize,
+    amount: Decimal,
+}
+
+impl Memo {
+    /// Terms a key has room for (a byte each).
+    const MAX_TERMS: usize = 8;
+    /// Groups kept; students of further groups are evaluated one by one,
+    /// so memory stays bounded whatever the roster.
+    const MAX_GROUPS: usize = 1 << 20;
+
+    /// The student's key: school (32 bits), stage (4), the facts read (17),
+    /// and for each term a byte: at school on the reference date (top bit)
+    /// and the statuses read. `None` if the student cannot be grouped: at
+    /// school on a reference date with a leaving date (amounts by school
+    /// day depend on it), or a school index past 32 bits.
+    fn key(si: usize, s: &Student, reads: Reads, plans: &[TermPlan<'_>], household: Option<&Household>) -> Option<u128> {
+        let school = u32::try_from(si).ok()?;
+        let leaves = s.left_on().is_some();
+        let mut terms = 0u128;
+        for (ti, plan) in plans.iter().enumerate() {
+            let on = plan.cx.reference;
+            if !s.in_school_on(on) {
+                continue;
+            }
+            if leaves {
+                return None;
+            }
+            let byte = 0x80 | reads.mask(StatusSet::of(household, on));
+            terms |= u128::from(byte) << (8 * ti);
+        }
+        let stage = u128::from(s.stage as u8 & 0xf);
+        Some(u128::from(school) | stage << 32 | u128::from(reads.key(s)) << 36 | terms << 64)
+    }
+}
+
 /// Amounts owed, by student, program and term.
 pub type OwedMap = HashMap<(StudentId, ProgramId, Term), Money>;
 
@@ -889,18 +1068,21 @@ impl Cell {
         extra: Decimal::ZERO,
     };
 
-    fn add(&mut self, a: Decimal) -> bool {
-        self.person_terms += 1;
+    /// Add `n` entitlements of amount `a` each.
+    fn add(&mut self, a: Decimal, n: u64) -> bool {
+        self.person_terms += n;
         let scale = a.scale();
         if scale <= UNIT_SCALE {
-            if let Some(u) = a.mantissa().checked_mul(POW10[(UNIT_SCALE - scale) as usize]) {
-                if let Some(x) = self.units.checked_add(u) {
-                    self.units = x;
-                    return true;
-                }
+            let u = a
+                .mantissa()
+                .checked_mul(POW10[(UNIT_SCALE - scale) as usize])
+                .and_then(|u| u.checked_mul(i128::from(n)));
+            if let Some(x) = u.and_then(|u| self.units.checked_add(u)) {
+                self.units = x;
+                return true;
             }
         }
-        match self.extra.checked_add(a) {
+        match Decimal::from(n).checked_mul(a).and_then(|x| self.extra.checked_add(x)) {
             Some(x) => {
                 self.extra = x;
                 true
@@ -1020,15 +1202,18 @@ impl Acc {
         }
     }
 
-    fn add(&mut self, p: usize, t: usize, st: usize, sc: usize, a: Decimal) -> bool {
-        let ok1 = self.pts[(p * self.nt + t) * STAGES + st].add(a);
+    /// Add `n` entitlements of amount `a` each, of program `p` in term
+    /// `t`, to students of stage `st` at school `sc`.
+    fn add(&mut self, p: usize, t: usize, st: usize, sc: usize, a: Decimal, n: u64) -> bool {
+        let ok1 = self.pts[(p * self.nt + t) * STAGES + st].add(a, n);
         let cell = self.cell(sc, p);
-        cell.person_terms += 1;
+        cell.person_terms += n;
         let scale = a.scale();
         if scale <= SCHOOL_SCALE {
             let u = a
                 .mantissa()
                 .checked_mul(POW10[(SCHOOL_SCALE - scale) as usize])
+                .and_then(|u| u.checked_mul(i128::from(n)))
                 .and_then(|u| i64::try_from(u).ok());
             if let Some(x) = u.and_then(|u| cell.units.checked_add(u)) {
                 cell.units = x;
@@ -1036,7 +1221,7 @@ impl Acc {
             }
         }
         let e = self.school_extra.entry(sc * self.np + p).or_insert(Decimal::ZERO);
-        match e.checked_add(a) {
+        match Decimal::from(n).checked_mul(a).and_then(|x| e.checked_add(x)) {
             Some(x) => {
                 *e = x;
                 ok1
@@ -1045,9 +1230,10 @@ impl Acc {
         }
     }
 
-    fn person(&mut self, p: usize, st: usize, sc: usize) {
-        self.persons[p * STAGES + st] += 1;
-        self.cell(sc, p).persons += 1;
+    /// Count `n` students of stage `st` at school `sc` entitled to `p`.
+    fn person(&mut self, p: usize, st: usize, sc: usize, n: u64) {
+        self.persons[p * STAGES + st] += n;
+        self.cell(sc, p).persons += n;
     }
 
     fn school_cell(&self, sc: usize, p: usize) -> Cell {
@@ -1133,14 +1319,22 @@ mod tests {
     #[test]
     fn cells_sum_exactly_in_units_and_beyond() {
         let mut c = Cell::ZERO;
-        assert!(c.add(Decimal::new(3125, 1))); // 312.5
-        assert!(c.add(Decimal::from(500)));
+        assert!(c.add(Decimal::new(3125, 1), 1)); // 312.5
+        assert!(c.add(Decimal::from(500), 1));
         // Finer than 10⁻¹⁰ yuan goes to the exact side sum.
-        assert!(c.add(Decimal::new(1, 12)));
+        assert!(c.add(Decimal::new(1, 12), 1));
         assert_eq!(c.person_terms, 3);
         assert_eq!(
             c.amount().map(Money::as_decimal),
             Some(Decimal::new(812_500_000_000_001, 12))
+        );
+        // A group of n counts as n entitlements, in both sums.
+        assert!(c.add(Decimal::new(3125, 1), 4));
+        assert!(c.add(Decimal::new(1, 12), 2));
+        assert_eq!(c.person_terms, 9);
+        assert_eq!(
+            c.amount().map(Money::as_decimal),
+            Some(Decimal::new(2_062_500_000_000_003, 12))
         );
         let mut d = Cell::ZERO;
         assert!(d.merge(&c));

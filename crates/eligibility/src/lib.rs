@@ -87,7 +87,7 @@ mod program;
 pub mod reconcile;
 pub mod schema;
 
-pub use condition::{StatusSet, status_words};
+pub use condition::{Reads, StatusSet, status_words};
 pub use engine::{
     Engine, Entitlement, Explanation, OwedMap, ProgramTotals, Row, Sink, Skipped, Tally, TermPlan, Totals,
 };

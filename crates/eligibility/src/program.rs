@@ -9,7 +9,7 @@ use eduaid_model::{Household, Money, ProgramId, School, Season, Student, Term};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::condition::{Cond, STAGES, StatusSet, stage_ix};
+use crate::condition::{Cond, Reads, STAGES, StatusSet, stage_ix};
 use crate::policy::{Citation, DatedValue, Policy, ProgramSpec, Rule, Window};
 use crate::schema::{AmountDef, Effect, When};
 
@@ -227,6 +227,21 @@ pub trait TermProgram: Send + Sync {
     fn may_apply(&self, stage: eduaid_model::Stage) -> bool {
         let _ = stage;
         true
+    }
+
+    /// What [`TermProgram::evaluate`] reads of the student without a
+    /// trace, if it reads nothing of the student beyond those facts, the
+    /// stage and the [`Facts::statuses`] named there (never
+    /// [`Facts::household`] itself); the school and the term it may read
+    /// freely. The engine then evaluates the program once for each group of
+    /// students of a school who agree on those facts, and counts the group.
+    /// Students at school on a reference date who have a leaving date are
+    /// always evaluated one by one.
+    ///
+    /// The default, `None`, is always correct: the program is evaluated for
+    /// every student.
+    fn reads(&self) -> Option<Reads> {
+        None
     }
 }
 
@@ -752,6 +767,18 @@ fn uses_text(uses: &[Use<'_>], st: eduaid_model::Stage) -> String {
 impl TermProgram for PreparedProgram<'_> {
     fn may_apply(&self, stage: eduaid_model::Stage) -> bool {
         self.stages & (1u8 << (stage as u8)) != 0
+    }
+
+    fn reads(&self) -> Option<Reads> {
+        // Conditions read what they name; amounts read the stage, the
+        // school, the term and the leaving date (which the engine handles).
+        Some(self.rules.iter().fold(Reads::NOTHING, |r, pr| {
+            let r = r | pr.cond.reads();
+            match &pr.amount {
+                Prepared::Tiers { tiers, .. } => tiers.iter().fold(r, |a, t| a | t.0.reads()),
+                _ => r,
+            }
+        }))
     }
 
     fn evaluate(&self, f: &Facts<'_>, trace: Option<&mut Trace>) -> Option<Decimal> {

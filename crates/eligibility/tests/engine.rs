@@ -332,6 +332,52 @@ fn a_mid_term_rate_change_splits_the_days() {
 }
 
 #[test]
+fn identical_students_are_counted_alike_and_a_leaver_apart() {
+    // Three pupils who agree on every fact the programs read, at a rural
+    // school in the nutrition plan since 2012; the third leaves on
+    // 2017-04-20, so the batch must not give it the others' amounts.
+    let mut roster = MemoryRoster::new();
+    roster
+        .add_school(crate::util::school(
+            "A9",
+            SchoolKind::Primary,
+            Locality::Rural,
+            Some("2012-09-01"),
+        ))
+        .unwrap();
+    for id in ["P1", "P2", "P3"] {
+        let mut s = crate::util::student(id, "A9", Stage::Primary, 2, false, None);
+        if id == "P3" {
+            s.status = EnrolmentStatus::DroppedOut;
+            s.status_since = crate::util::d("2017-04-20");
+        }
+        roster.add_student(s).unwrap();
+    }
+    let engine = Engine::hunan_county_2016().unwrap();
+    for traces in [false, true] {
+        let t = engine
+            .run(&roster, &[term("2016-autumn"), term("2017-spring")], traces, None)
+            .unwrap();
+        let n = t.program("nutrition").unwrap();
+        // Autumn 2016 is before the leaving date for all three; spring:
+        // 88 school days for P1 and P2, 36 for P3.
+        let autumn = n.by_term[&term("2016-autumn")];
+        assert_eq!(autumn.person_terms, 3, "traces {traces}");
+        assert_eq!(
+            n.by_term[&term("2017-spring")].amount,
+            y(4 * (2 * 88 + 36)),
+            "traces {traces}"
+        );
+        assert_eq!(n.total.persons, 3);
+        assert_eq!(n.total.person_terms, 6);
+        let f = t.program("free-textbooks").unwrap();
+        assert_eq!(f.total.person_terms, 6);
+        assert_eq!(f.by_school[&SchoolId::new("A9").unwrap()].persons, 3);
+        assert_eq!(t.persons_entitled, 3);
+    }
+}
+
+#[test]
 fn weekdays_count_mondays_to_fridays() {
     let d = |s: &str| s.parse::<NaiveDate>().unwrap();
     assert_eq!(weekdays(d("2017-06-01"), d("2017-06-30")), 22);

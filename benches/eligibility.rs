@@ -21,7 +21,7 @@ use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
 use eduaid::eligibility::{Engine, Row, weekdays};
-use eduaid::model::{Locality, MemoryRoster, Money, Roster, SchoolKind, Stage, StatusKind, Student, Term};
+use eduaid::model::{Locality, MemoryRoster, Money, Roster, SchoolKind, Stage, StatusKind, Term};
 use eduaid::sample::Generator;
 use rust_decimal::Decimal;
 
@@ -65,100 +65,92 @@ fn hand_loop(roster: &MemoryRoster) -> Result<([i64; 14], u64), Box<dyn std::err
     let four = rp | bit(StatusKind::Monitored) | bit(StatusKind::Dibao) | bit(StatusKind::Destitute);
     let mut sums = [0i64; 14];
     let mut n = 0u64;
-    let mut school: Option<eduaid::model::School> = None;
     let mut failed: Option<String> = None;
-    roster.visit_students(&mut |batch: &[Student]| {
-        for s in batch {
-            if school.as_ref().is_none_or(|x| x.id != s.school_id) {
-                match roster.school(&s.school_id) {
-                    Ok(Some(x)) => school = Some(x.into_owned()),
-                    _ => {
-                        failed = Some(format!("no school {}", s.school_id));
-                        return ControlFlow::Break(());
-                    }
+    // The same access path as the engine: each student with its school and
+    // household as the roster links them.
+    roster.visit_linked(&mut |l| {
+        let s = l.student;
+        let (Ok((_, sc)), Ok(household)) = (l.school, l.household) else {
+            failed = Some(format!("student {} has no school or household", s.id));
+            return ControlFlow::Break(());
+        };
+        if !s.in_school_on(on) {
+            return ControlFlow::Continue(());
+        }
+        let mut st = 0u8;
+        if let Some(h) = household {
+            for sp in &h.statuses {
+                if sp.range.contains(on) {
+                    st |= bit(sp.kind);
                 }
             }
-            let Some(sc) = school.as_ref() else { continue };
-            if !s.in_school_on(on) {
-                continue;
+        }
+        let tuition_half = sc.annual_tuition.map(|t| t.as_decimal());
+        let half_fen = |fallback: i64| -> i64 {
+            tuition_half
+                .and_then(|t| i64::try_from((t * Decimal::from(50)).trunc().mantissa()).ok())
+                .unwrap_or(fallback)
+        };
+        let mut add = |slot: usize, fen: i64| {
+            sums[slot] += fen;
+            n += 1;
+        };
+        match s.stage {
+            Stage::Preschool => {
+                let inclusive =
+                    sc.kind == SchoolKind::KindergartenInclusive && (st & hardship != 0 || s.disability.is_some());
+                let non = sc.kind == SchoolKind::KindergartenNonInclusive && st & rp != 0;
+                if inclusive || non {
+                    add(6, 50_000);
+                }
             }
-            let mut st = 0u8;
-            if let Some(h) = &s.household_id {
-                if let Ok(Some(h)) = roster.household(h) {
-                    for sp in &h.statuses {
-                        if sp.range.contains(on) {
-                            st |= bit(sp.kind);
+            Stage::Primary | Stage::Junior => {
+                let primary = s.stage == Stage::Primary;
+                add(1, half_fen(0));
+                add(2, if primary { 4_500 } else { 9_000 });
+                if (s.boarder && st & hardship != 0) || (!s.boarder && st & rp != 0) {
+                    add(3, if primary { 50_000 } else { 62_500 });
+                }
+                if sc.locality == Locality::Rural {
+                    if let Some(j) = sc.nutrition_plan_from.filter(|j| *j <= last) {
+                        let end = s.left_on().and_then(|d| d.pred_opt()).map_or(last, |d| d.min(last));
+                        let days = weekdays(j.max(on), end);
+                        if days > 0 {
+                            add(5, i64::try_from(days).unwrap_or(0) * 400);
                         }
                     }
                 }
             }
-            let tuition_half = sc.annual_tuition.map(|t| t.as_decimal());
-            let half_fen = |fallback: i64| -> i64 {
-                tuition_half
-                    .and_then(|t| i64::try_from((t * Decimal::from(50)).trunc().mantissa()).ok())
-                    .unwrap_or(fallback)
-            };
-            let mut add = |slot: usize, fen: i64| {
-                sums[slot] += fen;
-                n += 1;
-            };
-            match s.stage {
-                Stage::Preschool => {
-                    let inclusive =
-                        sc.kind == SchoolKind::KindergartenInclusive && (st & hardship != 0 || s.disability.is_some());
-                    let non = sc.kind == SchoolKind::KindergartenNonInclusive && st & rp != 0;
-                    if inclusive || non {
-                        add(6, 50_000);
-                    }
+            Stage::Senior => {
+                if st & tier1 != 0 {
+                    add(9, 150_000);
+                } else if st & hardship != 0 {
+                    add(9, 100_000);
                 }
-                Stage::Primary | Stage::Junior => {
-                    let primary = s.stage == Stage::Primary;
-                    add(1, half_fen(0));
-                    add(2, if primary { 4_500 } else { 9_000 });
-                    if (s.boarder && st & hardship != 0) || (!s.boarder && st & rp != 0) {
-                        add(3, if primary { 50_000 } else { 62_500 });
-                    }
-                    if sc.locality == Locality::Rural {
-                        if let Some(j) = sc.nutrition_plan_from.filter(|j| *j <= last) {
-                            let end = s.left_on().and_then(|d| d.pred_opt()).map_or(last, |d| d.min(last));
-                            let days = weekdays(j.max(on), end);
-                            if days > 0 {
-                                add(5, i64::try_from(days).unwrap_or(0) * 400);
-                            }
-                        }
-                    }
+                if st & four != 0 || (s.disability.is_some() && st & bit(StatusKind::Hardship) != 0) {
+                    add(8, half_fen(0));
                 }
-                Stage::Senior => {
-                    if st & tier1 != 0 {
-                        add(9, 150_000);
-                    } else if st & hardship != 0 {
-                        add(9, 100_000);
-                    }
-                    if st & four != 0 || (s.disability.is_some() && st & bit(StatusKind::Hardship) != 0) {
-                        add(8, half_fen(0));
-                    }
-                }
-                Stage::Vocational => {
-                    if s.grade <= 2 && (s.agricultural_major || st & hardship != 0) {
-                        add(12, 100_000);
-                    }
-                    if s.hukou == eduaid::model::Hukou::Rural || s.agricultural_major || st & hardship != 0 {
-                        add(13, half_fen(100_000));
-                    }
-                    if st & rp != 0 {
-                        add(7, 150_000);
-                    }
-                }
-                Stage::Tertiary => {
-                    if st & hardship != 0 {
-                        add(11, 150_000);
-                    }
-                    if st & rp != 0 {
-                        add(7, 150_000);
-                    }
-                }
-                _ => {}
             }
+            Stage::Vocational => {
+                if s.grade <= 2 && (s.agricultural_major || st & hardship != 0) {
+                    add(12, 100_000);
+                }
+                if s.hukou == eduaid::model::Hukou::Rural || s.agricultural_major || st & hardship != 0 {
+                    add(13, half_fen(100_000));
+                }
+                if st & rp != 0 {
+                    add(7, 150_000);
+                }
+            }
+            Stage::Tertiary => {
+                if st & hardship != 0 {
+                    add(11, 150_000);
+                }
+                if st & rp != 0 {
+                    add(7, 150_000);
+                }
+            }
+            _ => {}
         }
         ControlFlow::Continue(())
     })?;

@@ -239,47 +239,34 @@ impl std::hash::Hasher for Prehashed {
 
 type FastHash = std::hash::BuildHasherDefault<Prehashed>;
 
-/// The schools seen so far, found by id without touching the schools' own
-/// heap strings: the ids sit side by side in one arena, so the per-student
-/// lookup stays in cache however many schools there are.
+/// The engine's slot for each school, by the number the roster gives it
+/// (see [`eduaid_model::Linked::school`]): a vector for the small numbers
+/// rosters give, a map for any beyond.
 #[derive(Debug, Default)]
-struct SchoolIndex {
-    by_hash: HashMap<u64, usize, FastHash>,
-    /// Ids whose hash another id already took (never seen in practice).
-    collisions: HashMap<SchoolId, usize>,
-    arena: Vec<u8>,
-    spans: Vec<(usize, usize)>,
+struct Slots {
+    near: Vec<Option<usize>>,
+    far: HashMap<usize, usize, FastHash>,
 }
 
-impl SchoolIndex {
-    fn id_is(&self, i: usize, id: &str) -> bool {
-        self.spans
-            .get(i)
-            .and_then(|(a, n)| self.arena.get(*a..*a + *n))
-            .is_some_and(|b| b == id.as_bytes())
-    }
+impl Slots {
+    /// Numbers below this are kept in the vector.
+    const NEAR: usize = 1 << 20;
 
-    fn find(&self, id: &str) -> Option<usize> {
-        match self.by_hash.get(&fnv(id.as_bytes())) {
-            Some(&i) if self.id_is(i, id) => Some(i),
-            Some(_) => self.collisions.get(id).copied(),
-            None => None,
+    fn get(&self, no: usize) -> Option<usize> {
+        match self.near.get(no) {
+            Some(x) => *x,
+            None => self.far.get(&no).copied(),
         }
     }
 
-    fn insert(&mut self, id: &SchoolId, i: usize) {
-        let bytes = id.as_str().as_bytes();
-        // Index i is always the next one: spans stay aligned with schools.
-        self.spans.push((self.arena.len(), bytes.len()));
-        self.arena.extend_from_slice(bytes);
-        let h = fnv(bytes);
-        match self.by_hash.entry(h) {
-            std::collections::hash_map::Entry::Occupied(_) => {
-                self.collisions.insert(id.clone(), i);
+    fn set(&mut self, no: usize, slot: usize) {
+        if no < Self::NEAR {
+            if self.near.len() <= no {
+                self.near.resize(no + 1, None);
             }
-            std::collections::hash_map::Entry::Vacant(v) => {
-                v.insert(i);
-            }
+            self.near[no] = Some(slot);
+        } else {
+            self.far.insert(no, slot);
         }
     }
 }
@@ -432,8 +419,9 @@ impl Engine {
         let reads = by_stage
             .iter()
             .map(|ps| {
-                ps.iter()
-                    .try_fold(Reads::NOTHING, |r, &i| programs.get(i).and_then(|p| p.reads()).map(|x| r | x))
+                ps.iter().try_fold(Reads::NOTHING, |r, &i| {
+                    programs.get(i).and_then(|p| p.reads()).map(|x| r | x)
+                })
             })
             .collect();
         TermPlan {
@@ -695,8 +683,7 @@ impl Engine {
         let nt = plans.len();
         let mut acc = Acc::new(np, nt, &plans);
         let mut schools: Vec<School> = Vec::new();
-        let mut school_ix = SchoolIndex::default();
-        let mut last_school: Option<usize> = None;
+        let mut slots = Slots::default();
         let mut amounts: Vec<Option<Decimal>> = vec![None; np];
         let mut any_term: Vec<bool> = vec![false; np];
         let mut trace_buf: Vec<Trace> = if traces { vec![Trace::default(); np] } else { Vec::new() };
@@ -720,186 +707,164 @@ impl Engine {
             .collect();
         let mut memo = Memo::default();
 
-        roster.visit_students(&mut |batch| {
-            for s in batch {
-                students += 1;
-                // The school, by a cached index (students come grouped by
-                // school, so the string compare usually hits).
-                let si = match last_school {
-                    Some(i) if school_ix.id_is(i, s.school_id.as_str()) => i,
-                    _ => match school_ix.find(s.school_id.as_str()) {
-                        Some(i) => i,
-                        None => match roster.school(&s.school_id) {
-                            Ok(Some(sc)) => {
-                                let mut sc = sc.into_owned();
-                                // Programs see the school's kind, place and
-                                // dates, never its classes: keep memory flat.
-                                sc.classes = Vec::new();
-                                acc.add_school(sc.kind);
-                                schools.push(sc);
-                                let i = schools.len() - 1;
-                                school_ix.insert(&s.school_id, i);
-                                i
-                            }
-                            Ok(None) => {
-                                skipped.push(Skipped {
-                                    student: s.id.clone(),
-                                    reason: format!("unknown school {}", s.school_id),
-                                });
-                                continue;
-                            }
-                            Err(e) => {
-                                skipped.push(Skipped {
-                                    student: s.id.clone(),
-                                    reason: e.to_string(),
-                                });
-                                continue;
-                            }
-                        },
-                    },
-                };
-                last_school = Some(si);
-                let household = match &s.household_id {
-                    None => None,
-                    Some(h) => match roster.household(h) {
-                        Ok(Some(x)) => Some(x),
-                        Ok(None) => {
-                            skipped.push(Skipped {
-                                student: s.id.clone(),
-                                reason: format!("unknown household {h}"),
-                            });
-                            continue;
-                        }
-                        Err(e) => {
-                            skipped.push(Skipped {
-                                student: s.id.clone(),
-                                reason: e.to_string(),
-                            });
-                            continue;
-                        }
-                    },
-                };
-                evaluated += 1;
-                let school = &schools[si];
-                let stage = stage_ix(s.stage);
-                let key = group_reads[stage].and_then(|r| Memo::key(si, s, r, &plans, household.as_deref()));
-                let group = match key {
-                    None => None,
-                    Some(key) => match memo.map.get(&key) {
-                        Some(&g) => Some(g as usize),
-                        None if memo.groups.len() < Memo::MAX_GROUPS => {
-                            // A new group: evaluate its first student.
-                            let first = memo.hits.len();
-                            let mut owed_any = false;
-                            for (ti, plan) in plans.iter().enumerate() {
-                                let facts = Facts {
-                                    student: s,
-                                    school,
-                                    household: household.as_deref(),
-                                    statuses: StatusSet::of(household.as_deref(), plan.cx.reference),
-                                    term: &plan.cx,
-                                };
-                                self.evaluate_into(plan, &facts, &mut amounts, None);
-                                for (p, a) in amounts.iter().enumerate() {
-                                    if let Some(a) = a {
-                                        memo.hits.push(Hit {
-                                            term: ti,
-                                            program: p,
-                                            amount: *a,
-                                        });
-                                        owed_any |= owed[p];
-                                    }
+        roster.visit_linked(&mut |linked| {
+            let s = linked.student;
+            students += 1;
+            let skip = |e: eduaid_model::RosterError| Skipped {
+                student: s.id.clone(),
+                reason: match e {
+                    eduaid_model::RosterError::UnknownReference { what, id, .. } => format!("unknown {what} {id}"),
+                    e => e.to_string(),
+                },
+            };
+            let (no, found) = match linked.school {
+                Ok(x) => x,
+                Err(e) => {
+                    skipped.push(skip(e));
+                    return ControlFlow::Continue(());
+                }
+            };
+            let household = match linked.household {
+                Ok(h) => h,
+                Err(e) => {
+                    skipped.push(skip(e));
+                    return ControlFlow::Continue(());
+                }
+            };
+            // The school's slot, by the roster's number for it.
+            let si = match slots.get(no) {
+                Some(i) => i,
+                None => {
+                    // Programs see the school's kind, place and dates,
+                    // never its classes: keep memory flat.
+                    let mut sc = found.clone();
+                    sc.classes = Vec::new();
+                    acc.add_school(sc.kind);
+                    schools.push(sc);
+                    let i = schools.len() - 1;
+                    slots.set(no, i);
+                    i
+                }
+            };
+            evaluated += 1;
+            let school = &schools[si];
+            let stage = stage_ix(s.stage);
+            let key = group_reads[stage].and_then(|r| Memo::key(si, s, r, &plans, household));
+            let group = match key {
+                None => None,
+                Some(key) => match memo.map.get(&key) {
+                    Some(&g) => Some(g as usize),
+                    None if memo.groups.len() < Memo::MAX_GROUPS => {
+                        // A new group: evaluate its first student.
+                        let first = memo.hits.len();
+                        let mut owed_any = false;
+                        for (ti, plan) in plans.iter().enumerate() {
+                            let facts = Facts {
+                                student: s,
+                                school,
+                                household,
+                                statuses: StatusSet::of(household, plan.cx.reference),
+                                term: &plan.cx,
+                            };
+                            self.evaluate_into(plan, &facts, &mut amounts, None);
+                            for (p, a) in amounts.iter().enumerate() {
+                                if let Some(a) = a {
+                                    memo.hits.push(Hit {
+                                        term: ti,
+                                        program: p,
+                                        amount: *a,
+                                    });
+                                    owed_any |= owed[p];
                                 }
                             }
-                            let g = memo.groups.len();
-                            memo.groups.push(Group {
-                                school: si,
-                                stage,
-                                count: 0,
-                                hits: first..memo.hits.len(),
-                                owed: owed_any,
-                            });
-                            if let Ok(k) = u32::try_from(g) {
-                                memo.map.insert(key, k);
-                            }
-                            Some(g)
                         }
-                        None => None,
-                    },
+                        let g = memo.groups.len();
+                        memo.counts.push(0);
+                        memo.groups.push(Group {
+                            school: si,
+                            stage,
+                            hits: first..memo.hits.len(),
+                            owed: owed_any,
+                        });
+                        if let Ok(k) = u32::try_from(g) {
+                            memo.map.insert(key, k);
+                        }
+                        Some(g)
+                    }
+                    None => None,
+                },
+            };
+            if let Some(g) = group {
+                memo.counts[g] += 1;
+                if let Some(sk) = sink.as_deref_mut() {
+                    for h in &memo.hits[memo.groups[g].hits.clone()] {
+                        sk.entitlement(&Row {
+                            student: s,
+                            school,
+                            program: self.programs[h.program].info(),
+                            term: plans[h.term].cx.term,
+                            amount: h.amount,
+                            trace: None,
+                        });
+                    }
+                }
+                return ControlFlow::Continue(());
+            }
+            any_term.iter_mut().for_each(|x| *x = false);
+            for (ti, plan) in plans.iter().enumerate() {
+                let facts = Facts {
+                    student: s,
+                    school,
+                    household,
+                    statuses: StatusSet::of(household, plan.cx.reference),
+                    term: &plan.cx,
                 };
-                if let Some(g) = group {
-                    let grp = &mut memo.groups[g];
-                    grp.count += 1;
+                if traces {
+                    trace_buf.iter_mut().for_each(|t| t.steps.clear());
+                    self.evaluate_into(plan, &facts, &mut amounts, Some(&mut trace_buf));
+                } else {
+                    self.evaluate_into(plan, &facts, &mut amounts, None);
+                }
+                for (p, a) in amounts.iter().enumerate() {
+                    let Some(a) = a else { continue };
+                    any_term[p] = true;
+                    if !acc.add(p, ti, stage_ix(s.stage), si, *a, 1) && overflow.is_none() {
+                        overflow = Some(Error::Amount {
+                            student: s.id.clone(),
+                            program: self.programs[p].info().id.to_string(),
+                            message: "total overflows".into(),
+                        });
+                    }
                     if let Some(sk) = sink.as_deref_mut() {
-                        for h in &memo.hits[grp.hits.clone()] {
-                            sk.entitlement(&Row {
-                                student: s,
-                                school,
-                                program: self.programs[h.program].info(),
-                                term: plans[h.term].cx.term,
-                                amount: h.amount,
-                                trace: None,
-                            });
-                        }
-                    }
-                    continue;
-                }
-                any_term.iter_mut().for_each(|x| *x = false);
-                for (ti, plan) in plans.iter().enumerate() {
-                    let facts = Facts {
-                        student: s,
-                        school,
-                        household: household.as_deref(),
-                        statuses: StatusSet::of(household.as_deref(), plan.cx.reference),
-                        term: &plan.cx,
-                    };
-                    if traces {
-                        trace_buf.iter_mut().for_each(|t| t.steps.clear());
-                        self.evaluate_into(plan, &facts, &mut amounts, Some(&mut trace_buf));
-                    } else {
-                        self.evaluate_into(plan, &facts, &mut amounts, None);
-                    }
-                    for (p, a) in amounts.iter().enumerate() {
-                        let Some(a) = a else { continue };
-                        any_term[p] = true;
-                        if !acc.add(p, ti, stage_ix(s.stage), si, *a, 1) && overflow.is_none() {
-                            overflow = Some(Error::Amount {
-                                student: s.id.clone(),
-                                program: self.programs[p].info().id.to_string(),
-                                message: "total overflows".into(),
-                            });
-                        }
-                        if let Some(sk) = sink.as_deref_mut() {
-                            sk.entitlement(&Row {
-                                student: s,
-                                school,
-                                program: self.programs[p].info(),
-                                term: plan.cx.term,
-                                amount: *a,
-                                trace: trace_buf.get(p),
-                            });
-                        }
+                        sk.entitlement(&Row {
+                            student: s,
+                            school,
+                            program: self.programs[p].info(),
+                            term: plan.cx.term,
+                            amount: *a,
+                            trace: trace_buf.get(p),
+                        });
                     }
                 }
-                let mut owed_any = false;
-                for (p, hit) in any_term.iter().enumerate() {
-                    if *hit {
-                        acc.person(p, stage_ix(s.stage), si, 1);
-                        owed_any |= owed[p];
-                    }
+            }
+            let mut owed_any = false;
+            for (p, hit) in any_term.iter().enumerate() {
+                if *hit {
+                    acc.person(p, stage_ix(s.stage), si, 1);
+                    owed_any |= owed[p];
                 }
-                if owed_any {
-                    persons_entitled += 1;
-                }
+            }
+            if owed_any {
+                persons_entitled += 1;
             }
             ControlFlow::Continue(())
         })?;
         // Each group counts as many times as it has students.
-        for grp in &memo.groups {
+        for (grp, &count) in memo.groups.iter().zip(&memo.counts) {
             any_term.iter_mut().for_each(|x| *x = false);
             for h in &memo.hits[grp.hits.clone()] {
                 any_term[h.program] = true;
-                if !acc.add(h.program, h.term, grp.stage, grp.school, h.amount, grp.count) && overflow.is_none() {
+                if !acc.add(h.program, h.term, grp.stage, grp.school, h.amount, count) && overflow.is_none() {
                     overflow = Some(Error::TotalOverflow {
                         program: self.programs[h.program].info().id.to_string(),
                     });
@@ -907,11 +872,11 @@ impl Engine {
             }
             for (p, hit) in any_term.iter().enumerate() {
                 if *hit {
-                    acc.person(p, grp.stage, grp.school, grp.count);
+                    acc.person(p, grp.stage, grp.school, count);
                 }
             }
             if grp.owed {
-                persons_entitled += grp.count;
+                persons_entitled += count;
             }
         }
         if let Some(e) = overflow {
@@ -974,6 +939,9 @@ struct Memo {
     /// Packed key → group.
     map: HashMap<u128, u32, FastHash>,
     groups: Vec<Group>,
+    /// Students in each group, apart from the groups (the only part
+    /// written per student, so it stays small in cache).
+    counts: Vec<u64>,
     /// The entitlements of every group, flat.
     hits: Vec<Hit>,
 }
@@ -983,7 +951,6 @@ struct Memo {
 struct Group {
     school: usize,
     stage: usize,
-    count: u64,
     hits: std::ops::Range<usize>,
     /// Entitled to something owed (not only ceilings).
     owed: bool,
@@ -1009,7 +976,13 @@ impl Memo {
     /// and the statuses read. `None` if the student cannot be grouped: at
     /// school on a reference date with a leaving date (amounts by school
     /// day depend on it), or a school index past 32 bits.
-    fn key(si: usize, s: &Student, reads: Reads, plans: &[TermPlan<'_>], household: Option<&Household>) -> Option<u128> {
+    fn key(
+        si: usize,
+        s: &Student,
+        reads: Reads,
+        plans: &[TermPlan<'_>],
+        household: Option<&Household>,
+    ) -> Option<u128> {
         let school = u32::try_from(si).ok()?;
         let leaves = s.left_on().is_some();
         let mut terms = 0u128;
@@ -1342,24 +1315,24 @@ mod tests {
     }
 
     #[test]
-    fn the_school_index_finds_ids_and_survives_collisions() {
+    fn school_slots_take_small_and_huge_numbers() {
+        let mut slots = Slots::default();
+        assert_eq!(slots.get(0), None);
+        slots.set(3, 0);
+        slots.set(usize::MAX, 1);
+        assert_eq!(slots.get(3), Some(0));
+        assert_eq!(slots.get(2), None);
+        assert_eq!(slots.get(usize::MAX), Some(1));
+        assert!(slots.near.len() <= 4, "a huge number never sizes the vector");
+    }
+
+    #[test]
+    fn the_key_hasher_spreads_packed_keys() {
+        use std::hash::BuildHasher;
+        let h = |k: u128| FastHash::default().hash_one(k);
+        assert_ne!(h(1), h(1 << 64));
+        assert_ne!(h(1 << 32), h(1 << 36));
         assert_ne!(fnv(b"S1"), fnv(b"S2"));
-        let mut ix = SchoolIndex::default();
-        let a = SchoolId::new("S1").unwrap();
-        let b = SchoolId::new("S2").unwrap();
-        ix.insert(&a, 0);
-        ix.insert(&b, 1);
-        assert_eq!(ix.find("S1"), Some(0));
-        assert_eq!(ix.find("S2"), Some(1));
-        assert_eq!(ix.find("S3"), None);
-        assert!(ix.id_is(1, "S2") && !ix.id_is(1, "S1") && !ix.id_is(5, "S1"));
-        // A forced collision goes to the side table.
-        let c = SchoolId::new("S3").unwrap();
-        ix.spans.push((ix.arena.len(), 2));
-        ix.arena.extend_from_slice(b"S3");
-        ix.collisions.insert(c, 2);
-        ix.by_hash.insert(fnv(b"S3"), 0);
-        assert_eq!(ix.find("S3"), Some(2));
     }
 
     #[test]

@@ -86,7 +86,7 @@ pub use error::ModelError;
 pub use household::{Household, StatusKind, StatusSpell};
 pub use ids::{HouseholdId, ProgramId, SchoolId, StudentId};
 pub use money::{Money, Rounding};
-pub use roster::{IdHasher, MemoryRoster, Roster, RosterError, Visit};
+pub use roster::{IdHasher, Linked, MemoryRoster, Roster, RosterError, Visit};
 pub use school::{Class, Locality, Ownership, School, SchoolKind, Stage};
 pub use student::{DisabilityKind, EnrolmentStatus, Hukou, Sex, Student};
 pub use time::{DateRange, SchoolYear, Season, Term, YEAR_RANGE};

@@ -48,6 +48,22 @@ pub enum RosterError {
 /// What a visitor tells the roster after each batch.
 pub type Visit = ControlFlow<()>;
 
+/// A student with the school and household the roster links it to, as
+/// [`Roster::visit_linked`] gives them.
+#[derive(Debug)]
+pub struct Linked<'a> {
+    /// The student.
+    pub student: &'a Student,
+    /// The student's school, with the number the roster gives it for this
+    /// visit: the same for every student of the school, different between
+    /// schools, and small (below the number of schools), so a caller may
+    /// index a vector with it. As [`Roster::school_of`] if it is missing.
+    pub school: Result<(usize, &'a School), RosterError>,
+    /// The student's household, if the student names one; as
+    /// [`Roster::household_of`].
+    pub household: Result<Option<&'a Household>, RosterError>,
+}
+
 /// A read-only roster of students, with their schools and households.
 ///
 /// Required: [`visit_students`](Roster::visit_students),
@@ -169,6 +185,63 @@ pub trait Roster {
             },
         }
     }
+
+    /// Call `visit` with every student, in the order of
+    /// [`visit_students`](Roster::visit_students), together with its school
+    /// and household, until it returns `ControlFlow::Break`. A student whose
+    /// school or household cannot be found is still visited, with the error.
+    ///
+    /// The default looks both up for each student and numbers the schools
+    /// in order of first appearance. Override it where the backend keeps
+    /// its records linked (as [`MemoryRoster`] does) or can join them in
+    /// one query: a batch over the whole roster then saves two lookups by
+    /// id per student.
+    ///
+    /// # Errors
+    /// A [`RosterError`] if the backend fails while visiting.
+    fn visit_linked(&self, visit: &mut dyn FnMut(Linked<'_>) -> Visit) -> Result<(), RosterError> {
+        let mut numbers: HashMap<SchoolId, usize, BuildHasherDefault<IdHasher>> = HashMap::default();
+        let mut last: Option<(SchoolId, usize)> = None;
+        self.visit_students(&mut |batch| {
+            for student in batch {
+                let school_cow;
+                let school = match self.school_of(student) {
+                    Ok(c) => {
+                        school_cow = c;
+                        let no = match &last {
+                            Some((id, no)) if *id == student.school_id => *no,
+                            _ => {
+                                let next = numbers.len();
+                                let no = *numbers.entry(student.school_id.clone()).or_insert(next);
+                                last = Some((student.school_id.clone(), no));
+                                no
+                            }
+                        };
+                        Ok((no, &*school_cow))
+                    }
+                    Err(e) => Err(e),
+                };
+                let household_cow;
+                let household = match self.household_of(student) {
+                    Ok(Some(c)) => {
+                        household_cow = c;
+                        Ok(Some(&*household_cow))
+                    }
+                    Ok(None) => Ok(None),
+                    Err(e) => Err(e),
+                };
+                let linked = Linked {
+                    student,
+                    school,
+                    household,
+                };
+                if visit(linked).is_break() {
+                    return ControlFlow::Break(());
+                }
+            }
+            ControlFlow::Continue(())
+        })
+    }
 }
 
 macro_rules! forward_roster {
@@ -191,6 +264,15 @@ macro_rules! forward_roster {
             }
             fn visit_schools(&self, visit: &mut dyn FnMut(&School)) -> Result<(), RosterError> {
                 (**self).visit_schools(visit)
+            }
+            fn school_of(&self, student: &Student) -> Result<Cow<'_, School>, RosterError> {
+                (**self).school_of(student)
+            }
+            fn household_of(&self, student: &Student) -> Result<Option<Cow<'_, Household>>, RosterError> {
+                (**self).household_of(student)
+            }
+            fn visit_linked(&self, visit: &mut dyn FnMut(Linked<'_>) -> Visit) -> Result<(), RosterError> {
+                (**self).visit_linked(visit)
             }
         }
     )*};
@@ -246,7 +328,8 @@ impl Hasher for IdHasher {
 type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 /// A roster held in memory: schools and households by id, students in the
-/// order they were added.
+/// order they were added, each linked to its school and household when it
+/// is added (so [`Roster::visit_linked`] looks nothing up).
 ///
 /// ```
 /// use eduaid_model::{MemoryRoster, Roster};
@@ -256,9 +339,13 @@ type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 /// ```
 #[derive(Debug, Clone, Default)]
 pub struct MemoryRoster {
-    schools: IdMap<SchoolId, School>,
-    households: IdMap<HouseholdId, Household>,
+    schools: Vec<School>,
+    school_index: IdMap<SchoolId, usize>,
+    households: Vec<Household>,
+    household_index: IdMap<HouseholdId, usize>,
     students: Vec<Student>,
+    /// Each student's school and household, by index.
+    links: Vec<(usize, Option<usize>)>,
     student_index: IdMap<StudentId, usize>,
     batch_size: usize,
 }
@@ -290,13 +377,14 @@ impl MemoryRoster {
     /// [`School::validate`].
     pub fn add_school(&mut self, school: School) -> Result<(), RosterError> {
         school.validate()?;
-        if self.schools.contains_key(&school.id) {
+        if self.school_index.contains_key(&school.id) {
             return Err(RosterError::DuplicateId {
                 what: "school",
                 id: school.id.to_string(),
             });
         }
-        self.schools.insert(school.id.clone(), school);
+        self.school_index.insert(school.id.clone(), self.schools.len());
+        self.schools.push(school);
         Ok(())
     }
 
@@ -307,13 +395,14 @@ impl MemoryRoster {
     /// spells overlap.
     pub fn add_household(&mut self, household: Household) -> Result<(), RosterError> {
         household.validate()?;
-        if self.households.contains_key(&household.id) {
+        if self.household_index.contains_key(&household.id) {
             return Err(RosterError::DuplicateId {
                 what: "household",
                 id: household.id.to_string(),
             });
         }
-        self.households.insert(household.id.clone(), household);
+        self.household_index.insert(household.id.clone(), self.households.len());
+        self.households.push(household);
         Ok(())
     }
 
@@ -332,7 +421,11 @@ impl MemoryRoster {
                 id: student.id.to_string(),
             });
         }
-        let Some(school) = self.schools.get(&student.school_id) else {
+        let Some((si, school)) = self
+            .school_index
+            .get(&student.school_id)
+            .and_then(|i| Some((*i, self.schools.get(*i)?)))
+        else {
             return Err(RosterError::UnknownReference {
                 student: student.id.clone(),
                 what: "school",
@@ -350,17 +443,22 @@ impl MemoryRoster {
             }
             .into());
         }
-        if let Some(h) = &student.household_id {
-            if !self.households.contains_key(h) {
-                return Err(RosterError::UnknownReference {
-                    student: student.id.clone(),
-                    what: "household",
-                    id: h.to_string(),
-                });
-            }
-        }
+        let hi = match &student.household_id {
+            None => None,
+            Some(h) => match self.household_index.get(h) {
+                Some(i) => Some(*i),
+                None => {
+                    return Err(RosterError::UnknownReference {
+                        student: student.id.clone(),
+                        what: "household",
+                        id: h.to_string(),
+                    });
+                }
+            },
+        };
         self.student_index.insert(student.id.clone(), self.students.len());
         self.students.push(student);
+        self.links.push((si, hi));
         Ok(())
     }
 
@@ -370,14 +468,14 @@ impl MemoryRoster {
         &self.students
     }
 
-    /// The schools, in no particular order.
+    /// The schools, in the order added.
     pub fn schools(&self) -> impl Iterator<Item = &School> {
-        self.schools.values()
+        self.schools.iter()
     }
 
-    /// The households, in no particular order.
+    /// The households, in the order added.
     pub fn households(&self) -> impl Iterator<Item = &Household> {
-        self.households.values()
+        self.households.iter()
     }
 }
 
@@ -392,11 +490,61 @@ impl Roster for MemoryRoster {
     }
 
     fn school(&self, id: &SchoolId) -> Result<Option<Cow<'_, School>>, RosterError> {
-        Ok(self.schools.get(id).map(Cow::Borrowed))
+        Ok(self
+            .school_index
+            .get(id)
+            .and_then(|i| self.schools.get(*i))
+            .map(Cow::Borrowed))
     }
 
     fn household(&self, id: &HouseholdId) -> Result<Option<Cow<'_, Household>>, RosterError> {
-        Ok(self.households.get(id).map(Cow::Borrowed))
+        Ok(self
+            .household_index
+            .get(id)
+            .and_then(|i| self.households.get(*i))
+            .map(Cow::Borrowed))
+    }
+
+    /// Every student with the school and household it was linked to when
+    /// added; the school's number is its place in the order added.
+    fn visit_linked(&self, visit: &mut dyn FnMut(Linked<'_>) -> Visit) -> Result<(), RosterError> {
+        for (student, (si, hi)) in self.students.iter().zip(&self.links) {
+            // The links were checked when the student was added; a miss
+            // here would be a bug, reported as an unknown reference.
+            let school = match self.schools.get(*si) {
+                Some(s) => Ok((*si, s)),
+                None => Err(RosterError::UnknownReference {
+                    student: student.id.clone(),
+                    what: "school",
+                    id: student.school_id.to_string(),
+                }),
+            };
+            let household = match hi {
+                None => Ok(None),
+                Some(i) => match self.households.get(*i) {
+                    Some(h) => Ok(Some(h)),
+                    None => Err(RosterError::UnknownReference {
+                        student: student.id.clone(),
+                        what: "household",
+                        id: student
+                            .household_id
+                            .as_ref()
+                            .map(ToString::to_string)
+                            .unwrap_or_default(),
+                    }),
+                },
+            };
+            if visit(Linked {
+                student,
+                school,
+                household,
+            })
+            .is_break()
+            {
+                break;
+            }
+        }
+        Ok(())
     }
 
     fn student(&self, id: &StudentId) -> Result<Option<Student>, RosterError> {
@@ -409,7 +557,7 @@ impl Roster for MemoryRoster {
 
     /// Every school, including those with no students, in order of id.
     fn visit_schools(&self, visit: &mut dyn FnMut(&School)) -> Result<(), RosterError> {
-        let mut schools: Vec<&School> = self.schools.values().collect();
+        let mut schools: Vec<&School> = self.schools.iter().collect();
         schools.sort_by(|a, b| a.id.cmp(&b.id));
         for s in schools {
             visit(s);

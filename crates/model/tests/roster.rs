@@ -22,6 +22,9 @@ fn roster() -> MemoryRoster {
         ))
         .unwrap();
     }
+    let mut h = Household::new(HouseholdId::new("H1").unwrap());
+    h.add_status(StatusKind::RegisteredPoor, d("2015-01-01"), None).unwrap();
+    r.add_household(h).unwrap();
     for (i, (school, stage)) in [("S2", Stage::Primary), ("S1", Stage::Junior), ("S2", Stage::Primary)]
         .iter()
         .enumerate()
@@ -40,7 +43,7 @@ fn roster() -> MemoryRoster {
             left_behind: false,
             hukou: Hukou::Rural,
             agricultural_major: false,
-            household_id: None,
+            household_id: (i != 1).then(|| HouseholdId::new("H1").unwrap()),
             status: EnrolmentStatus::Enrolled,
             status_since: d("2016-09-01"),
             helper: None,
@@ -63,6 +66,90 @@ impl Roster for Minimal {
     fn household(&self, id: &HouseholdId) -> Result<Option<Cow<'_, Household>>, RosterError> {
         self.0.household(id)
     }
+}
+
+type Link = (String, Result<(String, usize), String>, Result<Option<String>, String>);
+
+fn links(r: &dyn Roster, stop_after: usize) -> Vec<Link> {
+    let mut out = Vec::new();
+    r.visit_linked(&mut |l| {
+        out.push((
+            l.student.id.to_string(),
+            l.school
+                .map(|(no, s)| (s.id.to_string(), no))
+                .map_err(|e| e.to_string()),
+            l.household
+                .map(|h| h.map(|h| h.id.to_string()))
+                .map_err(|e| e.to_string()),
+        ));
+        if out.len() == stop_after {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    })
+    .unwrap();
+    out
+}
+
+#[test]
+fn linked_visits_agree_with_lookups_by_id() {
+    let full = roster();
+    let minimal = Minimal(roster());
+    for r in [&full as &dyn Roster, &minimal] {
+        let got = links(r, usize::MAX);
+        let ids: Vec<_> = got
+            .iter()
+            .map(|(s, sc, h)| (s.as_str(), sc.as_ref().unwrap().0.as_str(), h.clone().unwrap()))
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                ("P0", "S2", Some("H1".to_string())),
+                ("P1", "S1", None),
+                ("P2", "S2", Some("H1".to_string()))
+            ]
+        );
+        // One number per school, distinct between schools, small.
+        let no: Vec<usize> = got.iter().map(|(_, sc, _)| sc.as_ref().unwrap().1).collect();
+        assert_eq!(no[0], no[2]);
+        assert_ne!(no[0], no[1]);
+        assert!(no.iter().all(|n| *n < 3), "{no:?}");
+        // A break stops the visit.
+        assert_eq!(links(r, 2).len(), 2);
+    }
+}
+
+/// A roster that has lost school S1 and household H1.
+struct Broken(MemoryRoster);
+
+impl Roster for Broken {
+    fn visit_students(&self, visit: &mut dyn FnMut(&[Student]) -> Visit) -> Result<(), RosterError> {
+        self.0.visit_students(visit)
+    }
+    fn school(&self, id: &SchoolId) -> Result<Option<Cow<'_, School>>, RosterError> {
+        if id.as_str() == "S1" {
+            Ok(None)
+        } else {
+            self.0.school(id)
+        }
+    }
+    fn household(&self, _: &HouseholdId) -> Result<Option<Cow<'_, Household>>, RosterError> {
+        Err(RosterError::Backend("household table is locked".into()))
+    }
+}
+
+#[test]
+fn a_linked_visit_reports_a_missing_school_or_household_with_the_student() {
+    let got = links(&Broken(roster()), usize::MAX);
+    assert_eq!(got.len(), 3, "every student is visited");
+    assert_eq!(got[1].1, Err("student P1 refers to unknown school S1".to_string()));
+    assert_eq!(got[1].2, Ok(None));
+    assert_eq!(
+        got[0].2,
+        Err("roster backend failed: household table is locked".to_string())
+    );
+    assert_eq!(got[0].1.as_ref().map(|x| x.0.as_str()), Ok("S2"));
 }
 
 #[test]

@@ -664,9 +664,16 @@ impl Engine {
     /// totals. Students whose school or household cannot be found are
     /// reported in [`Totals::skipped`], never dropped silently.
     ///
-    /// Without traces the loop does not allocate per student: parameters are
-    /// resolved once per term, schools are cached by index, and totals are
-    /// kept in flat arrays.
+    /// The roster is read through [`Roster::visit_linked`], so each student
+    /// comes with its school and household. Without traces the loop does not
+    /// allocate per student: parameters are resolved once per term, totals
+    /// are kept in flat arrays, and students of one school who agree on
+    /// every fact the programs read ([`TermProgram::reads`]) are evaluated
+    /// once as a group and counted; the totals add the group's amounts
+    /// exactly once per student, so they are the same as evaluating each
+    /// student alone. Students at school on a reference date who have a
+    /// leaving date, programs that do not say what they read, and runs with
+    /// traces are evaluated student by student.
     ///
     /// # Errors
     /// [`Error::Roster`] if the roster's backend fails while visiting, or
@@ -697,7 +704,7 @@ impl Engine {
         // them (when every program says), each group evaluated once.
         let group_reads: Vec<Option<Reads>> = (0..STAGES)
             .map(|st| {
-                if traces || nt > Memo::MAX_TERMS {
+                if traces || nt > Memo::MAX_TERMS || u32::try_from(np).is_err() {
                     return None;
                 }
                 plans
@@ -770,8 +777,8 @@ impl Engine {
                             for (p, a) in amounts.iter().enumerate() {
                                 if let Some(a) = a {
                                     memo.hits.push(Hit {
-                                        term: ti,
-                                        program: p,
+                                        term: u8::try_from(ti).unwrap_or(u8::MAX),
+                                        program: u32::try_from(p).unwrap_or(u32::MAX),
                                         amount: *a,
                                     });
                                     owed_any |= owed[p];
@@ -781,8 +788,9 @@ impl Engine {
                         let g = memo.groups.len();
                         memo.counts.push(0);
                         memo.groups.push(Group {
-                            school: si,
-                            stage,
+                            // Both fit: the key holds the school in 32 bits.
+                            school: u32::try_from(si).unwrap_or(u32::MAX),
+                            stage: u8::try_from(stage).unwrap_or(u8::MAX),
                             hits: first..memo.hits.len(),
                             owed: owed_any,
                         });
@@ -801,8 +809,8 @@ impl Engine {
                         sk.entitlement(&Row {
                             student: s,
                             school,
-                            program: self.programs[h.program].info(),
-                            term: plans[h.term].cx.term,
+                            program: self.programs[h.program()].info(),
+                            term: plans[h.term()].cx.term,
                             amount: h.amount,
                             trace: None,
                         });
@@ -863,16 +871,16 @@ impl Engine {
         for (grp, &count) in memo.groups.iter().zip(&memo.counts) {
             any_term.iter_mut().for_each(|x| *x = false);
             for h in &memo.hits[grp.hits.clone()] {
-                any_term[h.program] = true;
-                if !acc.add(h.program, h.term, grp.stage, grp.school, h.amount, count) && overflow.is_none() {
+                any_term[h.program()] = true;
+                if !acc.add(h.program(), h.term(), grp.stage(), grp.school(), h.amount, count) && overflow.is_none() {
                     overflow = Some(Error::TotalOverflow {
-                        program: self.programs[h.program].info().id.to_string(),
+                        program: self.programs[h.program()].info().id.to_string(),
                     });
                 }
             }
             for (p, hit) in any_term.iter().enumerate() {
                 if *hit {
-                    acc.person(p, grp.stage, grp.school, count);
+                    acc.person(p, grp.stage(), grp.school(), count);
                 }
             }
             if grp.owed {
@@ -949,8 +957,8 @@ struct Memo {
 /// One group of students who are owed the same.
 #[derive(Debug)]
 struct Group {
-    school: usize,
-    stage: usize,
+    school: u32,
+    stage: u8,
     hits: std::ops::Range<usize>,
     /// Entitled to something owed (not only ceilings).
     owed: bool,
@@ -959,9 +967,29 @@ struct Group {
 /// One entitlement of a group.
 #[derive(Debug, Clone, Copy)]
 struct Hit {
-    term: usize,
-    program: usize,
     amount: Decimal,
+    program: u32,
+    term: u8,
+}
+
+impl Hit {
+    fn program(&self) -> usize {
+        self.program as usize
+    }
+
+    fn term(&self) -> usize {
+        usize::from(self.term)
+    }
+}
+
+impl Group {
+    fn school(&self) -> usize {
+        self.school as usize
+    }
+
+    fn stage(&self) -> usize {
+        usize::from(self.stage)
+    }
 }
 
 impl Memo {

@@ -31,6 +31,11 @@
 //!   term into a [`TermProgram`] that is evaluated per student. Programs from
 //!   TOML ([`PolicyProgram`]) and programs written in Rust sit side by side
 //!   in one [`Engine`].
+//! - **Batches are fast and exact.** [`Engine::run`] reads the roster through
+//!   [`eduaid_model::Roster::visit_linked`] and, without traces, evaluates
+//!   once for each group of students in a school who agree on every fact
+//!   the programs read ([`Reads`]), counting the group; the totals are the
+//!   same as student by student, which a property test checks.
 //! - **Money is exact.** Amounts are `rust_decimal` throughout; an annual
 //!   amount is split exactly in half per term; nothing is rounded until it
 //!   is shown.

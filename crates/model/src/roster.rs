@@ -191,8 +191,9 @@ pub trait Roster {
     /// and household, until it returns `ControlFlow::Break`. A student whose
     /// school or household cannot be found is still visited, with the error.
     ///
-    /// The default looks both up for each student and numbers the schools
-    /// in order of first appearance. Override it where the backend keeps
+    /// The default looks each school up once, keeps it for the visit and
+    /// numbers the schools in order of first appearance; it looks the
+    /// household up for each student. Override it where the backend keeps
     /// its records linked (as [`MemoryRoster`] does) or can join them in
     /// one query: a batch over the whole roster then saves two lookups by
     /// id per student.
@@ -200,24 +201,36 @@ pub trait Roster {
     /// # Errors
     /// A [`RosterError`] if the backend fails while visiting.
     fn visit_linked(&self, visit: &mut dyn FnMut(Linked<'_>) -> Visit) -> Result<(), RosterError> {
+        // Each school is looked up once and kept for the visit.
         let mut numbers: HashMap<SchoolId, usize, BuildHasherDefault<IdHasher>> = HashMap::default();
-        let mut last: Option<(SchoolId, usize)> = None;
+        let mut schools: Vec<Cow<'_, School>> = Vec::new();
+        let mut last: Option<usize> = None;
         self.visit_students(&mut |batch| {
             for student in batch {
-                let school_cow;
-                let school = match self.school_of(student) {
-                    Ok(c) => {
-                        school_cow = c;
-                        let no = match &last {
-                            Some((id, no)) if *id == student.school_id => *no,
-                            _ => {
-                                let next = numbers.len();
-                                let no = *numbers.entry(student.school_id.clone()).or_insert(next);
-                                last = Some((student.school_id.clone(), no));
-                                no
-                            }
-                        };
-                        Ok((no, &*school_cow))
+                let known = match last {
+                    Some(no) if schools.get(no).is_some_and(|s| s.id == student.school_id) => Some(no),
+                    _ => numbers.get(&student.school_id).copied(),
+                };
+                let school = match known {
+                    Some(no) => Ok(no),
+                    None => self.school_of(student).map(|found| {
+                        let no = schools.len();
+                        numbers.insert(student.school_id.clone(), no);
+                        schools.push(found);
+                        no
+                    }),
+                };
+                let school = match school {
+                    Ok(no) => {
+                        last = Some(no);
+                        match schools.get(no) {
+                            Some(found) => Ok((no, &**found)),
+                            None => Err(RosterError::UnknownReference {
+                                student: student.id.clone(),
+                                what: "school",
+                                id: student.school_id.to_string(),
+                            }),
+                        }
                     }
                     Err(e) => Err(e),
                 };

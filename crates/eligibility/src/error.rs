@@ -107,6 +107,13 @@ pub enum Error {
         /// The program.
         program: String,
     },
+    /// A reconciliation total too large to hold exactly.
+    #[error("reconciliation: the {what} overflows: amounts this large cannot be totalled exactly")]
+    ReconciliationOverflow {
+        /// Which total: `total paid`, `matched total`, `total owed` or
+        /// `total of a kind of finding`.
+        what: &'static str,
+    },
     /// The roster's backend failed.
     #[error(transparent)]
     Roster(#[from] RosterError),

@@ -102,7 +102,7 @@ pub use policy::{
     PolicySet, ProgramSpec, Rule, Value, Window, weekdays,
 };
 pub use program::{Benefit, Facts, PolicyProgram, Program, ProgramInfo, Step, TermContext, TermProgram, Trace};
-pub use reconcile::{Finding, FindingKind, Reconciliation, Scope, reconcile};
+pub use reconcile::{Finding, FindingKind, Owed, Payee, Reconciliation, Scope, reconcile, reconcile_owed};
 pub use schema::{Certainty, When};
 
 /// The built-in test cases of the national catalogue.

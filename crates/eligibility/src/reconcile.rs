@@ -6,14 +6,15 @@
 //! entitlement in scope is either paid or reported unpaid, so the totals
 //! account for every record.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
-use eduaid_model::{Disbursement, Money, ProgramId, Roster, StudentId, Term};
+use eduaid_model::{Disbursement, EnrolmentStatus, Money, NaiveDate, ProgramId, Roster, StudentId, Term};
 use serde::Serialize;
 
 use crate::program::Benefit;
-use crate::{Engine, Error};
+use crate::{Engine, Error, OwedMap};
 
 /// The kind of a finding.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -192,33 +193,142 @@ impl Reconciliation {
 }
 
 /// Add exactly, or fail: reconciliation never drops a yuan silently.
-fn add_to(total: &mut Money, m: Money) -> Result<(), Error> {
-    *total = total.checked_add(m).ok_or_else(|| Error::TotalOverflow {
-        program: "reconciliation".into(),
-    })?;
+fn add_to(total: &mut Money, m: Money, what: &'static str) -> Result<(), Error> {
+    *total = total.checked_add(m).ok_or(Error::ReconciliationOverflow { what })?;
     Ok(())
+}
+
+/// What a reconciliation compares payments with: the amounts owed, and
+/// what is known of each student a payment names.
+///
+/// [`reconcile`] backs it with an engine and a roster. A table of
+/// entitlements computed elsewhere (a file another system wrote, a
+/// database) can back it too: implement the three required methods and
+/// call [`reconcile_owed`].
+pub trait Owed {
+    /// Every amount owed, by student, program and term.
+    fn owed(&self) -> &OwedMap;
+
+    /// What is known of the student a payment names.
+    ///
+    /// # Errors
+    /// An [`Error`] if the backing store fails.
+    fn payee(&self, student: &StudentId) -> Result<Payee, Error>;
+
+    /// The evidence for a payment when nothing is owed for it: why the
+    /// student is not entitled to `program` in `term`, in a clerk's words.
+    ///
+    /// # Errors
+    /// An [`Error`] if the backing store fails.
+    fn not_owed(&self, student: &StudentId, program: &ProgramId, term: Term) -> Result<String, Error>;
+
+    /// False if no program of this id exists, so a payment under it is an
+    /// unknown program. The default knows every program.
+    fn knows_program(&self, program: &ProgramId) -> bool {
+        let _ = program;
+        true
+    }
+}
+
+/// What a reconciliation knows of the student a payment names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payee {
+    /// Not on the roster: the payment is to an unknown student.
+    Unknown,
+    /// On the roster.
+    Known {
+        /// The day the student left school, if they did: a payment on or
+        /// after it is paid after leaving.
+        left_on: Option<NaiveDate>,
+        /// The status they left with, if known, for the evidence.
+        status: Option<EnrolmentStatus>,
+    },
+}
+
+/// The entitlements an engine computes for a roster, as [`reconcile`]
+/// compares them with payments.
+struct EngineOwed<'a, R: Roster + ?Sized> {
+    engine: &'a Engine,
+    roster: &'a R,
+    map: OwedMap,
+    known: BTreeSet<&'a str>,
+    /// Each student looked up once.
+    students: RefCell<HashMap<StudentId, Payee>>,
+}
+
+impl<R: Roster + ?Sized> Owed for EngineOwed<'_, R> {
+    fn owed(&self) -> &OwedMap {
+        &self.map
+    }
+
+    fn payee(&self, student: &StudentId) -> Result<Payee, Error> {
+        if let Some(p) = self.students.borrow().get(student) {
+            return Ok(p.clone());
+        }
+        let p = match self.roster.student(student)? {
+            None => Payee::Unknown,
+            Some(s) => Payee::Known {
+                left_on: s.left_on(),
+                status: Some(s.status),
+            },
+        };
+        self.students.borrow_mut().insert(student.clone(), p.clone());
+        Ok(p)
+    }
+
+    fn not_owed(&self, student: &StudentId, program: &ProgramId, term: Term) -> Result<String, Error> {
+        let reason = self
+            .engine
+            .why_not(self.roster, student, program.as_str(), term)?
+            .unwrap_or_else(|| "not entitled".into());
+        Ok(format!("not entitled: {reason}"))
+    }
+
+    fn knows_program(&self, program: &ProgramId) -> bool {
+        self.known.contains(program.as_str())
+    }
 }
 
 /// Reconcile `disbursements` against the entitlements `engine` computes for
 /// `roster`, over `scope`.
 ///
 /// # Errors
-/// [`Error::Roster`] if the roster fails, [`Error::TotalOverflow`] if
-/// the amounts overflow, or the errors of [`Engine::run`].
-#[allow(clippy::too_many_lines)]
+/// [`Error::Roster`] if the roster fails,
+/// [`Error::ReconciliationOverflow`] if the amounts overflow, or the errors
+/// of [`Engine::run`].
 pub fn reconcile<R: Roster + ?Sized>(
     engine: &Engine,
     roster: &R,
     disbursements: &[Disbursement],
     scope: &Scope,
 ) -> Result<Reconciliation, Error> {
-    let terms = scope.terms();
-    let (owed_map, _) = engine.entitlement_map(roster, &terms)?;
-    let known: BTreeSet<&str> = engine.programs().map(|p| p.id.as_str()).collect();
+    let (map, _) = engine.entitlement_map(roster, &scope.terms())?;
+    let owed = EngineOwed {
+        engine,
+        roster,
+        map,
+        known: engine.programs().map(|p| p.id.as_str()).collect(),
+        students: RefCell::new(HashMap::new()),
+    };
+    reconcile_owed(&owed, disbursements, scope)
+}
+
+/// Reconcile `disbursements` against what `owed` says is owed, over
+/// `scope`: every record ends in exactly one class, and every owed
+/// entitlement in scope is paid or reported unpaid.
+///
+/// # Errors
+/// [`Error::ReconciliationOverflow`] if the amounts overflow, or the
+/// errors of `owed`.
+pub fn reconcile_owed<O: Owed + ?Sized>(
+    owed: &O,
+    disbursements: &[Disbursement],
+    scope: &Scope,
+) -> Result<Reconciliation, Error> {
+    let owed_map = owed.owed();
     let mut findings: Vec<Finding> = Vec::new();
     let mut matched = Count::default();
     let mut paid_total = Money::ZERO;
-    let mut paid_keys: BTreeSet<(StudentId, ProgramId, Term)> = BTreeSet::new();
     let mut seen_ids: HashMap<&str, &Disbursement> = HashMap::new();
     let mut first_of: HashMap<(StudentId, ProgramId, Term), &Disbursement> = HashMap::new();
 
@@ -227,10 +337,8 @@ pub fn reconcile<R: Roster + ?Sized>(
     let mut order: Vec<&Disbursement> = disbursements.iter().collect();
     order.sort_by(|a, b| (a.paid_on, &a.id).cmp(&(b.paid_on, &b.id)));
 
-    let mut students: HashMap<StudentId, Option<eduaid_model::Student>> = HashMap::new();
-
     for d in order {
-        add_to(&mut paid_total, d.amount)?;
+        add_to(&mut paid_total, d.amount, "total paid")?;
         let mk = |kind, owed: Option<Money>, evidence: String| Finding {
             kind,
             student: d.student_id.clone(),
@@ -258,7 +366,7 @@ pub fn reconcile<R: Roster + ?Sized>(
             findings.push(f);
             continue;
         }
-        if !known.contains(d.program.as_str()) {
+        if !owed.knows_program(&d.program) {
             findings.push(mk(
                 FindingKind::UnknownProgram,
                 None,
@@ -266,15 +374,7 @@ pub fn reconcile<R: Roster + ?Sized>(
             ));
             continue;
         }
-        let student = match students.get(&d.student_id) {
-            Some(s) => s.clone(),
-            None => {
-                let s = roster.student(&d.student_id)?;
-                students.insert(d.student_id.clone(), s.clone());
-                s
-            }
-        };
-        let Some(student) = student else {
+        let Payee::Known { left_on, status } = owed.payee(&d.student_id)? else {
             findings.push(mk(
                 FindingKind::UnknownStudent,
                 None,
@@ -283,11 +383,11 @@ pub fn reconcile<R: Roster + ?Sized>(
             continue;
         };
         let key = (d.student_id.clone(), d.program.clone(), d.term);
-        let owed = owed_map.get(&key).copied();
+        let owed_here = owed_map.get(&key).copied();
         if !scope.contains(&d.program, d.term) {
             findings.push(mk(
                 FindingKind::OutOfScope,
-                owed,
+                owed_here,
                 format!("{} {} is outside the reconciliation's scope", d.program, d.term),
             ));
             continue;
@@ -295,7 +395,7 @@ pub fn reconcile<R: Roster + ?Sized>(
         if let Some(first) = first_of.get(&key) {
             let mut f = mk(
                 FindingKind::Duplicate,
-                owed,
+                owed_here,
                 format!(
                     "second payment of {} for {} {}: already paid {} on {} (reference {})",
                     d.amount, d.program, d.term, first.amount, first.paid_on, first.id
@@ -305,27 +405,22 @@ pub fn reconcile<R: Roster + ?Sized>(
             findings.push(f);
             continue;
         }
-        first_of.insert(key.clone(), d);
-        paid_keys.insert(key.clone());
-        if let Some(left) = student.left_on() {
+        first_of.insert(key, d);
+        if let Some(left) = left_on {
             if d.paid_on >= left {
+                let how = status.map(|s| format!(" ({s})")).unwrap_or_default();
                 findings.push(mk(
                     FindingKind::PaidAfterLeaving,
-                    owed,
-                    format!(
-                        "paid on {} but the student left school on {} ({})",
-                        d.paid_on, left, student.status
-                    ),
+                    owed_here,
+                    format!("paid on {} but the student left school on {left}{how}", d.paid_on),
                 ));
                 continue;
             }
         }
-        match owed {
+        match owed_here {
             None => {
-                let reason = engine
-                    .why_not(roster, &d.student_id, d.program.as_str(), d.term)?
-                    .unwrap_or_else(|| "not entitled".into());
-                findings.push(mk(FindingKind::Ineligible, None, format!("not entitled: {reason}")));
+                let evidence = owed.not_owed(&d.student_id, &d.program, d.term)?;
+                findings.push(mk(FindingKind::Ineligible, None, evidence));
             }
             Some(o) if o.round_to_fen(eduaid_model::Rounding::HalfUp) != d.amount => {
                 findings.push(mk(
@@ -336,7 +431,7 @@ pub fn reconcile<R: Roster + ?Sized>(
             }
             Some(_) => {
                 matched.records += 1;
-                add_to(&mut matched.amount, d.amount)?;
+                add_to(&mut matched.amount, d.amount, "matched total")?;
             }
         }
     }
@@ -344,28 +439,24 @@ pub fn reconcile<R: Roster + ?Sized>(
     // Entitled, in scope, never paid.
     let mut owed_total = Money::ZERO;
     let mut entitlements = 0u64;
-    let mut unpaid: Vec<(&(StudentId, ProgramId, Term), &Money)> = Vec::new();
-    for (k, m) in &owed_map {
+    for (k, m) in owed_map {
         if !scope.contains(&k.1, k.2) {
             continue;
         }
         entitlements += 1;
-        add_to(&mut owed_total, *m)?;
-        if !paid_keys.contains(k) {
-            unpaid.push((k, m));
+        add_to(&mut owed_total, *m, "total owed")?;
+        if !first_of.contains_key(k) {
+            findings.push(Finding {
+                kind: FindingKind::Unpaid,
+                student: k.0.clone(),
+                program: k.1.clone(),
+                term: k.2,
+                owed: Some(*m),
+                paid: None,
+                payments: Vec::new(),
+                evidence: format!("entitled to {} for {} {} and no payment is on record", m, k.1, k.2),
+            });
         }
-    }
-    for (k, m) in unpaid {
-        findings.push(Finding {
-            kind: FindingKind::Unpaid,
-            student: k.0.clone(),
-            program: k.1.clone(),
-            term: k.2,
-            owed: Some(*m),
-            paid: None,
-            payments: Vec::new(),
-            evidence: format!("entitled to {} for {} {} and no payment is on record", m, k.1, k.2),
-        });
     }
     findings.sort_by(|a, b| (&a.student, &a.program, a.term, a.kind).cmp(&(&b.student, &b.program, b.term, b.kind)));
     let mut by_kind: BTreeMap<FindingKind, Count> = BTreeMap::new();
@@ -377,7 +468,7 @@ pub fn reconcile<R: Roster + ?Sized>(
         } else {
             f.paid.unwrap_or_default()
         };
-        add_to(&mut c.amount, m)?;
+        add_to(&mut c.amount, m, "total of a kind of finding")?;
     }
     Ok(Reconciliation {
         records: u64::try_from(disbursements.len()).unwrap_or(u64::MAX),

@@ -119,3 +119,109 @@ fn clean_payments_reconcile_to_nothing() {
     let all = Scope::all_owed(&engine, &terms);
     assert!(all.contains(&ProgramId::new("senior-grant").unwrap(), term("2016-autumn")));
 }
+
+/// Entitlements computed elsewhere (say, another system's export), with no
+/// roster behind them.
+struct Table {
+    owed: OwedMap,
+    left: Option<(StudentId, NaiveDate)>,
+}
+
+impl Owed for Table {
+    fn owed(&self) -> &OwedMap {
+        &self.owed
+    }
+
+    fn payee(&self, student: &StudentId) -> Result<Payee, Error> {
+        Ok(if student.as_str() == "GHOST" {
+            Payee::Unknown
+        } else {
+            Payee::Known {
+                left_on: self.left.as_ref().filter(|(s, _)| s == student).map(|(_, d)| *d),
+                status: None,
+            }
+        })
+    }
+
+    fn not_owed(&self, student: &StudentId, program: &ProgramId, term: Term) -> Result<String, Error> {
+        Ok(format!("the table owes {student} nothing for {program} {term}"))
+    }
+
+    fn knows_program(&self, program: &ProgramId) -> bool {
+        program.as_str() != "bus-fare"
+    }
+}
+
+#[test]
+fn a_table_of_entitlements_reconciles_through_the_same_classes() {
+    let sp = "2017-spring";
+    let key = |s: &str| {
+        (
+            StudentId::new(s).unwrap(),
+            ProgramId::new("living-subsidy").unwrap(),
+            term(sp),
+        )
+    };
+    let table = Table {
+        owed: [("A", 500), ("B", 625), ("C", 500), ("D", 500)]
+            .into_iter()
+            .map(|(s, y)| (key(s), Money::yuan(y)))
+            .collect(),
+        left: Some((StudentId::new("D").unwrap(), d("2017-04-20"))),
+    };
+    let ds = vec![
+        pay("1", "A", "living-subsidy", sp, 500, "2017-03-27"),
+        pay("2", "B", "living-subsidy", sp, 600, "2017-03-27"),
+        pay("3", "A", "living-subsidy", sp, 500, "2017-04-01"),
+        pay("4", "E", "living-subsidy", sp, 500, "2017-03-27"),
+        pay("5", "GHOST", "living-subsidy", sp, 500, "2017-03-27"),
+        pay("6", "A", "bus-fare", sp, 50, "2017-03-27"),
+        pay("7", "D", "living-subsidy", sp, 500, "2017-04-25"),
+    ];
+    let r = reconcile_owed(&table, &ds, &Scope::of(&ds)).unwrap();
+    let kinds: Vec<(FindingKind, &str)> = r.findings.iter().map(|f| (f.kind, f.student.as_str())).collect();
+    assert_eq!(
+        kinds,
+        [
+            (FindingKind::UnknownProgram, "A"), // bus-fare sorts first
+            (FindingKind::Duplicate, "A"),
+            (FindingKind::WrongAmount, "B"),
+            (FindingKind::Unpaid, "C"),
+            (FindingKind::PaidAfterLeaving, "D"),
+            (FindingKind::Ineligible, "E"),
+            (FindingKind::UnknownStudent, "GHOST"),
+        ]
+    );
+    let ineligible = r.of_kind(FindingKind::Ineligible).next().unwrap();
+    assert_eq!(
+        ineligible.evidence,
+        "the table owes E nothing for living-subsidy 2017-spring"
+    );
+    let after = r.of_kind(FindingKind::PaidAfterLeaving).next().unwrap();
+    assert_eq!(
+        after.evidence,
+        "paid on 2017-04-25 but the student left school on 2017-04-20"
+    );
+    assert_eq!(r.matched.records, 1);
+    assert_eq!(r.entitlements, 4);
+    assert_eq!(r.owed, Money::yuan(2125));
+    assert!(r.accounts_for_every_record());
+}
+
+#[test]
+fn a_reconciliation_total_past_decimal_is_an_error_not_a_short_total() {
+    let table = Table {
+        owed: OwedMap::new(),
+        left: None,
+    };
+    let huge = Money::from_decimal_exact(Decimal::MAX);
+    let mut a = pay("1", "A", "living-subsidy", "2017-spring", 1, "2017-03-27");
+    a.amount = huge;
+    let mut b = a.clone();
+    b.id = "2".into();
+    let e = reconcile_owed(&table, &[a, b], &Scope::default()).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "reconciliation: the total paid overflows: amounts this large cannot be totalled exactly"
+    );
+}

@@ -1,14 +1,13 @@
 //! `eduaid reconcile`: what was paid against what was owed (应补尽补),
 //! written as a spreadsheet a clerk works through line by line.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::str::FromStr;
 
 use anyhow::Context as _;
-use eduaid_eligibility::reconcile::Count;
-use eduaid_eligibility::{Finding, FindingKind, Reconciliation, Scope, reconcile};
-use eduaid_model::{Decimal, Disbursement, Money, NaiveDate, ProgramId, Roster, StudentId, Term};
+use eduaid_eligibility::{FindingKind, Owed, OwedMap, Payee, Reconciliation, Scope, reconcile, reconcile_owed};
+use eduaid_model::{Decimal, Money, NaiveDate, ProgramId, Roster, StudentId, Term};
 
 use crate::cli::ReconcileArgs;
 use crate::cmd::evaluate::{ENTITLEMENT_COLUMNS, ENTITLEMENT_SHEETS};
@@ -37,7 +36,7 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let (recon, who, rejected) = if let Some(ent) = &args.entitlements {
         let (disbursements, rejected_d) = inputs::load_disbursements(&disb_path, ctx)?;
         let table = read_entitlements(ent, ctx)?;
-        let recon = reconcile_table(&table, &disbursements)?;
+        let recon = reconcile_owed(&table, &disbursements, &Scope::of(&disbursements))?;
         (recon, table.who, rejected_d + table.rejected)
     } else {
         if !inputs::has_roster(&args.data) {
@@ -176,7 +175,7 @@ fn summary_sheet(recon: &Reconciliation, zh: bool) -> Sheet {
 /// The entitlements file read back.
 #[derive(Debug, Default)]
 struct EntitlementTable {
-    owed: BTreeMap<(StudentId, ProgramId, Term), Money>,
+    owed: OwedMap,
     left_on: HashMap<StudentId, NaiveDate>,
     students: BTreeSet<StudentId>,
     who: HashMap<StudentId, Who>,
@@ -267,142 +266,32 @@ fn read_entitlements(path: &Path, ctx: &Ctx) -> anyhow::Result<EntitlementTable>
     Ok(out)
 }
 
-/// Reconcile against an entitlements file: the classes of the library's
-/// reconciliation that the file allows (it holds no roster, so a payment to
-/// a student it does not list is ineligible rather than unknown).
-fn reconcile_table(t: &EntitlementTable, disbursements: &[Disbursement]) -> anyhow::Result<Reconciliation> {
-    let overflow = |what: &str| anyhow::anyhow!("the {what} overflows: amounts this large cannot be totalled exactly");
-    let scope = Scope::of(disbursements);
-    let mut findings = Vec::new();
-    let mut matched = Count::default();
-    let mut paid_total = Money::ZERO;
-    let mut seen_ids: HashMap<&str, &Disbursement> = HashMap::new();
-    let mut first_of: HashMap<(StudentId, ProgramId, Term), &Disbursement> = HashMap::new();
-    let mut order: Vec<&Disbursement> = disbursements.iter().collect();
-    order.sort_by(|a, b| (a.paid_on, &a.id).cmp(&(b.paid_on, &b.id)));
-    for d in order {
-        paid_total = paid_total.checked_add(d.amount).ok_or_else(|| overflow("total paid"))?;
-        let key = (d.student_id.clone(), d.program.clone(), d.term);
-        let owed = t.owed.get(&key).copied();
-        let mk = |kind, owed: Option<Money>, evidence: String| Finding {
-            kind,
-            student: d.student_id.clone(),
-            program: d.program.clone(),
-            term: d.term,
-            owed,
-            paid: Some(d.amount),
-            payments: vec![d.id.clone()],
-            evidence,
-        };
-        if let Err(e) = d.validate() {
-            findings.push(mk(FindingKind::Invalid, None, e.to_string()));
-            continue;
-        }
-        if let Some(prev) = seen_ids.insert(d.id.as_str(), d) {
-            let mut f = mk(
-                FindingKind::Invalid,
-                None,
-                format!(
-                    "payment reference {} is used twice (also paid on {})",
-                    d.id, prev.paid_on
-                ),
-            );
-            f.payments.push(prev.id.clone());
-            findings.push(f);
-            continue;
-        }
-        if let Some(first) = first_of.get(&key) {
-            let mut f = mk(
-                FindingKind::Duplicate,
-                owed,
-                format!(
-                    "second payment of {} for {} {}: already paid {} on {} (reference {})",
-                    d.amount, d.program, d.term, first.amount, first.paid_on, first.id
-                ),
-            );
-            f.payments.push(first.id.clone());
-            findings.push(f);
-            continue;
-        }
-        first_of.insert(key, d);
-        if let Some(left) = t.left_on.get(&d.student_id) {
-            if d.paid_on >= *left {
-                findings.push(mk(
-                    FindingKind::PaidAfterLeaving,
-                    owed,
-                    format!("paid on {} but the student left school on {left}", d.paid_on),
-                ));
-                continue;
-            }
-        }
-        match owed {
-            None if !t.students.contains(&d.student_id) => findings.push(mk(
-                FindingKind::Ineligible,
-                None,
-                format!("student {} has no entitlement in the entitlements file", d.student_id),
-            )),
-            None => findings.push(mk(
-                FindingKind::Ineligible,
-                None,
-                format!("the entitlements file owes nothing for {} {}", d.program, d.term),
-            )),
-            Some(o) if o.round_to_fen(eduaid_model::Rounding::HalfUp) != d.amount => findings.push(mk(
-                FindingKind::WrongAmount,
-                Some(o),
-                format!("paid {} but {o} was owed", d.amount),
-            )),
-            Some(_) => {
-                matched.records += 1;
-                matched.amount = matched
-                    .amount
-                    .checked_add(d.amount)
-                    .ok_or_else(|| overflow("matched total"))?;
-            }
-        }
+/// An entitlements file as a reconciliation reads it. It holds no roster:
+/// every student is taken as known (a payment to a student it does not
+/// list is ineligible rather than unknown), with the leaving date the file
+/// gives, and every program as known.
+impl Owed for EntitlementTable {
+    fn owed(&self) -> &OwedMap {
+        &self.owed
     }
-    let mut entitlements = 0u64;
-    let mut owed_total = Money::ZERO;
-    for (k, m) in &t.owed {
-        if !scope.contains(&k.1, k.2) {
-            continue;
-        }
-        entitlements += 1;
-        owed_total = owed_total.checked_add(*m).ok_or_else(|| overflow("total owed"))?;
-        if !first_of.contains_key(k) {
-            findings.push(Finding {
-                kind: FindingKind::Unpaid,
-                student: k.0.clone(),
-                program: k.1.clone(),
-                term: k.2,
-                owed: Some(*m),
-                paid: None,
-                payments: Vec::new(),
-                evidence: format!("entitled to {m} for {} {} and no payment is on record", k.1, k.2),
-            });
-        }
+
+    fn payee(&self, student: &StudentId) -> Result<Payee, eduaid_eligibility::Error> {
+        Ok(Payee::Known {
+            left_on: self.left_on.get(student).copied(),
+            status: None,
+        })
     }
-    findings.sort_by(|a, b| (&a.student, &a.program, a.term, a.kind).cmp(&(&b.student, &b.program, b.term, b.kind)));
-    let mut by_kind: BTreeMap<FindingKind, Count> = BTreeMap::new();
-    for f in &findings {
-        let c = by_kind.entry(f.kind).or_default();
-        c.records += 1;
-        let amount = if f.kind == FindingKind::Unpaid {
-            f.owed.unwrap_or_default()
+
+    fn not_owed(
+        &self,
+        student: &StudentId,
+        program: &ProgramId,
+        term: Term,
+    ) -> Result<String, eduaid_eligibility::Error> {
+        Ok(if self.students.contains(student) {
+            format!("the entitlements file owes nothing for {program} {term}")
         } else {
-            f.paid.unwrap_or_default()
-        };
-        c.amount = c
-            .amount
-            .checked_add(amount)
-            .ok_or_else(|| overflow("total of a kind of finding"))?;
+            format!("student {student} has no entitlement in the entitlements file")
+        })
     }
-    Ok(Reconciliation {
-        records: u64::try_from(disbursements.len()).unwrap_or(u64::MAX),
-        paid: paid_total,
-        matched,
-        by_kind,
-        entitlements,
-        owed: owed_total,
-        findings,
-    })
 }

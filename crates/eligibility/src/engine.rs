@@ -446,10 +446,17 @@ impl Engine {
         if !s.in_school_on(plan.cx.reference) {
             out.iter_mut().for_each(|o| *o = None);
             if let Some(ts) = traces {
-                let reason = format!(
-                    "left school on {} ({}), before the term's reference date {}",
-                    s.status_since, s.status, plan.cx.reference
-                );
+                let reason = if s.status.is_in_school() {
+                    format!(
+                        "joined the school on {} ({}), after the term's reference date {}",
+                        s.status_since, s.status, plan.cx.reference
+                    )
+                } else {
+                    format!(
+                        "left school on {} ({}), before the term's reference date {}",
+                        s.status_since, s.status, plan.cx.reference
+                    )
+                };
                 for t in ts.iter_mut() {
                     t.push(Step::NotEntitled { reason: reason.clone() });
                 }

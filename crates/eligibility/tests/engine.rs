@@ -427,3 +427,33 @@ fn a_student_of_a_stage_the_school_does_not_teach_is_still_counted() {
         y(500)
     );
 }
+
+#[test]
+fn a_student_transferred_in_after_the_reference_date_is_owed_nothing_that_term() {
+    let mut roster = MemoryRoster::new();
+    roster
+        .add_school(crate::util::school(
+            "A9",
+            SchoolKind::Primary,
+            Locality::Rural,
+            Some("2012-09-01"),
+        ))
+        .unwrap();
+    let mut s = crate::util::student("T1", "A9", Stage::Primary, 2, false, None);
+    s.status = EnrolmentStatus::TransferredIn;
+    s.status_since = crate::util::d("2017-04-01");
+    roster.add_student(s).unwrap();
+    let engine = Engine::hunan_county_2016().unwrap();
+    let spring = engine.totals(&roster, &[term("2017-spring")]).unwrap();
+    assert_eq!(spring.evaluated, 1);
+    assert_eq!(spring.owed(), Money::ZERO);
+    let autumn = engine.totals(&roster, &[term("2017-autumn")]).unwrap();
+    assert!(autumn.owed() > Money::ZERO, "at school from autumn 2017");
+    let why = engine
+        .why_not(&roster, &StudentId::new("T1").unwrap(), "free-textbooks", term("2017-spring"))
+        .unwrap();
+    assert_eq!(
+        why.as_deref(),
+        Some("joined the school on 2017-04-01 (transferred_in), after the term's reference date 2017-03-01")
+    );
+}

@@ -146,11 +146,16 @@ impl Student {
         u32::try_from(age).unwrap_or(0)
     }
 
-    /// True if the student was at school on `date`: in an in-school status,
-    /// or in a leaving status that took effect after `date`.
+    /// True if the student was at school on `date`: enrolled; transferred
+    /// in on or before `date`; or in a leaving status that took effect
+    /// after `date`.
     #[must_use]
     pub fn in_school_on(&self, date: NaiveDate) -> bool {
-        self.status.is_in_school() || date < self.status_since
+        match self.status {
+            EnrolmentStatus::TransferredIn => self.status_since <= date,
+            s if s.is_in_school() => true,
+            _ => date < self.status_since,
+        }
     }
 
     /// The day the student left school, if the status says they did.
@@ -184,5 +189,52 @@ impl Student {
             return Err(bad(format!("an agricultural major in stage {}", self.stage)));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{SchoolId, Stage, StudentId};
+
+    fn student(status: EnrolmentStatus, since: &str) -> Student {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        Student {
+            id: StudentId::new("P1").unwrap(),
+            name: "学生甲".into(),
+            sex: Sex::Female,
+            birth_date: d("2008-05-01"),
+            school_id: SchoolId::new("S1").unwrap(),
+            stage: Stage::Primary,
+            grade: 3,
+            boarder: false,
+            disability: None,
+            migrant: false,
+            left_behind: false,
+            hukou: Hukou::Rural,
+            agricultural_major: false,
+            household_id: None,
+            status,
+            status_since: d(since),
+            helper: None,
+        }
+    }
+
+    #[test]
+    fn at_school_depends_on_the_status_and_its_date() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let enrolled = student(EnrolmentStatus::Enrolled, "2014-09-01");
+        assert!(enrolled.in_school_on(d("2017-03-01")));
+        assert_eq!(enrolled.left_on(), None);
+        // Transferred in on 1 April: not yet at this school on 1 March.
+        let arrived = student(EnrolmentStatus::TransferredIn, "2017-04-01");
+        assert!(!arrived.in_school_on(d("2017-03-01")));
+        assert!(arrived.in_school_on(d("2017-04-01")));
+        assert_eq!(arrived.left_on(), None);
+        // Dropped out on 20 April: at school until the day before.
+        let left = student(EnrolmentStatus::DroppedOut, "2017-04-20");
+        assert!(left.in_school_on(d("2017-04-19")));
+        assert!(!left.in_school_on(d("2017-04-20")));
+        assert_eq!(left.left_on(), Some(d("2017-04-20")));
     }
 }

@@ -450,7 +450,12 @@ fn a_student_transferred_in_after_the_reference_date_is_owed_nothing_that_term()
     let autumn = engine.totals(&roster, &[term("2017-autumn")]).unwrap();
     assert!(autumn.owed() > Money::ZERO, "at school from autumn 2017");
     let why = engine
-        .why_not(&roster, &StudentId::new("T1").unwrap(), "free-textbooks", term("2017-spring"))
+        .why_not(
+            &roster,
+            &StudentId::new("T1").unwrap(),
+            "free-textbooks",
+            term("2017-spring"),
+        )
         .unwrap();
     assert_eq!(
         why.as_deref(),

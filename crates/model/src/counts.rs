@@ -76,6 +76,7 @@ impl GradeCount {
             return Err(ModelError::Inconsistent {
                 what: "count",
                 id: format!("{} {} {} grade {}", self.year, self.school_id, self.stage, self.grade),
+                field: Some("repeaters"),
                 reason: format!("{} repeaters among {} enrolled", self.repeaters, self.enrolled),
             });
         }
@@ -129,6 +130,7 @@ impl DisabledChildrenCount {
             return Err(ModelError::Inconsistent {
                 what: "count",
                 id: format!("{} {} {} age {}", self.year, self.township, self.kind, self.age),
+                field: Some("in_school"),
                 reason: format!("{} in school of {} children", self.in_school, self.total),
             });
         }

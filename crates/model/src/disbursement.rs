@@ -50,6 +50,7 @@ impl Disbursement {
             return Err(ModelError::Inconsistent {
                 what: "disbursement",
                 id: self.id.clone(),
+                field: Some("amount"),
                 reason: format!("amount {} must be positive and whole fen", self.amount),
             });
         }
@@ -57,6 +58,7 @@ impl Disbursement {
             return Err(ModelError::Inconsistent {
                 what: "disbursement",
                 id: String::new(),
+                field: Some("id"),
                 reason: "empty payment reference".into(),
             });
         }

@@ -70,6 +70,9 @@ pub enum ModelError {
         what: &'static str,
         /// Its id or key.
         id: String,
+        /// The field to correct, as the record names it (`status_since`,
+        /// `agricultural_major`), when one field is at fault.
+        field: Option<&'static str>,
         /// What is contradictory.
         reason: String,
     },

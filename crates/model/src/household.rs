@@ -88,6 +88,7 @@ impl Household {
             return Err(ModelError::Inconsistent {
                 what: "household",
                 id: self.id.to_string(),
+                field: Some("statuses"),
                 reason: format!("{kind} {range} overlaps {kind} {}", s.range),
             });
         }
@@ -107,6 +108,7 @@ impl Household {
                     return Err(ModelError::Inconsistent {
                         what: "household",
                         id: self.id.to_string(),
+                        field: Some("statuses"),
                         reason: format!("{} {} overlaps {} {}", a.kind, a.range, b.kind, b.range),
                     });
                 }

@@ -449,6 +449,7 @@ impl MemoryRoster {
             return Err(ModelError::Inconsistent {
                 what: "student",
                 id: student.id.to_string(),
+                field: Some("stage"),
                 reason: format!(
                     "stage {} is not taught at {} school {}",
                     student.stage, school.kind, school.id

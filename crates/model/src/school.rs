@@ -251,24 +251,30 @@ impl School {
     /// # Errors
     /// [`ModelError::Inconsistent`] naming the first contradiction.
     pub fn validate(&self) -> Result<(), ModelError> {
-        let bad = |reason: String| ModelError::Inconsistent {
+        let bad = |field: &'static str, reason: String| ModelError::Inconsistent {
             what: "school",
             id: self.id.to_string(),
+            field: Some(field),
             reason,
         };
         if self.name.trim().is_empty() {
-            return Err(bad("empty name".into()));
+            return Err(bad("name", "empty name".into()));
         }
         if let Some(t) = self.annual_tuition {
             if t.is_negative() || !t.is_whole_fen() {
-                return Err(bad(format!("annual tuition {t} is negative or finer than one fen")));
+                return Err(bad(
+                    "annual_tuition",
+                    format!("annual tuition {t} is negative or finer than one fen"),
+                ));
             }
         }
         for c in &self.classes {
             if !self.kind.teaches(c.stage) {
-                return Err(bad(format!("a {} class in a {} school", c.stage, self.kind)));
+                return Err(bad("classes", format!("a {} class in a {} school", c.stage, self.kind)));
             }
-            c.stage.check_grade(c.grade).map_err(|e| bad(e.to_string()))?;
+            c.stage
+                .check_grade(c.grade)
+                .map_err(|e| bad("classes", e.to_string()))?;
         }
         Ok(())
     }

@@ -171,22 +171,29 @@ impl Student {
     /// [`ModelError::InvalidGrade`] or [`ModelError::Inconsistent`].
     pub fn validate(&self) -> Result<(), ModelError> {
         self.stage.check_grade(self.grade)?;
-        let bad = |reason: String| ModelError::Inconsistent {
+        let bad = |field: &'static str, reason: String| ModelError::Inconsistent {
             what: "student",
             id: self.id.to_string(),
+            field: Some(field),
             reason,
         };
         if self.name.trim().is_empty() {
-            return Err(bad("empty name".into()));
+            return Err(bad("name", "empty name".into()));
         }
         if self.birth_date >= self.status_since {
-            return Err(bad(format!(
-                "born on {} but status {} since {}",
-                self.birth_date, self.status, self.status_since
-            )));
+            return Err(bad(
+                "status_since",
+                format!(
+                    "born on {} but status {} since {}",
+                    self.birth_date, self.status, self.status_since
+                ),
+            ));
         }
         if self.agricultural_major && self.stage != Stage::Vocational && self.stage != Stage::Tertiary {
-            return Err(bad(format!("an agricultural major in stage {}", self.stage)));
+            return Err(bad(
+                "agricultural_major",
+                format!("an agricultural major in stage {}", self.stage),
+            ));
         }
         Ok(())
     }
@@ -236,5 +243,27 @@ mod tests {
         assert!(left.in_school_on(d("2017-04-19")));
         assert!(!left.in_school_on(d("2017-04-20")));
         assert_eq!(left.left_on(), Some(d("2017-04-20")));
+    }
+
+    #[test]
+    fn a_contradiction_names_the_field_to_correct() {
+        let mut s = student(EnrolmentStatus::Enrolled, "2007-09-01");
+        s.birth_date = "2008-05-01".parse().unwrap();
+        match s.validate() {
+            Err(ModelError::Inconsistent { field, reason, .. }) => {
+                assert_eq!(field, Some("status_since"));
+                assert!(reason.starts_with("born on 2008-05-01"), "{reason}");
+            }
+            other => panic!("{other:?}"),
+        }
+        let mut s = student(EnrolmentStatus::Enrolled, "2014-09-01");
+        s.agricultural_major = true;
+        assert!(matches!(
+            s.validate(),
+            Err(ModelError::Inconsistent {
+                field: Some("agricultural_major"),
+                ..
+            })
+        ));
     }
 }

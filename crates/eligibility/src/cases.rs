@@ -302,9 +302,6 @@ pub fn run_cases(engine: &Engine, file: &str, text: &str) -> Result<CaseReport, 
 /// # Errors
 /// [`Error::Io`] and the errors of [`run_cases`].
 pub fn run_case_file(engine: &Engine, path: &Path) -> Result<CaseReport, Error> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        file: path.display().to_string(),
-        source,
-    })?;
+    let text = crate::policy::read_toml_text(path)?;
     run_cases(engine, &path.display().to_string(), &text)
 }

@@ -99,7 +99,7 @@ pub use engine::{
 pub use error::Error;
 pub use policy::{
     Calendar, Citation, DatedValue, HUNAN_COUNTY_2016_TOML, HUNAN_TOML, Layer, Limit, NATIONAL_TOML, Parameter, Policy,
-    PolicySet, ProgramSpec, Rule, Value, Window, weekdays,
+    PolicySet, ProgramSpec, Rule, Value, Window, read_toml_text, weekdays,
 };
 pub use program::{Benefit, Facts, PolicyProgram, Program, ProgramInfo, Step, TermContext, TermProgram, Trace};
 pub use reconcile::{Finding, FindingKind, Owed, Payee, Reconciliation, Scope, reconcile, reconcile_owed};

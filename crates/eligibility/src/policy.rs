@@ -466,10 +466,7 @@ impl Layer {
     /// # Errors
     /// [`Error::Io`] or the errors of [`Layer::parse`].
     pub fn read(path: &Path) -> Result<Layer, Error> {
-        let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-            file: path.display().to_string(),
-            source,
-        })?;
+        let text = read_toml_text(path)?;
         Layer::parse(&path.display().to_string(), &text)
     }
 
@@ -1327,6 +1324,38 @@ impl Policy {
             }
         }
         Ok(())
+    }
+}
+
+/// Read a policy or test-case file as text: UTF-8, with or without a byte
+/// order mark.
+///
+/// # Errors
+/// [`Error::Io`] if it cannot be read, or [`Error::Syntax`] at the line and
+/// column of the first byte that is not UTF-8 (a binary file, or a file
+/// saved as GBK).
+pub fn read_toml_text(path: &Path) -> Result<String, Error> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|source| Error::Io {
+        file: file.clone(),
+        source,
+    })?;
+    let bytes = bytes.strip_prefix("\u{feff}".as_bytes()).unwrap_or(&bytes);
+    match std::str::from_utf8(bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(e) => {
+            let good = String::from_utf8_lossy(&bytes[..e.valid_up_to()]);
+            let line = good.matches('\n').count() + 1;
+            let column = good.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            Err(Error::Syntax {
+                file,
+                line,
+                column,
+                message:
+                    "not UTF-8 text: a binary file, or one saved in another encoding (such as GBK); save it as UTF-8"
+                        .into(),
+            })
+        }
     }
 }
 

@@ -182,3 +182,18 @@ fn every_builtin_rule_and_value_has_a_citation_with_a_certainty() {
         assert!(p.programs().contains_key(id), "{id}");
     }
 }
+
+#[test]
+fn a_file_that_is_not_utf8_is_an_error_at_its_first_bad_byte() {
+    let dir = std::env::temp_dir().join(format!("eduaid-policy-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("gbk.toml");
+    // 中 in GBK (D6 D0) on the second line, after four characters.
+    std::fs::write(&path, b"id = \"x\"\nab = \"\xd6\xd0\"\n").unwrap();
+    let e = Layer::read(&path).unwrap_err().to_string();
+    assert!(e.starts_with(&format!("{}:2:7: not UTF-8 text", path.display())), "{e}");
+    // A byte order mark is fine.
+    std::fs::write(&path, "\u{feff}# 注释\n".as_bytes()).unwrap();
+    assert_eq!(eduaid_eligibility::read_toml_text(&path).unwrap(), "# 注释\n");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

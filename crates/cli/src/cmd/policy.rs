@@ -4,7 +4,6 @@
 
 use std::path::Path;
 
-use anyhow::Context as _;
 use eduaid_eligibility::cases::{CaseFile, run_cases};
 use eduaid_eligibility::{Engine, Layer, Policy, PolicySet, ProgramSpec};
 
@@ -233,7 +232,7 @@ fn check(file: &Path, ctx: &Ctx) -> anyhow::Result<Status> {
 
 fn test(file: &Path, choice: &PolicyChoice, ctx: &Ctx) -> anyhow::Result<Status> {
     let name = file.display().to_string();
-    let text = std::fs::read_to_string(file).with_context(|| name.clone())?;
+    let text = eduaid_eligibility::read_toml_text(file)?;
     // The policy: as given, else the one the case file names, else the default.
     let mut choice = choice.clone();
     if choice.policy.is_empty() {

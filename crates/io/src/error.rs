@@ -158,7 +158,7 @@ pub enum Error {
     /// The file's structure is broken beyond one row: a CSV the parser
     /// cannot follow, a JSON array that never closes, an xlsx that is not a
     /// workbook.
-    #[error("{file}:{line}: {reason}")]
+    #[error("{file}{at}: {reason}", at = at_line(*line))]
     Malformed {
         /// The file.
         file: String,
@@ -208,5 +208,29 @@ impl Error {
 impl From<RowError> for Error {
     fn from(e: RowError) -> Error {
         Error::Row(Box::new(e))
+    }
+}
+
+/// `:line`, or nothing when the line is unknown (0).
+fn at_line(line: u64) -> String {
+    if line == 0 { String::new() } else { format!(":{line}") }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_malformed_file_names_its_line_only_when_known() {
+        let at = |line| {
+            Error::Malformed {
+                file: "schools.xlsx".into(),
+                line,
+                reason: "not a workbook".into(),
+            }
+            .to_string()
+        };
+        assert_eq!(at(0), "schools.xlsx: not a workbook");
+        assert_eq!(at(7), "schools.xlsx:7: not a workbook");
     }
 }

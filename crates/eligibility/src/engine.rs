@@ -568,13 +568,7 @@ impl Engine {
         for term in terms {
             let plan = self.plan(*term);
             let mut traces = vec![Trace::default(); n];
-            let facts = Facts {
-                student,
-                school: &school,
-                household: household.as_deref(),
-                statuses: StatusSet::of(household.as_deref(), plan.cx.reference),
-                term: &plan.cx,
-            };
+            let facts = Facts::new(student, &school, household.as_deref(), &plan.cx);
             self.evaluate_into(&plan, &facts, &mut amounts, Some(&mut traces));
             for (i, (a, t)) in amounts.iter().zip(traces).enumerate() {
                 if let Some(a) = a {
@@ -607,13 +601,7 @@ impl Engine {
         let n = self.programs.len();
         let mut amounts = vec![None; n];
         let mut traces = vec![Trace::default(); n];
-        let facts = Facts {
-            student: &student,
-            school: &school,
-            household: household.as_deref(),
-            statuses: StatusSet::of(household.as_deref(), plan.cx.reference),
-            term: &plan.cx,
-        };
+        let facts = Facts::new(&student, &school, household.as_deref(), &plan.cx);
         self.evaluate_into(&plan, &facts, &mut amounts, Some(&mut traces));
         let mut ex = Explanation {
             student: student.id.clone(),
@@ -773,13 +761,7 @@ impl Engine {
                         let first = memo.hits.len();
                         let mut owed_any = false;
                         for (ti, plan) in plans.iter().enumerate() {
-                            let facts = Facts {
-                                student: s,
-                                school,
-                                household,
-                                statuses: StatusSet::of(household, plan.cx.reference),
-                                term: &plan.cx,
-                            };
+                            let facts = Facts::new(s, school, household, &plan.cx);
                             self.evaluate_into(plan, &facts, &mut amounts, None);
                             for (p, a) in amounts.iter().enumerate() {
                                 if let Some(a) = a {
@@ -827,13 +809,7 @@ impl Engine {
             }
             any_term.iter_mut().for_each(|x| *x = false);
             for (ti, plan) in plans.iter().enumerate() {
-                let facts = Facts {
-                    student: s,
-                    school,
-                    household,
-                    statuses: StatusSet::of(household, plan.cx.reference),
-                    term: &plan.cx,
-                };
+                let facts = Facts::new(s, school, household, &plan.cx);
                 if traces {
                     trace_buf.iter_mut().for_each(|t| t.steps.clear());
                     self.evaluate_into(plan, &facts, &mut amounts, Some(&mut trace_buf));

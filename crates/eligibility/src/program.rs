@@ -78,6 +78,26 @@ pub struct Facts<'a> {
     pub term: &'a TermContext,
 }
 
+impl<'a> Facts<'a> {
+    /// The facts of `student` at `school` in the term of `term`, with the
+    /// household's statuses taken on the term's reference date.
+    #[must_use]
+    pub fn new(
+        student: &'a Student,
+        school: &'a School,
+        household: Option<&'a Household>,
+        term: &'a TermContext,
+    ) -> Facts<'a> {
+        Facts {
+            student,
+            school,
+            household,
+            statuses: StatusSet::of(household, term.reference),
+            term,
+        }
+    }
+}
+
 /// One step of a trace.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "step", rename_all = "snake_case")]

@@ -300,11 +300,9 @@ fn a_rust_program_sits_beside_the_toml_ones() {
     assert_eq!(w.as_deref(), Some("not a left-behind child in a rural school"));
 }
 
-#[test]
-fn a_mid_term_rate_change_splits_the_days() {
-    // One pupil in a rural school in the plan since 2012, autumn 2014:
-    // weekdays 2014-09-01..10-31 (45) at 3元 and 2014-11-01..2015-01-15
-    // (54) at 4元.
+/// A roster with one rural primary school, A9, in the nutrition plan since
+/// 2012, and no students yet.
+fn rural_school_in_the_plan() -> MemoryRoster {
     let mut roster = MemoryRoster::new();
     roster
         .add_school(crate::util::school(
@@ -314,6 +312,15 @@ fn a_mid_term_rate_change_splits_the_days() {
             Some("2012-09-01"),
         ))
         .unwrap();
+    roster
+}
+
+#[test]
+fn a_mid_term_rate_change_splits_the_days() {
+    // One pupil in a rural school in the plan since 2012, autumn 2014:
+    // weekdays 2014-09-01..10-31 (45) at 3元 and 2014-11-01..2015-01-15
+    // (54) at 4元.
+    let mut roster = rural_school_in_the_plan();
     roster
         .add_student(crate::util::student("P", "A9", Stage::Primary, 2, false, None))
         .unwrap();
@@ -336,15 +343,7 @@ fn identical_students_are_counted_alike_and_a_leaver_apart() {
     // Three pupils who agree on every fact the programs read, at a rural
     // school in the nutrition plan since 2012; the third leaves on
     // 2017-04-20, so the batch must not give it the others' amounts.
-    let mut roster = MemoryRoster::new();
-    roster
-        .add_school(crate::util::school(
-            "A9",
-            SchoolKind::Primary,
-            Locality::Rural,
-            Some("2012-09-01"),
-        ))
-        .unwrap();
+    let mut roster = rural_school_in_the_plan();
     for id in ["P1", "P2", "P3"] {
         let mut s = crate::util::student(id, "A9", Stage::Primary, 2, false, None);
         if id == "P3" {
@@ -430,15 +429,7 @@ fn a_student_of_a_stage_the_school_does_not_teach_is_still_counted() {
 
 #[test]
 fn a_student_transferred_in_after_the_reference_date_is_owed_nothing_that_term() {
-    let mut roster = MemoryRoster::new();
-    roster
-        .add_school(crate::util::school(
-            "A9",
-            SchoolKind::Primary,
-            Locality::Rural,
-            Some("2012-09-01"),
-        ))
-        .unwrap();
+    let mut roster = rural_school_in_the_plan();
     let mut s = crate::util::student("T1", "A9", Stage::Primary, 2, false, None);
     s.status = EnrolmentStatus::TransferredIn;
     s.status_since = crate::util::d("2017-04-01");

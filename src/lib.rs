@@ -15,6 +15,11 @@
 //! | `stats` | `eduaid-stats`: retention, dropout, enrolment, UIS indicators | `stats` |
 //! | `report` | `eduaid-report`: the work report in Word, HTML and Markdown | `report` |
 //!
+//! One module is the facade's own: `county_report` (features `eligibility`,
+//! `stats` and `report`) joins the engine, the statistics and the report
+//! into the county work report's data, as the `county_report` example and
+//! the `eduaid report` command both build it.
+//!
 //! ```
 //! use eduaid::model::{Money, Rounding, Term};
 //! let spring: Term = "2017-spring".parse()?;
@@ -24,6 +29,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub use eduaid_model as model;
 
@@ -41,6 +47,13 @@ pub use eduaid_stats as stats;
 
 #[cfg(feature = "report")]
 pub use eduaid_report as report;
+
+#[cfg(all(feature = "eligibility", feature = "stats", feature = "report"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(all(feature = "eligibility", feature = "stats", feature = "report")))
+)]
+pub mod county_report;
 
 /// The README's examples, compiled and run as doctests so they never rot.
 #[cfg(all(doctest, feature = "sample", feature = "eligibility", feature = "stats"))]

@@ -1,6 +1,8 @@
 //! Integration tests of the eduaid workspace as a whole: the crate graph,
-//! and the seed report's figures reproduced from the sample county.
+//! the seed report's figures reproduced from the sample county, and the
+//! county work report's data built through the facade.
 
+mod county_report;
 mod hostile;
 mod layering;
 mod seed_aid;

@@ -2,6 +2,8 @@
 //! from aggregate counts, with their quality flags and the standards they
 //! are held to.
 
+// The standards the report is held to, as the work report states them.
+use eduaid::county_report::{DISABLED_ENROLMENT_STANDARD, JUNIOR_RETENTION_STANDARD};
 use eduaid_model::{Counts, Decimal, Rounding, SchoolYear, Stage};
 use eduaid_stats::{
     CountSource, Dimension, DropoutForm, GroupKey, Rate, Ratio, RetentionKind, RetentionOptions, Target, breakdown,
@@ -13,13 +15,6 @@ use crate::cli::{By, StatsArgs};
 use crate::common::{Ctx, Status};
 use crate::inputs::{self, CountPaths};
 use crate::output::{OutKind, Sheet, Val, write_sheets};
-
-/// The provincial standard for three-year junior retention (初中三年巩固率),
-/// in percent: the standard the seed county's report cites.
-pub(crate) const JUNIOR_RETENTION_STANDARD: i64 = 95;
-/// The provincial standard for the enrolment of disabled children of the
-/// three kinds (三类残疾儿童入学率), in percent.
-pub(crate) const DISABLED_ENROLMENT_STANDARD: i64 = 80;
 
 /// An indicator's value.
 enum Value {

@@ -1,0 +1,1747 @@
+//! # The county work report's data (工作报告数据)
+//!
+//! Everything the county work report on education guarantee in poverty
+//! alleviation (脱贫攻坚教育保障工作情况报告) prints, computed from what a
+//! county has: its [`Roster`] in memory ([`MemoryRoster`]), the
+//! aggregate [`Counts`] of its base forms, the payments made
+//! ([`Disbursement`]s), an eligibility [`Engine`] and the spring term
+//! reported on. The figures are typed (they know their unit, precision and
+//! source), so the same data fills the default template or a county's own,
+//! and the validator can check the arithmetic of the result.
+//!
+//! The steps, each one call:
+//!
+//! 1. [`County`] is the input: the records, the term and the [`Settings`]
+//!    that differ from county to county (name, urban district, provincial
+//!    standards, class-size caps, dates) and how the report presents its
+//!    sources ([`Presentation`]).
+//! 2. [`County::build`] runs the engine over the roster (the term's
+//!    entitlements, the two terms of the Rain-and-Dew plan, the senior
+//!    grant's tiers and, given the payments, the reconciliation:
+//!    [`Entitlements`]), then gathers the words, figures, tables and charts
+//!    of students by stage, registered-poor students and their helpers,
+//!    retention over three years, disabled and migrant children, class sizes,
+//!    the nutrition plan's two batches, every aid program and the
+//!    reconciliation into a [`CountyReport`]. [`County::entitlements`] and
+//!    [`County::build_from`] split the two halves, for a caller that reads
+//!    the roster through a wrapper (a progress bar).
+//! 3. The caller fills a [`Template`](crate::report::Template) with
+//!    [`CountyReport::data`]; [`CountyReport::validate`] checks the rendered
+//!    document (the relations between the figures, [`CountyReport::relations`],
+//!    then its text) and [`CountyReport::push_appendices`] appends the data
+//!    appendix and the validation summary.
+//!
+//! What cannot be computed from a county's data (no classes file, a policy
+//! without a parameter) is either an error or left out and noted in
+//! [`CountyReport::left_out`], as [`Settings::on_missing`] says; a template
+//! that names a figure left out then fails naming its line, so nothing is
+//! ever invented.
+//!
+//! The `county_report` example (the sample county's report, checked against
+//! the seed report's figures) and the `eduaid report` command both build
+//! their report here.
+//!
+//! The sample county's report data (this example needs the `sample`
+//! feature, on by default):
+//!
+#![cfg_attr(feature = "sample", doc = "```")]
+#![cfg_attr(not(feature = "sample"), doc = "```ignore")]
+//! use eduaid::county_report::{County, Settings};
+//! use eduaid::eligibility::Engine;
+//!
+//! let sample = eduaid::sample::county();
+//! let engine = Engine::hunan_county_2016()?;
+//! let report = County::new(&sample.roster, &sample.counts, &engine, "2017-spring".parse()?)
+//!     .with_disbursements(&sample.disbursements)
+//!     .with_settings(Settings::new(&sample.name))
+//!     .build()?;
+//! let shown = |key: &str| report.data.figures.get(key).map(|f| f.display());
+//! assert_eq!(shown("students_total").as_deref(), Some("126964人"));
+//! assert_eq!(shown("living_subsidy_amount").as_deref(), Some("673.5875万元"));
+//! assert_eq!(shown("recon_duplicate").as_deref(), Some("1笔"));
+//! assert!(report.left_out.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::eligibility::{Engine, FindingKind, ProgramTotals, Reconciliation, Row, Scope, Totals, reconcile};
+use crate::model::{
+    Counts, Decimal, Disbursement, Household, Locality, MemoryRoster, ModelError, Money, NaiveDate, Ownership, Roster,
+    SchoolId, SchoolKind, SchoolYear, Stage, Term,
+};
+use crate::report::{
+    Block, Chart, Document, Figure, Inline, Rate, Relation, ReportData, Series, Source, Table, Validation, Value,
+    to_text, validate_figures, validate_text,
+};
+use crate::stats::{
+    ClassCap, ClassFilter, ClassSizes, RetentionKind, RetentionOptions, SizeBand, StudentFilter, StudentTrait,
+    check_caps, class_size_series, disabled_enrolment_rate, retention, student_share,
+};
+
+/// The provincial standard for three-year junior retention (初中三年巩固率),
+/// in percent: the standard the seed county's report cites.
+pub const JUNIOR_RETENTION_STANDARD: i64 = 95;
+/// The provincial standard for the enrolment of disabled children of the
+/// three kinds (三类残疾儿童入学率), in percent.
+pub const DISABLED_ENROLMENT_STANDARD: i64 = 80;
+/// The national cap on first-year primary class size (小学起始年级班额)
+/// from autumn 2017.
+pub const CLASS_CAP_PRIMARY: u64 = 50;
+/// The national cap on first-year junior class size (初中起始年级班额)
+/// from autumn 2017.
+pub const CLASS_CAP_JUNIOR: u64 = 55;
+/// The school year the national class-size caps apply from (2017—2018学年).
+const CLASS_CAPS_FROM: i32 = 2017;
+
+/// Why a report figure could not be computed, or the report not built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The eligibility engine or the reconciliation failed.
+    #[error(transparent)]
+    Eligibility(#[from] crate::eligibility::Error),
+    /// A statistic could not be computed.
+    #[error(transparent)]
+    Stats(#[from] crate::stats::Error),
+    /// A figure, word or table was refused, or a relation names a figure
+    /// the data lacks.
+    #[error(transparent)]
+    Report(#[from] crate::report::Error),
+    /// A value of the model could not be made (a school year out of range).
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// A count too large (or negative) for a figure.
+    #[error(transparent)]
+    Count(#[from] std::num::TryFromIntError),
+    /// A rate whose numerator or denominator is negative.
+    #[error("{key}: negative count {numerator} / {denominator}")]
+    NegativeCount {
+        /// The figure key.
+        key: String,
+        /// The numerator.
+        numerator: i128,
+        /// The denominator.
+        denominator: i128,
+    },
+    /// A rate the report cannot show (a zero denominator).
+    #[error("{key} ({label})")]
+    Rate {
+        /// The figure key.
+        key: String,
+        /// The figure's label.
+        label: String,
+        /// What is wrong with the rate.
+        source: crate::report::Error,
+    },
+    /// An amount that does not divide exactly into a per-student standard.
+    #[error("{what}: {reason}")]
+    Division {
+        /// The standard being computed.
+        what: String,
+        /// Why it does not divide.
+        reason: ModelError,
+    },
+    /// A policy parameter the policy does not give for the stage and day.
+    #[error("no value of {name} for {stage} on {on} in the policy")]
+    NoParameter {
+        /// The parameter (`nutrition.daily`).
+        name: String,
+        /// The stage.
+        stage: Stage,
+        /// The day.
+        on: NaiveDate,
+    },
+    /// No school-day calendar for the term, or no first batch of the
+    /// nutrition plan, so no count of meal days.
+    #[error("nutrition_days: the policy sets no school-day calendar for {term}, or no school joined the plan")]
+    NoCalendar {
+        /// The term.
+        term: Term,
+    },
+    /// No school has a date of joining the nutrition plan.
+    #[error("no school has joined the nutrition plan (schools.nutrition_plan_from)")]
+    NoNutritionPlan,
+    /// No classes of the public urban primaries in the report's year (or
+    /// in the later year compared with it).
+    #[error("no classes of the public urban primaries in {year}")]
+    NoClasses {
+        /// The report's school year.
+        year: SchoolYear,
+    },
+    /// The engine has no program of this id ([`Missing::Fail`] only).
+    #[error("no totals for {program}")]
+    NoProgram {
+        /// The program id.
+        program: String,
+    },
+    /// The counts have no teachers in the report's year
+    /// ([`Missing::Fail`] only).
+    #[error("no teachers counted in {year}")]
+    NoTeachers {
+        /// The report's school year.
+        year: SchoolYear,
+    },
+    /// A relation's standard (an amount per student) is missing or not an
+    /// amount ([`Missing::Fail`] only).
+    #[error("no standard to check {key} against")]
+    NoStandard {
+        /// The amount figure the relation checks.
+        key: String,
+    },
+    /// The report's term is the first the model knows, so the Rain-and-Dew
+    /// plan's two terms cannot be counted.
+    #[error("the term has no previous term")]
+    NoPreviousTerm {
+        /// The report's term.
+        term: Term,
+    },
+}
+
+/// What to do with a figure that cannot be computed from the county's data.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Missing {
+    /// Leave it out and note why in [`CountyReport::left_out`]: the rest of
+    /// the report is still built (a template naming the figure then fails
+    /// naming its line). A program the engine does not have, a year with no
+    /// teachers counted and a relation without its figures are left out
+    /// silently.
+    #[default]
+    LeaveOut,
+    /// Stop at the first, with its error.
+    Fail,
+}
+
+/// The language of the data appendix's sources (来源): how each figure was
+/// computed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SourceLanguage {
+    /// `名册：2017-03-01在校生按学段`, `测算：春季学期人数`.
+    #[default]
+    Chinese,
+    /// `students in school on 2017-03-01, by stage`, `eligibility: persons`.
+    English,
+}
+
+/// How the retention chart labels its school years.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum YearLabels {
+    /// `2014—2015`.
+    #[default]
+    Chinese,
+    /// `2014-2015`, as [`SchoolYear`] displays.
+    Plain,
+}
+
+/// How the validation appendix is headed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum AppendixHeading {
+    /// As an attachment (附件2, 数据校核结果), like the data appendix.
+    #[default]
+    Attachment,
+    /// A page break and a plain paragraph `附件2　数据校核结果`.
+    Paragraph,
+}
+
+/// How the report presents what is not the template's own words: the
+/// sources of the data appendix, chart labels and the appendices. Two
+/// reports built from the same data with different presentations print the
+/// same figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presentation {
+    /// The language of the sources.
+    pub sources: SourceLanguage,
+    /// The file (or data set) named in the source of figures computed from
+    /// the students, households, counts and the engine's entitlements.
+    pub roster_file: Option<String>,
+    /// The file named in the source of the class-size and nutrition-plan
+    /// figures, computed from the schools and their classes.
+    pub schools_file: Option<String>,
+    /// The file named in the source of the reconciliation figures.
+    pub payments_file: Option<String>,
+    /// Label the programs in the aid chart by short names (学前资助) rather
+    /// than their full names (学前教育资助).
+    pub short_program_names: bool,
+    /// Round the aid charts' amounts (万元) to this many decimal places
+    /// (`None`: exact).
+    pub chart_amount_dp: Option<u32>,
+    /// How the retention chart labels its years.
+    pub chart_years: YearLabels,
+    /// The label of the data appendix (数据来源), given to
+    /// [`Document::push_data_appendix`].
+    pub data_appendix_label: String,
+    /// How the validation appendix is headed.
+    pub validation_appendix: AppendixHeading,
+    /// Check the nutrition plan's amount after the Rain-and-Dew plan's,
+    /// rather than before (the order of the validation appendix's rows).
+    pub nutrition_check_last: bool,
+}
+
+impl Default for Presentation {
+    /// Chinese sources naming no file, short program names, exact chart
+    /// amounts, `2014—2015`, the appendices as attachments 附件1 and 附件2.
+    fn default() -> Presentation {
+        Presentation {
+            sources: SourceLanguage::Chinese,
+            roster_file: None,
+            schools_file: None,
+            payments_file: None,
+            short_program_names: true,
+            chart_amount_dp: None,
+            chart_years: YearLabels::Chinese,
+            data_appendix_label: "附件1".to_string(),
+            validation_appendix: AppendixHeading::Attachment,
+            nutrition_check_last: false,
+        }
+    }
+}
+
+/// What differs from county to county, and how the report reads.
+///
+/// Build with [`Settings::new`] and change what needs changing:
+/// `Settings { urban_district: Some("城关镇".into()), ..Settings::new("示范县") }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The county's name (县名), the word `county`.
+    pub county: String,
+    /// The bureau that reports, the word `bureau` (`None`: 〈county〉教育局).
+    pub bureau: Option<String>,
+    /// The urban district (城区) whose primary pupils' migrant share is
+    /// reported, the word `urban_district` (`None`: the township of the
+    /// urban schools with the most students, else 城区).
+    pub urban_district: Option<String>,
+    /// The report's date, the figure `report_date` (`None`: no such figure).
+    pub report_date: Option<NaiveDate>,
+    /// The provincial standard for three-year junior retention, in percent
+    /// (`None`: no figure `retention_junior_standard`, and no threshold line
+    /// in the retention chart).
+    pub junior_retention_standard: Option<Decimal>,
+    /// The provincial standard for disabled children's enrolment, in
+    /// percent (`None`: no figure `disabled_standard`).
+    pub disabled_enrolment_standard: Option<Decimal>,
+    /// The first-year primary class cap (`None`: no figure
+    /// `class_cap_primary`).
+    pub class_cap_primary: Option<u64>,
+    /// The first-year junior class cap (`None`: no figure
+    /// `class_cap_junior`).
+    pub class_cap_junior: Option<u64>,
+    /// The school year the caps apply from, whose oversized first-year
+    /// classes the Chinese sources count (`None`: 2017—2018).
+    pub class_caps_from: Option<SchoolYear>,
+    /// The later school year whose class sizes are compared with the
+    /// report's (`None`: the latest year of the classes, at or after the
+    /// report's).
+    pub class_sizes_after: Option<SchoolYear>,
+    /// The start days of the nutrition plan's first and second batches
+    /// (`None`: the first and the last day a school joined).
+    pub nutrition_batches: Option<[NaiveDate; 2]>,
+    /// What to do with a figure that cannot be computed.
+    pub on_missing: Missing,
+    /// How the report presents its sources, charts and appendices.
+    pub presentation: Presentation,
+}
+
+impl Settings {
+    /// The settings of county `county`: the provincial standards
+    /// ([`JUNIOR_RETENTION_STANDARD`], [`DISABLED_ENROLMENT_STANDARD`]),
+    /// the national class caps ([`CLASS_CAP_PRIMARY`], [`CLASS_CAP_JUNIOR`])
+    /// from 2017—2018, everything else from the data, no report date,
+    /// figures that cannot be computed left out, the default
+    /// [`Presentation`].
+    #[must_use]
+    pub fn new(county: impl Into<String>) -> Settings {
+        Settings {
+            county: county.into(),
+            bureau: None,
+            urban_district: None,
+            report_date: None,
+            junior_retention_standard: Some(Decimal::from(JUNIOR_RETENTION_STANDARD)),
+            disabled_enrolment_standard: Some(Decimal::from(DISABLED_ENROLMENT_STANDARD)),
+            class_cap_primary: Some(CLASS_CAP_PRIMARY),
+            class_cap_junior: Some(CLASS_CAP_JUNIOR),
+            class_caps_from: None,
+            class_sizes_after: None,
+            nutrition_batches: None,
+            on_missing: Missing::LeaveOut,
+            presentation: Presentation::default(),
+        }
+    }
+}
+
+impl Default for Settings {
+    /// [`Settings::new`] for 本县 ("this county").
+    fn default() -> Settings {
+        Settings::new("本县")
+    }
+}
+
+/// What a county has, and its settings: the input of the report.
+#[derive(Debug, Clone)]
+pub struct County<'a> {
+    /// Schools, households and students.
+    pub roster: &'a MemoryRoster,
+    /// The base forms' counts: grades over the years, disabled children,
+    /// teachers.
+    pub counts: &'a Counts,
+    /// The payments made, for the reconciliation (`None`: no reconciliation
+    /// figures).
+    pub disbursements: Option<&'a [Disbursement]>,
+    /// The engine that computes the entitlements.
+    pub engine: &'a Engine,
+    /// The spring term reported on; its school year is the report's year.
+    pub spring: Term,
+    /// What differs from county to county.
+    pub settings: Settings,
+}
+
+impl<'a> County<'a> {
+    /// A county's records for the report on `spring`, with the default
+    /// [`Settings`] and no payments.
+    #[must_use]
+    pub fn new(roster: &'a MemoryRoster, counts: &'a Counts, engine: &'a Engine, spring: Term) -> County<'a> {
+        County {
+            roster,
+            counts,
+            disbursements: None,
+            engine,
+            spring,
+            settings: Settings::default(),
+        }
+    }
+
+    /// The payments made, to reconcile against what was owed.
+    #[must_use]
+    pub fn with_disbursements(mut self, disbursements: &'a [Disbursement]) -> County<'a> {
+        self.disbursements = Some(disbursements);
+        self
+    }
+
+    /// Other settings.
+    #[must_use]
+    pub fn with_settings(mut self, settings: Settings) -> County<'a> {
+        self.settings = settings;
+        self
+    }
+
+    /// The engine's results over `roster`: the same students as
+    /// [`County::roster`], possibly read through a wrapper (one that moves a
+    /// progress bar).
+    ///
+    /// # Errors
+    /// As [`Entitlements::compute`].
+    pub fn entitlements<R: Roster + ?Sized>(&self, roster: &R) -> Result<Entitlements, Error> {
+        Entitlements::compute(self.engine, roster, self.spring, self.disbursements)
+    }
+
+    /// The report: [`County::entitlements`] over the roster, then
+    /// [`County::build_from`].
+    ///
+    /// # Errors
+    /// As both.
+    pub fn build(&self) -> Result<CountyReport, Error> {
+        self.build_from(&self.entitlements(self.roster)?)
+    }
+
+    /// The report's words, figures, tables and charts, from the county's
+    /// records and the engine's results.
+    ///
+    /// # Errors
+    /// A word or figure the report data refuses; with [`Missing::Fail`],
+    /// the first figure that cannot be computed.
+    pub fn build_from(&self, entitlements: &Entitlements) -> Result<CountyReport, Error> {
+        let mut g = Gather {
+            data: ReportData::new(),
+            left_out: Vec::new(),
+            settings: &self.settings,
+            urban: urban_district(self.roster, self.settings.urban_district.as_deref()),
+        };
+        words(&mut g, self)?;
+        enrolment(&mut g, self)?;
+        statistics(&mut g, self)?;
+        aid(&mut g, self, entitlements)?;
+        if let Some(recon) = &entitlements.reconciliation {
+            reconciliation(&mut g, recon)?;
+        }
+        Ok(CountyReport {
+            data: g.data,
+            left_out: g.left_out,
+            on_missing: self.settings.on_missing,
+            presentation: self.settings.presentation.clone(),
+        })
+    }
+}
+
+/// The eligibility engine's results the report reads.
+#[derive(Debug, Clone)]
+pub struct Entitlements {
+    /// Every program's totals in the spring term.
+    pub totals: Totals,
+    /// Totals over the autumn and spring terms (the Rain-and-Dew plan pays
+    /// per school year).
+    pub two_terms: Totals,
+    /// The senior grant's entitlements in the spring term, counted by
+    /// amount (its tiers).
+    pub senior_grant_tiers: BTreeMap<Decimal, u64>,
+    /// What was paid against what was owed, given the payments.
+    pub reconciliation: Option<Reconciliation>,
+}
+
+impl Entitlements {
+    /// Run `engine` over `roster` for `spring` and the autumn before it,
+    /// and reconcile `disbursements` (over the terms they cover).
+    ///
+    /// # Errors
+    /// [`Error::NoPreviousTerm`], or the engine's error.
+    pub fn compute<R: Roster + ?Sized>(
+        engine: &Engine,
+        roster: &R,
+        spring: Term,
+        disbursements: Option<&[Disbursement]>,
+    ) -> Result<Entitlements, Error> {
+        let autumn = spring.prev().ok_or(Error::NoPreviousTerm { term: spring })?;
+        let totals = engine.totals(roster, &[spring])?;
+        let two_terms = engine.totals(roster, &[autumn, spring])?;
+        let mut tiers: BTreeMap<Decimal, u64> = BTreeMap::new();
+        let mut tally = |row: &Row<'_>| {
+            if row.program.id.as_str() == "senior-grant" {
+                *tiers.entry(row.amount).or_default() += 1;
+            }
+        };
+        engine.run(roster, &[spring], false, Some(&mut tally))?;
+        let reconciliation = disbursements
+            .map(|d| reconcile(engine, roster, d, &Scope::of(d)))
+            .transpose()?;
+        Ok(Entitlements {
+            totals,
+            two_terms,
+            senior_grant_tiers: tiers,
+            reconciliation,
+        })
+    }
+}
+
+/// A county's report data, ready for a template.
+#[derive(Debug)]
+pub struct CountyReport {
+    /// The words, figures, tables and charts, by key. A caller may add its
+    /// own before rendering.
+    pub data: ReportData,
+    /// Why each figure left out could not be computed, in the order met
+    /// ([`Missing::LeaveOut`]).
+    pub left_out: Vec<Error>,
+    on_missing: Missing,
+    presentation: Presentation,
+}
+
+impl CountyReport {
+    /// The relations the figures must satisfy (parts and totals, rates and
+    /// their counts, amounts as persons × standard), for those whose
+    /// figures are present.
+    ///
+    /// # Errors
+    /// With [`Missing::Fail`], a figure a relation names that the data
+    /// lacks ([`Error::Report`]) or a standard that is not an amount
+    /// ([`Error::NoStandard`]).
+    pub fn relations(&self) -> Result<Vec<Relation>, Error> {
+        let figures = &self.data.figures;
+        let strict = self.on_missing == Missing::Fail;
+        let present = |keys: &[&str]| -> Result<bool, Error> {
+            for k in keys {
+                match figures.require(k) {
+                    Ok(_) => {}
+                    Err(e) if strict => return Err(e.into()),
+                    Err(_) => return Ok(false),
+                }
+            }
+            Ok(true)
+        };
+        let money = |key: &str| match figures.get(key).map(|f| &f.value) {
+            Some(Value::Money { amount, .. }) => Some(*amount),
+            _ => None,
+        };
+        let n = |key: &str| match figures.get(key).map(|f| &f.value) {
+            Some(Value::Count { n, .. }) => Some(*n),
+            _ => None,
+        };
+        let s = |keys: &[&str]| keys.iter().map(|k| (*k).to_string()).collect::<Vec<String>>();
+        let mut out = Vec::new();
+        for (parts, total) in [
+            (
+                &[
+                    "students_preschool",
+                    "students_primary",
+                    "students_junior",
+                    "students_senior_stage",
+                ][..],
+                "students_total",
+            ),
+            (
+                &["living_subsidy_primary", "living_subsidy_junior"][..],
+                "living_subsidy_students",
+            ),
+            (
+                &["senior_grant_tier1", "senior_grant_tier2"][..],
+                "senior_grant_students",
+            ),
+        ] {
+            if present(parts)? && present(&[total])? {
+                out.push(Relation::Sum {
+                    parts: s(parts),
+                    total: total.to_string(),
+                });
+            }
+        }
+        for [rate, numerator, denominator] in [
+            ["disabled_enrolment_rate", "disabled_in_school", "disabled_total"],
+            ["migrant_share", "migrant_children", "urban_primary_pupils"],
+            ["helper_coverage", "poor_students_with_helper", "poor_students_total"],
+        ] {
+            if present(&[rate, numerator, denominator])? {
+                out.push(Relation::Rate {
+                    rate: rate.to_string(),
+                    numerator: numerator.to_string(),
+                    denominator: denominator.to_string(),
+                });
+            }
+        }
+        // A yearly standard paid for one term is half of it.
+        let half = Decimal::new(5, 1);
+        let per_meal_day = money("nutrition_daily").and_then(|d| d.checked_mul_count(n("nutrition_days")?));
+        let mut products = vec![
+            (
+                "preschool_aid_amount",
+                "preschool_aid_students",
+                money("preschool_aid_standard"),
+                half,
+            ),
+            (
+                "vocational_grant_amount",
+                "vocational_grant_students",
+                money("vocational_grant_standard"),
+                half,
+            ),
+            (
+                "nutrition_amount",
+                "nutrition_students_first",
+                per_meal_day,
+                Decimal::ONE,
+            ),
+            (
+                "rain_dew_amount",
+                "rain_dew_students",
+                money("rain_dew_standard"),
+                Decimal::ONE,
+            ),
+        ];
+        if self.presentation.nutrition_check_last {
+            products.swap(2, 3);
+        }
+        for (amount, count, standard, share) in products {
+            if !present(&[amount, count])? {
+                continue;
+            }
+            match standard {
+                Some(standard) => out.push(Relation::Product {
+                    amount: amount.to_string(),
+                    count: count.to_string(),
+                    standard,
+                    share,
+                }),
+                None if strict => {
+                    return Err(Error::NoStandard {
+                        key: amount.to_string(),
+                    });
+                }
+                None => {}
+            }
+        }
+        Ok(out)
+    }
+
+    /// Check `doc`, rendered from [`CountyReport::data`]: the relations
+    /// between its figures, then its text read as a careful reader would.
+    ///
+    /// # Errors
+    /// As [`CountyReport::relations`], and a relation the figures cannot
+    /// be checked by ([`Error::Report`]).
+    pub fn validate(&self, doc: &Document) -> Result<Validation, Error> {
+        let mut validation = validate_figures(&self.data.figures, &self.relations()?)?;
+        validation.extend(validate_text(&to_text(doc)?));
+        Ok(validation)
+    }
+
+    /// Append the data appendix (every figure printed, with its source) and
+    /// the validation summary to `doc`.
+    pub fn push_appendices(&self, doc: &mut Document, validation: &Validation) {
+        doc.push_data_appendix(&self.presentation.data_appendix_label);
+        match self.presentation.validation_appendix {
+            AppendixHeading::Attachment => doc.push_appendix("附件2", "数据校核结果"),
+            AppendixHeading::Paragraph => {
+                doc.blocks.push(Block::PageBreak);
+                doc.text("附件2　数据校核结果");
+            }
+        }
+        doc.text(format!(
+            "对报告所用数据之间的勾稽关系（分项与合计、比率与分子分母、金额与人数和标准）及报告正文逐句校核，{}。",
+            validation.summary()
+        ));
+        doc.table(validation.table("数据校核明细"));
+    }
+}
+
+/// What a source speaks of, for the file it names.
+#[derive(Debug, Clone, Copy)]
+enum Origin {
+    /// Students, households, counts, entitlements.
+    Roster,
+    /// Schools and their classes.
+    Schools,
+    /// Payments.
+    Payments,
+    /// A setting: no file.
+    Input,
+}
+
+impl Presentation {
+    /// The source of a figure, in the chosen language, naming its file.
+    fn source(&self, program: Option<&str>, origin: Origin, zh: &str, en: &str) -> Source {
+        let text = match self.sources {
+            SourceLanguage::Chinese => zh,
+            SourceLanguage::English => en,
+        };
+        let file = match origin {
+            Origin::Roster => self.roster_file.as_ref(),
+            Origin::Schools => self.schools_file.as_ref(),
+            Origin::Payments => self.payments_file.as_ref(),
+            Origin::Input => None,
+        };
+        let mut source = Source::indicator(text);
+        source.program = program.map(str::to_string);
+        source.file = file.cloned();
+        source
+    }
+
+    /// The source of a figure the eligibility engine computed for `program`.
+    fn engine(&self, program: &str, zh: &str, en: &str) -> Source {
+        self.source(Some(program), Origin::Roster, zh, &format!("eligibility: {en}"))
+    }
+
+    /// An amount for a chart, rounded as chosen.
+    fn chart_amount(&self, amount: Money) -> Decimal {
+        let wan = amount.wan_yuan();
+        self.chart_amount_dp.map_or(wan, |dp| wan.round_dp(dp))
+    }
+}
+
+/// Figures being gathered.
+struct Gather<'a> {
+    data: ReportData,
+    left_out: Vec<Error>,
+    settings: &'a Settings,
+    /// The urban district, as set or found.
+    urban: String,
+}
+
+impl<'a> Gather<'a> {
+    /// The presentation.
+    fn p(&self) -> &'a Presentation {
+        &self.settings.presentation
+    }
+
+    /// Add a figure, or leave it out (noting why) or fail, as set.
+    fn add(&mut self, figure: Result<Figure, Error>) -> Result<(), Error> {
+        match figure.and_then(|f| self.data.figure(f).map(|_| ()).map_err(Error::from)) {
+            Ok(()) => Ok(()),
+            Err(e) if self.settings.on_missing == Missing::Fail => Err(e),
+            Err(e) => {
+                self.left_out.push(e);
+                Ok(())
+            }
+        }
+    }
+
+    /// Something the data does not have at all: an error only if failing.
+    fn absent(&self, e: Error) -> Result<(), Error> {
+        match self.settings.on_missing {
+            Missing::Fail => Err(e),
+            Missing::LeaveOut => Ok(()),
+        }
+    }
+
+    /// Add a count.
+    fn count(&mut self, key: &str, label: &str, n: u64, unit: &str, source: Source) -> Result<(), Error> {
+        self.add(Ok(Figure::count(key, label, n, unit, source)))
+    }
+
+    /// Add a count computed as a wide integer.
+    fn count_of(&mut self, key: &str, label: &str, n: i128, unit: &str, source: Source) -> Result<(), Error> {
+        let n = u64::try_from(n).map_err(Error::from);
+        self.add(n.map(|n| Figure::count(key, label, n, unit, source)))
+    }
+
+    /// Add an amount shown in 万元.
+    fn wan(&mut self, key: &str, label: &str, amount: Money, source: Source) -> Result<(), Error> {
+        self.add(Ok(Figure::money(key, label, amount, source).in_wan_yuan()))
+    }
+
+    /// Program `id`'s totals, if the engine has it.
+    fn program<'t>(&self, totals: &'t Totals, id: &str) -> Result<Option<&'t ProgramTotals>, Error> {
+        match totals.program(id) {
+            Some(p) => Ok(Some(p)),
+            None => self
+                .absent(Error::NoProgram {
+                    program: id.to_string(),
+                })
+                .map(|()| None),
+        }
+    }
+}
+
+/// A rate figure of `dp` decimal places.
+fn rate(key: &str, label: &str, numerator: i128, denominator: i128, dp: u32, source: Source) -> Result<Figure, Error> {
+    let negative = || Error::NegativeCount {
+        key: key.to_string(),
+        numerator,
+        denominator,
+    };
+    let n = u64::try_from(numerator).map_err(|_| negative())?;
+    let d = u64::try_from(denominator).map_err(|_| negative())?;
+    let r = Rate::new(n, d, dp).map_err(|source| Error::Rate {
+        key: key.to_string(),
+        label: label.to_string(),
+        source,
+    })?;
+    Ok(Figure::rate(key, label, r, source))
+}
+
+/// `amount` divided exactly into `parts` (at least one).
+fn per(amount: Money, parts: u64, what: &str) -> Result<Money, Error> {
+    amount
+        .checked_div_exact(parts.max(1))
+        .map_err(|reason| Error::Division {
+            what: what.to_string(),
+            reason,
+        })
+}
+
+/// A policy parameter's value for `stage` on `on`.
+fn parameter(engine: &Engine, name: &str, stage: Stage, on: NaiveDate) -> Result<Money, Error> {
+    engine
+        .policy()
+        .and_then(|p| p.parameter(name))
+        .and_then(|p| p.at(on))
+        .and_then(|v| v.value.for_stage(stage))
+        .ok_or_else(|| Error::NoParameter {
+            name: name.to_string(),
+            stage,
+            on,
+        })
+}
+
+/// The urban district: as set, else the township of the urban schools with
+/// the most students, else 城区.
+fn urban_district(roster: &MemoryRoster, set: Option<&str>) -> String {
+    if let Some(u) = set {
+        return u.to_string();
+    }
+    let urban: HashMap<_, &str> = roster
+        .schools()
+        .filter(|s| s.locality == Locality::Urban)
+        .map(|s| (&s.id, s.township.as_str()))
+        .collect();
+    let mut n: BTreeMap<&str, u64> = BTreeMap::new();
+    for s in roster.students() {
+        if let Some(t) = urban.get(&s.school_id) {
+            *n.entry(*t).or_default() += 1;
+        }
+    }
+    n.into_iter()
+        .max_by_key(|(_, c)| *c)
+        .map_or_else(|| "城区".to_string(), |(t, _)| t.to_string())
+}
+
+/// The report's words: county, bureau, period, urban district, the date.
+fn words(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
+    let s = g.settings;
+    let spring = c.spring;
+    g.data.var("county", s.county.clone())?;
+    let bureau = s.bureau.clone().unwrap_or_else(|| format!("{}教育局", s.county));
+    g.data.var("bureau", bureau)?;
+    g.data.var("school_year", spring.year.to_chinese())?;
+    g.data.var("spring_term", spring.to_chinese())?;
+    g.data.var("urban_district", g.urban.clone())?;
+    let years: Vec<String> = (0..3)
+        .rev()
+        .filter_map(|k| spring.year.offset(-k))
+        .map(SchoolYear::to_chinese)
+        .collect();
+    g.data.list("retention_years", years)?;
+    if let Some(day) = s.report_date {
+        let source = g
+            .p()
+            .source(None, Origin::Input, "报告设置（输入）", "report settings (input)");
+        g.add(Ok(Figure::date("report_date", "报告日期", day, source)))?;
+    }
+    Ok(())
+}
+
+/// Students in school on the term's reference date by stage, the
+/// registered-poor and their helpers, teachers.
+fn enrolment(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
+    let on = c.spring.reference_date();
+    let homes: HashMap<_, &Household> = c.roster.households().map(|h| (&h.id, h)).collect();
+    let mut by_stage: BTreeMap<Stage, u64> = BTreeMap::new();
+    let (mut poor, mut helped) = (0u64, 0u64);
+    for s in c.roster.students().iter().filter(|s| s.in_school_on(on)) {
+        *by_stage.entry(s.stage).or_default() += 1;
+        let registered = s
+            .household_id
+            .as_ref()
+            .and_then(|h| homes.get(h))
+            .is_some_and(|h| h.registered_poor_on(on));
+        if registered {
+            poor += 1;
+            if s.helper.is_some() {
+                helped += 1;
+            }
+        }
+    }
+    let n = |s: Stage| by_stage.get(&s).copied().unwrap_or(0);
+    let total: u64 = [
+        Stage::Preschool,
+        Stage::Primary,
+        Stage::Junior,
+        Stage::Senior,
+        Stage::Vocational,
+    ]
+    .into_iter()
+    .map(n)
+    .sum();
+    let p = g.p();
+    let src = p.source(
+        None,
+        Origin::Roster,
+        &format!("名册：{on}在校生按学段"),
+        &format!("students in school on {on}, by stage"),
+    );
+    for (key, label, v) in [
+        ("students_preschool", "在园幼儿", n(Stage::Preschool)),
+        ("students_primary", "小学在校生", n(Stage::Primary)),
+        ("students_junior", "初中在校生", n(Stage::Junior)),
+        (
+            "students_senior_stage",
+            "高中阶段在校生（普通高中和中职）",
+            n(Stage::Senior) + n(Stage::Vocational),
+        ),
+        ("students_total", "在校学生总计", total),
+    ] {
+        g.count(key, label, v, "人", src.clone())?;
+    }
+    let psrc = p.source(
+        None,
+        Origin::Roster,
+        &format!("名册：{on}在校且家庭为建档立卡"),
+        &format!("students in school on {on} whose household is registered poor"),
+    );
+    g.count("poor_students_total", "建档立卡在校学生", poor, "人", psrc.clone())?;
+    g.count(
+        "poor_students_with_helper",
+        "已落实帮扶责任人的建档立卡学生",
+        helped,
+        "人",
+        psrc.clone(),
+    )?;
+    g.add(rate(
+        "helper_coverage",
+        "帮扶责任人覆盖率",
+        i128::from(helped),
+        i128::from(poor),
+        2,
+        psrc,
+    ))?;
+    let year = c.spring.year;
+    if !c.counts.teachers.iter().any(|t| t.year == year) {
+        return g.absent(Error::NoTeachers { year });
+    }
+    let teachers: u64 = c
+        .counts
+        .teachers
+        .iter()
+        .filter(|t| t.year == year)
+        .map(|t| t.teachers)
+        .sum();
+    let src = p.source(
+        None,
+        Origin::Roster,
+        &format!("基表：{}专任教师", year.to_chinese()),
+        &format!("teachers {year}"),
+    );
+    g.count(
+        "teachers_total",
+        &format!("专任教师（{}）", year.to_chinese()),
+        teachers,
+        "人",
+        src,
+    )
+}
+
+/// Retention, disabled children, migrants, class sizes, rural schools and
+/// the nutrition plan's batches.
+fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
+    let s = g.settings;
+    let p = g.p();
+    let year = c.spring.year;
+    let mut primary = Vec::new();
+    let mut junior = Vec::new();
+    let mut labels = Vec::new();
+    let rsrc = p.source(
+        None,
+        Origin::Roster,
+        "统计：巩固率＝毕业生÷（入学数＋转入－转出）",
+        "stats: retention, graduates ÷ (intake + transfers in − transfers out)",
+    );
+    for (i, k) in (0..3).rev().enumerate() {
+        let Some(y) = year.offset(-k) else { continue };
+        labels.push(match p.chart_years {
+            YearLabels::Chinese => y.to_string().replace('-', "—"),
+            YearLabels::Plain => y.to_string(),
+        });
+        for (kind, key, label, out) in [
+            (
+                RetentionKind::PrimarySixYear,
+                "retention_primary",
+                "小学六年巩固率",
+                &mut primary,
+            ),
+            (
+                RetentionKind::JuniorThreeYear,
+                "retention_junior",
+                "初中三年巩固率",
+                &mut junior,
+            ),
+        ] {
+            let r = retention(c.counts, kind, y, RetentionOptions::transfer_adjusted());
+            let f = rate(
+                &format!("{key}_y{}", i + 1),
+                &format!("{label}（{}）", y.to_chinese()),
+                r.rate.numerator(),
+                r.rate.denominator(),
+                2,
+                rsrc.clone(),
+            );
+            if let Ok(Figure {
+                value: Value::Rate(rt), ..
+            }) = &f
+            {
+                out.push(rt.percent());
+            }
+            g.add(f)?;
+        }
+    }
+    let input = || p.source(None, Origin::Input, "省颁标准（输入）", "provincial standard (input)");
+    if let Some(v) = s.junior_retention_standard {
+        g.add(Ok(Figure::number(
+            "retention_junior_standard",
+            "初中三年巩固率省颁标准",
+            v,
+            None,
+            "%",
+            input(),
+        )))?;
+    }
+    if primary.len() == labels.len() && junior.len() == labels.len() {
+        let cats: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let series = Vec::from(
+            [("小学六年巩固率", primary), ("初中三年巩固率", junior)].map(|(name, values)| Series {
+                name: name.into(),
+                values,
+            }),
+        );
+        let mut chart = Chart::line("近三年小学六年、初中三年巩固率", "%", &cats, series);
+        if let Some(v) = s.junior_retention_standard {
+            chart = chart.with_threshold("初中省颁标准", v);
+        }
+        g.data.chart("retention", chart);
+    }
+
+    let disabled = disabled_enrolment_rate(c.counts, year, 6..=14, true);
+    let dsrc = p.source(
+        None,
+        Origin::Roster,
+        &format!("统计：{}6—14岁三类残疾儿童", year.to_chinese()),
+        &format!("stats: disabled children aged 6-14, three kinds, {year}"),
+    );
+    g.count_of(
+        "disabled_total",
+        "6—14岁三类残疾儿童",
+        disabled.denominator(),
+        "人",
+        dsrc.clone(),
+    )?;
+    g.count_of(
+        "disabled_in_school",
+        "其中在校",
+        disabled.numerator(),
+        "人",
+        dsrc.clone(),
+    )?;
+    g.add(rate(
+        "disabled_enrolment_rate",
+        "三类残疾儿童入学率",
+        disabled.numerator(),
+        disabled.denominator(),
+        1,
+        dsrc,
+    ))?;
+    if let Some(v) = s.disabled_enrolment_standard {
+        g.add(Ok(Figure::number(
+            "disabled_standard",
+            "三类残疾儿童入学率省颁标准",
+            v,
+            None,
+            "%",
+            input(),
+        )))?;
+    }
+
+    let on = c.spring.reference_date();
+    let urban = g.urban.clone();
+    let msrc = p.source(
+        None,
+        Origin::Roster,
+        &format!("统计：城区小学随迁子女占比（{on}）"),
+        &format!("stats: migrant share of {urban}'s primary pupils, {on}"),
+    );
+    let filter = StudentFilter::stage(Stage::Primary).in_township(urban);
+    match student_share(c.roster, &filter, on, StudentTrait::Migrant) {
+        Ok(share) => {
+            g.count_of(
+                "migrant_children",
+                "城区随迁子女",
+                share.numerator(),
+                "人",
+                msrc.clone(),
+            )?;
+            g.count_of(
+                "urban_primary_pupils",
+                "城区小学在校生",
+                share.denominator(),
+                "人",
+                msrc.clone(),
+            )?;
+            g.add(rate(
+                "migrant_share",
+                "随迁子女占城区小学在校生比例",
+                share.numerator(),
+                share.denominator(),
+                2,
+                msrc,
+            ))?;
+        }
+        Err(e) => g.add(Err(e.into()))?,
+    }
+
+    class_sizes(g, c)?;
+
+    let teaches_compulsory = |k: SchoolKind| k.teaches(Stage::Primary) || k.teaches(Stage::Junior);
+    let rural = c
+        .roster
+        .schools()
+        .filter(|s| s.locality == Locality::Rural && teaches_compulsory(s.kind))
+        .count();
+    let src = p.source(
+        None,
+        Origin::Roster,
+        "名册：农村小学、初中和教学点",
+        "schools: rural, teaching primary or junior",
+    );
+    g.count(
+        "rural_schools",
+        "农村义务教育学校和教学点",
+        u64::try_from(rural).unwrap_or(0),
+        "所",
+        src,
+    )?;
+    nutrition_batches(g, c)
+}
+
+/// Class sizes of the public urban primaries in the report's year and a
+/// later one, and the first-year caps.
+fn class_sizes(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
+    let s = g.settings;
+    let p = g.p();
+    let year = c.spring.year;
+    let filter = ClassFilter {
+        stage: Some(Stage::Primary),
+        locality: Some(Locality::Urban),
+        ownership: Some(Ownership::Public),
+        ..ClassFilter::default()
+    };
+    let series = class_size_series(c.roster.schools(), &filter);
+    let later = s
+        .class_sizes_after
+        .or_else(|| series.years().into_iter().filter(|y| *y >= year).max());
+    let (Some(before), Some(after)) = (series.get(year), later.and_then(|y| series.get(y))) else {
+        return g.add(Err(Error::NoClasses { year }));
+    };
+    let csrc = |cs: &ClassSizes| {
+        let y = cs.year.start_year();
+        p.source(
+            None,
+            Origin::Schools,
+            &format!("统计：城区公办小学班额（{y}-{:02}）", (y + 1).rem_euclid(100)),
+            &format!("stats: class sizes of the public urban primaries, {}", cs.year),
+        )
+    };
+    for (key, cs) in [("urban_classes_before", before), ("urban_classes_after", after)] {
+        let label = format!("城区公办小学班级数（{}）", cs.year.to_chinese());
+        g.count(key, &label, cs.classes, "个班", csrc(cs))?;
+    }
+    g.count(
+        "urban_public_pupils",
+        "城区公办小学在校生",
+        before.pupils,
+        "人",
+        csrc(before),
+    )?;
+    let avg = |cs: &ClassSizes| {
+        Decimal::from(cs.pupils)
+            .checked_div(Decimal::from(cs.classes.max(1)))
+            .unwrap_or_default()
+    };
+    for (key, cs) in [("class_size_before", before), ("class_size_after", after)] {
+        let label = format!("平均班额（{}）", cs.year.to_chinese());
+        g.add(Ok(Figure::number(key, label, avg(cs), Some(1), "人", csrc(cs))))?;
+    }
+    let caps = [
+        (
+            Stage::Primary,
+            "class_cap_primary",
+            "小学起始年级班额上限",
+            s.class_cap_primary,
+        ),
+        (
+            Stage::Junior,
+            "class_cap_junior",
+            "初中起始年级班额上限",
+            s.class_cap_junior,
+        ),
+    ];
+    let from = match s.class_caps_from {
+        Some(y) => y,
+        None => SchoolYear::new(CLASS_CAPS_FROM)?,
+    };
+    let checked: Vec<ClassCap> = caps
+        .iter()
+        .filter_map(|(stage, _, _, max)| {
+            Some(ClassCap {
+                stage: *stage,
+                grade: Some(1),
+                max: u32::try_from((*max)?).ok()?,
+                from,
+            })
+        })
+        .collect();
+    let breaches = check_caps(c.roster.schools(), from, &ClassFilter::default(), &checked);
+    let cap_src = p.source(
+        None,
+        Origin::Input,
+        &format!(
+            "政策输入：{}年秋季起起始年级班额上限；{}超额班级{}个",
+            from.start_year(),
+            from.to_chinese(),
+            breaches.len()
+        ),
+        "class-size cap (policy input)",
+    );
+    for (_, key, label, max) in caps {
+        if let Some(n) = max {
+            g.count(key, label, n, "人", cap_src.clone())?;
+        }
+    }
+    let band =
+        |cs: &ClassSizes, b: SizeBand| Decimal::from(cs.bands.iter().find(|x| x.band == b).map_or(0, |x| x.classes));
+    let bands = [
+        SizeBand::Normal,
+        SizeBand::Above45,
+        SizeBand::Large,
+        SizeBand::SuperLarge,
+    ];
+    let series = Vec::from([before, after].map(|cs| Series {
+        name: cs.year.to_chinese(),
+        values: bands.iter().map(|b| band(cs, *b)).collect(),
+    }));
+    g.data.chart(
+        "class_sizes",
+        Chart::bar(
+            "城区公办小学班额分布",
+            "个班",
+            &["45人及以下", "46—55人", "大班额56—65人", "超大班额66人及以上"],
+            series,
+        ),
+    );
+    Ok(())
+}
+
+/// The nutrition plan's two batches: their days, schools and students.
+fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
+    let p = g.p();
+    let [first_day, second_day] = match g.settings.nutrition_batches {
+        Some(days) => days,
+        None => {
+            let days: BTreeSet<NaiveDate> = c.roster.schools().filter_map(|s| s.nutrition_plan_from).collect();
+            match (days.first(), days.last()) {
+                (Some(a), Some(b)) => [*a, *b],
+                _ => return g.add(Err(Error::NoNutritionPlan)),
+            }
+        }
+    };
+    let in_plan = |d: NaiveDate| -> BTreeSet<&SchoolId> {
+        c.roster
+            .schools()
+            .filter(|s| s.in_nutrition_plan_on(d))
+            .map(|s| &s.id)
+            .collect()
+    };
+    let at = |schools: &BTreeSet<&SchoolId>, d: NaiveDate| {
+        let n = c
+            .roster
+            .students()
+            .iter()
+            .filter(|s| schools.contains(&s.school_id) && s.in_school_on(d))
+            .count();
+        u64::try_from(n).unwrap_or(0)
+    };
+    let first = in_plan(first_day);
+    let second = in_plan(second_day);
+    let second_year = SchoolYear::containing(second_day);
+    let grades = || c.counts.grades.iter().filter(|gc| gc.year == second_year);
+    let (second_students, zh, en) = if grades().next().is_some() {
+        let n = grades()
+            .filter_map(|gc| second.contains(&gc.school_id).then_some(gc.enrolled))
+            .sum();
+        (
+            n,
+            format!("基表：上述学校{}在校生", second_year.to_chinese()),
+            format!("{second_year} grade counts of those schools"),
+        )
+    } else {
+        (
+            at(&second, second_day),
+            format!("名册：上述学校{second_day}在校生"),
+            format!("students in school at those schools on {second_day}"),
+        )
+    };
+    let nsrc = |zh: &str, en: &str| p.source(Some("nutrition"), Origin::Schools, zh, en);
+    let joined = nsrc("名册：学校纳入营养改善计划日期", "schools.nutrition_plan_from");
+    g.add(Ok(Figure::date(
+        "nutrition_start_date",
+        "营养改善计划第一批启动日期",
+        first_day,
+        joined.clone(),
+    )))?;
+    g.add(Ok(Figure::date(
+        "nutrition_second_date",
+        "营养改善计划第二批启动日期",
+        second_day,
+        joined,
+    )))?;
+    let schools_on = |d: NaiveDate| {
+        nsrc(
+            &format!("名册：{d}在计划内的学校"),
+            &format!("schools in the plan on {d}"),
+        )
+    };
+    let n_first = u64::try_from(first.len()).unwrap_or(0);
+    let n_second = u64::try_from(second.len()).unwrap_or(0);
+    g.count(
+        "nutrition_schools_first",
+        "营养改善计划第一批学校",
+        n_first,
+        "所",
+        schools_on(first_day),
+    )?;
+    g.count(
+        "nutrition_students_first",
+        "营养改善计划第一批受益学生",
+        at(&first, first_day),
+        "人",
+        nsrc(
+            &format!("名册：上述学校{first_day}在校生"),
+            &format!("students in school at those schools on {first_day}"),
+        ),
+    )?;
+    g.count(
+        "nutrition_schools_second",
+        "营养改善计划第二批学校",
+        n_second,
+        "所",
+        schools_on(second_day),
+    )?;
+    g.count(
+        "nutrition_students_second",
+        "营养改善计划第二批受益学生",
+        second_students,
+        "人",
+        nsrc(&zh, &en),
+    )
+}
+
+/// A program paid per student at a yearly standard (学前教育资助,
+/// 中职国家助学金): its standard, students and amount.
+struct Grant {
+    /// The program id.
+    id: &'static str,
+    /// The policy parameter of its yearly standard.
+    parameter: &'static str,
+    /// The stage the standard is read for.
+    stage: Stage,
+    /// Key and label of the standard, the students and the amount.
+    standard: [&'static str; 2],
+    students: [&'static str; 2],
+    amount: [&'static str; 2],
+}
+
+/// Add a [`Grant`]'s three figures.
+fn grant(g: &mut Gather<'_>, c: &County<'_>, totals: &Totals, grant: &Grant) -> Result<(), Error> {
+    let Some(t) = g.program(totals, grant.id)? else {
+        return Ok(());
+    };
+    let p = g.p();
+    let [key, label] = grant.standard;
+    let standard = parameter(c.engine, grant.parameter, grant.stage, c.spring.reference_date());
+    let what = format!("政策参数 {}", grant.parameter);
+    let src = p.engine(grant.id, &what, &format!("parameter {}", grant.parameter));
+    g.add(standard.map(|m| Figure::money(key, label, m, src)))?;
+    let [key, label] = grant.students;
+    g.count(
+        key,
+        label,
+        t.total.persons,
+        "人",
+        p.engine(grant.id, "测算：春季学期人数", "persons"),
+    )?;
+    let [key, label] = grant.amount;
+    g.wan(
+        key,
+        label,
+        t.total.amount,
+        p.engine(grant.id, "测算：春季学期金额", "amount"),
+    )
+}
+
+/// Aid of the spring term by program and stage.
+fn aid(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Result<(), Error> {
+    let p = g.p();
+    let spring = c.spring;
+    let on = spring.reference_date();
+    if let Some(living) = g.program(&e.totals, "living-subsidy")? {
+        let src = |zh: &str, en: &str| p.engine("living-subsidy", zh, en);
+        g.count(
+            "living_subsidy_students",
+            "义务教育生活补助受助学生",
+            living.total.persons,
+            "人",
+            src("测算：春季学期人数", "persons"),
+        )?;
+        let stages = [
+            (
+                Stage::Primary,
+                "living_subsidy_primary",
+                "其中小学",
+                "living_subsidy_primary_standard",
+                "小学生活补助标准（每生每学期）",
+            ),
+            (
+                Stage::Junior,
+                "living_subsidy_junior",
+                "其中初中",
+                "living_subsidy_junior_standard",
+                "初中生活补助标准（每生每学期）",
+            ),
+        ];
+        for (stage, key, label, ..) in stages {
+            let n = living.by_stage.get(&stage).map_or(0, |t| t.persons);
+            g.count(key, label, n, "人", src("测算：按学段人数", "persons by stage"))?;
+        }
+        for (stage, .., key, label) in stages {
+            let t = living.by_stage.get(&stage).copied().unwrap_or_default();
+            let src = src("测算：按学段金额÷人次", "amount ÷ person-terms by stage");
+            g.add(per(t.amount, t.person_terms, label).map(|m| Figure::money(key, label, m, src)))?;
+        }
+        g.wan(
+            "living_subsidy_amount",
+            "义务教育生活补助资金",
+            living.total.amount,
+            src("测算：春季学期金额", "amount"),
+        )?;
+    }
+    if let Some(nutrition) = g.program(&e.totals, "nutrition")? {
+        let src = |zh: &str, en: &str| p.engine("nutrition", zh, en);
+        let daily = parameter(c.engine, "nutrition.daily", Stage::Primary, on);
+        let dsrc = src("政策参数 nutrition.daily", "parameter nutrition.daily");
+        g.add(daily.map(|d| Figure::money("nutrition_daily", "营养膳食补助标准（每生每天）", d, dsrc)))?;
+        let window = c.engine.policy().and_then(|p| p.calendar().window(spring));
+        let start = match g.data.figures.get("nutrition_start_date").map(|f| &f.value) {
+            Some(Value::Date(d)) => Some(*d),
+            _ => None,
+        };
+        match (window, start) {
+            (Some(w), Some(start)) => g.count(
+                "nutrition_days",
+                "营养改善计划春季学期供餐天数",
+                w.school_days(start, spring.last_day()),
+                "天",
+                src(
+                    &format!("政策校历：{start}起上课日"),
+                    "school days of the policy calendar from the first batch's start",
+                ),
+            )?,
+            _ => g.add(Err(Error::NoCalendar { term: spring }))?,
+        }
+        g.wan(
+            "nutrition_amount",
+            "营养膳食补助资金（第一批）",
+            nutrition.total.amount,
+            src("测算：春季学期金额", "amount"),
+        )?;
+    }
+    let preschool = Grant {
+        id: "preschool-aid",
+        parameter: "preschool-aid.annual",
+        stage: Stage::Preschool,
+        standard: ["preschool_aid_standard", "学前教育资助标准（每生每年）"],
+        students: ["preschool_aid_students", "学前教育受助幼儿"],
+        amount: ["preschool_aid_amount", "学前教育资助资金"],
+    };
+    grant(g, c, &e.totals, &preschool)?;
+    senior_grant(g, e)?;
+    let vocational = Grant {
+        id: "vocational-grant",
+        parameter: "vocational-grant.annual",
+        stage: Stage::Vocational,
+        standard: ["vocational_grant_standard", "中职国家助学金标准（每生每年）"],
+        students: ["vocational_grant_students", "中职国家助学金受助学生"],
+        amount: ["vocational_grant_amount", "中职国家助学金"],
+    };
+    grant(g, c, &e.totals, &vocational)?;
+    rain_and_dew(g, c, e)?;
+    aid_tables(g, spring, &e.totals)
+}
+
+/// The senior grant's students, its two tiers and amount.
+fn senior_grant(g: &mut Gather<'_>, e: &Entitlements) -> Result<(), Error> {
+    let Some(senior) = g.program(&e.totals, "senior-grant")? else {
+        return Ok(());
+    };
+    let p = g.p();
+    let src = |zh: &str, en: &str| p.engine("senior-grant", zh, en);
+    let tiers: Vec<u64> = e.senior_grant_tiers.values().rev().copied().collect();
+    for (key, label, n, source) in [
+        (
+            "senior_grant_students",
+            "普通高中国家助学金受助学生",
+            senior.total.persons,
+            src("测算：春季学期人数", "persons"),
+        ),
+        (
+            "senior_grant_tier1",
+            "其中一档",
+            tiers.first().copied().unwrap_or(0),
+            src("测算：按较高标准的人数", "entitlements at the highest amount"),
+        ),
+        (
+            "senior_grant_tier2",
+            "其中二档",
+            tiers.iter().skip(1).sum(),
+            src("测算：按较低标准的人数", "entitlements at the lower amounts"),
+        ),
+    ] {
+        g.count(key, label, n, "人", source)?;
+    }
+    g.wan(
+        "senior_grant_amount",
+        "普通高中国家助学金",
+        senior.total.amount,
+        src("测算：春季学期金额", "amount"),
+    )
+}
+
+/// The Rain-and-Dew plan over the school year's two terms.
+fn rain_and_dew(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Result<(), Error> {
+    let Some(rd) = g.program(&e.two_terms, "rain-and-dew")? else {
+        return Ok(());
+    };
+    let p = g.p();
+    let src = |zh: &str, en: &str| p.engine("rain-and-dew", zh, en);
+    let spring = c.spring;
+    let autumn = spring.prev().unwrap_or(spring);
+    for (term, key, label) in [
+        (autumn, "rain_dew_autumn_standard", "雨露计划秋季学期标准"),
+        (spring, "rain_dew_spring_standard", "雨露计划春季学期标准"),
+    ] {
+        let m = parameter(
+            c.engine,
+            "rain-and-dew.per-term",
+            Stage::Vocational,
+            term.reference_date(),
+        );
+        let source = src("政策参数 rain-and-dew.per-term", "parameter rain-and-dew.per-term");
+        g.add(m.map(|m| Figure::money(key, label, m, source)))?;
+    }
+    let standard = per(rd.total.amount, rd.total.persons, "rain-and-dew amount per student");
+    let source = src("测算：两学期金额÷人数", "amount ÷ persons over the two terms");
+    g.add(standard.map(|m| Figure::money("rain_dew_standard", "雨露计划补助标准（每人两学期）", m, source)))?;
+    g.count(
+        "rain_dew_students",
+        "雨露计划受助学生",
+        rd.total.persons,
+        "人",
+        src("测算：两学期人数", "persons"),
+    )?;
+    g.count(
+        "rain_dew_person_terms",
+        "雨露计划受助人次",
+        rd.total.person_terms,
+        "人次",
+        src("测算：两学期人次", "person-terms"),
+    )?;
+    g.wan(
+        "rain_dew_amount",
+        "雨露计划补助资金",
+        rd.total.amount,
+        src("测算：两学期金额", "amount"),
+    )
+}
+
+/// Short program names for chart labels.
+fn short_name(id: &str) -> Option<&'static str> {
+    Some(match id {
+        "preschool-aid" => "学前资助",
+        "fee-waiver" => "免学杂费",
+        "free-textbooks" => "免费教科书",
+        "living-subsidy" => "生活补助",
+        "nutrition" => "营养餐",
+        "senior-grant" => "普高助学金",
+        "senior-fee-waiver" => "普高免学杂费",
+        "vocational-grant" => "中职助学金",
+        "vocational-tuition-waiver" => "中职免学费",
+        "rain-and-dew" => "雨露计划",
+        _ => return None,
+    })
+}
+
+/// The table of every program owed in the term, and the charts by program
+/// and by stage.
+fn aid_tables(g: &mut Gather<'_>, spring: Term, totals: &Totals) -> Result<(), Error> {
+    let p = g.p();
+    let term = spring.to_chinese();
+    let mut t = Table::new(
+        format!("{term}各项学生资助情况"),
+        &["资助项目", "学段", "受助学生（人）", "人次", "资金（万元）"],
+    );
+    let mut names = Vec::new();
+    let mut amounts = Vec::new();
+    let mut by_stage: BTreeMap<Stage, Money> = BTreeMap::new();
+    for program in totals
+        .programs
+        .iter()
+        .filter(|p| p.benefit.is_owed() && p.total.persons > 0)
+    {
+        let stages: Vec<&str> = program.by_stage.keys().map(|s| s.chinese()).collect();
+        let row = t.push_row(vec![
+            Inline::text(program.name.clone()),
+            Inline::text(stages.join("、")),
+            Inline::text(program.total.persons.to_string()),
+            Inline::text(program.total.person_terms.to_string()),
+            Inline::text(program.total.amount.wan_yuan().normalize().to_string()),
+        ]);
+        if let Err(e) = row {
+            g.add(Err(e.into()))?;
+        }
+        let short = short_name(program.id.as_str()).filter(|_| p.short_program_names);
+        names.push(short.map_or_else(|| program.name.clone(), str::to_string));
+        amounts.push(p.chart_amount(program.total.amount));
+        for (s, tally) in &program.by_stage {
+            *by_stage.entry(*s).or_default() += tally.amount;
+        }
+    }
+    g.data.table(
+        "aid_by_program",
+        t.with_note("资金为应发金额，按政策标准逐人计算，未舍入；人次为受助学生与学期的组合数。"),
+    );
+    let stage_names: Vec<String> = by_stage.keys().map(|s| s.chinese().to_string()).collect();
+    let stage_amounts = by_stage.values().map(|m| p.chart_amount(*m)).collect();
+    for (key, what, categories, values) in [
+        ("aid_by_program", "各项目", names, amounts),
+        ("aid_by_stage", "各学段", stage_names, stage_amounts),
+    ] {
+        let cats: Vec<&str> = categories.iter().map(String::as_str).collect();
+        let series = vec![Series {
+            name: "资助资金".into(),
+            values,
+        }];
+        g.data
+            .chart(key, Chart::bar(format!("{term}{what}资助资金"), "万元", &cats, series));
+    }
+    Ok(())
+}
+
+/// What was owed against what was paid.
+fn reconciliation(g: &mut Gather<'_>, recon: &Reconciliation) -> Result<(), Error> {
+    let p = g.p();
+    let src = |zh: &str, en: &str| {
+        p.source(
+            None,
+            Origin::Payments,
+            &format!("核对：{zh}"),
+            &format!("eligibility: reconcile, {en}"),
+        )
+    };
+    let kind = |k: FindingKind| recon.by_kind.get(&k).map_or(0, |c| c.records);
+    for (key, label, n, unit, source) in [
+        (
+            "entitlements_count",
+            "应发资助（学生、项目、学期）",
+            recon.entitlements,
+            "人次",
+            src("应发人次", "entitlements in scope"),
+        ),
+        (
+            "payments_count",
+            "发放记录",
+            recon.records,
+            "笔",
+            src("发放记录", "payment records"),
+        ),
+    ] {
+        g.count(key, label, n, unit, source)?;
+    }
+    g.wan("paid_amount", "实发金额", recon.paid, src("实发金额", "amount paid"))?;
+    for (key, label, k, unit, source) in [
+        (
+            "recon_unpaid",
+            "应发未发",
+            FindingKind::Unpaid,
+            "人次",
+            src("应发未发", "unpaid"),
+        ),
+        (
+            "recon_duplicate",
+            "重复发放",
+            FindingKind::Duplicate,
+            "笔",
+            src("重复发放", "duplicate payments"),
+        ),
+        (
+            "recon_after_leaving",
+            "离校后发放",
+            FindingKind::PaidAfterLeaving,
+            "笔",
+            src("离校后发放", "paid after leaving"),
+        ),
+    ] {
+        g.count(key, label, kind(k), unit, source)?;
+    }
+    Ok(())
+}

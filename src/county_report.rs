@@ -71,8 +71,8 @@ use crate::model::{
     SchoolId, SchoolKind, SchoolYear, Stage, Term,
 };
 use crate::report::{
-    Block, Chart, Document, Figure, Inline, Rate, Relation, ReportData, Series, Source, Table, Validation, Value,
-    to_text, validate_figures, validate_text,
+    Chart, Document, Figure, Inline, Rate, Relation, ReportData, Series, Source, Table, Validation, Value, to_text,
+    validate_figures, validate_text,
 };
 use crate::stats::{
     ClassCap, ClassFilter, ClassSizes, RetentionKind, RetentionOptions, SizeBand, StudentFilter, StudentTrait,
@@ -223,30 +223,9 @@ pub enum SourceLanguage {
     English,
 }
 
-/// How the retention chart labels its school years.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum YearLabels {
-    /// `2014—2015`.
-    #[default]
-    Chinese,
-    /// `2014-2015`, as [`SchoolYear`] displays.
-    Plain,
-}
-
-/// How the validation appendix is headed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub enum AppendixHeading {
-    /// As an attachment (附件2, 数据校核结果), like the data appendix.
-    #[default]
-    Attachment,
-    /// A page break and a plain paragraph `附件2　数据校核结果`.
-    Paragraph,
-}
-
-/// How the report presents what is not the template's own words: the
-/// sources of the data appendix, chart labels and the appendices. Two
-/// reports built from the same data with different presentations print the
-/// same figures.
+/// How the data appendix names each figure's source: in which language,
+/// and which file it was computed from. Two reports built from the same
+/// data with different presentations print the same figures.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Presentation {
     /// The language of the sources.
@@ -259,39 +238,16 @@ pub struct Presentation {
     pub schools_file: Option<String>,
     /// The file named in the source of the reconciliation figures.
     pub payments_file: Option<String>,
-    /// Label the programs in the aid chart by short names (学前资助) rather
-    /// than their full names (学前教育资助).
-    pub short_program_names: bool,
-    /// Round the aid charts' amounts (万元) to this many decimal places
-    /// (`None`: exact).
-    pub chart_amount_dp: Option<u32>,
-    /// How the retention chart labels its years.
-    pub chart_years: YearLabels,
-    /// The label of the data appendix (数据来源), given to
-    /// [`Document::push_data_appendix`].
-    pub data_appendix_label: String,
-    /// How the validation appendix is headed.
-    pub validation_appendix: AppendixHeading,
-    /// Check the nutrition plan's amount after the Rain-and-Dew plan's,
-    /// rather than before (the order of the validation appendix's rows).
-    pub nutrition_check_last: bool,
 }
 
 impl Default for Presentation {
-    /// Chinese sources naming no file, short program names, exact chart
-    /// amounts, `2014—2015`, the appendices as attachments 附件1 and 附件2.
+    /// Chinese sources naming no file.
     fn default() -> Presentation {
         Presentation {
             sources: SourceLanguage::Chinese,
             roster_file: None,
             schools_file: None,
             payments_file: None,
-            short_program_names: true,
-            chart_amount_dp: None,
-            chart_years: YearLabels::Chinese,
-            data_appendix_label: "附件1".to_string(),
-            validation_appendix: AppendixHeading::Attachment,
-            nutrition_check_last: false,
         }
     }
 }
@@ -466,7 +422,6 @@ impl<'a> County<'a> {
             data: g.data,
             left_out: g.left_out,
             on_missing: self.settings.on_missing,
-            presentation: self.settings.presentation.clone(),
         })
     }
 }
@@ -530,7 +485,6 @@ pub struct CountyReport {
     /// ([`Missing::LeaveOut`]).
     pub left_out: Vec<Error>,
     on_missing: Missing,
-    presentation: Presentation,
 }
 
 impl CountyReport {
@@ -607,7 +561,7 @@ impl CountyReport {
         // A yearly standard paid for one term is half of it.
         let half = Decimal::new(5, 1);
         let per_meal_day = money("nutrition_daily").and_then(|d| d.checked_mul_count(n("nutrition_days")?));
-        let mut products = vec![
+        let products = vec![
             (
                 "preschool_aid_amount",
                 "preschool_aid_students",
@@ -633,9 +587,6 @@ impl CountyReport {
                 Decimal::ONE,
             ),
         ];
-        if self.presentation.nutrition_check_last {
-            products.swap(2, 3);
-        }
         for (amount, count, standard, share) in products {
             if !present(&[amount, count])? {
                 continue;
@@ -673,14 +624,8 @@ impl CountyReport {
     /// Append the data appendix (every figure printed, with its source) and
     /// the validation summary to `doc`.
     pub fn push_appendices(&self, doc: &mut Document, validation: &Validation) {
-        doc.push_data_appendix(&self.presentation.data_appendix_label);
-        match self.presentation.validation_appendix {
-            AppendixHeading::Attachment => doc.push_appendix("附件2", "数据校核结果"),
-            AppendixHeading::Paragraph => {
-                doc.blocks.push(Block::PageBreak);
-                doc.text("附件2　数据校核结果");
-            }
-        }
+        doc.push_data_appendix("附件1");
+        doc.push_appendix("附件2", "数据校核结果");
         doc.text(format!(
             "对报告所用数据之间的勾稽关系（分项与合计、比率与分子分母、金额与人数和标准）及报告正文逐句校核，{}。",
             validation.summary()
@@ -724,12 +669,6 @@ impl Presentation {
     /// The source of a figure the eligibility engine computed for `program`.
     fn engine(&self, program: &str, zh: &str, en: &str) -> Source {
         self.source(Some(program), Origin::Roster, zh, &format!("eligibility: {en}"))
-    }
-
-    /// An amount for a chart, rounded as chosen.
-    fn chart_amount(&self, amount: Money) -> Decimal {
-        let wan = amount.wan_yuan();
-        self.chart_amount_dp.map_or(wan, |dp| wan.round_dp(dp))
     }
 }
 
@@ -1002,10 +941,7 @@ fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
     );
     for (i, k) in (0..3).rev().enumerate() {
         let Some(y) = year.offset(-k) else { continue };
-        labels.push(match p.chart_years {
-            YearLabels::Chinese => y.to_string().replace('-', "—"),
-            YearLabels::Plain => y.to_string(),
-        });
+        labels.push(y.to_string().replace('-', "—"));
         for (kind, key, label, out) in [
             (
                 RetentionKind::PrimarySixYear,
@@ -1634,7 +1570,6 @@ fn short_name(id: &str) -> Option<&'static str> {
 /// The table of every program owed in the term, and the charts by program
 /// and by stage.
 fn aid_tables(g: &mut Gather<'_>, spring: Term, totals: &Totals) -> Result<(), Error> {
-    let p = g.p();
     let term = spring.to_chinese();
     let mut t = Table::new(
         format!("{term}各项学生资助情况"),
@@ -1659,9 +1594,9 @@ fn aid_tables(g: &mut Gather<'_>, spring: Term, totals: &Totals) -> Result<(), E
         if let Err(e) = row {
             g.add(Err(e.into()))?;
         }
-        let short = short_name(program.id.as_str()).filter(|_| p.short_program_names);
+        let short = short_name(program.id.as_str());
         names.push(short.map_or_else(|| program.name.clone(), str::to_string));
-        amounts.push(p.chart_amount(program.total.amount));
+        amounts.push(program.total.amount.wan_yuan());
         for (s, tally) in &program.by_stage {
             *by_stage.entry(*s).or_default() += tally.amount;
         }
@@ -1671,7 +1606,7 @@ fn aid_tables(g: &mut Gather<'_>, spring: Term, totals: &Totals) -> Result<(), E
         t.with_note("资金为应发金额，按政策标准逐人计算，未舍入；人次为受助学生与学期的组合数。"),
     );
     let stage_names: Vec<String> = by_stage.keys().map(|s| s.chinese().to_string()).collect();
-    let stage_amounts = by_stage.values().map(|m| p.chart_amount(*m)).collect();
+    let stage_amounts = by_stage.values().map(|m| m.wan_yuan()).collect();
     for (key, what, categories, values) in [
         ("aid_by_program", "各项目", names, amounts),
         ("aid_by_stage", "各学段", stage_names, stage_amounts),

@@ -11,8 +11,8 @@ use std::str::FromStr;
 
 use anyhow::Context as _;
 use eduaid::county_report::{
-    self, AppendixHeading, CLASS_CAP_JUNIOR, CLASS_CAP_PRIMARY, County, DISABLED_ENROLMENT_STANDARD,
-    JUNIOR_RETENTION_STANDARD, Missing, Presentation, Settings, SourceLanguage, YearLabels,
+    self, CLASS_CAP_JUNIOR, CLASS_CAP_PRIMARY, County, DISABLED_ENROLMENT_STANDARD, JUNIOR_RETENTION_STANDARD, Missing,
+    Presentation, Settings, SourceLanguage,
 };
 use eduaid_model::{Decimal, NaiveDate};
 use eduaid_report::{DocxRenderer, Figure, HtmlRenderer, MarkdownRenderer, Renderer, Source, Template, render};
@@ -106,20 +106,12 @@ fn report_settings(
         class_cap_primary,
         class_cap_junior,
         on_missing: Missing::LeaveOut,
-        // The command's report reads as it always has: sources in English
-        // naming the data folder, programs by full name and amounts to the
-        // hundredth in the charts, and its own appendix headings.
+        // Sources in English, naming the data the county gave.
         presentation: Presentation {
             sources: SourceLanguage::English,
             roster_file: Some(file),
             schools_file: None,
             payments_file: None,
-            short_program_names: false,
-            chart_amount_dp: Some(2),
-            chart_years: YearLabels::Plain,
-            data_appendix_label: "附件1　报告所用数据及来源".to_string(),
-            validation_appendix: AppendixHeading::Paragraph,
-            nutrition_check_last: true,
         },
         ..Settings::new(county)
     })

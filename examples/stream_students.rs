@@ -70,7 +70,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     println!("owed: {}万元", totals.owed().wan_yuan());
     let schools = totals.programs.iter().map(|p| p.by_school.len()).max().unwrap_or(0);
-    println!("schools with an entitlement: {schools} (the per-school totals are most of the memory)");
+    println!(
+        "schools with an entitlement: {schools} (memory grows with them: per-school totals and groups of alike students)"
+    );
     println!(
         "peak memory (VmHWM): {} kB after generating, {} kB after the run",
         before.unwrap_or(0),

@@ -454,15 +454,16 @@ impl Entitlements {
         disbursements: Option<&[Disbursement]>,
     ) -> Result<Entitlements, Error> {
         let autumn = spring.prev().ok_or(Error::NoPreviousTerm { term: spring })?;
-        let totals = engine.totals(roster, &[spring])?;
-        let two_terms = engine.totals(roster, &[autumn, spring])?;
+        // One pass over the spring term gives its totals and, through the
+        // sink, the senior grant's tiers.
         let mut tiers: BTreeMap<Decimal, u64> = BTreeMap::new();
         let mut tally = |row: &Row<'_>| {
             if row.program.id.as_str() == "senior-grant" {
                 *tiers.entry(row.amount).or_default() += 1;
             }
         };
-        engine.run(roster, &[spring], false, Some(&mut tally))?;
+        let totals = engine.run(roster, &[spring], false, Some(&mut tally))?;
+        let two_terms = engine.totals(roster, &[autumn, spring])?;
         let reconciliation = disbursements
             .map(|d| reconcile(engine, roster, d, &Scope::of(d)))
             .transpose()?;

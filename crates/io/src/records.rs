@@ -159,10 +159,7 @@ impl Record for StudentRow {
         student.validate().map_err(|e| match e {
             ModelError::InvalidGrade { .. } => f.err("grade", e.to_string()),
             // The record names the field at fault: report it at its column.
-            ModelError::Inconsistent {
-                field: Some(field @ ("status_since" | "agricultural_major" | "name")),
-                ..
-            } => f.err(field, e.to_string()),
+            ModelError::Inconsistent { field: Some(field), .. } => f.err(field, e.to_string()),
             _ => model(&e),
         })?;
         let mut spells = Vec::new();

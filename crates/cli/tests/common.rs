@@ -118,3 +118,23 @@ pub(crate) fn temp_path(name: &str) -> (tempfile::TempDir, PathBuf) {
     let path = d.path().join(name);
     (d, path)
 }
+
+/// A county overlay on the Hunan county policy: a new document and the
+/// preschool-aid rate raised to 800 yuan a year from spring 2017.
+pub(crate) const COUNTY_OVERLAY: &str = r#"[policy]
+id = "my-county"
+title = "某县叠加政策"
+base = "hunan-county-2016"
+
+[documents.my-doc]
+title = "某县资助补充办法"
+issuer = "某县教育局"
+certainty = "B"
+
+[parameters."preschool-aid.annual"]
+description = "学前教育资助标准（县提高）"
+unit = "yuan_per_year"
+values = [
+  { from = "2017-spring", value = 800, cite = { doc = "my-doc", clause = "第三条" } },
+]
+"#;

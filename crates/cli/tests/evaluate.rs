@@ -96,27 +96,7 @@ fn rain_and_dew_counts_person_terms_over_two_terms() {
 fn a_county_overlay_changes_the_amounts_and_a_broken_chain_is_refused() {
     let d = tempfile::tempdir().unwrap();
     let overlay = d.path().join("my-county.toml");
-    std::fs::write(
-        &overlay,
-        r#"[policy]
-id = "my-county"
-title = "某县叠加政策"
-base = "hunan-county-2016"
-
-[documents.my-doc]
-title = "某县资助补充办法"
-issuer = "某县教育局"
-certainty = "B"
-
-[parameters."preschool-aid.annual"]
-description = "学前教育资助标准（县提高）"
-unit = "yuan_per_year"
-values = [
-  { from = "2017-spring", value = 800, cite = { doc = "my-doc", clause = "第三条" } },
-]
-"#,
-    )
-    .unwrap();
+    std::fs::write(&overlay, COUNTY_OVERLAY).unwrap();
     let dir = sample_dir();
     let r = run_expect(
         0,

@@ -28,40 +28,22 @@ fn list_and_show_give_programs_values_and_citations() {
     assert!(r.stderr.contains("unknown program free-lunch"), "{}", r.stderr);
 }
 
-const OVERLAY: &str = r#"[policy]
-id = "my-county"
-title = "某县叠加政策"
-base = "hunan-county-2016"
-
-[documents.my-doc]
-title = "某县资助补充办法"
-issuer = "某县教育局"
-certainty = "B"
-
-[parameters."preschool-aid.annual"]
-description = "学前教育资助标准（县提高）"
-unit = "yuan_per_year"
-values = [
-  { from = "2017-spring", value = 800, cite = { doc = "my-doc", clause = "第三条" } },
-]
-"#;
-
 #[test]
 fn check_accepts_a_good_overlay_and_names_the_line_of_a_bad_one() {
     let (d, f) = temp_path("my-county.toml");
-    std::fs::write(&f, OVERLAY).unwrap();
+    std::fs::write(&f, COUNTY_OVERLAY).unwrap();
     let r = run_expect(0, &["policy", "check", &p(&f)]);
     assert!(r.stdout.contains("my-county"), "{}", r.stdout);
     let bad = d.path().join("bad.toml");
-    std::fs::write(&bad, OVERLAY.replace("value = 800", "value = ")).unwrap();
+    std::fs::write(&bad, COUNTY_OVERLAY.replace("value = 800", "value = ")).unwrap();
     let r = run_expect(2, &["policy", "check", &p(&bad)]);
     assert!(r.stderr.contains("bad.toml:15:"), "{}", r.stderr);
-    std::fs::write(&bad, OVERLAY.replace("doc = \"my-doc\"", "doc = \"nowhere\"")).unwrap();
+    std::fs::write(&bad, COUNTY_OVERLAY.replace("doc = \"my-doc\"", "doc = \"nowhere\"")).unwrap();
     let r = run_expect(2, &["policy", "check", &p(&bad)]);
     assert!(r.stderr.contains("bad.toml:"), "{}", r.stderr);
     std::fs::write(
         &bad,
-        OVERLAY.replace("base = \"hunan-county-2016\"", "base = \"atlantis\""),
+        COUNTY_OVERLAY.replace("base = \"hunan-county-2016\"", "base = \"atlantis\""),
     )
     .unwrap();
     let r = run_expect(2, &["policy", "check", &p(&bad)]);

@@ -2,7 +2,7 @@
 //! however broken, gets a clear error or a load report that accounts for
 //! every row — never a panic, never a row silently dropped or defaulted.
 //!
-//! - `tests/hostile/manifest.json` lists the corpus of bad inputs under
+//! - `tests/hostile/manifest.json` (and each `manifest-*.json` beside it) lists the corpus of bad inputs under
 //!   `tests/hostile/`, each with the reader it goes through and exactly what
 //!   must come out: the file-level error, or the counts (read, accepted,
 //!   rejected, blank) with every rejected row's line, column and reason and
@@ -331,10 +331,26 @@ fn compare(outcome: &Outcome, expect: &Value) -> Result<(), String> {
     }
 }
 
+/// The cases of `manifest.json` and of every `manifest-*.json` beside it
+/// (one per class of fault, so that each class's cases live together).
 fn manifest() -> Vec<Value> {
-    let text = String::from_utf8(read(&corpus().join("manifest.json"))).unwrap_or_default();
-    let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("manifest.json: {e}"));
-    v.as_array().cloned().unwrap_or_default()
+    let mut files: Vec<PathBuf> = std::fs::read_dir(corpus())
+        .unwrap_or_else(|e| panic!("{}: {e}", corpus().display()))
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            let name = p.file_name().and_then(|n| n.to_str()).unwrap_or("");
+            name == "manifest.json" || (name.starts_with("manifest-") && name.ends_with(".json"))
+        })
+        .collect();
+    files.sort();
+    let mut cases = Vec::new();
+    for f in &files {
+        let text = String::from_utf8(read(f)).unwrap_or_default();
+        let v: Value = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", f.display()));
+        cases.extend(v.as_array().cloned().unwrap_or_default());
+    }
+    cases
 }
 
 /// Show what a case produces (for writing the manifest):

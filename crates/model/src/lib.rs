@@ -35,8 +35,7 @@
 //!
 //! ## Example
 //! ```
-//! use chrono::NaiveDate;
-//! use eduaid_model::*;
+//! use eduaid_model::*; // NaiveDate too: the model re-exports chrono's date
 //!
 //! let d = |s: &str| s.parse::<NaiveDate>();
 //! let mut roster = MemoryRoster::new();

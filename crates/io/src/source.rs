@@ -873,7 +873,7 @@ fn json_cell(v: serde_json::Value) -> Cell {
     match v {
         serde_json::Value::Null => Cell::Empty,
         serde_json::Value::Bool(b) => Cell::Bool(b),
-        serde_json::Value::Number(n) => Cell::Text(n.to_string()),
+        serde_json::Value::Number(n) => Cell::JsonNumber(n.to_string()),
         serde_json::Value::String(s) => Cell::Text(s),
         serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
             Cell::Bad("a nested JSON array or object is not a cell value".into())

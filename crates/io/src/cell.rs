@@ -371,8 +371,8 @@ where
         Cell::Number(f) | Cell::Serial(f) => {
             if !f.is_finite() || f.fract() != 0.0 || f.abs() >= EXACT_F64_INT {
                 return Err(format!(
-                    "the id was stored as a number and has lost digits ({}): format the column as text in excel \
-                     and type the ids again",
+                    "the id was stored as a number and has lost digits: format the column as text in excel \
+                     and type the ids again (the cell holds {})",
                     if f.abs() < 1e15 {
                         format!("{f}")
                     } else {

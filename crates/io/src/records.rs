@@ -143,21 +143,13 @@ fn id_card_in(id: &StudentId) -> Option<&str> {
     looks.then_some(card)
 }
 
-/// The checks of a student's dates against today and the stage: a birth
-/// date in the future and a 学籍号 whose id card number fails GB 11643 are
-/// errors; an age outside the stage's plausible range, and a birth date
-/// other than the id card's, are warnings.
+/// The checks of a student against the id card number its 学籍号 may
+/// embed and its stage: a 学籍号 whose id card number fails GB 11643 is an
+/// error; an age outside the stage's plausible range, and a birth date
+/// other than the id card's, are warnings. (A birth date in the future and
+/// one after the status date are refused before.)
 fn check_student(f: &Fields, s: &Student, ctx: &Context) -> Result<Vec<(String, String)>, CellError> {
     let mut warnings = Vec::new();
-    if s.birth_date > ctx.today {
-        return Err(f.err(
-            "birth_date",
-            format!(
-                "born on {}, which is in the future (today is {})",
-                s.birth_date, ctx.today
-            ),
-        ));
-    }
     if let Some(card) = id_card_in(&s.id) {
         match IdCard::parse(card, ctx.today) {
             Err(e) => {
@@ -259,6 +251,17 @@ impl Record for StudentRow {
             helper: f.get("helper", text)?,
             id,
         };
+        // A birth date in the future says more than "born after the status
+        // date", which follows from it.
+        if student.birth_date > ctx.today {
+            return Err(f.err(
+                "birth_date",
+                format!(
+                    "born on {}, which is in the future (today is {})",
+                    student.birth_date, ctx.today
+                ),
+            ));
+        }
         student.validate().map_err(|e| match e {
             ModelError::InvalidGrade { .. } => f.err("grade", e.to_string()),
             // The record names the field at fault: report it at its column.

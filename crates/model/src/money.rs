@@ -439,8 +439,9 @@ impl<'de> Deserialize<'de> for Money {
                 };
                 if significant.saturating_sub(trailing_zeros) > F64_DIGITS || v.abs() >= 1e15 {
                     return Err(E::custom(format!(
-                        "invalid amount {shown}: a number this long cannot be read exactly \
-                         (a float keeps {F64_DIGITS} significant digits): write the amount as a string, e.g. \"12345678901234567.89\""
+                        "invalid amount: a number with more than {F64_DIGITS} significant digits cannot be read \
+                         exactly as a float (this one became {shown}): write the amount as a string, \
+                         e.g. \"12345678901234567.89\""
                     )));
                 }
                 shown.parse().map_err(E::custom)

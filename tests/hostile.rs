@@ -106,6 +106,9 @@ fn options(case: &Value) -> ReadOptions {
     if let Some(d) = opts.get("status_as_of").and_then(Value::as_str) {
         o.status_as_of = d.parse().ok();
     }
+    if let Some(d) = opts.get("delimiter").and_then(Value::as_str) {
+        o.delimiter = if d == "auto" { None } else { d.bytes().next() };
+    }
     if opts.get("unknown_columns").and_then(Value::as_str) == Some("reject") {
         o.unknown_columns = UnknownColumns::Reject;
     }

@@ -28,10 +28,10 @@ fn options(format: Format, selector: u8) -> ReadOptions {
         _ => Encoding::Gb18030,
     };
     if selector & 0x10 != 0 {
-        o.delimiter = b';';
+        o.delimiter = Some(b';');
     }
     if selector & 0x20 != 0 {
-        o.delimiter = b'\t';
+        o.delimiter = Some(b'\t');
     }
     if selector & 0x40 != 0 {
         o.limits.max_rows = 3;

@@ -30,9 +30,62 @@ pub(crate) struct Cli {
     /// Print machine-readable JSON on stdout instead of tables
     #[arg(long, global = true, display_order = 902)]
     pub(crate) json: bool,
+    /// Text encoding of CSV inputs: utf8, gb18030 (also reads GBK) or auto (detect)
+    #[arg(
+        long,
+        global = true,
+        value_enum,
+        default_value = "auto",
+        value_name = "ENCODING",
+        display_order = 903
+    )]
+    pub(crate) encoding: InputEncoding,
+    /// Cell separator of CSV inputs: ',' ';' '\t' (or tab) '|', or auto (detect from the header line)
+    #[arg(long, global = true, value_parser = parse_delimiter, default_value = "auto", value_name = "SEP", display_order = 904)]
+    pub(crate) delimiter: Delimiter,
     /// The command to run.
     #[command(subcommand)]
     pub(crate) command: Cmd,
+}
+
+/// The text encoding of CSV inputs (`--encoding`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub(crate) enum InputEncoding {
+    /// Detect: a BOM, else valid UTF-8 unless it reads far better as GB18030.
+    Auto,
+    /// UTF-8.
+    #[value(alias = "utf-8")]
+    Utf8,
+    /// GB18030 (reads GBK and GB2312 too).
+    #[value(alias = "gbk", alias = "gb2312")]
+    Gb18030,
+}
+
+impl From<InputEncoding> for eduaid_io::Encoding {
+    fn from(e: InputEncoding) -> eduaid_io::Encoding {
+        match e {
+            InputEncoding::Auto => eduaid_io::Encoding::Auto,
+            InputEncoding::Utf8 => eduaid_io::Encoding::Utf8,
+            InputEncoding::Gb18030 => eduaid_io::Encoding::Gb18030,
+        }
+    }
+}
+
+/// The cell separator of CSV inputs (`--delimiter`): `None` detects it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Delimiter(pub(crate) Option<u8>);
+
+/// Parse `--delimiter`: `auto`, `,`, `;`, `|`, a tab (`\t`, `tab` or the
+/// character itself).
+pub(crate) fn parse_delimiter(s: &str) -> Result<Delimiter, String> {
+    match s {
+        "auto" => Ok(Delimiter(None)),
+        "\\t" | "tab" | "\t" => Ok(Delimiter(Some(b'\t'))),
+        "," | ";" | "|" => Ok(Delimiter(s.bytes().next())),
+        "，" => Ok(Delimiter(Some(b','))),
+        "；" => Ok(Delimiter(Some(b';'))),
+        _ => Err(format!("{s:?} is not a separator: use ',', ';', '\\t', '|' or auto")),
+    }
 }
 
 /// The commands.
@@ -412,6 +465,14 @@ const ZH: &[(&str, &str)] = &[
     ("--lang", "帮助和提示的语言：en 或 zh（默认按 LC_ALL / LANG）"),
     ("--quiet", "不显示进度条和文件读取汇总（错误仍输出到标准错误）"),
     ("--json", "在标准输出打印机器可读的 JSON，而不是表格"),
+    (
+        "--encoding",
+        "CSV 输入文件的编码：utf8、gb18030（也可读 GBK）或 auto（自动识别）",
+    ),
+    (
+        "--delimiter",
+        "CSV 输入文件的分隔符：',' ';' '\\t'（或 tab）'|'，或 auto（按表头行识别）",
+    ),
     ("evaluate", "计算每名学生某学期应享受的资助，并按项目、学段汇总"),
     ("explain", "逐条解释学生的资助：规则、条件、标准及政策依据"),
     ("why-not", "说明学生为何不能享受某项资助：第一个不满足的条件及政策依据"),
@@ -581,6 +642,23 @@ mod tests {
         let mut missing = Vec::new();
         walk(&<Cli as clap::CommandFactory>::command(), "", &mut missing);
         assert!(missing.is_empty(), "no Chinese help for {missing:?}");
+    }
+
+    #[test]
+    fn encoding_and_delimiter_are_options_of_every_command() {
+        let cli = Cli::try_parse_from(["eduaid", "stats", "--encoding", "gbk", "--delimiter", "\\t"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cli.encoding, InputEncoding::Gb18030);
+        assert_eq!(cli.delimiter, Delimiter(Some(b'\t')));
+        let cli = Cli::try_parse_from(["eduaid", "--delimiter", ";", "evaluate", "--term", "2017-spring"])
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            (cli.encoding, cli.delimiter),
+            (InputEncoding::Auto, Delimiter(Some(b';')))
+        );
+        let cli = Cli::try_parse_from(["eduaid", "stats"]).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(cli.delimiter, Delimiter(None));
+        assert!(Cli::try_parse_from(["eduaid", "stats", "--delimiter", "x"]).is_err());
     }
 
     #[test]

@@ -5,10 +5,10 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use eduaid_io::{CountFiles, FileRoster, Input, LoadReport, ReadOptions, RosterFiles};
+use eduaid_io::{CountFiles, Encoding, FileRoster, Input, LoadReport, ReadOptions, RosterFiles};
 use eduaid_model::{Counts, Disbursement, MemoryRoster};
 
-use crate::cli::{CountArgs, DataArgs};
+use crate::cli::{CountArgs, DataArgs, Delimiter, InputEncoding};
 use crate::common::Ctx;
 
 /// The extensions a file under its usual name may have, in the order tried.
@@ -37,11 +37,32 @@ pub(crate) fn check_dir(dir: Option<&PathBuf>) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// The `--encoding` and `--delimiter` of this run, set once from the
+/// command line by [`set_text_options`].
+static TEXT: std::sync::OnceLock<(Encoding, Option<u8>)> = std::sync::OnceLock::new();
+
+/// Record the run's `--encoding` and `--delimiter`, which every input file
+/// is read with.
+pub(crate) fn set_text_options(encoding: InputEncoding, delimiter: Delimiter) {
+    let _ = TEXT.set((encoding.into(), delimiter.0));
+}
+
+/// The read options every input of the run shares: `--encoding`,
+/// `--delimiter`.
+fn base_options() -> ReadOptions {
+    let (encoding, delimiter) = TEXT.get().copied().unwrap_or((Encoding::Auto, None));
+    ReadOptions {
+        encoding,
+        delimiter,
+        ..ReadOptions::default()
+    }
+}
+
 /// The read options of a run.
 pub(crate) fn read_options(data: &DataArgs) -> ReadOptions {
     ReadOptions {
         status_as_of: data.status_as_of,
-        ..ReadOptions::default()
+        ..base_options()
     }
 }
 
@@ -176,7 +197,7 @@ pub(crate) fn open_roster(data: &DataArgs, ctx: &Ctx) -> anyhow::Result<(FileRos
 /// # Errors
 /// A file-level fault.
 pub(crate) fn load_disbursements(path: &Path, ctx: &Ctx) -> anyhow::Result<(Vec<Disbursement>, u64)> {
-    let loaded = eduaid_io::read_disbursements(Input::Path(path), &ReadOptions::default())?;
+    let loaded = eduaid_io::read_disbursements(Input::Path(path), &base_options())?;
     let rejected = print_report(&loaded.report, ctx);
     Ok((loaded.records, rejected))
 }
@@ -217,7 +238,7 @@ pub(crate) fn load_counts(paths: &CountPaths, ctx: &Ctx) -> anyhow::Result<(Coun
         disabled: paths.disabled.as_deref().map(Input::Path),
         teachers: paths.teachers.as_deref().map(Input::Path),
     };
-    let (counts, reports) = eduaid_io::read_counts(files, &ReadOptions::default())?;
+    let (counts, reports) = eduaid_io::read_counts(files, &base_options())?;
     let rejected = reports.iter().map(|r| print_report(r, ctx)).sum();
     Ok((counts, rejected))
 }

@@ -59,6 +59,7 @@ fn main() -> ExitCode {
         Ok(c) => c,
         Err(e) => e.exit(),
     };
+    inputs::set_text_options(parsed.encoding, parsed.delimiter);
     let ctx = Ctx {
         lang: parsed.lang.unwrap_or(lang),
         quiet: parsed.quiet,

@@ -89,6 +89,7 @@ mod engine;
 mod error;
 mod policy;
 mod program;
+mod ranges;
 pub mod reconcile;
 pub mod schema;
 

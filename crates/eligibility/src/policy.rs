@@ -916,6 +916,10 @@ impl Policy {
             self.documents.insert(k.get_ref().clone(), d.clone());
         }
 
+        // Every value within the range of its kind (crate::ranges).
+        crate::ranges::check_layer(f, |name| self.parameters.get(name).map(|p| p.unit))
+            .map_err(|e| layer.err(e.span, e.key, e.reason))?;
+
         // Parameters: a layer's values override the layers below where they
         // hold; within a layer, date ranges must not overlap.
         for (k, def) in &f.parameters {

@@ -20,6 +20,10 @@ pub(crate) enum Cell {
     Serial(f64),
     /// An xlsx or JSON boolean.
     Bool(bool),
+    /// A JSON number, as the file wrote it (`39569`, `4.30102e17`): kept as
+    /// text so that a long integer keeps every digit, but known to be a
+    /// number, so that a date column reads it as an Excel serial.
+    JsonNumber(String),
     /// A value that cannot be a cell: an Excel error (`#N/A`), a JSON object
     /// or array.
     Bad(String),
@@ -40,6 +44,7 @@ impl Cell {
                 Ok((!t.is_empty()).then(|| t.to_string()))
             }
             Cell::Number(f) => Ok(Some(format!("{f}"))),
+            Cell::JsonNumber(s) => Ok(Some(s.clone())),
             Cell::Serial(f) => Ok(Some(from_serial(*f)?.to_string())),
             Cell::Bool(b) => Ok(Some(b.to_string())),
             Cell::Bad(reason) => Err(reason.clone()),
@@ -94,12 +99,17 @@ pub(crate) fn parse_bool(cell: &Cell) -> Result<Option<bool>, String> {
 }
 
 /// A date cell: ISO `2017-03-01`, `2017年3月1日`, `2017/3/1`, `2017.3.1`,
-/// `20170301`, an Excel serial (a date-formatted xlsx cell, a numeric xlsx
-/// cell, or a number of at most five digits in text); a time of day after
-/// the date is accepted and dropped.
+/// `20170301`, or an Excel serial in a cell that holds a number (a
+/// date-formatted or numeric xlsx cell, a JSON number); a time of day after
+/// the date is accepted and dropped. Text of digits alone is never a serial:
+/// `2009` in a CSV is a year someone typed, not 1905-07-01.
 pub(crate) fn parse_date(cell: &Cell) -> Result<Option<NaiveDate>, String> {
     match cell {
         Cell::Serial(f) | Cell::Number(f) => from_serial(*f).map(Some),
+        Cell::JsonNumber(s) => match s.parse::<f64>() {
+            Ok(f) => from_serial(f).map(Some),
+            Err(_) => Err(format!("{s} is not an excel date serial")),
+        },
         Cell::Bool(_) => Err("a yes/no value is not a date".into()),
         _ => match cell.text()? {
             None => Ok(None),
@@ -138,15 +148,23 @@ pub(crate) fn parse_date_text(input: &str) -> Result<NaiveDate, String> {
     } else if date_part.len() == 8 && date_part.bytes().all(|b| b.is_ascii_digit()) {
         vec![&date_part[..4], &date_part[4..6], &date_part[6..]]
     } else if !date_part.is_empty()
-        && date_part.len() <= 9
         && date_part.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && date_part
-            .split('.')
-            .next()
-            .is_some_and(|i| !i.is_empty() && i.len() <= 5)
+        && date_part.split('.').count() <= 2
     {
-        let v: f64 = date_part.parse().map_err(|_| bad())?;
-        return from_serial(v);
+        // Digits alone in text: a year, or a serial a spreadsheet's CSV
+        // export wrote out. Neither is read as a date.
+        let is_year = date_part.len() == 4
+            && date_part
+                .parse::<i32>()
+                .is_ok_and(|y| (MIN_YEAR..=MAX_YEAR).contains(&y));
+        return Err(if is_year {
+            format!("{input:?} is a year, not a date: write the whole date (2017-03-01)")
+        } else {
+            format!(
+                "{input:?} is not a date: a number in text is not read as an excel serial \
+                 (format the column as a date in excel, or write 2017-03-01)"
+            )
+        });
     } else {
         return Err(bad());
     };
@@ -244,7 +262,8 @@ pub(crate) fn parse_count(cell: &Cell) -> Result<Option<u64>, String> {
     let Some(t) = cell.text()? else {
         return Ok(None);
     };
-    let s: String = ascii_digits(&t).chars().filter(|c| *c != ',').collect();
+    let s = ascii_digits(&t);
+    let s = ungroup(&s).ok_or_else(|| format!("{t:?}: thousands separators must group three digits (1,234)"))?;
     let s = s
         .strip_suffix('人')
         .or_else(|| s.strip_suffix('名'))
@@ -257,6 +276,22 @@ pub(crate) fn parse_count(cell: &Cell) -> Result<Option<u64>, String> {
         return Err(format!("{t:?} is not a whole number"));
     }
     s.parse::<u64>().map(Some).map_err(|_| format!("{t:?} is too large"))
+}
+
+/// `s` without thousands separators, which must group the digits in threes
+/// from the right (`1,234,567`); `None` if a comma stands anywhere else
+/// (`1,5`, `12,34`), where dropping it would change the number.
+fn ungroup(s: &str) -> Option<String> {
+    if !s.contains(',') {
+        return Some(s.to_string());
+    }
+    let digits_end = s.find(|c: char| !c.is_ascii_digit() && c != ',').unwrap_or(s.len());
+    let (num, rest) = s.split_at(digits_end);
+    let mut groups = num.split(',');
+    let first = groups.next()?;
+    let first_ok = !first.is_empty() && first.len() <= 3 && !first.starts_with('0');
+    let rest_ok = groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
+    (first_ok && rest_ok && !rest.contains(',')).then(|| format!("{}{rest}", num.replace(',', "")))
 }
 
 /// A small whole number (an age).
@@ -318,6 +353,68 @@ pub(crate) fn parse_money(cell: &Cell) -> Result<Option<Money>, String> {
     Money::from_str(&ascii_digits(&t)).map(Some).map_err(|e| e.to_string())
 }
 
+/// The largest integer an f64 holds with every integer below it: 2⁵³.
+const EXACT_F64_INT: f64 = 9_007_199_254_740_992.0;
+
+/// An id (学籍号, school id, household id): the text normalized as the
+/// model does (NFKC, zero-width characters removed, trimmed). Refused: a
+/// number in exponent form (`4.30102E+17`, what Excel shows of a long id
+/// stored as a number) and a numeric xlsx cell that cannot hold the id
+/// exactly (not a whole number, or 2⁵³ or more: the digits past the
+/// sixteenth are gone). A whole numeric cell below 2⁵³ reads without `.0`.
+#[allow(clippy::float_arithmetic)] // checking that a cell's float is whole
+pub(crate) fn parse_id<T: FromStr>(cell: &Cell) -> Result<Option<T>, String>
+where
+    T::Err: std::fmt::Display,
+{
+    let text = match cell {
+        Cell::Number(f) | Cell::Serial(f) => {
+            if !f.is_finite() || f.fract() != 0.0 || f.abs() >= EXACT_F64_INT {
+                return Err(format!(
+                    "the id was stored as a number and has lost digits: format the column as text in excel \
+                     and type the ids again (the cell holds {})",
+                    if f.abs() < 1e15 {
+                        format!("{f}")
+                    } else {
+                        format!("{f:e}")
+                    }
+                ));
+            }
+            format!("{f:.0}")
+        }
+        Cell::Bool(_) => return Err("a yes/no value is not an id".into()),
+        _ => match cell.text()? {
+            None => return Ok(None),
+            Some(t) => t,
+        },
+    };
+    let normal = eduaid_model::normalize_id(&text);
+    if is_exponent_form(&normal) {
+        return Err(format!(
+            "{text:?} is a number in exponent form: the id was stored as a number and has lost digits; \
+             format the column as text in excel and type the ids again"
+        ));
+    }
+    if normal.is_empty() {
+        return Ok(None);
+    }
+    normal.parse::<T>().map(Some).map_err(|e| e.to_string())
+}
+
+/// True for `4.30102E+17`, `4.3e17`, `1E+05`: digits, an optional
+/// fraction, `e` and a signed or unsigned exponent, with either a fraction
+/// or a sign (so that an id like `12E3` is not taken for one).
+fn is_exponent_form(s: &str) -> bool {
+    let Some((mantissa, exp)) = s.split_once(['e', 'E']) else {
+        return false;
+    };
+    let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    let signed = exp.starts_with(['+', '-']);
+    let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+    let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+    digits(int) && (frac.is_empty() || digits(frac)) && digits(exp) && (signed || !frac.is_empty())
+}
+
 /// A value of one of the model's coded enums (code, Chinese name or alias).
 pub(crate) fn parse_coded<T: FromStr>(cell: &Cell) -> Result<Option<T>, String>
 where
@@ -349,7 +446,6 @@ mod tests {
             "2017-03-01 00:00:00",
             "2017/3/1 8:30",
             " 2017-3-1 ",
-            "42795",
         ] {
             assert_eq!(parse_date_text(s), Ok(d("2017-03-01")), "{s}");
         }
@@ -424,6 +520,63 @@ mod tests {
         );
         assert_eq!(parse_money(&Cell::Number(312.5)), Ok(Some(Money::from_fen(31_250))));
         assert!(parse_money(&Cell::Text("1e3".into())).is_err());
+        assert_eq!(
+            parse_money(&Cell::Text("１，０００元".into())),
+            Ok(Some(Money::yuan(1000)))
+        );
+        for bad in ["1,5", "5,00", "1.000,00", "12,34,5", "0,5", "１，５"] {
+            let e = parse_money(&Cell::Text(bad.into())).unwrap_err();
+            assert!(e.contains("thousands separators must group three digits"), "{bad}: {e}");
+        }
+        assert_eq!(parse_count(&Cell::Text("1,234,567人".into())), Ok(Some(1_234_567)));
+        for bad in ["1,5", "12,34", "1,,000", ",5", "0,500"] {
+            let e = parse_count(&Cell::Text(bad.into())).unwrap_err();
+            assert!(e.contains("thousands separators"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn short_digit_text_is_not_a_serial() {
+        let e = parse_date_text("2009").unwrap_err();
+        assert!(e.contains("\"2009\" is a year, not a date"), "{e}");
+        for s in ["42795", "60", "0", "39569.75", "１２３"] {
+            let e = parse_date_text(s).unwrap_err();
+            assert!(e.contains("not read as an excel serial"), "{s}: {e}");
+        }
+        // A numeric cell (xlsx, JSON number) in a date column is a serial.
+        assert_eq!(parse_date(&Cell::Number(42795.0)), Ok(Some(d("2017-03-01"))));
+        assert_eq!(parse_date(&Cell::JsonNumber("42795".into())), Ok(Some(d("2017-03-01"))));
+        assert_eq!(parse_date(&Cell::Serial(42795.0)), Ok(Some(d("2017-03-01"))));
+    }
+
+    #[test]
+    fn ids_are_normalized_or_refused() {
+        use eduaid_model::StudentId;
+        let id = |c: Cell| parse_id::<StudentId>(&c).map(|o| o.map(|i| i.to_string()));
+        assert_eq!(id(Cell::Text("Ｇ４３０５００５".into())), Ok(Some("G4305005".into())));
+        assert_eq!(
+            id(Cell::Text("\u{200B}G4305005\u{FEFF} ".into())),
+            Ok(Some("G4305005".into()))
+        );
+        assert_eq!(id(Cell::Number(4_305_005.0)), Ok(Some("4305005".into())));
+        assert_eq!(
+            id(Cell::JsonNumber("430102200805011239".into())),
+            Ok(Some("430102200805011239".into()))
+        );
+        assert_eq!(id(Cell::Text("\u{200B}".into())), Ok(None));
+        for bad in [
+            Cell::Number(4.301_022_008_050_112e17),
+            Cell::Number(12.5),
+            Cell::Number(9_007_199_254_740_992.0),
+        ] {
+            let e = id(bad.clone()).unwrap_err();
+            assert!(e.contains("stored as a number and has lost digits"), "{bad:?}: {e}");
+        }
+        for bad in ["4.30102E+17", "4.30102e17", "1E+05", "４．３０１０２Ｅ＋１７"] {
+            let e = id(Cell::Text(bad.into())).unwrap_err();
+            assert!(e.contains("exponent form"), "{bad}: {e}");
+        }
+        assert_eq!(id(Cell::Text("12E3".into())), Ok(Some("12E3".into())));
     }
 
     proptest::proptest! {

@@ -53,8 +53,12 @@ impl Format {
 #[non_exhaustive]
 pub enum Encoding {
     /// Detect: a UTF-8 BOM means UTF-8; otherwise, if the first 64 KiB are
-    /// valid UTF-8, UTF-8; otherwise GB18030 (a superset of GBK and GB2312,
-    /// what Chinese Excel writes when it saves "CSV (逗号分隔)").
+    /// not valid UTF-8, GB18030 (a superset of GBK and GB2312, what Chinese
+    /// Excel writes when it saves "CSV (逗号分隔)"); if they are valid in
+    /// both, the decoding whose characters are clearly more plausible
+    /// Chinese (common hanzi rather than Cyrillic beside hanzi: the GBK
+    /// bytes of `谢宸玥` are the UTF-8 of `л巫h`), with a warning when the
+    /// lead is small.
     #[default]
     Auto,
     /// UTF-8, with or without a BOM.
@@ -98,7 +102,7 @@ impl Default for Limits {
 }
 
 /// How to read a file.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct ReadOptions {
     /// The format; `None` tells it from the file name's extension.
     pub format: Option<Format>,
@@ -116,25 +120,13 @@ pub struct ReadOptions {
     /// taken to hold from this day on. Without it such a row is rejected,
     /// because the model's statuses are dated. See the README's "File formats" section.
     pub status_as_of: Option<NaiveDate>,
-    /// The CSV cell separator: `b','` (the default), or e.g. `b'\t'` or
-    /// `b';'` for other exports. An ASCII byte other than a letter, a digit,
-    /// `"`, CR and LF; in GB18030 text also below `0x40` (so not `|`), since
-    /// GB18030's trail bytes start there.
-    pub delimiter: u8,
-}
-
-impl Default for ReadOptions {
-    fn default() -> ReadOptions {
-        ReadOptions {
-            format: None,
-            encoding: Encoding::default(),
-            unknown_columns: UnknownColumns::default(),
-            limits: Limits::default(),
-            sheet: None,
-            status_as_of: None,
-            delimiter: b',',
-        }
-    }
+    /// The CSV cell separator: `None` (the default) detects it from the
+    /// first lines (a tab or `;` when the first line holding a separator
+    /// holds no comma, else `,`); `Some(b'\t')`, `Some(b';')` … sets it. An
+    /// ASCII byte other than a letter, a digit, `"`, CR and LF; in GB18030
+    /// text also below `0x40` (so not `|`), since GB18030's trail bytes
+    /// start there.
+    pub delimiter: Option<u8>,
 }
 
 impl ReadOptions {

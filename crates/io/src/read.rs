@@ -123,9 +123,7 @@ fn load<T: Record>(
 ) -> Result<LoadReport, Error> {
     let mut rows = RowReader::open(input, T::KIND, opts)?;
     let mut report = LoadReport::new(&rows);
-    let ctx = Context {
-        status_as_of: opts.status_as_of,
-    };
+    let ctx = Context::new(opts.status_as_of);
     let mut keys: HashMap<String, u64> = HashMap::new();
     while let Some(item) = rows.next_item()? {
         let outcome = match item {
@@ -537,7 +535,13 @@ pub struct StudentReader<'a> {
     schools: Option<SchoolIndex>,
     households: Option<HouseholdBook>,
     skip: HashSet<u64>,
+    /// Warnings about accepted rows so far.
+    row_warnings: u64,
 }
+
+/// The most row warnings (an implausible age, a birth date other than the
+/// id card's) a students load lists one by one; past it, they are counted.
+const MAX_ROW_WARNINGS: u64 = 100;
 
 /// `RowReader` has no `Debug`; this wrapper gives the reader one.
 struct RowReaderBox<'a>(RowReader<'a>);
@@ -562,13 +566,12 @@ impl<'a> StudentReader<'a> {
         Ok(StudentReader {
             rows: RowReaderBox(rows),
             report,
-            ctx: Context {
-                status_as_of: opts.status_as_of,
-            },
+            ctx: Context::new(opts.status_as_of),
             seen: Some(HashSet::new()),
             schools: None,
             households: None,
             skip: HashSet::new(),
+            row_warnings: 0,
         })
     }
 
@@ -581,7 +584,7 @@ impl<'a> StudentReader<'a> {
         let mut index = SchoolIndex::default();
         for s in schools {
             index.kinds.insert(s.id.clone(), s.kind);
-            match index.names.entry(s.name.clone()) {
+            match index.names.entry(eduaid_model::normalize_id(&s.name)) {
                 Entry::Occupied(mut o) => {
                     o.insert(None);
                 }
@@ -641,6 +644,31 @@ impl<'a> StudentReader<'a> {
     fn finish_report(&mut self) {
         self.report.blank = self.rows.0.blank;
         self.report.warnings.clone_from(&self.rows.0.warnings);
+        if self.row_warnings > MAX_ROW_WARNINGS {
+            self.report.warnings.push(Warning {
+                file: self.rows.0.file.clone(),
+                line: 0,
+                message: format!(
+                    "{} more rows have warnings like the {MAX_ROW_WARNINGS} above (only the first {MAX_ROW_WARNINGS} are listed)",
+                    self.row_warnings - MAX_ROW_WARNINGS
+                ),
+            });
+        }
+    }
+
+    /// Keep an accepted row's warnings (the first [`MAX_ROW_WARNINGS`]
+    /// rows' in full, then only a count).
+    fn warn(&mut self, f: &Fields, student: &Student, warnings: Vec<(String, String)>) {
+        for (column, message) in warnings {
+            self.row_warnings += 1;
+            if self.row_warnings <= MAX_ROW_WARNINGS {
+                self.rows.0.warnings.push(Warning {
+                    file: self.rows.0.file.clone(),
+                    line: f.line,
+                    message: format!("column {column}: record {}: {message}", student.id),
+                });
+            }
+        }
     }
 
     fn check(&mut self, f: &Fields, mut row: StudentRow) -> Result<StudentRecord, CellError> {
@@ -675,6 +703,8 @@ impl<'a> StudentReader<'a> {
         if let (Some(book), Some(h)) = (&mut self.households, &row.household) {
             book.merge(h).map_err(|r| f.err("household_id", r))?;
         }
+        let warnings = std::mem::take(&mut row.warnings);
+        self.warn(f, &row.student, warnings);
         Ok(StudentRecord {
             line: f.line,
             student: row.student,

@@ -2,13 +2,15 @@
 
 use chrono::NaiveDate;
 use eduaid_model::{
-    Class, DateRange, DisabilityKind, DisabledChildrenCount, Disbursement, GradeCount, Household, HouseholdId,
+    Class, DateRange, DisabilityKind, DisabledChildrenCount, Disbursement, GradeCount, Household, HouseholdId, IdCard,
     ModelError, PopulationCount, PovertyGroup, ProgramId, School, SchoolId, SchoolYear, Stage, StatusKind, Student,
     StudentId, TeacherCount, Term,
 };
 
 use crate::FileKind;
-use crate::cell::{Cell, parse_bool, parse_coded, parse_count, parse_date, parse_grade, parse_money, parse_u8};
+use crate::cell::{
+    Cell, parse_bool, parse_coded, parse_count, parse_date, parse_grade, parse_id, parse_money, parse_u8,
+};
 use crate::source::{CellError, Fields};
 
 /// A record one row of a file of its kind becomes.
@@ -22,10 +24,38 @@ pub(crate) trait Record: Sized {
 }
 
 /// What parsing may need beyond the row.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct Context {
     /// The day yes/no status columns speak of.
     pub status_as_of: Option<NaiveDate>,
+    /// Today: a birth date after it is an error.
+    pub today: NaiveDate,
+}
+
+impl Context {
+    /// The context of a read with these options, today being the system
+    /// clock's date (UTC).
+    pub(crate) fn new(status_as_of: Option<NaiveDate>) -> Context {
+        Context {
+            status_as_of,
+            today: today(),
+        }
+    }
+}
+
+/// Today's date by the system clock (UTC); 2199-12-31, the last date a
+/// cell may hold, if the clock is unreadable (so nothing is in the future).
+fn today() -> NaiveDate {
+    let latest = NaiveDate::from_ymd_opt(2199, 12, 31).unwrap_or(NaiveDate::MAX);
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400);
+    match days {
+        Ok(days) => NaiveDate::from_ymd_opt(1970, 1, 1)
+            .and_then(|e| e.checked_add_days(chrono::Days::new(days)))
+            .unwrap_or(latest),
+        Err(_) => latest,
+    }
 }
 
 fn text(c: &Cell) -> Result<Option<String>, String> {
@@ -41,7 +71,7 @@ impl Record for School {
 
     fn parse(f: &Fields, _: &Context) -> Result<School, CellError> {
         let mut s = School::new(
-            f.req("id", parse_coded::<SchoolId>)?,
+            f.req("id", parse_id::<SchoolId>)?,
             f.req("name", text)?,
             f.req("kind", parse_coded)?,
             f.req("ownership", parse_coded)?,
@@ -75,7 +105,7 @@ impl Record for ClassRow {
     const KIND: FileKind = FileKind::Classes;
 
     fn parse(f: &Fields, _: &Context) -> Result<ClassRow, CellError> {
-        let school_id = f.req("school_id", parse_coded)?;
+        let school_id = f.req("school_id", parse_id)?;
         let year = f.req("year", parse_coded::<SchoolYear>)?;
         let stage: Stage = f.req("stage", parse_coded)?;
         let grade = f.req("grade", |c| parse_grade(c, Some(stage)))?;
@@ -97,6 +127,71 @@ pub(crate) struct StudentRow {
     pub student: Student,
     /// The household the row names or implies, with the spells it states.
     pub household: Option<Household>,
+    /// What is doubtful but not wrong: the column and the message.
+    pub warnings: Vec<(String, String)>,
+}
+
+/// The id card number (身份证号) a 全国学籍号 embeds: `G` and the 18
+/// characters of the number.
+fn id_card_in(id: &StudentId) -> Option<&str> {
+    let card = id.as_str().strip_prefix('G')?;
+    let b = card.as_bytes();
+    let looks = b.len() == 18
+        && b.get(..17).is_some_and(|d| d.iter().all(u8::is_ascii_digit))
+        && b.get(17)
+            .is_some_and(|c| c.is_ascii_digit() || *c == b'X' || *c == b'x');
+    looks.then_some(card)
+}
+
+/// The checks of a student against the id card number its 学籍号 may
+/// embed and its stage: a 学籍号 whose id card number fails GB 11643 is an
+/// error; an age outside the stage's plausible range, and a birth date
+/// other than the id card's, are warnings. (A birth date in the future and
+/// one after the status date are refused before.)
+fn check_student(f: &Fields, s: &Student, ctx: &Context) -> Result<Vec<(String, String)>, CellError> {
+    let mut warnings = Vec::new();
+    if let Some(card) = id_card_in(&s.id) {
+        match IdCard::parse(card, ctx.today) {
+            Err(e) => {
+                return Err(f.err(
+                    "id",
+                    format!("the 学籍号 is G and an id card number (身份证号), and it fails: {e}"),
+                ));
+            }
+            Ok(c) if c.birth_date() != s.birth_date => warnings.push((
+                f.column_name("birth_date"),
+                format!(
+                    "born on {}, but the id card number in the 学籍号 gives {}",
+                    s.birth_date,
+                    c.birth_date()
+                ),
+            )),
+            Ok(_) => {}
+        }
+    }
+    // The status date is the day an in-school student joined the school
+    // (perhaps in an earlier stage) or the day a student left this stage.
+    let age = s.age_on(s.status_since);
+    let ages = s.stage.plausible_ages();
+    let low = if s.status.is_in_school() { 2 } else { *ages.start() };
+    if !(low..=*ages.end()).contains(&age) {
+        warnings.push((
+            f.column_name("birth_date"),
+            format!(
+                "aged {age} on the status date {} ({}), implausible for stage {} ({}): \
+                 check the birth date and the stage",
+                s.status_since,
+                s.status,
+                s.stage.chinese(),
+                if s.status.is_in_school() {
+                    format!("{low} to {} when joining", ages.end())
+                } else {
+                    format!("{} to {}", ages.start(), ages.end())
+                }
+            ),
+        ));
+    }
+    Ok(warnings)
 }
 
 /// The status columns of a students file: the yes/no column, the start and
@@ -135,13 +230,13 @@ impl Record for StudentRow {
     const KIND: FileKind = FileKind::Students;
 
     fn parse(f: &Fields, ctx: &Context) -> Result<StudentRow, CellError> {
-        let id: StudentId = f.req("id", parse_coded)?;
+        let id: StudentId = f.req("id", parse_id)?;
         let stage: Stage = f.req("stage", parse_coded)?;
         let student = Student {
             name: f.req("name", text)?,
             sex: f.req("sex", parse_coded)?,
             birth_date: f.req("birth_date", parse_date)?,
-            school_id: f.req("school_id", parse_coded)?,
+            school_id: f.req("school_id", parse_id)?,
             stage,
             grade: f.req("grade", |c| parse_grade(c, Some(stage)))?,
             boarder: f.get("boarder", yes)?.unwrap_or(false),
@@ -150,18 +245,30 @@ impl Record for StudentRow {
             left_behind: f.get("left_behind", yes)?.unwrap_or(false),
             hukou: f.req("hukou", parse_coded)?,
             agricultural_major: f.get("agricultural_major", yes)?.unwrap_or(false),
-            household_id: f.get("household_id", parse_coded)?,
+            household_id: f.get("household_id", parse_id)?,
             status: f.req("status", parse_coded)?,
             status_since: f.req("status_since", parse_date)?,
             helper: f.get("helper", text)?,
             id,
         };
+        // A birth date in the future says more than "born after the status
+        // date", which follows from it.
+        if student.birth_date > ctx.today {
+            return Err(f.err(
+                "birth_date",
+                format!(
+                    "born on {}, which is in the future (today is {})",
+                    student.birth_date, ctx.today
+                ),
+            ));
+        }
         student.validate().map_err(|e| match e {
             ModelError::InvalidGrade { .. } => f.err("grade", e.to_string()),
             // The record names the field at fault: report it at its column.
             ModelError::Inconsistent { field: Some(field), .. } => f.err(field, e.to_string()),
             _ => model(&e),
         })?;
+        let warnings = check_student(f, &student, ctx)?;
         let mut spells = Vec::new();
         for (kind, flag_col, from_col, until_col) in STATUS_COLUMNS {
             let flag = f.get(flag_col, yes)?;
@@ -214,7 +321,11 @@ impl Record for StudentRow {
         if let Some(h) = &household {
             student.household_id = Some(h.id.clone());
         }
-        Ok(StudentRow { student, household })
+        Ok(StudentRow {
+            student,
+            household,
+            warnings,
+        })
     }
 
     fn key(&self) -> Option<String> {
@@ -242,7 +353,7 @@ impl Record for SpellRow {
     const KIND: FileKind = FileKind::Households;
 
     fn parse(f: &Fields, _: &Context) -> Result<SpellRow, CellError> {
-        let household_id = f.req("household_id", parse_coded)?;
+        let household_id = f.req("household_id", parse_id)?;
         let kind = f.req("status", parse_coded)?;
         let from = f.req("from", parse_date)?;
         let until = f.get("until", parse_date)?;
@@ -305,7 +416,7 @@ impl Record for Disbursement {
     fn parse(f: &Fields, _: &Context) -> Result<Disbursement, CellError> {
         let d = Disbursement {
             id: f.req("id", text)?,
-            student_id: f.req("student_id", parse_coded)?,
+            student_id: f.req("student_id", parse_id)?,
             program: f.req("program", parse_program)?,
             term: f.req("term", parse_coded::<Term>)?,
             amount: f.req("amount", parse_money)?,
@@ -349,7 +460,7 @@ impl Record for GradeCount {
         let stage: Stage = f.req("stage", parse_coded)?;
         let g = GradeCount {
             year: f.req("year", parse_coded::<SchoolYear>)?,
-            school_id: f.req("school_id", parse_coded)?,
+            school_id: f.req("school_id", parse_id)?,
             township: f.req("township", text)?,
             locality: f.req("locality", parse_coded)?,
             stage,
@@ -426,7 +537,7 @@ impl Record for TeacherCount {
     fn parse(f: &Fields, _: &Context) -> Result<TeacherCount, CellError> {
         Ok(TeacherCount {
             year: f.req("year", parse_coded::<SchoolYear>)?,
-            school_id: f.req("school_id", parse_coded)?,
+            school_id: f.req("school_id", parse_id)?,
             stage: f.req("stage", parse_coded)?,
             teachers: f.req("teachers", parse_count)?,
         })

@@ -258,6 +258,8 @@ pub(crate) struct RowReader<'a> {
     pub kind: FileKind,
     pub format: Format,
     pub encoding: Option<&'static str>,
+    /// The cell separator of a CSV (given or detected).
+    pub delimiter: u8,
     pub warnings: Vec<Warning>,
     pub blank: u64,
     rows: u64,
@@ -280,18 +282,35 @@ impl<'a> RowReader<'a> {
         let format = input.format(opts)?;
         let max = opts.limits.max_bytes;
         let mut encoding = None;
+        let mut first_warnings = Vec::new();
+        let mut delimiter = b',';
         let inner = match format {
             Format::Csv => {
-                let d = opts.delimiter;
-                if !d.is_ascii() || d.is_ascii_alphanumeric() || matches!(d, b'"' | b'\r' | b'\n') {
-                    return Err(Error::Unsupported {
-                        file,
-                        reason: format!("{:?} cannot separate cells", char::from(d)),
-                    });
+                if let Some(d) = opts.delimiter {
+                    if !d.is_ascii() || d.is_ascii_alphanumeric() || matches!(d, b'"' | b'\r' | b'\n') {
+                        return Err(Error::Unsupported {
+                            file,
+                            reason: format!("{:?} cannot separate cells", char::from(d)),
+                        });
+                    }
                 }
                 let mut r = input.open(max)?;
-                let utf8 = detect(&mut r, opts.encoding, &file)?;
+                let Detected { utf8, doubt } = detect(&mut r, opts.encoding, &file)?;
+                if let Some(message) = doubt {
+                    first_warnings.push(Warning {
+                        file: file.clone(),
+                        line: 1,
+                        message,
+                    });
+                }
                 refuse_cr_only(&mut r, &file)?;
+                let d = match opts.delimiter {
+                    Some(d) => d,
+                    None => {
+                        let head = r.fill_buf().map_err(|e| Error::io(&file, e))?;
+                        sniff_delimiter(head.get(..SNIFF).unwrap_or(head))
+                    }
+                };
                 if !utf8 && d >= 0x40 {
                     // GB18030 trail bytes run from 0x40: such a separator
                     // would split Chinese characters.
@@ -301,10 +320,11 @@ impl<'a> RowReader<'a> {
                     });
                 }
                 encoding = Some(if utf8 { "UTF-8" } else { "GB18030" });
+                delimiter = d;
                 Inner::Csv {
                     reader: r,
                     utf8,
-                    delimiter: opts.delimiter,
+                    delimiter: d,
                     line: 0,
                     buf: Vec::new(),
                 }
@@ -335,7 +355,8 @@ impl<'a> RowReader<'a> {
             kind,
             format,
             encoding,
-            warnings: Vec::new(),
+            delimiter,
+            warnings: first_warnings,
             blank: 0,
             rows: 0,
             max_rows: opts.limits.max_rows,
@@ -580,6 +601,17 @@ impl<'a> RowReader<'a> {
             .find(|(c, b)| c.required && b.is_none())
             .map(|(c, _)| c)
         {
+            if let Some(other) = self.other_separator(&texts) {
+                return Err(Error::Malformed {
+                    file: self.file.clone(),
+                    line: header_line,
+                    reason: format!(
+                        "missing required column {} ({}): the header is read as one cell, and the separator looks \
+                         like {other}: use --delimiter (ReadOptions::delimiter)",
+                        c.name, c.chinese
+                    ),
+                });
+            }
             return Err(Error::MissingColumn {
                 file: self.file.clone(),
                 line: header_line,
@@ -593,6 +625,20 @@ impl<'a> RowReader<'a> {
             width,
         });
         Ok(())
+    }
+
+    /// The separator a CSV header read as one cell seems to use instead:
+    /// `;`, `|` or a tab, shown for a message.
+    fn other_separator(&self, header: &[String]) -> Option<&'static str> {
+        if self.format != Format::Csv || header.iter().filter(|t| !t.is_empty()).count() > 1 {
+            return None;
+        }
+        let cell = header.iter().find(|t| !t.is_empty())?;
+        [('\t', "a tab ('\\t')"), (';', "`;`"), ('|', "`|`"), (',', "`,`")]
+            .into_iter()
+            .filter(|(c, _)| u8::try_from(*c).ok() != Some(self.delimiter))
+            .find(|(c, _)| cell.contains(*c))
+            .map(|(_, shown)| shown)
     }
 
     fn unknown_column(&mut self, line: u64, text: &str) -> Result<(), Error> {
@@ -816,43 +862,166 @@ fn refuse_cr_only(r: &mut Box<dyn BufRead + '_>, file: &str) -> Result<(), Error
     Ok(())
 }
 
-/// Decide the encoding of a CSV: true for UTF-8, false for GB18030.
-fn detect(r: &mut Box<dyn BufRead + '_>, declared: Encoding, file: &str) -> Result<bool, Error> {
+/// The encoding a CSV was found to be in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Detected {
+    /// True for UTF-8, false for GB18030.
+    utf8: bool,
+    /// Why the choice is doubtful, if it is.
+    doubt: Option<String>,
+}
+
+/// Decide the encoding of a CSV.
+fn detect(r: &mut Box<dyn BufRead + '_>, declared: Encoding, file: &str) -> Result<Detected, Error> {
+    let sure = |utf8| Detected { utf8, doubt: None };
     let bom = skip_bom(r, file)?;
     let head = r.fill_buf().map_err(|e| Error::io(file, e))?;
     if head.starts_with(&[0x84, 0x31, 0x95, 0x33]) {
         r.consume(4);
-        return Ok(false);
+        return Ok(sure(false));
     }
     Ok(match declared {
-        Encoding::Utf8 => true,
-        Encoding::Gb18030 => false,
-        _ => {
-            bom || match std::str::from_utf8(head) {
-                Ok(text) => looks_utf8(text),
-                // An incomplete sequence at the end of the sniffed block is
-                // cut by the buffer, not a fault.
-                Err(e) if e.error_len().is_none() => {
-                    looks_utf8(std::str::from_utf8(head.get(..e.valid_up_to()).unwrap_or_default()).unwrap_or_default())
-                }
-                Err(_) => false,
+        Encoding::Utf8 => sure(true),
+        Encoding::Gb18030 => sure(false),
+        _ if bom => sure(true),
+        _ => match std::str::from_utf8(head) {
+            Ok(text) => judge(text, head),
+            // An incomplete sequence at the end of the sniffed block is
+            // cut by the buffer, not a fault.
+            Err(e) if e.error_len().is_none() => {
+                let valid = head.get(..e.valid_up_to()).unwrap_or_default();
+                judge(std::str::from_utf8(valid).unwrap_or_default(), valid)
             }
-        }
+            Err(_) => sure(false),
+        },
     })
 }
 
-/// Valid UTF-8 text is taken for UTF-8 unless every non-ASCII character in
-/// it is a two-byte one (U+0080 to U+07FF: accented Latin, Greek,
-/// Cyrillic) and the same bytes are valid GB18030: then it is GBK Chinese
-/// that happens to be valid UTF-8 (`小` in GBK is the bytes of `С`), which a
-/// county file is far likelier to hold.
-fn looks_utf8(text: &str) -> bool {
-    if text.is_ascii() || text.chars().any(|c| u32::from(c) >= 0x800) {
-        return true;
+/// Valid UTF-8 text that is also valid GB18030: which reading is Chinese?
+///
+/// Both decodings of the whole sniffed sample are scored, as chardetng
+/// does, by how plausible their characters are in a county's file (see
+/// [`plausibility`]). GB18030 is chosen when it scores clearly higher
+/// (by [`CLEAR_MARGIN`] a character); a smaller lead keeps UTF-8 with a
+/// doubt (a warning) naming the `--encoding` option.
+fn judge(text: &str, bytes: &[u8]) -> Detected {
+    let utf8 = |doubt| Detected { utf8: true, doubt };
+    if text.is_ascii() {
+        return utf8(None);
     }
-    encoding_rs::GB18030
-        .decode_without_bom_handling_and_without_replacement(text.as_bytes())
-        .is_none()
+    // A trail byte cut at the end of the block is not a GB18030 fault.
+    let gb = encoding_rs::GB18030
+        .decode_without_bom_handling_and_without_replacement(bytes)
+        .or_else(|| {
+            let cut = bytes.len().saturating_sub(1);
+            encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes.get(..cut)?)
+        });
+    let Some(gb) = gb else {
+        return utf8(None);
+    };
+    let (as_utf8, as_gb) = (plausibility(text), plausibility(&gb));
+    if as_gb >= as_utf8 + CLEAR_MARGIN {
+        Detected {
+            utf8: false,
+            doubt: None,
+        }
+    } else if as_gb > as_utf8 {
+        utf8(Some(format!(
+            "read as UTF-8, but the text may be GBK/GB18030 (its non-ASCII characters read as \
+             GB18030 score {} a character against {} as UTF-8): if names look garbled, \
+             declare the encoding (--encoding gb18030)",
+            hundredths(as_gb),
+            hundredths(as_utf8)
+        )))
+    } else {
+        utf8(None)
+    }
+}
+
+/// How much more plausible a decoding must be, in hundredths of a point
+/// per character, for GB18030 to be chosen over valid UTF-8 (half a point).
+const CLEAR_MARGIN: i64 = 50;
+
+/// A score in hundredths, shown as a decimal (`-50` → `-0.50`).
+fn hundredths(v: i64) -> String {
+    let sign = if v < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", v.unsigned_abs() / 100, v.unsigned_abs() % 100)
+}
+
+/// The mean plausibility of the non-ASCII characters of `text` in a
+/// Chinese county's file: a common hanzi (GB2312 level 1) scores 2, a
+/// level-2 one 1, any other hanzi −1 (names do use a few, such as 玥, but
+/// a page of them is what UTF-8 Cyrillic looks like read as GBK); CJK and full-width punctuation 1;
+/// C1 controls, private-use and replacement characters −5; anything else
+/// (Cyrillic, Greek, accented Latin: what GBK byte pairs look like read as
+/// UTF-8) −1, and −2 more each time such a character touches a hanzi
+/// (`л巫`), a mix no real text has.
+/// The mean is in hundredths of a point.
+fn plausibility(text: &str) -> i64 {
+    let (mut sum, mut n) = (0i64, 0u64);
+    let mut prev_odd_or_hanzi: Option<bool> = None;
+    for c in text.chars() {
+        if c.is_ascii() {
+            prev_odd_or_hanzi = None;
+            continue;
+        }
+        let hanzi = ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c);
+        let score = if hanzi {
+            let mut buf = [0u8; 4];
+            let (gbk, _, unmappable) = encoding_rs::GBK.encode(c.encode_utf8(&mut buf));
+            match gbk.first() {
+                Some(0xB0..=0xD7) if !unmappable => 2,
+                Some(0xD8..=0xF7) if !unmappable => 1,
+                _ => -1,
+            }
+        } else {
+            match c {
+                '\u{3000}'..='\u{303F}'
+                | '\u{FF01}'..='\u{FF5E}'
+                | '\u{2010}'..='\u{2027}'
+                | '·'
+                | '×'
+                | '√'
+                | '★'
+                | '○'
+                | '●'
+                | '℃'
+                | '№'
+                | '\u{00A0}' => 1,
+                '\u{0080}'..='\u{009F}' | '\u{E000}'..='\u{F8FF}' | '\u{FFFD}' => -5,
+                _ => -1,
+            }
+        };
+        let odd = !hanzi && score < 0;
+        if let Some(prev_odd) = prev_odd_or_hanzi {
+            if prev_odd != odd && (odd || prev_odd) {
+                sum -= 2;
+            }
+        }
+        prev_odd_or_hanzi = (hanzi || odd).then_some(odd);
+        sum += score;
+        n += 1;
+    }
+    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    sum.saturating_mul(100).checked_div(n).unwrap_or(0)
+}
+
+/// The separator a CSV's first lines suggest: `\t` or `;` when the first
+/// line holding any of `,`, `;` or a tab holds no comma, else `,`.
+fn sniff_delimiter(head: &[u8]) -> u8 {
+    for line in head.split(|b| *b == b'\n').take(HEADER_SEARCH) {
+        let count = |d: u8| line.iter().filter(|b| **b == d).count();
+        let (commas, tabs, semis) = (count(b','), count(b'\t'), count(b';'));
+        if commas + tabs + semis == 0 {
+            continue;
+        }
+        return match (commas, tabs, semis) {
+            (0, t, s) if t >= s => b'\t',
+            (0, _, _) => b';',
+            _ => b',',
+        };
+    }
+    b','
 }
 
 fn decode(bytes: &[u8], utf8: bool) -> Cell {
@@ -873,7 +1042,7 @@ fn json_cell(v: serde_json::Value) -> Cell {
     match v {
         serde_json::Value::Null => Cell::Empty,
         serde_json::Value::Bool(b) => Cell::Bool(b),
-        serde_json::Value::Number(n) => Cell::Text(n.to_string()),
+        serde_json::Value::Number(n) => Cell::JsonNumber(n.to_string()),
         serde_json::Value::String(s) => Cell::Text(s),
         serde_json::Value::Array(_) | serde_json::Value::Object(_) => {
             Cell::Bad("a nested JSON array or object is not a cell value".into())
@@ -1097,7 +1266,7 @@ mod tests {
     fn detection_prefers_gbk_for_two_byte_lookalikes() {
         let detect_bytes = |b: &[u8]| {
             let mut r: Box<dyn BufRead> = Box::new(b);
-            detect(&mut r, Encoding::Auto, "t").unwrap()
+            detect(&mut r, Encoding::Auto, "t").unwrap().utf8
         };
         assert!(detect_bytes("学籍号,姓名".as_bytes()));
         assert!(detect_bytes(b"id,name"));
@@ -1107,6 +1276,53 @@ mod tests {
         let (gbk, _, _) = encoding_rs::GBK.encode("学籍号,姓名");
         assert!(!detect_bytes(&gbk));
         assert!(detect_bytes(b"\xEF\xBB\xBF\xD0\xA1"));
+    }
+
+    #[test]
+    fn gbk_that_is_valid_utf8_is_scored_over_the_whole_sample() {
+        let detect_text = |b: &[u8]| {
+            let mut r: Box<dyn BufRead> = Box::new(b);
+            detect(&mut r, Encoding::Auto, "t").unwrap()
+        };
+        // 谢宸玥 in GBK reads as UTF-8 "л巫h": a Cyrillic letter beside a
+        // hanzi. Before the scoring, any three-byte character kept UTF-8.
+        let (gbk, _, _) = encoding_rs::GBK.encode("id,name\nG001,谢宸玥\n");
+        assert_eq!(std::str::from_utf8(&gbk).ok(), Some("id,name\nG001,л巫h\n"));
+        assert_eq!(
+            detect_text(&gbk),
+            Detected {
+                utf8: false,
+                doubt: None
+            }
+        );
+        // Real UTF-8 Chinese stays UTF-8, however its bytes read in GBK.
+        for text in [
+            "id,name\nG001,谢宸玥\n",
+            "学籍号,姓名,学校\nG001,张伟,甲镇中心小学\n",
+            "id,name,school\nG001,Алексей,甲镇中心小学\n",
+        ] {
+            assert_eq!(
+                detect_text(text.as_bytes()),
+                Detected {
+                    utf8: true,
+                    doubt: None
+                },
+                "{text}"
+            );
+        }
+        assert!(plausibility("谢宸玥") > plausibility("л巫") + CLEAR_MARGIN);
+        // Cyrillic alone in UTF-8 reads as common hanzi in GBK (Алексей is
+        // 袗谢械泻褋械泄): in a county's file the hanzi are the likelier.
+        assert!(!detect_text("id,name\nG001,Алексей\n".as_bytes()).utf8);
+    }
+
+    #[test]
+    fn separators_are_sniffed_from_the_first_lines() {
+        assert_eq!(sniff_delimiter(b"id;name;sex\nG1;a;b\n"), b';');
+        assert_eq!(sniff_delimiter(b"id\tname\tsex\n"), b'\t');
+        assert_eq!(sniff_delimiter(b"title\n\nid,name\n"), b',');
+        assert_eq!(sniff_delimiter(b"id,name;x\n"), b',');
+        assert_eq!(sniff_delimiter(b""), b',');
     }
 
     #[test]

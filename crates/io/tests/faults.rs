@@ -92,7 +92,16 @@ fn faults() -> Vec<Fault> {
             "month 13 does not exist",
         ),
         (|r, _| r[BIRTH] = "sometime".into(), Some("出生日期"), "is not a date"),
-        (|r, _| r[BIRTH] = "60".into(), Some("出生日期"), "1900-02-29"),
+        (
+            |r, _| r[BIRTH] = "60".into(),
+            Some("出生日期"),
+            "not read as an excel serial",
+        ),
+        (
+            |r, _| r[BIRTH] = "2009".into(),
+            Some("出生日期"),
+            "\"2009\" is a year, not a date",
+        ),
         (|r, _| r[STAGE] = "大学预科".into(), Some("学段"), "invalid stage"),
         (
             |r, _| {

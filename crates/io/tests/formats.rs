@@ -78,7 +78,7 @@ fn other_separators_can_be_declared() {
     let body = "学校标识码\t学校名称\t学校类型\t办学性质\t乡镇\t城乡\nS1\t甲镇中心小学\t小学\t公办\t甲镇\t农村\n";
     let (gbk, _, _) = encoding_rs::GBK.encode(body);
     let tabs = ReadOptions {
-        delimiter: b'\t',
+        delimiter: Some(b'\t'),
         ..ReadOptions::default()
     };
     let l = read_schools(Input::bytes("schools.txt", &gbk), &tabs).unwrap();
@@ -90,12 +90,12 @@ fn other_separators_can_be_declared() {
     );
     assert_eq!(l.records[0].name, "甲镇中心小学");
     let quote = ReadOptions {
-        delimiter: b'"',
+        delimiter: Some(b'"'),
         ..ReadOptions::default()
     };
     assert!(read_schools(Input::bytes("s.csv", b"id"), &quote).is_err());
     let bar = ReadOptions {
-        delimiter: b'|',
+        delimiter: Some(b'|'),
         ..ReadOptions::default()
     };
     assert!(matches!(
@@ -229,4 +229,109 @@ fn xlsx_cells_of_every_type_and_sheet_rows_as_lines() {
         ..ReadOptions::default()
     };
     assert!(read_schools(Input::bytes("schools.xlsx", &bytes), &opts).is_err());
+}
+
+const STUDENTS_HEAD: &str = "学籍号,姓名,性别,出生日期,学校,学段,年级,户籍,学籍状态,学籍状态日期";
+
+#[test]
+fn long_ids_stored_as_numbers_are_refused_short_ones_read_without_a_point() {
+    use rust_xlsxwriter::Workbook;
+    let mut wb = Workbook::new();
+    let ws = wb.add_worksheet();
+    for (c, h) in STUDENTS_HEAD.split(',').enumerate() {
+        ws.write_string(0, c as u16, h).unwrap();
+    }
+    // An 18-digit 学籍号 typed into a General cell: Excel keeps 15
+    // significant digits (430102200805011000), and shows 4.30102E+17.
+    let long: f64 = "430102200805011234".parse().unwrap();
+    let ids: [(u32, f64); 3] = [(1, long), (2, 4_305_005.0), (3, 4_305_006.5)];
+    for (r, id) in ids {
+        ws.write_number(r, 0, id).unwrap();
+        for (c, v) in [
+            "学生甲",
+            "女",
+            "2008-05-01",
+            "S1",
+            "小学",
+            "3",
+            "农村",
+            "在读",
+            "2014-09-01",
+        ]
+        .iter()
+        .enumerate()
+        {
+            ws.write_string(r, c as u16 + 1, *v).unwrap();
+        }
+    }
+    let bytes = wb.save_to_buffer().unwrap();
+    let l = read_students(Input::bytes("students.xlsx", &bytes), &ReadOptions::default()).unwrap();
+    assert_eq!((l.report.accepted, l.report.rejected), (1, 2), "{}", l.report);
+    assert_eq!(l.students[0].id.as_str(), "4305005");
+    for e in &l.report.errors {
+        assert_eq!(e.column.as_deref(), Some("学籍号"));
+        assert!(
+            e.reason
+                .contains("the id was stored as a number and has lost digits: format the column as text in excel"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn ids_that_normalize_alike_are_duplicates() {
+    let body = format!(
+        "{STUDENTS_HEAD}\nＧ４３０５００５,学生甲,女,2008-05-01,S1,小学,3,农村,在读,2014-09-01\n\
+         G4305005\u{200B},学生乙,女,2008-05-01,S1,小学,3,农村,在读,2014-09-01\n"
+    );
+    let l = read_students(Input::bytes("s.csv", body.as_bytes()), &ReadOptions::default()).unwrap();
+    assert_eq!(l.students[0].id.as_str(), "G4305005");
+    assert_eq!((l.report.accepted, l.report.rejected), (1, 1), "{}", l.report);
+    assert!(l.report.errors[0].reason.contains("duplicate student id G4305005"));
+}
+
+#[test]
+fn gbk_names_that_are_valid_utf8_are_read_as_gbk() {
+    let text = "id,name,sex,birth_date,school_id,stage,grade,hukou,status,status_since\n\
+                G001,谢宸玥,female,2008-05-01,S1,primary,3,rural,enrolled,2014-09-01\n";
+    let (gbk, _, _) = encoding_rs::GBK.encode(text);
+    assert!(std::str::from_utf8(&gbk).is_ok());
+    let l = read_students(Input::bytes("s.csv", &gbk), &ReadOptions::default()).unwrap();
+    assert_eq!(l.report.encoding, Some("GB18030"));
+    assert_eq!(l.students[0].name, "谢宸玥");
+}
+
+#[test]
+fn semicolons_and_tabs_are_detected_or_explained() {
+    let row = "G001,学生甲,女,2008-05-01,S1,小学,3,农村,在读,2014-09-01";
+    for sep in [";", "\t"] {
+        let body = format!("{STUDENTS_HEAD}\n{row}\n").replace(',', sep);
+        let l = read_students(Input::bytes("s.csv", body.as_bytes()), &ReadOptions::default()).unwrap();
+        assert_eq!(l.report.accepted, 1, "{sep:?}: {}", l.report);
+        let commas = ReadOptions {
+            delimiter: Some(b','),
+            ..ReadOptions::default()
+        };
+        let e = read_students(Input::bytes("s.csv", body.as_bytes()), &commas)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("the separator looks like") && e.contains("--delimiter"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn a_json_number_in_a_date_column_is_a_serial_but_text_digits_are_not() {
+    let json = r#"[{"学籍号": 4305005, "姓名": "甲", "性别": "女", "出生日期": 39569, "学校": "S1", "学段": "小学", "年级": 3, "户籍": "农村", "学籍状态": "在读", "学籍状态日期": "2014-09-01"},
+{"学籍号": "G2", "姓名": "甲", "性别": "女", "出生日期": "2009", "学校": "S1", "学段": "小学", "年级": 3, "户籍": "农村", "学籍状态": "在读", "学籍状态日期": "2014-09-01"}]"#;
+    let l = read_students(Input::bytes("s.json", json.as_bytes()), &ReadOptions::default()).unwrap();
+    assert_eq!(l.students[0].birth_date.to_string(), "2008-05-01");
+    assert_eq!(l.students[0].id.as_str(), "4305005");
+    assert!(
+        l.report.errors[0].reason.contains("\"2009\" is a year, not a date"),
+        "{}",
+        l.report
+    );
 }

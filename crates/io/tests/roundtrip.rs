@@ -117,7 +117,13 @@ fn student() -> impl Strategy<Value = (Student, Vec<(StatusKind, NaiveDate, Opti
         let (household, status, days, helper, spells) = m;
         let grade = (grade - 1) % stage.max_grade() + 1;
         let agri = flags[3] && matches!(stage, Stage::Vocational | Stage::Tertiary);
-        let since = birth.checked_add_days(chrono::Days::new(u64::from(days))).unwrap();
+        // Born in the past, and of an age the stage makes plausible on
+        // the status date (the reader warns otherwise).
+        let birth = birth.min(NaiveDate::from_ymd_opt(2015, 12, 31).unwrap());
+        let ages = stage.plausible_ages();
+        let age = ages.start() + u32::from(days) % (ages.end() - ages.start());
+        let months = chrono::Months::new(12 * age + u32::from(days) % 12);
+        let since = birth.checked_add_months(months).unwrap();
         let s = Student {
             id: StudentId::new(id).unwrap(),
             name,

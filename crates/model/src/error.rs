@@ -63,6 +63,15 @@ pub enum ModelError {
         /// Why.
         reason: &'static str,
     },
+    /// An identity card number (身份证号) that fails GB 11643: the number is
+    /// masked (first 6 and last 4 characters kept).
+    #[error("invalid id card number {input}: {reason}")]
+    InvalidIdCard {
+        /// The number, masked.
+        input: String,
+        /// Which rule it fails.
+        reason: String,
+    },
     /// A record whose fields contradict each other.
     #[error("invalid {what} {id}: {reason}")]
     Inconsistent {

@@ -72,6 +72,7 @@ mod counts;
 mod disbursement;
 mod error;
 mod household;
+mod id_card;
 mod ids;
 mod money;
 mod roster;
@@ -83,7 +84,8 @@ pub use counts::{Counts, DisabledChildrenCount, GradeCount, PopulationCount, Pov
 pub use disbursement::{Channel, Disbursement};
 pub use error::ModelError;
 pub use household::{Household, StatusKind, StatusSpell};
-pub use ids::{HouseholdId, ProgramId, SchoolId, StudentId};
+pub use id_card::{IdCard, mask as mask_id_card};
+pub use ids::{HouseholdId, ProgramId, SchoolId, StudentId, is_zero_width, normalize_id};
 pub use money::{Money, Rounding};
 pub use roster::{IdHasher, Linked, MemoryRoster, Roster, RosterError, Visit};
 pub use school::{Class, Locality, Ownership, School, SchoolKind, Stage};

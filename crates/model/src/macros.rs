@@ -72,7 +72,12 @@ macro_rules! coded_enum {
     };
 }
 
-/// A string identifier newtype: never empty, no surrounding white space.
+/// A string identifier newtype: never empty, no surrounding white space, no
+/// invisible characters, in Unicode NFKC form (so `Ｇ４３` and `G43` are one
+/// id). [`new`] checks; [`FromStr`](std::str::FromStr) and serde first
+/// normalize what a file holds ([`normalize_id`](crate::normalize_id)).
+///
+/// [`new`]: Self::new
 macro_rules! string_id {
     ($(#[$meta:meta])* $name:ident, $what:literal) => {
         $(#[$meta])*
@@ -81,23 +86,17 @@ macro_rules! string_id {
         pub struct $name(String);
 
         impl $name {
-            /// A validated id.
+            /// A validated id, taken as given.
             ///
             /// # Errors
             /// [`ModelError::InvalidId`](crate::ModelError::InvalidId) if it
-            /// is empty or has white space at either end.
+            /// is empty, has white space at either end, control or
+            /// invisible (zero-width) characters, or is not in NFKC form
+            /// (full-width letters and digits); [`parse`](str::parse)
+            /// normalizes those first.
             pub fn new(id: impl Into<String>) -> Result<$name, $crate::ModelError> {
                 let id = id.into();
-                let reason = if id.is_empty() {
-                    Some("empty")
-                } else if id.trim() != id {
-                    Some("white space at either end")
-                } else if id.chars().any(char::is_control) {
-                    Some("control characters")
-                } else {
-                    None
-                };
-                match reason {
+                match $crate::ids::id_fault(&id) {
                     None => Ok($name(id)),
                     Some(reason) => Err($crate::ModelError::InvalidId { what: $what, input: id, reason }),
                 }
@@ -118,8 +117,11 @@ macro_rules! string_id {
 
         impl ::std::str::FromStr for $name {
             type Err = $crate::ModelError;
+            /// The id a file's text means: NFKC-normalized (`Ｇ４３` is
+            /// `G43`), zero-width characters removed, trimmed; then checked
+            /// as [`new`](Self::new) does.
             fn from_str(s: &str) -> Result<$name, $crate::ModelError> {
-                $name::new(s)
+                $name::new($crate::normalize_id(s))
             }
         }
 
@@ -131,8 +133,8 @@ macro_rules! string_id {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(d: D) -> Result<$name, D::Error> {
-                let s = String::deserialize(d)?;
-                $name::new(s).map_err(::serde::de::Error::custom)
+                let s = ::std::borrow::Cow::<str>::deserialize(d)?;
+                s.parse().map_err(::serde::de::Error::custom)
             }
         }
     };

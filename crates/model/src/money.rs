@@ -333,7 +333,7 @@ impl FromStr for Money {
         if t.is_empty() {
             return Err(bad("empty"));
         }
-        let cleaned: String = t.chars().filter(|c| *c != ',').collect();
+        let cleaned = strip_thousands(t).map_err(bad)?;
         if cleaned.contains(['e', 'E']) {
             return Err(bad("exponent notation is not accepted"));
         }
@@ -363,12 +363,41 @@ impl FromStr for Money {
     }
 }
 
+/// `t` without its thousands separators, which must group the whole part
+/// in threes from the right (`1,204,500.00`): a comma anywhere else is a
+/// decimal comma (`1,5`, `0,5`), a European grouping (`1.000,00`) or a typo
+/// (`12,34,5`, `1,,000`), and reading it as a separator would change the
+/// amount.
+fn strip_thousands(t: &str) -> Result<String, &'static str> {
+    if !t.contains(',') {
+        return Ok(t.to_string());
+    }
+    let body = t.strip_prefix(['+', '-']).unwrap_or(t);
+    let (int, frac) = body.split_once('.').unwrap_or((body, ""));
+    let groups: Vec<&str> = int.split(',').collect();
+    let digits = |g: &str| !g.is_empty() && g.bytes().all(|b| b.is_ascii_digit());
+    let first_ok = groups
+        .first()
+        .is_some_and(|g| digits(g) && g.len() <= 3 && !(g.len() > 1 && g.starts_with('0')));
+    let first_zero = groups.first() == Some(&"0");
+    let rest_ok = groups.iter().skip(1).all(|g| g.len() == 3 && digits(g));
+    if frac.contains(',') || !first_ok || first_zero || !rest_ok {
+        return Err(
+            "thousands separators must group three digits (1,204,500.00); a decimal comma is not accepted: write 1.5, not 1,5",
+        );
+    }
+    Ok(t.chars().filter(|c| *c != ',').collect())
+}
+
 impl Serialize for Money {
     /// Serialized as a decimal string in yuan (`"312.5"`), never a float.
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         serializer.collect_str(&self.0.normalize())
     }
 }
+
+/// The significant digits an f64 holds for any decimal written with them.
+const F64_DIGITS: usize = 15;
 
 impl<'de> Deserialize<'de> for Money {
     /// Accepts a string (`"312.50"`, `"120.45万元"`), an integer, or a float
@@ -394,8 +423,28 @@ impl<'de> Deserialize<'de> for Money {
                     return Err(E::custom("invalid amount: not a finite number"));
                 }
                 // The shortest representation that reads back as the same
-                // f64 is what the author wrote (312.5, 4.05).
-                format!("{v}").parse().map_err(E::custom)
+                // f64 is what the author wrote (312.5, 4.05), as long as
+                // it has no more significant digits than an f64 keeps
+                // (15): past that the number was rounded on reading.
+                let shown = format!("{v}");
+                let significant = shown
+                    .bytes()
+                    .filter(u8::is_ascii_digit)
+                    .skip_while(|b| *b == b'0')
+                    .count();
+                let trailing_zeros = if shown.contains('.') {
+                    0
+                } else {
+                    shown.bytes().rev().take_while(|b| *b == b'0').count()
+                };
+                if significant.saturating_sub(trailing_zeros) > F64_DIGITS || v.abs() >= 1e15 {
+                    return Err(E::custom(format!(
+                        "invalid amount: a number with more than {F64_DIGITS} significant digits cannot be read \
+                         exactly as a float (this one became {shown}): write the amount as a string, \
+                         e.g. \"12345678901234567.89\""
+                    )));
+                }
+                shown.parse().map_err(E::custom)
             }
         }
         deserializer.deserialize_any(V)
@@ -479,6 +528,60 @@ mod tests {
         assert!("1e3".parse::<Money>().is_err());
         assert!("".parse::<Money>().is_err());
         assert!("abc".parse::<Money>().is_err());
+    }
+
+    #[test]
+    fn thousands_separators_only_in_groups_of_three() {
+        assert_eq!("1,000.00".parse::<Money>(), Ok(Money::yuan(1000)));
+        assert_eq!("-1,204,500".parse::<Money>(), Ok(Money::yuan(-1_204_500)));
+        assert_eq!("￥1,000元".parse::<Money>(), Ok(Money::yuan(1000)));
+        assert_eq!("¥ 12,345.5".parse::<Money>(), Ok(Money::from_fen(1_234_550)));
+        assert_eq!("1,204.5万元".parse::<Money>(), Ok(Money::yuan(12_045_000)));
+        for bad in [
+            "1,5",
+            "5,00",
+            "1.000,00",
+            "12,34,5",
+            "0,5",
+            ",5",
+            "1,,000",
+            "1,000,",
+            "1000,000",
+            "01,000",
+            "1,000.0,0",
+        ] {
+            match bad.parse::<Money>() {
+                Err(ModelError::InvalidMoney { reason, .. }) => {
+                    assert!(
+                        reason.starts_with("thousands separators must group three digits"),
+                        "{bad}: {reason}"
+                    );
+                }
+                other => panic!("{bad} read as {other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn floats_longer_than_an_f64_holds_are_refused() {
+        let json = |s: &str| serde_json::from_str::<Money>(s).map_err(|e| e.to_string());
+        assert_eq!(json("312.5"), Ok(Money::from_fen(31_250)));
+        assert_eq!(json("4.05"), Ok(Money::from_fen(405)));
+        assert_eq!(json("123456789012.34"), Ok(Money::from_fen(12_345_678_901_234)));
+        for bad in [
+            "12345678901234567.89",
+            "1234567890123456.7",
+            "0.1234567890123456789",
+            "1e300",
+        ] {
+            let e = json(bad).unwrap_err();
+            assert!(e.contains("write the amount as a string"), "{bad}: {e}");
+        }
+        // A string keeps every digit.
+        assert_eq!(
+            json("\"12345678901234567.89\"").map(Money::as_decimal),
+            Ok(d("12345678901234567.89"))
+        );
     }
 
     #[test]

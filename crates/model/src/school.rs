@@ -38,6 +38,24 @@ impl Stage {
         }
     }
 
+    /// The ages (in whole years) a student of this stage plausibly has:
+    /// preschool 2–8, primary 5–16, junior 10–19, senior 13–22, vocational
+    /// 13–30, tertiary 15–45, postgraduate 18–60. Wide on purpose (late
+    /// entry, repeated grades, adult learners): an age outside is almost
+    /// certainly a mistyped birth date or stage, and is worth a warning.
+    #[must_use]
+    pub fn plausible_ages(self) -> std::ops::RangeInclusive<u32> {
+        match self {
+            Stage::Preschool => 2..=8,
+            Stage::Primary => 5..=16,
+            Stage::Junior => 10..=19,
+            Stage::Senior => 13..=22,
+            Stage::Vocational => 13..=30,
+            Stage::Tertiary => 15..=45,
+            Stage::Postgraduate => 18..=60,
+        }
+    }
+
     /// True for the nine years of compulsory education (义务教育).
     #[must_use]
     pub fn is_compulsory(self) -> bool {

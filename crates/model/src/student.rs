@@ -128,7 +128,8 @@ pub struct Student {
     /// Enrolment status.
     pub status: EnrolmentStatus,
     /// The day the status took effect. Before it, a student whose status
-    /// is not in school was enrolled.
+    /// is not in school was enrolled, and a student enrolled or transferred
+    /// in was not yet at school.
     pub status_since: NaiveDate,
     /// The assigned helper (帮扶责任人), one per poor student.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -146,15 +147,16 @@ impl Student {
         u32::try_from(age).unwrap_or(0)
     }
 
-    /// True if the student was at school on `date`: enrolled; transferred
-    /// in on or before `date`; or in a leaving status that took effect
-    /// after `date`.
+    /// True if the student was at school on `date`: enrolled or transferred
+    /// in on or before `date` (an in-school status dates the day the
+    /// student joined), or in a leaving status that took effect after
+    /// `date`.
     #[must_use]
     pub fn in_school_on(&self, date: NaiveDate) -> bool {
-        match self.status {
-            EnrolmentStatus::TransferredIn => self.status_since <= date,
-            s if s.is_in_school() => true,
-            _ => date < self.status_since,
+        if self.status.is_in_school() {
+            self.status_since <= date
+        } else {
+            date < self.status_since
         }
     }
 
@@ -232,6 +234,11 @@ mod tests {
         let d = |s: &str| s.parse::<NaiveDate>().unwrap();
         let enrolled = student(EnrolmentStatus::Enrolled, "2014-09-01");
         assert!(enrolled.in_school_on(d("2017-03-01")));
+        // Enrolled from 1 September 2017: not at school in spring 2017, as
+        // a transfer-in on the same day is not.
+        let later = student(EnrolmentStatus::Enrolled, "2017-09-01");
+        assert!(!later.in_school_on(d("2017-03-01")));
+        assert!(later.in_school_on(d("2017-09-01")));
         assert_eq!(enrolled.left_on(), None);
         // Transferred in on 1 April: not yet at this school on 1 March.
         let arrived = student(EnrolmentStatus::TransferredIn, "2017-04-01");

@@ -30,6 +30,9 @@ pub(crate) struct Cli {
     /// Print machine-readable JSON on stdout instead of tables
     #[arg(long, global = true, display_order = 902)]
     pub(crate) json: bool,
+    /// Print students' names on the terminal (by default a name is shown as its first character and *; files you ask for always hold full names)
+    #[arg(long, global = true, display_order = 903)]
+    pub(crate) show_names: bool,
     /// The command to run.
     #[command(subcommand)]
     pub(crate) command: Cmd,
@@ -412,6 +415,10 @@ const ZH: &[(&str, &str)] = &[
     ("--lang", "帮助和提示的语言：en 或 zh（默认按 LC_ALL / LANG）"),
     ("--quiet", "不显示进度条和文件读取汇总（错误仍输出到标准错误）"),
     ("--json", "在标准输出打印机器可读的 JSON，而不是表格"),
+    (
+        "--show-names",
+        "在终端显示学生姓名（默认只显示姓名首字加 *；您要求写出的文件始终保留完整姓名）",
+    ),
     ("evaluate", "计算每名学生某学期应享受的资助，并按项目、学段汇总"),
     ("explain", "逐条解释学生的资助：规则、条件、标准及政策依据"),
     ("why-not", "说明学生为何不能享受某项资助：第一个不满足的条件及政策依据"),

@@ -205,3 +205,59 @@ fn without_counts_figures_are_left_out_or_an_error() -> Result {
     assert!(matches!(err, Some(Error::NoTeachers { .. })), "{err:?}");
     Ok(())
 }
+
+#[test]
+fn names_from_data_never_become_report_markup() -> Result {
+    use eduaid::report::{Block, MarkdownRenderer, render};
+    let engine = Engine::hunan_county_2016()?;
+    let fill = |words: &[(&str, &str)]| -> Result<eduaid::report::Document> {
+        let settings = Settings {
+            report_date: "2017-09-30".parse().ok(),
+            ..Settings::new(sample().name.clone())
+        };
+        let mut report = build(&engine, settings)?;
+        let day = Figure::date(
+            "fee_meeting_date",
+            "会议日期",
+            "2017-07-11".parse()?,
+            Source::indicator("test"),
+        );
+        report.data.figure(day)?;
+        // A township's name and the bureau as a county's files might give them.
+        for (name, value) in words {
+            report
+                .data
+                .vars
+                .insert((*name).to_string(), Var::Text((*value).to_string()));
+        }
+        Ok(Template::default_report().render(&report.data)?)
+    };
+    let plain = fill(&[])?;
+    let doc = fill(&[
+        ("urban_district", "\n# 伪造的报告标题"),
+        ("bureau", "教育局\u{E000}x\u{E001}"),
+    ])?;
+    assert_eq!(doc.title, plain.title);
+    assert_eq!(doc.blocks.len(), plain.blocks.len());
+    let headings = |d: &eduaid::report::Document| -> Vec<String> {
+        d.blocks
+            .iter()
+            .filter_map(|b| match b {
+                Block::Heading(h) => Some(h.text.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    assert_eq!(headings(&doc), headings(&plain));
+    let text = eduaid::report::to_text(&doc)?;
+    assert!(text.contains(" # 伪造的报告标题接收进城务工人员随迁子女"), "{text}");
+    assert!(
+        doc.subtitle
+            .as_deref()
+            .unwrap_or("")
+            .contains("教育局\u{E000}x\u{E001}")
+    );
+    let md = String::from_utf8(render(&doc, &mut MarkdownRenderer::new())?)?;
+    assert!(!md.lines().any(|l| l.contains("伪造") && l.starts_with('#')), "{md}");
+    Ok(())
+}

@@ -100,6 +100,9 @@ fn options(case: &Value) -> ReadOptions {
     if let Some(n) = opts.get("max_bytes").and_then(Value::as_u64) {
         o.limits.max_bytes = n;
     }
+    if let Some(n) = opts.get("max_record").and_then(Value::as_u64) {
+        o.limits.max_record = n;
+    }
     if let Some(s) = opts.get("sheet").and_then(Value::as_str) {
         o.sheet = Some(s.to_string());
     }

@@ -43,6 +43,9 @@ pub(crate) struct Cli {
     /// Cell separator of CSV inputs: ',' ';' '\t' (or tab) '|', or auto (detect from the header line)
     #[arg(long, global = true, value_parser = parse_delimiter, default_value = "auto", value_name = "SEP", display_order = 904)]
     pub(crate) delimiter: Delimiter,
+    /// Print students' names on the terminal (by default a name is shown as its first character and *; files you ask for always hold full names)
+    #[arg(long, global = true, display_order = 905)]
+    pub(crate) show_names: bool,
     /// The command to run.
     #[command(subcommand)]
     pub(crate) command: Cmd,
@@ -472,6 +475,10 @@ const ZH: &[(&str, &str)] = &[
     (
         "--delimiter",
         "CSV 输入文件的分隔符：',' ';' '\\t'（或 tab）'|'，或 auto（按表头行识别）",
+    ),
+    (
+        "--show-names",
+        "在终端显示学生姓名（默认只显示姓名首字加 *；您要求写出的文件始终保留完整姓名）",
     ),
     ("evaluate", "计算每名学生某学期应享受的资助，并按项目、学段汇总"),
     ("explain", "逐条解释学生的资助：规则、条件、标准及政策依据"),

@@ -1,6 +1,9 @@
-//! What every command shares: the run's settings and its outcome.
+//! What every command shares: the run's settings and its outcome, and how
+//! data is shown on a terminal.
 
-use eduaid_model::{Money, Rounding};
+use std::borrow::Cow;
+
+use eduaid_model::{Money, Rounding, mask_id_numbers, mask_name};
 
 use crate::cli::Lang;
 
@@ -46,6 +49,8 @@ pub(crate) struct Ctx {
     pub(crate) quiet: bool,
     /// JSON on stdout.
     pub(crate) json: bool,
+    /// Show students' names on the terminal (`--show-names`).
+    pub(crate) show_names: bool,
 }
 
 impl Ctx {
@@ -65,13 +70,23 @@ impl Ctx {
     /// An informational line on stderr, unless quiet.
     pub(crate) fn info(&self, msg: &str) {
         if !self.quiet {
-            errln!("{msg}");
+            errln!("{}", shown(msg));
         }
     }
 
     /// A warning on stderr (always shown).
     pub(crate) fn warn(&self, msg: &str) {
-        errln!("{}: {msg}", self.t("warning", "警告"));
+        errln!("{}: {}", self.t("warning", "警告"), shown(msg));
+    }
+
+    /// A student's name as the terminal shows it: masked (`张**`) unless
+    /// `--show-names`, and escaped ([`terminal`]) either way.
+    pub(crate) fn name(&self, name: &str) -> String {
+        if self.show_names {
+            terminal(name).into_owned()
+        } else {
+            terminal(&mask_name(name)).into_owned()
+        }
     }
 
     /// Print `value` as pretty JSON on stdout.
@@ -89,4 +104,68 @@ pub(crate) fn yuan(m: Money) -> String {
 /// An amount in 万元, exact (a shift of the decimal point, no rounding).
 pub(crate) fn wan(m: Money) -> String {
     m.wan_yuan().normalize().to_string()
+}
+
+/// Text from data as it may be written to a terminal: every control
+/// character but line feed and tab (ESC, which starts the terminal's own
+/// commands, BEL, CR, backspace, DEL, the C1 set) and every bidirectional
+/// override (which reorders what is shown) escaped as `\u{1b}`. The one
+/// place data meets the terminal: every line of data printed goes through
+/// it, directly or through [`shown`].
+pub(crate) fn terminal(text: &str) -> Cow<'_, str> {
+    let unsafe_char = |c: char| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200E}' | '\u{200F}' | '\u{061C}')
+    };
+    if !text.chars().any(unsafe_char) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            out.extend(c.escape_unicode());
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// A message that may hold data (an error, a warning, a reason) as the
+/// terminal shows it: identity numbers masked (`430102********1234`,
+/// [`mask_id_numbers`]) and escaped ([`terminal`]).
+pub(crate) fn shown(text: &str) -> String {
+    terminal(&mask_id_numbers(text)).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_characters_from_data_are_escaped() {
+        assert_eq!(terminal("张三"), "张三");
+        assert_eq!(
+            terminal("\u{1b}[2J\u{1b}]0;owned\u{7}李四"),
+            "\\u{1b}[2J\\u{1b}]0;owned\\u{7}李四"
+        );
+        assert_eq!(
+            terminal("a\rb\u{8}c\u{9b}d\u{202e}e"),
+            "a\\u{d}b\\u{8}c\\u{9b}d\\u{202e}e"
+        );
+        assert_eq!(terminal("line\nnext\tcell"), "line\nnext\tcell");
+        assert_eq!(shown("G430102200801011234\u{1b}[31m"), "G430102********1234\\u{1b}[31m");
+    }
+
+    #[test]
+    fn names_are_masked_unless_asked_for() {
+        let ctx = |show_names| Ctx {
+            lang: Lang::Zh,
+            quiet: true,
+            json: false,
+            show_names,
+        };
+        assert_eq!(ctx(false).name("谢宸玥"), "谢**");
+        assert_eq!(ctx(true).name("谢宸玥\u{1b}[2J"), "谢宸玥\\u{1b}[2J");
+    }
 }

@@ -64,6 +64,7 @@ fn main() -> ExitCode {
         lang: parsed.lang.unwrap_or(lang),
         quiet: parsed.quiet,
         json: parsed.json,
+        show_names: parsed.show_names,
     };
     let result = match parsed.command {
         Cmd::Evaluate(a) => cmd::evaluate::run(&a, &ctx),
@@ -88,7 +89,9 @@ fn main() -> ExitCode {
                     msg.push_str(&c);
                 }
             }
-            errln!("{}: {msg}", ctx.t("error", "错误"));
+            // Data in an error (a name, an id, a cell) is shown safely:
+            // control characters escaped, identity numbers masked.
+            errln!("{}: {}", ctx.t("error", "错误"), common::shown(&msg));
             ExitCode::from(Status::BadInput.code())
         }
     }

@@ -188,3 +188,55 @@ fn why_not_an_unknown_program_or_student_exits_2() {
     );
     assert!(r.stderr.contains("unknown student X1"), "{}", r.stderr);
 }
+
+#[test]
+fn names_are_masked_and_escaped_and_ids_masked_on_the_terminal() {
+    let id = unpaid_student();
+    let dir = copy_dir(sample_dir());
+    let students = dir.path().join("students.csv");
+    let text = std::fs::read_to_string(&students).unwrap();
+    let line = text.lines().position(|l| l.starts_with(&format!("{id},"))).unwrap() + 1;
+    set_cell(&students, line, "name", "谢宸玥\u{1b}[2J\u{1b}]0;pwned\u{7}");
+    let args = |extra: &[&str]| -> Vec<String> {
+        let mut v: Vec<String> = extra.iter().map(|s| (*s).to_string()).collect();
+        v.extend(
+            ["-q", "explain", &id, "--data", &p(dir.path()), "--term", "2017-spring"]
+                .iter()
+                .map(|s| (*s).to_string()),
+        );
+        v
+    };
+    let r = run_expect(0, &args(&[]));
+    assert!(
+        !r.stdout.contains('\u{1b}') && !r.stdout.contains('\u{7}'),
+        "{:?}",
+        r.stdout
+    );
+    let masked = format!(
+        "谢{}",
+        "*".repeat("谢宸玥\u{1b}[2J\u{1b}]0;pwned\u{7}".chars().count() - 1)
+    );
+    assert!(r.stdout.contains(&format!("{id} {masked} — ")), "{}", r.stdout);
+    assert!(!r.stdout.contains("宸玥"), "{}", r.stdout);
+    let r = run_expect(0, &args(&["--show-names"]));
+    assert!(!r.stdout.contains('\u{1b}'), "{:?}", r.stdout);
+    assert!(
+        r.stdout.contains("谢宸玥\\u{1b}[2J\\u{1b}]0;pwned\\u{7}"),
+        "{}",
+        r.stdout
+    );
+    let j = run_expect(0, &args(&["--json"])).json();
+    assert_eq!(j[0]["name"], masked.as_str());
+    // An identity number in an error is masked.
+    let r = run(&[
+        "-q",
+        "explain",
+        "G430102200801011234",
+        "--data",
+        &p(sample_dir()),
+        "--term",
+        "2017-spring",
+    ]);
+    assert!(r.stderr.contains("G430102********1234"), "{}", r.stderr);
+    assert!(!r.stderr.contains("200801011234"), "{}", r.stderr);
+}

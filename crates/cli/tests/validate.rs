@@ -59,3 +59,40 @@ fn what_is_not_a_report_is_refused_not_passed() {
     let r = run_expect(2, &["validate", &p(&sheet)]);
     assert!(r.stderr.contains("not a report"), "{}", r.stderr);
 }
+
+/// A Word file whose `word/document.xml` is `xml`.
+fn docx(path: &std::path::Path, xml: &str) {
+    use std::io::Write as _;
+    let mut w = zip::ZipWriter::new(std::fs::File::create(path).unwrap());
+    w.start_file("word/document.xml", zip::write::SimpleFileOptions::default())
+        .unwrap();
+    w.write_all(xml.as_bytes()).unwrap();
+    w.finish().unwrap();
+}
+
+#[test]
+fn a_docx_bomb_is_refused_before_it_is_inflated() {
+    let (d, ok) = temp_path("ok.docx");
+    docx(
+        &ok,
+        "<w:document><w:body><w:p><w:r><w:t>全县三类残疾儿童共307人，在校305人，入学率达99.35%。</w:t></w:r></w:p></w:body></w:document>",
+    );
+    run_expect(0, &["validate", &p(&ok)]);
+    // 32 MiB of empty paragraphs in a few tens of KiB.
+    let bomb = d.path().join("bomb.docx");
+    docx(
+        &bomb,
+        &format!(
+            "<w:document><w:body>{}</w:body></w:document>",
+            "<w:p/>".repeat(32 << 20 >> 3)
+        ),
+    );
+    assert!(std::fs::metadata(&bomb).unwrap().len() < 1 << 20);
+    let r = run_expect(2, &["validate", &p(&bomb)]);
+    assert!(
+        r.stderr.contains("bomb.docx: word/document.xml: compression ratio")
+            && r.stderr.contains("exceeds the limit of 100:1"),
+        "{}",
+        r.stderr
+    );
+}

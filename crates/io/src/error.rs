@@ -27,16 +27,21 @@ pub struct RowError {
     pub reason: String,
 }
 
+/// Shown as `file:line: column C: record K: reason`, for a person: a
+/// quoted value longer than [`MAX_QUOTED_CHARS`] is cut with `…`, and an
+/// identity number is masked ([`eduaid_model::mask_id_numbers`]). The
+/// fields themselves (and the JSON a caller writes from them) keep the
+/// full values.
 impl fmt::Display for RowError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}:{}", self.file, self.line)?;
         if let Some(c) = &self.column {
-            write!(f, ": column {c}")?;
+            write!(f, ": column {}", shown(c, MAX_QUOTED_CHARS))?;
         }
         if let Some(k) = &self.key {
-            write!(f, ": record {k}")?;
+            write!(f, ": record {}", shown(k, MAX_QUOTED_CHARS))?;
         }
-        write!(f, ": {}", self.reason)
+        write!(f, ": {}", shown(&self.reason, MAX_MESSAGE_CHARS))
     }
 }
 
@@ -54,9 +59,16 @@ pub struct Warning {
     pub message: String,
 }
 
+/// Shown as `file:line: message`, cut and masked as [`RowError`]'s.
 impl fmt::Display for Warning {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}:{}: {}", self.file, self.line, self.message)
+        write!(
+            f,
+            "{}:{}: {}",
+            self.file,
+            self.line,
+            shown(&self.message, MAX_MESSAGE_CHARS)
+        )
     }
 }
 
@@ -85,7 +97,7 @@ pub enum Error {
         file: String,
     },
     /// A format or encoding eduaid does not read.
-    #[error("{file}: {reason}")]
+    #[error("{file}: {}", shown(reason, MAX_MESSAGE_CHARS))]
     Unsupported {
         /// The file.
         file: String,
@@ -131,7 +143,7 @@ pub enum Error {
         chinese: &'static str,
     },
     /// Two header cells name the same column (`姓名` and `学生姓名`).
-    #[error("{file}:{line}: columns {first:?} and {second:?} both give {column}")]
+    #[error("{file}:{line}: columns {:?} and {:?} both give {column}", clip(first), clip(second))]
     DuplicateColumn {
         /// The file.
         file: String,
@@ -146,7 +158,7 @@ pub enum Error {
     },
     /// A header cell names no known column and unknown columns are
     /// rejected ([`UnknownColumns::Reject`](crate::UnknownColumns::Reject)).
-    #[error("{file}:{line}: unknown column {column:?}")]
+    #[error("{file}:{line}: unknown column {:?}", clip(column))]
     UnknownColumn {
         /// The file.
         file: String,
@@ -158,7 +170,7 @@ pub enum Error {
     /// The file's structure is broken beyond one row: a CSV the parser
     /// cannot follow, a JSON array that never closes, an xlsx that is not a
     /// workbook.
-    #[error("{file}{at}: {reason}", at = at_line(*line))]
+    #[error("{file}{at}: {}", shown(reason, MAX_MESSAGE_CHARS), at = at_line(*line))]
     Malformed {
         /// The file.
         file: String,
@@ -171,7 +183,11 @@ pub enum Error {
     #[error("{0}")]
     Row(Box<RowError>),
     /// A record cannot be written in the requested form.
-    #[error("cannot write {what} {key}: {reason}")]
+    #[error(
+        "cannot write {what} {}: {}",
+        shown(key, MAX_QUOTED_CHARS),
+        shown(reason, MAX_MESSAGE_CHARS)
+    )]
     Write {
         /// Which kind of record.
         what: &'static str,
@@ -179,6 +195,23 @@ pub enum Error {
         key: String,
         /// Why.
         reason: String,
+    },
+    /// A zip archive (an `.xlsx`) breaks one of the
+    /// [`ArchiveLimits`](crate::ArchiveLimits): refused before it is parsed.
+    #[error("{file}{at}: {limit} {value}{unit} exceeds the limit of {max}{unit}", at = at_entry(entry.as_deref()))]
+    ArchiveLimit {
+        /// The file.
+        file: String,
+        /// The entry inside the archive, when the limit is one entry's.
+        entry: Option<String>,
+        /// The limit (`uncompressed size`, `compression ratio` …).
+        limit: &'static str,
+        /// The value found.
+        value: u64,
+        /// The limit's value.
+        max: u64,
+        /// The unit after both numbers (` bytes`, `:1`, or nothing).
+        unit: &'static str,
     },
     /// The xlsx writer failed.
     #[error("{file}: xlsx: {reason}")]
@@ -211,6 +244,65 @@ impl From<RowError> for Error {
     }
 }
 
+/// `: entry`, or nothing.
+fn at_entry(entry: Option<&str>) -> String {
+    entry.map(|e| format!(": {}", clip(e))).unwrap_or_default()
+}
+
+/// The most characters of a value quoted in an error: a megabyte-long cell
+/// is shown by its start and an ellipsis, never whole.
+pub const MAX_QUOTED_CHARS: usize = 60;
+
+/// `text` cut to [`MAX_QUOTED_CHARS`] characters, with `…` when cut: the
+/// one place a value quoted in an error is shortened.
+#[must_use]
+pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(MAX_QUOTED_CHARS) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((at, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..at])),
+    }
+}
+
+/// The most characters of a message (a row's reason, a warning) shown:
+/// the rest is cut with `…`.
+pub const MAX_MESSAGE_CHARS: usize = 300;
+
+/// `text` as shown to a person: each quoted value (`"…"`) cut to
+/// [`MAX_QUOTED_CHARS`] characters, the whole to `max`, identity numbers
+/// masked.
+fn shown(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(max * 4));
+    let mut quoted = String::new();
+    let (mut in_quote, mut escaped) = (false, false);
+    for c in text.chars() {
+        if !in_quote {
+            out.push(c);
+            in_quote = c == '"';
+            continue;
+        }
+        if escaped {
+            escaped = false;
+            quoted.push(c);
+        } else if c == '\\' {
+            escaped = true;
+            quoted.push(c);
+        } else if c == '"' {
+            out.push_str(&clip(&quoted));
+            out.push('"');
+            quoted.clear();
+            in_quote = false;
+        } else {
+            quoted.push(c);
+        }
+    }
+    out.push_str(&clip(&quoted));
+    let out = match out.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &out[..at]),
+        None => out,
+    };
+    eduaid_model::mask_id_numbers(&out).into_owned()
+}
+
 /// `:line`, or nothing when the line is unknown (0).
 fn at_line(line: u64) -> String {
     if line == 0 { String::new() } else { format!(":{line}") }
@@ -232,5 +324,42 @@ mod tests {
         };
         assert_eq!(at(0), "schools.xlsx: not a workbook");
         assert_eq!(at(7), "schools.xlsx:7: not a workbook");
+    }
+
+    #[test]
+    fn long_values_are_cut_and_identity_numbers_masked() {
+        let long = "x".repeat(1 << 20);
+        let e = RowError {
+            file: "s.csv".into(),
+            line: 3,
+            column: Some("学籍号".into()),
+            key: Some(format!("G430102200801011234{long}")),
+            reason: format!("invalid student id {long:?} (G430102200801011234)"),
+        };
+        let shown = e.to_string();
+        assert!(shown.len() < 500, "{} bytes", shown.len());
+        let dots = "x".repeat(MAX_QUOTED_CHARS - 19);
+        assert!(shown.contains(&format!("record G430102200801011234{dots}…")), "{shown}");
+        let dots = "x".repeat(MAX_QUOTED_CHARS);
+        assert!(
+            shown.ends_with(&format!("invalid student id \"{dots}…\" (G430102********1234)")),
+            "{shown}"
+        );
+        let w = Warning {
+            file: "s.csv".into(),
+            line: 1,
+            message: format!("unknown column {:?} is ignored", "备".repeat(100)),
+        };
+        assert!(
+            w.to_string()
+                .contains(&format!("{}…\" is ignored", "备".repeat(MAX_QUOTED_CHARS)))
+        );
+        assert_eq!(clip("short"), "short");
+        let e = Error::UnknownColumn {
+            file: "f".into(),
+            line: 1,
+            column: long,
+        };
+        assert!(e.to_string().len() < 100);
     }
 }

@@ -69,8 +69,9 @@ mod roster;
 mod schema;
 mod source;
 mod write;
+mod zipguard;
 
-pub use error::{Error, RowError, Warning};
+pub use error::{Error, MAX_MESSAGE_CHARS, MAX_QUOTED_CHARS, RowError, Warning, clip};
 pub use options::{Encoding, Format, Headers, Limits, ReadOptions, UnknownColumns, WriteOptions};
 pub use read::{
     CountFiles, HouseholdBook, LoadReport, Loaded, LoadedStudents, StudentReader, StudentRecord, read_classes,
@@ -80,8 +81,9 @@ pub use read::{
 pub use records::ClassRow;
 pub use roster::{FileRoster, LoadedRoster, RosterFiles, load_roster};
 pub use schema::{Column, FileKind, ValueType};
-pub use source::Input;
+pub use source::{Input, read_xlsx_sheet};
 pub use write::{
     Output, write_classes, write_disabled, write_disbursements, write_grade_counts, write_households, write_population,
     write_schools, write_students, write_students_with_status, write_teachers,
 };
+pub use zipguard::{ArchiveLimits, check_archive};

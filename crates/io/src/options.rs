@@ -90,6 +90,13 @@ pub struct Limits {
     /// The most data rows read ([`Error::TooManyRows`]); blank rows count
     /// too. Default 50 million.
     pub max_rows: u64,
+    /// The longest record (a CSV record, a JSON Lines line), in bytes: a
+    /// longer one is a rejected row, refused while it is read, never held
+    /// whole (its rest is skipped; inside an open quote, the rest of the
+    /// file). Default 16 MiB.
+    pub max_record: u64,
+    /// Limits on an `.xlsx` archive, checked before it is parsed.
+    pub archive: crate::ArchiveLimits,
 }
 
 impl Default for Limits {
@@ -97,6 +104,8 @@ impl Default for Limits {
         Limits {
             max_bytes: 4 << 30,
             max_rows: 50_000_000,
+            max_record: 16 << 20,
+            archive: crate::ArchiveLimits::default(),
         }
     }
 }

@@ -264,6 +264,7 @@ pub(crate) struct RowReader<'a> {
     pub blank: u64,
     rows: u64,
     max_rows: u64,
+    max_record: u64,
     unknown: UnknownColumns,
     inner: Inner<'a>,
     mapping: Option<Mapping>,
@@ -331,7 +332,9 @@ impl<'a> RowReader<'a> {
             }
             Format::Xlsx => {
                 let bytes = input.read_all(max)?;
-                Inner::Rows(xlsx_rows(bytes.into_owned(), opts.sheet.as_deref(), &file)?.into_iter())
+                Inner::Rows(
+                    xlsx_rows(bytes.into_owned(), opts.sheet.as_deref(), &file, &opts.limits.archive)?.into_iter(),
+                )
             }
             Format::Json | Format::JsonLines => {
                 let mut r = input.open(max)?;
@@ -360,6 +363,7 @@ impl<'a> RowReader<'a> {
             blank: 0,
             rows: 0,
             max_rows: opts.limits.max_rows,
+            max_record: opts.limits.max_record,
             unknown: opts.unknown_columns,
             inner,
             mapping: None,
@@ -386,15 +390,24 @@ impl<'a> RowReader<'a> {
         if let Some(r) = self.held.take() {
             return Ok(Some(r));
         }
+        let max_record = self.max_record;
         let raw = match &mut self.inner {
             Inner::Rows(it) => it.next(),
             Inner::JsonLines { reader, line, buf } => {
                 buf.clear();
-                let n = reader.read_until(b'\n', buf).map_err(|e| Error::io(&self.file, e))?;
+                let file = &self.file;
+                let (n, whole) = read_line_bounded(reader.as_mut(), buf, max_record).map_err(|e| Error::io(file, e))?;
                 if n == 0 {
                     return Ok(None);
                 }
                 *line += 1;
+                if !whole {
+                    if buf.last() != Some(&b'\n') {
+                        skip_line(reader.as_mut()).map_err(|e| Error::io(file, e))?;
+                    }
+                    buf.clear();
+                    return Ok(Some(Raw::Object(*line, Err(too_long(max_record, "line")))));
+                }
                 let text = buf.trim_ascii();
                 if text.is_empty() {
                     return Ok(Some(Raw::Blank(*line)));
@@ -409,7 +422,7 @@ impl<'a> RowReader<'a> {
                 buf,
             } => {
                 let file = &self.file;
-                match csv_record(reader.as_mut(), *delimiter, line, buf).map_err(|e| Error::io(file, e))? {
+                match csv_record(reader.as_mut(), *delimiter, line, buf, max_record).map_err(|e| Error::io(file, e))? {
                     None => None,
                     Some((start, Ok(fields))) => {
                         Some(Raw::Cells(start, fields.iter().map(|f| decode(f, *utf8)).collect()))
@@ -719,9 +732,122 @@ impl<'a> RowReader<'a> {
     }
 }
 
-/// The longest CSV record read (an unclosed quote would otherwise swallow
-/// the rest of the file).
-const MAX_RECORD: usize = 16 << 20;
+/// Why a record over `max` bytes is refused.
+fn too_long(max: u64, what: &str) -> String {
+    let size = if max >= 1 << 20 && max % (1 << 20) == 0 {
+        format!("{} MiB", max >> 20)
+    } else {
+        format!("{max} bytes")
+    };
+    format!("a {what} longer than {size} (the limit of one record; an unclosed quote?)")
+}
+
+/// Read up to and including the next `\n` into `buf`, but never more than
+/// `max + 1` bytes in all: returns the bytes read and whether the line
+/// ended (a `\n` or the end of the file) within `max` bytes. A line over
+/// the limit is never held whole; the caller skips its rest.
+fn read_line_bounded(reader: &mut dyn BufRead, buf: &mut Vec<u8>, max: u64) -> std::io::Result<(usize, bool)> {
+    let max = usize::try_from(max).unwrap_or(usize::MAX);
+    let mut n = 0usize;
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok((n, n <= max));
+        }
+        let room = max.saturating_add(1).saturating_sub(buf.len());
+        let (take, end) = match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) if i < room => (i + 1, true),
+            _ => (chunk.len().min(room), false),
+        };
+        buf.extend_from_slice(chunk.get(..take).unwrap_or_default());
+        reader.consume(take);
+        n += take;
+        if end {
+            return Ok((n, buf.len() <= max));
+        }
+        if buf.len() > max {
+            return Ok((n, false));
+        }
+    }
+}
+
+/// Skip to just past the next `\n` (or the end), holding nothing; returns
+/// whether a `\n` was found.
+fn skip_line(reader: &mut dyn BufRead) -> std::io::Result<bool> {
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(false);
+        }
+        match chunk.iter().position(|&b| b == b'\n') {
+            Some(i) => {
+                reader.consume(i + 1);
+                return Ok(true);
+            }
+            None => {
+                let len = chunk.len();
+                reader.consume(len);
+            }
+        }
+    }
+}
+
+/// One byte of a record being skipped: moves `state` through the quotes;
+/// true at the line end that ends the record.
+fn skip_step(state: &mut CsvState, b: u8, delimiter: u8) -> bool {
+    match *state {
+        CsvState::Quoted => {
+            if b == b'"' {
+                *state = CsvState::AfterQuote;
+            }
+        }
+        CsvState::AfterQuote if b == b'"' => *state = CsvState::Quoted,
+        _ if b == b'\n' => return true,
+        _ if b == delimiter => *state = CsvState::Start,
+        CsvState::Start if b == b'"' => *state = CsvState::Quoted,
+        _ => *state = CsvState::Plain,
+    }
+    false
+}
+
+/// Skip the rest of a record, from `state`, holding nothing: to the line
+/// end outside quotes, or the end of the file. Counts the lines passed.
+fn skip_record(reader: &mut dyn BufRead, state: &mut CsvState, delimiter: u8, line: &mut u64) -> std::io::Result<()> {
+    loop {
+        let chunk = match reader.fill_buf() {
+            Ok(c) => c,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if chunk.is_empty() {
+            return Ok(());
+        }
+        let mut used = 0;
+        let mut done = false;
+        for &b in chunk {
+            used += 1;
+            if skip_step(state, b, delimiter) {
+                done = true;
+                break;
+            }
+            if b == b'\n' {
+                *line += 1;
+            }
+        }
+        reader.consume(used);
+        if done {
+            return Ok(());
+        }
+    }
+}
 
 /// One CSV record: its first line, and its cells or why it has none.
 type CsvRecord = (u64, Result<Vec<Vec<u8>>, String>);
@@ -747,20 +873,26 @@ enum CsvState {
 /// `,`, `;` and tab are safe separators. A blank line is
 /// a record of one empty cell. A quote inside an unquoted cell is kept as
 /// text.
+///
+/// A record over `max` bytes is refused as it is read, never held whole:
+/// the rest of its line is skipped, or, inside an open quote (where the
+/// record cannot be delimited), the rest of the file.
 fn csv_record(
     reader: &mut dyn BufRead,
     delimiter: u8,
     line: &mut u64,
     buf: &mut Vec<u8>,
+    max: u64,
 ) -> std::io::Result<Option<CsvRecord>> {
     let start = *line + 1;
     let mut fields: Vec<Vec<u8>> = Vec::new();
     let mut field: Vec<u8> = Vec::new();
     let mut state = CsvState::Start;
-    let mut size = 0usize;
+    let mut size = 0u64;
     loop {
         buf.clear();
-        let n = reader.read_until(b'\n', buf)?;
+        let left = max.saturating_sub(size);
+        let (n, whole) = read_line_bounded(reader, buf, left)?;
         if n == 0 {
             if *line + 1 == start {
                 return Ok(None);
@@ -772,18 +904,28 @@ fn csv_record(
             )));
         }
         *line += 1;
-        size += n;
-        if size > MAX_RECORD {
-            // Skip to the end of the file: the record cannot be delimited.
-            loop {
-                buf.clear();
-                if reader.read_until(b'\n', buf)? == 0 {
-                    break;
+        size = size.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+        if !whole {
+            // Follow the quotes through what was read and the rest of the
+            // record, holding none of it.
+            drop(std::mem::take(&mut fields));
+            drop(std::mem::take(&mut field));
+            let mut ended = false;
+            for &b in buf.iter() {
+                if skip_step(&mut state, b, delimiter) {
+                    // The line end that ends the record was the last byte
+                    // read (one past the limit).
+                    ended = true;
+                } else if b == b'\n' {
+                    *line += 1;
                 }
-                *line += 1;
             }
-            let reason = format!("a record longer than {} MiB (an unclosed quote?)", MAX_RECORD >> 20);
-            return Ok(Some((start, Err(reason))));
+            buf.clear();
+            if !ended {
+                skip_record(reader, &mut state, delimiter, line)?;
+            }
+            // The line count already holds the line the record started on.
+            return Ok(Some((start, Err(too_long(max, "record")))));
         }
         let len = buf.len();
         for (i, &b) in buf.iter().enumerate() {
@@ -1137,33 +1279,70 @@ fn json_array(b: &[u8], file: &str) -> Result<Vec<Raw>, Error> {
     Ok(out)
 }
 
-/// Read the first visible worksheet (or the named one) of an xlsx into rows.
-fn xlsx_rows(bytes: Vec<u8>, sheet: Option<&str>, file: &str) -> Result<Vec<Raw>, Error> {
+/// Read the first visible worksheet (or the named one) of an xlsx into rows,
+/// after checking the archive against `limits` (see
+/// [`check_archive`](crate::check_archive)).
+fn xlsx_rows(
+    bytes: Vec<u8>,
+    sheet: Option<&str>,
+    file: &str,
+    limits: &crate::ArchiveLimits,
+) -> Result<Vec<Raw>, Error> {
+    let rows = xlsx_cell_rows(
+        bytes,
+        |names| sheet.map(str::to_string).or_else(|| first_visible(names)),
+        file,
+        limits,
+    )?;
+    Ok(rows.into_iter().map(|(line, cells)| Raw::Cells(line, cells)).collect())
+}
+
+/// The sheet a clerk sees first: a hidden sheet (an old list, a lookup
+/// table) is never read unless named, and a chart sheet has no cells.
+fn first_visible(sheets: &[calamine::Sheet]) -> Option<String> {
+    let worksheet = |s: &&calamine::Sheet| s.typ == calamine::SheetType::WorkSheet;
+    sheets
+        .iter()
+        .filter(worksheet)
+        .find(|s| s.visible == calamine::SheetVisible::Visible)
+        .or_else(|| sheets.iter().find(worksheet))
+        .map(|s| s.name.clone())
+}
+
+/// The rows of one sheet of an xlsx, each with its 1-based row number and
+/// its cells up to the last non-empty one: the archive is checked against
+/// `limits` first, the cells are streamed, and only rows that hold a cell
+/// are built (a stray cell far away costs one row, not a full range).
+fn xlsx_cell_rows(
+    bytes: Vec<u8>,
+    choose: impl FnOnce(&[calamine::Sheet]) -> Option<String>,
+    file: &str,
+    limits: &crate::ArchiveLimits,
+) -> Result<Vec<(u64, Vec<Cell>)>, Error> {
     let malformed = |reason: String| Error::Malformed {
         file: file.to_string(),
         line: 0,
         reason,
     };
+    crate::zipguard::check(Cursor::new(bytes.as_slice()), file, limits, "an xlsx workbook")?;
     // calamine parses untrusted zip and XML; it is not documented never to
     // panic, so a panic there becomes an error here rather than a crash.
-    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| xlsx_cells(bytes, sheet)));
+    let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| xlsx_cells(bytes, choose)));
     let cells = match result {
         Ok(Ok(c)) => c,
         Ok(Err(reason)) => return Err(malformed(reason)),
         Err(_) => return Err(malformed("not a readable xlsx workbook".into())),
     };
-    let mut rows: Vec<Raw> = Vec::new();
+    let mut rows: Vec<(u64, Vec<Cell>)> = Vec::new();
     let mut last_row: Option<u32> = None;
     for (r, c, cell) in cells {
         if last_row != Some(r) {
-            rows.push(Raw::Cells(u64::from(r) + 1, Vec::new()));
+            rows.push((u64::from(r) + 1, Vec::new()));
             last_row = Some(r);
         }
-        if let Some(Raw::Cells(_, v)) = rows.last_mut() {
-            let c = usize::try_from(c).unwrap_or(usize::MAX);
-            if c >= MAX_COLUMNS {
-                return Err(malformed(format!("a cell beyond column {MAX_COLUMNS}")));
-            }
+        if let Some((_, v)) = rows.last_mut() {
+            // Below MAX_COLUMNS: xlsx_cells refuses any cell beyond.
+            let c = usize::try_from(c).unwrap_or(usize::MAX).min(MAX_COLUMNS - 1);
             if v.len() <= c {
                 v.resize(c + 1, Cell::Empty);
             }
@@ -1173,38 +1352,74 @@ fn xlsx_rows(bytes: Vec<u8>, sheet: Option<&str>, file: &str) -> Result<Vec<Raw>
     Ok(rows)
 }
 
+/// Read one sheet of an `.xlsx` as text rows, safely: the archive is
+/// checked against `limits` ([`check_archive`](crate::check_archive)), the
+/// cells are streamed (a stray cell at `XFD1048576` is refused as beyond
+/// the widest sheet read, 1024 columns, and a far-away row costs one row,
+/// never a full range), and no more than 64 × 2²⁰ cells are read.
+///
+/// The sheet read is the first of `sheets` the workbook has, else its
+/// first visible worksheet. Each row comes with its 1-based row number, and
+/// each cell as trimmed text (`None` when empty; a date cell as
+/// `YYYY-MM-DD`), or the reason it is not a value (an Excel error such as
+/// `#N/A`, a duration).
+///
+/// # Errors
+/// [`Error::ArchiveLimit`] and [`Error::Malformed`] (not a workbook, no
+/// worksheet, a cell beyond the widest sheet read, too many cells).
+#[allow(clippy::type_complexity)] // rows of cells, each a value or why not
+pub fn read_xlsx_sheet(
+    bytes: Vec<u8>,
+    file: &str,
+    sheets: &[&str],
+    limits: &crate::ArchiveLimits,
+) -> Result<Vec<(u64, Vec<Result<Option<String>, String>>)>, Error> {
+    let choose = |names: &[calamine::Sheet]| {
+        sheets
+            .iter()
+            .find(|want| names.iter().any(|s| s.name == **want))
+            .map(|s| (*s).to_string())
+            .or_else(|| first_visible(names))
+    };
+    let rows = xlsx_cell_rows(bytes, choose, file, limits)?;
+    Ok(rows
+        .into_iter()
+        .map(|(line, cells)| (line, cells.iter().map(Cell::text).collect()))
+        .collect())
+}
+
 /// The widest sheet read.
 const MAX_COLUMNS: usize = 1024;
 /// The most non-empty cells read from one sheet: 64 × 2²⁰, a full-height
 /// Excel sheet (1 048 576 rows) of 64 columns.
 const MAX_CELLS: usize = 64 << 20;
 
+/// A cell's reference as Excel shows it (`XFD1048576`), from 0-based row
+/// and column.
+fn cell_ref(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut c = u64::from(col) + 1;
+    while c > 0 {
+        let rem = u8::try_from((c - 1) % 26).unwrap_or(0);
+        letters.push(char::from(b'A' + rem));
+        c = (c - 1) / 26;
+    }
+    letters.iter().rev().collect::<String>() + &(u64::from(row) + 1).to_string()
+}
+
 #[allow(clippy::float_arithmetic)] // a 1904-system serial is moved to the 1900 system by adding days
-fn xlsx_cells(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Vec<(u32, u32, Cell)>, String> {
+fn xlsx_cells(
+    bytes: Vec<u8>,
+    choose: impl FnOnce(&[calamine::Sheet]) -> Option<String>,
+) -> Result<Vec<(u32, u32, Cell)>, String> {
     use calamine::{DataRef, Reader, Xlsx};
     let mut wb: Xlsx<Cursor<Vec<u8>>> =
         Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("not an xlsx workbook: {e}"))?;
     let epoch_1904 = wb.has_1904_epoch();
-    let name = match sheet {
-        Some(s) => s.to_string(),
-        // The first worksheet a clerk sees: a hidden sheet (an old list, a
-        // lookup table) is never read unless named, and a chart sheet has
-        // no cells.
-        None => {
-            let sheets = wb.sheets_metadata();
-            let worksheet = |s: &&calamine::Sheet| s.typ == calamine::SheetType::WorkSheet;
-            sheets
-                .iter()
-                .filter(worksheet)
-                .find(|s| s.visible == calamine::SheetVisible::Visible)
-                .or_else(|| sheets.iter().find(worksheet))
-                .map(|s| s.name.clone())
-                .ok_or("the workbook has no worksheet")?
-        }
-    };
+    let name = choose(wb.sheets_metadata()).ok_or("the workbook has no worksheet")?;
     let mut reader = wb
         .worksheet_cells_reader(&name)
-        .map_err(|e| format!("cannot read sheet {name:?}: {e}"))?;
+        .map_err(|e| format!("cannot read sheet {:?}: {e}", crate::error::clip(&name)))?;
     let mut out = Vec::new();
     while let Some(c) = reader.next_cell().map_err(|e| format!("sheet {name:?}: {e}"))? {
         let (r, col) = c.get_position();
@@ -1221,6 +1436,14 @@ fn xlsx_cells(bytes: Vec<u8>, sheet: Option<&str>) -> Result<Vec<(u32, u32, Cell
             DataRef::DurationIso(_) => Cell::Bad("a duration is not a date".into()),
             DataRef::Error(e) => Cell::Bad(format!("excel error {e}")),
         };
+        if usize::try_from(col).unwrap_or(usize::MAX) >= MAX_COLUMNS {
+            return Err(format!(
+                "sheet {:?}: cell {} is beyond the widest sheet read ({MAX_COLUMNS} columns): \
+                 delete the stray cell",
+                crate::error::clip(&name),
+                cell_ref(r, col)
+            ));
+        }
         out.push((r, col, cell));
         if out.len() > MAX_CELLS {
             return Err(format!("more than {MAX_CELLS} cells"));
@@ -1237,7 +1460,7 @@ mod tests {
     fn records(text: &[u8]) -> Vec<(u64, Result<Vec<String>, String>)> {
         let mut r: &[u8] = text;
         let (mut line, mut buf, mut out) = (0, Vec::new(), Vec::new());
-        while let Some((l, rec)) = csv_record(&mut r, b',', &mut line, &mut buf).unwrap() {
+        while let Some((l, rec)) = csv_record(&mut r, b',', &mut line, &mut buf, 16 << 20).unwrap() {
             let rec = rec.map(|f| f.into_iter().map(|c| String::from_utf8(c).unwrap()).collect());
             out.push((l, rec));
         }
@@ -1260,6 +1483,26 @@ mod tests {
         let open = records(b"a\n\"never\nclosed\n");
         assert_eq!(open[1].0, 2);
         assert!(open[1].1.as_ref().unwrap_err().contains("never closed"));
+    }
+
+    #[test]
+    fn a_long_record_is_refused_before_it_is_held_whole() {
+        // 8 MiB on one line, a limit of 1000 bytes: the buffer never grows
+        // past the limit and one read's worth.
+        let mut text = b"a,b\n".to_vec();
+        text.extend(std::iter::repeat_n(b'x', 8 << 20));
+        text.extend_from_slice(b"\nc,d\n");
+        let mut r = std::io::BufReader::with_capacity(SNIFF, text.as_slice());
+        let (mut line, mut buf) = (0, Vec::new());
+        let mut got = Vec::new();
+        while let Some((l, rec)) = csv_record(&mut r, b',', &mut line, &mut buf, 1000).unwrap() {
+            assert!(buf.capacity() < 1 << 20, "the buffer grew to {}", buf.capacity());
+            got.push((
+                l,
+                rec.map(|f| f.len()).map_err(|e| e.contains("longer than 1000 bytes")),
+            ));
+        }
+        assert_eq!(got, vec![(1, Ok(2)), (2, Err(true)), (3, Ok(2))]);
     }
 
     #[test]

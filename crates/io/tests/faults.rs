@@ -374,6 +374,7 @@ fn duplicate_header_and_limits_are_file_errors() {
         limits: Limits {
             max_bytes: 20,
             max_rows: 10,
+            ..Limits::default()
         },
         ..ReadOptions::default()
     };
@@ -383,6 +384,7 @@ fn duplicate_header_and_limits_are_file_errors() {
         limits: Limits {
             max_bytes: 1 << 20,
             max_rows: 1,
+            ..Limits::default()
         },
         ..ReadOptions::default()
     };

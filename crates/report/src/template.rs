@@ -21,6 +21,15 @@
 //! comparisons such as `{% if retention_junior.value >= 95 %}`. Plain
 //! words come from [`ReportData::vars`].
 //!
+//! Values from data are text, never markup: a township named
+//! `\n# 标题` prints as those characters in its paragraph, not as a heading.
+//! What a template writes itself (and its macros) is markup.
+//!
+//! Templates are user files, so they run on a budget: at most
+//! [`MAX_TEMPLATE_FUEL`] steps, [`MAX_TEMPLATE_OUTPUT`] bytes of output and
+//! [`MAX_TEMPLATE_RANGE`] items from one `range()`; going over is an
+//! [`Error::Template`] naming the limit.
+//!
 //! Undefined names are errors ([`minijinja::UndefinedBehavior::Strict`]):
 //! a template that names a figure the data lacks fails with
 //! [`Error::Template`] naming the template line, never a blank in the
@@ -43,6 +52,18 @@ use crate::figure::{Figure, FigureSet, Value};
 const FIG_OPEN: char = '\u{E000}';
 const MARK_CLOSE: char = '\u{E001}';
 const BLOCK_OPEN: char = '\u{E002}';
+/// Opens a value printed from data: its text is held aside and the markup
+/// carries only its index, so nothing in data (a newline, `#`, `%`, a
+/// marker character) is ever read as markup.
+const LIT_OPEN: char = '\u{E003}';
+
+/// The most steps (minijinja's fuel: about one per instruction) a template
+/// may take. The built-in report takes about 10 000.
+pub const MAX_TEMPLATE_FUEL: u64 = 20_000_000;
+/// The most bytes of markup a template may write.
+pub const MAX_TEMPLATE_OUTPUT: usize = 16 << 20;
+/// The most items `range()` gives in a template.
+pub const MAX_TEMPLATE_RANGE: usize = 10_000;
 
 /// The default work-report template (Chinese, official style), following
 /// the structure of a county's education poverty-alleviation work report.
@@ -170,12 +191,80 @@ impl Object for FigureObject {
         }
     }
 
+    /// A figure made into a string (`"共" ~ total`) is its printed text;
+    /// printed on its own (`{{ total }}`) it stays a typed figure.
     fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result
     where
         Self: Sized + 'static,
     {
-        write!(f, "{FIG_OPEN}{}{MARK_CLOSE}", self.0.key)
+        f.write_str(&self.0.display())
     }
+}
+
+/// The rendered markup, capped at [`MAX_TEMPLATE_OUTPUT`] bytes: a write
+/// past the cap fails, and the render with it.
+struct Capped {
+    out: Vec<u8>,
+    over: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if self.out.len().saturating_add(buf.len()) > MAX_TEMPLATE_OUTPUT {
+            self.over = true;
+            return Err(std::io::Error::other("template output too large"));
+        }
+        self.out.extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// Values printed from data, by the index their marker carries, and their
+/// total length in bytes.
+type Literals = Arc<std::sync::Mutex<(Vec<String>, usize)>>;
+
+fn output_too_large() -> String {
+    format!(
+        "the template writes more than {} MiB, the limit of its output (a loop too many?)",
+        MAX_TEMPLATE_OUTPUT >> 20
+    )
+}
+
+/// `range()` as minijinja's, but never more than [`MAX_TEMPLATE_RANGE`] items.
+fn capped_range(lower: i64, upper: Option<i64>, step: Option<i64>) -> Result<JValue, minijinja::Error> {
+    let (start, end) = match upper {
+        Some(u) => (lower, u),
+        None => (0, lower),
+    };
+    let step = step.unwrap_or(1);
+    let too_many = || {
+        minijinja::Error::new(
+            ErrorKind::InvalidOperation,
+            format!("range({start}, {end}, {step}) has more than {MAX_TEMPLATE_RANGE} items"),
+        )
+    };
+    let span = i128::from(end) - i128::from(start);
+    let len = match step {
+        0 => {
+            return Err(minijinja::Error::new(
+                ErrorKind::InvalidOperation,
+                "range with a step of 0",
+            ));
+        }
+        s if (s > 0) != (span > 0) || span == 0 => 0,
+        s => (span.abs() + i128::from(s).abs() - 1) / i128::from(s).abs(),
+    };
+    if len > i128::try_from(MAX_TEMPLATE_RANGE).unwrap_or(i128::MAX) {
+        return Err(too_many());
+    }
+    let items: Vec<i64> = std::iter::successors(Some(start), |x| x.checked_add(step))
+        .take(usize::try_from(len).unwrap_or(0))
+        .collect();
+    Ok(JValue::from(items))
 }
 
 /// A template and its name (the name appears in errors).
@@ -225,15 +314,44 @@ impl Template {
     /// [`Error::Template`] naming the line for a syntax error, an undefined
     /// name, or an unknown figure, table or chart.
     pub fn render(&self, data: &ReportData) -> Result<Document, Error> {
-        let text = self.render_text(data)?;
-        parse_markup(&text, data)
+        let (text, literals) = self.render_text(data)?;
+        parse_markup(&text, data, &literals)
     }
 
-    /// Fill the template and return the markup (figures as markers).
-    fn render_text(&self, data: &ReportData) -> Result<String, Error> {
+    /// Fill the template and return the markup (figures and values from
+    /// data as markers) and the values the markers index.
+    fn render_text(&self, data: &ReportData) -> Result<(String, Vec<String>), Error> {
         let mut env = Environment::new();
         env.set_undefined_behavior(UndefinedBehavior::Strict);
-        env.set_auto_escape_callback(|_| AutoEscape::None);
+        env.set_fuel(Some(MAX_TEMPLATE_FUEL));
+        env.add_function("range", capped_range);
+        // Values are "escaped" into markers: what the template writes
+        // itself, and its macros' output, is markup ("safe"); a value from
+        // data is text.
+        env.set_auto_escape_callback(|_| AutoEscape::Custom(std::borrow::Cow::Borrowed("eduaid-markup")));
+        let literals: Literals = Arc::default();
+        let lits = Arc::clone(&literals);
+        env.set_formatter(move |out, _state, value| {
+            if value.is_safe() {
+                return out
+                    .write_str(value.as_str().unwrap_or_default())
+                    .map_err(minijinja::Error::from);
+            }
+            if let Some(f) = value.downcast_object_ref::<FigureObject>() {
+                return write!(out, "{FIG_OPEN}{}{MARK_CLOSE}", f.0.key).map_err(minijinja::Error::from);
+            }
+            let mut lits = lits.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let text = value.to_string();
+            // Values are held aside, so they count against the output cap
+            // here (the markup only carries their markers).
+            lits.1 = lits.1.saturating_add(text.len());
+            if lits.1 > MAX_TEMPLATE_OUTPUT {
+                return Err(minijinja::Error::new(ErrorKind::InvalidOperation, output_too_large()));
+            }
+            let index = lits.0.len();
+            lits.0.push(text);
+            write!(out, "{LIT_OPEN}{index}{MARK_CLOSE}").map_err(minijinja::Error::from)
+        });
         let syntax = minijinja::syntax::SyntaxConfig::builder()
             .trim_blocks(true)
             .lstrip_blocks(true)
@@ -250,9 +368,9 @@ impl Template {
                 .ok_or_else(|| minijinja::Error::new(ErrorKind::UndefinedError, format!("unknown figure {key:?}")))
         });
         let tables: BTreeSet<String> = data.tables.keys().cloned().collect();
-        env.add_function("table", move |key: String| -> Result<String, minijinja::Error> {
+        env.add_function("table", move |key: String| -> Result<JValue, minijinja::Error> {
             if tables.contains(&key) {
-                Ok(format!("{BLOCK_OPEN}table:{key}{MARK_CLOSE}"))
+                Ok(JValue::from_safe_string(format!("{BLOCK_OPEN}table:{key}{MARK_CLOSE}")))
             } else {
                 Err(minijinja::Error::new(
                     ErrorKind::UndefinedError,
@@ -261,9 +379,9 @@ impl Template {
             }
         });
         let charts: BTreeSet<String> = data.charts.keys().cloned().collect();
-        env.add_function("chart", move |key: String| -> Result<String, minijinja::Error> {
+        env.add_function("chart", move |key: String| -> Result<JValue, minijinja::Error> {
             if charts.contains(&key) {
-                Ok(format!("{BLOCK_OPEN}chart:{key}{MARK_CLOSE}"))
+                Ok(JValue::from_safe_string(format!("{BLOCK_OPEN}chart:{key}{MARK_CLOSE}")))
             } else {
                 Err(minijinja::Error::new(
                     ErrorKind::UndefinedError,
@@ -286,7 +404,29 @@ impl Template {
         let to_err = |e: &minijinja::Error| self.error(e, &known);
         env.add_template(&self.name, &self.source).map_err(|e| to_err(&e))?;
         let tmpl = env.get_template(&self.name).map_err(|e| to_err(&e))?;
-        tmpl.render(JValue::from(ctx)).map_err(|e| to_err(&e))
+        let mut out = Capped {
+            out: Vec::new(),
+            over: false,
+        };
+        match tmpl.render_captured_to(JValue::from(ctx), &mut out) {
+            Ok(_) => {}
+            Err(e) if out.over => {
+                return Err(Error::Template {
+                    name: self.name.clone(),
+                    line: e.line().unwrap_or(0),
+                    message: output_too_large(),
+                });
+            }
+            Err(e) => return Err(to_err(&e)),
+        }
+        drop(env);
+        let text = String::from_utf8(out.out).map_err(|_| Error::Template {
+            name: self.name.clone(),
+            line: 0,
+            message: "the output is not UTF-8 text".into(),
+        })?;
+        let literals = std::mem::take(&mut literals.lock().unwrap_or_else(std::sync::PoisonError::into_inner).0);
+        Ok((text, literals))
     }
 
     fn error(&self, e: &minijinja::Error, known: &BTreeSet<String>) -> Error {
@@ -295,9 +435,18 @@ impl Template {
             Some(d) => format!("{}: {d}", e.kind()),
             None => e.kind().to_string(),
         };
+        if e.kind() == ErrorKind::OutOfFuel {
+            message = format!(
+                "the template takes more than {MAX_TEMPLATE_FUEL} steps, the limit of its work (a loop too deep?)"
+            );
+        }
         if e.kind() == ErrorKind::UndefinedError && e.detail().is_none() {
             let text = self.source.lines().nth(line.saturating_sub(1)).unwrap_or("");
-            let missing = undefined_names(text, known);
+            // Names the template binds itself (macros and their arguments,
+            // loop and `set` variables) are not missing figures.
+            let mut known = known.clone();
+            known.extend(bound_names(&self.source));
+            let missing = undefined_names(text, &known);
             if !missing.is_empty() {
                 message = format!("{message}: no figure or variable named {}", missing.join(", "));
             }
@@ -308,6 +457,36 @@ impl Template {
             message,
         }
     }
+}
+
+/// The names a template binds itself: macro names and their arguments,
+/// `for` loop variables, `set` and `with` targets.
+fn bound_names(source: &str) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    let mut rest = source;
+    while let Some(start) = rest.find("{%") {
+        let body = &rest[start + 2..];
+        let end = body.find("%}").unwrap_or(body.len());
+        let tag = body[..end].trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
+        let (head, tail) = tag.split_once(char::is_whitespace).unwrap_or((tag, ""));
+        let targets = match head {
+            "macro" => tail.split_once(')').map_or(tail, |(a, _)| a),
+            "for" => tail.split(" in ").next().unwrap_or(""),
+            "set" | "with" => tail.split('=').next().unwrap_or(""),
+            _ => "",
+        };
+        let mut after_eq = false;
+        for word in targets.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '=')) {
+            // A macro's default values (`f=none`) are not names it binds.
+            let name = word.split('=').next().unwrap_or("");
+            if !name.is_empty() && !after_eq && !name.starts_with(|c: char| c.is_ascii_digit()) {
+                out.insert(name.to_string());
+            }
+            after_eq = word.ends_with('=');
+        }
+        rest = body.get(end..).unwrap_or("");
+    }
+    out
 }
 
 /// Names used in the expressions of one template line that the context
@@ -402,7 +581,7 @@ fn undefined_names(line: &str, known: &BTreeSet<String>) -> Vec<String> {
 }
 
 /// Turn filled-in markup into a document.
-fn parse_markup(text: &str, data: &ReportData) -> Result<Document, Error> {
+fn parse_markup(text: &str, data: &ReportData, lits: &[String]) -> Result<Document, Error> {
     let mut doc = Document::default();
     let mut para: Vec<Inline> = Vec::new();
     let flush = |para: &mut Vec<Inline>, doc: &mut Document| {
@@ -422,12 +601,12 @@ fn parse_markup(text: &str, data: &ReportData) -> Result<Document, Error> {
         }
         if let Some(t) = line.strip_prefix("%%") {
             flush(&mut para, &mut doc);
-            doc.subtitle = Some(plain(t.trim(), data)?);
+            doc.subtitle = Some(plain(t.trim(), data, lits)?);
             continue;
         }
         if let Some(t) = line.strip_prefix('%') {
             flush(&mut para, &mut doc);
-            doc.title = plain(t.trim(), data)?;
+            doc.title = plain(t.trim(), data, lits)?;
             continue;
         }
         let hashes = line.chars().take_while(|c| *c == '#').count();
@@ -435,19 +614,19 @@ fn parse_markup(text: &str, data: &ReportData) -> Result<Document, Error> {
             flush(&mut para, &mut doc);
             doc.blocks.push(Block::Heading(Heading {
                 level: u8::try_from(hashes).unwrap_or(1),
-                text: plain(line[hashes..].trim(), data)?,
+                text: plain(line[hashes..].trim(), data, lits)?,
             }));
             continue;
         }
         if let Some(t) = line.strip_prefix('>') {
             flush(&mut para, &mut doc);
-            doc.blocks.push(Block::Note(inlines(t.trim(), data)?));
+            doc.blocks.push(Block::Note(inlines(t.trim(), data, lits)?));
             continue;
         }
         // Block markers split the paragraph around them.
         let mut rest = line;
         while let Some(i) = rest.find(BLOCK_OPEN) {
-            para.extend(inlines(&rest[..i], data)?);
+            para.extend(inlines(&rest[..i], data, lits)?);
             let after = &rest[i + BLOCK_OPEN.len_utf8()..];
             let end = after.find(MARK_CLOSE).unwrap_or(after.len());
             let marker = &after[..end];
@@ -466,7 +645,7 @@ fn parse_markup(text: &str, data: &ReportData) -> Result<Document, Error> {
             rest = after.get(end + MARK_CLOSE.len_utf8()..).unwrap_or("");
         }
         if !rest.is_empty() {
-            para.extend(inlines(rest, data)?);
+            para.extend(inlines(rest, data, lits)?);
         }
     }
     flush(&mut para, &mut doc);
@@ -486,18 +665,29 @@ fn parse_markup(text: &str, data: &ReportData) -> Result<Document, Error> {
     Ok(doc)
 }
 
-/// Split text with figure markers into inlines.
-fn inlines(text: &str, data: &ReportData) -> Result<Vec<Inline>, Error> {
+/// Split text with figure and value markers into inlines.
+fn inlines(text: &str, data: &ReportData, lits: &[String]) -> Result<Vec<Inline>, Error> {
     let mut out = Vec::new();
     let mut rest = text;
-    while let Some(i) = rest.find(FIG_OPEN) {
+    while let Some(i) = rest.find([FIG_OPEN, LIT_OPEN]) {
         if i > 0 {
             out.push(Inline::Text(rest[..i].to_string()));
         }
-        let after = &rest[i + FIG_OPEN.len_utf8()..];
+        let open = rest[i..].chars().next().unwrap_or(FIG_OPEN);
+        let after = &rest[i + open.len_utf8()..];
         let end = after.find(MARK_CLOSE).unwrap_or(after.len());
         let key = &after[..end];
-        out.push(Inline::Figure(data.figures.require(key)?.clone()));
+        if open == LIT_OPEN {
+            // A value from data: its own text, on one line.
+            let lit = key
+                .parse::<usize>()
+                .ok()
+                .and_then(|n| lits.get(n))
+                .map_or("", String::as_str);
+            out.push(Inline::Text(lit.replace(['\n', '\r', '\t'], " ")));
+        } else {
+            out.push(Inline::Figure(data.figures.require(key)?.clone()));
+        }
         rest = after.get(end + MARK_CLOSE.len_utf8()..).unwrap_or("");
     }
     if !rest.is_empty() {
@@ -507,8 +697,9 @@ fn inlines(text: &str, data: &ReportData) -> Result<Vec<Inline>, Error> {
 }
 
 /// Text with figures printed in place (titles and headings).
-fn plain(text: &str, data: &ReportData) -> Result<String, Error> {
-    Ok(inlines(text, data)?.iter().map(Inline::plain).collect())
+fn plain(text: &str, data: &ReportData, lits: &[String]) -> Result<String, Error> {
+    let text: String = inlines(text, data, lits)?.iter().map(Inline::plain).collect();
+    Ok(text.trim().to_string())
 }
 
 #[cfg(test)]
@@ -557,6 +748,76 @@ mod tests {
         assert!(matches!(t.render(&data()), Err(Error::Template { line: 3, .. })));
         let t = Template::new("t.j2", "{{ table(\"nope\") }}\n");
         assert!(matches!(t.render(&data()), Err(Error::Template { line: 1, .. })));
+    }
+
+    fn message(t: &str) -> (usize, String) {
+        match Template::new("t.j2", t).render(&data()) {
+            Err(Error::Template { line, message, .. }) => (line, message),
+            Err(other) => panic!("expected a template error, got {other:?}"),
+            Ok(doc) => panic!("expected a template error, got {} blocks", doc.blocks.len()),
+        }
+    }
+
+    #[test]
+    fn runaway_templates_stop_fast_with_the_limit_named() {
+        let start = std::time::Instant::now();
+        let deep = "a\n{% for a in range(100000) %}{% for b in range(100000) %}{% for c in range(100000) %}x{% endfor %}{% endfor %}{% endfor %}\n";
+        let (line, m) = message(deep);
+        assert_eq!(line, 2);
+        assert!(m.contains("range(0, 100000, 1) has more than 10000 items"), "{m}");
+        let (_, m) = message(
+            "{% for a in range(10000) %}{% for b in range(10000) %}{% for c in range(10000) %}{% endfor %}{% endfor %}{% endfor %}",
+        );
+        assert!(m.contains("more than 20000000 steps"), "{m}");
+        let (_, m) = message("{{ \"x\" * 10**9 }}");
+        assert!(m.contains("too large"), "{m}");
+        let (_, m) = message("{% for i in range(10000) %}{{ \"x\" * 10000 }}{% endfor %}");
+        assert!(m.contains("writes more than 16 MiB"), "{m}");
+        assert!(
+            start.elapsed() < std::time::Duration::from_secs(60),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+
+    #[test]
+    fn values_from_data_are_text_not_markup() {
+        let mut d = data();
+        d.var("township", "\n# 伪造的报告标题").unwrap();
+        d.var("marker", "a\u{E000}b\u{E001}c\u{E002}table:x\u{E001}").unwrap();
+        let t = Template::new(
+            "t",
+            "% {{ county }}工作报告\n\n# 总体情况\n{{ township }}共有在校生{{ total }}。\n\n{{ marker }}\n\n{% macro h(x) %}## {{ x }}{% endmacro %}{{ h(township) }}\n",
+        );
+        let doc = t.render(&d).unwrap();
+        assert_eq!(doc.title, "示范县工作报告");
+        let Block::Paragraph(p) = &doc.blocks[1] else {
+            panic!("not a paragraph: {:?}", doc.blocks[1])
+        };
+        assert_eq!(crate::doc::plain_text(p), " # 伪造的报告标题共有在校生126964人。");
+        assert!(matches!(p[1], Inline::Figure(_)));
+        let Block::Paragraph(p) = &doc.blocks[2] else {
+            panic!("not a paragraph: {:?}", doc.blocks[2])
+        };
+        assert_eq!(crate::doc::plain_text(p), "a\u{E000}b\u{E001}c\u{E002}table:x\u{E001}");
+        // The template's own markup (here a macro's) is still markup; the
+        // value inside it is still text.
+        let Block::Heading(h) = &doc.blocks[3] else {
+            panic!("not a heading: {:?}", doc.blocks[3])
+        };
+        assert_eq!(h.text, "# 伪造的报告标题");
+        assert_eq!(doc.blocks.len(), 4);
+    }
+
+    #[test]
+    fn errors_name_the_attribute_not_a_macro_argument() {
+        let (line, m) = message("{% macro show(f) %}\n{{ f.nope }}\n{% endmacro %}\n\n{{ show(total) }}\n");
+        assert!(m.contains("nope"), "line {line}: {m}");
+        assert!(!m.contains("named f"), "{m}");
+        let (line, m) = message("{% macro show(f, g=1) %}{{ f }}{{ missing }}{% endmacro %}\n{{ show(total) }}\n");
+        assert!(m.ends_with("no figure or variable named missing"), "line {line}: {m}");
+        let (_, m) = message("{% for x, y in [[1, 2]] %}{% set z = 3 %}{{ x }}{{ y }}{{ z }}{{ gone }}{% endfor %}");
+        assert!(m.contains("gone") && !m.contains(" x") && !m.contains(" z"), "{m}");
     }
 
     #[test]

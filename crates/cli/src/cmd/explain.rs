@@ -5,7 +5,7 @@ use eduaid_eligibility::{Citation, Explanation, Step, Trace};
 use eduaid_model::StudentId;
 
 use crate::cli::{ExplainArgs, WhyNotArgs};
-use crate::common::{Ctx, Status, yuan};
+use crate::common::{Ctx, Status, shown, yuan};
 use crate::{inputs, policy};
 
 /// Run `explain`.
@@ -18,20 +18,27 @@ pub(crate) fn run_explain(args: &ExplainArgs, ctx: &Ctx) -> anyhow::Result<Statu
         let id = match StudentId::new(raw.trim()) {
             Ok(id) => id,
             Err(e) => {
-                errln!("{}: {e}", ctx.t("error", "错误"));
+                errln!("{}: {}", ctx.t("error", "错误"), shown(&e.to_string()));
                 status = Status::BadInput;
                 continue;
             }
         };
         match engine.explain(&loaded.roster, &id, args.term) {
-            Ok(ex) => {
-                if !ctx.json {
+            Ok(mut ex) => {
+                if ctx.json {
+                    // Stdout is not a file the user asked for: the name
+                    // only with --show-names (the JSON escapes any control
+                    // character itself).
+                    if !ctx.show_names {
+                        ex.name = eduaid_model::mask_name(&ex.name);
+                    }
+                } else {
                     print_explanation(&ex, ctx);
                 }
                 all.push(ex);
             }
             Err(e) => {
-                errln!("{}: {e}", ctx.t("error", "错误"));
+                errln!("{}: {}", ctx.t("error", "错误"), shown(&e.to_string()));
                 status = Status::BadInput;
             }
         }
@@ -56,8 +63,16 @@ fn citations(trace: &Trace) -> Vec<&Citation> {
     out
 }
 
+/// Every piece of data goes through [`shown`] (ids masked, control
+/// characters escaped) and the name through [`Ctx::name`].
 fn print_explanation(ex: &Explanation, ctx: &Ctx) {
-    outln!("{} {} — {} ({})", ex.student, ex.name, ex.term.to_chinese(), ex.term);
+    outln!(
+        "{} {} — {} ({})",
+        shown(ex.student.as_str()),
+        ctx.name(&ex.name),
+        ex.term.to_chinese(),
+        ex.term
+    );
     if ex.entitled.is_empty() {
         outln!("  {}", ctx.t("entitled to nothing this term", "本学期不享受任何资助"));
     }
@@ -70,17 +85,22 @@ fn print_explanation(ex: &Explanation, ctx: &Ctx) {
             ctx.t("yuan", "元")
         );
         if let Some(t) = &e.trace {
-            out!("{t}");
+            out!("{}", shown(&t.to_string()));
         }
     }
     for (id, name, reason, _) in &ex.not_entitled {
-        outln!("{} {id} ({name}): {reason}", ctx.t("not entitled", "不享受"));
+        outln!(
+            "{} {id} ({}): {}",
+            ctx.t("not entitled", "不享受"),
+            shown(name),
+            shown(reason)
+        );
     }
     outln!();
 }
 
 /// One program's answer for `why-not`.
-#[derive(Debug, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize)]
 struct Answer {
     student: String,
     program: String,
@@ -146,7 +166,11 @@ pub(crate) fn run_why_not(args: &WhyNotArgs, ctx: &Ctx) -> anyhow::Result<Status
     } else {
         for a in &answers {
             let amount = a.amount.as_deref().unwrap_or("");
-            let reason = a.reason.as_deref().unwrap_or("");
+            let reason = shown(a.reason.as_deref().unwrap_or(""));
+            let a = &Answer {
+                student: shown(&a.student),
+                ..a.clone()
+            };
             match (a.entitled, ctx.zh()) {
                 (true, false) => outln!(
                     "{} is entitled to {}: {amount} yuan in {}",
@@ -159,7 +183,7 @@ pub(crate) fn run_why_not(args: &WhyNotArgs, ctx: &Ctx) -> anyhow::Result<Status
                 (false, true) => outln!("{} 不享受 {}（{}）：{reason}", a.student, a.program, a.term),
             }
             for c in &a.citations {
-                outln!("  {} {c}", ctx.t("cited:", "依据："));
+                outln!("  {} {}", ctx.t("cited:", "依据："), shown(c));
             }
         }
     }

@@ -2,14 +2,13 @@
 //! hand — parts and totals, rates at their printed precision (and double
 //! rounding), amounts against a stated standard.
 
-use std::io::Read as _;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
 use eduaid_report::validate_text;
 
 use crate::cli::ValidateArgs;
-use crate::common::{Ctx, Status};
+use crate::common::{Ctx, Status, shown};
 use crate::output::Sheet;
 
 /// Run the command.
@@ -45,8 +44,8 @@ pub(crate) fn run(args: &ValidateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
                     h("INCONSISTENT", "不一致")
                 })
                 .into(),
-                c.numbers.join("、").into(),
-                c.message.clone().into(),
+                shown(&c.numbers.join("、")).into(),
+                shown(&c.message).into(),
             ]);
         }
         outln!("{}: {}", args.file.display(), v.summary());
@@ -55,8 +54,8 @@ pub(crate) fn run(args: &ValidateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         }
         for f in v.findings() {
             outln!();
-            outln!("{}: {}", h("finding", "问题"), f.location);
-            outln!("  {}", f.message);
+            outln!("{}: {}", h("finding", "问题"), shown(&f.location));
+            outln!("  {}", shown(&f.message));
         }
     }
     Ok(Status::findings_if(!v.is_consistent()))
@@ -116,20 +115,37 @@ fn check_is_text(file: &str, text: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The paragraphs of `word/document.xml`, one a line.
+/// The most text taken from a Word report: far more than any report
+/// (a 300-page report is about 1 MB of text).
+const MAX_DOCX_TEXT: usize = 64 << 20;
+
+/// The paragraphs of `word/document.xml`, one a line. The archive is
+/// checked first ([`eduaid::io::check_archive`]: sizes, ratio, a zip bomb)
+/// and the XML is streamed, never held whole.
 fn docx_text(path: &Path) -> anyhow::Result<String> {
     use quick_xml::events::Event;
-    let f = std::fs::File::open(path)?;
+    let file = path.display().to_string();
+    let mut f = std::fs::File::open(path)?;
+    eduaid::io::check_archive(&mut f, &file, &eduaid::io::ArchiveLimits::default()).map_err(|e| match e {
+        eduaid::io::Error::Malformed { .. } if zip::ZipArchive::new(&f).is_err() => {
+            anyhow::anyhow!("not a Word (.docx) file")
+        }
+        other => anyhow::anyhow!(other.to_string().trim_start_matches(&format!("{file}: ")).to_string()),
+    })?;
     let mut zip = zip::ZipArchive::new(f).context("not a Word (.docx) file")?;
-    let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .context("no word/document.xml: not a Word (.docx) file")?
-        .read_to_string(&mut xml)?;
-    let mut reader = quick_xml::Reader::from_str(&xml);
+    let entry = zip
+        .by_name("word/document.xml")
+        .context("no word/document.xml: not a Word (.docx) file")?;
+    let mut reader = quick_xml::Reader::from_reader(std::io::BufReader::new(entry));
+    let mut buf = Vec::new();
     let mut out = String::new();
     let mut in_text = false;
     loop {
-        match reader.read_event()? {
+        buf.clear();
+        if out.len() > MAX_DOCX_TEXT {
+            bail!("more than {} MiB of text: not a report", MAX_DOCX_TEXT >> 20);
+        }
+        match reader.read_event_into(&mut buf)? {
             Event::Start(e) if e.name().as_ref() == b"w:t" => in_text = true,
             Event::End(e) if e.name().as_ref() == b"w:t" => in_text = false,
             Event::End(e) if e.name().as_ref() == b"w:p" => out.push('\n'),

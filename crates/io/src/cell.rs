@@ -285,13 +285,14 @@ fn ungroup(s: &str) -> Option<String> {
     if !s.contains(',') {
         return Some(s.to_string());
     }
+    let (sign, s) = s.strip_prefix(['+', '-']).map_or(("", s), |t| (&s[..1], t));
     let digits_end = s.find(|c: char| !c.is_ascii_digit() && c != ',').unwrap_or(s.len());
     let (num, rest) = s.split_at(digits_end);
     let mut groups = num.split(',');
     let first = groups.next()?;
     let first_ok = !first.is_empty() && first.len() <= 3 && !first.starts_with('0');
     let rest_ok = groups.all(|g| g.len() == 3 && g.bytes().all(|b| b.is_ascii_digit()));
-    (first_ok && rest_ok && !rest.contains(',')).then(|| format!("{}{rest}", num.replace(',', "")))
+    (first_ok && rest_ok && !rest.contains(',')).then(|| format!("{sign}{}{rest}", num.replace(',', "")))
 }
 
 /// A small whole number (an age).
@@ -529,6 +530,11 @@ mod tests {
             assert!(e.contains("thousands separators must group three digits"), "{bad}: {e}");
         }
         assert_eq!(parse_count(&Cell::Text("1,234,567人".into())), Ok(Some(1_234_567)));
+        assert!(
+            parse_count(&Cell::Text("-1,000".into()))
+                .unwrap_err()
+                .contains("negative")
+        );
         for bad in ["1,5", "12,34", "1,,000", ",5", "0,500"] {
             let e = parse_count(&Cell::Text(bad.into())).unwrap_err();
             assert!(e.contains("thousands separators"), "{bad}: {e}");

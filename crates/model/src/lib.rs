@@ -26,6 +26,9 @@
 //! - [`School`], [`Student`], [`Household`] (poverty and assistance status
 //!   over date ranges), [`Disbursement`] (aid paid), and the aggregate
 //!   [`Counts`] that statistics are computed from.
+//! - Ids ([`StudentId`], [`SchoolId`], [`HouseholdId`]) in one canonical
+//!   form ([`normalize_id`]: NFKC, no zero-width characters), and
+//!   [`IdCard`], the GB 11643 check of a 身份证号.
 //! - [`Roster`]: the read-only seam a user implements over their own
 //!   database; [`MemoryRoster`] holds one in memory.
 //!

@@ -14,7 +14,11 @@
 //! 1. **Sources** turn bytes into rows of cells with their physical line:
 //!    CSV is parsed at the byte level and each cell decoded (UTF-8 or
 //!    GB18030, detected or declared), streamed; JSON Lines are streamed;
-//!    JSON arrays and xlsx sheets (through `calamine`) are read whole.
+//!    JSON arrays and xlsx sheets (through `calamine`) are read whole. An
+//!    xlsx archive is checked before calamine sees it ([`check_archive`]:
+//!    entries, sizes, compression ratio, shared strings), a record longer
+//!    than [`Limits::max_record`] is refused as it is read, and no error
+//!    quotes more than [`MAX_QUOTED_CHARS`] characters of a value.
 //! 2. **The header** of a tabular file is found (title rows above it are
 //!    skipped with a warning) and matched against the file kind's
 //!    [`Column`]s by English name, Chinese header or alias

@@ -4,6 +4,7 @@
 // cast too: a panic there is a failed test, not a crash on input.
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
+mod atomic;
 mod common;
 mod docs;
 mod faults;
@@ -12,3 +13,4 @@ mod garbage;
 mod roundtrip;
 mod samples;
 mod streaming;
+mod table;

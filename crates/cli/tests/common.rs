@@ -144,8 +144,14 @@ values = [
 /// refusal comes before any work).
 pub(crate) fn assert_refused_before_work(r: &Run, input: &Path, before: &[u8]) {
     assert_eq!(r.code, 2, "--- stdout\n{}\n--- stderr\n{}", r.stdout, r.stderr);
-    let zh = r.stderr.find("拒绝写入").unwrap_or_else(|| panic!("no Chinese refusal: {}", r.stderr));
-    let en = r.stderr.find("refused").unwrap_or_else(|| panic!("no English refusal: {}", r.stderr));
+    let zh = r
+        .stderr
+        .find("拒绝写入")
+        .unwrap_or_else(|| panic!("no Chinese refusal: {}", r.stderr));
+    let en = r
+        .stderr
+        .find("refused")
+        .unwrap_or_else(|| panic!("no English refusal: {}", r.stderr));
     assert!(zh < en, "Chinese first: {}", r.stderr);
     assert!(
         !r.stderr.contains("accepted"),

@@ -199,6 +199,18 @@ where
     Ok(value)
 }
 
+/// Write `bytes` to the file at `path` atomically (see
+/// [`write_atomically`]): a rendered report, a JSON document.
+///
+/// # Errors
+/// [`Error::Io`] naming `path`; the file is then left as it was.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> Result<(), Error> {
+    write_atomically(path, |w| {
+        w.write_all(bytes)
+            .map_err(|e| Error::io(&path.display().to_string(), e))
+    })
+}
+
 /// Check, before a long computation, that `path` can be written: its folder
 /// exists and takes a new file (one is created there and removed), and
 /// `path` is not a folder.

@@ -86,7 +86,7 @@ mod source;
 mod table;
 mod write;
 
-pub use atomic::{AtomicFile, check_writable, write_atomically};
+pub use atomic::{AtomicFile, check_writable, write_atomically, write_file_atomically};
 pub use entitlements::{
     ENTITLEMENT_COLUMNS, ENTITLEMENT_REQUIRED, ENTITLEMENT_SHEETS, Entitlement, EntitlementsFile, read_entitlements,
 };

@@ -7,7 +7,6 @@
 //! the result with the validator and writes it.
 
 use std::collections::BTreeMap;
-use std::io::Write as _;
 use std::str::FromStr;
 
 use anyhow::Context as _;
@@ -264,12 +263,7 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     }
     let mut written = Vec::new();
     for (path, bytes) in rendered {
-        eduaid_io::write_atomically(&path, |w| {
-            w.write_all(&bytes).map_err(|e| eduaid_io::Error::Io {
-                file: path.display().to_string(),
-                source: e,
-            })
-        })?;
+        eduaid_io::write_file_atomically(&path, &bytes)?;
         written.push((path, bytes.len()));
     }
     if ctx.json {

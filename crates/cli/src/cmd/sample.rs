@@ -3,7 +3,6 @@
 //! on them.
 
 use std::collections::BTreeSet;
-use std::io::Write as _;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
@@ -103,12 +102,7 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     if !county.faults.is_empty() {
         let p = args.out.join("planted_faults.json");
         let text = serde_json::to_string_pretty(&county.faults)?;
-        eduaid_io::write_atomically(&p, |w| {
-            w.write_all(text.as_bytes()).map_err(|e| eduaid_io::Error::Io {
-                file: p.display().to_string(),
-                source: e,
-            })
-        })?;
+        eduaid_io::write_file_atomically(&p, text.as_bytes())?;
         written.push((p, county.faults.len()));
     }
     if ctx.json {

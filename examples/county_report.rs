@@ -84,7 +84,8 @@ fn main() -> Result<()> {
         ("out/county_report.md", render(&doc, &mut MarkdownRenderer::new())?),
     ];
     for (path, bytes) in &outputs {
-        std::fs::write(path, bytes)?;
+        // Replaced only when complete: a failure leaves the old report.
+        eduaid::io::write_file_atomically(Path::new(path), bytes)?;
         let full = std::fs::canonicalize(path)?;
         println!("wrote {} ({} bytes)", full.display(), bytes.len());
     }

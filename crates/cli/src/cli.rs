@@ -157,7 +157,7 @@ pub(crate) struct EvaluateArgs {
     /// Term to evaluate, e.g. 2017-spring or 2017年春季学期; repeat for several
     #[arg(long, required = true, value_parser = parse_term, value_name = "TERM")]
     pub(crate) term: Vec<Term>,
-    /// Write the per-student entitlements and the totals to this file (.xlsx, .csv or .json)
+    /// Write the per-student entitlements and the totals to this file (.xlsx, .csv or .json), replaced only when complete; never one of the inputs. A .csv gets two files beside it: <stem>-totals.csv and <stem>-by_stage.csv (with --lang zh: <stem>-汇总.csv, <stem>-分学段.csv). In .xlsx, rows past Excel's 1,048,576 continue on sheet "entitlements (2)"
     #[arg(long, value_name = "FILE")]
     pub(crate) out: Option<PathBuf>,
 }
@@ -214,7 +214,7 @@ pub(crate) struct ReconcileArgs {
     /// Policy.
     #[command(flatten)]
     pub(crate) policy: PolicyChoice,
-    /// Write the findings for a clerk to work through (.xlsx, .csv or .json)
+    /// Write the findings for a clerk to work through (.xlsx, .csv or .json), replaced only when complete; never one of the inputs. A .csv gets <stem>-summary.csv beside it (with --lang zh: <stem>-汇总.csv)
     #[arg(long, value_name = "FILE")]
     pub(crate) out: Option<PathBuf>,
 }
@@ -264,7 +264,7 @@ pub(crate) struct StatsArgs {
     /// Break every indicator down by township, school, sex or poverty group
     #[arg(long, value_enum, value_name = "DIMENSION")]
     pub(crate) by: Option<By>,
-    /// Write the indicators to this file (.xlsx, .csv or .json)
+    /// Write the indicators to this file (.xlsx, .csv or .json), replaced only when complete; never one of the inputs
     #[arg(long, value_name = "FILE")]
     pub(crate) out: Option<PathBuf>,
 }
@@ -301,7 +301,7 @@ pub(crate) struct ReportArgs {
     /// Output format; repeat for several
     #[arg(long, value_enum, default_value = "docx", value_name = "FORMAT")]
     pub(crate) format: Vec<ReportFormat>,
-    /// Folder to write the report into
+    /// Folder to write the report into: county_report.docx, .html or .md, each replaced only when complete; never one of the inputs
     #[arg(long, value_name = "DIR")]
     pub(crate) out: PathBuf,
     /// The spring term the report covers
@@ -522,7 +522,7 @@ const ZH: &[(&str, &str)] = &[
     ),
     (
         "evaluate --out",
-        "把逐生应助名单和汇总写入此文件（.xlsx、.csv 或 .json）",
+        "把逐生应助名单和汇总写入此文件（.xlsx、.csv 或 .json），写完后才替换原文件；不能是输入文件。.csv 会在旁边另写两个文件：<文件名>-汇总.csv、<文件名>-分学段.csv（英文界面为 <文件名>-totals.csv、<文件名>-by_stage.csv）。.xlsx 超过 Excel 的 1048576 行时续写在工作表“应助名单 (2)”",
     ),
     ("--students_ids", "学籍号（可多个）"),
     ("--student", "学籍号"),
@@ -534,7 +534,7 @@ const ZH: &[(&str, &str)] = &[
     ("--disbursements", "资金发放记录文件（实际发放）"),
     (
         "reconcile --out",
-        "把核对结果写成便于逐条处理的表格（.xlsx、.csv 或 .json）",
+        "把核对结果写成便于逐条处理的表格（.xlsx、.csv 或 .json），写完后才替换原文件；不能是输入文件。.csv 会在旁边另写 <文件名>-汇总.csv（英文界面为 <文件名>-summary.csv）",
     ),
     (
         "stats --data",
@@ -549,10 +549,16 @@ const ZH: &[(&str, &str)] = &[
         "统计学年（巩固率为毕业学年），如 2016 表示 2016—2017 学年［默认：文件中最新学年］",
     ),
     ("--by", "按乡镇、学校、性别或贫困类别分组统计"),
-    ("stats --out", "把指标写入此文件（.xlsx、.csv 或 .json）"),
+    (
+        "stats --out",
+        "把指标写入此文件（.xlsx、.csv 或 .json），写完后才替换原文件；不能是输入文件",
+    ),
     ("--template", "报告模板（minijinja）［默认：内置县级工作报告模板］"),
     ("--format", "输出格式；可重复"),
-    ("report --out", "报告输出文件夹"),
+    (
+        "report --out",
+        "报告输出文件夹：county_report.docx、.html 或 .md，每个文件写完后才替换原文件；不能是输入文件",
+    ),
     ("report --term", "报告所述的春季学期"),
     ("--county", "县名"),
     (

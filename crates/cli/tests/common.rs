@@ -138,3 +138,25 @@ values = [
   { from = "2017-spring", value = 800, cite = { doc = "my-doc", clause = "第三条" } },
 ]
 "#;
+
+/// Check a run refused to write over one of its inputs: exit 2, the
+/// Chinese message first, the input untouched, and no input read (the
+/// refusal comes before any work).
+pub(crate) fn assert_refused_before_work(r: &Run, input: &Path, before: &[u8]) {
+    assert_eq!(r.code, 2, "--- stdout\n{}\n--- stderr\n{}", r.stdout, r.stderr);
+    let zh = r
+        .stderr
+        .find("拒绝写入")
+        .unwrap_or_else(|| panic!("no Chinese refusal: {}", r.stderr));
+    let en = r
+        .stderr
+        .find("refused")
+        .unwrap_or_else(|| panic!("no English refusal: {}", r.stderr));
+    assert!(zh < en, "Chinese first: {}", r.stderr);
+    assert!(
+        !r.stderr.contains("accepted"),
+        "inputs were read before the refusal: {}",
+        r.stderr
+    );
+    assert_eq!(std::fs::read(input).unwrap(), before, "{} was changed", input.display());
+}

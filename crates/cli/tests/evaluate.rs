@@ -290,3 +290,160 @@ fn quiet_runs_print_nothing_on_stderr() {
     // No progress bar when stderr is not a terminal.
     assert!(!r.stderr.contains("evaluating"), "{}", r.stderr);
 }
+
+#[test]
+fn out_naming_an_input_is_refused_before_any_work() {
+    let d = copy_dir(sample_dir());
+    let students = d.path().join("students.csv");
+    let before = std::fs::read(&students).unwrap();
+    let base = ["evaluate", "--data", &p(d.path()), "--term", "2017-spring", "--out"];
+    // The file itself, by another spelling, and a hard link to it.
+    let link = d.path().join("link.csv");
+    std::fs::hard_link(&students, &link).unwrap();
+    let dotted = d.path().join(".").join("students.csv");
+    for out in [&students, &dotted] {
+        let r = run(&[&base[..], &[&p(out)]].concat());
+        assert_refused_before_work(&r, &students, &before);
+    }
+    let r = run(&[
+        "evaluate",
+        "--data",
+        &p(d.path()),
+        "--students",
+        &p(&link),
+        "--term",
+        "2017-spring",
+        "--out",
+        &p(&students),
+    ]);
+    assert_refused_before_work(&r, &students, &before);
+    // A sibling file the CSV output would write: x-totals.csv.
+    let sibling = d.path().join("x-totals.csv");
+    std::fs::copy(&students, &sibling).unwrap();
+    let r = run(&[
+        "evaluate",
+        "--data",
+        &p(d.path()),
+        "--students",
+        &p(&sibling),
+        "--term",
+        "2017-spring",
+        "--out",
+        &p(&d.path().join("x.csv")),
+    ]);
+    assert_refused_before_work(&r, &sibling, &before);
+    assert!(!d.path().join("x.csv").exists());
+}
+
+#[test]
+fn an_unwritable_out_folder_is_an_error_before_any_work() {
+    let dir = sample_dir();
+    // A "folder" that is a file: nothing can be created in it.
+    let (_d, file) = temp_path("plain");
+    std::fs::write(&file, "x").unwrap();
+    let r = run_expect(
+        2,
+        &[
+            "evaluate",
+            "--data",
+            &p(dir),
+            "--term",
+            "2017-spring",
+            "--out",
+            &p(&file.join("out.csv")),
+        ],
+    );
+    assert!(r.stderr.contains("plain"), "{}", r.stderr);
+    assert!(!r.stderr.contains("accepted"), "inputs were read first: {}", r.stderr);
+}
+
+#[test]
+fn csv_out_neutralises_formulas_in_names_and_keeps_amounts_numbers() {
+    let d = copy_dir(sample_dir());
+    let students = d.path().join("students.csv");
+    for line in 2..=40 {
+        set_cell(&students, line, "name", "=1+2");
+    }
+    let out = d.path().join("out").join("ent.csv");
+    let r = run_expect(
+        0,
+        &[
+            "evaluate",
+            "--data",
+            &p(d.path()),
+            "--term",
+            "2017-spring",
+            "--out",
+            &p(&out),
+        ],
+    );
+    // The sibling files are named after writing.
+    for f in ["ent.csv", "ent-totals.csv", "ent-by_stage.csv"] {
+        assert!(r.stderr.contains(f), "{f} not named: {}", r.stderr);
+        assert!(out.with_file_name(f).exists());
+    }
+    let rows = read_csv(&out);
+    assert!(rows.iter().any(|r| r["name"] == "'=1+2"), "no neutralised name");
+    assert!(rows.iter().all(|r| r["name"] != "=1+2"));
+    for r in &rows {
+        let a = &r["amount"];
+        assert!(a.parse::<f64>().is_ok() && !a.starts_with('\''), "amount {a:?}");
+    }
+}
+
+#[test]
+fn xlsx_and_json_out_hold_every_row_streamed() {
+    let dir = small_dir();
+    let (_c, csv) = temp_path("e.csv");
+    run_expect(
+        0,
+        &[
+            "-q",
+            "evaluate",
+            "--data",
+            &p(dir),
+            "--term",
+            "2017-spring",
+            "--out",
+            &p(&csv),
+        ],
+    );
+    let n = read_csv(&csv).len();
+    assert!(n > 1000, "{n}");
+    let (_j, json) = temp_path("e.json");
+    run_expect(
+        0,
+        &[
+            "-q",
+            "evaluate",
+            "--data",
+            &p(dir),
+            "--term",
+            "2017-spring",
+            "--out",
+            &p(&json),
+        ],
+    );
+    let v: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
+    assert_eq!(v["entitlements"].as_array().unwrap().len(), n);
+    assert!(v["totals"].as_array().unwrap().len() > 1);
+    assert!(!v["by_stage"].as_array().unwrap().is_empty());
+    let (_x, xlsx) = temp_path("e.xlsx");
+    run_expect(
+        0,
+        &[
+            "-q",
+            "evaluate",
+            "--data",
+            &p(dir),
+            "--term",
+            "2017-spring",
+            "--out",
+            &p(&xlsx),
+        ],
+    );
+    use calamine::{Reader, Xlsx, open_workbook};
+    let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
+    assert_eq!(wb.sheet_names(), ["entitlements", "totals", "by_stage"]);
+    assert_eq!(wb.worksheet_range("entitlements").unwrap().height(), n + 1);
+}

@@ -276,3 +276,51 @@ fn a_chinese_workbook_of_entitlements_is_read_back() {
     assert_eq!(j["matched"]["records"].as_u64().unwrap() + 1, lines.len() as u64);
     assert!(out.is_file());
 }
+
+#[test]
+fn out_naming_the_disbursements_is_refused_before_any_work() {
+    let d = copy_dir(sample_dir());
+    let disb = d.path().join("disbursements.csv");
+    let before = std::fs::read(&disb).unwrap();
+    let r = run(&["reconcile", "--data", &p(d.path()), "--out", &p(&disb)]);
+    assert_refused_before_work(&r, &disb, &before);
+}
+
+#[test]
+fn an_entitlements_file_with_a_negative_amount_or_bad_bytes_is_refused() {
+    let dir = sample_dir();
+    let (d, ent) = temp_path("ent.csv");
+    run_expect(
+        0,
+        &[
+            "-q",
+            "evaluate",
+            "--data",
+            &p(dir),
+            "--term",
+            "2017-spring",
+            "--out",
+            &p(&ent),
+        ],
+    );
+    let disb = p(&dir.join("disbursements.csv"));
+    let mut text = std::fs::read_to_string(&ent).unwrap();
+    let first = text.lines().nth(1).unwrap().to_string();
+    // The amount is the twelfth column.
+    let mut bad: Vec<String> = first.split(',').map(str::to_string).collect();
+    bad[11] = "-45.00".to_string();
+    text = text.replacen(&first, &bad.join(","), 1);
+    let neg = d.path().join("neg.csv");
+    std::fs::write(&neg, &text).unwrap();
+    let r = run_expect(2, &["reconcile", "--entitlements", &p(&neg), "--disbursements", &disb]);
+    assert!(r.stderr.contains("neg.csv:2: column amount"), "{}", r.stderr);
+    assert!(r.stderr.contains("negative"), "{}", r.stderr);
+    // A stray byte: refused with its place, never read as U+FFFD.
+    let mut bytes = std::fs::read(&ent).unwrap();
+    let at = bytes.iter().position(|b| *b == b'\n').unwrap() + 3;
+    bytes[at] = 0xFF;
+    let junk = d.path().join("junk.csv");
+    std::fs::write(&junk, &bytes).unwrap();
+    let r = run_expect(2, &["reconcile", "--entitlements", &p(&junk), "--disbursements", &disb]);
+    assert!(r.stderr.contains("junk.csv:2: column 3: invalid UTF-8"), "{}", r.stderr);
+}

@@ -129,3 +129,23 @@ fn a_users_own_template_is_filled_from_their_files() {
     );
     assert!(r.stderr.contains("/nonexistent.j2"), "{}", r.stderr);
 }
+
+#[test]
+fn a_report_file_naming_an_input_is_refused_before_any_work() {
+    let d = copy_dir(sample_dir());
+    let template = d.path().join("county_report.md");
+    std::fs::write(&template, "# {{ county }}\n").unwrap();
+    let before = std::fs::read(&template).unwrap();
+    let r = run(&[
+        "report",
+        "--data",
+        &p(d.path()),
+        "--template",
+        &p(&template),
+        "--format",
+        "md",
+        "--out",
+        &p(d.path()),
+    ]);
+    assert_refused_before_work(&r, &template, &before);
+}

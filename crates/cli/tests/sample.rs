@@ -99,3 +99,14 @@ fn sample_into_a_file_path_fails_with_exit_2() {
     let r = run_expect(2, &["sample", "--out", &p(&file), "--students", "10"]);
     assert!(r.stderr.contains("error"), "{}", r.stderr);
 }
+
+#[test]
+fn an_unwritable_out_folder_is_an_error_before_generating() {
+    let (_d, file) = temp_path("plain");
+    std::fs::write(&file, "x").unwrap();
+    let r = run_expect(
+        2,
+        &["sample", "--out", &p(&file.join("county")), "--students", "2000000000"],
+    );
+    assert!(r.stderr.contains("plain"), "{}", r.stderr);
+}

@@ -125,3 +125,12 @@ fn broken_count_files_exit_2() {
     assert!(r.stderr.contains("grade_counts.csv:2"), "{}", r.stderr);
     assert!(r.stdout.contains("98.89%"), "the other rows still count: {}", r.stdout);
 }
+
+#[test]
+fn out_naming_an_input_is_refused_before_any_work() {
+    let d = copy_dir(sample_dir());
+    let counts = d.path().join("grade_counts.csv");
+    let before = std::fs::read(&counts).unwrap();
+    let r = run(&["stats", "--data", &p(d.path()), "--out", &p(&counts)]);
+    assert_refused_before_work(&r, &counts, &before);
+}

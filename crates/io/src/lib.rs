@@ -37,6 +37,18 @@
 //! [`load_roster`] builds a [`MemoryRoster`](eduaid_model::MemoryRoster)
 //! and [`FileRoster`] a streaming [`Roster`](eduaid_model::Roster); the
 //! `write_*` functions write every kind with English or Chinese headers.
+//!
+//! Result tables (entitlements, totals, findings) are [`Sheet`]s of
+//! [`Val`]s, written by [`write_sheets`] or streamed row by row by a
+//! [`TableWriter`], and read back by [`read_table`]; the entitlements
+//! file's format is [`ENTITLEMENT_COLUMNS`] and [`read_entitlements`].
+//!
+//! Every file is written atomically ([`write_atomically`], [`AtomicFile`]):
+//! to a temporary file in the same folder, synced and renamed over the
+//! target only when complete, so an error, a kill or a full disk leaves the
+//! old file or the whole new one. A CSV text cell that a spreadsheet would
+//! take for a formula (`=`, `+`, `-`, `@`, tab, CR) is written with a
+//! leading `'` ([`csv_safe`]); xlsx text is always a string cell.
 //! The root README.md ("File formats") documents every file kind and column.
 //!
 //! ## Example
@@ -64,17 +76,25 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod atomic;
 mod cell;
+mod entitlements;
 mod error;
 mod options;
 mod read;
+mod readback;
 mod records;
 mod roster;
 mod schema;
 mod source;
+mod table;
 mod write;
 mod zipguard;
 
+pub use atomic::{AtomicFile, check_writable, write_atomically, write_file_atomically};
+pub use entitlements::{
+    ENTITLEMENT_COLUMNS, ENTITLEMENT_REQUIRED, ENTITLEMENT_SHEETS, Entitlement, EntitlementsFile, read_entitlements,
+};
 pub use error::{Error, MAX_MESSAGE_CHARS, MAX_QUOTED_CHARS, RowError, Warning, clip};
 pub use options::{Encoding, Format, Headers, Limits, ReadOptions, UnknownColumns, WriteOptions};
 pub use read::{
@@ -82,10 +102,15 @@ pub use read::{
     read_counts, read_disabled, read_disbursements, read_grade_counts, read_households, read_population, read_schools,
     read_schools_with_classes, read_students, read_teachers, sorted_spells,
 };
+pub use readback::{MAX_TABLE_BYTES, ReadTable, TableCell, TableRow, read_table};
 pub use records::ClassRow;
 pub use roster::{FileRoster, LoadedRoster, RosterFiles, load_roster};
 pub use schema::{Column, FileKind, ValueType};
 pub use source::{Input, read_xlsx_sheet};
+pub use table::{
+    OutKind, Sheet, TableWriter, TableWritten, Val, XLSX_MAX_ROWS, csv_safe, display_width, table_files, write_csv,
+    write_sheets, write_xlsx,
+};
 pub use write::{
     Output, write_classes, write_disabled, write_disbursements, write_grade_counts, write_households, write_population,
     write_schools, write_students, write_students_with_status, write_teachers,

@@ -1,9 +1,10 @@
 //! Writers: CSV (UTF-8, optionally with a BOM, or GB18030), JSON arrays,
-//! JSON Lines and xlsx, with English or Chinese headers.
+//! JSON Lines and xlsx, with English or Chinese headers. A file is written
+//! atomically; a CSV text cell a spreadsheet would run as a formula is
+//! neutralised with a leading `'`.
 
 use std::collections::HashMap;
-use std::fs::File;
-use std::io::{BufWriter, Write};
+use std::io::Write;
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
@@ -19,8 +20,9 @@ use crate::{Column, Encoding, Error, FileKind, Format, Headers, WriteOptions};
 /// Where a writer writes.
 #[non_exhaustive]
 pub enum Output<'a> {
-    /// A file, created or truncated; its extension tells the format unless
-    /// [`WriteOptions::format`] is set.
+    /// A file, written atomically (see [`write_atomically`](crate::write_atomically)):
+    /// replaced only when complete, left as it was on any error. Its
+    /// extension tells the format unless [`WriteOptions::format`] is set.
     Path(&'a Path),
     /// Any writer; [`WriteOptions::format`] must be set.
     Writer(&'a mut dyn Write),
@@ -98,6 +100,16 @@ impl Out {
         }
     }
 
+    /// The text of a CSV cell: free text that a spreadsheet would take
+    /// for a formula is neutralised (see [`crate::csv_safe`]); numbers,
+    /// dates and codes are the tool's own and written as they are.
+    fn csv_text(&self, headers: Headers) -> String {
+        match self {
+            Out::Text(s) => crate::csv_safe(s).into_owned(),
+            other => other.text(headers),
+        }
+    }
+
     fn json(&self, headers: Headers) -> Option<serde_json::Value> {
         match self {
             Out::Empty => None,
@@ -145,10 +157,9 @@ fn write_table(out: Output<'_>, table: &Table, opts: &WriteOptions) -> Result<()
                 None => Format::from_path(p)?,
             };
             let file = p.display().to_string();
-            let f = File::create(p).map_err(|e| Error::io(&file, e))?;
-            let mut w = BufWriter::new(f);
-            emit(&mut w, &file, format, table, opts)?;
-            w.flush().map_err(|e| Error::io(&file, e))
+            // Written beside the target and renamed over it when complete:
+            // an error or a kill leaves the old file.
+            crate::write_atomically(p, |w| emit(w, &file, format, table, opts))
         }
         Output::Writer(w) => {
             let Some(format) = opts.format else {
@@ -188,7 +199,7 @@ fn emit(w: &mut dyn Write, file: &str, format: Format, table: &Table, opts: &Wri
             cw.write_record(table.columns.iter().map(|c| enc(header(c, opts.headers))))
                 .map_err(csv_err)?;
             for row in &table.rows {
-                cw.write_record(row.iter().map(|v| enc(&v.text(opts.headers))))
+                cw.write_record(row.iter().map(|v| enc(&v.csv_text(opts.headers))))
                     .map_err(csv_err)?;
             }
             cw.flush().map_err(io)

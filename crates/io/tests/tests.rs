@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
 mod bounds;
+mod atomic;
 mod common;
 mod docs;
 mod faults;
@@ -13,3 +14,4 @@ mod garbage;
 mod roundtrip;
 mod samples;
 mod streaming;
+mod table;

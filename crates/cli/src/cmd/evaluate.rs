@@ -2,33 +2,19 @@
 //! with totals by program and stage.
 
 use eduaid_eligibility::{Benefit, Row, Totals};
+use eduaid_io::{ENTITLEMENT_COLUMNS, TableWriter};
 use eduaid_model::{Money, Roster};
 
 use crate::cli::EvaluateArgs;
 use crate::common::{Ctx, Status, wan};
-use crate::output::{OutKind, Sheet, Val, write_sheets};
+use crate::output::{self, Sheet, Val};
 use crate::{inputs, policy, progress};
 
-/// The columns of the entitlements sheet: English name and Chinese header.
-/// `eduaid reconcile --entitlements` reads either.
-pub(crate) const ENTITLEMENT_COLUMNS: &[(&str, &str)] = &[
-    ("student_id", "学籍号"),
-    ("name", "姓名"),
-    ("school_id", "学校标识码"),
-    ("school", "学校"),
-    ("township", "乡镇"),
-    ("stage", "学段"),
-    ("grade", "年级"),
-    ("program", "资助项目"),
-    ("program_name", "项目名称"),
-    ("benefit", "资助方式"),
-    ("term", "学期"),
-    ("amount", "金额（元）"),
-    ("left_on", "离校日期"),
-];
-
-/// The name of the entitlements sheet in each language.
-pub(crate) const ENTITLEMENT_SHEETS: &[&str] = &["entitlements", "应助名单"];
+/// The sheets `evaluate --out` writes, in English and in Chinese: the
+/// entitlements (one row per student, program and term), the totals by
+/// program and by program and stage. In CSV the second and third go to
+/// `<stem>-<sheet>.csv` beside the file.
+const SHEETS: [[&str; 3]; 2] = [["entitlements", "totals", "by_stage"], ["应助名单", "汇总", "分学段"]];
 
 /// A kind of benefit in words.
 pub(crate) fn benefit_words(b: Benefit, zh: bool) -> &'static str {
@@ -46,20 +32,31 @@ pub(crate) fn benefit_words(b: Benefit, zh: bool) -> &'static str {
 
 /// Run the command.
 pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
-    if let Some(out) = &args.out {
-        OutKind::of(out)?;
-    }
-    let engine = policy::engine(&args.policy)?;
-    let (roster, rejected) = inputs::open_roster(&args.data, ctx)?;
     let zh = ctx.zh();
+    let names = SHEETS[usize::from(zh)];
     let header: Vec<&str> = ENTITLEMENT_COLUMNS
         .iter()
         .map(|(en, c)| if zh { *c } else { *en })
         .collect();
-    let mut rows = Sheet::new(if zh { "应助名单" } else { "entitlements" }, &header);
-    let want_rows = args.out.is_some();
+    // Before any work: the output is not an input, its folder takes a file;
+    // the rows then stream into it as they are computed.
+    let mut writer = match &args.out {
+        Some(out) => {
+            let mut read = output::roster_inputs(&args.data);
+            read.extend(output::policy_inputs(&args.policy.policy));
+            output::guard_table_out(out, &names, &read)?;
+            Some(TableWriter::create(out, names[0], &header)?)
+        }
+        None => None,
+    };
+    let engine = policy::engine(&args.policy)?;
+    let (roster, rejected) = inputs::open_roster(&args.data, ctx)?;
+    let mut write_error: Option<eduaid_io::Error> = None;
     let mut sink = |r: &Row<'_>| {
-        if !want_rows {
+        let Some(w) = writer.as_mut() else {
+            return;
+        };
+        if write_error.is_some() {
             return;
         }
         let stage = if zh {
@@ -67,7 +64,7 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         } else {
             r.student.stage.code()
         };
-        rows.push(vec![
+        let row: [Val; 13] = [
             r.student.id.to_string().into(),
             r.student.name.clone().into(),
             r.school.id.to_string().into(),
@@ -81,7 +78,10 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             r.term.to_string().into(),
             Money::from_decimal_exact(r.amount).into(),
             r.student.left_on().map(|d| d.to_string()).into(),
-        ]);
+        ];
+        if let Err(e) = w.push(&row) {
+            write_error = Some(e);
+        }
     };
     let total = u64::try_from(roster.student_count()?).unwrap_or(0);
     let bar = progress::bar(total, ctx.t("evaluating", "计算中"), ctx);
@@ -91,6 +91,9 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     };
     let totals = engine.run(&ticking, &args.term, false, Some(&mut sink))?;
     bar.finish_and_clear();
+    if let Some(e) = write_error {
+        return Err(e.into());
+    }
     for s in &totals.skipped {
         errln!(
             "{}: {} {}: {}",
@@ -101,12 +104,10 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         );
     }
     let skipped = u64::try_from(totals.skipped.len()).unwrap_or(0);
-    let (by_program, by_stage) = summary_sheets(&totals, zh);
-    if let Some(out) = &args.out {
-        let files = write_sheets(out, &[rows, by_program.clone(), by_stage.clone()])?;
-        for f in files {
-            ctx.info(&format!("{} {}", ctx.t("wrote", "已写入"), f.display()));
-        }
+    let (by_program, by_stage) = summary_sheets(&totals, names);
+    if let Some(w) = writer {
+        let written = w.finish(&[by_program.0.clone(), by_stage.0.clone()])?;
+        output::report_written(&written, ctx);
     }
     if ctx.json {
         ctx.print_json(&totals)?;
@@ -142,10 +143,11 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
 }
 
 /// The totals by program, and by program and stage.
-fn summary_sheets(totals: &Totals, zh: bool) -> (Sheet, Sheet) {
+fn summary_sheets(totals: &Totals, names: [&str; 3]) -> (Sheet, Sheet) {
+    let zh = names == SHEETS[1];
     let h = |en: &'static str, c: &'static str| if zh { c } else { en };
     let mut by_program = Sheet::new(
-        h("totals", "汇总"),
+        names[1],
         &[
             h("program", "资助项目"),
             h("name", "项目名称"),
@@ -157,7 +159,7 @@ fn summary_sheets(totals: &Totals, zh: bool) -> (Sheet, Sheet) {
         ],
     );
     let mut by_stage = Sheet::new(
-        h("by_stage", "分学段"),
+        names[2],
         &[
             h("program", "资助项目"),
             h("stage", "学段"),

@@ -3,17 +3,19 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
-use std::str::FromStr;
 
 use anyhow::Context as _;
 use eduaid_eligibility::{FindingKind, Owed, OwedMap, Payee, Reconciliation, Scope, reconcile, reconcile_owed};
-use eduaid_model::{Decimal, Money, NaiveDate, ProgramId, Roster, StudentId, Term};
+use eduaid_model::{Money, NaiveDate, ProgramId, Roster, StudentId, Term};
 
 use crate::cli::ReconcileArgs;
-use crate::cmd::evaluate::{ENTITLEMENT_COLUMNS, ENTITLEMENT_SHEETS};
 use crate::common::{Ctx, Status, wan};
-use crate::output::{OutKind, Sheet, Val, read_table, write_sheets};
+use crate::output::{self, Sheet, Val};
 use crate::{inputs, policy, progress};
+
+/// The sheets `reconcile --out` writes, in English and in Chinese: the
+/// findings, and the summary (in CSV `<stem>-<sheet>.csv` beside the file).
+const SHEETS: [[&str; 2]; 2] = [["findings", "summary"], ["核对问题", "汇总"]];
 
 /// A student as the findings sheet names them.
 #[derive(Debug, Clone, Default)]
@@ -24,15 +26,20 @@ struct Who {
 
 /// Run the command.
 pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
-    if let Some(out) = &args.out {
-        OutKind::of(out)?;
-    }
+    let names = SHEETS[usize::from(ctx.zh())];
     inputs::check_dir(args.data.data.as_ref())?;
     let disb_path =
         inputs::pick(args.disbursements.as_ref(), args.data.data.as_ref(), "disbursements").context(ctx.t(
             "no disbursements file: give --disbursements FILE (or --data DIR holding disbursements.csv)",
             "缺少资金发放文件：请用 --disbursements FILE 指定（或 --data DIR 中含 disbursements.csv）",
         ))?;
+    if let Some(out) = &args.out {
+        let mut read = output::roster_inputs(&args.data);
+        read.extend(output::policy_inputs(&args.policy.policy));
+        read.push(disb_path.clone());
+        read.extend(args.entitlements.iter().cloned());
+        output::guard_table_out(out, &names, &read)?;
+    }
     let (recon, who, rejected) = if let Some(ent) = &args.entitlements {
         let (disbursements, rejected_d) = inputs::load_disbursements(&disb_path, ctx)?;
         let table = read_entitlements(ent, ctx)?;
@@ -72,12 +79,11 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         (recon, who, loaded.rejected + rejected_d)
     };
     let zh = ctx.zh();
-    let findings = findings_sheet(&recon, &who, zh);
-    let summary = summary_sheet(&recon, zh);
+    let findings = findings_sheet(&recon, &who, names[0], zh);
+    let summary = summary_sheet(&recon, names[1], zh);
     if let Some(out) = &args.out {
-        for f in write_sheets(out, &[findings, summary.clone()])? {
-            ctx.info(&format!("{} {}", ctx.t("wrote", "已写入"), f.display()));
-        }
+        let written = eduaid_io::write_sheets(out, &[findings.0, summary.0.clone()])?;
+        output::report_written(&written, ctx);
     }
     if ctx.json {
         ctx.print_json(&recon)?;
@@ -93,10 +99,10 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     Ok(Status::findings_if(!recon.findings.is_empty()).max(Status::bad_if(rejected)))
 }
 
-fn findings_sheet(recon: &Reconciliation, who: &HashMap<StudentId, Who>, zh: bool) -> Sheet {
+fn findings_sheet(recon: &Reconciliation, who: &HashMap<StudentId, Who>, name: &str, zh: bool) -> Sheet {
     let h = |en: &'static str, c: &'static str| if zh { c } else { en };
     let mut s = Sheet::new(
-        h("findings", "核对问题"),
+        name,
         &[
             h("no", "序号"),
             h("finding", "问题"),
@@ -143,10 +149,10 @@ fn kind_code(k: FindingKind) -> String {
         .unwrap_or_else(|| format!("{k:?}"))
 }
 
-fn summary_sheet(recon: &Reconciliation, zh: bool) -> Sheet {
+fn summary_sheet(recon: &Reconciliation, name: &str, zh: bool) -> Sheet {
     let h = |en: &'static str, c: &'static str| if zh { c } else { en };
     let mut s = Sheet::new(
-        h("summary", "汇总"),
+        name,
         &[
             h("class", "类别"),
             h("records", "笔数/人次"),
@@ -182,82 +188,32 @@ struct EntitlementTable {
     rejected: u64,
 }
 
-/// Read an entitlements file (`eduaid evaluate --out`), reporting bad rows
-/// by file, line and column.
+/// Read an entitlements file (`eduaid evaluate --out`) through
+/// `eduaid-io`, reporting each rejected row by file, line and column.
 fn read_entitlements(path: &Path, ctx: &Ctx) -> anyhow::Result<EntitlementTable> {
-    let file = path.display().to_string();
-    let t = read_table(path, ENTITLEMENT_SHEETS)?;
-    let col = |name: &str| -> Option<usize> {
-        let (en, c) = ENTITLEMENT_COLUMNS.iter().find(|(en, _)| *en == name)?;
-        t.header.iter().position(|h| h.eq_ignore_ascii_case(en) || h == c)
-    };
-    let header_name = |name: &str| -> String {
-        col(name)
-            .and_then(|i| t.header.get(i).cloned())
-            .unwrap_or_else(|| name.to_string())
-    };
-    let mut missing = Vec::new();
-    for req in ["student_id", "program", "term", "amount"] {
-        if col(req).is_none() {
-            missing.push(req);
-        }
-    }
-    if !missing.is_empty() {
-        anyhow::bail!("{file}:1: missing required column {}", missing.join(", "));
-    }
+    let read = eduaid_io::read_entitlements(path)?;
     let mut out = EntitlementTable::default();
-    let mut seen: HashMap<(StudentId, ProgramId, Term), u64> = HashMap::new();
-    for (line, cells) in &t.rows {
-        let get = |name: &str| col(name).and_then(|i| cells.get(i)).map(String::as_str).unwrap_or("");
-        let bad = |name: &str, reason: String| format!("{file}:{line}: column {}: {reason}", header_name(name));
-        let parsed = (|| -> Result<_, String> {
-            let student = StudentId::new(get("student_id")).map_err(|e| bad("student_id", e.to_string()))?;
-            let program = ProgramId::new(get("program")).map_err(|e| bad("program", e.to_string()))?;
-            let term = Term::from_str(get("term")).map_err(|e| bad("term", e.to_string()))?;
-            let amount = Decimal::from_str(get("amount"))
-                .map_err(|e| bad("amount", format!("{:?} is not an amount: {e}", get("amount"))))
-                .and_then(|d| Money::from_decimal(d).map_err(|e| bad("amount", e.to_string())))?;
-            let left = match get("left_on") {
-                "" => None,
-                s => Some(NaiveDate::from_str(s).map_err(|e| bad("left_on", format!("{s:?}: {e}")))?),
-            };
-            Ok((student, program, term, amount, left))
-        })();
-        let (student, program, term, amount, left) = match parsed {
-            Ok(x) => x,
-            Err(msg) => {
-                errln!("{}: {msg}", ctx.t("rejected", "已拒绝"));
-                out.rejected += 1;
-                continue;
-            }
-        };
-        let benefit = get("benefit");
-        if benefit.starts_with("ceiling") || benefit.starts_with("上限") {
+    for e in &read.errors {
+        errln!("{}: {e}", ctx.t("rejected", "已拒绝"));
+    }
+    out.rejected = u64::try_from(read.errors.len()).unwrap_or(u64::MAX);
+    for e in read.entitlements {
+        if e.is_ceiling() {
             continue;
         }
-        let key = (student.clone(), program, term);
-        if let Some(first) = seen.get(&key) {
-            errln!(
-                "{}: {}",
-                ctx.t("rejected", "已拒绝"),
-                bad("student_id", format!("duplicate entitlement (first on line {first})"))
-            );
-            out.rejected += 1;
-            continue;
+        out.owed.insert((e.student_id.clone(), e.program, e.term), e.amount);
+        if let Some(d) = e.left_on {
+            out.left_on.insert(e.student_id.clone(), d);
         }
-        seen.insert(key.clone(), *line);
-        out.owed.insert(key, amount);
-        if let Some(d) = left {
-            out.left_on.insert(student.clone(), d);
-        }
-        out.who.entry(student.clone()).or_insert_with(|| Who {
-            name: get("name").to_string(),
-            school: get("school").to_string(),
+        out.who.entry(e.student_id.clone()).or_insert(Who {
+            name: e.name,
+            school: e.school,
         });
-        out.students.insert(student);
+        out.students.insert(e.student_id);
     }
     ctx.info(&format!(
-        "{file}: {} {}, {} {}",
+        "{}: {} {}, {} {}",
+        read.file,
         out.owed.len(),
         ctx.t("entitlements", "条应发"),
         out.rejected,

@@ -20,7 +20,7 @@ use eduaid_report::{DocxRenderer, Figure, HtmlRenderer, MarkdownRenderer, Render
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::common::{Ctx, Status};
 use crate::inputs::{self, CountPaths};
-use crate::{policy, progress};
+use crate::{output, policy, progress};
 
 /// Figures that could not be computed from the user's data: each is
 /// reported as met and left out (a template that needs it then fails
@@ -117,6 +117,15 @@ fn report_settings(
     })
 }
 
+/// The file a report format is written to, in the `--out` folder.
+fn file_name(f: ReportFormat) -> &'static str {
+    match f {
+        ReportFormat::Docx => "county_report.docx",
+        ReportFormat::Html => "county_report.html",
+        ReportFormat::Md => "county_report.md",
+    }
+}
+
 /// Run the command.
 #[allow(clippy::too_many_lines)]
 pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
@@ -127,6 +136,24 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             .with_context(|| format!("--set {s:?}: expected KEY=VALUE"))?;
         settings.insert(k.trim().to_string(), v.trim().to_string());
     }
+    // Before any work: no report file is one of the inputs, and the
+    // folder takes a new file.
+    let mut formats = args.format.clone();
+    formats.dedup();
+    let files: Vec<std::path::PathBuf> = formats.iter().map(|f| args.out.join(file_name(*f))).collect();
+    let mut read = output::roster_inputs(&args.data);
+    read.extend(output::count_inputs(&CountPaths::of(
+        &args.counts,
+        args.data.data.as_ref(),
+    )));
+    read.extend(inputs::pick(
+        args.disbursements.as_ref(),
+        args.data.data.as_ref(),
+        "disbursements",
+    ));
+    read.extend(args.template.iter().cloned());
+    read.extend(output::policy_inputs(&args.policy.policy));
+    output::guard_outputs(&files, &read)?;
     let template = match &args.template {
         Some(p) => Template::from_file(p)?,
         None => Template::default_report(),
@@ -217,33 +244,26 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let validation = report.validate(&doc)?;
     report.push_appendices(&mut doc, &validation);
 
-    std::fs::create_dir_all(&args.out).with_context(|| args.out.display().to_string())?;
-    let mut formats = args.format.clone();
-    formats.dedup();
-    let mut written = Vec::new();
+    // Every format rendered first, then each file written atomically.
+    let mut rendered = Vec::new();
     for f in formats {
-        let (name, bytes, notes) = match f {
+        let (bytes, notes) = match f {
             ReportFormat::Docx => {
                 let mut r = DocxRenderer::new();
                 let bytes = render(&doc, &mut r)?;
-                ("county_report.docx", bytes, r.warnings())
+                (bytes, r.warnings())
             }
-            ReportFormat::Html => (
-                "county_report.html",
-                render(&doc, &mut HtmlRenderer::new())?,
-                Vec::new(),
-            ),
-            ReportFormat::Md => (
-                "county_report.md",
-                render(&doc, &mut MarkdownRenderer::new())?,
-                Vec::new(),
-            ),
+            ReportFormat::Html => (render(&doc, &mut HtmlRenderer::new())?, Vec::new()),
+            ReportFormat::Md => (render(&doc, &mut MarkdownRenderer::new())?, Vec::new()),
         };
         for n in notes {
             ctx.info(&format!("{}: {n}", ctx.t("note", "说明")));
         }
-        let path = args.out.join(name);
-        std::fs::write(&path, &bytes).with_context(|| path.display().to_string())?;
+        rendered.push((args.out.join(file_name(f)), bytes));
+    }
+    let mut written = Vec::new();
+    for (path, bytes) in rendered {
+        eduaid_io::write_file_atomically(&path, &bytes)?;
         written.push((path, bytes.len()));
     }
     if ctx.json {

@@ -6,14 +6,13 @@ use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
-use anyhow::Context as _;
 use eduaid_io::{Encoding, Headers, WriteOptions};
 use eduaid_model::{Counts, Disbursement, Household, Roster, School, SchoolYear, Student};
 use eduaid_sample::{Generator, PlantedFault};
 
 use crate::cli::{SampleArgs, SampleFormat};
 use crate::common::{Ctx, Status};
-use crate::progress;
+use crate::{output, progress};
 
 /// What is written.
 struct County {
@@ -28,11 +27,6 @@ struct County {
 
 /// Run the command.
 pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
-    let county = match args.students {
-        None => sample_county()?,
-        Some(n) => generated(n, args.seed, ctx)?,
-    };
-    std::fs::create_dir_all(&args.out).with_context(|| args.out.display().to_string())?;
     let (ext, encoding) = match args.format {
         SampleFormat::Csv => ("csv", Encoding::Utf8),
         SampleFormat::Gbk => ("csv", Encoding::Gb18030),
@@ -51,6 +45,12 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         bom: false,
     };
     let path = |stem: &str| -> PathBuf { args.out.join(format!("{stem}.{ext}")) };
+    // Before generating: the folder exists and takes a new file.
+    output::guard_outputs(&[path("students")], &[])?;
+    let county = match args.students {
+        None => sample_county()?,
+        Some(n) => generated(n, args.seed, ctx)?,
+    };
     let mut written: Vec<(PathBuf, usize)> = Vec::new();
     let mut put = |stem: &str, n: usize, f: &dyn Fn(&Path) -> Result<(), eduaid_io::Error>| -> anyhow::Result<()> {
         let p = path(stem);
@@ -101,7 +101,8 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     }
     if !county.faults.is_empty() {
         let p = args.out.join("planted_faults.json");
-        std::fs::write(&p, serde_json::to_string_pretty(&county.faults)?).with_context(|| p.display().to_string())?;
+        let text = serde_json::to_string_pretty(&county.faults)?;
+        eduaid_io::write_file_atomically(&p, text.as_bytes())?;
         written.push((p, county.faults.len()));
     }
     if ctx.json {

@@ -14,7 +14,7 @@ use eduaid_stats::{
 use crate::cli::{By, StatsArgs};
 use crate::common::{Ctx, Status};
 use crate::inputs::{self, CountPaths};
-use crate::output::{OutKind, Sheet, Val, write_sheets};
+use crate::output::{self, Sheet, Val};
 
 /// An indicator's value.
 enum Value {
@@ -161,11 +161,13 @@ fn group_name(k: &GroupKey, zh: bool) -> String {
 
 /// Run the command.
 pub(crate) fn run(args: &StatsArgs, ctx: &Ctx) -> anyhow::Result<Status> {
-    if let Some(out) = &args.out {
-        OutKind::of(out)?;
-    }
     inputs::check_dir(args.data.as_ref())?;
     let paths = CountPaths::of(&args.counts, args.data.as_ref());
+    let h = |en: &'static str, c: &'static str| if ctx.zh() { c } else { en };
+    let sheet_name = h("indicators", "指标");
+    if let Some(out) = &args.out {
+        output::guard_table_out(out, &[sheet_name], &output::count_inputs(&paths))?;
+    }
     if paths.grades.is_none() {
         anyhow::bail!(ctx.t(
             "no grade counts file: give --counts FILE or --data DIR holding grade_counts.csv",
@@ -189,9 +191,8 @@ pub(crate) fn run(args: &StatsArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         ));
     }
     let zh = ctx.zh();
-    let h = |en: &'static str, c: &'static str| if zh { c } else { en };
     let mut sheet = Sheet::new(
-        h("indicators", "指标"),
+        sheet_name,
         &[
             h("indicator", "指标"),
             h("key", "代码"),
@@ -272,9 +273,8 @@ pub(crate) fn run(args: &StatsArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         }
     }
     if let Some(out) = &args.out {
-        for f in write_sheets(out, std::slice::from_ref(&sheet))? {
-            ctx.info(&format!("{} {}", ctx.t("wrote", "已写入"), f.display()));
-        }
+        let written = eduaid_io::write_sheets(out, std::slice::from_ref(&sheet.0))?;
+        output::report_written(&written, ctx);
     }
     if ctx.json {
         ctx.print_json(&serde_json::json!({

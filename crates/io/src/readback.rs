@@ -1,0 +1,390 @@
+//! Reading a result table back: a sheet this program wrote (or a clerk
+//! re-saved) as rows of typed cells with their line, for the files that are
+//! not one of the record kinds (the entitlements file).
+
+use std::io::Cursor;
+use std::path::Path;
+
+use chrono::NaiveDate;
+
+use crate::{Error, OutKind};
+
+/// The largest result table read back: 512 MiB.
+pub const MAX_TABLE_BYTES: u64 = 512 << 20;
+/// The widest result table read back.
+const MAX_COLUMNS: usize = 1024;
+
+/// One cell of a table read back, as its file typed it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum TableCell {
+    /// Nothing there (or only white space).
+    Empty,
+    /// Text, trimmed: every CSV cell, an xlsx string cell, a JSON string.
+    Text(String),
+    /// An xlsx number cell without a date format, or a JSON number.
+    Number(f64),
+    /// An xlsx cell with a date format (a date a spreadsheet re-saved).
+    Date(NaiveDate),
+    /// An xlsx or JSON boolean.
+    Bool(bool),
+    /// A value that cannot be a cell: an Excel error (`#N/A`), a duration,
+    /// a date cell out of range, a JSON object or array; with the reason.
+    Bad(String),
+}
+
+impl TableCell {
+    /// True if the cell holds nothing.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        matches!(self, TableCell::Empty)
+    }
+
+    fn text(s: &str) -> TableCell {
+        let t = s.trim();
+        if t.is_empty() {
+            TableCell::Empty
+        } else {
+            TableCell::Text(t.to_string())
+        }
+    }
+}
+
+/// One row of a table read back.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TableRow {
+    /// The line: the row number Excel shows, the CSV line (a record over
+    /// several lines by its first), or the 1-based element of a JSON array.
+    pub line: u64,
+    /// The cells, as many as the file gives (fewer than the header when the
+    /// last are empty).
+    pub cells: Vec<TableCell>,
+}
+
+/// A table read back from a file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadTable {
+    /// The file, as reports name it.
+    pub file: String,
+    /// The header cells (the first line, or the first row of the sheet).
+    pub header: Vec<String>,
+    /// The header's line.
+    pub header_line: u64,
+    /// The rows after the header that are not blank.
+    pub rows: Vec<TableRow>,
+}
+
+/// Read a result table: a CSV (UTF-8, with or without BOM, or GB18030 as
+/// Chinese Excel re-saves it), a JSON file (an array of row objects, or an
+/// object of sheets, the sheet named one of `names` or the first), or an
+/// xlsx workbook (the worksheet named one of `names`, or the first).
+///
+/// Bytes are never replaced: a CSV whose bytes are neither valid UTF-8 nor
+/// valid GB18030 is refused at the line and column of the first bad byte.
+/// An xlsx date cell is read as a date ([`TableCell::Date`]).
+///
+/// # Errors
+/// [`Error::UnknownFormat`] for an extension other than `.csv`, `.json`
+/// or `.xlsx`; [`Error::Io`]; [`Error::TooLarge`] over
+/// [`MAX_TABLE_BYTES`]; [`Error::Malformed`] for bad bytes, broken CSV or
+/// JSON, or a file that is not a workbook.
+pub fn read_table(path: &Path, names: &[&str]) -> Result<ReadTable, Error> {
+    let file = path.display().to_string();
+    let kind = OutKind::of(path)?;
+    let bytes = read_limited(path, &file)?;
+    let mut t = match kind {
+        OutKind::Csv => csv_table(&bytes, &file)?,
+        OutKind::Json => json_table(&bytes, names, &file)?,
+        _ => xlsx_table(bytes, names, &file)?,
+    };
+    t.file = file;
+    Ok(t)
+}
+
+fn read_limited(path: &Path, file: &str) -> Result<Vec<u8>, Error> {
+    use std::io::Read as _;
+    let mut v = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_TABLE_BYTES + 1).read_to_end(&mut v))
+        .map_err(|e| Error::io(file, e))?;
+    let bytes = u64::try_from(v.len()).unwrap_or(u64::MAX);
+    if bytes > MAX_TABLE_BYTES {
+        return Err(Error::TooLarge {
+            file: file.to_string(),
+            bytes,
+            max: MAX_TABLE_BYTES,
+        });
+    }
+    Ok(v)
+}
+
+fn malformed(file: &str, line: u64, reason: String) -> Error {
+    Error::Malformed {
+        file: file.to_string(),
+        line,
+        reason,
+    }
+}
+
+/// Line and column (in characters, 1-based) just after `text`.
+fn position(text: &str) -> (u64, u64) {
+    let line = text.matches('\n').count() + 1;
+    let col = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (
+        u64::try_from(line).unwrap_or(u64::MAX),
+        u64::try_from(col).unwrap_or(u64::MAX),
+    )
+}
+
+/// Decode a CSV strictly: UTF-8 (a BOM says so), else GB18030 without any
+/// replacement.
+fn decode_strict(bytes: &[u8], file: &str) -> Result<String, Error> {
+    let bad = |text: &str, what: &str| {
+        let (line, col) = position(text);
+        malformed(
+            file,
+            line,
+            format!("column {col}: invalid {what} bytes: save the file as UTF-8 or GBK text"),
+        )
+    };
+    if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
+        return match std::str::from_utf8(rest) {
+            Ok(t) => Ok(t.to_string()),
+            Err(e) => Err(bad(&String::from_utf8_lossy(&rest[..e.valid_up_to()]), "UTF-8")),
+        };
+    }
+    let mut decoder = encoding_rs::GB18030.new_decoder_without_bom_handling();
+    let mut out = String::with_capacity(bytes.len().saturating_mul(2));
+    let (result, _read) = decoder.decode_to_string_without_replacement(bytes, &mut out, true);
+    match std::str::from_utf8(bytes) {
+        // GBK text can also be valid UTF-8 (`谢宸玥` reads as `л巫h`):
+        // the decoding whose non-ASCII text is more Chinese wins, UTF-8 on
+        // a tie.
+        Ok(t) => {
+            let gbk_ok = matches!(result, encoding_rs::DecoderResult::InputEmpty);
+            if gbk_ok && chinese_share(&out) > chinese_share(t) {
+                Ok(out)
+            } else {
+                Ok(t.to_string())
+            }
+        }
+        Err(utf8) => {
+            match result {
+                encoding_rs::DecoderResult::InputEmpty => Ok(out),
+                encoding_rs::DecoderResult::Malformed(..) => {
+                    // Neither encoding reads it: name the first place UTF-8
+                    // fails when the text before it is not ASCII (a UTF-8
+                    // file with a bad byte), else where GB18030 fails.
+                    let prefix = &bytes[..utf8.valid_up_to()];
+                    if prefix.is_ascii() {
+                        Err(bad(&out, "GBK"))
+                    } else {
+                        Err(bad(&String::from_utf8_lossy(prefix), "UTF-8"))
+                    }
+                }
+                encoding_rs::DecoderResult::OutputFull => Err(bad(&out, "GBK")),
+            }
+        }
+    }
+}
+
+/// The share, in thousandths, of the non-ASCII characters of `text` that
+/// are Chinese: CJK ideographs, CJK punctuation, full-width forms.
+fn chinese_share(text: &str) -> u64 {
+    let (mut cjk, mut other) = (0u64, 0u64);
+    for c in text.chars().filter(|c| !c.is_ascii()) {
+        let u = u32::from(c);
+        if (0x4E00..=0x9FFF).contains(&u) || (0x3000..=0x303F).contains(&u) || (0xFF00..=0xFFEF).contains(&u) {
+            cjk += 1;
+        } else {
+            other += 1;
+        }
+    }
+    (cjk * 1000).checked_div(cjk + other).unwrap_or(0)
+}
+
+fn csv_table(bytes: &[u8], file: &str) -> Result<ReadTable, Error> {
+    let text = decode_strict(bytes, file)?;
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut out = ReadTable::default();
+    let mut first = true;
+    for rec in rdr.records() {
+        let rec = rec.map_err(|e| {
+            let line = e.position().map_or(0, csv::Position::line);
+            malformed(file, line, e.to_string())
+        })?;
+        let line = rec.position().map_or(0, csv::Position::line);
+        if rec.len() > MAX_COLUMNS {
+            return Err(malformed(file, line, format!("more than {MAX_COLUMNS} columns")));
+        }
+        if first {
+            out.header = rec.iter().map(|c| c.trim().to_string()).collect();
+            out.header_line = line;
+            first = false;
+            continue;
+        }
+        let cells: Vec<TableCell> = rec.iter().map(TableCell::text).collect();
+        if cells.iter().any(|c| !c.is_empty()) {
+            out.rows.push(TableRow { line, cells });
+        }
+    }
+    Ok(out)
+}
+
+fn json_cell(v: &serde_json::Value) -> TableCell {
+    match v {
+        serde_json::Value::Null => TableCell::Empty,
+        serde_json::Value::String(s) => TableCell::text(s),
+        serde_json::Value::Number(n) => match n.as_f64() {
+            // Integers beyond a double's exact range keep their digits.
+            Some(f) if n.is_f64() || f.abs() < 9_007_199_254_740_992.0 => TableCell::Number(f),
+            _ => TableCell::Text(n.to_string()),
+        },
+        serde_json::Value::Bool(b) => TableCell::Bool(*b),
+        _ => TableCell::Bad("a JSON object or array is not a cell".into()),
+    }
+}
+
+fn json_table(bytes: &[u8], names: &[&str], file: &str) -> Result<ReadTable, Error> {
+    let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
+        malformed(
+            file,
+            u64::try_from(e.line()).unwrap_or(0),
+            format!("column {}: {e}", e.column()),
+        )
+    })?;
+    let rows = match &v {
+        serde_json::Value::Array(a) => a.as_slice(),
+        serde_json::Value::Object(o) => names
+            .iter()
+            .find_map(|n| o.get(*n))
+            .or_else(|| o.values().next())
+            .and_then(serde_json::Value::as_array)
+            .map_or(&[][..], Vec::as_slice),
+        _ => {
+            return Err(malformed(
+                file,
+                0,
+                "expected an array of rows or an object of sheets".into(),
+            ));
+        }
+    };
+    let mut out = ReadTable {
+        header_line: 1,
+        ..ReadTable::default()
+    };
+    for r in rows {
+        if let Some(o) = r.as_object() {
+            for k in o.keys() {
+                if !out.header.contains(k) {
+                    if out.header.len() >= MAX_COLUMNS {
+                        return Err(malformed(file, 0, format!("more than {MAX_COLUMNS} columns")));
+                    }
+                    out.header.push(k.clone());
+                }
+            }
+        }
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let line = u64::try_from(i + 1).unwrap_or(u64::MAX);
+        let cells = match r.as_object() {
+            Some(o) => out
+                .header
+                .iter()
+                .map(|h| o.get(h).map_or(TableCell::Empty, json_cell))
+                .collect(),
+            None => vec![TableCell::Bad("expected a JSON object (one row)".into())],
+        };
+        out.rows.push(TableRow { line, cells });
+    }
+    Ok(out)
+}
+
+/// The cells of an xlsx sheet, sparse (a stray far cell costs one cell).
+#[allow(clippy::float_arithmetic)] // a 1904-system serial is moved to the 1900 system by adding days
+fn xlsx_table(bytes: Vec<u8>, names: &[&str], file: &str) -> Result<ReadTable, Error> {
+    use calamine::{DataRef, Reader, Xlsx};
+    let bad = |reason: String| malformed(file, 0, reason);
+    let read = || -> Result<Vec<(u32, u32, TableCell)>, String> {
+        let mut wb: Xlsx<Cursor<Vec<u8>>> =
+            Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("not an xlsx workbook: {e}"))?;
+        let epoch_1904 = wb.has_1904_epoch();
+        let sheets = wb.sheet_names();
+        let name = names
+            .iter()
+            .find(|n| sheets.iter().any(|s| s == *n))
+            .map(|n| (*n).to_string())
+            .or_else(|| sheets.first().cloned())
+            .ok_or("the workbook has no sheet")?;
+        let mut reader = wb
+            .worksheet_cells_reader(&name)
+            .map_err(|e| format!("cannot read sheet {name:?}: {e}"))?;
+        let mut out = Vec::new();
+        while let Some(c) = reader.next_cell().map_err(|e| format!("sheet {name:?}: {e}"))? {
+            let (r, col) = c.get_position();
+            if usize::try_from(col).unwrap_or(usize::MAX) >= MAX_COLUMNS {
+                return Err(format!("sheet {name:?}: a cell beyond column {MAX_COLUMNS}"));
+            }
+            let cell = match c.get_value() {
+                DataRef::Empty => continue,
+                DataRef::Int(i) => TableCell::Text(i.to_string()),
+                DataRef::Float(f) => TableCell::Number(*f),
+                DataRef::String(s) => TableCell::text(s),
+                DataRef::SharedString(s) => TableCell::text(s),
+                DataRef::Bool(b) => TableCell::Bool(*b),
+                DataRef::DateTime(d) if d.is_duration() => TableCell::Bad("a duration is not a date".into()),
+                DataRef::DateTime(d) => {
+                    let serial = if epoch_1904 { d.as_f64() + 1462.0 } else { d.as_f64() };
+                    crate::cell::from_serial(serial).map_or_else(TableCell::Bad, TableCell::Date)
+                }
+                DataRef::DateTimeIso(s) => TableCell::text(s),
+                DataRef::DurationIso(_) => TableCell::Bad("a duration is not a date".into()),
+                DataRef::Error(e) => TableCell::Bad(format!("excel error {e}")),
+            };
+            out.push((r, col, cell));
+        }
+        out.sort_by_key(|(r, c, _)| (*r, *c));
+        Ok(out)
+    };
+    // calamine parses untrusted zip and XML: a panic there is an error here.
+    let cells = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
+        Ok(Ok(c)) => c,
+        Ok(Err(reason)) => return Err(bad(reason)),
+        Err(_) => return Err(bad("not a readable xlsx workbook".into())),
+    };
+    let mut out = ReadTable::default();
+    let mut header_row: Option<u32> = None;
+    for (r, c, cell) in cells {
+        let c = usize::try_from(c).unwrap_or(usize::MAX);
+        let header = *header_row.get_or_insert(r);
+        if r == header {
+            out.header_line = u64::from(r) + 1;
+            if out.header.len() <= c {
+                out.header.resize(c + 1, String::new());
+            }
+            out.header[c] = match cell {
+                TableCell::Text(s) => s,
+                TableCell::Number(f) => f.to_string(),
+                _ => String::new(),
+            };
+            continue;
+        }
+        let line = u64::from(r) + 1;
+        if out.rows.last().is_none_or(|row| row.line != line) {
+            out.rows.push(TableRow {
+                line,
+                cells: Vec::new(),
+            });
+        }
+        if let Some(row) = out.rows.last_mut() {
+            if row.cells.len() <= c {
+                row.cells.resize(c + 1, TableCell::Empty);
+            }
+            row.cells[c] = cell;
+        }
+    }
+    Ok(out)
+}

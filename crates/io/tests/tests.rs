@@ -4,8 +4,8 @@
 // cast too: a panic there is a failed test, not a crash on input.
 #![allow(clippy::unwrap_used, clippy::cast_possible_truncation)]
 
-mod bounds;
 mod atomic;
+mod bounds;
 mod common;
 mod docs;
 mod faults;

@@ -336,7 +336,8 @@ struct XlsxSink {
 /// use eduaid_io::{StudentWriter, WriteOptions, Input, ReadOptions, read_students};
 /// let dir = tempfile::tempdir()?;
 /// let path = dir.path().join("students.csv");
-/// let csv = "学籍号,姓名,性别,出生日期,学校,学段,年级,户籍\nG1,甲,女,2008-05-01,S1,小学,3,农村\n";
+/// let csv = "学籍号,姓名,性别,出生日期,学校,学段,年级,户籍,学籍状态,学籍状态日期\n\
+///            G1,甲,女,2008-05-01,S1,小学,3,农村,在读,2014-09-01\n";
 /// let loaded = read_students(Input::bytes("s.csv", csv.as_bytes()), &ReadOptions::default())?;
 /// let mut w = StudentWriter::create(&path, &WriteOptions::default())?;
 /// w.write(&loaded.students)?;

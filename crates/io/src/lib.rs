@@ -112,7 +112,7 @@ pub use table::{
     write_sheets, write_xlsx,
 };
 pub use write::{
-    Output, write_classes, write_disabled, write_disbursements, write_grade_counts, write_households, write_population,
-    write_schools, write_students, write_students_with_status, write_teachers,
+    Output, StudentWriter, write_classes, write_disabled, write_disbursements, write_grade_counts, write_households,
+    write_population, write_schools, write_students, write_students_with_status, write_teachers,
 };
 pub use zipguard::{ArchiveLimits, check_archive};

@@ -320,3 +320,50 @@ fn an_entitlements_file_without_an_amount_column_is_refused() {
         "{e}"
     );
 }
+
+#[test]
+fn students_streamed_in_batches_are_the_students_written_whole() {
+    let loaded = read_students(
+        Input::Path(&crate::common::data("students.csv")),
+        &ReadOptions::default(),
+    )
+    .unwrap();
+    let students = loaded.students;
+    assert!(students.len() > 5);
+    let d = tempfile::tempdir().unwrap();
+    for (ext, headers) in [
+        ("csv", eduaid_io::Headers::English),
+        ("csv", eduaid_io::Headers::Chinese),
+        ("json", eduaid_io::Headers::English),
+        ("jsonl", eduaid_io::Headers::Chinese),
+        ("xlsx", eduaid_io::Headers::Chinese),
+    ]
+    .into_iter()
+    .enumerate()
+    .map(|(i, (ext, h))| (format!("{i}.{ext}"), h))
+    {
+        let ext = ext.as_str();
+        let opts = WriteOptions {
+            headers,
+            ..WriteOptions::default()
+        };
+        let whole = d.path().join(format!("whole.{ext}"));
+        write_students(&whole, &students, &opts).unwrap();
+        let streamed = d.path().join(format!("streamed.{ext}"));
+        let mut w = eduaid_io::StudentWriter::create(&streamed, &opts).unwrap();
+        for batch in students.chunks(3) {
+            w.write(batch).unwrap();
+        }
+        assert!(!streamed.exists(), "nothing in place before finish");
+        assert_eq!(w.finish().unwrap(), students.len() as u64);
+        let back = read_students(Input::Path(&streamed), &ReadOptions::default()).unwrap();
+        assert_eq!(back.students, students, "{ext} {headers:?}");
+        if !ext.ends_with("xlsx") {
+            assert_eq!(
+                std::fs::read(&streamed).unwrap(),
+                std::fs::read(&whole).unwrap(),
+                "{ext}"
+            );
+        }
+    }
+}

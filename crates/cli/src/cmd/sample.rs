@@ -18,7 +18,10 @@ use crate::{output, progress};
 struct County {
     name: String,
     schools: Vec<School>,
+    /// The students, unless they were streamed to the file as generated.
     students: Vec<Student>,
+    /// How many students the county has.
+    student_count: usize,
     households: Vec<Household>,
     disbursements: Vec<Disbursement>,
     counts: Counts,
@@ -47,10 +50,19 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let path = |stem: &str| -> PathBuf { args.out.join(format!("{stem}.{ext}")) };
     // Before generating: the folder exists and takes a new file.
     output::guard_outputs(&[path("students")], &[])?;
+    // A generated county's students stream to their file as they are
+    // generated (committed before the other files); the sample county's
+    // are written below.
     let county = match args.students {
         None => sample_county()?,
-        Some(n) => generated(n, args.seed, ctx)?,
+        Some(n) => {
+            let mut w = eduaid_io::StudentWriter::create(&path("students"), &opts)?;
+            let c = generated(n, args.seed, ctx, &mut w)?;
+            w.finish()?;
+            c
+        }
     };
+    let streamed = args.students.is_some();
     let mut written: Vec<(PathBuf, usize)> = Vec::new();
     let mut put = |stem: &str, n: usize, f: &dyn Fn(&Path) -> Result<(), eduaid_io::Error>| -> anyhow::Result<()> {
         let p = path(stem);
@@ -67,8 +79,12 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             eduaid_io::write_classes(p, &county.schools, &opts)
         })?;
     }
-    put("students", county.students.len(), &|p| {
-        eduaid_io::write_students(p, &county.students, &opts)
+    put("students", county.student_count, &|p| {
+        if streamed {
+            Ok(())
+        } else {
+            eduaid_io::write_students(p, &county.students, &opts)
+        }
     })?;
     put("households", county.households.len(), &|p| {
         eduaid_io::write_households(p, &county.households, &opts)
@@ -116,7 +132,7 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             "{} {}: {} {}",
             ctx.t("wrote", "已生成"),
             county.name,
-            county.students.len(),
+            county.student_count,
             ctx.t("students", "名学生")
         );
         for (p, n) in &written {
@@ -142,6 +158,7 @@ fn sample_county() -> anyhow::Result<County> {
         name: c.name.clone(),
         schools,
         students: c.roster.students().to_vec(),
+        student_count: c.roster.students().len(),
         households,
         disbursements: c.disbursements,
         counts: c.counts,
@@ -150,23 +167,32 @@ fn sample_county() -> anyhow::Result<County> {
 }
 
 /// A generated county of `n` students, with grade counts of 2016-17
-/// derived from its roster.
-fn generated(n: u64, seed: u64, ctx: &Ctx) -> anyhow::Result<County> {
+/// derived from its roster; the students are written to `students` batch
+/// by batch, never all held.
+fn generated(n: u64, seed: u64, ctx: &Ctx, students: &mut eduaid_io::StudentWriter) -> anyhow::Result<County> {
     let g = Generator::new(n, seed);
     let bar = progress::bar(n, ctx.t("generating", "生成中"), ctx);
-    let mut students: Vec<Student> = Vec::with_capacity(usize::try_from(n.min(50_000_000)).unwrap_or(0));
     let mut household_ids = BTreeSet::new();
+    let mut count = 0usize;
+    let mut failed: Option<eduaid_io::Error> = None;
     g.visit_students(&mut |batch| {
         for s in batch {
             if let Some(h) = &s.household_id {
                 household_ids.insert(h.clone());
             }
         }
-        students.extend_from_slice(batch);
+        if let Err(e) = students.write(batch) {
+            failed = Some(e);
+            return ControlFlow::Break(());
+        }
+        count += batch.len();
         bar.inc(u64::try_from(batch.len()).unwrap_or(0));
         ControlFlow::Continue(())
     })?;
     bar.finish_and_clear();
+    if let Some(e) = failed {
+        return Err(e.into());
+    }
     let mut households = Vec::new();
     for id in &household_ids {
         if let Some(h) = g.household(id)? {
@@ -182,7 +208,8 @@ fn generated(n: u64, seed: u64, ctx: &Ctx) -> anyhow::Result<County> {
     Ok(County {
         name: format!("模拟县（{n}名学生，种子{seed}）"),
         schools,
-        students,
+        students: Vec::new(),
+        student_count: count,
         households,
         disbursements: Vec::new(),
         counts: Counts {

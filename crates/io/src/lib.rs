@@ -108,8 +108,8 @@ pub use roster::{FileRoster, LoadedRoster, RosterFiles, load_roster};
 pub use schema::{Column, FileKind, ValueType};
 pub use source::{Input, read_xlsx_sheet};
 pub use table::{
-    OutKind, Sheet, TableWriter, TableWritten, Val, XLSX_MAX_ROWS, csv_safe, display_width, table_files, write_csv,
-    write_sheets, write_xlsx,
+    OutKind, Sheet, TableWriter, TableWritten, Val, XLSX_MAX_ROWS, csv_safe, csv_unescape, display_width, table_files,
+    write_csv, write_sheets, write_xlsx,
 };
 pub use write::{
     Output, StudentWriter, write_classes, write_disabled, write_disbursements, write_grade_counts, write_households,

@@ -226,7 +226,7 @@ fn csv_table(bytes: &[u8], file: &str) -> Result<ReadTable, Error> {
             first = false;
             continue;
         }
-        let cells: Vec<TableCell> = rec.iter().map(TableCell::text).collect();
+        let cells: Vec<TableCell> = rec.iter().map(|c| TableCell::text(crate::csv_unescape(c))).collect();
         if cells.iter().any(|c| !c.is_empty()) {
             out.rows.push(TableRow { line, cells });
         }
@@ -303,10 +303,19 @@ fn json_table(bytes: &[u8], names: &[&str], file: &str) -> Result<ReadTable, Err
     Ok(out)
 }
 
-/// The cells of an xlsx sheet, sparse (a stray far cell costs one cell).
+/// The cells of an xlsx sheet, sparse (a stray far cell costs one cell),
+/// after the archive passes [`check_archive`](crate::check_archive).
 #[allow(clippy::float_arithmetic)] // a 1904-system serial is moved to the 1900 system by adding days
 fn xlsx_table(bytes: Vec<u8>, names: &[&str], file: &str) -> Result<ReadTable, Error> {
     use calamine::{DataRef, Reader, Xlsx};
+    // The archive is checked before calamine inflates or pre-allocates
+    // anything it claims (entry sizes, ratios, shared-string counts).
+    crate::zipguard::check(
+        Cursor::new(&bytes),
+        file,
+        &crate::ArchiveLimits::default(),
+        "an xlsx workbook",
+    )?;
     let bad = |reason: String| malformed(file, 0, reason);
     let read = || -> Result<Vec<(u32, u32, TableCell)>, String> {
         let mut wb: Xlsx<Cursor<Vec<u8>>> =

@@ -1166,15 +1166,17 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     b','
 }
 
+/// A CSV cell's bytes as text, with eduaid's formula escape undone
+/// ([`csv_unescape`](crate::csv_unescape)).
 fn decode(bytes: &[u8], utf8: bool) -> Cell {
     if utf8 {
         match std::str::from_utf8(bytes) {
-            Ok(s) => Cell::Text(s.to_string()),
+            Ok(s) => Cell::Text(crate::csv_unescape(s).to_string()),
             Err(_) => Cell::Bad("invalid UTF-8 text (if the file is GBK, declare the encoding as GB18030)".into()),
         }
     } else {
         match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
-            Some(s) => Cell::Text(s.into_owned()),
+            Some(s) => Cell::Text(crate::csv_unescape(&s).to_string()),
             None => Cell::Bad("invalid GB18030/GBK text".into()),
         }
     }

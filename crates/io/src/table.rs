@@ -33,11 +33,43 @@ pub const XLSX_MAX_ROWS: u32 = 1_048_576;
 /// assert_eq!(csv_safe("-12.50"), "-12.50");
 /// assert_eq!(csv_safe("张三"), "张三");
 /// ```
+///
+/// The escape is reversible: a text that already begins with quotes before
+/// such a character (`'=x`) gains one more quote, and eduaid's CSV reader
+/// takes exactly one away again ([`csv_unescape`]), so every text
+/// round-trips.
 #[must_use]
 pub fn csv_safe(text: &str) -> Cow<'_, str> {
-    match text.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') if !is_plain_number(text) => Cow::Owned(format!("'{text}")),
+    let after_quotes = text.trim_start_matches('\'');
+    let quoted = after_quotes.len() != text.len();
+    match after_quotes.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') if quoted || !is_plain_number(text) => Cow::Owned(format!("'{text}")),
         _ => Cow::Borrowed(text),
+    }
+}
+
+/// Undo [`csv_safe`] on a CSV cell as read: one leading `'` is removed
+/// from a cell of quotes followed by `=`, `+`, `-`, `@`, a tab or a carriage
+/// return; every other cell is returned as it is.
+///
+/// ```
+/// use eduaid_io::{csv_safe, csv_unescape};
+/// for s in ["=SUM(A1)", "'=x", "-12.50", "'-12.50", "-张", "'", "甲"] {
+///     assert_eq!(csv_unescape(&csv_safe(s)), s);
+/// }
+/// ```
+#[must_use]
+pub fn csv_unescape(cell: &str) -> &str {
+    match cell.strip_prefix('\'') {
+        Some(rest)
+            if matches!(
+                rest.trim_start_matches('\'').chars().next(),
+                Some('=' | '+' | '-' | '@' | '\t' | '\r')
+            ) =>
+        {
+            rest
+        }
+        _ => cell,
     }
 }
 

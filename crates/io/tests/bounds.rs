@@ -218,3 +218,21 @@ fn no_error_echoes_a_megabyte_value() {
     let e = read_schools(Input::bytes("s.csv", header.as_bytes()), &o).unwrap_err();
     assert!(e.to_string().len() < 200, "{}", e.to_string().len());
 }
+
+#[test]
+fn a_table_read_back_checks_the_workbook_before_calamine_reserves() {
+    // The entitlements file (`reconcile --entitlements`) goes through
+    // `read_table`: the same archive check as every other xlsx reader.
+    let d = tempfile::tempdir().unwrap();
+    let p = d.path().join("应发名单.xlsx");
+    std::fs::write(&p, workbook("A1:B1", HEADER, &sst("100000000000000"))).unwrap();
+    let e = eduaid_io::read_table(&p, &["应发名单"]).unwrap_err();
+    assert!(
+        e.to_string()
+            .contains("claims 100000000000000 strings (uniqueCount) but holds 2"),
+        "{e}"
+    );
+    std::fs::write(&p, workbook("A1:B1", HEADER, &sst("2"))).unwrap();
+    let t = eduaid_io::read_table(&p, &["应发名单"]).unwrap();
+    assert_eq!(t.header, ["学校代码", "学校名称"]);
+}

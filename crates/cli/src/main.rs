@@ -8,27 +8,37 @@
 #![forbid(unsafe_code)]
 
 /// `println!` that never panics: a closed pipe (`eduaid … | head`) ends
-/// the output, not the program with a panic.
+/// the output, not the program with a panic. Every line goes through
+/// [`common::shown`]: control characters from data escaped, identity
+/// numbers masked, whichever command printed it.
 macro_rules! outln {
+    () => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock());
+    }};
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+        let _ = writeln!(std::io::stdout().lock(), "{}", $crate::common::shown(&format!($($arg)*)));
     }};
 }
 
-/// `print!` that never panics.
+/// `print!` that never panics, escaped and masked as [`outln!`].
 macro_rules! out {
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = write!(std::io::stdout().lock(), $($arg)*);
+        let _ = write!(std::io::stdout().lock(), "{}", $crate::common::shown(&format!($($arg)*)));
     }};
 }
 
-/// `eprintln!` that never panics.
+/// `eprintln!` that never panics, escaped and masked as [`outln!`].
 macro_rules! errln {
+    () => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr().lock());
+    }};
     ($($arg:tt)*) => {{
         use std::io::Write as _;
-        let _ = writeln!(std::io::stderr().lock(), $($arg)*);
+        let _ = writeln!(std::io::stderr().lock(), "{}", $crate::common::shown(&format!($($arg)*)));
     }};
 }
 

@@ -447,3 +447,20 @@ fn xlsx_and_json_out_hold_every_row_streamed() {
     assert_eq!(wb.sheet_names(), ["entitlements", "totals", "by_stage"]);
     assert_eq!(wb.worksheet_range("entitlements").unwrap().height(), n + 1);
 }
+
+#[test]
+fn data_in_an_error_line_reaches_the_terminal_escaped() {
+    // A rejected row's value goes to stderr: the escape sequence a crafted
+    // cell holds is shown as text, never sent to the terminal.
+    let d = copy_dir(small_dir());
+    let students = d.path().join("students.csv");
+    set_cell(&students, 2, "school_id", "S\u{1b}[2J\u{1b}]0;pwned\u{7}");
+    let r = run(&["evaluate", "--data", &p(d.path()), "--term", "2017-spring"]);
+    assert_eq!(r.code, 2, "{}", r.stderr);
+    assert!(
+        !r.stderr.contains('\u{1b}') && !r.stderr.contains('\u{7}'),
+        "{:?}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("\\u{1b}[2J"), "{}", r.stderr);
+}

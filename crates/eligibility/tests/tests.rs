@@ -6,6 +6,7 @@
 mod cases;
 mod engine;
 mod overlays;
+mod packed;
 mod policy_errors;
 mod properties;
 mod reconcile;

@@ -23,6 +23,11 @@
 //! gives it, and the three ways must agree with each other.
 //!
 //! `EDUAID_ANCHORS_DIR=/path cargo bench -p eduaid --bench anchors`
+//!
+//! With `EDUAID_ANCHORS_ROUNDS=R` the bench skips criterion and prints, for
+//! each roster, one JSON line with the median and the fastest of R timed
+//! runs of each way, in ns per student (what `scripts/anchors.sh` reads,
+//! beside the baseline's own median).
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -91,6 +96,13 @@ fn run(c: &mut Criterion) -> Result<(), Box<dyn std::error::Error>> {
                 return Err(format!("{name}: grand total {total}, the baseline's {w}").into());
             }
         }
+        if let Some(rounds) = std::env::var("EDUAID_ANCHORS_ROUNDS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+        {
+            rounds_json(name, n, rounds.max(1), &engine, &roster, &packed, spring);
+            continue;
+        }
         let mut g = c.benchmark_group(format!("anchors-{name}"));
         g.throughput(Throughput::Elements(n));
         g.sample_size(10);
@@ -124,6 +136,53 @@ fn run(c: &mut Criterion) -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     Ok(())
+}
+
+/// Median and fastest of `rounds` runs of `f`, in ns per student.
+fn timed(rounds: usize, n: u64, mut f: impl FnMut()) -> (f64, f64) {
+    let mut ns: Vec<f64> = (0..rounds)
+        .map(|_| {
+            let t0 = Instant::now();
+            f();
+            t0.elapsed().as_secs_f64() * 1e9 / n as f64
+        })
+        .collect();
+    ns.sort_by(f64::total_cmp);
+    (ns[ns.len() / 2], ns[0])
+}
+
+fn rounds_json(
+    name: &str,
+    n: u64,
+    rounds: usize,
+    engine: &Engine,
+    roster: &MemoryRoster,
+    packed: &PackedRoster,
+    spring: Term,
+) {
+    let terms = [spring];
+    let (packed_med, packed_min) = timed(rounds, n, || {
+        black_box(engine.totals_packed(packed, &terms).ok());
+    });
+    let (stream_med, stream_min) = timed(rounds, n, || {
+        black_box(engine.totals(roster, &terms).ok());
+    });
+    let (pack_med, pack_min) = timed(rounds.min(5), n, || {
+        black_box(PackedRoster::new(roster).ok());
+    });
+    let (traces_med, traces_min) = if name == "realistic" {
+        timed(rounds.min(3), n, || {
+            let mut steps = 0usize;
+            let mut sink = |r: &Row<'_>| steps += r.trace.map_or(0, |t| t.steps.len());
+            black_box(engine.run(roster, &terms, true, Some(&mut sink)).ok());
+            black_box(steps);
+        })
+    } else {
+        (f64::NAN, f64::NAN)
+    };
+    println!(
+        "{{\"roster\":\"{name}\",\"n\":{n},\"rounds\":{rounds},\"packed_ns\":{packed_med:.1},\"packed_min_ns\":{packed_min:.1},\"stream_ns\":{stream_med:.1},\"stream_min_ns\":{stream_min:.1},\"pack_ns\":{pack_med:.1},\"pack_min_ns\":{pack_min:.1},\"traces_ns\":{traces_med:.1},\"traces_min_ns\":{traces_min:.1}}}"
+    );
 }
 
 fn main() {

@@ -172,6 +172,7 @@ impl Acc {
         self.school.extend(std::iter::repeat_n(SchoolCell::default(), width));
     }
 
+    #[inline]
     fn cell(&mut self, sc: usize, p: usize) -> &mut SchoolCell {
         let (base, k) = self.school_at[sc];
         match self.kind_slots[k][p] {
@@ -209,36 +210,66 @@ impl Acc {
     }
 
     /// Add `n` entitlements totalling `fen` fen, of program `p` in term
-    /// `t`, to students of stage `st` at school `sc`.
-    pub(crate) fn add_fen_n(&mut self, p: usize, t: usize, st: usize, sc: usize, fen: i128, n: u64) -> bool {
+    /// `t`, to students of stage `st` (the totals by program, term and
+    /// stage only: see [`Acc::school_fen`]).
+    pub(crate) fn add_fen_n(&mut self, p: usize, t: usize, st: usize, fen: i128, n: u64) -> bool {
         const TO_UNITS: i128 = POW10[(UNIT_SCALE - 2) as usize];
         let idx = (p * self.nt + t) * STAGES + st;
         let Some(c) = self.pts.get_mut(idx) else {
             return false;
         };
         c.person_terms += n;
-        let whole = Decimal::try_from_i128_with_scale(fen, 2).ok();
         match fen.checked_mul(TO_UNITS).and_then(|u| c.units.checked_add(u)) {
-            Some(u) => c.units = u,
-            None => match whole.and_then(|d| c.extra.checked_add(d)) {
-                Some(x) => c.extra = x,
-                None => return false,
+            Some(u) => {
+                c.units = u;
+                true
+            }
+            None => match Decimal::try_from_i128_with_scale(fen, 2)
+                .ok()
+                .and_then(|d| c.extra.checked_add(d))
+            {
+                Some(x) => {
+                    c.extra = x;
+                    true
+                }
+                None => false,
             },
         }
+    }
+
+    /// Add one entitlement of `fen` fen of program `p` to school `sc`'s
+    /// totals (the totals by program, term and stage apart: see
+    /// [`Acc::add_fen_n`]).
+    #[inline]
+    pub(crate) fn school_fen(&mut self, sc: usize, p: usize, fen: i64) -> bool {
         let cell = self.cell(sc, p);
-        cell.person_terms += n;
-        let school_units = fen.checked_mul(100).and_then(|u| i64::try_from(u).ok());
-        if let Some(u) = school_units.and_then(|u| cell.units.checked_add(u)) {
+        cell.person_terms += 1;
+        if let Some(u) = fen.checked_mul(100).and_then(|u| cell.units.checked_add(u)) {
             cell.units = u;
             return true;
         }
         let e = self.school_extra.entry(sc * self.np + p).or_insert(Decimal::ZERO);
-        match whole.and_then(|d| e.checked_add(d)) {
+        match e.checked_add(Decimal::new(fen, 2)) {
             Some(x) => {
                 *e = x;
                 true
             }
             None => false,
+        }
+    }
+
+    /// Count one student at school `sc` entitled to `p` (the persons by
+    /// program and stage apart: see [`Acc::persons_n`]).
+    #[inline]
+    pub(crate) fn school_person(&mut self, sc: usize, p: usize) {
+        self.cell(sc, p).persons += 1;
+    }
+
+    /// Count `n` students of stage `st` entitled to `p` (the persons by
+    /// school apart: see [`Acc::school_person`]).
+    pub(crate) fn persons_n(&mut self, p: usize, st: usize, n: u64) {
+        if let Some(x) = self.persons.get_mut(p * STAGES + st) {
+            *x += n;
         }
     }
 

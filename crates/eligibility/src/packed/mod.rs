@@ -201,22 +201,18 @@ impl PackedRoster {
 /// The per-student part shared by both ways in: evaluate every term, add
 /// to the totals, and hand each entitlement to `emit`.
 ///
-/// Amounts in fen are summed first for the current school only, in a
-/// small array by program, term and stage, and added to the totals when
-/// the school changes (students come mostly school by school): the totals
-/// by school are then touched once per school, not once per entitlement.
+/// Amounts in fen are summed by program, term and stage in a small array
+/// of integers for the whole run and added to the totals once at the end;
+/// the totals by school are added to as each entitlement comes (students
+/// come in any order of schools).
 struct Student1<'k> {
     pk: &'k Packed,
     out: Vec<Option<Amount>>,
     nt: usize,
-    /// The school being summed (`usize::MAX`: none yet).
-    cur: usize,
-    /// Entitlements and fen by program, term and stage, for `cur`.
+    /// Entitlements and fen by program, term and stage.
     cells: Vec<(u64, i128)>,
-    /// Persons by program and stage, for `cur`.
+    /// Persons by program and stage.
     persons: Vec<u64>,
-    /// Programs with something in `cells` or `persons`.
-    dirty: u64,
     persons_entitled: u64,
     overflow: Option<usize>,
 }
@@ -228,63 +224,49 @@ impl<'k> Student1<'k> {
             pk,
             out: vec![None; np],
             nt,
-            cur: usize::MAX,
             cells: vec![(0, 0); np * nt * STAGES],
             persons: vec![0; np * STAGES],
-            dirty: 0,
             persons_entitled: 0,
             overflow: None,
         }
     }
 
-    /// Add the current school's sums to the totals and clear them.
+    /// Add the sums to the totals and clear them.
     fn flush(&mut self, acc: &mut Acc) {
-        let sc = self.cur;
-        let mut d = self.dirty;
-        while d != 0 {
-            let p = d.trailing_zeros() as usize;
-            d &= d - 1;
-            for ti in 0..self.nt {
-                for st in 0..STAGES {
-                    let idx = (p * self.nt + ti) * STAGES + st;
-                    if let Some(c) = self.cells.get_mut(idx) {
-                        if c.0 != 0 {
-                            if !acc.add_fen_n(p, ti, st, sc, c.1, c.0) && self.overflow.is_none() {
-                                self.overflow = Some(p);
-                            }
-                            *c = (0, 0);
-                        }
-                    }
+        let nt = self.nt;
+        for (idx, c) in self.cells.iter_mut().enumerate() {
+            if c.0 != 0 {
+                let (p, rest) = (idx / (nt * STAGES), idx % (nt * STAGES));
+                if !acc.add_fen_n(p, rest / STAGES, rest % STAGES, c.1, c.0) && self.overflow.is_none() {
+                    self.overflow = Some(p);
                 }
-            }
-            for st in 0..STAGES {
-                if let Some(n) = self.persons.get_mut(p * STAGES + st) {
-                    if *n != 0 {
-                        acc.person(p, st, sc, *n);
-                        *n = 0;
-                    }
-                }
+                *c = (0, 0);
             }
         }
-        self.dirty = 0;
+        for (idx, n) in self.persons.iter_mut().enumerate() {
+            if *n != 0 {
+                acc.persons_n(idx / STAGES, idx % STAGES, *n);
+                *n = 0;
+            }
+        }
     }
 
     /// One entitlement.
     #[inline]
-    fn hit(&mut self, acc: &mut Acc, p: usize, ti: usize, st: usize, a: Amount) {
-        match a {
-            Amount::Fen { fen, .. } => {
-                if let Some(c) = self.cells.get_mut((p * self.nt + ti) * STAGES + st) {
+    fn hit(&mut self, acc: &mut Acc, p: usize, ti: usize, st: usize, sc: usize, a: Amount) {
+        let ok = match a {
+            Amount::Fen { fen, .. } => match self.cells.get_mut((p * self.nt + ti) * STAGES + st) {
+                Some(c) => {
                     c.0 += 1;
                     c.1 += i128::from(fen);
-                    self.dirty |= 1u64 << p;
+                    acc.school_fen(sc, p, fen)
                 }
-            }
-            Amount::Dec(d) => {
-                if !acc.add(p, ti, st, self.cur, d, 1) && self.overflow.is_none() {
-                    self.overflow = Some(p);
-                }
-            }
+                None => false,
+            },
+            Amount::Dec(d) => acc.add(p, ti, st, sc, d, 1),
+        };
+        if !ok && self.overflow.is_none() {
+            self.overflow = Some(p);
         }
     }
 
@@ -303,10 +285,6 @@ impl<'k> Student1<'k> {
         mut statuses: impl FnMut(usize) -> u64,
         mut emit: impl FnMut(usize, usize, Amount),
     ) {
-        if sc != self.cur {
-            self.flush(acc);
-            self.cur = sc;
-        }
         let st = stage_of(w);
         let m = w >> MODE_SHIFT;
         let left = if m == MODE_LEFT { since } else { i32::MAX };
@@ -326,7 +304,7 @@ impl<'k> Student1<'k> {
                         continue;
                     };
                     hits |= 1u64 << p;
-                    self.hit(acc, p, ti, st, a);
+                    self.hit(acc, p, ti, st, sc, a);
                     emit(p, ti, a);
                 }
             } else {
@@ -336,7 +314,7 @@ impl<'k> Student1<'k> {
                     };
                     let a = a.not_negative();
                     hits |= 1u64 << p;
-                    self.hit(acc, p, ti, st, a);
+                    self.hit(acc, p, ti, st, sc, a);
                     emit(p, ti, a);
                 }
             }
@@ -347,8 +325,8 @@ impl<'k> Student1<'k> {
             h &= h - 1;
             if let Some(n) = self.persons.get_mut(p * STAGES + st) {
                 *n += 1;
-                self.dirty |= 1u64 << p;
             }
+            acc.school_person(sc, p);
         }
         if hits & pk.owed != 0 {
             self.persons_entitled += 1;

@@ -138,17 +138,28 @@ fn run(c: &mut Criterion) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-/// Median and fastest of `rounds` runs of `f`, in ns per student.
-fn timed(rounds: usize, n: u64, mut f: impl FnMut()) -> (f64, f64) {
-    let mut ns: Vec<f64> = (0..rounds)
+/// Tenths of a nanosecond per student.
+#[derive(Clone, Copy)]
+struct Ns(u128);
+
+impl std::fmt::Display for Ns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0 / 10, self.0 % 10)
+    }
+}
+
+/// Median and fastest of `rounds` runs of `f`, per student.
+fn timed(rounds: usize, n: u64, mut f: impl FnMut()) -> (Ns, Ns) {
+    let n = u128::from(n.max(1));
+    let mut ns: Vec<u128> = (0..rounds)
         .map(|_| {
             let t0 = Instant::now();
             f();
-            t0.elapsed().as_secs_f64() * 1e9 / n as f64
+            t0.elapsed().as_nanos() * 10 / n
         })
         .collect();
-    ns.sort_by(f64::total_cmp);
-    (ns[ns.len() / 2], ns[0])
+    ns.sort_unstable();
+    (Ns(ns[ns.len() / 2]), Ns(ns[0]))
 }
 
 fn rounds_json(
@@ -178,10 +189,10 @@ fn rounds_json(
             black_box(steps);
         })
     } else {
-        (f64::NAN, f64::NAN)
+        (Ns(0), Ns(0))
     };
     println!(
-        "{{\"roster\":\"{name}\",\"n\":{n},\"rounds\":{rounds},\"packed_ns\":{packed_med:.1},\"packed_min_ns\":{packed_min:.1},\"stream_ns\":{stream_med:.1},\"stream_min_ns\":{stream_min:.1},\"pack_ns\":{pack_med:.1},\"pack_min_ns\":{pack_min:.1},\"traces_ns\":{traces_med:.1},\"traces_min_ns\":{traces_min:.1}}}"
+        "{{\"roster\":\"{name}\",\"n\":{n},\"rounds\":{rounds},\"packed_ns\":{packed_med},\"packed_min_ns\":{packed_min},\"stream_ns\":{stream_med},\"stream_min_ns\":{stream_min},\"pack_ns\":{pack_med},\"pack_min_ns\":{pack_min},\"traces_ns\":{traces_med},\"traces_min_ns\":{traces_min}}}"
     );
 }
 

@@ -3,6 +3,7 @@
 // failed test, not a crash on input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod anchors;
 mod cases;
 mod engine;
 mod overlays;

@@ -172,6 +172,14 @@ fn rounds_json(
     spring: Term,
 ) {
     let terms = [spring];
+    // EDUAID_ANCHORS_ONLY=packed times the packed table only (for profiling).
+    if std::env::var("EDUAID_ANCHORS_ONLY").is_ok_and(|v| v == "packed") {
+        let (med, min) = timed(rounds, n, || {
+            black_box(engine.totals_packed(packed, &terms).ok());
+        });
+        println!("{{\"roster\":\"{name}\",\"n\":{n},\"rounds\":{rounds},\"packed_ns\":{med},\"packed_min_ns\":{min}}}");
+        return;
+    }
     let (packed_med, packed_min) = timed(rounds, n, || {
         black_box(engine.totals_packed(packed, &terms).ok());
     });

@@ -68,6 +68,10 @@ for l in sys.stdin:
     if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "anchors" and m.get("executable"):
         print(m["executable"])')"
 
+# The engine's grand total must be the baseline's, on every roster (the bench checks).
+total="$("$baseline" --roster "$data/raw" --repeat 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["totals"]["all"])')"
+echo "== baseline grand total: $total yuan"
+
 results="$work/results-$students.jsonl"
 : > "$results"
 for r in $(seq 1 "$rounds"); do
@@ -77,7 +81,7 @@ for r in $(seq 1 "$rounds"); do
         b="$("$baseline" --roster "$raw" --repeat 5)"
         echo "{\"round\":$r,\"roster\":\"$name\",\"baseline\":$b}" >> "$results"
     done
-    EDUAID_ANCHORS_DIR="$sets" EDUAID_ANCHORS_ROUNDS=5 "$bench" --bench 2>/dev/null \
+    EDUAID_ANCHORS_DIR="$sets" EDUAID_ANCHORS_ROUNDS=5 EDUAID_ANCHORS_TOTAL="$total" "$bench" --bench 2>>"$work/bench-$students.log" \
         | sed "s/^{/{\"round\":$r,\"engine\":1,/" >> "$results"
 done
 

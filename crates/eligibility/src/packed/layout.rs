@@ -144,14 +144,20 @@ impl PCond {
     }
 
     /// True if the condition holds on word `w`.
-    #[inline]
+    #[inline(always)]
     pub(crate) fn holds(&self, w: u64) -> bool {
         (w & self.eq_mask) == self.eq_val
             && (w & self.sets[0]) != 0
             && (w & self.sets[1]) != 0
             && (w & self.sets[2]) != 0
             && (w & self.sets[3]) != 0
-            && (self.any.is_empty() || self.any.iter().any(|c| c.holds(w)))
+            && (self.any.is_empty() || self.any_holds(w))
+    }
+
+    /// True if some alternative holds on `w`.
+    #[inline(never)]
+    fn any_holds(&self, w: u64) -> bool {
+        self.any.iter().any(|c| c.holds(w))
     }
 }
 

@@ -173,7 +173,9 @@ enum PAmount {
 /// A program compiled for one term: its rules in order.
 #[derive(Debug)]
 struct PProgram {
-    rules: Vec<(PCond, PAmount)>,
+    /// The amounts out of line, so that the conditions of a program's
+    /// rules sit close together.
+    rules: Vec<(PCond, Box<PAmount>)>,
 }
 
 /// A limit across programs, for one term.
@@ -309,7 +311,7 @@ impl Packed {
                 let rules = src
                     .prepare_rules(cx)
                     .iter()
-                    .map(|pr| (PCond::compile(&pr.cond), pk.amount(ti, &pr.amount)))
+                    .map(|pr| (PCond::compile(&pr.cond), Box::new(pk.amount(ti, &pr.amount))))
                     .collect();
                 programs.push(PProgram { rules });
             }
@@ -419,7 +421,7 @@ impl Packed {
             if !cond.holds(w) {
                 continue;
             }
-            return match amount {
+            return match &**amount {
                 PAmount::Nothing => None,
                 PAmount::Stage(a) => a[st],
                 PAmount::Tuition { slot, fallback } => {

@@ -110,6 +110,38 @@ struct SchoolCell {
 /// The scale of [`SchoolCell::units`].
 const SCHOOL_SCALE: u32 = 4;
 
+/// The schools of a run in order of id, and their townships numbered:
+/// computed once for all programs' totals by school and township.
+#[derive(Debug)]
+pub(crate) struct SchoolOrder<'s> {
+    by_id: Vec<usize>,
+    township_of: Vec<usize>,
+    townships: Vec<&'s str>,
+}
+
+impl<'s> SchoolOrder<'s> {
+    pub(crate) fn new(schools: &'s [School]) -> SchoolOrder<'s> {
+        let mut by_id: Vec<usize> = (0..schools.len()).collect();
+        by_id.sort_by(|a, b| schools[*a].id.cmp(&schools[*b].id));
+        let mut numbers: HashMap<&str, usize> = HashMap::new();
+        let mut townships = Vec::new();
+        let township_of = schools
+            .iter()
+            .map(|s| {
+                *numbers.entry(s.township.as_str()).or_insert_with(|| {
+                    townships.push(s.township.as_str());
+                    townships.len() - 1
+                })
+            })
+            .collect();
+        SchoolOrder {
+            by_id,
+            township_of,
+            townships,
+        }
+    }
+}
+
 #[derive(Debug)]
 pub(crate) struct Acc {
     np: usize,
@@ -300,6 +332,7 @@ impl Acc {
         info: &ProgramInfo,
         terms: &[Term],
         schools: &[School],
+        order: &SchoolOrder<'_>,
     ) -> Option<ProgramTotals> {
         let mut total = Cell::ZERO;
         let mut by_term = BTreeMap::new();
@@ -333,20 +366,25 @@ impl Acc {
                 return None;
             }
         }
-        let mut by_school = BTreeMap::new();
-        let mut township: BTreeMap<String, Cell> = BTreeMap::new();
-        for (si, sc) in schools.iter().enumerate() {
+        let mut by_school = Vec::new();
+        let mut township = vec![Cell::ZERO; order.townships.len()];
+        for &si in &order.by_id {
             let c = self.school_cell(si, p);
             if c.person_terms > 0 {
-                by_school.insert(sc.id.clone(), c.tally()?);
-                if !township.entry(sc.township.clone()).or_insert(Cell::ZERO).merge(&c) {
+                let sc = schools.get(si)?;
+                by_school.push((sc.id.clone(), c.tally()?));
+                if !township.get_mut(*order.township_of.get(si)?)?.merge(&c) {
                     return None;
                 }
             }
         }
+        // In order of id already: the map is built in one pass.
+        let by_school: BTreeMap<_, _> = by_school.into_iter().collect();
         let mut by_township = BTreeMap::new();
-        for (k, c) in township {
-            by_township.insert(k, c.tally()?);
+        for (name, c) in order.townships.iter().zip(&township) {
+            if c.person_terms > 0 {
+                by_township.insert((*name).to_string(), c.tally()?);
+            }
         }
         Some(ProgramTotals {
             id: info.id.clone(),

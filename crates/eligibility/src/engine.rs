@@ -885,6 +885,7 @@ impl Engine {
         if let Some(e) = overflow {
             return Err(e);
         }
+        let order = crate::accumulate::SchoolOrder::new(&schools);
         Ok(Totals {
             terms: terms.to_vec(),
             students,
@@ -896,7 +897,7 @@ impl Engine {
                 .iter()
                 .enumerate()
                 .map(|(p, prog)| {
-                    acc.finish(p, prog.info(), terms, &schools)
+                    acc.finish(p, prog.info(), terms, &schools, &order)
                         .ok_or_else(|| Error::TotalOverflow {
                             program: prog.info().id.to_string(),
                         })

@@ -500,6 +500,7 @@ impl Engine {
             });
         }
         let evaluated = students - skipped.len() as u64;
+        let order = crate::accumulate::SchoolOrder::new(schools);
         Ok(Totals {
             terms: terms.to_vec(),
             students,
@@ -511,7 +512,7 @@ impl Engine {
                 .iter()
                 .enumerate()
                 .map(|(p, prog)| {
-                    acc.finish(p, prog.info(), terms, schools)
+                    acc.finish(p, prog.info(), terms, schools, &order)
                         .ok_or_else(|| Error::TotalOverflow {
                             program: prog.info().id.to_string(),
                         })

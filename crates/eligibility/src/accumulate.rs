@@ -314,15 +314,22 @@ impl Acc {
     fn school_cell(&self, sc: usize, p: usize) -> Cell {
         let (base, k) = self.school_at[sc];
         let key = sc * self.np + p;
+        // The maps are empty on most runs: no hash unless they are not.
         let c = match self.kind_slots[k][p] {
+            u8::MAX if self.spill.is_empty() => SchoolCell::default(),
             u8::MAX => self.spill.get(&key).copied().unwrap_or_default(),
             slot => self.school[base + usize::from(slot)],
+        };
+        let extra = if self.school_extra.is_empty() {
+            Decimal::ZERO
+        } else {
+            self.school_extra.get(&key).copied().unwrap_or_default()
         };
         Cell {
             persons: c.persons,
             person_terms: c.person_terms,
             units: i128::from(c.units) * POW10[(UNIT_SCALE - SCHOOL_SCALE) as usize],
-            extra: self.school_extra.get(&key).copied().unwrap_or_default(),
+            extra,
         }
     }
 
@@ -368,7 +375,13 @@ impl Acc {
         }
         let mut by_school = Vec::new();
         let mut township = vec![Cell::ZERO; order.townships.len()];
-        for &si in &order.by_id {
+        // A program nobody is entitled to has nothing by school.
+        let schools_of_p = if total.person_terms == 0 {
+            &[][..]
+        } else {
+            &order.by_id[..]
+        };
+        for &si in schools_of_p {
             let c = self.school_cell(si, p);
             if c.person_terms > 0 {
                 let sc = schools.get(si)?;

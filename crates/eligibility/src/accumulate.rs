@@ -121,8 +121,19 @@ pub(crate) struct SchoolOrder<'s> {
 
 impl<'s> SchoolOrder<'s> {
     pub(crate) fn new(schools: &'s [School]) -> SchoolOrder<'s> {
-        let mut by_id: Vec<usize> = (0..schools.len()).collect();
-        by_id.sort_by(|a, b| schools[*a].id.cmp(&schools[*b].id));
+        // Sorted on the ids' first 16 bytes held in the array (byte order,
+        // as the ids' own order), the full ids compared only on a tie: a
+        // million schools sort without a cache miss per comparison.
+        let prefix = |s: &School| {
+            let mut b = [0u8; 16];
+            for (o, x) in b.iter_mut().zip(s.id.as_str().bytes()) {
+                *o = x;
+            }
+            u128::from_be_bytes(b)
+        };
+        let mut keys: Vec<(u128, usize)> = schools.iter().enumerate().map(|(i, s)| (prefix(s), i)).collect();
+        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| schools[a.1].id.cmp(&schools[b.1].id)));
+        let by_id: Vec<usize> = keys.into_iter().map(|(_, i)| i).collect();
         let mut numbers: HashMap<&str, usize> = HashMap::new();
         let mut townships = Vec::new();
         let township_of = schools
@@ -415,6 +426,37 @@ impl Acc {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn schools_are_ordered_by_id_whatever_their_prefixes() {
+        use eduaid_model::{Locality, Ownership, SchoolId};
+        let ids = [
+            "SCH00001-S00000002",
+            "SCH00001-S00000001",
+            "B",
+            "SCH00001-S0000000",
+            "A-very-long-id-indeed",
+            "A-very-long-id-indeeb",
+        ];
+        let schools: Vec<School> = ids
+            .iter()
+            .map(|i| {
+                School::new(
+                    SchoolId::new(*i).unwrap(),
+                    "x",
+                    SchoolKind::Primary,
+                    Ownership::Public,
+                    "t",
+                    Locality::Rural,
+                )
+            })
+            .collect();
+        let order = SchoolOrder::new(&schools);
+        let got: Vec<&str> = order.by_id.iter().map(|i| schools[*i].id.as_str()).collect();
+        let mut want = ids.to_vec();
+        want.sort_unstable();
+        assert_eq!(got, want);
+    }
 
     #[test]
     fn cells_sum_exactly_in_units_and_beyond() {

@@ -53,6 +53,16 @@ impl StatusSet {
     pub fn is_empty(self) -> bool {
         self.0 == 0
     }
+
+    /// The set as bits, one per [`StatusKind`] at its position.
+    pub(crate) fn bits(self) -> u8 {
+        self.0
+    }
+
+    /// The set of these bits.
+    pub(crate) fn from_bits(bits: u8) -> StatusSet {
+        StatusSet(bits)
+    }
 }
 
 /// The facts about a student that a program reads when it evaluates
@@ -207,22 +217,22 @@ fn join_or(words: &[&str]) -> String {
 /// A condition group, compiled to bit masks.
 #[derive(Debug, Clone)]
 pub(crate) struct Cond {
-    stages: u8,
-    grades: u16,
-    kinds: u16,
-    locality: Option<Locality>,
-    ownership: Option<Ownership>,
-    hukou: Option<eduaid_model::Hukou>,
-    boarder: Option<bool>,
-    agri: Option<bool>,
-    disabled: Option<bool>,
-    left_behind: Option<bool>,
-    migrant: Option<bool>,
-    statuses: StatusSet,
-    status_list: Vec<StatusKind>,
-    in_plan: Option<bool>,
-    any: Vec<Cond>,
-    def: ConditionsDef,
+    pub(crate) stages: u8,
+    pub(crate) grades: u16,
+    pub(crate) kinds: u16,
+    pub(crate) locality: Option<Locality>,
+    pub(crate) ownership: Option<Ownership>,
+    pub(crate) hukou: Option<eduaid_model::Hukou>,
+    pub(crate) boarder: Option<bool>,
+    pub(crate) agri: Option<bool>,
+    pub(crate) disabled: Option<bool>,
+    pub(crate) left_behind: Option<bool>,
+    pub(crate) migrant: Option<bool>,
+    pub(crate) statuses: StatusSet,
+    pub(crate) status_list: Vec<StatusKind>,
+    pub(crate) in_plan: Option<bool>,
+    pub(crate) any: Vec<Cond>,
+    pub(crate) def: ConditionsDef,
 }
 
 impl Cond {

@@ -6,13 +6,12 @@ use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use eduaid_model::{
-    Household, Money, ProgramId, Roster, School, SchoolId, SchoolKind, Stage, Student, StudentId, Term,
-};
+use eduaid_model::{Household, Money, ProgramId, Roster, School, SchoolId, Stage, Student, StudentId, Term};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::Error;
+use crate::accumulate::Acc;
 use crate::condition::{Reads, STAGES, StatusSet, stage_ix};
 use crate::policy::{Limit, Policy};
 use crate::program::{Benefit, Facts, PolicyProgram, Program, ProgramInfo, Step, TermContext, TermProgram, Trace};
@@ -22,7 +21,10 @@ use crate::schema::LimitKind;
 /// or both) and the limits across them.
 #[derive(Debug, Default)]
 pub struct Engine {
-    programs: Vec<Box<dyn Program>>,
+    pub(crate) programs: Vec<Box<dyn Program>>,
+    /// For each program, the policy program it is, if it is one (the
+    /// packed path compiles those).
+    pub(crate) sources: Vec<Option<Arc<PolicyProgram>>>,
     limits: Vec<Limit>,
     policy: Option<Arc<Policy>>,
 }
@@ -243,7 +245,7 @@ type FastHash = std::hash::BuildHasherDefault<Prehashed>;
 /// (see [`eduaid_model::Linked::school`]): a vector for the small numbers
 /// rosters give, a map for any beyond.
 #[derive(Debug, Default)]
-struct Slots {
+pub(crate) struct Slots {
     near: Vec<Option<usize>>,
     far: HashMap<usize, usize, FastHash>,
 }
@@ -252,14 +254,14 @@ impl Slots {
     /// Numbers below this are kept in the vector.
     const NEAR: usize = 1 << 20;
 
-    fn get(&self, no: usize) -> Option<usize> {
+    pub(crate) fn get(&self, no: usize) -> Option<usize> {
         match self.near.get(no) {
             Some(x) => *x,
             None => self.far.get(&no).copied(),
         }
     }
 
-    fn set(&mut self, no: usize, slot: usize) {
+    pub(crate) fn set(&mut self, no: usize, slot: usize) {
         if no < Self::NEAR {
             if self.near.len() <= no {
                 self.near.resize(no + 1, None);
@@ -279,19 +281,19 @@ fn not_negative(a: Decimal) -> Decimal {
 
 /// A limit resolved for a term.
 #[derive(Debug)]
-struct PlanLimit<'a> {
-    limit: &'a Limit,
-    members: Vec<usize>,
-    cap: Option<Decimal>,
+pub(crate) struct PlanLimit<'a> {
+    pub(crate) limit: &'a Limit,
+    pub(crate) members: Vec<usize>,
+    pub(crate) cap: Option<Decimal>,
 }
 
 /// The engine resolved for one term: each program prepared once.
 pub struct TermPlan<'a> {
     cx: TermContext,
     programs: Vec<Box<dyn TermProgram + 'a>>,
-    limits: Vec<PlanLimit<'a>>,
+    pub(crate) limits: Vec<PlanLimit<'a>>,
     /// For each stage, the indices of the programs that may apply.
-    by_stage: Vec<Vec<usize>>,
+    pub(crate) by_stage: Vec<Vec<usize>>,
     /// For each stage, what those programs read of a student, if every
     /// one of them says.
     reads: Vec<Option<Reads>>,
@@ -326,14 +328,18 @@ impl Engine {
     #[must_use]
     pub fn new(policy: Policy) -> Engine {
         let policy = Arc::new(policy);
-        let programs = policy
+        let sources: Vec<Arc<PolicyProgram>> = policy
             .programs()
             .keys()
             .filter_map(|id| PolicyProgram::new(&policy, id))
-            .map(|p| Box::new(p) as Box<dyn Program>)
+            .map(Arc::new)
             .collect();
         Engine {
-            programs,
+            programs: sources
+                .iter()
+                .map(|p| Box::new(Arc::clone(p)) as Box<dyn Program>)
+                .collect(),
+            sources: sources.into_iter().map(Some).collect(),
             limits: policy.limits().to_vec(),
             policy: Some(policy),
         }
@@ -358,6 +364,7 @@ impl Engine {
             return Err(Error::DuplicateProgram { id: id.to_string() });
         }
         self.programs.push(Box::new(program));
+        self.sources.push(None);
         Ok(self)
     }
 
@@ -681,6 +688,11 @@ impl Engine {
         mut sink: Option<&mut dyn Sink>,
     ) -> Result<Totals, Error> {
         let plans: Vec<TermPlan<'_>> = terms.iter().map(|t| self.plan(*t)).collect();
+        if !traces {
+            if let Some(pk) = crate::packed::plan::Packed::compile(self, &plans) {
+                return self.run_packed(&pk, &plans, roster, terms, sink);
+            }
+        }
         let np = self.programs.len();
         let nt = plans.len();
         let mut acc = Acc::new(np, nt, &plans);
@@ -873,6 +885,7 @@ impl Engine {
         if let Some(e) = overflow {
             return Err(e);
         }
+        let order = crate::accumulate::SchoolOrder::new(&schools);
         Ok(Totals {
             terms: terms.to_vec(),
             students,
@@ -884,7 +897,7 @@ impl Engine {
                 .iter()
                 .enumerate()
                 .map(|(p, prog)| {
-                    acc.finish(p, prog.info(), terms, &schools)
+                    acc.finish(p, prog.info(), terms, &schools, &order)
                         .ok_or_else(|| Error::TotalOverflow {
                             program: prog.info().id.to_string(),
                         })
@@ -1016,314 +1029,9 @@ impl Memo {
 /// Amounts owed, by student, program and term.
 pub type OwedMap = HashMap<(StudentId, ProgramId, Term), Money>;
 
-/// Raw accumulators: flat arrays indexed by program, term, stage, school.
-///
-/// Amounts are summed as integers in units of 10⁻¹⁰ yuan (exact for every
-/// amount with at most ten decimal places, which is every amount the
-/// policies produce); anything finer is summed as a `Decimal` beside.
-#[derive(Debug, Clone, Copy)]
-struct Cell {
-    persons: u64,
-    person_terms: u64,
-    units: i128,
-    extra: Decimal,
-}
-
-const UNIT_SCALE: u32 = 10;
-const POW10: [i128; 11] = [
-    1,
-    10,
-    100,
-    1_000,
-    10_000,
-    100_000,
-    1_000_000,
-    10_000_000,
-    100_000_000,
-    1_000_000_000,
-    10_000_000_000,
-];
-
-impl Cell {
-    const ZERO: Cell = Cell {
-        persons: 0,
-        person_terms: 0,
-        units: 0,
-        extra: Decimal::ZERO,
-    };
-
-    /// Add `n` entitlements of amount `a` each.
-    fn add(&mut self, a: Decimal, n: u64) -> bool {
-        self.person_terms += n;
-        let scale = a.scale();
-        if scale <= UNIT_SCALE {
-            let u = a
-                .mantissa()
-                .checked_mul(POW10[(UNIT_SCALE - scale) as usize])
-                .and_then(|u| u.checked_mul(i128::from(n)));
-            if let Some(x) = u.and_then(|u| self.units.checked_add(u)) {
-                self.units = x;
-                return true;
-            }
-        }
-        match Decimal::from(n).checked_mul(a).and_then(|x| self.extra.checked_add(x)) {
-            Some(x) => {
-                self.extra = x;
-                true
-            }
-            None => false,
-        }
-    }
-
-    fn merge(&mut self, o: &Cell) -> bool {
-        self.persons += o.persons;
-        self.person_terms += o.person_terms;
-        match (self.units.checked_add(o.units), self.extra.checked_add(o.extra)) {
-            (Some(u), Some(e)) => {
-                self.units = u;
-                self.extra = e;
-                true
-            }
-            _ => false,
-        }
-    }
-
-    fn amount(&self) -> Option<Money> {
-        let d = Decimal::try_from_i128_with_scale(self.units, UNIT_SCALE).ok()?;
-        Some(Money::from_decimal_exact(d.checked_add(self.extra)?))
-    }
-
-    fn tally(&self) -> Option<Tally> {
-        Some(Tally {
-            persons: self.persons,
-            person_terms: self.person_terms,
-            amount: self.amount()?,
-        })
-    }
-}
-
-/// A per-school cell: compact, since there is one per school and program
-/// and they are touched in roster order. Amounts finer than 10⁻¹⁰ yuan go
-/// to [`Acc::school_extra`].
-#[derive(Debug, Clone, Copy, Default)]
-struct SchoolCell {
-    /// Amount in units of 10⁻⁴ yuan.
-    units: i64,
-    person_terms: u64,
-    persons: u64,
-}
-
-/// The scale of [`SchoolCell::units`].
-const SCHOOL_SCALE: u32 = 4;
-
-#[derive(Debug)]
-struct Acc {
-    np: usize,
-    nt: usize,
-    /// By program, term and stage.
-    pts: Vec<Cell>,
-    /// Persons by program and stage.
-    persons: Vec<u64>,
-    /// For each kind of school, each program's slot among the school's
-    /// cells (`u8::MAX`: none), so a school holds cells only for the
-    /// programs that can apply to the stages it teaches.
-    kind_slots: Vec<Vec<u8>>,
-    /// Each school's first cell and kind.
-    school_at: Vec<(usize, usize)>,
-    /// The per-school cells, flat.
-    school: Vec<SchoolCell>,
-    /// Cells of programs outside their school's slots (a student of a
-    /// stage the school does not teach), keyed `school * np + program`.
-    spill: HashMap<usize, SchoolCell>,
-    /// Per-school amounts that do not fit the units, keyed the same way.
-    school_extra: HashMap<usize, Decimal>,
-}
-
-impl Acc {
-    fn new(np: usize, nt: usize, plans: &[TermPlan<'_>]) -> Acc {
-        let kind_slots = SchoolKind::ALL
-            .iter()
-            .map(|k| {
-                let mut slots = vec![u8::MAX; np];
-                let mut next = 0u8;
-                for (p, slot) in slots.iter_mut().enumerate() {
-                    let may = plans
-                        .iter()
-                        .any(|plan| k.stages().iter().any(|st| plan.by_stage[stage_ix(*st)].contains(&p)));
-                    if may && next < u8::MAX {
-                        *slot = next;
-                        next += 1;
-                    }
-                }
-                slots
-            })
-            .collect();
-        Acc {
-            np,
-            nt,
-            pts: vec![Cell::ZERO; np * nt * STAGES],
-            persons: vec![0; np * STAGES],
-            kind_slots,
-            school_at: Vec::new(),
-            school: Vec::new(),
-            spill: HashMap::new(),
-            school_extra: HashMap::new(),
-        }
-    }
-
-    fn add_school(&mut self, kind: SchoolKind) {
-        let k = kind as usize;
-        let width = self.kind_slots[k].iter().filter(|s| **s != u8::MAX).count();
-        self.school_at.push((self.school.len(), k));
-        self.school.extend(std::iter::repeat_n(SchoolCell::default(), width));
-    }
-
-    fn cell(&mut self, sc: usize, p: usize) -> &mut SchoolCell {
-        let (base, k) = self.school_at[sc];
-        match self.kind_slots[k][p] {
-            u8::MAX => self.spill.entry(sc * self.np + p).or_default(),
-            slot => &mut self.school[base + usize::from(slot)],
-        }
-    }
-
-    /// Add `n` entitlements of amount `a` each, of program `p` in term
-    /// `t`, to students of stage `st` at school `sc`.
-    fn add(&mut self, p: usize, t: usize, st: usize, sc: usize, a: Decimal, n: u64) -> bool {
-        let ok1 = self.pts[(p * self.nt + t) * STAGES + st].add(a, n);
-        let cell = self.cell(sc, p);
-        cell.person_terms += n;
-        let scale = a.scale();
-        if scale <= SCHOOL_SCALE {
-            let u = a
-                .mantissa()
-                .checked_mul(POW10[(SCHOOL_SCALE - scale) as usize])
-                .and_then(|u| u.checked_mul(i128::from(n)))
-                .and_then(|u| i64::try_from(u).ok());
-            if let Some(x) = u.and_then(|u| cell.units.checked_add(u)) {
-                cell.units = x;
-                return ok1;
-            }
-        }
-        let e = self.school_extra.entry(sc * self.np + p).or_insert(Decimal::ZERO);
-        match Decimal::from(n).checked_mul(a).and_then(|x| e.checked_add(x)) {
-            Some(x) => {
-                *e = x;
-                ok1
-            }
-            None => false,
-        }
-    }
-
-    /// Count `n` students of stage `st` at school `sc` entitled to `p`.
-    fn person(&mut self, p: usize, st: usize, sc: usize, n: u64) {
-        self.persons[p * STAGES + st] += n;
-        self.cell(sc, p).persons += n;
-    }
-
-    fn school_cell(&self, sc: usize, p: usize) -> Cell {
-        let (base, k) = self.school_at[sc];
-        let key = sc * self.np + p;
-        let c = match self.kind_slots[k][p] {
-            u8::MAX => self.spill.get(&key).copied().unwrap_or_default(),
-            slot => self.school[base + usize::from(slot)],
-        };
-        Cell {
-            persons: c.persons,
-            person_terms: c.person_terms,
-            units: i128::from(c.units) * POW10[(UNIT_SCALE - SCHOOL_SCALE) as usize],
-            extra: self.school_extra.get(&key).copied().unwrap_or_default(),
-        }
-    }
-
-    fn finish(&self, p: usize, info: &ProgramInfo, terms: &[Term], schools: &[School]) -> Option<ProgramTotals> {
-        let mut total = Cell::ZERO;
-        let mut by_term = BTreeMap::new();
-        for (ti, t) in terms.iter().enumerate() {
-            let mut c = Cell::ZERO;
-            for st in 0..STAGES {
-                if !c.merge(&self.pts[(p * self.nt + ti) * STAGES + st]) {
-                    return None;
-                }
-            }
-            if c.person_terms > 0 {
-                // Within one term every entitled student counts once.
-                c.persons = c.person_terms;
-                by_term.insert(*t, c.tally()?);
-            }
-        }
-        let mut by_stage = BTreeMap::new();
-        for s in Stage::ALL {
-            let si = stage_ix(*s);
-            let mut c = Cell::ZERO;
-            for ti in 0..self.nt {
-                if !c.merge(&self.pts[(p * self.nt + ti) * STAGES + si]) {
-                    return None;
-                }
-            }
-            c.persons = self.persons[p * STAGES + si];
-            if c.person_terms > 0 {
-                by_stage.insert(*s, c.tally()?);
-            }
-            if !total.merge(&c) {
-                return None;
-            }
-        }
-        let mut by_school = BTreeMap::new();
-        let mut township: BTreeMap<String, Cell> = BTreeMap::new();
-        for (si, sc) in schools.iter().enumerate() {
-            let c = self.school_cell(si, p);
-            if c.person_terms > 0 {
-                by_school.insert(sc.id.clone(), c.tally()?);
-                if !township.entry(sc.township.clone()).or_insert(Cell::ZERO).merge(&c) {
-                    return None;
-                }
-            }
-        }
-        let mut by_township = BTreeMap::new();
-        for (k, c) in township {
-            by_township.insert(k, c.tally()?);
-        }
-        Some(ProgramTotals {
-            id: info.id.clone(),
-            name: info.name.clone(),
-            benefit: info.benefit,
-            total: total.tally()?,
-            by_term,
-            by_stage,
-            by_township,
-            by_school,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn cells_sum_exactly_in_units_and_beyond() {
-        let mut c = Cell::ZERO;
-        assert!(c.add(Decimal::new(3125, 1), 1)); // 312.5
-        assert!(c.add(Decimal::from(500), 1));
-        // Finer than 10⁻¹⁰ yuan goes to the exact side sum.
-        assert!(c.add(Decimal::new(1, 12), 1));
-        assert_eq!(c.person_terms, 3);
-        assert_eq!(
-            c.amount().map(Money::as_decimal),
-            Some(Decimal::new(812_500_000_000_001, 12))
-        );
-        // A group of n counts as n entitlements, in both sums.
-        assert!(c.add(Decimal::new(3125, 1), 4));
-        assert!(c.add(Decimal::new(1, 12), 2));
-        assert_eq!(c.person_terms, 9);
-        assert_eq!(
-            c.amount().map(Money::as_decimal),
-            Some(Decimal::new(2_062_500_000_000_003, 12))
-        );
-        let mut d = Cell::ZERO;
-        assert!(d.merge(&c));
-        assert_eq!(d.amount(), c.amount());
-    }
 
     #[test]
     fn school_slots_take_small_and_huge_numbers() {

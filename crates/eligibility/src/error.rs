@@ -107,6 +107,16 @@ pub enum Error {
         /// The program.
         program: String,
     },
+    /// A packed roster asked of an engine the packed path cannot run: one
+    /// with a program written in Rust, or more than 64 programs.
+    #[error("the packed roster runs policy programs only (at most 64): run the engine on the roster itself")]
+    NotPackable,
+    /// A roster past what a packed roster numbers.
+    #[error("the roster has too many {what} for a packed roster (at most 4 294 967 294)")]
+    TooLarge {
+        /// What there are too many of.
+        what: &'static str,
+    },
     /// A reconciliation total too large to hold exactly.
     #[error("reconciliation: the {what} overflows: amounts this large cannot be totalled exactly")]
     ReconciliationOverflow {

@@ -83,10 +83,12 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod accumulate;
 pub mod cases;
 mod condition;
 mod engine;
 mod error;
+mod packed;
 mod policy;
 mod program;
 mod ranges;
@@ -98,6 +100,7 @@ pub use engine::{
     Engine, Entitlement, Explanation, OwedMap, ProgramTotals, Row, Sink, Skipped, Tally, TermPlan, Totals,
 };
 pub use error::Error;
+pub use packed::PackedRoster;
 pub use policy::{
     Calendar, Citation, DatedValue, HUNAN_COUNTY_2016_TOML, HUNAN_TOML, Layer, Limit, NATIONAL_TOML, Parameter, Policy,
     PolicySet, ProgramSpec, Rule, Value, Window, read_toml_text, weekdays,

@@ -319,9 +319,9 @@ impl PolicyProgram {
 
 /// A parameter value used by a prepared rule.
 #[derive(Debug, Clone, Copy)]
-struct Use<'a> {
-    name: &'a str,
-    value: &'a DatedValue,
+pub(crate) struct Use<'a> {
+    pub(crate) name: &'a str,
+    pub(crate) value: &'a DatedValue,
 }
 
 impl Use<'_> {
@@ -342,13 +342,13 @@ impl Use<'_> {
     }
 }
 
-type PerStage = [Option<Decimal>; STAGES];
+pub(crate) type PerStage = [Option<Decimal>; STAGES];
 
 /// The rule that came closest: conditions held, the rule, the explanation.
 type Closest<'r, 'a> = (usize, &'r PreparedRule<'a>, Vec<(String, bool)>);
 
 #[derive(Debug)]
-enum Prepared<'a> {
+pub(crate) enum Prepared<'a> {
     Deny(&'a str),
     /// Per-term amount by stage, and how it was computed.
     Fixed {
@@ -374,10 +374,10 @@ enum Prepared<'a> {
 }
 
 #[derive(Debug)]
-struct PreparedRule<'a> {
-    rule: &'a Rule,
-    cond: Cond,
-    amount: Prepared<'a>,
+pub(crate) struct PreparedRule<'a> {
+    pub(crate) rule: &'a Rule,
+    pub(crate) cond: Cond,
+    pub(crate) amount: Prepared<'a>,
 }
 
 #[derive(Debug)]
@@ -397,7 +397,34 @@ fn per_stage(v: &DatedValue, f: impl Fn(Decimal) -> Option<Decimal>) -> PerStage
     out
 }
 
+/// The stages some grant rule among `rules` can grant to (bit per stage;
+/// all bits when a grant rule names no stage).
+pub(crate) fn grant_stages(rules: &[PreparedRule<'_>]) -> u8 {
+    rules
+        .iter()
+        .filter(|r| r.rule.effect == Effect::Grant)
+        .fold(0u8, |m, r| match &r.rule.when.stages {
+            None => u8::MAX,
+            Some(v) => v.iter().fold(m, |a, s| a | (1u8 << (*s as u8))),
+        })
+}
+
 impl PolicyProgram {
+    /// The rules in force in the term of `cx`, in order, each with its
+    /// conditions compiled and its amount resolved.
+    pub(crate) fn prepare_rules<'a>(&'a self, cx: &TermContext) -> Vec<PreparedRule<'a>> {
+        self.spec
+            .rules
+            .iter()
+            .filter(|r| r.in_force(cx.reference))
+            .map(|rule| PreparedRule {
+                rule,
+                cond: Cond::compile(&rule.when),
+                amount: self.prepare_amount(rule, cx).unwrap_or_else(Prepared::Unresolved),
+            })
+            .collect()
+    }
+
     fn resolve<'a>(&'a self, name: &'a str, date: NaiveDate) -> Result<Use<'a>, String> {
         self.policy
             .parameter(name)
@@ -553,24 +580,8 @@ impl Program for PolicyProgram {
     }
 
     fn prepare<'a>(&'a self, cx: &TermContext) -> Box<dyn TermProgram + 'a> {
-        let rules: Vec<PreparedRule<'_>> = self
-            .spec
-            .rules
-            .iter()
-            .filter(|r| r.in_force(cx.reference))
-            .map(|rule| PreparedRule {
-                rule,
-                cond: Cond::compile(&rule.when),
-                amount: self.prepare_amount(rule, cx).unwrap_or_else(Prepared::Unresolved),
-            })
-            .collect();
-        let stages = rules
-            .iter()
-            .filter(|r| r.rule.effect == Effect::Grant)
-            .fold(0u8, |m, r| match &r.rule.when.stages {
-                None => u8::MAX,
-                Some(v) => v.iter().fold(m, |a, s| a | (1u8 << (*s as u8))),
-            });
+        let rules = self.prepare_rules(cx);
+        let stages = grant_stages(&rules);
         Box::new(PreparedProgram {
             program: self,
             term: cx.term,

@@ -3,9 +3,11 @@
 // failed test, not a crash on input.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod anchors;
 mod cases;
 mod engine;
 mod overlays;
+mod packed;
 mod policy_errors;
 mod properties;
 mod reconcile;

@@ -1,0 +1,214 @@
+//! The engine on the anchors roster (issue 12): the synthetic county of
+//! `shared/bench/anchors/` converted to eduaid's CSV, under the anchors'
+//! eight spring-2021 programs (`anchors-2021.toml`, an overlay on the
+//! national catalogue), reported per student so it reads beside the
+//! hand-written baseline's `per_student_ns`.
+//!
+//! The roster is not committed: `scripts/anchors.sh` generates and converts
+//! it (and builds and runs the baseline beside this bench). Point
+//! `EDUAID_ANCHORS_DIR` at a folder holding one or more converted rosters
+//! as subfolders `realistic`, `leave`, `schools` (each with `schools.csv`
+//! and `students.csv`); without it, or without any of them, the bench says
+//! so and measures nothing.
+//!
+//! For each roster, in one run:
+//! - `stream`: [`Engine::totals`] on the loaded roster (each student read
+//!   through `Roster::visit_linked` and evaluated on its packed word);
+//! - `packed`: [`Engine::totals_packed`] on a [`PackedRoster`] built once
+//!   (the columnar table; its build is timed apart, as `pack`);
+//! - `traces` (realistic roster only): [`Engine::run`] with traces.
+//!
+//! Before timing, the grand total is checked against the baseline's
+//! (seed 42: 326 660 122.50 yuan at 1M students) when `EDUAID_ANCHORS_TOTAL`
+//! gives it, and the three ways must agree with each other.
+//!
+//! `EDUAID_ANCHORS_DIR=/path cargo bench -p eduaid --bench anchors`
+//!
+//! With `EDUAID_ANCHORS_ROUNDS=R` the bench skips criterion and prints, for
+//! each roster, one JSON line with the median and the fastest of R timed
+//! runs of each way, in ns per student (what `scripts/anchors.sh` reads,
+//! beside the baseline's own median).
+
+use std::hint::black_box;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use criterion::{BenchmarkId, Criterion, Throughput};
+use eduaid::eligibility::{Engine, PackedRoster, Policy, Row};
+use eduaid::io::{ReadOptions, RosterFiles, load_roster};
+use eduaid::model::{MemoryRoster, Money, Term};
+
+const OVERLAY: &str = include_str!("../crates/eligibility/tests/data/anchors-2021.toml");
+
+fn load(dir: &Path) -> Result<MemoryRoster, Box<dyn std::error::Error>> {
+    let t0 = Instant::now();
+    let schools = dir.join("schools.csv");
+    let students = dir.join("students.csv");
+    let loaded = load_roster(
+        RosterFiles::new(schools.as_path(), students.as_path()),
+        &ReadOptions::default(),
+    )?;
+    eprintln!(
+        "anchors: loaded {} in {:.2} s",
+        dir.display(),
+        t0.elapsed().as_secs_f64()
+    );
+    Ok(loaded.roster)
+}
+
+fn grand(t: &eduaid::eligibility::Totals) -> Money {
+    t.programs.iter().map(|p| p.total.amount).sum()
+}
+
+fn run(c: &mut Criterion) -> Result<(), Box<dyn std::error::Error>> {
+    let Some(base) = std::env::var_os("EDUAID_ANCHORS_DIR").map(PathBuf::from) else {
+        eprintln!("anchors bench: EDUAID_ANCHORS_DIR is not set; run scripts/anchors.sh to generate the rosters");
+        return Ok(());
+    };
+    let engine = Engine::new(Policy::builtin_with("anchors-2021.toml", OVERLAY)?);
+    let spring: Term = "2021-spring".parse()?;
+    let want: Option<Money> = std::env::var("EDUAID_ANCHORS_TOTAL").ok().and_then(|v| v.parse().ok());
+    let mut found = false;
+    for name in ["realistic", "leave", "schools"] {
+        let dir = base.join(name);
+        if !dir.join("students.csv").is_file() {
+            eprintln!("anchors bench: no {} roster; skipped", dir.display());
+            continue;
+        }
+        found = true;
+        let roster = load(&dir)?;
+        let n = roster.students().len() as u64;
+        let t0 = Instant::now();
+        let packed = PackedRoster::new(&roster)?;
+        eprintln!(
+            "anchors: {name}: packed {n} students in {:.3} s",
+            t0.elapsed().as_secs_f64()
+        );
+        let streamed = engine.totals(&roster, &[spring])?;
+        let on_table = engine.totals_packed(&packed, &[spring])?;
+        if streamed != on_table {
+            return Err(format!("{name}: the packed table's totals differ from the streamed run's").into());
+        }
+        let total = grand(&streamed);
+        eprintln!("anchors: {name}: grand total {total} yuan over {n} students");
+        if let Some(w) = want {
+            if total != w {
+                return Err(format!("{name}: grand total {total}, the baseline's {w}").into());
+            }
+        }
+        if let Some(rounds) = std::env::var("EDUAID_ANCHORS_ROUNDS")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+        {
+            rounds_json(name, n, rounds.max(1), &engine, &roster, &packed, spring);
+            continue;
+        }
+        let mut g = c.benchmark_group(format!("anchors-{name}"));
+        g.throughput(Throughput::Elements(n));
+        g.sample_size(10);
+        g.warm_up_time(Duration::from_millis(500));
+        g.measurement_time(Duration::from_secs(6));
+        g.bench_function(BenchmarkId::new("engine", "packed"), |b| {
+            b.iter(|| black_box(engine.totals_packed(&packed, &[spring]).ok()));
+        });
+        g.bench_function(BenchmarkId::new("engine", "stream"), |b| {
+            b.iter(|| black_box(engine.totals(&roster, &[spring]).ok()));
+        });
+        g.bench_function(BenchmarkId::new("engine", "pack"), |b| {
+            b.iter(|| black_box(PackedRoster::new(&roster).ok()));
+        });
+        if name == "realistic" {
+            g.bench_function(BenchmarkId::new("engine", "traces"), |b| {
+                b.iter(|| {
+                    let mut steps = 0usize;
+                    let mut sink = |r: &Row<'_>| steps += r.trace.map_or(0, |t| t.steps.len());
+                    black_box(engine.run(&roster, &[spring], true, Some(&mut sink)).ok());
+                    black_box(steps)
+                });
+            });
+        }
+        g.finish();
+    }
+    if !found {
+        eprintln!(
+            "anchors bench: no converted roster under {}; run scripts/anchors.sh",
+            base.display()
+        );
+    }
+    Ok(())
+}
+
+/// Tenths of a nanosecond per student.
+#[derive(Clone, Copy)]
+struct Ns(u128);
+
+impl std::fmt::Display for Ns {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}.{}", self.0 / 10, self.0 % 10)
+    }
+}
+
+/// Median and fastest of `rounds` runs of `f`, per student.
+fn timed(rounds: usize, n: u64, mut f: impl FnMut()) -> (Ns, Ns) {
+    let n = u128::from(n.max(1));
+    let mut ns: Vec<u128> = (0..rounds)
+        .map(|_| {
+            let t0 = Instant::now();
+            f();
+            t0.elapsed().as_nanos() * 10 / n
+        })
+        .collect();
+    ns.sort_unstable();
+    (Ns(ns[ns.len() / 2]), Ns(ns[0]))
+}
+
+fn rounds_json(
+    name: &str,
+    n: u64,
+    rounds: usize,
+    engine: &Engine,
+    roster: &MemoryRoster,
+    packed: &PackedRoster,
+    spring: Term,
+) {
+    let terms = [spring];
+    // EDUAID_ANCHORS_ONLY=packed times the packed table only (for profiling).
+    if std::env::var("EDUAID_ANCHORS_ONLY").is_ok_and(|v| v == "packed") {
+        let (med, min) = timed(rounds, n, || {
+            black_box(engine.totals_packed(packed, &terms).ok());
+        });
+        println!("{{\"roster\":\"{name}\",\"n\":{n},\"rounds\":{rounds},\"packed_ns\":{med},\"packed_min_ns\":{min}}}");
+        return;
+    }
+    let (packed_med, packed_min) = timed(rounds, n, || {
+        black_box(engine.totals_packed(packed, &terms).ok());
+    });
+    let (stream_med, stream_min) = timed(rounds, n, || {
+        black_box(engine.totals(roster, &terms).ok());
+    });
+    let (pack_med, pack_min) = timed(rounds.min(5), n, || {
+        black_box(PackedRoster::new(roster).ok());
+    });
+    let (traces_med, traces_min) = if name == "realistic" {
+        timed(rounds.min(3), n, || {
+            let mut steps = 0usize;
+            let mut sink = |r: &Row<'_>| steps += r.trace.map_or(0, |t| t.steps.len());
+            black_box(engine.run(roster, &terms, true, Some(&mut sink)).ok());
+            black_box(steps);
+        })
+    } else {
+        (Ns(0), Ns(0))
+    };
+    println!(
+        "{{\"roster\":\"{name}\",\"n\":{n},\"rounds\":{rounds},\"packed_ns\":{packed_med},\"packed_min_ns\":{packed_min},\"stream_ns\":{stream_med},\"stream_min_ns\":{stream_min},\"pack_ns\":{pack_med},\"pack_min_ns\":{pack_min},\"traces_ns\":{traces_med},\"traces_min_ns\":{traces_min}}}"
+    );
+}
+
+fn main() {
+    let mut c = Criterion::default().configure_from_args();
+    if let Err(e) = run(&mut c) {
+        eprintln!("anchors bench failed: {e}");
+        std::process::exit(1);
+    }
+    c.final_summary();
+}

@@ -1,0 +1,174 @@
+//! The packed word: every fact a condition reads of a student, its school
+//! and its household in one term, as bits of a `u64`, and conditions
+//! compiled to masks over it.
+//!
+//! | bits | fact | encoding |
+//! |---|---|---|
+//! | 0–6 | stage | one bit per stage |
+//! | 8–23 | grade | one bit per grade (15 and above share bit 23) |
+//! | 24–28 | boarder, agricultural major, disabled, left-behind, migrant | a bit each |
+//! | 29–32 | hukou | one bit per kind |
+//! | 33–40 | household statuses on the term's reference date | one bit per status |
+//! | 41–56 | school kind | one bit per kind |
+//! | 57–58 | school locality | one bit per locality |
+//! | 59–60 | school ownership | one bit per ownership |
+//! | 61 | school in the nutrition plan during the term | a bit |
+//!
+//! A condition group is then one equality under a mask (every fact with a
+//! single required value: flags, hukou, locality, ownership, the plan) and
+//! up to four "some bit of this set" tests (stages, grades, school kinds,
+//! statuses), plus its alternatives.
+
+use eduaid_model::{School, Student};
+
+use crate::condition::{Cond, StatusSet};
+
+const GRADE_SHIFT: u32 = 8;
+const BOARDER: u64 = 1 << 24;
+const AGRI: u64 = 1 << 25;
+const DISABLED: u64 = 1 << 26;
+const LEFT_BEHIND: u64 = 1 << 27;
+const MIGRANT: u64 = 1 << 28;
+const HUKOU_SHIFT: u32 = 29;
+const STATUS_SHIFT: u32 = 33;
+const KIND_SHIFT: u32 = 41;
+const LOCALITY_SHIFT: u32 = 57;
+const OWNERSHIP_SHIFT: u32 = 59;
+/// The school is in the nutrition plan during the term.
+pub(crate) const IN_PLAN: u64 = 1 << 61;
+/// Every stage bit: exactly one of them is set in any word, so a test
+/// against it always passes (an unused set test).
+const STAGE_ALL: u64 = 0x7f;
+
+/// The widths the layout gives each enumeration, checked by a test against
+/// the model's lists.
+#[cfg(test)]
+pub(crate) const WIDTHS: [(&str, usize, usize); 6] = [
+    ("stage", eduaid_model::Stage::ALL.len(), 7),
+    ("hukou", eduaid_model::Hukou::ALL.len(), 4),
+    ("status", eduaid_model::StatusKind::ALL.len(), 8),
+    ("school kind", eduaid_model::SchoolKind::ALL.len(), 16),
+    ("locality", eduaid_model::Locality::ALL.len(), 2),
+    ("ownership", eduaid_model::Ownership::ALL.len(), 2),
+];
+
+/// The student's own facts (everything but statuses and school).
+pub(crate) fn student_word(s: &Student) -> u64 {
+    let mut w = 1u64 << (s.stage as u32 & 7);
+    w |= 1u64 << (GRADE_SHIFT + u32::from(s.grade.min(15)));
+    if s.boarder {
+        w |= BOARDER;
+    }
+    if s.agricultural_major {
+        w |= AGRI;
+    }
+    if s.disability.is_some() {
+        w |= DISABLED;
+    }
+    if s.left_behind {
+        w |= LEFT_BEHIND;
+    }
+    if s.migrant {
+        w |= MIGRANT;
+    }
+    w | 1u64 << (HUKOU_SHIFT + (s.hukou as u32 & 3))
+}
+
+/// The school's facts that do not depend on the term.
+pub(crate) fn school_word(s: &School) -> u64 {
+    1u64 << (KIND_SHIFT + (s.kind as u32 & 15))
+        | 1u64 << (LOCALITY_SHIFT + (s.locality as u32 & 1))
+        | 1u64 << (OWNERSHIP_SHIFT + (s.ownership as u32 & 1))
+}
+
+/// Household statuses, placed in the word.
+pub(crate) fn status_word(set: StatusSet) -> u64 {
+    u64::from(set.bits()) << STATUS_SHIFT
+}
+
+/// A condition group compiled to masks over the packed word.
+#[derive(Debug, Clone)]
+pub(crate) struct PCond {
+    eq_mask: u64,
+    eq_val: u64,
+    sets: [u64; 4],
+    any: Vec<PCond>,
+}
+
+impl PCond {
+    /// The packed form of `c`: holds on a word exactly when `c` holds on
+    /// the facts the word was made of.
+    pub(crate) fn compile(c: &Cond) -> PCond {
+        let mut eq_mask = 0u64;
+        let mut eq_val = 0u64;
+        let mut want = |bit: u64, on: bool| {
+            eq_mask |= bit;
+            if on {
+                eq_val |= bit;
+            }
+        };
+        if let Some(l) = c.locality {
+            want(1u64 << (LOCALITY_SHIFT + (l as u32 & 1)), true);
+        }
+        if let Some(o) = c.ownership {
+            want(1u64 << (OWNERSHIP_SHIFT + (o as u32 & 1)), true);
+        }
+        if let Some(h) = c.hukou {
+            want(1u64 << (HUKOU_SHIFT + (h as u32 & 3)), true);
+        }
+        for (flag, v) in [
+            (BOARDER, c.boarder),
+            (AGRI, c.agri),
+            (DISABLED, c.disabled),
+            (LEFT_BEHIND, c.left_behind),
+            (MIGRANT, c.migrant),
+            (IN_PLAN, c.in_plan),
+        ] {
+            if let Some(v) = v {
+                want(flag, v);
+            }
+        }
+        // An empty set is no test, as in `Cond::holds`.
+        let set = |m: u64| if m == 0 { STAGE_ALL } else { m };
+        PCond {
+            eq_mask,
+            eq_val,
+            sets: [
+                set(u64::from(c.stages)),
+                set(u64::from(c.grades) << GRADE_SHIFT),
+                set(u64::from(c.kinds) << KIND_SHIFT),
+                set(status_word(c.statuses)),
+            ],
+            any: c.any.iter().map(PCond::compile).collect(),
+        }
+    }
+
+    /// True if the condition holds on word `w`.
+    #[inline(always)]
+    pub(crate) fn holds(&self, w: u64) -> bool {
+        (w & self.eq_mask) == self.eq_val
+            && (w & self.sets[0]) != 0
+            && (w & self.sets[1]) != 0
+            && (w & self.sets[2]) != 0
+            && (w & self.sets[3]) != 0
+            && (self.any.is_empty() || self.any_holds(w))
+    }
+
+    /// True if some alternative holds on `w`.
+    #[inline(never)]
+    fn any_holds(&self, w: u64) -> bool {
+        self.any.iter().any(|c| c.holds(w))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_enumeration_fits_its_bits() {
+        for (what, n, room) in WIDTHS {
+            assert!(n <= room, "{what}: {n} values, room for {room}");
+        }
+    }
+}

@@ -39,7 +39,7 @@ use plan::{Amount, Packed, SchoolTable, day, in_school};
 const MODE_SHIFT: u32 = 62;
 /// Transferred in: at school from `status_since` on.
 pub(crate) const MODE_TRANSFERRED_IN: u64 = 0;
-/// Enrolled: at school.
+/// Enrolled (or another in-school status): at school from `status_since` on.
 pub(crate) const MODE_IN_SCHOOL: u64 = 1;
 /// Left school on `status_since`.
 pub(crate) const MODE_LEFT: u64 = 2;

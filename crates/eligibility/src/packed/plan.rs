@@ -535,8 +535,9 @@ fn apply_limits(limits: &[PLimit], out: &mut [Option<Amount>]) {
 #[inline]
 pub(crate) fn in_school(mode: u64, since: i32, on: i32) -> bool {
     match mode {
-        crate::packed::MODE_TRANSFERRED_IN => since <= on,
-        crate::packed::MODE_IN_SCHOOL => true,
+        // Enrolled or transferred in: at school from `since` on (an
+        // enrolment dated after `on` is not yet at school).
+        crate::packed::MODE_TRANSFERRED_IN | crate::packed::MODE_IN_SCHOOL => since <= on,
         _ => on < since,
     }
 }

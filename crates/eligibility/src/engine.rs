@@ -156,6 +156,19 @@ pub struct Skipped {
     pub reason: String,
 }
 
+impl Skipped {
+    /// A student the roster could not link to its school or household.
+    pub(crate) fn unlinked(student: &StudentId, e: eduaid_model::RosterError) -> Skipped {
+        Skipped {
+            student: student.clone(),
+            reason: match e {
+                eduaid_model::RosterError::UnknownReference { what, id, .. } => format!("unknown {what} {id}"),
+                e => e.to_string(),
+            },
+        }
+    }
+}
+
 /// The totals of a batch run.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Totals {
@@ -724,13 +737,7 @@ impl Engine {
         roster.visit_linked(&mut |linked| {
             let s = linked.student;
             students += 1;
-            let skip = |e: eduaid_model::RosterError| Skipped {
-                student: s.id.clone(),
-                reason: match e {
-                    eduaid_model::RosterError::UnknownReference { what, id, .. } => format!("unknown {what} {id}"),
-                    e => e.to_string(),
-                },
-            };
+            let skip = |e: eduaid_model::RosterError| Skipped::unlinked(&s.id, e);
             let (no, found) = match linked.school {
                 Ok(x) => x,
                 Err(e) => {

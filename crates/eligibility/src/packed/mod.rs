@@ -104,13 +104,7 @@ impl PackedRoster {
         roster.visit_linked(&mut |linked| {
             let s = linked.student;
             t.students += 1;
-            let skip = |e: eduaid_model::RosterError| Skipped {
-                student: s.id.clone(),
-                reason: match e {
-                    eduaid_model::RosterError::UnknownReference { what, id, .. } => format!("unknown {what} {id}"),
-                    e => e.to_string(),
-                },
-            };
+            let skip = |e: eduaid_model::RosterError| Skipped::unlinked(&s.id, e);
             let (no, found) = match linked.school {
                 Ok(x) => x,
                 Err(e) => {
@@ -408,13 +402,7 @@ impl Engine {
         roster.visit_linked(&mut |linked| {
             let s = linked.student;
             students += 1;
-            let skip = |e: eduaid_model::RosterError| Skipped {
-                student: s.id.clone(),
-                reason: match e {
-                    eduaid_model::RosterError::UnknownReference { what, id, .. } => format!("unknown {what} {id}"),
-                    e => e.to_string(),
-                },
-            };
+            let skip = |e: eduaid_model::RosterError| Skipped::unlinked(&s.id, e);
             let (no, found) = match linked.school {
                 Ok(x) => x,
                 Err(e) => {

@@ -67,6 +67,15 @@ fn libraries_meet_only_through_the_model() {
 }
 
 #[test]
+fn the_command_line_depends_on_the_facade_alone() {
+    // The CLI sees the libraries the way a user's program does: through
+    // `eduaid`, never by reaching into a library crate of its own accord.
+    let g = workspace_graph().unwrap();
+    let deps = g.get("eduaid-cli").unwrap_or_else(|| panic!("eduaid-cli is not a workspace member"));
+    assert_eq!(deps, &vec!["eduaid".to_string()], "{g:?}");
+}
+
+#[test]
 fn every_sibling_dependency_carries_a_version() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let manifest = std::fs::read_to_string(root.join("Cargo.toml")).unwrap_or_default();

@@ -5,7 +5,7 @@ use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Arg, ArgAction, Args, Command, Parser, Subcommand, ValueEnum};
-use eduaid_model::{SchoolYear, Term};
+use eduaid::model::{SchoolYear, Term};
 
 /// The language of help and messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -64,12 +64,12 @@ pub(crate) enum InputEncoding {
     Gb18030,
 }
 
-impl From<InputEncoding> for eduaid_io::Encoding {
-    fn from(e: InputEncoding) -> eduaid_io::Encoding {
+impl From<InputEncoding> for eduaid::io::Encoding {
+    fn from(e: InputEncoding) -> eduaid::io::Encoding {
         match e {
-            InputEncoding::Auto => eduaid_io::Encoding::Auto,
-            InputEncoding::Utf8 => eduaid_io::Encoding::Utf8,
-            InputEncoding::Gb18030 => eduaid_io::Encoding::Gb18030,
+            InputEncoding::Auto => eduaid::io::Encoding::Auto,
+            InputEncoding::Utf8 => eduaid::io::Encoding::Utf8,
+            InputEncoding::Gb18030 => eduaid::io::Encoding::Gb18030,
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use std::borrow::Cow;
 
-use eduaid_model::{Money, Rounding, mask_id_numbers, mask_name};
+use eduaid::model::{Money, Rounding, mask_id_numbers, mask_name};
 
 use crate::cli::Lang;
 

@@ -5,8 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
-use eduaid_io::{CountFiles, Encoding, FileRoster, Input, LoadReport, ReadOptions, RosterFiles};
-use eduaid_model::{Counts, Disbursement, MemoryRoster};
+use eduaid::io::{CountFiles, Encoding, FileRoster, Input, LoadReport, ReadOptions, RosterFiles};
+use eduaid::model::{Counts, Disbursement, MemoryRoster};
 
 use crate::cli::{CountArgs, DataArgs, Delimiter, InputEncoding};
 use crate::common::Ctx;
@@ -156,7 +156,7 @@ fn roster_files(paths: &RosterPaths) -> RosterFiles<'_> {
 /// A missing schools or students file, or a file-level fault of any file.
 pub(crate) fn load_roster(data: &DataArgs, ctx: &Ctx) -> anyhow::Result<Loaded> {
     let paths = roster_paths(data, ctx)?;
-    let loaded = eduaid_io::load_roster(roster_files(&paths), &read_options(data))?;
+    let loaded = eduaid::io::load_roster(roster_files(&paths), &read_options(data))?;
     let mut rejected = print_report(&loaded.schools, ctx);
     if let Some(r) = &loaded.classes {
         rejected += print_report(r, ctx);
@@ -197,7 +197,7 @@ pub(crate) fn open_roster(data: &DataArgs, ctx: &Ctx) -> anyhow::Result<(FileRos
 /// # Errors
 /// A file-level fault.
 pub(crate) fn load_disbursements(path: &Path, ctx: &Ctx) -> anyhow::Result<(Vec<Disbursement>, u64)> {
-    let loaded = eduaid_io::read_disbursements(Input::Path(path), &base_options())?;
+    let loaded = eduaid::io::read_disbursements(Input::Path(path), &base_options())?;
     let rejected = print_report(&loaded.report, ctx);
     Ok((loaded.records, rejected))
 }
@@ -238,7 +238,7 @@ pub(crate) fn load_counts(paths: &CountPaths, ctx: &Ctx) -> anyhow::Result<(Coun
         disabled: paths.disabled.as_deref().map(Input::Path),
         teachers: paths.teachers.as_deref().map(Input::Path),
     };
-    let (counts, reports) = eduaid_io::read_counts(files, &base_options())?;
+    let (counts, reports) = eduaid::io::read_counts(files, &base_options())?;
     let rejected = reports.iter().map(|r| print_report(r, ctx)).sum();
     Ok((counts, rejected))
 }

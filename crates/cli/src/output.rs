@@ -1,25 +1,25 @@
 //! Tables out: to a terminal here; to files through `eduaid-io`
-//! ([`eduaid_io::write_sheets`], [`eduaid_io::TableWriter`]), which writes
+//! ([`eduaid::io::write_sheets`], [`eduaid::io::TableWriter`]), which writes
 //! every file atomically and neutralises CSV formulas. And the check every
 //! command makes of its output paths before any work.
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-pub(crate) use eduaid_io::Val;
-use eduaid_io::{TableWritten, display_width};
+pub(crate) use eduaid::io::Val;
+use eduaid::io::{TableWritten, display_width};
 
 use crate::cli::DataArgs;
 use crate::common::Ctx;
 use crate::inputs::{self, CountPaths};
 
-/// A result table ([`eduaid_io::Sheet`]) that the terminal can print too.
+/// A result table ([`eduaid::io::Sheet`]) that the terminal can print too.
 #[derive(Debug, Clone, Default)]
-pub(crate) struct Sheet(pub(crate) eduaid_io::Sheet);
+pub(crate) struct Sheet(pub(crate) eduaid::io::Sheet);
 
 impl std::ops::Deref for Sheet {
-    type Target = eduaid_io::Sheet;
-    fn deref(&self) -> &eduaid_io::Sheet {
+    type Target = eduaid::io::Sheet;
+    fn deref(&self) -> &eduaid::io::Sheet {
         &self.0
     }
 }
@@ -27,7 +27,7 @@ impl std::ops::Deref for Sheet {
 impl Sheet {
     /// An empty sheet.
     pub(crate) fn new(name: &str, header: &[&str]) -> Sheet {
-        Sheet(eduaid_io::Sheet::new(name, header))
+        Sheet(eduaid::io::Sheet::new(name, header))
     }
 
     /// Add a row.
@@ -148,7 +148,7 @@ pub(crate) fn guard_outputs(files: &[PathBuf], inputs: &[PathBuf]) -> anyhow::Re
         if let Some(parent) = f.parent().filter(|p| !p.as_os_str().is_empty()) {
             std::fs::create_dir_all(parent).with_context(|| parent.display().to_string())?;
         }
-        eduaid_io::check_writable(f)?;
+        eduaid::io::check_writable(f)?;
     }
     Ok(())
 }
@@ -159,7 +159,7 @@ pub(crate) fn guard_outputs(files: &[PathBuf], inputs: &[PathBuf]) -> anyhow::Re
 /// # Errors
 /// An unknown extension, or as [`guard_outputs`].
 pub(crate) fn guard_table_out(out: &Path, names: &[&str], inputs: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    let files = eduaid_io::table_files(out, names)?;
+    let files = eduaid::io::table_files(out, names)?;
     guard_outputs(&files, inputs)?;
     Ok(files)
 }
@@ -175,12 +175,12 @@ pub(crate) fn report_written(w: &TableWritten, ctx: &Ctx) {
         ctx.warn(&if ctx.zh() {
             format!(
                 "明细超过 Excel 每个工作表 {} 行的上限，续写在工作表 {names}",
-                eduaid_io::XLSX_MAX_ROWS
+                eduaid::io::XLSX_MAX_ROWS
             )
         } else {
             format!(
                 "the rows exceed Excel's limit of {} rows a worksheet: continued on sheet {names}",
-                eduaid_io::XLSX_MAX_ROWS
+                eduaid::io::XLSX_MAX_ROWS
             )
         });
     }

@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use anyhow::bail;
-use eduaid_eligibility::{Engine, Layer, Policy, PolicySet};
+use eduaid::eligibility::{Engine, Layer, Policy, PolicySet};
 
 use crate::cli::PolicyChoice;
 

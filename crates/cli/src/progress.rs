@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::io::IsTerminal;
 
-use eduaid_model::{Household, HouseholdId, Roster, RosterError, School, SchoolId, Student, StudentId, Visit};
+use eduaid::model::{Household, HouseholdId, Roster, RosterError, School, SchoolId, Student, StudentId, Visit};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::common::Ctx;

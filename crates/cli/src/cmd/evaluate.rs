@@ -1,9 +1,9 @@
 //! `eduaid evaluate`: every student's entitlements for the terms asked,
 //! with totals by program and stage.
 
-use eduaid_eligibility::{Benefit, Row, Totals};
-use eduaid_io::{ENTITLEMENT_COLUMNS, TableWriter};
-use eduaid_model::{Money, Roster};
+use eduaid::eligibility::{Benefit, Row, Totals};
+use eduaid::io::{ENTITLEMENT_COLUMNS, TableWriter};
+use eduaid::model::{Money, Roster};
 
 use crate::cli::EvaluateArgs;
 use crate::common::{Ctx, Status, wan};
@@ -51,7 +51,7 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     };
     let engine = policy::engine(&args.policy)?;
     let (roster, rejected) = inputs::open_roster(&args.data, ctx)?;
-    let mut write_error: Option<eduaid_io::Error> = None;
+    let mut write_error: Option<eduaid::io::Error> = None;
     let mut sink = |r: &Row<'_>| {
         let Some(w) = writer.as_mut() else {
             return;

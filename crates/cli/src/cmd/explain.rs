@@ -1,8 +1,8 @@
 //! `eduaid explain` and `eduaid why-not`: one student's decision, traced
 //! down to the policy documents.
 
-use eduaid_eligibility::{Citation, Explanation, Step, Trace};
-use eduaid_model::StudentId;
+use eduaid::eligibility::{Citation, Explanation, Step, Trace};
+use eduaid::model::StudentId;
 
 use crate::cli::{ExplainArgs, WhyNotArgs};
 use crate::common::{Ctx, Status, shown, yuan};
@@ -30,7 +30,7 @@ pub(crate) fn run_explain(args: &ExplainArgs, ctx: &Ctx) -> anyhow::Result<Statu
                     // only with --show-names (the JSON escapes any control
                     // character itself).
                     if !ctx.show_names {
-                        ex.name = eduaid_model::mask_name(&ex.name);
+                        ex.name = eduaid::model::mask_name(&ex.name);
                     }
                 } else {
                     print_explanation(&ex, ctx);

@@ -4,8 +4,8 @@
 
 use std::path::Path;
 
-use eduaid_eligibility::cases::{CaseFile, run_cases};
-use eduaid_eligibility::{Engine, Layer, Policy, PolicySet, ProgramSpec};
+use eduaid::eligibility::cases::{CaseFile, run_cases};
+use eduaid::eligibility::{Engine, Layer, Policy, PolicySet, ProgramSpec};
 
 use crate::cli::{PolicyArgs, PolicyChoice, PolicyCmd};
 use crate::cmd::evaluate::benefit_words;
@@ -62,7 +62,7 @@ fn list(choice: &PolicyChoice, ctx: &Ctx) -> anyhow::Result<Status> {
 }
 
 /// The parameters of a program: those named `<program>.…`.
-fn parameters_of<'a>(policy: &'a Policy, program: &str) -> Vec<&'a eduaid_eligibility::Parameter> {
+fn parameters_of<'a>(policy: &'a Policy, program: &str) -> Vec<&'a eduaid::eligibility::Parameter> {
     let prefix = format!("{program}.");
     policy
         .parameters()
@@ -141,7 +141,7 @@ fn show(program: &str, choice: &PolicyChoice, ctx: &Ctx) -> anyhow::Result<Statu
     Ok(Status::Clean)
 }
 
-fn show_json(spec: &ProgramSpec, params: &[&eduaid_eligibility::Parameter], policy: &Policy) -> serde_json::Value {
+fn show_json(spec: &ProgramSpec, params: &[&eduaid::eligibility::Parameter], policy: &Policy) -> serde_json::Value {
     let rules: Vec<serde_json::Value> = spec
         .rules
         .iter()
@@ -232,7 +232,7 @@ fn check(file: &Path, ctx: &Ctx) -> anyhow::Result<Status> {
 
 fn test(file: &Path, choice: &PolicyChoice, ctx: &Ctx) -> anyhow::Result<Status> {
     let name = file.display().to_string();
-    let text = eduaid_eligibility::read_toml_text(file)?;
+    let text = eduaid::eligibility::read_toml_text(file)?;
     // The policy: as given, else the one the case file names, else the default.
     let mut choice = choice.clone();
     if choice.policy.is_empty() {

@@ -5,8 +5,8 @@ use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use anyhow::Context as _;
-use eduaid_eligibility::{FindingKind, Owed, OwedMap, Payee, Reconciliation, Scope, reconcile, reconcile_owed};
-use eduaid_model::{Money, NaiveDate, ProgramId, Roster, StudentId, Term};
+use eduaid::eligibility::{FindingKind, Owed, OwedMap, Payee, Reconciliation, Scope, reconcile, reconcile_owed};
+use eduaid::model::{Money, NaiveDate, ProgramId, Roster, StudentId, Term};
 
 use crate::cli::ReconcileArgs;
 use crate::common::{Ctx, Status, wan};
@@ -82,7 +82,7 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let findings = findings_sheet(&recon, &who, names[0], zh);
     let summary = summary_sheet(&recon, names[1], zh);
     if let Some(out) = &args.out {
-        let written = eduaid_io::write_sheets(out, &[findings.0, summary.0.clone()])?;
+        let written = eduaid::io::write_sheets(out, &[findings.0, summary.0.clone()])?;
         output::report_written(&written, ctx);
     }
     if ctx.json {
@@ -191,7 +191,7 @@ struct EntitlementTable {
 /// Read an entitlements file (`eduaid evaluate --out`) through
 /// `eduaid-io`, reporting each rejected row by file, line and column.
 fn read_entitlements(path: &Path, ctx: &Ctx) -> anyhow::Result<EntitlementTable> {
-    let read = eduaid_io::read_entitlements(path)?;
+    let read = eduaid::io::read_entitlements(path)?;
     let mut out = EntitlementTable::default();
     for e in &read.errors {
         errln!("{}: {e}", ctx.t("rejected", "已拒绝"));
@@ -231,7 +231,7 @@ impl Owed for EntitlementTable {
         &self.owed
     }
 
-    fn payee(&self, student: &StudentId) -> Result<Payee, eduaid_eligibility::Error> {
+    fn payee(&self, student: &StudentId) -> Result<Payee, eduaid::eligibility::Error> {
         Ok(Payee::Known {
             left_on: self.left_on.get(student).copied(),
             status: None,
@@ -243,7 +243,7 @@ impl Owed for EntitlementTable {
         student: &StudentId,
         program: &ProgramId,
         term: Term,
-    ) -> Result<String, eduaid_eligibility::Error> {
+    ) -> Result<String, eduaid::eligibility::Error> {
         Ok(if self.students.contains(student) {
             format!("the entitlements file owes nothing for {program} {term}")
         } else {

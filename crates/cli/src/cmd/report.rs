@@ -14,8 +14,8 @@ use eduaid::county_report::{
     self, CLASS_CAP_JUNIOR, CLASS_CAP_PRIMARY, County, DISABLED_ENROLMENT_STANDARD, JUNIOR_RETENTION_STANDARD, Missing,
     Presentation, Settings, SourceLanguage,
 };
-use eduaid_model::{Decimal, NaiveDate};
-use eduaid_report::{DocxRenderer, Figure, HtmlRenderer, MarkdownRenderer, Renderer, Source, Template, render};
+use eduaid::model::{Decimal, NaiveDate};
+use eduaid::report::{DocxRenderer, Figure, HtmlRenderer, MarkdownRenderer, Renderer, Source, Template, render};
 
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::common::{Ctx, Status};
@@ -263,7 +263,7 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     }
     let mut written = Vec::new();
     for (path, bytes) in rendered {
-        eduaid_io::write_file_atomically(&path, &bytes)?;
+        eduaid::io::write_file_atomically(&path, &bytes)?;
         written.push((path, bytes.len()));
     }
     if ctx.json {
@@ -286,8 +286,8 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
                 .vars
                 .get("county")
                 .and_then(|v| match v {
-                    eduaid_report::Var::Text(t) => Some(t.clone()),
-                    eduaid_report::Var::List(_) => None,
+                    eduaid::report::Var::Text(t) => Some(t.clone()),
+                    eduaid::report::Var::List(_) => None,
                 })
                 .unwrap_or_default(),
             doc.figures_used().len(),

@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
-use eduaid_io::{Encoding, Headers, WriteOptions};
-use eduaid_model::{Counts, Disbursement, Household, Roster, School, SchoolYear, Student};
-use eduaid_sample::{Generator, PlantedFault};
+use eduaid::io::{Encoding, Headers, WriteOptions};
+use eduaid::model::{Counts, Disbursement, Household, Roster, School, SchoolYear, Student};
+use eduaid::sample::{Generator, PlantedFault};
 
 use crate::cli::{SampleArgs, SampleFormat};
 use crate::common::{Ctx, Status};
@@ -56,7 +56,7 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let county = match args.students {
         None => sample_county()?,
         Some(n) => {
-            let mut w = eduaid_io::StudentWriter::create(&path("students"), &opts)?;
+            let mut w = eduaid::io::StudentWriter::create(&path("students"), &opts)?;
             let c = generated(n, args.seed, ctx, &mut w)?;
             w.finish()?;
             c
@@ -64,61 +64,61 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     };
     let streamed = args.students.is_some();
     let mut written: Vec<(PathBuf, usize)> = Vec::new();
-    let mut put = |stem: &str, n: usize, f: &dyn Fn(&Path) -> Result<(), eduaid_io::Error>| -> anyhow::Result<()> {
+    let mut put = |stem: &str, n: usize, f: &dyn Fn(&Path) -> Result<(), eduaid::io::Error>| -> anyhow::Result<()> {
         let p = path(stem);
         f(&p)?;
         written.push((p, n));
         Ok(())
     };
     put("schools", county.schools.len(), &|p| {
-        eduaid_io::write_schools(p, &county.schools, &opts)
+        eduaid::io::write_schools(p, &county.schools, &opts)
     })?;
     let classes: usize = county.schools.iter().map(|s| s.classes.len()).sum();
     if classes > 0 {
         put("classes", classes, &|p| {
-            eduaid_io::write_classes(p, &county.schools, &opts)
+            eduaid::io::write_classes(p, &county.schools, &opts)
         })?;
     }
     put("students", county.student_count, &|p| {
         if streamed {
             Ok(())
         } else {
-            eduaid_io::write_students(p, &county.students, &opts)
+            eduaid::io::write_students(p, &county.students, &opts)
         }
     })?;
     put("households", county.households.len(), &|p| {
-        eduaid_io::write_households(p, &county.households, &opts)
+        eduaid::io::write_households(p, &county.households, &opts)
     })?;
     if !county.disbursements.is_empty() {
         put("disbursements", county.disbursements.len(), &|p| {
-            eduaid_io::write_disbursements(p, &county.disbursements, &opts)
+            eduaid::io::write_disbursements(p, &county.disbursements, &opts)
         })?;
     }
     let c = &county.counts;
     if !c.grades.is_empty() {
         put("grade_counts", c.grades.len(), &|p| {
-            eduaid_io::write_grade_counts(p, &c.grades, &opts)
+            eduaid::io::write_grade_counts(p, &c.grades, &opts)
         })?;
     }
     if !c.population.is_empty() {
         put("population", c.population.len(), &|p| {
-            eduaid_io::write_population(p, &c.population, &opts)
+            eduaid::io::write_population(p, &c.population, &opts)
         })?;
     }
     if !c.disabled.is_empty() {
         put("disabled", c.disabled.len(), &|p| {
-            eduaid_io::write_disabled(p, &c.disabled, &opts)
+            eduaid::io::write_disabled(p, &c.disabled, &opts)
         })?;
     }
     if !c.teachers.is_empty() {
         put("teachers", c.teachers.len(), &|p| {
-            eduaid_io::write_teachers(p, &c.teachers, &opts)
+            eduaid::io::write_teachers(p, &c.teachers, &opts)
         })?;
     }
     if !county.faults.is_empty() {
         let p = args.out.join("planted_faults.json");
         let text = serde_json::to_string_pretty(&county.faults)?;
-        eduaid_io::write_file_atomically(&p, text.as_bytes())?;
+        eduaid::io::write_file_atomically(&p, text.as_bytes())?;
         written.push((p, county.faults.len()));
     }
     if ctx.json {
@@ -144,7 +144,7 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
 
 /// The sample county, its records in a stable order.
 fn sample_county() -> anyhow::Result<County> {
-    let c = eduaid_sample::try_county()?;
+    let c = eduaid::sample::try_county()?;
     let mut schools: Vec<School> = c.roster.schools().cloned().collect();
     schools.sort_by(|a, b| a.id.cmp(&b.id));
     let mut households: Vec<Household> = c
@@ -169,12 +169,12 @@ fn sample_county() -> anyhow::Result<County> {
 /// A generated county of `n` students, with grade counts of 2016-17
 /// derived from its roster; the students are written to `students` batch
 /// by batch, never all held.
-fn generated(n: u64, seed: u64, ctx: &Ctx, students: &mut eduaid_io::StudentWriter) -> anyhow::Result<County> {
+fn generated(n: u64, seed: u64, ctx: &Ctx, students: &mut eduaid::io::StudentWriter) -> anyhow::Result<County> {
     let g = Generator::new(n, seed);
     let bar = progress::bar(n, ctx.t("generating", "生成中"), ctx);
     let mut household_ids = BTreeSet::new();
     let mut count = 0usize;
-    let mut failed: Option<eduaid_io::Error> = None;
+    let mut failed: Option<eduaid::io::Error> = None;
     g.visit_students(&mut |batch| {
         for s in batch {
             if let Some(h) = &s.household_id {
@@ -204,7 +204,7 @@ fn generated(n: u64, seed: u64, ctx: &Ctx, students: &mut eduaid_io::StudentWrit
     let mut schools: Vec<School> = g.schools().collect();
     schools.sort_by(|a, b| a.id.cmp(&b.id));
     let year = SchoolYear::new(2016)?;
-    let grades = eduaid_stats::grade_counts_from_roster(&g, year, year.first_day())?;
+    let grades = eduaid::stats::grade_counts_from_roster(&g, year, year.first_day())?;
     Ok(County {
         name: format!("模拟县（{n}名学生，种子{seed}）"),
         schools,

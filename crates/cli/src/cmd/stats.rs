@@ -4,8 +4,8 @@
 
 // The standards the report is held to, as the work report states them.
 use eduaid::county_report::{DISABLED_ENROLMENT_STANDARD, JUNIOR_RETENTION_STANDARD};
-use eduaid_model::{Counts, Decimal, Rounding, SchoolYear, Stage};
-use eduaid_stats::{
+use eduaid::model::{Counts, Decimal, Rounding, SchoolYear, Stage};
+use eduaid::stats::{
     CountSource, Dimension, DropoutForm, GroupKey, Rate, Ratio, RetentionKind, RetentionOptions, Target, breakdown,
     disabled_enrolment_rate, dropout_rate, gross_enrolment_ratio, pupil_teacher_ratio, registered_poor_share,
     retention,
@@ -273,7 +273,7 @@ pub(crate) fn run(args: &StatsArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         }
     }
     if let Some(out) = &args.out {
-        let written = eduaid_io::write_sheets(out, std::slice::from_ref(&sheet.0))?;
+        let written = eduaid::io::write_sheets(out, std::slice::from_ref(&sheet.0))?;
         output::report_written(&written, ctx);
     }
     if ctx.json {

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
-use eduaid_report::validate_text;
+use eduaid::report::validate_text;
 
 use crate::cli::ValidateArgs;
 use crate::common::{Ctx, Status, shown};

@@ -71,7 +71,9 @@ fn the_command_line_depends_on_the_facade_alone() {
     // The CLI sees the libraries the way a user's program does: through
     // `eduaid`, never by reaching into a library crate of its own accord.
     let g = workspace_graph().unwrap();
-    let deps = g.get("eduaid-cli").unwrap_or_else(|| panic!("eduaid-cli is not a workspace member"));
+    let deps = g
+        .get("eduaid-cli")
+        .unwrap_or_else(|| panic!("eduaid-cli is not a workspace member"));
     assert_eq!(deps, &vec!["eduaid".to_string()], "{g:?}");
 }
 

@@ -231,6 +231,10 @@ pub(crate) struct Cond {
     pub(crate) statuses: StatusSet,
     pub(crate) status_list: Vec<StatusKind>,
     pub(crate) in_plan: Option<bool>,
+    /// Exited poverty on or after this date (by the reference date).
+    pub(crate) exited_since: Option<NaiveDate>,
+    /// Exited poverty within this many years of the reference date.
+    pub(crate) exited_within_years: Option<u32>,
     pub(crate) any: Vec<Cond>,
     pub(crate) def: ConditionsDef,
 }
@@ -264,6 +268,8 @@ impl Cond {
                 .map_or(StatusSet::EMPTY, StatusSet::from_kinds),
             status_list: def.status_any.clone().unwrap_or_default(),
             in_plan: def.in_nutrition_plan,
+            exited_since: def.exited_since.map(|w| w.date),
+            exited_within_years: def.exited_within_years,
             any: def
                 .any
                 .as_ref()
@@ -291,6 +297,52 @@ impl Cond {
         self.any.iter().fold(r, |a, c| a | c.reads())
     }
 
+    /// True if this group or one of its alternatives asks when the
+    /// household exited poverty (which [`Reads`] cannot express: such a
+    /// program is evaluated student by student on the reference path, and
+    /// resolved per term into the packed word on the packed path).
+    pub(crate) fn reads_exit(&self) -> bool {
+        self.exited_since.is_some() || self.exited_within_years.is_some() || self.any.iter().any(Cond::reads_exit)
+    }
+
+    /// The earliest exit from poverty this group accepts in a term whose
+    /// reference date is `reference` (an exit must also fall on or before
+    /// it), or `None` if the group does not ask.
+    pub(crate) fn exit_threshold(&self, reference: NaiveDate) -> Option<NaiveDate> {
+        let within = self.exited_within_years.map(|n| {
+            reference
+                .checked_sub_months(chrono::Months::new(n.saturating_mul(12)))
+                .unwrap_or(NaiveDate::MIN)
+        });
+        match (self.exited_since, within) {
+            (Some(a), Some(b)) => Some(a.max(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Every exit threshold this group and its alternatives use in a term
+    /// whose reference date is `reference`.
+    pub(crate) fn exit_thresholds(&self, reference: NaiveDate, out: &mut Vec<NaiveDate>) {
+        if let Some(t) = self.exit_threshold(reference) {
+            if !out.contains(&t) {
+                out.push(t);
+            }
+        }
+        for c in &self.any {
+            c.exit_thresholds(reference, out);
+        }
+    }
+
+    /// True if the household's exit from poverty meets this group's
+    /// exit condition on the term's reference date (true if it has none).
+    fn exit_holds(&self, f: &Facts<'_>) -> bool {
+        let date = f.term.reference;
+        match self.exit_threshold(date) {
+            None => true,
+            Some(t) => f.household.and_then(|h| h.exited_on(date)).is_some_and(|u| u >= t),
+        }
+    }
+
     /// True if the school is in the nutrition plan during the term.
     fn school_in_plan(f: &Facts<'_>) -> bool {
         let until = f.term.window.as_ref().map_or(f.term.reference, |w| w.last);
@@ -313,6 +365,7 @@ impl Cond {
             && self.migrant.is_none_or(|d| d == s.migrant)
             && (self.statuses.is_empty() || self.statuses.intersects(f.statuses))
             && self.in_plan.is_none_or(|p| p == Cond::school_in_plan(f))
+            && self.exit_holds(f)
             && (self.any.is_empty() || self.any.iter().any(|c| c.holds(f)))
     }
 
@@ -485,6 +538,36 @@ impl Cond {
                 _ => format!("school {} is in the nutrition plan", sch.name),
             };
             check!(p == is, yes, no);
+        }
+        if let Some(t) = self.exit_threshold(date) {
+            let exit = f.household.and_then(|h| h.exited_on(date));
+            let within = self
+                .exited_within_years
+                .map_or_else(String::new, |n| format!(" (within {n} years of {date})"));
+            let no = match (f.household, exit) {
+                (None, _) => {
+                    format!("not a household that exited poverty (脱贫户) on or after {t}: no household on record")
+                }
+                (Some(_), Some(u)) => format!("exited poverty (脱贫) on {u}, before {t}{within}"),
+                (Some(h), None) => match h.spells(StatusKind::RegisteredPoor).first() {
+                    Some(s) if s.range.until.is_some() => format!(
+                        "not a household that exited poverty (脱贫户) by {date}: exits on {}",
+                        s.range.until.map_or_else(String::new, |u| u.to_string())
+                    ),
+                    Some(_) => format!("not a household that exited poverty (脱贫户) by {date}: still registered-poor"),
+                    None => {
+                        format!("not a household that exited poverty (脱贫户) on or after {t}: never registered-poor")
+                    }
+                },
+            };
+            check!(
+                exit.is_some_and(|u| u >= t),
+                format!(
+                    "exited poverty (脱贫) on {}, on or after {t}{within}",
+                    exit.map_or_else(String::new, |u| u.to_string())
+                ),
+                no
+            );
         }
         if !self.any.is_empty() {
             let mut fails = Vec::new();

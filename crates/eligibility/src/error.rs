@@ -108,8 +108,11 @@ pub enum Error {
         program: String,
     },
     /// A packed roster asked of an engine the packed path cannot run: one
-    /// with a program written in Rust, or more than 64 programs.
-    #[error("the packed roster runs policy programs only (at most 64): run the engine on the roster itself")]
+    /// with a program written in Rust, more than 64 programs, or a term
+    /// whose conditions use more than six exit-from-poverty thresholds.
+    #[error(
+        "the packed roster runs policy programs only (at most 64, with at most six exit-from-poverty thresholds a term): run the engine on the roster itself"
+    )]
     NotPackable,
     /// A roster past what a packed roster numbers.
     #[error("the roster has too many {what} for a packed roster (at most 4 294 967 294)")]

@@ -803,6 +803,15 @@ impl TermProgram for PreparedProgram<'_> {
     fn reads(&self) -> Option<Reads> {
         // Conditions read what they name; amounts read the stage, the
         // school, the term and the leaving date (which the engine handles).
+        // An exit from poverty is a date per household, not a status of
+        // the day: such a program is evaluated student by student.
+        let exit = self.rules.iter().any(|pr| {
+            pr.cond.reads_exit()
+                || matches!(&pr.amount, Prepared::Tiers { tiers, .. } if tiers.iter().any(|t| t.0.reads_exit()))
+        });
+        if exit {
+            return None;
+        }
         Some(self.rules.iter().fold(Reads::NOTHING, |r, pr| {
             let r = r | pr.cond.reads();
             match &pr.amount {

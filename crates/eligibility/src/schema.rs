@@ -350,6 +350,17 @@ pub struct ConditionsDef {
     /// provision window.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub in_nutrition_plan: Option<bool>,
+    /// The household exited poverty (脱贫: the end of a
+    /// [`StatusKind::RegisteredPoor`] spell) on or after this date, and by
+    /// the term's reference date (脱贫家庭, 原建档立卡): a date
+    /// (`2014-01-01`) or a term (`"2021-spring"`, its first day).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exited_since: Option<When>,
+    /// The household exited poverty within this many years before the
+    /// term's reference date (on or after the reference date less the
+    /// years, and by the reference date). With `exited_since`, both hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exited_within_years: Option<u32>,
     /// At least one of these groups of conditions holds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub any: Option<Vec<ConditionsDef>>,

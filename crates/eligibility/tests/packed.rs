@@ -23,9 +23,46 @@ fn engines() -> &'static [(String, Engine)] {
             .collect();
         let anchors = Policy::builtin_with("anchors-2021.toml", include_str!("data/anchors-2021.toml")).unwrap();
         out.push(("anchors-2021".into(), Engine::new(anchors)));
+        let exits = Policy::builtin_with("exits.toml", EXITS).unwrap();
+        out.push(("exits".into(), Engine::new(exits)));
         out
     })
 }
+
+/// An overlay with exit conditions in rules and tiers: with the national
+/// rules' 2014-01-01, four thresholds in a term (three years back,
+/// 2016-01-01, and the later of three years back and 2020-03-01) until
+/// spring 2023, when the last two of them coincide.
+const EXITS: &str = r#"
+[policy]
+id = "exits"
+title = "exit conditions"
+base = "national"
+
+[documents.t]
+title = "test"
+issuer = "test"
+certainty = "B"
+
+[[programs.senior-grant.rules]]
+id = "recent-exit-tiers"
+label = "exited within 3 years, tiered by exit since 2016"
+from = "2012-autumn"
+when = { stages = ["senior"], exited_within_years = 3 }
+amount = { tiers = [
+  { name = "一档", when = { exited_since = 2016-01-01 }, per_year = "senior-grant.average" },
+  { name = "二档", when = {}, per_year = "vocational-grant.annual" },
+] }
+cite = { doc = "t" }
+
+[[programs.rain-and-dew.rules]]
+id = "recent-exit"
+label = "exited within 3 years and since 2020-spring"
+from = "2015-autumn"
+when = { stages = ["vocational", "tertiary"], exited_within_years = 3, exited_since = "2020-spring" }
+amount = { per_term = "rain-and-dew.per-term" }
+cite = { doc = "t" }
+"#;
 
 #[derive(Debug, Clone)]
 struct Spec {
@@ -283,4 +320,43 @@ fn a_packed_roster_reports_the_students_it_could_not_link() {
     let b = engine.run(&r, &[spring], true, None).unwrap();
     assert_eq!(a.skipped.len(), 2);
     assert_eq!(a, b);
+}
+
+/// A term whose conditions use more exit thresholds than the packed word
+/// has bits for: the engine takes the reference path (same totals as with
+/// traces), and a packed roster is refused with a reason, not run wrong.
+#[test]
+fn too_many_exit_thresholds_take_the_reference_path() {
+    let mut text = String::from(
+        "[policy]\nid = \"many\"\ntitle = \"many\"\nbase = \"national\"\n[documents.t]\ntitle = \"t\"\nissuer = \"t\"\ncertainty = \"B\"\n",
+    );
+    for (i, y) in (2014..2021).enumerate() {
+        text.push_str(&format!(
+            "[[programs.senior-grant.rules]]\nid = \"exit-{i}\"\nlabel = \"x\"\nfrom = \"2012-autumn\"\nwhen = {{ stages = [\"senior\"], grades = [{g}], exited_since = {y}-06-01 }}\namount = {{ per_year = \"senior-grant.average\" }}\ncite = {{ doc = \"t\" }}\n",
+            g = 1 + i % 3
+        ));
+    }
+    let engine = Engine::new(Policy::builtin_with("many.toml", &text).unwrap());
+    let specs: Vec<Spec> = (0u16..12)
+        .map(|i| Spec {
+            stage: 3,
+            grade: 1 + u8::try_from(i % 3).unwrap(),
+            kind: 0,
+            flags: 0,
+            hukou: false,
+            school: (false, false, None, Some(2000)),
+            status: (0, 0),
+            household: Some(usize::from(i % 6)),
+            spells: vec![(0, 3000 + 200 * i, Some(400 + 150 * i))],
+        })
+        .collect();
+    let r = roster(&specs, 1);
+    let terms = [Term::new(2021, Season::Autumn).unwrap()];
+    let (fast, fast_rows) = rows(&engine, &r, &terms, false);
+    let (slow, slow_rows) = rows(&engine, &r, &terms, true);
+    assert_eq!(fast, slow);
+    assert_eq!(fast_rows, slow_rows);
+    assert!(fast.program("senior-grant").unwrap().total.persons > 0, "{fast:?}");
+    let packed = PackedRoster::new(&r).unwrap();
+    assert!(matches!(engine.totals_packed(&packed, &terms), Err(Error::NotPackable)));
 }

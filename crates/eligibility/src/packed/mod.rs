@@ -26,7 +26,7 @@ pub(crate) mod plan;
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 
-use eduaid_model::{EnrolmentStatus, HouseholdId, Roster, School, Student, Term};
+use eduaid_model::{EnrolmentStatus, HouseholdId, Roster, School, StatusKind, Student, Term};
 
 use crate::Error;
 use crate::accumulate::Acc;
@@ -175,18 +175,33 @@ impl PackedRoster {
         self.students
     }
 
-    /// Each household's statuses on `on` (day number), one byte each.
-    fn statuses_on(&self, on: i32) -> Vec<u8> {
+    /// Each household's statuses on `on` (day number), one byte each,
+    /// and with `exits` its last exit from poverty by `on` (a day number)
+    /// as the bits of term `t`'s exit thresholds.
+    fn statuses_on(&self, t: &plan::PTerm) -> Vec<u64> {
+        let on = t.ref_day;
+        let poor = StatusSet::from_kinds(&[StatusKind::RegisteredPoor]).bits();
+        let exits = t.reads_exit();
         self.spell_start
             .windows(2)
             .map(|w| {
                 let (a, b) = (w[0] as usize, w[1] as usize);
-                self.spells
-                    .get(a..b)
-                    .unwrap_or(&[])
+                let spells = self.spells.get(a..b).unwrap_or(&[]);
+                let bits = spells
                     .iter()
                     .filter(|(_, from, until)| *from <= on && on < *until)
-                    .fold(0u8, |m, (bit, _, _)| m | bit)
+                    .fold(0u8, |m, (bit, _, _)| m | bit);
+                let exit = if exits {
+                    let last = spells
+                        .iter()
+                        .filter(|(bit, _, until)| *bit == poor && *until != i32::MAX && *until <= on)
+                        .map(|(_, _, until)| *until)
+                        .max();
+                    t.exit_word(last)
+                } else {
+                    0
+                };
+                status_word(StatusSet::from_bits(bits)) | exit
             })
             .collect()
     }
@@ -346,7 +361,7 @@ impl Engine {
             acc.add_school(s.kind);
             table.add(&pk, s);
         }
-        let statuses: Vec<Vec<u8>> = pk.terms.iter().map(|t| roster.statuses_on(t.ref_day)).collect();
+        let statuses: Vec<Vec<u64>> = pk.terms.iter().map(|t| roster.statuses_on(t)).collect();
         let mut one = Student1::new(&pk, np);
         let cols = roster
             .word
@@ -361,10 +376,7 @@ impl Engine {
                 w,
                 since,
                 sc as usize,
-                |ti| {
-                    let bits = statuses.get(ti).and_then(|v| v.get(hh)).copied().unwrap_or(0);
-                    status_word(StatusSet::from_bits(bits))
-                },
+                |ti| statuses.get(ti).and_then(|v| v.get(hh)).copied().unwrap_or(0),
                 |_, _, _| {},
             );
         }
@@ -441,8 +453,15 @@ impl Engine {
                 day(s.status_since),
                 sc,
                 |ti| {
-                    let on = pk.terms.get(ti).map(|t| t.reference());
-                    on.map_or(0, |on| status_word(StatusSet::of(household, on)))
+                    pk.terms.get(ti).map_or(0, |t| {
+                        let on = t.reference();
+                        let exit = if t.reads_exit() {
+                            t.exit_word(household.and_then(|h| h.exited_on(on)).map(day))
+                        } else {
+                            0
+                        };
+                        status_word(StatusSet::of(household, on)) | exit
+                    })
                 },
                 |p, ti, a| {
                     if let (Some(sk), Some(prog), Some(plan)) =

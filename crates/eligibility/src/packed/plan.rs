@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 
 use crate::condition::STAGES;
 use crate::engine::{Engine, TermPlan};
-use crate::packed::layout::{IN_PLAN, PCond, school_word};
+use crate::packed::layout::{EXIT_BITS, IN_PLAN, PCond, exit_word, school_word};
 use crate::policy::Window;
 use crate::program::{PerStage, Prepared};
 use crate::schema::LimitKind;
@@ -199,12 +199,27 @@ pub(crate) struct PTerm {
     /// For each stage, the programs that may apply.
     pub(crate) by_stage: Vec<Vec<usize>>,
     limits: Vec<PLimit>,
+    /// The exit thresholds (day numbers) and their bits.
+    exits: Vec<(i32, u64)>,
 }
 
 impl PTerm {
     /// The term's reference date.
     pub(crate) fn reference(&self) -> NaiveDate {
         self.reference
+    }
+
+    /// The word of a household whose last exit from poverty by the
+    /// reference date is `last_exit` (a day number).
+    #[inline]
+    pub(crate) fn exit_word(&self, last_exit: Option<i32>) -> u64 {
+        exit_word(&self.exits, last_exit)
+    }
+
+    /// True if the term has conditions on the exit from poverty.
+    #[inline]
+    pub(crate) fn reads_exit(&self) -> bool {
+        !self.exits.is_empty()
     }
 
     /// True if limits across programs apply in the term.
@@ -286,7 +301,9 @@ impl SchoolTable {
 impl Packed {
     /// The engine's programs compiled for `plans`, or `None` if some
     /// program is not a policy program (a Rust program is evaluated on
-    /// the reference path) or the engine has more than 64 programs.
+    /// the reference path), the engine has more than 64 programs, or a
+    /// term's conditions use more distinct exit-from-poverty thresholds
+    /// than the word has bits for ([`EXIT_BITS`]).
     pub(crate) fn compile(engine: &Engine, plans: &[TermPlan<'_>]) -> Option<Packed> {
         let np = engine.programs.len();
         if np > 64 || engine.sources.len() != np {
@@ -306,13 +323,34 @@ impl Packed {
         for (ti, plan) in plans.iter().enumerate() {
             let cx = plan.context();
             let mut programs = Vec::with_capacity(np);
+            let mut prepared = Vec::with_capacity(np);
             for src in &engine.sources {
-                let src = src.as_deref()?;
-                let rules = src
-                    .prepare_rules(cx)
+                prepared.push(src.as_deref()?.prepare_rules(cx));
+            }
+            // The term's exit thresholds, each given a bit.
+            let mut thresholds = Vec::new();
+            for pr in prepared.iter().flatten() {
+                pr.cond.exit_thresholds(cx.reference, &mut thresholds);
+                if let Prepared::Tiers { tiers, .. } = &pr.amount {
+                    for t in tiers {
+                        t.0.exit_thresholds(cx.reference, &mut thresholds);
+                    }
+                }
+            }
+            if thresholds.len() > EXIT_BITS.len() {
+                return None;
+            }
+            let exits: Vec<(NaiveDate, u64)> = thresholds.into_iter().zip(EXIT_BITS).collect();
+            for rules in &prepared {
+                let rules = rules
                     .iter()
-                    .map(|pr| (PCond::compile(&pr.cond), Box::new(pk.amount(ti, &pr.amount))))
-                    .collect();
+                    .map(|pr| {
+                        Some((
+                            PCond::compile(&pr.cond, cx.reference, &exits)?,
+                            Box::new(pk.amount(ti, &pr.amount, cx.reference, &exits)?),
+                        ))
+                    })
+                    .collect::<Option<Vec<_>>>()?;
                 programs.push(PProgram { rules });
             }
             pk.terms.push(PTerm {
@@ -322,6 +360,7 @@ impl Packed {
                 window: cx.window.clone(),
                 programs,
                 by_stage: plan.by_stage.clone(),
+                exits: exits.iter().map(|(d, b)| (day(*d), *b)).collect(),
                 limits: plan
                     .limits
                     .iter()
@@ -336,8 +375,14 @@ impl Packed {
         Some(pk)
     }
 
-    fn amount(&mut self, ti: usize, a: &Prepared<'_>) -> PAmount {
-        match a {
+    fn amount(
+        &mut self,
+        ti: usize,
+        a: &Prepared<'_>,
+        reference: NaiveDate,
+        exits: &[(NaiveDate, u64)],
+    ) -> Option<PAmount> {
+        Some(match a {
             Prepared::Deny(_) | Prepared::Unresolved(_) => PAmount::Nothing,
             Prepared::Fixed { amounts, .. } => PAmount::Stage(stages(amounts, Some)),
             Prepared::Tuition { share, fallback, .. } => {
@@ -357,15 +402,15 @@ impl Packed {
                     .iter()
                     .map(|(c, _, amounts, _, _)| {
                         let s = share.as_ref().map(|x| x.0);
-                        (
-                            PCond::compile(c),
+                        Some((
+                            PCond::compile(c, reference, exits)?,
                             stages(amounts, |v| match s {
                                 Some(s) => v.checked_mul(s),
                                 None => Some(v),
                             }),
-                        )
+                        ))
                     })
-                    .collect(),
+                    .collect::<Option<Vec<_>>>()?,
             ),
             Prepared::PerDay {
                 segments,
@@ -398,7 +443,7 @@ impl Packed {
                     last_day: segments.iter().map(|s| day(s.1)).max().unwrap_or(i32::MIN),
                 }))
             }
-        }
+        })
     }
 
     /// Program `p`'s amount in term `t` for a student of stage `st` at

@@ -193,8 +193,11 @@ impl Totals {
         self.programs.iter().find(|p| p.id.as_str() == id)
     }
 
-    /// The amount owed over all programs (ceilings excluded). Saturates at
-    /// the largest amount a `Decimal` holds rather than overflow.
+    /// The amount owed over all programs (ceilings excluded): cash, fees
+    /// waived and goods in kind **together**. A clerk's "应发" is
+    /// [`Totals::cash`]; show the three apart ([`Totals::by_benefit`]),
+    /// never this sum as money to pay out. Saturates at the largest amount
+    /// a `Decimal` holds rather than overflow.
     #[must_use]
     pub fn owed(&self) -> Money {
         self.programs
@@ -202,6 +205,50 @@ impl Totals {
             .filter(|p| p.benefit.is_owed())
             .try_fold(Money::ZERO, |a, p| a.checked_add(p.total.amount))
             .unwrap_or_else(|| Money::from_decimal_exact(Decimal::MAX))
+    }
+
+    /// The total of the programs of one kind of benefit. Saturates as
+    /// [`Totals::owed`].
+    #[must_use]
+    pub fn of_benefit(&self, benefit: Benefit) -> Money {
+        self.programs
+            .iter()
+            .filter(|p| p.benefit == benefit)
+            .try_fold(Money::ZERO, |a, p| a.checked_add(p.total.amount))
+            .unwrap_or_else(|| Money::from_decimal_exact(Decimal::MAX))
+    }
+
+    /// Cash paid to students or families (现金, 打卡发放): what is owed as
+    /// money.
+    #[must_use]
+    pub fn cash(&self) -> Money {
+        self.of_benefit(Benefit::Cash)
+    }
+
+    /// Fees waived (免除费用): money not charged, not paid out.
+    #[must_use]
+    pub fn waived(&self) -> Money {
+        self.of_benefit(Benefit::Waiver)
+    }
+
+    /// Goods and meals in kind (实物: textbooks, school meals), at their
+    /// funding value.
+    #[must_use]
+    pub fn in_kind(&self) -> Money {
+        self.of_benefit(Benefit::InKind)
+    }
+
+    /// The amounts by kind of benefit, for each kind some program has:
+    /// cash, fees waived, goods in kind, and ceilings (loan caps,
+    /// scholarships if awarded) apart from what is owed. Each saturates
+    /// as [`Totals::owed`].
+    #[must_use]
+    pub fn by_benefit(&self) -> BTreeMap<Benefit, Money> {
+        let mut out = BTreeMap::new();
+        for p in &self.programs {
+            out.entry(p.benefit).or_insert_with(|| self.of_benefit(p.benefit));
+        }
+        out
     }
 }
 

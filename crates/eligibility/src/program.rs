@@ -19,7 +19,9 @@ use crate::schema::{AmountDef, Effect, When};
 pub enum Benefit {
     /// Money paid to the student or family (打卡发放).
     Cash,
-    /// Fees not charged (免学费, 免学杂费): the amount is the fees waived.
+    /// Fees not charged (免学费, 免学杂费): the amount is the fees waived
+    /// (`waiver`, or `waived`, in policy files).
+    #[serde(alias = "waived")]
     Waiver,
     /// Goods or meals (实物): textbooks, school meals.
     InKind,
@@ -34,6 +36,32 @@ impl Benefit {
     #[must_use]
     pub fn is_owed(self) -> bool {
         self != Benefit::Ceiling
+    }
+
+    /// Every kind, in the order totals list them.
+    pub const ALL: [Benefit; 4] = [Benefit::Cash, Benefit::Waiver, Benefit::InKind, Benefit::Ceiling];
+
+    /// The code used in policy files and output columns: `cash`, `waiver`,
+    /// `in_kind`, `ceiling`.
+    #[must_use]
+    pub fn code(self) -> &'static str {
+        match self {
+            Benefit::Cash => "cash",
+            Benefit::Waiver => "waiver",
+            Benefit::InKind => "in_kind",
+            Benefit::Ceiling => "ceiling",
+        }
+    }
+
+    /// The words a clerk reads: 现金, 免除费用, 实物, 上限.
+    #[must_use]
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Benefit::Cash => "现金",
+            Benefit::Waiver => "免除费用",
+            Benefit::InKind => "实物",
+            Benefit::Ceiling => "上限（非应发）",
+        }
     }
 }
 

@@ -51,6 +51,31 @@ fn spring_2017_totals_under_the_county_overlay() {
         .map(|p| p.total.amount)
         .sum();
     assert_eq!(t.owed(), owed);
+    // Cash, fees waived and goods in kind apart (issue 13 item 4): the
+    // textbooks and the meals are in kind, never cash.
+    let kind = |id: &str| t.program(id).unwrap().total.amount;
+    assert_eq!(t.in_kind(), kind("free-textbooks") + kind("nutrition"));
+    assert_eq!(
+        t.cash(),
+        kind("living-subsidy")
+            + kind("preschool-aid")
+            + kind("senior-grant")
+            + kind("vocational-grant")
+            + kind("rain-and-dew")
+            + kind("tertiary-grant")
+    );
+    assert_eq!(
+        t.waived(),
+        kind("fee-waiver") + kind("senior-fee-waiver") + kind("vocational-tuition-waiver")
+    );
+    assert_eq!(t.cash() + t.waived() + t.in_kind(), t.owed());
+    assert!(t.in_kind() > Money::ZERO && t.cash() < t.owed());
+    let by = t.by_benefit();
+    assert_eq!(by[&Benefit::Cash], t.cash());
+    assert_eq!(by[&Benefit::InKind], t.in_kind());
+    assert_eq!(by[&Benefit::Waiver], t.waived());
+    assert_eq!(by.len(), 4, "{by:?}");
+    assert_eq!(Benefit::InKind.chinese(), "实物");
 }
 
 #[test]

@@ -14,7 +14,9 @@ use crate::Error;
 use crate::accumulate::Acc;
 use crate::condition::{Reads, STAGES, StatusSet, stage_ix};
 use crate::policy::{Limit, Policy};
-use crate::program::{Benefit, Facts, PolicyProgram, Program, ProgramInfo, Step, TermContext, TermProgram, Trace};
+use crate::program::{
+    Basis, Benefit, Facts, PolicyProgram, Program, ProgramInfo, Step, TermContext, TermProgram, Trace,
+};
 use crate::schema::LimitKind;
 
 /// The eligibility engine: a list of programs (from a policy, from Rust,
@@ -101,6 +103,9 @@ pub struct Row<'a> {
     pub amount: Decimal,
     /// The trace, if the run keeps traces.
     pub trace: Option<&'a Trace>,
+    /// The rule, tier and citation that decided, if the program states
+    /// them (every policy program does).
+    pub basis: Option<Basis<'a>>,
 }
 
 /// Receives each entitlement of a batch run.
@@ -350,7 +355,7 @@ pub(crate) struct PlanLimit<'a> {
 /// The engine resolved for one term: each program prepared once.
 pub struct TermPlan<'a> {
     cx: TermContext,
-    programs: Vec<Box<dyn TermProgram + 'a>>,
+    pub(crate) programs: Vec<Box<dyn TermProgram + 'a>>,
     pub(crate) limits: Vec<PlanLimit<'a>>,
     /// For each stage, the indices of the programs that may apply.
     pub(crate) by_stage: Vec<Vec<usize>>,
@@ -861,13 +866,16 @@ impl Engine {
                 memo.counts[g] += 1;
                 if let Some(sk) = sink.as_deref_mut() {
                     for h in &memo.hits[memo.groups[g].hits.clone()] {
+                        let plan = &plans[h.term()];
+                        let facts = Facts::new(s, school, household, &plan.cx);
                         sk.entitlement(&Row {
                             student: s,
                             school,
                             program: self.programs[h.program()].info(),
-                            term: plans[h.term()].cx.term,
+                            term: plan.cx.term,
                             amount: h.amount,
                             trace: None,
+                            basis: plan.programs[h.program()].basis(&facts),
                         });
                     }
                 }
@@ -900,6 +908,7 @@ impl Engine {
                             term: plan.cx.term,
                             amount: *a,
                             trace: trace_buf.get(p),
+                            basis: plan.programs[p].basis(&facts),
                         });
                     }
                 }
@@ -966,6 +975,21 @@ impl Engine {
     /// As [`Engine::run`].
     pub fn totals<R: Roster + ?Sized>(&self, roster: &R, terms: &[Term]) -> Result<Totals, Error> {
         self.run(roster, terms, false, None)
+    }
+
+    /// The totals for `terms` and their breakdown by the rule and tier
+    /// that decided each entitlement (一档, 二档…; see [`BasisTotals`]).
+    ///
+    /// # Errors
+    /// As [`Engine::run`].
+    pub fn totals_by_basis<R: Roster + ?Sized>(
+        &self,
+        roster: &R,
+        terms: &[Term],
+    ) -> Result<(Totals, crate::BasisTotals), Error> {
+        let mut basis = crate::BasisTotals::default();
+        let totals = self.run(roster, terms, false, Some(&mut basis))?;
+        Ok((totals, basis))
     }
 
     /// Every entitlement of `terms`, keyed by student, program and term

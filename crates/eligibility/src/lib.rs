@@ -84,6 +84,7 @@
 #![forbid(unsafe_code)]
 
 mod accumulate;
+mod basis;
 pub mod cases;
 mod condition;
 mod engine;
@@ -95,6 +96,7 @@ mod ranges;
 pub mod reconcile;
 pub mod schema;
 
+pub use basis::{BasisTotals, ProgramBasis};
 pub use condition::{Reads, StatusSet, status_words};
 pub use engine::{
     Engine, Entitlement, Explanation, OwedMap, ProgramTotals, Row, Sink, Skipped, Tally, TermPlan, Totals,
@@ -105,7 +107,7 @@ pub use policy::{
     Calendar, Citation, DatedValue, HUNAN_COUNTY_2016_TOML, HUNAN_TOML, Layer, Limit, NATIONAL_TOML, Parameter, Policy,
     PolicySet, ProgramSpec, Rule, Value, Window, read_toml_text, weekdays,
 };
-pub use program::{Benefit, Facts, PolicyProgram, Program, ProgramInfo, Step, TermContext, TermProgram, Trace};
+pub use program::{Basis, Benefit, Facts, PolicyProgram, Program, ProgramInfo, Step, TermContext, TermProgram, Trace};
 pub use reconcile::{Finding, FindingKind, Owed, Payee, Reconciliation, Scope, reconcile, reconcile_owed};
 pub use schema::{Certainty, When};
 

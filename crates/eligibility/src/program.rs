@@ -65,6 +65,24 @@ impl Benefit {
     }
 }
 
+/// The basis of an entitlement (issue 13 item 3): the rule that decided,
+/// in a clerk's words, the tier where the rule has tiers (一档, 二档…),
+/// the layer that set the rule and its citation. Borrowed from the
+/// engine's policy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Basis<'a> {
+    /// The rule's id, unique in its program.
+    pub rule: &'a str,
+    /// Who the rule is for, in a clerk's words.
+    pub label: Option<&'a str>,
+    /// The tier that set the amount, if the rule has tiers.
+    pub tier: Option<&'a str>,
+    /// The policy layer that set the rule (`national`, an overlay).
+    pub layer: &'a str,
+    /// The rule's citation.
+    pub cite: &'a Citation,
+}
+
 /// A program's description.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProgramInfo {
@@ -289,6 +307,14 @@ pub trait TermProgram: Send + Sync {
     /// The default, `None`, is always correct: the program is evaluated for
     /// every student.
     fn reads(&self) -> Option<Reads> {
+        None
+    }
+
+    /// The basis of the entitlement [`TermProgram::evaluate`] grants the
+    /// student (the rule, its tier and citation), if the program states
+    /// one. `None` by default (a program written in Rust states none).
+    fn basis(&self, facts: &Facts<'_>) -> Option<Basis<'_>> {
+        let _ = facts;
         None
     }
 }
@@ -826,6 +852,24 @@ fn uses_text(uses: &[Use<'_>], st: eduaid_model::Stage) -> String {
 impl TermProgram for PreparedProgram<'_> {
     fn may_apply(&self, stage: eduaid_model::Stage) -> bool {
         self.stages & (1u8 << (stage as u8)) != 0
+    }
+
+    fn basis(&self, f: &Facts<'_>) -> Option<Basis<'_>> {
+        let pr = self.rules.iter().find(|pr| pr.cond.holds(f))?;
+        if pr.rule.effect == Effect::Deny {
+            return None;
+        }
+        let tier = match &pr.amount {
+            Prepared::Tiers { tiers, .. } => Some(tiers.iter().find(|t| t.0.holds(f))?.1),
+            _ => None,
+        };
+        Some(Basis {
+            rule: &pr.rule.id,
+            label: pr.rule.label.as_deref(),
+            tier,
+            layer: &pr.rule.layer,
+            cite: &pr.rule.cite,
+        })
     }
 
     fn reads(&self) -> Option<Reads> {

@@ -478,3 +478,46 @@ fn a_student_transferred_in_after_the_reference_date_is_owed_nothing_that_term()
         Some("joined the school on 2017-04-01 (transferred_in), after the term's reference date 2017-03-01")
     );
 }
+
+/// Every row names its rule, tier and citation, and the totals break down
+/// by tier (issue 13 item 3): the county's senior grant has 一档 (3000 a
+/// year) and 二档 (2000 a year).
+#[test]
+fn rows_name_their_basis_and_totals_break_down_by_tier() {
+    let roster = small_county();
+    let engine = Engine::hunan_county_2016().unwrap();
+    let spring = term("2017-spring");
+    let (t, b) = engine.totals_by_basis(&roster, &[spring]).unwrap();
+    let sg = b.program("senior-grant").unwrap();
+    assert_eq!(sg.by_tier["一档"].amount, y(1500));
+    assert_eq!(sg.by_tier["一档"].persons, 1);
+    assert_eq!(sg.by_tier["二档"].amount, y(1000));
+    assert_eq!(sg.by_tier["二档"].persons, 1);
+    assert_eq!(
+        sg.by_rule["county-tiers"].amount,
+        t.program("senior-grant").unwrap().total.amount
+    );
+    // By rule, every program's amounts add up to its total.
+    for p in &t.programs {
+        let sum: Money = b
+            .program(p.id.as_str())
+            .map(|x| x.by_rule.values().map(|v| v.amount).sum())
+            .unwrap_or(Money::ZERO);
+        assert_eq!(sum, p.total.amount, "{}", p.id);
+    }
+    // Rows carry the basis on both paths (traced and not).
+    for traces in [false, true] {
+        let mut n = 0;
+        let mut sink = |row: &Row<'_>| {
+            let basis = row.basis.expect("a policy program states its basis");
+            assert!(!basis.rule.is_empty());
+            assert!(!basis.cite.title.is_empty(), "{}", basis.rule);
+            if row.program.id.as_str() == "senior-grant" {
+                assert!(matches!(basis.tier, Some("一档" | "二档")), "{basis:?}");
+            }
+            n += 1;
+        };
+        engine.run(&roster, &[spring], traces, Some(&mut sink)).unwrap();
+        assert!(n > 10, "{n}");
+    }
+}

@@ -174,7 +174,7 @@ fn roster(specs: &[Spec], schools: usize) -> MemoryRoster {
     r
 }
 
-type RowKey = (StudentId, ProgramId, Term, [u8; 16]);
+type RowKey = (StudentId, ProgramId, Term, [u8; 16], Option<(String, Option<String>)>);
 
 fn rows(engine: &Engine, r: &MemoryRoster, terms: &[Term], traces: bool) -> (Totals, Vec<RowKey>) {
     let mut rows = Vec::new();
@@ -186,6 +186,7 @@ fn rows(engine: &Engine, r: &MemoryRoster, terms: &[Term], traces: bool) -> (Tot
             row.program.id.clone(),
             row.term,
             row.amount.serialize(),
+            row.basis.map(|b| (b.rule.to_string(), b.tier.map(str::to_string))),
         ));
     };
     let t = engine.run(r, terms, traces, Some(&mut sink)).unwrap();

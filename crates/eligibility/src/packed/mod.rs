@@ -467,6 +467,7 @@ impl Engine {
                     if let (Some(sk), Some(prog), Some(plan)) =
                         (sink.as_deref_mut(), self.programs.get(p), plans.get(ti))
                     {
+                        let facts = crate::Facts::new(s, school, household, plan.context());
                         sk.entitlement(&Row {
                             student: s,
                             school,
@@ -474,6 +475,7 @@ impl Engine {
                             term: plan.context().term,
                             amount: a.dec(),
                             trace: None,
+                            basis: plan.programs.get(p).and_then(|tp| tp.basis(&facts)),
                         });
                     }
                 },

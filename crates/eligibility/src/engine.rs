@@ -13,6 +13,7 @@ use serde::Serialize;
 use crate::Error;
 use crate::accumulate::Acc;
 use crate::condition::{Reads, STAGES, StatusSet, stage_ix};
+use crate::missing::{MissingAcc, MissingData, MissingRow};
 use crate::policy::{Limit, Policy};
 use crate::program::{
     Basis, Benefit, Facts, PolicyProgram, Program, ProgramInfo, Step, TermContext, TermProgram, Trace,
@@ -112,6 +113,12 @@ pub struct Row<'a> {
 pub trait Sink {
     /// One entitlement.
     fn entitlement(&mut self, row: &Row<'_>);
+
+    /// A student whose amount needs data the record lacks (listed, not
+    /// counted as entitled). Ignored by default.
+    fn missing(&mut self, row: &MissingRow<'_>) {
+        let _ = row;
+    }
 }
 
 impl<F: FnMut(&Row<'_>)> Sink for F {
@@ -189,6 +196,10 @@ pub struct Totals {
     pub persons_entitled: u64,
     /// Per program, in the engine's order.
     pub programs: Vec<ProgramTotals>,
+    /// Per program, the students whose amount needs data the record lacks
+    /// (a fee waiver at a school with no tuition on record): not counted
+    /// in `programs`, listed here with the schools named.
+    pub missing_data: Vec<MissingData>,
 }
 
 impl Totals {
@@ -210,6 +221,19 @@ impl Totals {
             .filter(|p| p.benefit.is_owed())
             .try_fold(Money::ZERO, |a, p| a.checked_add(p.total.amount))
             .unwrap_or_else(|| Money::from_decimal_exact(Decimal::MAX))
+    }
+
+    /// The warnings a clerk must read, in Chinese: one per program with
+    /// missing data, naming the schools and the count.
+    #[must_use]
+    pub fn warnings(&self) -> Vec<String> {
+        self.missing_data.iter().map(MissingData::chinese).collect()
+    }
+
+    /// The same warnings in English.
+    #[must_use]
+    pub fn warnings_en(&self) -> Vec<String> {
+        self.missing_data.iter().map(MissingData::english).collect()
     }
 
     /// The total of the programs of one kind of benefit. Saturates as
@@ -362,6 +386,8 @@ pub struct TermPlan<'a> {
     /// For each stage, what those programs read of a student, if every
     /// one of them says.
     reads: Vec<Option<Reads>>,
+    /// For each program, whether it may need data a record lacks.
+    pub(crate) may_miss: Vec<bool>,
 }
 
 impl fmt::Debug for TermPlan<'_> {
@@ -496,12 +522,14 @@ impl Engine {
                 })
             })
             .collect();
+        let may_miss = programs.iter().map(|p| p.may_miss_data()).collect();
         TermPlan {
             cx,
             programs,
             limits,
             by_stage,
             reads,
+            may_miss,
         }
     }
 
@@ -765,6 +793,8 @@ impl Engine {
         let mut slots = Slots::default();
         let mut amounts: Vec<Option<Decimal>> = vec![None; np];
         let mut any_term: Vec<bool> = vec![false; np];
+        let mut any_missing: Vec<bool> = vec![false; np];
+        let mut missing = MissingAcc::new(np);
         let mut trace_buf: Vec<Trace> = if traces { vec![Trace::default(); np] } else { Vec::new() };
         let mut skipped: Vec<Skipped> = Vec::new();
         let mut students = 0u64;
@@ -882,6 +912,7 @@ impl Engine {
                 return ControlFlow::Continue(());
             }
             any_term.iter_mut().for_each(|x| *x = false);
+            any_missing.iter_mut().for_each(|x| *x = false);
             for (ti, plan) in plans.iter().enumerate() {
                 let facts = Facts::new(s, school, household, &plan.cx);
                 if traces {
@@ -889,6 +920,27 @@ impl Engine {
                     self.evaluate_into(plan, &facts, &mut amounts, Some(&mut trace_buf));
                 } else {
                     self.evaluate_into(plan, &facts, &mut amounts, None);
+                }
+                if s.in_school_on(plan.cx.reference) {
+                    for &p in &plan.by_stage[stage_ix(s.stage)] {
+                        if !plan.may_miss[p] || amounts[p].is_some() {
+                            continue;
+                        }
+                        let Some(what) = plan.programs[p].missing(&facts) else {
+                            continue;
+                        };
+                        missing.term(p, si);
+                        any_missing[p] = true;
+                        if let Some(sk) = sink.as_deref_mut() {
+                            sk.missing(&MissingRow {
+                                student: s,
+                                school,
+                                program: self.programs[p].info(),
+                                term: plan.cx.term,
+                                what,
+                            });
+                        }
+                    }
                 }
                 for (p, a) in amounts.iter().enumerate() {
                     let Some(a) = a else { continue };
@@ -911,6 +963,11 @@ impl Engine {
                             basis: plan.programs[p].basis(&facts),
                         });
                     }
+                }
+            }
+            for (p, m) in any_missing.iter().enumerate() {
+                if *m {
+                    missing.person(p);
                 }
             }
             let mut owed_any = false;
@@ -966,6 +1023,7 @@ impl Engine {
                         })
                 })
                 .collect::<Result<Vec<_>, Error>>()?,
+            missing_data: missing.finish(self.programs.iter().map(|p| p.info()), &schools),
         })
     }
 

@@ -89,6 +89,7 @@ pub mod cases;
 mod condition;
 mod engine;
 mod error;
+mod missing;
 mod packed;
 mod policy;
 mod program;
@@ -102,6 +103,7 @@ pub use engine::{
     Engine, Entitlement, Explanation, OwedMap, ProgramTotals, Row, Sink, Skipped, Tally, TermPlan, Totals,
 };
 pub use error::Error;
+pub use missing::{MISSING_TUITION, MissingData, MissingRow};
 pub use packed::PackedRoster;
 pub use policy::{
     Calendar, Citation, DatedValue, HUNAN_COUNTY_2016_TOML, HUNAN_TOML, Layer, Limit, NATIONAL_TOML, Parameter, Policy,

@@ -317,6 +317,20 @@ pub trait TermProgram: Send + Sync {
         let _ = facts;
         None
     }
+
+    /// True if some rule's amount needs data a record may lack (a tuition
+    /// share with no fallback). `false` by default.
+    fn may_miss_data(&self) -> bool {
+        false
+    }
+
+    /// What the rule that decides for the student needs and the record
+    /// lacks (`"tuition"`), when [`TermProgram::evaluate`] gave no amount
+    /// for that reason. `None` by default.
+    fn missing(&self, facts: &Facts<'_>) -> Option<&'static str> {
+        let _ = facts;
+        None
+    }
 }
 
 impl<P: Program + ?Sized> Program for Box<P> {
@@ -777,7 +791,17 @@ impl PreparedProgram<'_> {
                         }
                         (v, format!("{} (no school tuition on record) ÷ 2", u.name))
                     }
-                    (None, None) => (Decimal::ZERO, "no tuition charged".to_string()),
+                    (None, None) => {
+                        if let Some(t) = trace {
+                            t.push(Step::NotEntitled {
+                                reason: format!(
+                                    "missing data: school {} has no tuition (学费标准) on record, so the amount cannot be computed; the student is listed in the warnings, not counted",
+                                    f.school.name
+                                ),
+                            });
+                        }
+                        return None;
+                    }
                 };
                 let a = base.checked_mul(*share)?;
                 if let Some(t) = trace {
@@ -854,6 +878,18 @@ impl TermProgram for PreparedProgram<'_> {
         self.stages & (1u8 << (stage as u8)) != 0
     }
 
+    fn may_miss_data(&self) -> bool {
+        self.rules
+            .iter()
+            .any(|pr| matches!(pr.amount, Prepared::Tuition { fallback: None, .. }))
+    }
+
+    fn missing(&self, f: &Facts<'_>) -> Option<&'static str> {
+        let pr = self.rules.iter().find(|pr| pr.cond.holds(f))?;
+        (matches!(pr.amount, Prepared::Tuition { fallback: None, .. }) && f.school.annual_tuition.is_none())
+            .then_some(crate::missing::MISSING_TUITION)
+    }
+
     fn basis(&self, f: &Facts<'_>) -> Option<Basis<'_>> {
         let pr = self.rules.iter().find(|pr| pr.cond.holds(f))?;
         if pr.rule.effect == Effect::Deny {
@@ -881,7 +917,9 @@ impl TermProgram for PreparedProgram<'_> {
             pr.cond.reads_exit()
                 || matches!(&pr.amount, Prepared::Tiers { tiers, .. } if tiers.iter().any(|t| t.0.reads_exit()))
         });
-        if exit {
+        // Nor is a student whose school may lack the tuition the amount
+        // needs (listed apart, not counted).
+        if exit || self.may_miss_data() {
             return None;
         }
         Some(self.rules.iter().fold(Reads::NOTHING, |r, pr| {

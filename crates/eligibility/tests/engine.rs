@@ -521,3 +521,72 @@ fn rows_name_their_basis_and_totals_break_down_by_tier() {
         assert!(n > 10, "{n}");
     }
 }
+
+/// A fee waiver at a school with no tuition on record is missing data
+/// (issue 13 item 5): the schools are named and the students counted in
+/// the totals' warnings and listed to the sink, never counted as entitled
+/// to 0.00; on the packed path too.
+#[test]
+fn a_waiver_without_tuition_on_record_is_a_warning_not_a_zero() {
+    let mut roster = MemoryRoster::new();
+    let mut with = crate::util::school("A1", SchoolKind::Primary, Locality::Rural, None);
+    with.annual_tuition = Some(y(100));
+    roster.add_school(with).unwrap();
+    roster
+        .add_school(crate::util::school("B1", SchoolKind::Primary, Locality::Rural, None))
+        .unwrap();
+    roster
+        .add_school(crate::util::school("B2", SchoolKind::Junior, Locality::Rural, None))
+        .unwrap();
+    for (i, sc, st) in [
+        (1, "A1", Stage::Primary),
+        (2, "B1", Stage::Primary),
+        (3, "B1", Stage::Primary),
+        (4, "B2", Stage::Junior),
+    ] {
+        roster
+            .add_student(crate::util::student(&format!("S{i}"), sc, st, 2, false, None))
+            .unwrap();
+    }
+    let engine = Engine::new(Policy::national().unwrap());
+    let terms = [term("2021-autumn"), term("2022-spring")];
+    let mut listed = Vec::new();
+    struct Listing<'a>(&'a mut Vec<(String, String)>);
+    impl Sink for Listing<'_> {
+        fn entitlement(&mut self, _: &Row<'_>) {}
+        fn missing(&mut self, row: &MissingRow<'_>) {
+            self.0.push((row.student.id.to_string(), row.program.id.to_string()));
+        }
+    }
+    let t = engine
+        .run(&roster, &terms, false, Some(&mut Listing(&mut listed)))
+        .unwrap();
+    let fw = t.program("fee-waiver").unwrap();
+    // Only S1 (school A1, 100 a year) is counted: 50 a term, two terms.
+    assert_eq!(fw.total.persons, 1);
+    assert_eq!(fw.total.amount, y(100));
+    assert_eq!(t.missing_data.len(), 1, "{:?}", t.missing_data);
+    let m = &t.missing_data[0];
+    assert_eq!(m.program.as_str(), "fee-waiver");
+    assert_eq!(m.persons, 3);
+    assert_eq!(m.person_terms, 6);
+    let ids: Vec<&str> = m.schools.iter().map(SchoolId::as_str).collect();
+    assert_eq!(ids, ["B1", "B2"]);
+    let w = t.warnings();
+    assert_eq!(w.len(), 1);
+    assert!(w[0].contains("2所学校无学费标准记录（B1、B2）"), "{}", w[0]);
+    assert!(w[0].contains("涉及学生3人（6人次）"), "{}", w[0]);
+    assert!(
+        t.warnings_en()[0].contains("no tuition on record"),
+        "{}",
+        t.warnings_en()[0]
+    );
+    listed.sort();
+    listed.dedup();
+    assert_eq!(listed.len(), 3, "{listed:?}");
+    // The traced path and a packed roster agree.
+    let slow = engine.run(&roster, &terms, true, None).unwrap();
+    assert_eq!(slow, t);
+    let packed = PackedRoster::new(&roster).unwrap();
+    assert_eq!(engine.totals_packed(&packed, &terms).unwrap(), t);
+}

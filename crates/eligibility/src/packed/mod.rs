@@ -32,6 +32,7 @@ use crate::Error;
 use crate::accumulate::Acc;
 use crate::condition::{STAGES, StatusSet};
 use crate::engine::{Engine, Row, Sink, Skipped, Slots, TermPlan, Totals};
+use crate::missing::{MISSING_TUITION, MissingAcc, MissingRow};
 use layout::{status_word, student_word};
 use plan::{Amount, Packed, SchoolTable, day, in_school};
 
@@ -224,6 +225,7 @@ struct Student1<'k> {
     persons: Vec<u64>,
     persons_entitled: u64,
     overflow: Option<usize>,
+    missing: MissingAcc,
 }
 
 impl<'k> Student1<'k> {
@@ -237,6 +239,7 @@ impl<'k> Student1<'k> {
             persons: vec![0; np * STAGES],
             persons_entitled: 0,
             overflow: None,
+            missing: MissingAcc::new(np),
         }
     }
 
@@ -260,6 +263,13 @@ impl<'k> Student1<'k> {
         }
     }
 
+    /// One student-term of missing data.
+    #[cold]
+    fn miss(&mut self, p: usize, sc: usize, misses: &mut u64) {
+        self.missing.term(p, sc);
+        *misses |= 1u64 << p;
+    }
+
     /// One entitlement.
     #[inline]
     fn hit(&mut self, acc: &mut Acc, p: usize, ti: usize, st: usize, sc: usize, a: Amount) {
@@ -273,6 +283,8 @@ impl<'k> Student1<'k> {
                 None => false,
             },
             Amount::Dec(d) => acc.add(p, ti, st, sc, d, 1),
+            // Never added: `eval` counts it as missing data first.
+            Amount::Missing => true,
         };
         if !ok && self.overflow.is_none() {
             self.overflow = Some(p);
@@ -299,6 +311,7 @@ impl<'k> Student1<'k> {
         let left = if m == MODE_LEFT { since } else { i32::MAX };
         let facts = w & !(3u64 << MODE_SHIFT);
         let mut hits = 0u64;
+        let mut misses = 0u64;
         let pk = self.pk;
         for (ti, t) in pk.terms.iter().enumerate() {
             if !in_school(m, since, t.ref_day) {
@@ -312,6 +325,11 @@ impl<'k> Student1<'k> {
                     let Some(a) = self.out.get_mut(p).and_then(Option::take) else {
                         continue;
                     };
+                    if a.is_missing() {
+                        self.miss(p, sc, &mut misses);
+                        emit(p, ti, a);
+                        continue;
+                    }
                     hits |= 1u64 << p;
                     self.hit(acc, p, ti, st, sc, a);
                     emit(p, ti, a);
@@ -322,6 +340,11 @@ impl<'k> Student1<'k> {
                         continue;
                     };
                     let a = a.not_negative();
+                    if a.is_missing() {
+                        self.miss(p, sc, &mut misses);
+                        emit(p, ti, a);
+                        continue;
+                    }
                     hits |= 1u64 << p;
                     self.hit(acc, p, ti, st, sc, a);
                     emit(p, ti, a);
@@ -339,6 +362,11 @@ impl<'k> Student1<'k> {
         }
         if hits & pk.owed != 0 {
             self.persons_entitled += 1;
+        }
+        while misses != 0 {
+            let p = misses.trailing_zeros() as usize;
+            misses &= misses - 1;
+            self.missing.person(p);
         }
     }
 }
@@ -390,6 +418,7 @@ impl Engine {
             roster.skipped.clone(),
             persons_entitled,
             overflow,
+            &one.missing,
         )
     }
 
@@ -467,6 +496,16 @@ impl Engine {
                     if let (Some(sk), Some(prog), Some(plan)) =
                         (sink.as_deref_mut(), self.programs.get(p), plans.get(ti))
                     {
+                        if a.is_missing() {
+                            sk.missing(&MissingRow {
+                                student: s,
+                                school,
+                                program: prog.info(),
+                                term: plan.context().term,
+                                what: MISSING_TUITION,
+                            });
+                            return;
+                        }
                         let facts = crate::Facts::new(s, school, household, plan.context());
                         sk.entitlement(&Row {
                             student: s,
@@ -484,7 +523,16 @@ impl Engine {
         })?;
         one.flush(&mut acc);
         let (persons_entitled, overflow) = (one.persons_entitled, one.overflow);
-        self.finish_totals(terms, &acc, &schools, students, skipped, persons_entitled, overflow)
+        self.finish_totals(
+            terms,
+            &acc,
+            &schools,
+            students,
+            skipped,
+            persons_entitled,
+            overflow,
+            &one.missing,
+        )
     }
 
     /// The totals from the accumulators.
@@ -498,6 +546,7 @@ impl Engine {
         skipped: Vec<Skipped>,
         persons_entitled: u64,
         overflow: Option<usize>,
+        missing: &MissingAcc,
     ) -> Result<Totals, Error> {
         if let Some(p) = overflow {
             return Err(Error::TotalOverflow {
@@ -527,6 +576,7 @@ impl Engine {
                         })
                 })
                 .collect::<Result<Vec<_>, Error>>()?,
+            missing_data: missing.finish(self.programs.iter().map(|p| p.info()), schools),
         })
     }
 }

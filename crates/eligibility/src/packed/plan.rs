@@ -33,6 +33,9 @@ pub(crate) enum Amount {
     },
     /// Any other amount, exact.
     Dec(Decimal),
+    /// No amount: the rule needs the school's tuition and the record has
+    /// none (counted as missing data, never as an entitlement).
+    Missing,
 }
 
 impl Amount {
@@ -65,7 +68,14 @@ impl Amount {
                 d
             }
             Amount::Dec(d) => d,
+            Amount::Missing => Decimal::ZERO,
         }
+    }
+
+    /// True for [`Amount::Missing`].
+    #[inline]
+    pub(crate) fn is_missing(self) -> bool {
+        matches!(self, Amount::Missing)
     }
 
     /// A negative amount counts as zero (as the reference path's
@@ -74,6 +84,7 @@ impl Amount {
         let negative = match self {
             Amount::Fen { fen, .. } => fen < 0,
             Amount::Dec(d) => d.is_sign_negative(),
+            Amount::Missing => false,
         };
         if negative { Amount::of(Decimal::ZERO) } else { self }
     }
@@ -162,8 +173,12 @@ enum PAmount {
     /// By stage.
     Stage(Stages),
     /// The school's tuition share (slot in the school table), else the
-    /// fallback by stage.
-    Tuition { slot: usize, fallback: Stages },
+    /// fallback by stage; with no fallback (`missing`), missing data.
+    Tuition {
+        slot: usize,
+        fallback: Stages,
+        missing: bool,
+    },
     /// By school day.
     PerDay(Box<PerDay>),
     /// The first tier whose conditions hold, by stage.
@@ -388,14 +403,15 @@ impl Packed {
             Prepared::Tuition { share, fallback, .. } => {
                 let slot = self.tuition.len();
                 self.tuition.push((ti, *share));
-                let fallback = match fallback {
-                    Some((f, _)) => stages(f, |v| v.checked_mul(*share)),
-                    None => {
-                        let zero = Decimal::ZERO.checked_mul(*share).map(Amount::of);
-                        [zero; STAGES]
-                    }
+                let (fallback, missing) = match fallback {
+                    Some((f, _)) => (stages(f, |v| v.checked_mul(*share)), false),
+                    None => ([None; STAGES], true),
                 };
-                PAmount::Tuition { slot, fallback }
+                PAmount::Tuition {
+                    slot,
+                    fallback,
+                    missing,
+                }
             }
             Prepared::Tiers { tiers, share } => PAmount::Tiers(
                 tiers
@@ -469,12 +485,15 @@ impl Packed {
             return match &**amount {
                 PAmount::Nothing => None,
                 PAmount::Stage(a) => a[st],
-                PAmount::Tuition { slot, fallback } => {
-                    match table.tuition.get(sc * table.n_tuition + slot).copied().flatten() {
-                        Some(at_school) => at_school,
-                        None => fallback[st],
-                    }
-                }
+                PAmount::Tuition {
+                    slot,
+                    fallback,
+                    missing,
+                } => match table.tuition.get(sc * table.n_tuition + slot).copied().flatten() {
+                    Some(at_school) => at_school,
+                    None if *missing => Some(Amount::Missing),
+                    None => fallback[st],
+                },
                 PAmount::Tiers(tiers) => tiers.iter().find(|(c, _)| c.holds(w)).and_then(|(_, a)| a[st]),
                 PAmount::PerDay(pd) => {
                     let join = table.plan_from.get(sc).copied().flatten();
@@ -526,7 +545,14 @@ impl Packed {
 /// The limits across programs, exactly as the reference path applies them
 /// (in decimals; limits are rare and touch few programs).
 fn apply_limits(limits: &[PLimit], out: &mut [Option<Amount>]) {
-    let get = |out: &[Option<Amount>], m: usize| out.get(m).copied().flatten().map(Amount::dec);
+    // Missing data is no amount: limits neither see nor touch it.
+    let get = |out: &[Option<Amount>], m: usize| {
+        out.get(m)
+            .copied()
+            .flatten()
+            .filter(|a| !a.is_missing())
+            .map(Amount::dec)
+    };
     for l in limits {
         match l.kind {
             LimitKind::Exclusive => {
@@ -542,7 +568,9 @@ fn apply_limits(limits: &[PLimit], out: &mut [Option<Amount>]) {
                 for &m in &l.members {
                     if m != k {
                         if let Some(o) = out.get_mut(m) {
-                            *o = None;
+                            if !o.is_some_and(Amount::is_missing) {
+                                *o = None;
+                            }
                         }
                     }
                 }

@@ -58,6 +58,7 @@
 //!         poverty: PovertyGroup::Other, enrolled: 1000, new_entrants: if grade == 1 { 1000 } else { 0 },
 //!         repeaters: 0, graduates: if grade == 3 { 989 } else { 0 },
 //!         transfers_in: 4, transfers_out: 2, dropouts: 0, deaths: 0,
+//!         temporary_in: 0, suspended: 0, other_in: 0, other_out: 0,
 //!     })
 //! };
 //! let counts = Counts { grades: vec![cell(2014, 1)?, cell(2015, 2)?, cell(2016, 3)?], ..Counts::default() };
@@ -90,7 +91,7 @@ pub use indicators::{
     disabled_enrolment_rate, dropout_rate, gross_enrolment_ratio, population, pupil_teacher_ratio,
     registered_poor_share, retention,
 };
-pub use rate::{Flag, NO_VALUE, Rate, Ratio};
+pub use rate::{Flag, Missing, NO_VALUE, Rate, Ratio};
 pub use roster::{
     StudentFilter, StudentTrait, grade_counts_from_roster, net_enrolment_from_roster, schools_of, student_share,
     student_share_breakdown,

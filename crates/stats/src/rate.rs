@@ -14,7 +14,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use eduaid_model::{Decimal, Rounding, SchoolYear};
+use eduaid_model::{Decimal, Rounding, SchoolYear, Stage};
 use serde::{Deserialize, Serialize};
 
 /// The largest number of decimal places a figure is rounded to.
@@ -198,6 +198,111 @@ pub(crate) fn fixed(v: Decimal, dp: u32) -> String {
     format!("{v:.width$}")
 }
 
+/// Why an indicator is not computable: the input it needs is not in the
+/// data. Such a rate has no value and shows no number, whatever its counts
+/// would give (a nine-year retention of a file without primary records
+/// would otherwise divide junior graduates by junior transfers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "missing", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Missing {
+    /// No intake: no record of the cohort's first grade in its intake year,
+    /// or an intake of zero.
+    Intake {
+        /// The stage the cohort entered.
+        stage: Stage,
+        /// The intake year.
+        year: SchoolYear,
+    },
+    /// No record of a grade the cohort passes through, in the year it is
+    /// there (its transfers, or its graduates, are unknown).
+    Grade {
+        /// The stage.
+        stage: Stage,
+        /// The grade.
+        grade: u8,
+        /// The school year.
+        year: SchoolYear,
+    },
+    /// The intake year would be before the first school year the model
+    /// represents.
+    YearOutOfRange,
+    /// No enrolment record of the stage in the year.
+    Enrolment {
+        /// The stage.
+        stage: Stage,
+        /// The school year.
+        year: SchoolYear,
+    },
+    /// No population record of the ages in the year.
+    Population {
+        /// The school year.
+        year: SchoolYear,
+        /// The youngest age.
+        from_age: u8,
+        /// The oldest age.
+        to_age: u8,
+    },
+    /// No record of disabled children of the ages in the year.
+    DisabledChildren {
+        /// The school year.
+        year: SchoolYear,
+    },
+    /// No enrolment of the official age group at any level: the NER cannot
+    /// be capped as UIS caps it.
+    AnyLevelEnrolment {
+        /// The school year.
+        year: SchoolYear,
+    },
+}
+
+impl Missing {
+    /// The reason in Chinese, e.g. `缺少小学2008—2009学年一年级招生数`.
+    #[must_use]
+    pub fn chinese(&self) -> String {
+        match self {
+            Missing::Intake { stage, year } => {
+                format!("缺少{}{}一年级招生数", stage.chinese(), year.to_chinese())
+            }
+            Missing::Grade { stage, grade, year } => {
+                format!("缺少{}{}{}年级的记录", stage.chinese(), year.to_chinese(), grade)
+            }
+            Missing::YearOutOfRange => "入学年份超出可表示的学年范围".to_string(),
+            Missing::Enrolment { stage, year } => {
+                format!("缺少{}{}在校生记录", stage.chinese(), year.to_chinese())
+            }
+            Missing::Population { year, from_age, to_age } => {
+                format!("缺少{}{from_age}—{to_age}岁人口记录", year.to_chinese())
+            }
+            Missing::DisabledChildren { year } => format!("缺少{}残疾儿童少年记录", year.to_chinese()),
+            Missing::AnyLevelEnrolment { year } => {
+                format!("缺少{}适龄人口在各级学校的在校生数", year.to_chinese())
+            }
+        }
+    }
+}
+
+impl fmt::Display for Missing {
+    /// The reason in English, e.g. `no primary grade-1 intake in 2008-2009`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Missing::Intake { stage, year } => write!(f, "no {} grade-1 intake in {year}", stage.code()),
+            Missing::Grade { stage, grade, year } => {
+                write!(f, "no record of {} grade {grade} in {year}", stage.code())
+            }
+            Missing::YearOutOfRange => f.write_str("the intake year is out of range"),
+            Missing::Enrolment { stage, year } => write!(f, "no {} enrolment in {year}", stage.code()),
+            Missing::Population { year, from_age, to_age } => {
+                write!(f, "no population aged {from_age}-{to_age} in {year}")
+            }
+            Missing::DisabledChildren { year } => write!(f, "no disabled children recorded in {year}"),
+            Missing::AnyLevelEnrolment { year } => {
+                write!(f, "no enrolment of the official age group at any level in {year}")
+            }
+        }
+    }
+}
+
 /// A quality flag on a [`Rate`]: what a reader must know before trusting it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -224,6 +329,9 @@ pub enum Flag {
     },
     /// The denominator was adjusted by transfers in and out.
     TransferAdjusted,
+    /// An input the indicator needs is missing: no value, whatever the
+    /// counts.
+    NotComputable(Missing),
 }
 
 impl fmt::Display for Flag {
@@ -236,6 +344,7 @@ impl fmt::Display for Flag {
             Flag::OverHundred { capped: false } => f.write_str("over 100%"),
             Flag::SmallDenominator { threshold } => write!(f, "denominator below {threshold}"),
             Flag::TransferAdjusted => f.write_str("transfer-adjusted"),
+            Flag::NotComputable(m) => write!(f, "not computable: {m}"),
         }
     }
 }
@@ -266,6 +375,10 @@ pub struct Rate {
     pub cap_at_hundred: bool,
     /// Denominators below this are flagged as small.
     pub small_threshold: u64,
+    /// The input that is missing, if any: then the rate has no value and
+    /// [`ratio`](Self::ratio) holds only what the counts present gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_computable: Option<Missing>,
 }
 
 impl Rate {
@@ -295,7 +408,25 @@ impl Rate {
             transfer_adjusted: false,
             cap_at_hundred: false,
             small_threshold: Rate::DEFAULT_SMALL_THRESHOLD,
+            not_computable: None,
         }
+    }
+
+    /// The rate marked not computable for want of `missing` (it then has no
+    /// value).
+    #[must_use]
+    pub fn missing(mut self, missing: Missing) -> Rate {
+        self.not_computable = Some(missing);
+        self
+    }
+
+    /// Mark the rate not computable if `missing` is some.
+    #[must_use]
+    pub fn with_missing(mut self, missing: Option<Missing>) -> Rate {
+        if missing.is_some() {
+            self.not_computable = missing;
+        }
+        self
     }
 
     /// Set the base and outcome school years.
@@ -339,10 +470,11 @@ impl Rate {
         self.ratio.denominator
     }
 
-    /// True if the rate has a value: its denominator is above zero.
+    /// True if the rate has a value: its inputs are present and its
+    /// denominator is above zero.
     #[must_use]
     pub fn has_value(&self) -> bool {
-        self.ratio.denominator > 0
+        self.not_computable.is_none() && self.ratio.denominator > 0
     }
 
     /// True if the raw rate is above 100%.
@@ -361,6 +493,10 @@ impl Rate {
     #[must_use]
     pub fn flags(&self) -> Vec<Flag> {
         let mut v = Vec::new();
+        if let Some(m) = self.not_computable {
+            v.push(Flag::NotComputable(m));
+            return v;
+        }
         let (n, d) = (self.ratio.numerator, self.ratio.denominator);
         match d.cmp(&0) {
             Ordering::Equal => v.push(Flag::ZeroDenominator),
@@ -463,7 +599,7 @@ impl Rate {
     #[must_use]
     pub fn wilson_interval(&self, z: Decimal) -> Option<(Decimal, Decimal)> {
         let (k, n) = (self.ratio.numerator, self.ratio.denominator);
-        if n <= 0 || k < 0 || k > n || z.is_sign_negative() {
+        if self.not_computable.is_some() || n <= 0 || k < 0 || k > n || z.is_sign_negative() {
             return None;
         }
         let n = Decimal::try_from_i128_with_scale(n, 0).ok()?;

@@ -311,6 +311,10 @@ pub fn grade_counts_from_roster<R: Roster + ?Sized>(
             transfers_out: 0,
             dropouts: 0,
             deaths: 0,
+            temporary_in: 0,
+            suspended: 0,
+            other_in: 0,
+            other_out: 0,
         });
         let arrived_later = s.status == EnrolmentStatus::TransferredIn && s.status_since > start;
         if s.in_school_on(start) && !arrived_later {

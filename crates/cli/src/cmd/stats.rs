@@ -236,7 +236,12 @@ pub(crate) fn run(args: &StatsArgs, ctx: &Ctx) -> anyhow::Result<Status> {
                         name.into(),
                         ind.key.into(),
                         group.into(),
-                        rate.format_percent(2).into(),
+                        match rate.not_computable {
+                            Some(m) if zh => format!("不可计算：{}", m.chinese()),
+                            Some(m) => format!("not computable: {m}"),
+                            None => rate.format_percent(2),
+                        }
+                        .into(),
                         rate.numerator().into(),
                         rate.denominator().into(),
                         flags.join("; ").into(),

@@ -1,0 +1,201 @@
+//! Issue 13, items 8–12: every expected value computed by hand and checked
+//! as an exact fraction.
+
+use eduaid_model::{Decimal, Rounding, Stage};
+use eduaid_stats::*;
+
+use crate::common::{cell, y};
+
+/// A junior cohort entering in 2014-15: intake 200, grade records for
+/// 2014–2016 with the flows given per grade, and `graduates` in 2016-17.
+fn junior(flows: [(u64, u64, u64, u64, u64, u64); 3], graduates: u64) -> Vec<eduaid_model::GradeCount> {
+    flows
+        .iter()
+        .enumerate()
+        .map(|(k, (tin, tout, temp, susp, oin, oout))| {
+            let grade = u8::try_from(k + 1).unwrap();
+            let mut c = cell(2014 + i32::from(grade) - 1, Stage::Junior, grade, 200);
+            c.new_entrants = if grade == 1 { 200 } else { 0 };
+            c.graduates = if grade == 3 { graduates } else { 0 };
+            c.transfers_in = *tin;
+            c.transfers_out = *tout;
+            c.temporary_in = *temp;
+            c.suspended = *susp;
+            c.other_in = *oin;
+            c.other_out = *oout;
+            c
+        })
+        .collect()
+}
+
+// ---- item 9: not computable, never a number -------------------------------
+
+/// A file of junior records only: the nine-year retention needs the primary
+/// intake of 2008-09. Junior graduates over junior transfers alone would
+/// give 190 / (0 + 30 − 0) = 633.33%; it must give no number and say why.
+#[test]
+fn nine_year_retention_without_primary_intake_is_not_computable() {
+    let v = junior([(10, 0, 0, 0, 0, 0); 3], 190);
+    let r = retention(
+        &v,
+        RetentionKind::CompulsoryNineYear,
+        y(2016),
+        RetentionOptions::transfer_adjusted(),
+    );
+    let want = Missing::Intake {
+        stage: Stage::Primary,
+        year: y(2008),
+    };
+    assert_eq!(r.rate.not_computable, Some(want));
+    assert!(!r.rate.has_value());
+    assert_eq!(r.rate.flags(), vec![Flag::NotComputable(want)]);
+    assert_eq!(r.rate.format_percent(2), NO_VALUE);
+    assert_eq!(r.rate.percent(2, Rounding::HalfUp), None);
+    assert_eq!(r.rate.raw_percent(2, Rounding::HalfUp), None);
+    assert_eq!(r.rate.wilson_95(), None);
+    assert_eq!(want.chinese(), "缺少小学2008—2009学年一年级招生数");
+    assert_eq!(want.to_string(), "no primary grade-1 intake in 2008-2009");
+    assert!(r.rate.to_string().contains("not computable: no primary grade-1 intake"));
+    // A standard is neither met nor missed by a figure that does not exist.
+    let t = Target::at_least("九年义务教育巩固率", Decimal::from(95));
+    assert_eq!(t.check(&r.rate).met, None);
+    // The same cohort's three-year retention is computable: 190 / (200 + 30).
+    let j = retention(
+        &v,
+        RetentionKind::JuniorThreeYear,
+        y(2016),
+        RetentionOptions::transfer_adjusted(),
+    );
+    assert_eq!(j.rate.ratio, Ratio::new(190, 230));
+    assert!(j.rate.has_value());
+}
+
+/// A gap in the cohort's years: the transfer-adjusted form needs every
+/// grade's transfers, the plain form only intake and graduates.
+#[test]
+fn missing_grade_or_graduation_year_is_named() {
+    let mut v = junior([(1, 2, 0, 0, 0, 0); 3], 180);
+    v.remove(1); // no junior grade 2 in 2015-16
+    let adj = retention(
+        &v,
+        RetentionKind::JuniorThreeYear,
+        y(2016),
+        RetentionOptions::transfer_adjusted(),
+    );
+    assert_eq!(
+        adj.rate.not_computable,
+        Some(Missing::Grade {
+            stage: Stage::Junior,
+            grade: 2,
+            year: y(2015)
+        })
+    );
+    let plain = retention(&v, RetentionKind::JuniorThreeYear, y(2016), RetentionOptions::plain());
+    assert_eq!(plain.rate.ratio, Ratio::new(180, 200));
+    assert!(plain.rate.has_value());
+    // No graduation-year record at all.
+    let later = retention(&v, RetentionKind::JuniorThreeYear, y(2017), RetentionOptions::plain());
+    assert_eq!(
+        later.rate.not_computable,
+        Some(Missing::Intake {
+            stage: Stage::Junior,
+            year: y(2015)
+        })
+    );
+    // A stage without records has no dropout rate; a year without
+    // population no GER; a year without disabled children no enrolment rate.
+    let d = dropout_rate(&v, Stage::Primary, y(2016), DropoutForm::Aggregate);
+    assert_eq!(
+        d.rate.not_computable,
+        Some(Missing::Enrolment {
+            stage: Stage::Primary,
+            year: y(2016)
+        })
+    );
+    let counts = eduaid_model::Counts {
+        grades: v,
+        ..eduaid_model::Counts::default()
+    };
+    let g = gross_enrolment_ratio(&counts, y(2016), &[Stage::Junior], 12..=14);
+    assert_eq!(
+        g.not_computable,
+        Some(Missing::Population {
+            year: y(2016),
+            from_age: 12,
+            to_age: 14
+        })
+    );
+    assert_eq!(g.not_computable.unwrap().chinese(), "缺少2016—2017学年12—14岁人口记录");
+    let dis = disabled_enrolment_rate(&counts, y(2016), 6..=14, true);
+    assert_eq!(dis.not_computable, Some(Missing::DisabledChildren { year: y(2016) }));
+}
+
+// ---- item 8: 借读, 休学, 其他增加, 其他减少 -------------------------------
+
+/// The 泰州 retention with 借读: graduates ÷ (intake + (转入 + 借读 + 其他增加)
+/// − (转出 + 休学 + 其他减少)), summed over the cohort's diagonal.
+#[test]
+fn retention_with_temporary_pupils_and_other_flows() {
+    // Per grade (转入, 转出, 借读, 休学, 其他增加, 其他减少).
+    let v = junior([(3, 1, 2, 1, 0, 0), (2, 4, 1, 0, 1, 2), (0, 2, 3, 1, 0, 1)], 196);
+    let opts = RetentionOptions {
+        form: RetentionForm::NetIncrease,
+        ..RetentionOptions::default()
+    };
+    let r = retention(&v, RetentionKind::JuniorThreeYear, y(2016), opts);
+    assert_eq!(
+        (
+            r.transfers_in,
+            r.temporary_in,
+            r.other_in,
+            r.transfers_out,
+            r.suspended,
+            r.other_out
+        ),
+        (5, 6, 1, 7, 2, 3)
+    );
+    // 200 + (5 + 6 + 1) − (7 + 2 + 3) = 200: 196/200 = 49/50.
+    assert_eq!(r.rate.ratio.reduced(), Ratio::new(49, 50));
+    assert_eq!(r.rate.format_percent(2), "98.00%");
+    assert!(r.rate.flags().contains(&Flag::TransferAdjusted));
+    assert_eq!(
+        r.form_name(),
+        "毕业生数 ÷ (招生数 + 转入 + 借读 + 其他增加 − 转出 − 休学 − 其他减少)"
+    );
+    // The transfer-adjusted form ignores them: 196 / (200 + 5 − 7) = 98/99.
+    let t = retention(
+        &v,
+        RetentionKind::JuniorThreeYear,
+        y(2016),
+        RetentionOptions::transfer_adjusted(),
+    );
+    assert_eq!(t.rate.ratio.reduced(), Ratio::new(98, 99));
+}
+
+/// Both dropout forms with every flow: hand-computed over one stage-year.
+#[test]
+fn dropout_forms_with_suspension_and_other_flows() {
+    let mut a = cell(2016, Stage::Junior, 1, 700);
+    a.dropouts = 4; // 退学, 开除, 转出未入学
+    a.suspended = 3; // 休学
+    a.deaths = 1;
+    a.transfers_out = 9;
+    a.transfers_in = 5;
+    a.other_out = 2;
+    a.other_in = 1;
+    a.temporary_in = 6; // 借读: in neither form
+    let mut b = cell(2016, Stage::Junior, 2, 300);
+    b.suspended = 1;
+    b.other_in = 2;
+    let v = vec![a, b];
+    // Definitional: (辍学 + 休学) ÷ 在校生 = (4 + 4) / 1000 = 1/125.
+    let d = dropout_rate(&v, Stage::Junior, y(2016), DropoutForm::Definitional);
+    assert_eq!(d.rate.ratio.reduced(), Ratio::new(1, 125));
+    assert_eq!(d.rate.format_percent(2), "0.80%");
+    // 两基: (休学 4 + 辍学 4 + 死亡 1 + 转出 9 + 其他减少 2) − (转入 5 + 其他增加 3)
+    // = 20 − 8 = 12; 12/1000 = 3/250.
+    let g = dropout_rate(&v, Stage::Junior, y(2016), DropoutForm::Aggregate);
+    assert_eq!(g.rate.ratio.reduced(), Ratio::new(3, 250));
+    assert_eq!(g.rate.format_percent(2), "1.20%");
+    assert!(g.form.name().contains("其他减少"));
+}

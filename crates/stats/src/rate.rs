@@ -20,6 +20,13 @@ use serde::{Deserialize, Serialize};
 /// The largest number of decimal places a figure is rounded to.
 pub const MAX_DP: u32 = 20;
 
+/// The 97.5% quantile of the standard normal distribution, z for a
+/// two-sided 95% interval: 1.959963984540054235524594431, the exact quantile
+/// to `Decimal`'s 28 significant digits (1.959964 to six places; not the
+/// rounded 1.96). Computed by Newton's method on Φ(z) = 0.975 with 60-digit
+/// arithmetic.
+pub const Z_975: Decimal = Decimal::from_parts(656_636_671, 2_154_285_250, 106_249_860, false, 27);
+
 /// A ratio of two integers, held exactly.
 ///
 /// ```
@@ -103,6 +110,53 @@ impl Ratio {
     #[must_use]
     pub fn round(&self, dp: u32, rounding: Rounding) -> Option<Decimal> {
         self.round_scaled(0, dp, rounding)
+    }
+
+    /// The quotient times `10^shift` rounded once to `sig` significant
+    /// figures (at least one) by `rounding`, exactly with integers, and
+    /// shown with them: 1/7 at three figures is 0.143, 2/3 × 100 at two
+    /// is 67, 123456/1 at two is 120000; zero is `0`. `None` for a zero
+    /// denominator or a figure past the range.
+    #[must_use]
+    pub fn round_significant(&self, shift: u32, sig: u32, rounding: Rounding) -> Option<Decimal> {
+        let sig = sig.max(1);
+        let (n, d) = {
+            let r = self.normalized()?;
+            (r.numerator.checked_mul(10i128.checked_pow(shift)?)?, r.denominator)
+        };
+        if n == 0 {
+            return Some(Decimal::ZERO);
+        }
+        // e: the position of the leading digit, 10^(e−1) ≤ |n/d| < 10^e.
+        let a = n.checked_abs()?;
+        let mut e: i32 = 0;
+        while a >= d.checked_mul(10i128.checked_pow(e.unsigned_abs())?)? {
+            e += 1;
+        }
+        while e > -40 && a.checked_mul(10i128.checked_pow((1 - e).unsigned_abs())?)? < d {
+            e -= 1;
+        }
+        let round_at = |places: i32| -> Option<Decimal> {
+            if places >= 0 {
+                Ratio::new(n, d).round(places.unsigned_abs(), rounding)
+            } else {
+                let p = 10i128.checked_pow(places.unsigned_abs())?;
+                let q = Ratio::new(n, d.checked_mul(p)?).round(0, rounding)?;
+                q.checked_mul(Decimal::try_from_i128_with_scale(p, 0).ok()?)
+                    .map(|v| v.normalize())
+            }
+        };
+        let places = i32::try_from(sig).ok()? - e;
+        let v = round_at(places)?;
+        // 99.96 at three figures rounds up to 100.0: show 100.
+        let limit = Decimal::try_from_i128_with_scale(10i128.checked_pow(e.max(0).unsigned_abs())?, 0).ok()?;
+        if e > 0 && v.abs() >= limit && places > 0 {
+            return round_at(places - 1);
+        }
+        if places > i32::try_from(MAX_DP).ok()? {
+            return None;
+        }
+        Some(v)
     }
 
     /// The quotient rounded and shown with exactly `dp` places, or `"—"`
@@ -591,7 +645,7 @@ impl Rate {
     }
 
     /// The Wilson score interval of the proportion at `z` standard
-    /// deviations (1.96 for 95%), as fractions from 0 to 1; `None` unless
+    /// deviations ([`Z_975`] for 95%), as fractions from 0 to 1; `None` unless
     /// `0 ≤ numerator ≤ denominator` and the denominator is above zero.
     ///
     /// `(p̂ + z²/2n ± z√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n)`, in exact decimal
@@ -618,10 +672,33 @@ impl Rate {
         Some((lo.max(Decimal::ZERO), hi.min(Decimal::ONE)))
     }
 
-    /// The 95% Wilson interval (z = 1.96).
+    /// The 95% Wilson interval, with z = [`Z_975`] =
+    /// 1.959963984540054235524594431, the exact 97.5% normal quantile to 28
+    /// digits (1.959964 to six places), not the rounded 1.96.
     #[must_use]
     pub fn wilson_95(&self) -> Option<(Decimal, Decimal)> {
-        self.wilson_interval(Decimal::new(196, 2))
+        self.wilson_interval(Z_975)
+    }
+
+    /// The percentage rounded once to `sig` significant figures by
+    /// `rounding` (at least one), capped if the rate is: 1737/1757 is
+    /// 98.9 at three figures, 1/7 is 14.3; `None` without a value.
+    #[must_use]
+    pub fn percent_significant(&self, sig: u32, rounding: Rounding) -> Option<Decimal> {
+        if !self.has_value() {
+            return None;
+        }
+        self.shown().round_significant(2, sig, rounding)
+    }
+
+    /// The percentage rounded to `sig` significant figures and shown with
+    /// them, e.g. `"98.9%"`; `"—"` without a value.
+    #[must_use]
+    pub fn format_percent_significant(&self, sig: u32, rounding: Rounding) -> String {
+        match self.percent_significant(sig, rounding) {
+            Some(v) => format!("{v}%"),
+            None => NO_VALUE.to_string(),
+        }
     }
 }
 

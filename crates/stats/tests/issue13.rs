@@ -199,3 +199,86 @@ fn dropout_forms_with_suspension_and_other_flows() {
     assert_eq!(g.rate.format_percent(2), "1.20%");
     assert!(g.form.name().contains("其他减少"));
 }
+
+// ---- item 12: Wilson with the exact quantile; significant figures --------
+
+fn d(s: &str) -> Decimal {
+    Decimal::from_str_exact(s).unwrap()
+}
+
+/// z is the 97.5% normal quantile to 28 digits, 1.959964 to six places.
+#[test]
+fn wilson_uses_the_exact_quantile() {
+    assert_eq!(Z_975, d("1.959963984540054235524594431"));
+    assert_eq!(Rounding::HalfUp.round(Z_975, 6), d("1.959964"));
+    // 8/10: reference values from 50-digit arithmetic of the Wilson formula
+    // with this z; with z = 1.96 the lower bound would be 0.490156846721.
+    let (lo, hi) = Rate::new(8, 10).wilson_95().unwrap();
+    assert_eq!(Rounding::HalfUp.round(lo, 12), d("0.490162471537"));
+    assert_eq!(Rounding::HalfUp.round(hi, 12), d("0.943317848546"));
+    let (lo196, _) = Rate::new(8, 10).wilson_interval(d("1.96")).unwrap();
+    assert_eq!(Rounding::HalfUp.round(lo196, 12), d("0.490156846721"));
+    // Each bound p solves (k − n·p)² = z²·n·p·(1 − p) exactly, up to the
+    // 28-digit arithmetic: check with k = 1737, n = 1757.
+    let (k, n) = (Decimal::from(1737), Decimal::from(1757));
+    let z2 = Z_975 * Z_975;
+    let (lo, hi) = Rate::new(1737, 1757).wilson_95().unwrap();
+    for p in [lo, hi] {
+        let residual = (k - n * p) * (k - n * p) - z2 * n * p * (Decimal::ONE - p);
+        assert!(residual.abs() < d("0.000000000001"), "{p}: {residual}");
+    }
+    assert_eq!(Rounding::HalfUp.round(lo, 10), d("0.9824827679"));
+    assert_eq!(Rounding::HalfUp.round(hi, 10), d("0.9926192161"));
+    // 0 of 5: the lower bound is 0, the upper z²/(n + z²).
+    let (lo, hi) = Rate::new(0, 5).wilson_95().unwrap();
+    assert_eq!(lo, Decimal::ZERO);
+    assert_eq!(
+        Rounding::HalfUp.round(hi, 12),
+        Rounding::HalfUp.round(z2 / (Decimal::from(5) + z2), 12)
+    );
+}
+
+/// Rounding once to significant figures, on the exact quotient.
+#[test]
+fn significant_figures() {
+    // 1737/1757 = 98.8616…%: 98.9 at three figures, 98.86 at four.
+    let r = Rate::new(1737, 1757);
+    assert_eq!(r.format_percent_significant(3, Rounding::HalfUp), "98.9%");
+    assert_eq!(r.percent_significant(4, Rounding::HalfUp), Some(d("98.86")));
+    // 1/7 = 14.2857…%; 2/3 = 66.66…%.
+    assert_eq!(
+        Rate::new(1, 7).percent_significant(3, Rounding::HalfUp),
+        Some(d("14.3"))
+    );
+    assert_eq!(Rate::new(2, 3).percent_significant(2, Rounding::HalfUp), Some(d("67")));
+    // 1/800 = 0.125%: the midpoint at two figures.
+    assert_eq!(
+        Rate::new(1, 800).percent_significant(2, Rounding::HalfUp),
+        Some(d("0.13"))
+    );
+    assert_eq!(
+        Rate::new(1, 800).percent_significant(2, Rounding::HalfEven),
+        Some(d("0.12"))
+    );
+    // 9996/10000 = 99.96% at three figures carries to 100.
+    assert_eq!(
+        Rate::new(9996, 10000).format_percent_significant(3, Rounding::HalfUp),
+        "100%"
+    );
+    // Past the units: 123456 at two figures is 120000.
+    assert_eq!(
+        Ratio::new(123_456, 1).round_significant(0, 2, Rounding::HalfUp),
+        Some(d("120000"))
+    );
+    assert_eq!(
+        Ratio::new(0, 9).round_significant(0, 3, Rounding::HalfUp),
+        Some(Decimal::ZERO)
+    );
+    assert_eq!(
+        Rate::new(0, 0).format_percent_significant(3, Rounding::HalfUp),
+        NO_VALUE
+    );
+    // A Wilson bound at three figures.
+    let (lo, _) = Rate::new(8, 10).wilson_95().unwrap();
+    assert_eq!(round_significant(lo, 3, Rounding::HalfUp), Some(d("0.490")));
+}

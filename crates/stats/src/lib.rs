@@ -109,10 +109,10 @@ pub use series::{Series, class_size_series, retention_series, years_of};
 pub use source::{Breakdown, CountSource, Dimension, Filter, Filtered, GroupKey, Tally, breakdown, groups};
 pub use target::{Direction, Target, TargetCheck};
 pub use uis::{
-    Cohort, CohortGrade, CohortOptions, CohortsBySex, GradeFlow, NegativeDropout, NetEnrolment, Parity, ParityKind,
-    RepetitionLimit, TransitionForm, adjusted_parity, flow_rates, net_enrolment_ratio, parity, parity_index,
-    percentage_of_repeaters, reconstructed_cohort, reconstructed_cohort_from_counts, reconstructed_cohorts_by_sex,
-    transition_rate,
+    Cohort, CohortGrade, CohortOptions, CohortsBySex, GradeFlow, NegativeDropout, NerCounts, NetEnrolment, Parity,
+    ParityKind, RepetitionLimit, TransitionForm, adjusted_parity, flow_rates, net_enrolment_ratio, parity,
+    parity_index, percentage_of_repeaters, reconstructed_cohort, reconstructed_cohort_from_counts,
+    reconstructed_cohorts_by_sex, transition_rate,
 };
 
 pub(crate) use eduaid_model::PovertyGroup;

@@ -22,7 +22,7 @@ use std::ops::RangeInclusive;
 use crate::Error;
 use crate::rate::Rate;
 use crate::source::{Breakdown, CountSource, Dimension, GroupKey};
-use crate::uis::{NetEnrolment, net_enrolment_ratio};
+use crate::uis::{NerCounts, NetEnrolment, net_enrolment_ratio};
 
 /// Which students to count: every field that is set must match, and the
 /// student must be in school on the date given to the function.
@@ -337,7 +337,8 @@ pub fn grade_counts_from_roster<R: Roster + ?Sized>(
 /// The net enrolment ratio (净入学率) of `stages` from a roster and the
 /// population counts: students in school on 1 September of `year` whose age
 /// that day is in `ages`, over the population of those ages, by sex, with
-/// the UIS capping ([`net_enrolment_ratio`]). Aggregate counts carry no
+/// the UIS capping ([`net_enrolment_ratio`]), whose factor takes the
+/// students of those ages in school at any stage. Aggregate counts carry no
 /// ages, so this needs the roster.
 ///
 /// # Errors
@@ -355,11 +356,15 @@ where
 {
     let day = year.first_day();
     let mut enrolled: BTreeMap<Sex, i128> = BTreeMap::new();
+    let mut any_level: BTreeMap<Sex, i128> = BTreeMap::new();
     roster.visit_students(&mut |batch| {
         for s in batch {
             let of_age = u8::try_from(s.age_on(day)).is_ok_and(|a| ages.contains(&a));
-            if of_age && stages.contains(&s.stage) && s.in_school_on(day) {
-                *enrolled.entry(s.sex).or_insert(0) += 1;
+            if of_age && s.in_school_on(day) {
+                *any_level.entry(s.sex).or_insert(0) += 1;
+                if stages.contains(&s.stage) {
+                    *enrolled.entry(s.sex).or_insert(0) += 1;
+                }
             }
         }
         ControlFlow::Continue(())
@@ -370,15 +375,10 @@ where
             *people.entry(p.sex).or_insert(0) += i128::from(p.count);
         }
     });
-    let by_sex: Vec<(Sex, i128, i128)> = Sex::ALL
+    let get = |m: &BTreeMap<Sex, i128>, sex: &Sex| m.get(sex).copied().unwrap_or(0);
+    let by_sex: Vec<NerCounts> = Sex::ALL
         .iter()
-        .map(|sex| {
-            (
-                *sex,
-                enrolled.get(sex).copied().unwrap_or(0),
-                people.get(sex).copied().unwrap_or(0),
-            )
-        })
+        .map(|sex| NerCounts::new(*sex, get(&enrolled, sex), Some(get(&any_level, sex)), get(&people, sex)))
         .collect();
     Ok(net_enrolment_ratio(&by_sex, year))
 }

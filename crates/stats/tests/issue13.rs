@@ -282,3 +282,41 @@ fn significant_figures() {
     let (lo, _) = Rate::new(8, 10).wilson_95().unwrap();
     assert_eq!(round_significant(lo, 3, Rounding::HalfUp), Some(d("0.490")));
 }
+
+// ---- item 10: NER capped by enrolment of the age group at any level -------
+
+/// Girls 540 at the level, 560 of the age at any level, of 500; boys 510,
+/// 515, of 500. The factor is the any-level 560/500 = 28/25 (the NERs alone
+/// would give 540/500): girls 540/560 = 27/28, boys 510/560 = 51/56, total
+/// (1050/1000)/(28/25) = 15/16; the parity index stays 540/510 = 18/17.
+#[test]
+fn ner_is_capped_by_any_level_enrolment() {
+    use eduaid_model::Sex;
+    let n = net_enrolment_ratio(
+        &[
+            NerCounts::new(Sex::Female, 540, Some(560), 500),
+            NerCounts::new(Sex::Male, 510, Some(515), 500),
+        ],
+        y(2016),
+    );
+    assert_eq!(n.capping_factor.unwrap().reduced(), Ratio::new(28, 25));
+    assert_eq!(n.by_sex[0].1.ratio.reduced(), Ratio::new(27, 28));
+    assert_eq!(n.by_sex[1].1.ratio.reduced(), Ratio::new(51, 56));
+    assert_eq!(n.total.ratio.reduced(), Ratio::new(15, 16));
+    assert_eq!(n.raw_total.ratio.reduced(), Ratio::new(21, 20));
+    let gpi = parity_index(ParityKind::Gender, n.by_sex[0].1.clone(), n.by_sex[1].1.clone());
+    assert_eq!(gpi.index.unwrap().reduced(), Ratio::new(18, 17));
+    // The age group over-enrolled at other levels caps NERs that are below
+    // one: 480 at the level, 530 at any level, of 500: 480/530 = 48/53.
+    let m = net_enrolment_ratio(&[NerCounts::new(Sex::Female, 480, Some(530), 500)], y(2016));
+    assert_eq!(m.capping_factor.unwrap().reduced(), Ratio::new(53, 50));
+    assert_eq!(m.total.ratio.reduced(), Ratio::new(48, 53));
+    // A NER above one without the any-level input: not computable.
+    let u = net_enrolment_ratio(&[NerCounts::new(Sex::Female, 540, None, 500)], y(2016));
+    assert_eq!(
+        u.total.not_computable,
+        Some(Missing::AnyLevelEnrolment { year: y(2016) })
+    );
+    assert_eq!(u.raw_total.ratio.reduced(), Ratio::new(27, 25));
+    assert_eq!(u.capping_factor, None);
+}

@@ -388,6 +388,23 @@ pub enum Flag {
     NotComputable(Missing),
 }
 
+impl Flag {
+    /// The flag in Chinese, e.g. `分母为零`, `超过100%`.
+    #[must_use]
+    pub fn chinese(&self) -> String {
+        match self {
+            Flag::ZeroDenominator => "分母为零".to_string(),
+            Flag::NegativeDenominator => "分母为负".to_string(),
+            Flag::NegativeNumerator => "分子为负".to_string(),
+            Flag::OverHundred { capped: true } => "超过100%，按100%显示".to_string(),
+            Flag::OverHundred { capped: false } => "超过100%".to_string(),
+            Flag::SmallDenominator { threshold } => format!("分母小于{threshold}，请看置信区间"),
+            Flag::TransferAdjusted => "已按转学调整".to_string(),
+            Flag::NotComputable(m) => format!("不可计算：{}", m.chinese()),
+        }
+    }
+}
+
 impl fmt::Display for Flag {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -669,7 +686,15 @@ impl Rate {
         let scale = Decimal::ONE.checked_add(z2.checked_div(n)?)?;
         let lo = centre.checked_sub(half)?.checked_div(scale)?;
         let hi = centre.checked_add(half)?.checked_div(scale)?;
-        Some((lo.max(Decimal::ZERO), hi.min(Decimal::ONE)))
+        // At 0 of n the lower bound is exactly 0, at n of n the upper
+        // exactly 1: the decimal square root would leave a trace.
+        let lo = if k.is_zero() {
+            Decimal::ZERO
+        } else {
+            lo.max(Decimal::ZERO)
+        };
+        let hi = if k == n { Decimal::ONE } else { hi.min(Decimal::ONE) };
+        Some((lo, hi))
     }
 
     /// The 95% Wilson interval, with z = [`Z_975`] =

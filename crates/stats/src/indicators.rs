@@ -1,10 +1,12 @@
 //! The Chinese official indicators, computed from aggregate counts.
 //!
 //! - Retention (巩固率): [`retention`], six-year primary, three-year junior
-//!   and nine-year compulsory, in the plain and the transfer-adjusted form,
-//!   with deaths and repeaters by explicit option.
+//!   and nine-year compulsory, in the plain, the transfer-adjusted and the
+//!   借读 (net increase) form, with deaths and repeaters by explicit option.
+//!   A cohort whose intake or years are missing is not computable
+//!   ([`Missing`]), never a number.
 //! - Annual dropout rate (年辍学率): [`dropout_rate`], definitional or the
-//!   aggregate 两基 form.
+//!   aggregate 两基 form, with 休学 and the other increases and decreases.
 //! - Enrolment rate of disabled children (残疾儿童少年入学率):
 //!   [`disabled_enrolment_rate`], the age band a parameter.
 //! - Gross enrolment ratio (毛入学率): [`gross_enrolment_ratio`], the age band
@@ -80,7 +82,7 @@ pub enum RetentionForm {
     /// 毕业生数 ÷ (招生数 + 净增加), 净增加 = (转入 + 借读 + 其他增加) −
     /// (转出 + 休学 + 其他减少), over the cohort's years: the retention with
     /// 借读 of the 泰州 template (research/education-statistics.md §2,
-    /// "Transfers", source https://360docs.net/doc/3719094076.html).
+    /// "Transfers", source <https://360docs.net/doc/3719094076.html>).
     NetIncrease,
 }
 
@@ -351,14 +353,14 @@ pub enum DropoutForm {
     /// (辍学: 休学, 退学, 开除, 转出未入学; not graduates, promotions,
     /// repeaters, transfers or deaths), i.e. `(辍学 + 休学) ÷ 在校生`, the
     /// suspensions given apart counted in. Source: the dictionary definition
-    /// (research/education-statistics.md §2, https://www.jidianwang.com/entry/16246101.html).
+    /// (research/education-statistics.md §2, <https://www.jidianwang.com/entry/16246101.html>).
     #[default]
     Definitional,
     /// The 两基 aggregate:
     /// `((休学 + 辍学 + 死亡 + 转出 + 其他减少) − (转入 + 其他增加)) ÷ 学年初在校生数`,
     /// the net loss of pupils other than by graduation, 辍学 standing for
     /// 退学 (research/education-statistics.md §2, source
-    /// http://00-edu.com/e/DoPrint/index.php?classid=1078&id=10713). 借读 is
+    /// <http://00-edu.com/e/DoPrint/index.php?classid=1078&id=10713>). 借读 is
     /// not in it. It can be negative.
     Aggregate,
 }

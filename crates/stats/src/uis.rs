@@ -684,7 +684,7 @@ impl NerCounts {
 /// The net enrolment ratio from official-age enrolment and population by
 /// sex.
 ///
-/// UIS (http://uis.unesco.org/node/9942; research/education-statistics.md
+/// UIS (<http://uis.unesco.org/node/9942>; research/education-statistics.md
 /// §1): where the ratio of the age group's enrolment **at any level** to its
 /// population exceeds one for a sex or the total (an overestimated
 /// enrolment or an underestimated population), male, female and total NERs

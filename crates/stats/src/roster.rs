@@ -277,7 +277,7 @@ pub fn student_share_breakdown<R: Roster + ?Sized>(
 /// school, stage, grade, sex and poverty group (judged on `poverty_on`).
 ///
 /// `enrolled` is the stock in school on 1 September of `year`; the flows
-/// (graduates, transfers, dropouts, deaths) are the status changes dated in
+/// (graduates, transfers, dropouts, 休学, deaths) are the status changes dated in
 /// the year. A roster records only current grades and one status per
 /// student, so new entrants and repeaters stay zero, and the result is good
 /// for stock indicators and the year's flows, not for cohorts.
@@ -327,7 +327,8 @@ pub fn grade_counts_from_roster<R: Roster + ?Sized>(
                 EnrolmentStatus::DroppedOut => cell.dropouts += 1,
                 EnrolmentStatus::Graduated => cell.graduates += 1,
                 EnrolmentStatus::Deceased => cell.deaths += 1,
-                EnrolmentStatus::Enrolled | EnrolmentStatus::Suspended => {}
+                EnrolmentStatus::Suspended => cell.suspended += 1,
+                EnrolmentStatus::Enrolled => {}
             }
         }
     })?;
@@ -543,6 +544,17 @@ mod tests {
         let d = crate::dropout_rate(&cells, Stage::Primary, y, crate::DropoutForm::Definitional);
         assert_eq!(d.rate.ratio, crate::Ratio::new(1, 11));
         assert_eq!(schools_of(&r).unwrap().len(), 3);
+        // A suspension (休学) dated in the year is counted as one, and the
+        // definitional dropout rate takes it in: (1 + 1) / 12.
+        let mut r = r;
+        let mut off = student("B3", "U2", false, None);
+        off.status = EnrolmentStatus::Suspended;
+        off.status_since = date("2017-04-01");
+        r.add_student(off).unwrap();
+        let cells = grade_counts_from_roster(&r, y, date("2017-03-01")).unwrap();
+        assert_eq!(cells.iter().map(|c| c.suspended).sum::<u64>(), 1);
+        let d = crate::dropout_rate(&cells, Stage::Primary, y, crate::DropoutForm::Definitional);
+        assert_eq!(d.rate.ratio, crate::Ratio::new(2, 12));
     }
 
     #[test]

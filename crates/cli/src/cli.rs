@@ -264,6 +264,21 @@ pub(crate) struct StatsArgs {
     /// Break every indicator down by township, school, sex or poverty group
     #[arg(long, value_enum, value_name = "DIMENSION")]
     pub(crate) by: Option<By>,
+    /// Show rates above 100% as 100% (the raw value stays in its own column, flagged)
+    #[arg(long)]
+    pub(crate) cap: bool,
+    /// Round figures to N significant figures instead of two decimal places
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub(crate) sig: Option<u32>,
+    /// Schools file, for class sizes [default: schools in --data]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) schools: Option<PathBuf>,
+    /// Students file, for net enrolment ratios by age and class sizes [default: students in --data]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) students: Option<PathBuf>,
+    /// Classes file, for class-size bands [default: classes in --data]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) classes: Option<PathBuf>,
     /// Write the indicators to this file (.xlsx, .csv or .json), replaced only when complete; never one of the inputs
     #[arg(long, value_name = "FILE")]
     pub(crate) out: Option<PathBuf>,
@@ -549,6 +564,14 @@ const ZH: &[(&str, &str)] = &[
         "统计学年（巩固率为毕业学年），如 2016 表示 2016—2017 学年［默认：文件中最新学年］",
     ),
     ("--by", "按乡镇、学校、性别或贫困类别分组统计"),
+    ("--cap", "超过100%的比率按100%显示（原始值单列并标注）"),
+    ("--sig", "按 N 位有效数字修约，而不是保留两位小数"),
+    ("stats --schools", "学校文件，用于班额统计［默认：--data 中的 schools］"),
+    (
+        "stats --students",
+        "学生文件，用于按年龄的净入学率和班额［默认：--data 中的 students］",
+    ),
+    ("stats --classes", "班级文件，用于班额分段［默认：--data 中的 classes］"),
     (
         "stats --out",
         "把指标写入此文件（.xlsx、.csv 或 .json），写完后才替换原文件；不能是输入文件",

@@ -475,6 +475,10 @@ impl Record for GradeCount {
             transfers_out: count(f, "transfers_out")?,
             dropouts: count(f, "dropouts")?,
             deaths: count(f, "deaths")?,
+            temporary_in: count(f, "temporary_in")?,
+            suspended: count(f, "suspended")?,
+            other_in: count(f, "other_in")?,
+            other_out: count(f, "other_out")?,
         };
         g.validate().map_err(|e| model(&e))?;
         Ok(g)

@@ -529,6 +529,10 @@ static GRADE_COUNTS: &[Column] = &[
     col("transfers_out", "转出数", &["转出", "转出人数"], false, V::Count),
     col("dropouts", "辍学数", &["辍学", "辍学人数"], false, V::Count),
     col("deaths", "死亡数", &["死亡", "死亡人数"], false, V::Count),
+    col("temporary_in", "借读数", &["借读", "借读人数"], false, V::Count),
+    col("suspended", "休学数", &["休学", "休学人数"], false, V::Count),
+    col("other_in", "其他增加", &["其他增加数", "其它增加"], false, V::Count),
+    col("other_out", "其他减少", &["其他减少数", "其它减少"], false, V::Count),
 ];
 
 static POPULATION: &[Column] = &[

@@ -810,6 +810,10 @@ pub fn write_grade_counts<'a>(
             Out::Int(g.transfers_out),
             Out::Int(g.dropouts),
             Out::Int(g.deaths),
+            Out::Int(g.temporary_in),
+            Out::Int(g.suspended),
+            Out::Int(g.other_in),
+            Out::Int(g.other_out),
         ]);
     }
     write_table(out.into(), &t, opts)

@@ -252,6 +252,10 @@ fn grade_count() -> impl Strategy<Value = GradeCount> {
                 transfers_out: f[3],
                 dropouts: f[4],
                 deaths: f[5] % 1000,
+                temporary_in: 0,
+                suspended: 0,
+                other_in: 0,
+                other_out: 0,
             },
         )
 }

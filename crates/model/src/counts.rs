@@ -2,7 +2,8 @@
 //!
 //! Stock figures (enrolment, teachers, classes) are counted at the
 //! statistical date, 1 September of the school year; flow figures
-//! (graduates, transfers, dropouts, deaths) cover the school year, from
+//! (graduates, transfers, dropouts, deaths, 借读, 休学 and the other
+//! increases and decreases) cover the school year, from
 //! 1 September to 31 August. Each record is one cell of a breakdown: a
 //! school, grade, sex and poverty group, so any total is a sum of records.
 
@@ -63,6 +64,24 @@ pub struct GradeCount {
     /// Died (死亡) during the year.
     #[serde(default)]
     pub deaths: u64,
+    /// Joined as temporary pupils (借读, studying here without a 学籍 of the
+    /// school) during the year: an increase of the 泰州 retention template's
+    /// 净增加.
+    #[serde(default)]
+    pub temporary_in: u64,
+    /// Suspended schooling (休学) during the year. Give it apart from
+    /// [`dropouts`](Self::dropouts) (which then holds 退学, 开除 and 转出未入学
+    /// only): the 两基 form counts 休学 and 退学 as separate decreases.
+    #[serde(default)]
+    pub suspended: u64,
+    /// Other increases (其他增加) during the year, e.g. pupils returning from
+    /// 休学 or brought back to school (劝返).
+    #[serde(default)]
+    pub other_in: u64,
+    /// Other decreases (其他减少) during the year, not a dropout, transfer,
+    /// suspension or death.
+    #[serde(default)]
+    pub other_out: u64,
 }
 
 impl GradeCount {

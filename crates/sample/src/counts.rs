@@ -548,6 +548,10 @@ fn grade_rows(plans: &[Plan], slices: &[Slice]) -> Result<Vec<GradeCount>, Error
                     transfers_out: s.tout[y][k],
                     dropouts: s.dropouts[y][k],
                     deaths: s.deaths[y][k],
+                    temporary_in: 0,
+                    suspended: 0,
+                    other_in: 0,
+                    other_out: 0,
                 };
                 let empty = row.enrolled == 0 && row.transfers_in == 0 && row.transfers_out == 0;
                 if !empty {

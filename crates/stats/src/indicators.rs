@@ -1,10 +1,12 @@
 //! The Chinese official indicators, computed from aggregate counts.
 //!
 //! - Retention (巩固率): [`retention`], six-year primary, three-year junior
-//!   and nine-year compulsory, in the plain and the transfer-adjusted form,
-//!   with deaths and repeaters by explicit option.
+//!   and nine-year compulsory, in the plain, the transfer-adjusted and the
+//!   借读 (net increase) form, with deaths and repeaters by explicit option.
+//!   A cohort whose intake or years are missing is not computable
+//!   ([`Missing`]), never a number.
 //! - Annual dropout rate (年辍学率): [`dropout_rate`], definitional or the
-//!   aggregate 两基 form.
+//!   aggregate 两基 form, with 休学 and the other increases and decreases.
 //! - Enrolment rate of disabled children (残疾儿童少年入学率):
 //!   [`disabled_enrolment_rate`], the age band a parameter.
 //! - Gross enrolment ratio (毛入学率): [`gross_enrolment_ratio`], the age band
@@ -20,7 +22,7 @@ use eduaid_model::{SchoolYear, Stage};
 use serde::{Deserialize, Serialize};
 
 use crate::PovertyGroup;
-use crate::rate::{Rate, Ratio};
+use crate::rate::{Missing, Rate, Ratio};
 use crate::source::{CountSource, Tally};
 
 /// Which retention rate (巩固率).
@@ -77,6 +79,11 @@ pub enum RetentionForm {
     /// cohort's transfers in and out over its years (the 栾川 county form).
     #[default]
     TransferAdjusted,
+    /// 毕业生数 ÷ (招生数 + 净增加), 净增加 = (转入 + 借读 + 其他增加) −
+    /// (转出 + 休学 + 其他减少), over the cohort's years: the retention with
+    /// 借读 of the 泰州 template (research/education-statistics.md §2,
+    /// "Transfers", source <https://360docs.net/doc/3719094076.html>).
+    NetIncrease,
 }
 
 /// How the cohort's intake is measured.
@@ -159,6 +166,14 @@ pub struct Retention {
     pub transfers_out: i128,
     /// Deaths over the cohort's years.
     pub deaths: i128,
+    /// Temporary pupils (借读) who joined over the cohort's years.
+    pub temporary_in: i128,
+    /// Suspensions (休学) over the cohort's years.
+    pub suspended: i128,
+    /// Other increases (其他增加) over the cohort's years.
+    pub other_in: i128,
+    /// Other decreases (其他减少) over the cohort's years.
+    pub other_out: i128,
     /// Repeaters who joined the cohort from the one before.
     pub repeaters_in: i128,
     /// The cohort's members who repeated and left for the one after.
@@ -174,8 +189,10 @@ impl Retention {
             Intake::FirstGradeEnrolment => "入学时在校生数",
         };
         let mut terms = vec![intake.to_string()];
-        if self.options.form == RetentionForm::TransferAdjusted {
-            terms.push("+ 转入 − 转出".into());
+        match self.options.form {
+            RetentionForm::Plain => {}
+            RetentionForm::TransferAdjusted => terms.push("+ 转入 − 转出".into()),
+            RetentionForm::NetIncrease => terms.push("+ 转入 + 借读 + 其他增加 − 转出 − 休学 − 其他减少".into()),
         }
         if self.options.repeaters == Repeaters::AsCohortFlows {
             terms.push("+ 留级转入 − 留级转出".into());
@@ -237,9 +254,19 @@ pub fn retention<S: CountSource + ?Sized>(
         transfers_in: 0,
         transfers_out: 0,
         deaths: 0,
+        temporary_in: 0,
+        suspended: 0,
+        other_in: 0,
+        other_out: 0,
         repeaters_in: 0,
         repeaters_out: 0,
     };
+    let last_record = Tally::grade(source, graduation_year, last_stage, last_grade).records;
+    // What the form needs: the intake and the graduates always; every grade
+    // of the diagonal when flows along it are summed.
+    let needs_diagonal =
+        options.form != RetentionForm::Plain || options.deduct_deaths || options.repeaters == Repeaters::AsCohortFlows;
+    let mut missing = None;
     // A complete diagonal only: a missing year leaves the rate without value.
     if let (Some(iy), true) = (intake_year, i32::try_from(diagonal.len()).ok() == Some(duration)) {
         let first = Tally::grade(source, iy, first_stage, 1);
@@ -247,11 +274,28 @@ pub fn retention<S: CountSource + ?Sized>(
             Intake::NewEntrants => first.new_entrants,
             Intake::FirstGradeEnrolment => first.enrolled,
         };
+        if first.records == 0 || r.intake <= 0 {
+            missing = Some(Missing::Intake {
+                stage: first_stage,
+                year: iy,
+            });
+        }
         for (i, (y, stage, grade)) in diagonal.iter().enumerate() {
             let t = Tally::grade(source, *y, *stage, *grade);
+            if missing.is_none() && needs_diagonal && t.records == 0 {
+                missing = Some(Missing::Grade {
+                    stage: *stage,
+                    grade: *grade,
+                    year: *y,
+                });
+            }
             r.transfers_in += t.transfers_in;
             r.transfers_out += t.transfers_out;
             r.deaths += t.deaths;
+            r.temporary_in += t.temporary_in;
+            r.suspended += t.suspended;
+            r.other_in += t.other_in;
+            r.other_out += t.other_out;
             if !(i == 0 && options.intake == Intake::FirstGradeEnrolment) {
                 r.repeaters_in += t.repeaters;
             }
@@ -263,10 +307,26 @@ pub fn retention<S: CountSource + ?Sized>(
             }
         }
     }
+    if missing.is_none() {
+        missing = match intake_year {
+            None => Some(Missing::YearOutOfRange),
+            Some(_) if last_record == 0 => Some(Missing::Grade {
+                stage: last_stage,
+                grade: last_grade,
+                year: graduation_year,
+            }),
+            Some(_) => None,
+        };
+    }
     let mut denominator = r.intake;
-    let adjusted = options.form == RetentionForm::TransferAdjusted;
-    if adjusted {
-        denominator += r.transfers_in - r.transfers_out;
+    let adjusted = options.form != RetentionForm::Plain;
+    match options.form {
+        RetentionForm::Plain => {}
+        RetentionForm::TransferAdjusted => denominator += r.transfers_in - r.transfers_out,
+        RetentionForm::NetIncrease => {
+            denominator +=
+                (r.transfers_in + r.temporary_in + r.other_in) - (r.transfers_out + r.suspended + r.other_out);
+        }
     }
     if options.repeaters == Repeaters::AsCohortFlows {
         denominator += r.repeaters_in - r.repeaters_out;
@@ -276,7 +336,8 @@ pub fn retention<S: CountSource + ?Sized>(
     }
     let mut rate = Rate::new(r.graduates, denominator)
         .with_transfer_adjusted(adjusted)
-        .with_cap(options.cap_at_hundred);
+        .with_cap(options.cap_at_hundred)
+        .with_missing(missing);
     if let Some(iy) = intake_year {
         rate = rate.with_years(iy, graduation_year);
     }
@@ -290,11 +351,17 @@ pub fn retention<S: CountSource + ?Sized>(
 pub enum DropoutForm {
     /// 学年内辍学学生数 ÷ 学年初在校生数: the pupils recorded as dropped out
     /// (辍学: 休学, 退学, 开除, 转出未入学; not graduates, promotions,
-    /// repeaters, transfers or deaths).
+    /// repeaters, transfers or deaths), i.e. `(辍学 + 休学) ÷ 在校生`, the
+    /// suspensions given apart counted in. Source: the dictionary definition
+    /// (research/education-statistics.md §2, <https://www.jidianwang.com/entry/16246101.html>).
     #[default]
     Definitional,
-    /// The 两基 aggregate: ((辍学 + 死亡 + 转出) − 转入) ÷ 学年初在校生数, the
-    /// net loss of pupils other than by graduation. It can be negative.
+    /// The 两基 aggregate:
+    /// `((休学 + 辍学 + 死亡 + 转出 + 其他减少) − (转入 + 其他增加)) ÷ 学年初在校生数`,
+    /// the net loss of pupils other than by graduation, 辍学 standing for
+    /// 退学 (research/education-statistics.md §2, source
+    /// <http://00-edu.com/e/DoPrint/index.php?classid=1078&id=10713>). 借读 is
+    /// not in it. It can be negative.
     Aggregate,
 }
 
@@ -303,8 +370,10 @@ impl DropoutForm {
     #[must_use]
     pub fn name(self) -> &'static str {
         match self {
-            DropoutForm::Definitional => "学年内辍学学生数 ÷ 学年初在校生数",
-            DropoutForm::Aggregate => "((辍学 + 死亡 + 转出) − 转入) ÷ 学年初在校生数 (两基口径)",
+            DropoutForm::Definitional => "学年内辍学学生数（含休学） ÷ 学年初在校生数",
+            DropoutForm::Aggregate => {
+                "((休学 + 辍学 + 死亡 + 转出 + 其他减少) − (转入 + 其他增加)) ÷ 学年初在校生数 (两基口径)"
+            }
         }
     }
 }
@@ -330,13 +399,18 @@ pub fn dropout_rate<S: CountSource + ?Sized>(
 ) -> DropoutRate {
     let t = Tally::stage(source, year, stage);
     let numerator = match form {
-        DropoutForm::Definitional => t.dropouts,
-        DropoutForm::Aggregate => t.dropouts + t.deaths + t.transfers_out - t.transfers_in,
+        DropoutForm::Definitional => t.dropouts + t.suspended,
+        DropoutForm::Aggregate => {
+            (t.suspended + t.dropouts + t.deaths + t.transfers_out + t.other_out) - (t.transfers_in + t.other_in)
+        }
     };
+    let missing = (t.records == 0).then_some(Missing::Enrolment { stage, year });
     DropoutRate {
         stage,
         form,
-        rate: Rate::new(numerator, t.enrolled).with_years(year, year),
+        rate: Rate::new(numerator, t.enrolled)
+            .with_years(year, year)
+            .with_missing(missing),
     }
 }
 
@@ -350,14 +424,16 @@ pub fn disabled_enrolment_rate<S: CountSource + ?Sized>(
     ages: RangeInclusive<u8>,
     three_kinds_only: bool,
 ) -> Rate {
-    let (mut n, mut d) = (0i128, 0i128);
+    let (mut n, mut d, mut records) = (0i128, 0i128, 0u64);
     source.visit_disabled(&mut |c| {
         if c.year == year && ages.contains(&c.age) && (!three_kinds_only || c.kind.is_three_kinds()) {
             n += i128::from(c.in_school);
             d += i128::from(c.total);
+            records = records.saturating_add(1);
         }
     });
-    Rate::new(n, d).with_years(year, year)
+    let missing = (records == 0).then_some(Missing::DisabledChildren { year });
+    Rate::new(n, d).with_years(year, year).with_missing(missing)
 }
 
 /// The population of ages `ages` in `year`.
@@ -382,7 +458,20 @@ pub fn gross_enrolment_ratio<S: CountSource + ?Sized>(
     ages: RangeInclusive<u8>,
 ) -> Rate {
     let enrolled = Tally::of(source, |g| g.year == year && stages.contains(&g.stage)).enrolled;
-    Rate::new(enrolled, population(source, year, &ages)).with_years(year, year)
+    let mut records = 0u64;
+    source.visit_population(&mut |c| {
+        if c.year == year && ages.contains(&c.age) {
+            records = records.saturating_add(1);
+        }
+    });
+    let missing = (records == 0).then_some(Missing::Population {
+        year,
+        from_age: *ages.start(),
+        to_age: *ages.end(),
+    });
+    Rate::new(enrolled, population(source, year, &ages))
+        .with_years(year, year)
+        .with_missing(missing)
 }
 
 /// The share of registered-poor (建档立卡) students among the enrolled of

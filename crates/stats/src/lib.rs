@@ -12,7 +12,12 @@
 //!   over 100% capped or not, transfer-adjusted). It is rounded once, when
 //!   shown: [`Rate::format_percent`] gives `"98.86%"` under 四舍五入, and
 //!   [`Rate::format_percent_with`] takes GB/T 8170's half-even. Never a
-//!   float, never NaN.
+//!   float, never NaN. Not computable is not a number: a rate whose
+//!   input is missing (no intake, no population) carries the [`Missing`]
+//!   input as its reason and shows no value. Wilson intervals
+//!   ([`Rate::wilson_95`]) use z = [`Z_975`], the exact 97.5% normal
+//!   quantile (1.959964 to six places, not 1.96); figures round to places
+//!   or to significant figures ([`Rate::format_percent_significant`]).
 //! - **Rounding checks** ([`rounding`]): GB/T 8170 rounding of decimal text
 //!   ([`round_str`]) and [`check_printed`], which recognises a printed figure
 //!   that was rounded twice (the seed's 99.4% for 305/307).
@@ -58,6 +63,7 @@
 //!         poverty: PovertyGroup::Other, enrolled: 1000, new_entrants: if grade == 1 { 1000 } else { 0 },
 //!         repeaters: 0, graduates: if grade == 3 { 989 } else { 0 },
 //!         transfers_in: 4, transfers_out: 2, dropouts: 0, deaths: 0,
+//!         temporary_in: 0, suspended: 0, other_in: 0, other_out: 0,
 //!     })
 //! };
 //! let counts = Counts { grades: vec![cell(2014, 1)?, cell(2015, 2)?, cell(2016, 3)?], ..Counts::default() };
@@ -90,22 +96,23 @@ pub use indicators::{
     disabled_enrolment_rate, dropout_rate, gross_enrolment_ratio, population, pupil_teacher_ratio,
     registered_poor_share, retention,
 };
-pub use rate::{Flag, NO_VALUE, Rate, Ratio};
+pub use rate::{Flag, Missing, NO_VALUE, Rate, Ratio, Z_975};
 pub use roster::{
     StudentFilter, StudentTrait, grade_counts_from_roster, net_enrolment_from_roster, schools_of, student_share,
     student_share_breakdown,
 };
 pub use rounding::{
-    PrintedCheck, check_printed, detect_double_rounding, parse_decimal, parse_percent, round_decimal, round_str,
+    PrintedCheck, check_printed, detect_double_rounding, parse_decimal, parse_percent, round_decimal,
+    round_significant, round_str,
 };
 pub use series::{Series, class_size_series, retention_series, years_of};
 pub use source::{Breakdown, CountSource, Dimension, Filter, Filtered, GroupKey, Tally, breakdown, groups};
 pub use target::{Direction, Target, TargetCheck};
 pub use uis::{
-    Cohort, CohortGrade, CohortOptions, CohortsBySex, GradeFlow, NegativeDropout, NetEnrolment, Parity, ParityKind,
-    RepetitionLimit, TransitionForm, adjusted_parity, flow_rates, net_enrolment_ratio, parity, parity_index,
-    percentage_of_repeaters, reconstructed_cohort, reconstructed_cohort_from_counts, reconstructed_cohorts_by_sex,
-    transition_rate,
+    Cohort, CohortGrade, CohortOptions, CohortsBySex, GradeFlow, NegativeDropout, NerCounts, NetEnrolment, Parity,
+    ParityKind, RepetitionLimit, TransitionForm, adjusted_parity, flow_rates, net_enrolment_ratio, parity,
+    parity_index, percentage_of_repeaters, reconstructed_cohort, reconstructed_cohort_from_counts,
+    reconstructed_cohorts_by_sex, transition_rate,
 };
 
 pub(crate) use eduaid_model::PovertyGroup;

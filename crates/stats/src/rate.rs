@@ -14,11 +14,18 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use eduaid_model::{Decimal, Rounding, SchoolYear};
+use eduaid_model::{Decimal, Rounding, SchoolYear, Stage};
 use serde::{Deserialize, Serialize};
 
 /// The largest number of decimal places a figure is rounded to.
 pub const MAX_DP: u32 = 20;
+
+/// The 97.5% quantile of the standard normal distribution, z for a
+/// two-sided 95% interval: 1.959963984540054235524594431, the exact quantile
+/// to `Decimal`'s 28 significant digits (1.959964 to six places; not the
+/// rounded 1.96). Computed by Newton's method on Φ(z) = 0.975 with 60-digit
+/// arithmetic.
+pub const Z_975: Decimal = Decimal::from_parts(656_636_671, 2_154_285_250, 106_249_860, false, 27);
 
 /// A ratio of two integers, held exactly.
 ///
@@ -103,6 +110,53 @@ impl Ratio {
     #[must_use]
     pub fn round(&self, dp: u32, rounding: Rounding) -> Option<Decimal> {
         self.round_scaled(0, dp, rounding)
+    }
+
+    /// The quotient times `10^shift` rounded once to `sig` significant
+    /// figures (at least one) by `rounding`, exactly with integers, and
+    /// shown with them: 1/7 at three figures is 0.143, 2/3 × 100 at two
+    /// is 67, 123456/1 at two is 120000; zero is `0`. `None` for a zero
+    /// denominator or a figure past the range.
+    #[must_use]
+    pub fn round_significant(&self, shift: u32, sig: u32, rounding: Rounding) -> Option<Decimal> {
+        let sig = sig.max(1);
+        let (n, d) = {
+            let r = self.normalized()?;
+            (r.numerator.checked_mul(10i128.checked_pow(shift)?)?, r.denominator)
+        };
+        if n == 0 {
+            return Some(Decimal::ZERO);
+        }
+        // e: the position of the leading digit, 10^(e−1) ≤ |n/d| < 10^e.
+        let a = n.checked_abs()?;
+        let mut e: i32 = 0;
+        while a >= d.checked_mul(10i128.checked_pow(e.unsigned_abs())?)? {
+            e += 1;
+        }
+        while e > -40 && a.checked_mul(10i128.checked_pow((1 - e).unsigned_abs())?)? < d {
+            e -= 1;
+        }
+        let round_at = |places: i32| -> Option<Decimal> {
+            if places >= 0 {
+                Ratio::new(n, d).round(places.unsigned_abs(), rounding)
+            } else {
+                let p = 10i128.checked_pow(places.unsigned_abs())?;
+                let q = Ratio::new(n, d.checked_mul(p)?).round(0, rounding)?;
+                q.checked_mul(Decimal::try_from_i128_with_scale(p, 0).ok()?)
+                    .map(|v| v.normalize())
+            }
+        };
+        let places = i32::try_from(sig).ok()? - e;
+        let v = round_at(places)?;
+        // 99.96 at three figures rounds up to 100.0: show 100.
+        let limit = Decimal::try_from_i128_with_scale(10i128.checked_pow(e.max(0).unsigned_abs())?, 0).ok()?;
+        if e > 0 && v.abs() >= limit && places > 0 {
+            return round_at(places - 1);
+        }
+        if places > i32::try_from(MAX_DP).ok()? {
+            return None;
+        }
+        Some(v)
     }
 
     /// The quotient rounded and shown with exactly `dp` places, or `"—"`
@@ -198,6 +252,111 @@ pub(crate) fn fixed(v: Decimal, dp: u32) -> String {
     format!("{v:.width$}")
 }
 
+/// Why an indicator is not computable: the input it needs is not in the
+/// data. Such a rate has no value and shows no number, whatever its counts
+/// would give (a nine-year retention of a file without primary records
+/// would otherwise divide junior graduates by junior transfers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "missing", rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Missing {
+    /// No intake: no record of the cohort's first grade in its intake year,
+    /// or an intake of zero.
+    Intake {
+        /// The stage the cohort entered.
+        stage: Stage,
+        /// The intake year.
+        year: SchoolYear,
+    },
+    /// No record of a grade the cohort passes through, in the year it is
+    /// there (its transfers, or its graduates, are unknown).
+    Grade {
+        /// The stage.
+        stage: Stage,
+        /// The grade.
+        grade: u8,
+        /// The school year.
+        year: SchoolYear,
+    },
+    /// The intake year would be before the first school year the model
+    /// represents.
+    YearOutOfRange,
+    /// No enrolment record of the stage in the year.
+    Enrolment {
+        /// The stage.
+        stage: Stage,
+        /// The school year.
+        year: SchoolYear,
+    },
+    /// No population record of the ages in the year.
+    Population {
+        /// The school year.
+        year: SchoolYear,
+        /// The youngest age.
+        from_age: u8,
+        /// The oldest age.
+        to_age: u8,
+    },
+    /// No record of disabled children of the ages in the year.
+    DisabledChildren {
+        /// The school year.
+        year: SchoolYear,
+    },
+    /// No enrolment of the official age group at any level: the NER cannot
+    /// be capped as UIS caps it.
+    AnyLevelEnrolment {
+        /// The school year.
+        year: SchoolYear,
+    },
+}
+
+impl Missing {
+    /// The reason in Chinese, e.g. `缺少小学2008—2009学年一年级招生数`.
+    #[must_use]
+    pub fn chinese(&self) -> String {
+        match self {
+            Missing::Intake { stage, year } => {
+                format!("缺少{}{}一年级招生数", stage.chinese(), year.to_chinese())
+            }
+            Missing::Grade { stage, grade, year } => {
+                format!("缺少{}{}{}年级的记录", stage.chinese(), year.to_chinese(), grade)
+            }
+            Missing::YearOutOfRange => "入学年份超出可表示的学年范围".to_string(),
+            Missing::Enrolment { stage, year } => {
+                format!("缺少{}{}在校生记录", stage.chinese(), year.to_chinese())
+            }
+            Missing::Population { year, from_age, to_age } => {
+                format!("缺少{}{from_age}—{to_age}岁人口记录", year.to_chinese())
+            }
+            Missing::DisabledChildren { year } => format!("缺少{}残疾儿童少年记录", year.to_chinese()),
+            Missing::AnyLevelEnrolment { year } => {
+                format!("缺少{}适龄人口在各级学校的在校生数", year.to_chinese())
+            }
+        }
+    }
+}
+
+impl fmt::Display for Missing {
+    /// The reason in English, e.g. `no primary grade-1 intake in 2008-2009`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Missing::Intake { stage, year } => write!(f, "no {} grade-1 intake in {year}", stage.code()),
+            Missing::Grade { stage, grade, year } => {
+                write!(f, "no record of {} grade {grade} in {year}", stage.code())
+            }
+            Missing::YearOutOfRange => f.write_str("the intake year is out of range"),
+            Missing::Enrolment { stage, year } => write!(f, "no {} enrolment in {year}", stage.code()),
+            Missing::Population { year, from_age, to_age } => {
+                write!(f, "no population aged {from_age}-{to_age} in {year}")
+            }
+            Missing::DisabledChildren { year } => write!(f, "no disabled children recorded in {year}"),
+            Missing::AnyLevelEnrolment { year } => {
+                write!(f, "no enrolment of the official age group at any level in {year}")
+            }
+        }
+    }
+}
+
 /// A quality flag on a [`Rate`]: what a reader must know before trusting it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -224,6 +383,26 @@ pub enum Flag {
     },
     /// The denominator was adjusted by transfers in and out.
     TransferAdjusted,
+    /// An input the indicator needs is missing: no value, whatever the
+    /// counts.
+    NotComputable(Missing),
+}
+
+impl Flag {
+    /// The flag in Chinese, e.g. `分母为零`, `超过100%`.
+    #[must_use]
+    pub fn chinese(&self) -> String {
+        match self {
+            Flag::ZeroDenominator => "分母为零".to_string(),
+            Flag::NegativeDenominator => "分母为负".to_string(),
+            Flag::NegativeNumerator => "分子为负".to_string(),
+            Flag::OverHundred { capped: true } => "超过100%，按100%显示".to_string(),
+            Flag::OverHundred { capped: false } => "超过100%".to_string(),
+            Flag::SmallDenominator { threshold } => format!("分母小于{threshold}，请看置信区间"),
+            Flag::TransferAdjusted => "已按转学调整".to_string(),
+            Flag::NotComputable(m) => format!("不可计算：{}", m.chinese()),
+        }
+    }
 }
 
 impl fmt::Display for Flag {
@@ -236,6 +415,7 @@ impl fmt::Display for Flag {
             Flag::OverHundred { capped: false } => f.write_str("over 100%"),
             Flag::SmallDenominator { threshold } => write!(f, "denominator below {threshold}"),
             Flag::TransferAdjusted => f.write_str("transfer-adjusted"),
+            Flag::NotComputable(m) => write!(f, "not computable: {m}"),
         }
     }
 }
@@ -266,6 +446,10 @@ pub struct Rate {
     pub cap_at_hundred: bool,
     /// Denominators below this are flagged as small.
     pub small_threshold: u64,
+    /// The input that is missing, if any: then the rate has no value and
+    /// [`ratio`](Self::ratio) holds only what the counts present gave.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub not_computable: Option<Missing>,
 }
 
 impl Rate {
@@ -295,7 +479,25 @@ impl Rate {
             transfer_adjusted: false,
             cap_at_hundred: false,
             small_threshold: Rate::DEFAULT_SMALL_THRESHOLD,
+            not_computable: None,
         }
+    }
+
+    /// The rate marked not computable for want of `missing` (it then has no
+    /// value).
+    #[must_use]
+    pub fn missing(mut self, missing: Missing) -> Rate {
+        self.not_computable = Some(missing);
+        self
+    }
+
+    /// Mark the rate not computable if `missing` is some.
+    #[must_use]
+    pub fn with_missing(mut self, missing: Option<Missing>) -> Rate {
+        if missing.is_some() {
+            self.not_computable = missing;
+        }
+        self
     }
 
     /// Set the base and outcome school years.
@@ -339,10 +541,11 @@ impl Rate {
         self.ratio.denominator
     }
 
-    /// True if the rate has a value: its denominator is above zero.
+    /// True if the rate has a value: its inputs are present and its
+    /// denominator is above zero.
     #[must_use]
     pub fn has_value(&self) -> bool {
-        self.ratio.denominator > 0
+        self.not_computable.is_none() && self.ratio.denominator > 0
     }
 
     /// True if the raw rate is above 100%.
@@ -361,6 +564,10 @@ impl Rate {
     #[must_use]
     pub fn flags(&self) -> Vec<Flag> {
         let mut v = Vec::new();
+        if let Some(m) = self.not_computable {
+            v.push(Flag::NotComputable(m));
+            return v;
+        }
         let (n, d) = (self.ratio.numerator, self.ratio.denominator);
         match d.cmp(&0) {
             Ordering::Equal => v.push(Flag::ZeroDenominator),
@@ -455,7 +662,7 @@ impl Rate {
     }
 
     /// The Wilson score interval of the proportion at `z` standard
-    /// deviations (1.96 for 95%), as fractions from 0 to 1; `None` unless
+    /// deviations ([`Z_975`] for 95%), as fractions from 0 to 1; `None` unless
     /// `0 ≤ numerator ≤ denominator` and the denominator is above zero.
     ///
     /// `(p̂ + z²/2n ± z√(p̂(1−p̂)/n + z²/4n²)) / (1 + z²/n)`, in exact decimal
@@ -463,7 +670,7 @@ impl Rate {
     #[must_use]
     pub fn wilson_interval(&self, z: Decimal) -> Option<(Decimal, Decimal)> {
         let (k, n) = (self.ratio.numerator, self.ratio.denominator);
-        if n <= 0 || k < 0 || k > n || z.is_sign_negative() {
+        if self.not_computable.is_some() || n <= 0 || k < 0 || k > n || z.is_sign_negative() {
             return None;
         }
         let n = Decimal::try_from_i128_with_scale(n, 0).ok()?;
@@ -479,13 +686,44 @@ impl Rate {
         let scale = Decimal::ONE.checked_add(z2.checked_div(n)?)?;
         let lo = centre.checked_sub(half)?.checked_div(scale)?;
         let hi = centre.checked_add(half)?.checked_div(scale)?;
-        Some((lo.max(Decimal::ZERO), hi.min(Decimal::ONE)))
+        // At 0 of n the lower bound is exactly 0, at n of n the upper
+        // exactly 1: the decimal square root would leave a trace.
+        let lo = if k.is_zero() {
+            Decimal::ZERO
+        } else {
+            lo.max(Decimal::ZERO)
+        };
+        let hi = if k == n { Decimal::ONE } else { hi.min(Decimal::ONE) };
+        Some((lo, hi))
     }
 
-    /// The 95% Wilson interval (z = 1.96).
+    /// The 95% Wilson interval, with z = [`Z_975`] =
+    /// 1.959963984540054235524594431, the exact 97.5% normal quantile to 28
+    /// digits (1.959964 to six places), not the rounded 1.96.
     #[must_use]
     pub fn wilson_95(&self) -> Option<(Decimal, Decimal)> {
-        self.wilson_interval(Decimal::new(196, 2))
+        self.wilson_interval(Z_975)
+    }
+
+    /// The percentage rounded once to `sig` significant figures by
+    /// `rounding` (at least one), capped if the rate is: 1737/1757 is
+    /// 98.9 at three figures, 1/7 is 14.3; `None` without a value.
+    #[must_use]
+    pub fn percent_significant(&self, sig: u32, rounding: Rounding) -> Option<Decimal> {
+        if !self.has_value() {
+            return None;
+        }
+        self.shown().round_significant(2, sig, rounding)
+    }
+
+    /// The percentage rounded to `sig` significant figures and shown with
+    /// them, e.g. `"98.9%"`; `"—"` without a value.
+    #[must_use]
+    pub fn format_percent_significant(&self, sig: u32, rounding: Rounding) -> String {
+        match self.percent_significant(sig, rounding) {
+            Some(v) => format!("{v}%"),
+            None => NO_VALUE.to_string(),
+        }
     }
 }
 

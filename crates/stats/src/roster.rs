@@ -22,7 +22,7 @@ use std::ops::RangeInclusive;
 use crate::Error;
 use crate::rate::Rate;
 use crate::source::{Breakdown, CountSource, Dimension, GroupKey};
-use crate::uis::{NetEnrolment, net_enrolment_ratio};
+use crate::uis::{NerCounts, NetEnrolment, net_enrolment_ratio};
 
 /// Which students to count: every field that is set must match, and the
 /// student must be in school on the date given to the function.
@@ -277,7 +277,7 @@ pub fn student_share_breakdown<R: Roster + ?Sized>(
 /// school, stage, grade, sex and poverty group (judged on `poverty_on`).
 ///
 /// `enrolled` is the stock in school on 1 September of `year`; the flows
-/// (graduates, transfers, dropouts, deaths) are the status changes dated in
+/// (graduates, transfers, dropouts, 休学, deaths) are the status changes dated in
 /// the year. A roster records only current grades and one status per
 /// student, so new entrants and repeaters stay zero, and the result is good
 /// for stock indicators and the year's flows, not for cohorts.
@@ -311,6 +311,10 @@ pub fn grade_counts_from_roster<R: Roster + ?Sized>(
             transfers_out: 0,
             dropouts: 0,
             deaths: 0,
+            temporary_in: 0,
+            suspended: 0,
+            other_in: 0,
+            other_out: 0,
         });
         let arrived_later = s.status == EnrolmentStatus::TransferredIn && s.status_since > start;
         if s.in_school_on(start) && !arrived_later {
@@ -323,7 +327,8 @@ pub fn grade_counts_from_roster<R: Roster + ?Sized>(
                 EnrolmentStatus::DroppedOut => cell.dropouts += 1,
                 EnrolmentStatus::Graduated => cell.graduates += 1,
                 EnrolmentStatus::Deceased => cell.deaths += 1,
-                EnrolmentStatus::Enrolled | EnrolmentStatus::Suspended => {}
+                EnrolmentStatus::Suspended => cell.suspended += 1,
+                EnrolmentStatus::Enrolled => {}
             }
         }
     })?;
@@ -333,7 +338,8 @@ pub fn grade_counts_from_roster<R: Roster + ?Sized>(
 /// The net enrolment ratio (净入学率) of `stages` from a roster and the
 /// population counts: students in school on 1 September of `year` whose age
 /// that day is in `ages`, over the population of those ages, by sex, with
-/// the UIS capping ([`net_enrolment_ratio`]). Aggregate counts carry no
+/// the UIS capping ([`net_enrolment_ratio`]), whose factor takes the
+/// students of those ages in school at any stage. Aggregate counts carry no
 /// ages, so this needs the roster.
 ///
 /// # Errors
@@ -351,11 +357,15 @@ where
 {
     let day = year.first_day();
     let mut enrolled: BTreeMap<Sex, i128> = BTreeMap::new();
+    let mut any_level: BTreeMap<Sex, i128> = BTreeMap::new();
     roster.visit_students(&mut |batch| {
         for s in batch {
             let of_age = u8::try_from(s.age_on(day)).is_ok_and(|a| ages.contains(&a));
-            if of_age && stages.contains(&s.stage) && s.in_school_on(day) {
-                *enrolled.entry(s.sex).or_insert(0) += 1;
+            if of_age && s.in_school_on(day) {
+                *any_level.entry(s.sex).or_insert(0) += 1;
+                if stages.contains(&s.stage) {
+                    *enrolled.entry(s.sex).or_insert(0) += 1;
+                }
             }
         }
         ControlFlow::Continue(())
@@ -366,15 +376,10 @@ where
             *people.entry(p.sex).or_insert(0) += i128::from(p.count);
         }
     });
-    let by_sex: Vec<(Sex, i128, i128)> = Sex::ALL
+    let get = |m: &BTreeMap<Sex, i128>, sex: &Sex| m.get(sex).copied().unwrap_or(0);
+    let by_sex: Vec<NerCounts> = Sex::ALL
         .iter()
-        .map(|sex| {
-            (
-                *sex,
-                enrolled.get(sex).copied().unwrap_or(0),
-                people.get(sex).copied().unwrap_or(0),
-            )
-        })
+        .map(|sex| NerCounts::new(*sex, get(&enrolled, sex), Some(get(&any_level, sex)), get(&people, sex)))
         .collect();
     Ok(net_enrolment_ratio(&by_sex, year))
 }
@@ -539,6 +544,17 @@ mod tests {
         let d = crate::dropout_rate(&cells, Stage::Primary, y, crate::DropoutForm::Definitional);
         assert_eq!(d.rate.ratio, crate::Ratio::new(1, 11));
         assert_eq!(schools_of(&r).unwrap().len(), 3);
+        // A suspension (休学) dated in the year is counted as one, and the
+        // definitional dropout rate takes it in: (1 + 1) / 12.
+        let mut r = r;
+        let mut off = student("B3", "U2", false, None);
+        off.status = EnrolmentStatus::Suspended;
+        off.status_since = date("2017-04-01");
+        r.add_student(off).unwrap();
+        let cells = grade_counts_from_roster(&r, y, date("2017-03-01")).unwrap();
+        assert_eq!(cells.iter().map(|c| c.suspended).sum::<u64>(), 1);
+        let d = crate::dropout_rate(&cells, Stage::Primary, y, crate::DropoutForm::Definitional);
+        assert_eq!(d.rate.ratio, crate::Ratio::new(2, 12));
     }
 
     #[test]

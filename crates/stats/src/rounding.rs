@@ -17,6 +17,15 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 use crate::rate::{MAX_DP, Ratio, fixed};
 
+/// Round `value` to `sig` significant figures (at least one) by `rounding`,
+/// e.g. a Wilson bound 0.490197… at three figures is 0.490; `None` if the
+/// result is past `Decimal`'s range. For an exact [`Ratio`], round with
+/// [`Ratio::round_significant`] instead, which rounds the exact quotient.
+#[must_use]
+pub fn round_significant(value: Decimal, sig: u32, rounding: Rounding) -> Option<Decimal> {
+    value.round_sf_with_strategy(sig.max(1), rounding.strategy())
+}
+
 /// Parse a decimal written in full (`"12.1498"`, `"-0.0365"`, `"1,268"`),
 /// with no exponent.
 ///

@@ -281,6 +281,14 @@ pub struct Tally {
     pub dropouts: i128,
     /// Died.
     pub deaths: i128,
+    /// Joined as temporary pupils (借读).
+    pub temporary_in: i128,
+    /// Suspended schooling (休学).
+    pub suspended: i128,
+    /// Other increases (其他增加).
+    pub other_in: i128,
+    /// Other decreases (其他减少).
+    pub other_out: i128,
 }
 
 impl Tally {
@@ -295,6 +303,10 @@ impl Tally {
         self.transfers_out += i128::from(g.transfers_out);
         self.dropouts += i128::from(g.dropouts);
         self.deaths += i128::from(g.deaths);
+        self.temporary_in += i128::from(g.temporary_in);
+        self.suspended += i128::from(g.suspended);
+        self.other_in += i128::from(g.other_in);
+        self.other_out += i128::from(g.other_out);
     }
 
     /// Sum the records of `source` for which `select` is true.

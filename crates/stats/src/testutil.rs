@@ -22,6 +22,10 @@ pub(crate) fn cell(year: i32, stage: Stage, grade: u8, enrolled: u64) -> GradeCo
         transfers_out: 0,
         dropouts: 0,
         deaths: 0,
+        temporary_in: 0,
+        suspended: 0,
+        other_in: 0,
+        other_out: 0,
     }
 }
 

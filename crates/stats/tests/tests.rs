@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod common;
+mod issue13;
 mod properties;
 mod seed_figures;
 mod worked_examples;

@@ -209,10 +209,18 @@ fn openemis_ratio() {
     assert_eq!(Ratio::new(0, 40).format_colon(), "");
 }
 
-/// §1: NER capping divides male, female and total by one factor.
+/// §1: NER capping divides male, female and total by one factor, the
+/// age group's enrolment at any level over its population (here the NERs
+/// themselves, every pupil of the age being at the level).
 #[test]
 fn ner_capping() {
-    let n = net_enrolment_ratio(&[(Sex::Female, 540, 500), (Sex::Male, 510, 500)], y(2016));
+    let n = net_enrolment_ratio(
+        &[
+            NerCounts::new(Sex::Female, 540, Some(540), 500),
+            NerCounts::new(Sex::Male, 510, Some(510), 500),
+        ],
+        y(2016),
+    );
     assert_eq!(n.capping_factor, Some(Ratio::new(540, 500)));
     assert_eq!(n.by_sex[0].1.format_percent(2), "100.00%");
     assert_eq!(n.by_sex[1].1.format_percent(2), "94.44%");

@@ -160,7 +160,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("urban_classes_after", "164个班"),
     ("urban_public_pupils", "8692人"),
     ("class_size_before", "76.9人"),
-    ("class_size_after", "53.0人"),
+    ("class_size_after", "53人"),
     ("recon_unpaid", "1人次"),
     ("recon_duplicate", "1笔"),
     ("recon_after_leaving", "1笔"),

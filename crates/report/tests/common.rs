@@ -184,6 +184,18 @@ pub(crate) fn default_data() -> ReportData {
     ])
     .unwrap();
     d.table("aid_by_program", t);
+    let mut t = Table::new(
+        "发放记录按学期和发放方式统计",
+        &["学期", "发放方式", "笔数", "金额（万元）"],
+    );
+    t.push_row(vec![
+        Inline::text("2017年春季学期"),
+        Inline::text("打卡发放"),
+        Inline::text("30000"),
+        Inline::text("2000"),
+    ])
+    .unwrap();
+    d.table("payments_by_term", t);
     let s = |name: &str, v: &[i64]| Series {
         name: name.into(),
         values: v.iter().map(|x| Decimal::from(*x)).collect(),

@@ -195,6 +195,15 @@ fn without_counts_figures_are_left_out_or_an_error() -> Result {
         "{:?}",
         report.left_out
     );
+    // One line per section left out, naming the file that fills it, and
+    // the default template still renders.
+    let missing = report.missing_sections();
+    assert!(missing.iter().any(|l| l.contains("grade_counts.csv")), "{missing:?}");
+    assert!(missing.iter().any(|l| l.contains("teachers.csv")), "{missing:?}");
+    // No payments were given to this county either.
+    assert!(missing.iter().any(|l| l.contains("disbursements.csv")), "{missing:?}");
+    let text = eduaid::report::to_text(&Template::default_report().render(&report.data)?)?;
+    assert!(!text.contains("巩固率"), "{text}");
     // Failing: the first one missing (the teachers, counted before the
     // rates) is the error.
     let strict = Settings {

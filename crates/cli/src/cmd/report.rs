@@ -57,6 +57,22 @@ fn today() -> NaiveDate {
     epoch.checked_add_days(chrono::Days::new(days)).unwrap_or(epoch)
 }
 
+/// A date as the data files and clerks write it: `2017-09-30`,
+/// `2017/9/30`, `2017.9.30`, `2017年9月30日` or `20170930`.
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return NaiveDate::parse_from_str(s, "%Y%m%d").ok();
+    }
+    let parts: Vec<&str> = s
+        .trim_end_matches('日')
+        .split(['-', '/', '.', '年', '月'])
+        .map(str::trim)
+        .collect();
+    let [y, m, d] = parts.as_slice() else { return None };
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
 /// A setting given as a number, or its default.
 fn setting_number(settings: &BTreeMap<String, String>, key: &str, default: Decimal) -> anyhow::Result<Decimal> {
     match settings.get(key) {
@@ -76,8 +92,9 @@ fn report_settings(
 ) -> anyhow::Result<Settings> {
     let county = set.get("county").cloned().unwrap_or_else(|| args.county.clone());
     let report_date = match set.get("report_date") {
-        Some(s) => NaiveDate::from_str(s)
-            .with_context(|| format!("--set report_date={s}: expected a date such as 2017-09-30"))?,
+        Some(s) => parse_date(s).with_context(|| {
+            format!("--set report_date={s}: expected a date such as 2017-09-30, 2017年9月30日 or 2017/9/30")
+        })?,
         None => today(),
     };
     let mut standard = |key: &str, default: i64| {
@@ -106,9 +123,9 @@ fn report_settings(
         class_cap_primary,
         class_cap_junior,
         on_missing: Missing::LeaveOut,
-        // Sources in English, naming the data the county gave.
+        // Sources in Chinese, naming the data the county gave.
         presentation: Presentation {
-            sources: SourceLanguage::English,
+            sources: SourceLanguage::Chinese,
             roster_file: Some(file),
             schools_file: None,
             payments_file: None,
@@ -210,8 +227,14 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let entitlements = county.entitlements(&ticking).map_err(explain)?;
     bar.finish_and_clear();
     let mut report = county.build_from(&entitlements).map_err(explain)?;
+    // One line per section left out, naming the file that would fill it
+    // (the working paper carries the same lines); the figures themselves
+    // go to --json's left_out.
     for e in std::mem::take(&mut report.left_out) {
-        left_out.note(&explain(e));
+        left_out.missing.push(explain(e).to_string());
+    }
+    for line in report.missing_sections() {
+        ctx.warn(&line);
     }
     // Settings the computed figures did not take: dates become date figures,
     // anything else a word.
@@ -219,14 +242,14 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         if report.data.figures.get(k).is_some() || report.data.vars.contains_key(k) {
             continue;
         }
-        match NaiveDate::from_str(v) {
-            Ok(d) => {
+        match parse_date(v) {
+            Some(d) => {
                 let f = Figure::date(k.clone(), k.clone(), d, Source::indicator("--set (input)"));
                 if let Err(e) = report.data.figure(f) {
                     left_out.note(&e.into());
                 }
             }
-            Err(_) => {
+            None => {
                 report.data.var(k, v.clone())?;
             }
         }

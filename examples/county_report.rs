@@ -14,8 +14,9 @@
 //!    as typed figures, tables and charts (`eduaid::report`);
 //! 3. checked against the seed report's figures (FIGURES.md), filled into
 //!    the default template (or the one given), checked by the validator,
-//!    and written to `out/` as `.docx`, `.html` and `.md` with a data
-//!    appendix and the validation summary.
+//!    and written to `out/` as `.docx`, `.html` and `.md` (the official
+//!    document, GB/T 9704), and as the working paper `county_report_底稿`
+//!    (`.docx`, `.md`) with the data appendix and the validation summary.
 
 use std::path::Path;
 
@@ -69,12 +70,16 @@ fn main() -> Result<()> {
         Some(path) => Template::from_file(Path::new(&path))?,
         None => Template::default_report(),
     };
-    let mut doc = template.render(&report.data)?;
+    let doc = template.render(&report.data)?;
 
     // The checks: relations between the typed figures, then the report's
     // own text read as a careful reader would.
     let validation = report.validate(&doc)?;
-    report.push_appendices(&mut doc, &validation);
+    // The official document (GB/T 9704) carries no machine appendices; the
+    // working paper (底稿) is the same report with the data sources, the
+    // check results and what was left out.
+    let mut working = doc.clone();
+    report.push_appendices(&mut working, &validation);
 
     std::fs::create_dir_all("out")?;
     let mut docx = DocxRenderer::new();
@@ -82,6 +87,14 @@ fn main() -> Result<()> {
         ("out/county_report.docx", render(&doc, &mut docx)?),
         ("out/county_report.html", render(&doc, &mut HtmlRenderer::new())?),
         ("out/county_report.md", render(&doc, &mut MarkdownRenderer::new())?),
+        (
+            "out/county_report_底稿.docx",
+            render(&working, &mut DocxRenderer::new())?,
+        ),
+        (
+            "out/county_report_底稿.md",
+            render(&working, &mut MarkdownRenderer::new())?,
+        ),
     ];
     for (path, bytes) in &outputs {
         // Replaced only when complete: a failure leaves the old report.

@@ -262,6 +262,9 @@ pub struct Settings {
     pub county: String,
     /// The bureau that reports, the word `bureau` (`None`: 〈county〉教育局).
     pub bureau: Option<String>,
+    /// The addressee (主送机关) under the title, the word `addressee`
+    /// (`None`: 〈county〉人民政府).
+    pub addressee: Option<String>,
     /// The urban district (城区) whose primary pupils' migrant share is
     /// reported, the word `urban_district` (`None`: the township of the
     /// urban schools with the most students, else 城区).
@@ -309,6 +312,7 @@ impl Settings {
         Settings {
             county: county.into(),
             bureau: None,
+            addressee: None,
             urban_district: None,
             report_date: None,
             junior_retention_standard: Some(Decimal::from(JUNIOR_RETENTION_STANDARD)),
@@ -991,6 +995,8 @@ fn words(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
     g.data.var("county", s.county.clone())?;
     let bureau = s.bureau.clone().unwrap_or_else(|| format!("{}教育局", s.county));
     g.data.var("bureau", bureau)?;
+    let to = s.addressee.clone().unwrap_or_else(|| format!("{}人民政府", s.county));
+    g.data.var("addressee", to)?;
     g.data.var("school_year", spring.year.to_chinese())?;
     g.data.var("spring_term", spring.to_chinese())?;
     g.data.var("urban_district", g.urban.clone())?;

@@ -261,10 +261,9 @@ fn names_from_data_never_become_report_markup() -> Result {
     let text = eduaid::report::to_text(&doc)?;
     assert!(text.contains(" # 伪造的报告标题接收进城务工人员随迁子女"), "{text}");
     assert!(
-        doc.subtitle
-            .as_deref()
-            .unwrap_or("")
-            .contains("教育局\u{E000}x\u{E001}")
+        doc.signature
+            .first()
+            .is_some_and(|s| s.contains("教育局\u{E000}x\u{E001}"))
     );
     let md = String::from_utf8(render(&doc, &mut MarkdownRenderer::new())?)?;
     assert!(!md.lines().any(|l| l.contains("伪造") && l.starts_with('#')), "{md}");

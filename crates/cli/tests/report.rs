@@ -95,6 +95,13 @@ fn schools_students_households_and_payments_alone_write_the_report() {
         assert!(md.contains(want), "{want} missing from the report");
     }
     assert!(!md.contains("巩固率均为"), "{md}");
+    // The official document has no machine appendices; the working paper
+    // (底稿) has them, and names the files that would fill what is missing.
+    assert!(!md.contains("数据校核结果"), "{md}");
+    let working = std::fs::read_to_string(out.join("county_report_底稿.md")).unwrap();
+    assert!(working.contains("数据校核结果"));
+    assert!(working.contains(r"grade\_counts.csv"), "{working}");
+    assert!(out.join("county_report_底稿.docx").exists());
 }
 
 #[test]

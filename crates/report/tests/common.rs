@@ -74,6 +74,7 @@ pub(crate) fn default_data() -> ReportData {
     let mut d = ReportData::new();
     d.var("county", "示范县").unwrap();
     d.var("bureau", "示范县教育局").unwrap();
+    d.var("addressee", "示范县人民政府").unwrap();
     d.var("school_year", "2016—2017学年").unwrap();
     d.var("spring_term", "2017年春季学期").unwrap();
     d.var("urban_district", "城关镇").unwrap();

@@ -134,12 +134,19 @@ fn report_settings(
     })
 }
 
-/// The file a report format is written to, in the `--out` folder.
-fn file_name(f: ReportFormat) -> &'static str {
-    match f {
-        ReportFormat::Docx => "county_report.docx",
-        ReportFormat::Html => "county_report.html",
-        ReportFormat::Md => "county_report.md",
+/// The file a report format is written to, in the `--out` folder: the
+/// official document, or the working paper (底稿) with the machine
+/// appendices.
+fn file_name(f: ReportFormat, working: bool) -> String {
+    let ext = match f {
+        ReportFormat::Docx => "docx",
+        ReportFormat::Html => "html",
+        ReportFormat::Md => "md",
+    };
+    if working {
+        format!("county_report_底稿.{ext}")
+    } else {
+        format!("county_report.{ext}")
     }
 }
 
@@ -157,7 +164,10 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     // folder takes a new file.
     let mut formats = args.format.clone();
     formats.dedup();
-    let files: Vec<std::path::PathBuf> = formats.iter().map(|f| args.out.join(file_name(*f))).collect();
+    let files: Vec<std::path::PathBuf> = formats
+        .iter()
+        .flat_map(|f| [false, true].map(|w| args.out.join(file_name(*f, w))))
+        .collect();
     let mut read = output::roster_inputs(&args.data);
     read.extend(output::count_inputs(&CountPaths::of(
         &args.counts,
@@ -255,7 +265,7 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         }
     }
 
-    let mut doc = template.render(&report.data).map_err(|e| {
+    let doc = template.render(&report.data).map_err(|e| {
         anyhow::anyhow!(
             "{e}\n{}",
             ctx.t(
@@ -265,24 +275,31 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         )
     })?;
     let validation = report.validate(&doc)?;
-    report.push_appendices(&mut doc, &validation);
+    // The official document carries no machine appendices; the working
+    // paper (底稿) has the data sources, the checks and what was left out.
+    let mut working = doc.clone();
+    report.push_appendices(&mut working, &validation);
 
     // Every format rendered first, then each file written atomically.
     let mut rendered = Vec::new();
     for f in formats {
-        let (bytes, notes) = match f {
-            ReportFormat::Docx => {
-                let mut r = DocxRenderer::new();
-                let bytes = render(&doc, &mut r)?;
-                (bytes, r.warnings())
+        for (d, w) in [(&doc, false), (&working, true)] {
+            let (bytes, notes) = match f {
+                ReportFormat::Docx => {
+                    let mut r = DocxRenderer::new();
+                    let bytes = render(d, &mut r)?;
+                    (bytes, r.warnings())
+                }
+                ReportFormat::Html => (render(d, &mut HtmlRenderer::new())?, Vec::new()),
+                ReportFormat::Md => (render(d, &mut MarkdownRenderer::new())?, Vec::new()),
+            };
+            if !w {
+                for n in notes {
+                    ctx.info(&format!("{}: {n}", ctx.t("note", "说明")));
+                }
             }
-            ReportFormat::Html => (render(&doc, &mut HtmlRenderer::new())?, Vec::new()),
-            ReportFormat::Md => (render(&doc, &mut MarkdownRenderer::new())?, Vec::new()),
-        };
-        for n in notes {
-            ctx.info(&format!("{}: {n}", ctx.t("note", "说明")));
+            rendered.push((args.out.join(file_name(f, w)), bytes));
         }
-        rendered.push((args.out.join(file_name(f)), bytes));
     }
     let mut written = Vec::new();
     for (path, bytes) in rendered {

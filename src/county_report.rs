@@ -294,6 +294,11 @@ pub struct Settings {
     /// The start days of the nutrition plan's first and second batches
     /// (`None`: the first and the last day a school joined).
     pub nutrition_batches: Option<[NaiveDate; 2]>,
+    /// Figures cited from another document (引用), not computed from the
+    /// county's records: the teachers recruited, money invested, an earlier
+    /// year's Rain-and-Dew plan. Each is added as given, its source marked
+    /// 引用（非计算）, and checked where a relation joins it to others.
+    pub cited: Vec<Figure>,
     /// What to do with a figure that cannot be computed.
     pub on_missing: Missing,
     /// How the report presents its sources, charts and appendices.
@@ -322,6 +327,7 @@ impl Settings {
             class_caps_from: None,
             class_sizes_after: None,
             nutrition_batches: None,
+            cited: Vec::new(),
             on_missing: Missing::LeaveOut,
             presentation: Presentation::default(),
         }
@@ -424,6 +430,12 @@ impl<'a> County<'a> {
         aid(&mut g, self, entitlements)?;
         if let (Some(recon), Some(paid)) = (&entitlements.reconciliation, self.disbursements) {
             reconciliation(&mut g, self.spring, recon, paid)?;
+        }
+        for f in &self.settings.cited {
+            let mut f = f.clone();
+            let what = f.source.indicator.take().unwrap_or_default();
+            f.source.indicator = Some(format!("引用（非计算）：{what}"));
+            g.add(Ok(f))?;
         }
         Ok(CountyReport {
             data: g.data,
@@ -630,6 +642,27 @@ impl CountyReport {
                 }
                 None => {}
             }
+        }
+        // Cited figures (引用) are optional: checked when given.
+        let given = |keys: &[&str]| keys.iter().all(|k| figures.get(k).is_some());
+        let (parts, total) = (
+            ["teacher_training_junior_entry", "teacher_training_senior_entry"],
+            "teacher_training_total",
+        );
+        if given(&parts) && given(&[total]) {
+            out.push(Relation::Sum {
+                parts: s(&parts),
+                total: total.to_string(),
+            });
+        }
+        let (amount, count) = ("rain_dew_prior_amount", "rain_dew_prior_person_terms");
+        if let (true, Some(standard)) = (given(&[amount, count]), money("rain_dew_prior_standard")) {
+            out.push(Relation::Product {
+                amount: amount.to_string(),
+                count: count.to_string(),
+                standard,
+                share: Decimal::ONE,
+            });
         }
         let report_date = match figures.get("report_date").map(|f| &f.value) {
             Some(Value::Date(d)) => Some(*d),

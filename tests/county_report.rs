@@ -417,3 +417,41 @@ fn presentation_rounds_once_by_the_stated_rule() -> Result {
     }
     Ok(())
 }
+
+#[test]
+fn cited_figures_are_marked_cited_and_checked() -> Result {
+    use eduaid::model::Money;
+    let engine = Engine::hunan_county_2016()?;
+    let cite = |total: u64| {
+        let src = || Source::indicator("种子报告");
+        vec![
+            Figure::count("teacher_training_total", "签约", total, "人", src()),
+            Figure::count("teacher_training_junior_entry", "初中起点", 189, "名", src()),
+            Figure::count("teacher_training_senior_entry", "高中起点", 9, "名", src()),
+            Figure::count("rain_dew_prior_person_terms", "人次", 930, "人次", src()),
+            Figure::money("rain_dew_prior_amount", "资金", Money::yuan(930_000), src()).in_wan_yuan(),
+            Figure::money("rain_dew_prior_standard", "标准", Money::yuan(1000), src()),
+        ]
+    };
+    let settings = |total| Settings {
+        cited: cite(total),
+        ..Settings::new(sample().name.clone())
+    };
+    let report = build(&engine, settings(198))?;
+    let f = report.data.figures.require("rain_dew_prior_amount")?;
+    assert_eq!(f.display(), "93万元");
+    assert!(f.source.to_string().contains("引用（非计算）"), "{}", f.source);
+    let checked = eduaid::report::validate_figures(&report.data.figures, &report.relations()?)?;
+    assert!(checked.is_consistent(), "{}", checked.summary());
+    let text = eduaid::report::to_text(&Template::default_report().render(&report.data)?)?;
+    assert!(
+        text.contains("已与198人（初中起点189名、高中起点9名）签订培养合同"),
+        "{text}"
+    );
+    assert!(text.contains("补助930人次、资金93万元"), "{text}");
+    // A cited total that its cited parts do not make is caught.
+    let wrong = build(&engine, settings(199))?;
+    let checked = eduaid::report::validate_figures(&wrong.data.figures, &wrong.relations()?)?;
+    assert_eq!(checked.findings().len(), 1, "{}", checked.summary());
+    Ok(())
+}

@@ -14,15 +14,18 @@
 //!    as typed figures, tables and charts (`eduaid::report`);
 //! 3. checked against the seed report's figures (FIGURES.md), filled into
 //!    the default template (or the one given), checked by the validator,
-//!    and written to `out/` as `.docx`, `.html` and `.md` with a data
-//!    appendix and the validation summary.
+//!    and written to `out/` as `.docx`, `.html` and `.md` (the official
+//!    document, GB/T 9704), and as the working paper `county_report_底稿`
+//!    (`.docx`, `.md`) with the data appendix and the validation summary.
 
 use std::path::Path;
 
 use eduaid::county_report::{County, Missing, Presentation, Settings};
 use eduaid::eligibility::Engine;
-use eduaid::model::{NaiveDate, SchoolYear, Term};
-use eduaid::report::{DocxRenderer, Figure, HtmlRenderer, MarkdownRenderer, ReportData, Source, Template, render};
+use eduaid::model::{Money, NaiveDate, SchoolYear, Term};
+use eduaid::report::{
+    DocxRenderer, Figure, HtmlRenderer, MarkdownRenderer, MoneyUnit, ReportData, Source, Template, render,
+};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -43,6 +46,7 @@ fn main() -> Result<()> {
         report_date: Some(date(2017, 9, 30)?),
         class_sizes_after: Some(SchoolYear::new(2018)?),
         nutrition_batches: Some([date(2017, 6, 1)?, date(2017, 9, 1)?]),
+        cited: cited()?,
         on_missing: Missing::Fail,
         presentation: Presentation {
             roster_file: Some(ROSTER.to_string()),
@@ -69,12 +73,16 @@ fn main() -> Result<()> {
         Some(path) => Template::from_file(Path::new(&path))?,
         None => Template::default_report(),
     };
-    let mut doc = template.render(&report.data)?;
+    let doc = template.render(&report.data)?;
 
     // The checks: relations between the typed figures, then the report's
     // own text read as a careful reader would.
     let validation = report.validate(&doc)?;
-    report.push_appendices(&mut doc, &validation);
+    // The official document (GB/T 9704) carries no machine appendices; the
+    // working paper (底稿) is the same report with the data sources, the
+    // check results and what was left out.
+    let mut working = doc.clone();
+    report.push_appendices(&mut working, &validation);
 
     std::fs::create_dir_all("out")?;
     let mut docx = DocxRenderer::new();
@@ -82,6 +90,14 @@ fn main() -> Result<()> {
         ("out/county_report.docx", render(&doc, &mut docx)?),
         ("out/county_report.html", render(&doc, &mut HtmlRenderer::new())?),
         ("out/county_report.md", render(&doc, &mut MarkdownRenderer::new())?),
+        (
+            "out/county_report_底稿.docx",
+            render(&working, &mut DocxRenderer::new())?,
+        ),
+        (
+            "out/county_report_底稿.md",
+            render(&working, &mut MarkdownRenderer::new())?,
+        ),
     ];
     for (path, bytes) in &outputs {
         // Replaced only when complete: a failure leaves the old report.
@@ -108,6 +124,50 @@ fn main() -> Result<()> {
         return Err("the report's figures do not check out".into());
     }
     Ok(())
+}
+
+/// Where the cited figures come from: the seed report itself.
+const SEED: &str = "《全县脱贫攻坚中教育保障工作开展情况工作报告》（种子报告，FIGURES.md）";
+
+/// Figures the seed report gives that no record of the sample county holds
+/// (teachers recruited, money invested, graduates, an earlier year's
+/// Rain-and-Dew plan): cited, marked as cited in the data appendix, and
+/// checked where a relation joins them (198 = 189 + 9; 930 × 1000元 = 93万元).
+fn cited() -> Result<Vec<Figure>> {
+    let src = || Source::indicator(SEED);
+    let n = |key: &str, label: &str, n: u64, unit: &str| Figure::count(key, label, n, unit, src());
+    let wan = |key: &str, label: &str, yuan: i64| Figure::money(key, label, Money::yuan(yuan), src()).in_wan_yuan();
+    let yi = |key: &str, label: &str, yuan: i64| {
+        Figure::money(key, label, Money::yuan(yuan), src()).with_money_unit(MoneyUnit::Yi)
+    };
+    Ok(vec![
+        n("rain_dew_prior_person_terms", "雨露计划上一学年补助人次", 930, "人次"),
+        wan("rain_dew_prior_amount", "雨露计划上一学年补助资金", 930_000),
+        Figure::money(
+            "rain_dew_prior_standard",
+            "雨露计划上一学年补助标准（每人次）",
+            Money::yuan(1000),
+            src(),
+        ),
+        n("teachers_added_3y", "前3年补充义务教育阶段教师", 760, "人"),
+        n("teachers_special_post", "特岗教师", 234, "名"),
+        n("teachers_funded_normal", "安置公费师范生", 42, "名"),
+        n("teachers_recruited", "公开招聘教师", 52, "名"),
+        n("teachers_high_degree", "引进高学历人才", 6, "名"),
+        n("teachers_intern", "顶岗实习公费师范生", 101, "名"),
+        n("aiding_organs", "援建的县直机关", 108, "个"),
+        n("aided_schools", "援建学校", 72, "所"),
+        n("aided_canteens", "援建食堂", 108, "个"),
+        wan("invest_weak_schools", "薄改、教学点和周转房投入", 52_720_000),
+        yi("invest_equipment", "教育设施设备投入", 114_000_000),
+        yi("poverty_loan_amount", "教育扶贫贷款", 213_400_000),
+        n("poverty_loan_schools", "教育扶贫贷款计划改造学校", 61, "所"),
+        n("teacher_training_total", "农村小学教师公费定向培养签约", 198, "人"),
+        n("teacher_training_junior_entry", "其中初中起点", 189, "名"),
+        n("teacher_training_senior_entry", "其中高中起点", 9, "名"),
+        n("graduates_registered", "离校未就业高校毕业生（入库）", 447, "名"),
+        n("graduates_employed", "其中已就业", 426, "名"),
+    ])
 }
 
 fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
@@ -160,7 +220,7 @@ const CONTRACT: &[(&str, &str)] = &[
     ("urban_classes_after", "164个班"),
     ("urban_public_pupils", "8692人"),
     ("class_size_before", "76.9人"),
-    ("class_size_after", "53.0人"),
+    ("class_size_after", "53人"),
     ("recon_unpaid", "1人次"),
     ("recon_duplicate", "1笔"),
     ("recon_after_leaving", "1笔"),

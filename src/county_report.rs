@@ -67,12 +67,12 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use crate::eligibility::{Engine, FindingKind, ProgramTotals, Reconciliation, Row, Scope, Totals, reconcile};
 use crate::model::{
-    Counts, Decimal, Disbursement, Household, Locality, MemoryRoster, ModelError, Money, NaiveDate, Ownership, Roster,
-    SchoolId, SchoolKind, SchoolYear, Stage, Term,
+    Channel, Counts, Decimal, Disbursement, Household, Locality, MemoryRoster, ModelError, Money, NaiveDate, Ownership,
+    Roster, SchoolId, SchoolKind, SchoolYear, Stage, Term,
 };
 use crate::report::{
-    Chart, Document, Figure, Inline, Rate, Relation, ReportData, Series, Source, Table, Validation, Value, to_text,
-    validate_figures, validate_text,
+    Block, Chart, Check, CheckKind, Document, Figure, Inline, Rate, Relation, ReportData, Series, Source, Table,
+    Validation, Value, to_text, validate_figures, validate_text,
 };
 use crate::stats::{
     ClassCap, ClassFilter, ClassSizes, RetentionKind, RetentionOptions, SizeBand, StudentFilter, StudentTrait,
@@ -262,6 +262,9 @@ pub struct Settings {
     pub county: String,
     /// The bureau that reports, the word `bureau` (`None`: 〈county〉教育局).
     pub bureau: Option<String>,
+    /// The addressee (主送机关) under the title, the word `addressee`
+    /// (`None`: 〈county〉人民政府).
+    pub addressee: Option<String>,
     /// The urban district (城区) whose primary pupils' migrant share is
     /// reported, the word `urban_district` (`None`: the township of the
     /// urban schools with the most students, else 城区).
@@ -291,6 +294,11 @@ pub struct Settings {
     /// The start days of the nutrition plan's first and second batches
     /// (`None`: the first and the last day a school joined).
     pub nutrition_batches: Option<[NaiveDate; 2]>,
+    /// Figures cited from another document (引用), not computed from the
+    /// county's records: the teachers recruited, money invested, an earlier
+    /// year's Rain-and-Dew plan. Each is added as given, its source marked
+    /// 引用（非计算）, and checked where a relation joins it to others.
+    pub cited: Vec<Figure>,
     /// What to do with a figure that cannot be computed.
     pub on_missing: Missing,
     /// How the report presents its sources, charts and appendices.
@@ -309,6 +317,7 @@ impl Settings {
         Settings {
             county: county.into(),
             bureau: None,
+            addressee: None,
             urban_district: None,
             report_date: None,
             junior_retention_standard: Some(Decimal::from(JUNIOR_RETENTION_STANDARD)),
@@ -318,6 +327,7 @@ impl Settings {
             class_caps_from: None,
             class_sizes_after: None,
             nutrition_batches: None,
+            cited: Vec::new(),
             on_missing: Missing::LeaveOut,
             presentation: Presentation::default(),
         }
@@ -408,6 +418,9 @@ impl<'a> County<'a> {
         let mut g = Gather {
             data: ReportData::new(),
             left_out: Vec::new(),
+            records: Vec::new(),
+            dated: Vec::new(),
+            plans: BTreeSet::new(),
             settings: &self.settings,
             urban: urban_district(self.roster, self.settings.urban_district.as_deref()),
         };
@@ -415,12 +428,21 @@ impl<'a> County<'a> {
         enrolment(&mut g, self)?;
         statistics(&mut g, self)?;
         aid(&mut g, self, entitlements)?;
-        if let Some(recon) = &entitlements.reconciliation {
-            reconciliation(&mut g, recon)?;
+        if let (Some(recon), Some(paid)) = (&entitlements.reconciliation, self.disbursements) {
+            reconciliation(&mut g, self.spring, recon, paid)?;
+        }
+        for f in &self.settings.cited {
+            let mut f = f.clone();
+            let what = f.source.indicator.take().unwrap_or_default();
+            f.source.indicator = Some(format!("引用（非计算）：{what}"));
+            g.add(Ok(f))?;
         }
         Ok(CountyReport {
             data: g.data,
             left_out: g.left_out,
+            records: g.records,
+            dated: g.dated,
+            plans: g.plans,
             on_missing: self.settings.on_missing,
         })
     }
@@ -437,7 +459,8 @@ pub struct Entitlements {
     /// The senior grant's entitlements in the spring term, counted by
     /// amount (its tiers).
     pub senior_grant_tiers: BTreeMap<Decimal, u64>,
-    /// What was paid against what was owed, given the payments.
+    /// What was paid against what was owed in the spring term (its
+    /// records only), given the payments.
     pub reconciliation: Option<Reconciliation>,
 }
 
@@ -464,8 +487,13 @@ impl Entitlements {
         };
         let totals = engine.run(roster, &[spring], false, Some(&mut tally))?;
         let two_terms = engine.totals(roster, &[autumn, spring])?;
+        // The report speaks of the spring term: its records alone are
+        // reconciled (a record of another term is no payment of this one).
         let reconciliation = disbursements
-            .map(|d| reconcile(engine, roster, d, &Scope::of(d)))
+            .map(|d| {
+                let of_term: Vec<Disbursement> = d.iter().filter(|x| x.term == spring).cloned().collect();
+                reconcile(engine, roster, &of_term, &Scope::of(&of_term))
+            })
             .transpose()?;
         Ok(Entitlements {
             totals,
@@ -485,6 +513,14 @@ pub struct CountyReport {
     /// Why each figure left out could not be computed, in the order met
     /// ([`Missing::LeaveOut`]).
     pub left_out: Vec<Error>,
+    /// Figures counted from records, with the value counted again from the
+    /// records they claim ([`Relation::Records`]).
+    records: Vec<Relation>,
+    /// The day each dated figure describes ([`Relation::NotAfter`]).
+    dated: Vec<(String, NaiveDate)>,
+    /// Figures that are plans, not data: their sentence must word them as
+    /// plans.
+    plans: BTreeSet<String>,
     on_missing: Missing,
 }
 
@@ -607,7 +643,66 @@ impl CountyReport {
                 None => {}
             }
         }
+        // Cited figures (引用) are optional: checked when given.
+        let given = |keys: &[&str]| keys.iter().all(|k| figures.get(k).is_some());
+        let (parts, total) = (
+            ["teacher_training_junior_entry", "teacher_training_senior_entry"],
+            "teacher_training_total",
+        );
+        if given(&parts) && given(&[total]) {
+            out.push(Relation::Sum {
+                parts: s(&parts),
+                total: total.to_string(),
+            });
+        }
+        let (amount, count) = ("rain_dew_prior_amount", "rain_dew_prior_person_terms");
+        if let (true, Some(standard)) = (given(&[amount, count]), money("rain_dew_prior_standard")) {
+            out.push(Relation::Product {
+                amount: amount.to_string(),
+                count: count.to_string(),
+                standard,
+                share: Decimal::ONE,
+            });
+        }
+        let report_date = match figures.get("report_date").map(|f| &f.value) {
+            Some(Value::Date(d)) => Some(*d),
+            _ => None,
+        };
+        if let Some(report_date) = report_date {
+            for (key, dated) in &self.dated {
+                if !self.plans.contains(key) && figures.get(key).is_some() {
+                    out.push(Relation::NotAfter {
+                        key: key.clone(),
+                        dated: *dated,
+                        report_date,
+                    });
+                }
+            }
+        }
+        for r in &self.records {
+            let keys: Vec<&str> = match r {
+                Relation::Records { key, .. } => vec![key.as_str()],
+                Relation::Sum { parts, total } => parts.iter().chain([total]).map(String::as_str).collect(),
+                _ => Vec::new(),
+            };
+            if present(&keys)? {
+                out.push(r.clone());
+            }
+        }
         Ok(out)
+    }
+
+    /// The report's sections whose figures the data lacks, one line each,
+    /// naming the file (or setting) that would fill it: the default
+    /// template leaves each such section (or sentence) out.
+    #[must_use]
+    pub fn missing_sections(&self) -> Vec<String> {
+        let has = |k: &str| self.data.figures.get(k).is_some();
+        SECTIONS
+            .iter()
+            .filter(|(_, keys, _)| !keys.iter().all(|k| has(k)))
+            .map(|(section, _, file)| format!("“{section}”未写入：缺少{file}"))
+            .collect()
     }
 
     /// Check `doc`, rendered from [`CountyReport::data`]: the relations
@@ -618,8 +713,52 @@ impl CountyReport {
     /// be checked by ([`Error::Report`]).
     pub fn validate(&self, doc: &Document) -> Result<Validation, Error> {
         let mut validation = validate_figures(&self.data.figures, &self.relations()?)?;
+        validation.extend(self.plans_worded_as_plans(doc));
         validation.extend(validate_text(&to_text(doc)?));
         Ok(validation)
+    }
+
+    /// Every plan figure printed in `doc` stands in a clause that words it
+    /// as a plan: 可、能、将、计划、预计 or 力争 before it in the clause.
+    #[must_use]
+    pub fn plans_worded_as_plans(&self, doc: &Document) -> Validation {
+        const WORDS: [&str; 6] = ["可", "能", "将", "计划", "预计", "力争"];
+        let mut out = Validation::default();
+        for block in &doc.blocks {
+            let Block::Paragraph(inlines) = block else { continue };
+            let mut clause = String::new();
+            for inline in inlines {
+                match inline {
+                    Inline::Text(t) => {
+                        for ch in t.chars() {
+                            if matches!(ch, '，' | '；' | '。' | '：') {
+                                clause.clear();
+                            } else {
+                                clause.push(ch);
+                            }
+                        }
+                    }
+                    Inline::Figure(f) => {
+                        if self.plans.contains(&f.key) {
+                            let ok = WORDS.iter().any(|w| clause.contains(w));
+                            out.checks.push(Check {
+                                kind: CheckKind::Date,
+                                location: format!("{clause}{}", f.display()),
+                                numbers: vec![f.display()],
+                                consistent: ok,
+                                message: if ok {
+                                    format!("{}为规划数，按规划表述", f.label)
+                                } else {
+                                    format!("{}为规划数，句中未以“可”“将”“计划”等表述，不得写作已完成", f.label)
+                                },
+                            });
+                        }
+                        clause.push_str(&f.display());
+                    }
+                }
+            }
+        }
+        out
     }
 
     /// Append the data appendix (every figure printed, with its source) and
@@ -632,8 +771,83 @@ impl CountyReport {
             validation.summary()
         ));
         doc.table(validation.table("数据校核明细"));
+        let missing = self.missing_sections();
+        if !missing.is_empty() {
+            doc.push_appendix("附件3", "未写入报告的内容");
+            for line in missing {
+                doc.text(line);
+            }
+        }
     }
 }
+
+/// Each section of the default template that needs data beyond the
+/// students, households and schools: its name, the figures it needs and
+/// the file (or setting) that would give them.
+const SECTIONS: &[(&str, &[&str], &str)] = &[
+    (
+        "控辍保学（近三年巩固率）",
+        &[
+            "retention_primary_y1",
+            "retention_primary_y2",
+            "retention_primary_y3",
+            "retention_junior_y1",
+            "retention_junior_y2",
+            "retention_junior_y3",
+        ],
+        "各年级入学、转入转出和毕业人数文件 grade_counts.csv（三个学年）",
+    ),
+    (
+        "三类残疾儿童入学率",
+        &["disabled_enrolment_rate"],
+        "残疾儿童文件 disabled.csv",
+    ),
+    (
+        "随迁子女占比",
+        &["migrant_share"],
+        "students.csv 中城区小学生的随迁子女标记",
+    ),
+    (
+        "化解城区大班额",
+        &["class_size_before", "class_size_after"],
+        "班级文件 classes.csv（本学年及以后学年的城区公办小学班级）",
+    ),
+    (
+        "帮扶责任人覆盖率",
+        &["helper_coverage"],
+        "households.csv 中的建档立卡家庭（及 students.csv 的帮扶责任人列）",
+    ),
+    (
+        "义务教育生活补助",
+        &[
+            "living_subsidy_students",
+            "living_subsidy_primary_standard",
+            "living_subsidy_junior_standard",
+        ],
+        "政策中的生活补助项目（living-subsidy）",
+    ),
+    (
+        "营养改善计划",
+        &["nutrition_amount", "nutrition_days", "nutrition_students_first"],
+        "schools.csv 的 nutrition_plan_from 列和政策中的校历（nutrition）",
+    ),
+    (
+        "非普惠性幼儿园建档立卡幼儿资助",
+        &["preschool_aid_standard", "preschool_aid_students"],
+        "政策参数 preschool-aid.annual（如 --policy hunan-county-2016）",
+    ),
+    (
+        "雨露计划",
+        &["rain_dew_students", "rain_dew_standard"],
+        "政策中的雨露计划项目（rain-and-dew）",
+    ),
+    (
+        "资金发放核对",
+        &["payments_count"],
+        "资金发放记录文件 disbursements.csv",
+    ),
+    ("专任教师", &["teachers_total"], "教师文件 teachers.csv"),
+];
 
 /// What a source speaks of, for the file it names.
 #[derive(Debug, Clone, Copy)]
@@ -677,6 +891,13 @@ impl Presentation {
 struct Gather<'a> {
     data: ReportData,
     left_out: Vec<Error>,
+    /// Relations of figures counted from records.
+    records: Vec<Relation>,
+    /// The day each dated figure describes.
+    dated: Vec<(String, NaiveDate)>,
+    /// Figures that are plans (a later year's planned classes), to be worded
+    /// as plans (可、能、将、计划).
+    plans: BTreeSet<String>,
     settings: &'a Settings,
     /// The urban district, as set or found.
     urban: String,
@@ -807,6 +1028,8 @@ fn words(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
     g.data.var("county", s.county.clone())?;
     let bureau = s.bureau.clone().unwrap_or_else(|| format!("{}教育局", s.county));
     g.data.var("bureau", bureau)?;
+    let to = s.addressee.clone().unwrap_or_else(|| format!("{}人民政府", s.county));
+    g.data.var("addressee", to)?;
     g.data.var("school_year", spring.year.to_chinese())?;
     g.data.var("spring_term", spring.to_chinese())?;
     g.data.var("urban_district", g.urban.clone())?;
@@ -876,6 +1099,7 @@ fn enrolment(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
         ("students_total", "在校学生总计", total),
     ] {
         g.count(key, label, v, "人", src.clone())?;
+        g.dated.push((key.to_string(), on));
     }
     let psrc = p.source(
         None,
@@ -966,6 +1190,7 @@ fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
                 2,
                 rsrc.clone(),
             );
+            g.dated.push((format!("{key}_y{}", i + 1), y.last_day()));
             if let Ok(Figure {
                 value: Value::Rate(rt), ..
             }) = &f
@@ -1121,19 +1346,41 @@ fn class_sizes(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
     let (Some(before), Some(after)) = (series.get(year), later.and_then(|y| series.get(y))) else {
         return g.add(Err(Error::NoClasses { year }));
     };
+    let planned = s.report_date.is_some_and(|d| after.year.first_day() > d);
     let csrc = |cs: &ClassSizes| {
         let y = cs.year.start_year();
+        let what = if planned && cs.year == after.year {
+            "规划：班级文件所列城区公办小学计划班额"
+        } else {
+            "统计：城区公办小学班额"
+        };
         p.source(
             None,
             Origin::Schools,
-            &format!("统计：城区公办小学班额（{y}-{:02}）", (y + 1).rem_euclid(100)),
+            &format!("{what}（{y}-{:02}）", (y + 1).rem_euclid(100)),
             &format!("stats: class sizes of the public urban primaries, {}", cs.year),
         )
     };
+    // Classes of a school year that begins after the report's date are a
+    // plan (the schools' planned classes), worded as a plan.
+    let tense = if planned { "plan" } else { "done" };
+    g.data.var("class_sizes_tense", tense)?;
     for (key, cs) in [("urban_classes_before", before), ("urban_classes_after", after)] {
-        let label = format!("城区公办小学班级数（{}）", cs.year.to_chinese());
+        let what = if planned && key.ends_with("after") {
+            "规划"
+        } else {
+            ""
+        };
+        let label = format!("城区公办小学{what}班级数（{}）", cs.year.to_chinese());
         g.count(key, &label, cs.classes, "个班", csrc(cs))?;
     }
+    for key in ["urban_classes_after", "class_size_after"] {
+        g.dated.push((key.to_string(), after.year.first_day()));
+        if planned {
+            g.plans.insert(key.to_string());
+        }
+    }
+    g.dated.push(("urban_classes_before".into(), before.year.first_day()));
     g.count(
         "urban_public_pupils",
         "城区公办小学在校生",
@@ -1147,7 +1394,12 @@ fn class_sizes(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
             .unwrap_or_default()
     };
     for (key, cs) in [("class_size_before", before), ("class_size_after", after)] {
-        let label = format!("平均班额（{}）", cs.year.to_chinese());
+        let what = if planned && key.ends_with("after") {
+            "规划"
+        } else {
+            ""
+        };
+        let label = format!("{what}平均班额（{}）", cs.year.to_chinese());
         g.add(Ok(Figure::number(key, label, avg(cs), Some(1), "人", csrc(cs))))?;
     }
     let caps = [
@@ -1315,6 +1567,13 @@ fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
         "所",
         schools_on(second_day),
     )?;
+    for key in [
+        "nutrition_second_date",
+        "nutrition_schools_second",
+        "nutrition_students_second",
+    ] {
+        g.dated.push((key.to_string(), second_day));
+    }
     g.count(
         "nutrition_students_second",
         "营养改善计划第二批受益学生",
@@ -1617,14 +1876,36 @@ fn aid_tables(g: &mut Gather<'_>, spring: Term, totals: &Totals) -> Result<(), E
             name: "资助资金".into(),
             values,
         }];
-        g.data
-            .chart(key, Chart::bar(format!("{term}{what}资助资金"), "万元", &cats, series));
+        g.data.chart(
+            key,
+            Chart::bar(format!("{term}{what}资助资金"), "万元", &cats, series).with_label_dp(2),
+        );
     }
     Ok(())
 }
 
-/// What was owed against what was paid.
-fn reconciliation(g: &mut Gather<'_>, recon: &Reconciliation) -> Result<(), Error> {
+/// The records of each term and channel: their number and amount.
+type Tally = BTreeMap<(Term, Channel), (u64, Money)>;
+
+/// Count the records by term and payment channel.
+fn tally(paid: &[Disbursement]) -> Tally {
+    let mut t = Tally::new();
+    for d in paid {
+        let e = t.entry((d.term, d.channel)).or_insert((0, Money::ZERO));
+        e.0 += 1;
+        e.1 += d.amount;
+    }
+    t
+}
+
+/// What was owed against what was paid in the spring term, and every
+/// term's records by payment channel.
+fn reconciliation(
+    g: &mut Gather<'_>,
+    spring: Term,
+    recon: &Reconciliation,
+    paid: &[Disbursement],
+) -> Result<(), Error> {
     let p = g.p();
     let src = |zh: &str, en: &str| {
         p.source(
@@ -1634,26 +1915,68 @@ fn reconciliation(g: &mut Gather<'_>, recon: &Reconciliation) -> Result<(), Erro
             &format!("eligibility: reconcile, {en}"),
         )
     };
-    let kind = |k: FindingKind| recon.by_kind.get(&k).map_or(0, |c| c.records);
-    for (key, label, n, unit, source) in [
-        (
-            "entitlements_count",
-            "应发资助（学生、项目、学期）",
-            recon.entitlements,
-            "人次",
-            src("应发人次", "entitlements in scope"),
-        ),
-        (
-            "payments_count",
-            "发放记录",
-            recon.records,
-            "笔",
-            src("发放记录", "payment records"),
-        ),
-    ] {
-        g.count(key, label, n, unit, source)?;
+    let term = spring.to_chinese();
+    let by = tally(paid);
+    // The report's figures, from the reconciliation of the term's records.
+    g.count(
+        "entitlements_count",
+        &format!("{term}应发资助（学生、项目）"),
+        recon.entitlements,
+        "人次",
+        src("应发人次", "entitlements in scope"),
+    )?;
+    g.count(
+        "payments_count",
+        &format!("{term}发放记录"),
+        recon.records,
+        "笔",
+        src("本学期发放记录", "payment records of the term"),
+    )?;
+    g.wan(
+        "paid_amount",
+        &format!("{term}发放金额"),
+        recon.paid,
+        src("本学期发放金额", "amount paid in the term"),
+    )?;
+    let (mut n_all, mut a_all) = (0u64, Money::ZERO);
+    let (mut count_keys, mut amount_keys) = (Vec::new(), Vec::new());
+    for ((_, channel), (n, amount)) in by.iter().filter(|((t, _), _)| *t == spring) {
+        let code = channel.code();
+        let name = channel.chinese();
+        let (ck, ak) = (format!("payments_{code}_count"), format!("payments_{code}_amount"));
+        let basis = format!("{term}{name}记录");
+        let csrc = src(&format!("{name}记录笔数"), &format!("records paid by {code}"));
+        g.count(&ck, &format!("{term}{name}笔数"), *n, "笔", csrc)?;
+        let asrc = src(&format!("{name}金额"), &format!("amount paid by {code}"));
+        g.wan(&ak, &format!("{term}{name}金额"), *amount, asrc)?;
+        g.records.push(Relation::Records {
+            key: ck.clone(),
+            records: Decimal::from(*n),
+            basis: basis.clone(),
+        });
+        g.records.push(Relation::Records {
+            key: ak.clone(),
+            records: amount.as_decimal(),
+            basis: format!("{basis}金额"),
+        });
+        g.dated.push((ck.clone(), spring.last_day()));
+        g.dated.push((ak.clone(), spring.last_day()));
+        count_keys.push(ck);
+        amount_keys.push(ak);
+        n_all += n;
+        a_all += *amount;
     }
-    g.wan("paid_amount", "实发金额", recon.paid, src("实发金额", "amount paid"))?;
+    g.records.push(Relation::Records {
+        key: "payments_count".into(),
+        records: Decimal::from(n_all),
+        basis: format!("{term}全部发放记录"),
+    });
+    g.records.push(Relation::Records {
+        key: "paid_amount".into(),
+        records: a_all.as_decimal(),
+        basis: format!("{term}全部发放记录金额"),
+    });
+    let kind = |k: FindingKind| recon.by_kind.get(&k).map_or(0, |c| c.records);
     for (key, label, k, unit, source) in [
         (
             "recon_unpaid",
@@ -1678,6 +2001,32 @@ fn reconciliation(g: &mut Gather<'_>, recon: &Reconciliation) -> Result<(), Erro
         ),
     ] {
         g.count(key, label, kind(k), unit, source)?;
+    }
+    // Every term's records by channel, for the table.
+    let mut t = Table::new(
+        "发放记录按学期和发放方式统计",
+        &["学期", "发放方式", "笔数", "金额（万元）"],
+    );
+    for ((term, channel), (n, amount)) in &by {
+        let row = t.push_row(vec![
+            Inline::text(term.to_chinese()),
+            Inline::text(channel.chinese()),
+            Inline::text(n.to_string()),
+            Inline::text(amount.wan_yuan().normalize().to_string()),
+        ]);
+        if let Err(e) = row {
+            g.add(Err(e.into()))?;
+        }
+    }
+    g.data.table(
+        "payments_by_term",
+        t.with_note("按发放记录逐笔统计；金额未舍入。实物发放（如营养膳食）不是打卡发放。"),
+    );
+    for (parts, total) in [(count_keys, "payments_count"), (amount_keys, "paid_amount")] {
+        g.records.push(Relation::Sum {
+            parts,
+            total: total.to_string(),
+        });
     }
     Ok(())
 }

@@ -75,7 +75,7 @@ fn the_sample_county_figures_come_out_of_the_facade() -> Result {
         ("retention_junior_y3", "98.89%"),
         ("disabled_enrolment_rate", "99.3%"),
         ("migrant_share", "18.49%"),
-        ("class_size_after", "53.0人"),
+        ("class_size_after", "53人"),
         ("recon_unpaid", "1人次"),
         ("retention_junior_standard", "95%"),
     ] {
@@ -195,6 +195,15 @@ fn without_counts_figures_are_left_out_or_an_error() -> Result {
         "{:?}",
         report.left_out
     );
+    // One line per section left out, naming the file that fills it, and
+    // the default template still renders.
+    let missing = report.missing_sections();
+    assert!(missing.iter().any(|l| l.contains("grade_counts.csv")), "{missing:?}");
+    assert!(missing.iter().any(|l| l.contains("teachers.csv")), "{missing:?}");
+    // No payments were given to this county either.
+    assert!(missing.iter().any(|l| l.contains("disbursements.csv")), "{missing:?}");
+    let text = eduaid::report::to_text(&Template::default_report().render(&report.data)?)?;
+    assert!(!text.contains("巩固率"), "{text}");
     // Failing: the first one missing (the teachers, counted before the
     // rates) is the error.
     let strict = Settings {
@@ -252,12 +261,197 @@ fn names_from_data_never_become_report_markup() -> Result {
     let text = eduaid::report::to_text(&doc)?;
     assert!(text.contains(" # 伪造的报告标题接收进城务工人员随迁子女"), "{text}");
     assert!(
-        doc.subtitle
-            .as_deref()
-            .unwrap_or("")
-            .contains("教育局\u{E000}x\u{E001}")
+        doc.signature
+            .first()
+            .is_some_and(|s| s.contains("教育局\u{E000}x\u{E001}"))
     );
     let md = String::from_utf8(render(&doc, &mut MarkdownRenderer::new())?)?;
     assert!(!md.lines().any(|l| l.contains("伪造") && l.starts_with('#')), "{md}");
+    Ok(())
+}
+
+/// The report's figures with `key` replaced by `figure`.
+fn planted(data: &ReportData, key: &str, figure: &Figure) -> Result<eduaid::report::FigureSet> {
+    let mut set = eduaid::report::FigureSet::new();
+    for f in data.figures.iter() {
+        set.insert(if f.key == key { figure.clone() } else { f.clone() })?;
+    }
+    Ok(set)
+}
+
+#[test]
+fn the_payments_paragraph_counts_the_terms_card_payments_and_a_wrong_count_is_caught() -> Result {
+    use eduaid::model::Money;
+    use eduaid::report::CheckKind;
+    let engine = Engine::hunan_county_2016()?;
+    let report = build(&engine, Settings::new(sample().name.clone()))?;
+    let data = &report.data;
+    // Spring 2017 paid to bank cards: the in-kind meals and the autumn 2016
+    // Rain-and-Dew payments are not among them.
+    assert_eq!(shown(data, "payments_bank_card_count"), "20937笔");
+    assert_eq!(shown(data, "payments_bank_card_amount"), "1432.4375万元");
+    assert_eq!(shown(data, "payments_in_kind_count"), "53675笔");
+    assert_eq!(shown(data, "payments_count"), "74612笔");
+    let table = data.tables.get("payments_by_term").ok_or("no payments table")?;
+    assert_eq!(table.rows.len(), 3);
+    let relations = report.relations()?;
+    let checked = eduaid::report::validate_figures(&data.figures, &relations)?;
+    assert!(checked.is_consistent(), "{}", checked.summary());
+    // The old paragraph's figures, every record of every term and channel:
+    // each is caught.
+    for (key, wrong) in [
+        (
+            "payments_bank_card_count",
+            Figure::count(
+                "payments_bank_card_count",
+                "打卡发放笔数",
+                75_090,
+                "笔",
+                Source::indicator("planted"),
+            ),
+        ),
+        (
+            "payments_bank_card_amount",
+            Figure::money(
+                "payments_bank_card_amount",
+                "打卡发放金额",
+                Money::from_fen(1_952_577_500),
+                Source::indicator("planted"),
+            )
+            .in_wan_yuan(),
+        ),
+        (
+            "payments_count",
+            Figure::count("payments_count", "发放记录", 75_090, "笔", Source::indicator("planted")),
+        ),
+    ] {
+        let figures = planted(data, key, &wrong)?;
+        let v = eduaid::report::validate_figures(&figures, &relations)?;
+        let findings = v.findings();
+        assert!(
+            findings.iter().any(|c| c.kind == CheckKind::Records),
+            "{key}: {}",
+            v.summary()
+        );
+    }
+    Ok(())
+}
+
+/// The sample report dated `day`, rendered with `template`, and its checks.
+fn dated_report(engine: &Engine, day: &str, template: &Template) -> Result<(String, eduaid::report::Validation)> {
+    let settings = Settings {
+        report_date: day.parse().ok(),
+        class_sizes_after: Some(eduaid::model::SchoolYear::new(2018)?),
+        ..Settings::new(sample().name.clone())
+    };
+    let mut report = build(engine, settings)?;
+    report.data.figure(Figure::date(
+        "fee_meeting_date",
+        "会议日期",
+        "2017-07-11".parse()?,
+        Source::indicator("test"),
+    ))?;
+    let doc = template.render(&report.data)?;
+    let validation = report.validate(&doc)?;
+    Ok((eduaid::report::to_text(&doc)?, validation))
+}
+
+#[test]
+fn a_later_years_classes_are_a_plan_worded_as_one_and_later_data_is_refused() -> Result {
+    use eduaid::report::CheckKind;
+    let engine = Engine::hunan_county_2016()?;
+    let default = Template::default_report();
+    // Dated 2017-09-30, the 2018-19 classes are a plan: "可…扩充到", "可…降至".
+    let (text, v) = dated_report(&engine, "2017-09-30", &default)?;
+    assert!(v.is_consistent(), "{:?}", v.findings());
+    assert!(text.contains("可由113个班扩充到164个班"), "{text}");
+    assert!(text.contains("可由76.9人降至53人"), "{text}");
+    assert!(!text.contains("得到有效化解"), "{text}");
+    assert!(v.checks.iter().any(|c| c.kind == CheckKind::Date && c.consistent));
+    // The plan worded as done is caught.
+    let done = Template::new(
+        "done",
+        default
+            .source()
+            .replace("城区公办小学可由", "城区公办小学由")
+            .replace("平均班额可由", "平均班额由"),
+    );
+    let (_, v) = dated_report(&engine, "2017-09-30", &done)?;
+    let wrong: Vec<String> = v
+        .findings()
+        .iter()
+        .filter(|c| c.kind == CheckKind::Date)
+        .map(|c| c.numbers.join("、"))
+        .collect();
+    assert_eq!(wrong, ["164个班", "53人"]);
+    // Dated before the second batch of the nutrition plan started (and before
+    // the school year 2016-17 ended), figures of later days are refused.
+    let (_, v) = dated_report(&engine, "2017-06-30", &default)?;
+    let refused: Vec<&str> = v
+        .findings()
+        .iter()
+        .filter(|c| c.kind == CheckKind::Date)
+        .map(|c| c.location.as_str())
+        .collect();
+    assert!(refused.iter().any(|l| l.contains("营养改善计划第二批")), "{refused:?}");
+    Ok(())
+}
+
+#[test]
+fn presentation_rounds_once_by_the_stated_rule() -> Result {
+    let engine = Engine::hunan_county_2016()?;
+    let (text, _) = dated_report(&engine, "2017-09-30", &Template::default_report())?;
+    // Equal rates are said once; an average is not written "53.0人".
+    assert!(text.contains("小学六年巩固率均为100%"), "{text}");
+    assert!(!text.contains("100%、100%、100%"), "{text}");
+    assert!(!text.contains("53.0人"), "{text}");
+    let report = build(&engine, Settings::new(sample().name.clone()))?;
+    let chart = report.data.charts.get("aid_by_program").ok_or("no chart")?;
+    assert_eq!(chart.label_dp, Some(2));
+    for s in &chart.series {
+        for v in &s.values {
+            let label = chart.label(*v);
+            let dp = label.split('.').nth(1).map_or(0, str::len);
+            assert!(dp <= 2, "{label}");
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn cited_figures_are_marked_cited_and_checked() -> Result {
+    use eduaid::model::Money;
+    let engine = Engine::hunan_county_2016()?;
+    let cite = |total: u64| {
+        let src = || Source::indicator("种子报告");
+        vec![
+            Figure::count("teacher_training_total", "签约", total, "人", src()),
+            Figure::count("teacher_training_junior_entry", "初中起点", 189, "名", src()),
+            Figure::count("teacher_training_senior_entry", "高中起点", 9, "名", src()),
+            Figure::count("rain_dew_prior_person_terms", "人次", 930, "人次", src()),
+            Figure::money("rain_dew_prior_amount", "资金", Money::yuan(930_000), src()).in_wan_yuan(),
+            Figure::money("rain_dew_prior_standard", "标准", Money::yuan(1000), src()),
+        ]
+    };
+    let settings = |total| Settings {
+        cited: cite(total),
+        ..Settings::new(sample().name.clone())
+    };
+    let report = build(&engine, settings(198))?;
+    let f = report.data.figures.require("rain_dew_prior_amount")?;
+    assert_eq!(f.display(), "93万元");
+    assert!(f.source.to_string().contains("引用（非计算）"), "{}", f.source);
+    let checked = eduaid::report::validate_figures(&report.data.figures, &report.relations()?)?;
+    assert!(checked.is_consistent(), "{}", checked.summary());
+    let text = eduaid::report::to_text(&Template::default_report().render(&report.data)?)?;
+    assert!(
+        text.contains("已与198人（初中起点189名、高中起点9名）签订培养合同"),
+        "{text}"
+    );
+    assert!(text.contains("补助930人次、资金93万元"), "{text}");
+    // A cited total that its cited parts do not make is caught.
+    let wrong = build(&engine, settings(199))?;
+    let checked = eduaid::report::validate_figures(&wrong.data.figures, &wrong.relations()?)?;
+    assert_eq!(checked.findings().len(), 1, "{}", checked.summary());
     Ok(())
 }

@@ -24,6 +24,8 @@ fn the_sample_report_is_written_checked_and_passes_the_validator() {
             "html",
             "--county",
             "示范县",
+            "--policy",
+            "hunan-county-2016",
             "--set",
             "fee_meeting_date=2017-07-11",
             "--set",
@@ -55,15 +57,51 @@ fn the_sample_report_is_written_checked_and_passes_the_validator() {
 }
 
 #[test]
-fn a_template_word_left_unset_names_the_template_line() {
-    let out = tempfile::tempdir().unwrap();
+fn schools_students_households_and_payments_alone_write_the_report() {
+    // A county's files without counts, classes or teachers: what can be
+    // derived is written, each section left out is named once with the file
+    // that would fill it, and no county-only word (a meeting's date) is
+    // required.
+    let d = tempfile::tempdir().unwrap();
+    for f in ["schools.csv", "students.csv", "households.csv", "disbursements.csv"] {
+        std::fs::copy(sample_dir().join(f), d.path().join(f)).unwrap();
+    }
+    let out = d.path().join("out");
     let r = run_expect(
-        2,
-        &["-q", "report", "--data", &p(sample_dir()), "--out", &p(out.path())],
+        0,
+        &[
+            "report",
+            "--data",
+            &p(d.path()),
+            "--policy",
+            "hunan-county-2016",
+            "--out",
+            &p(&out),
+            "--format",
+            "md",
+            "--format",
+            "docx",
+            "--set",
+            "report_date=2017年9月30日",
+        ],
     );
-    assert!(r.stderr.contains("line"), "{}", r.stderr);
-    assert!(r.stderr.contains("fee_meeting_date"), "{}", r.stderr);
-    assert!(r.stderr.contains("--set"), "{}", r.stderr);
+    for file in ["grade_counts.csv", "disabled.csv", "classes.csv", "teachers.csv"] {
+        assert_eq!(r.stderr.matches(file).count(), 1, "{file}: {}", r.stderr);
+    }
+    assert!(!r.stderr.contains("denominator"), "{}", r.stderr);
+    assert_eq!(&std::fs::read(out.join("county_report.docx")).unwrap()[..2], b"PK");
+    let md = std::fs::read_to_string(out.join("county_report.md")).unwrap();
+    for want in ["126964人", "673.5875万元", "20937笔", "2017年9月30日"] {
+        assert!(md.contains(want), "{want} missing from the report");
+    }
+    assert!(!md.contains("巩固率均为"), "{md}");
+    // The official document has no machine appendices; the working paper
+    // (底稿) has them, and names the files that would fill what is missing.
+    assert!(!md.contains("数据校核结果"), "{md}");
+    let working = std::fs::read_to_string(out.join("county_report_底稿.md")).unwrap();
+    assert!(working.contains("数据校核结果"));
+    assert!(working.contains(r"grade\_counts.csv"), "{working}");
+    assert!(out.join("county_report_底稿.docx").exists());
 }
 
 #[test]
@@ -85,6 +123,8 @@ fn a_users_own_template_is_filled_from_their_files() {
             &p(dir),
             "--template",
             &p(&tpl),
+            "--policy",
+            "hunan-county-2016",
             "--format",
             "md",
             "--out",

@@ -81,6 +81,10 @@ pub struct Chart {
     /// A standard to draw as a dashed line.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub threshold: Option<Threshold>,
+    /// The decimal places of the value labels (`None`: as given): rounded
+    /// once, half away from zero (四舍五入), trailing zeros dropped.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_dp: Option<u32>,
 }
 
 const WIDTH: u32 = 900;
@@ -105,6 +109,7 @@ impl Chart {
             categories: categories.iter().map(|c| (*c).to_string()).collect(),
             series,
             threshold: None,
+            label_dp: None,
         }
     }
 
@@ -156,6 +161,24 @@ impl Chart {
         Ok(())
     }
 
+    /// Round the value labels to `dp` decimal places (四舍五入, once,
+    /// trailing zeros dropped): `1093.2302` 万元 labelled `1093.23`.
+    #[must_use]
+    pub fn with_label_dp(mut self, dp: u32) -> Chart {
+        self.label_dp = Some(dp);
+        self
+    }
+
+    /// A value as labelled: rounded to [`Chart::label_dp`] places, trailing
+    /// zeros dropped.
+    #[must_use]
+    pub fn label(&self, v: Decimal) -> String {
+        match self.label_dp {
+            Some(dp) => eduaid_model::Rounding::HalfUp.round(v, dp).normalize().to_string(),
+            None => v.normalize().to_string(),
+        }
+    }
+
     /// The chart's data as a table (for formats without pictures, and for
     /// readers who want the numbers).
     #[must_use]
@@ -166,7 +189,7 @@ impl Chart {
         for (i, c) in self.categories.iter().enumerate() {
             let mut row = vec![Inline::text(c.clone())];
             for s in &self.series {
-                let v = s.values.get(i).map(|v| v.normalize().to_string()).unwrap_or_default();
+                let v = s.values.get(i).map(|v| self.label(*v)).unwrap_or_default();
                 row.push(Inline::text(format!("{v}{}", self.unit)));
             }
             t.rows.push(row);
@@ -298,7 +321,7 @@ impl Chart {
                         let label = self.series[si]
                             .values
                             .get(ci as usize)
-                            .map(|d| d.normalize().to_string())
+                            .map(|d| self.label(*d))
                             .unwrap_or_default();
                         let style = TextStyle::from((FONT, 18).into_font())
                             .color(&BLACK)
@@ -327,7 +350,7 @@ impl Chart {
                         let label = self.series[si]
                             .values
                             .get(i)
-                            .map(|d| d.normalize().to_string())
+                            .map(|d| self.label(*d))
                             .unwrap_or_default();
                         let below = si % 2 == 1;
                         let style = TextStyle::from((FONT, 18).into_font())

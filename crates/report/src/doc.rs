@@ -174,8 +174,16 @@ pub struct Document {
     /// A line under the title (issuing body, date), if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub subtitle: Option<String>,
+    /// The addressee (主送机关), flush left under the title, as GB/T 9704
+    /// sets it (`县人民政府：`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addressee: Option<String>,
     /// The body.
     pub blocks: Vec<Block>,
+    /// The signature (落款) at the end of the body, before any attachment:
+    /// the issuing body, then the date, right-aligned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub signature: Vec<String>,
 }
 
 impl Document {
@@ -185,7 +193,9 @@ impl Document {
         Document {
             title: title.into(),
             subtitle: None,
+            addressee: None,
             blocks: Vec::new(),
+            signature: Vec::new(),
         }
     }
 

@@ -244,7 +244,8 @@ pub enum Value {
     Number {
         /// The exact value.
         value: Decimal,
-        /// Decimal places when shown (`None`: as is, normalised).
+        /// At most this many decimal places when shown, rounded once,
+        /// trailing zeros dropped (`None`: as is, normalised).
         #[serde(default)]
         precision: Option<u32>,
         /// How it is rounded when shown.
@@ -277,12 +278,10 @@ impl Value {
                 rounding,
                 unit,
             } => {
+                // Rounded once to at most `dp` places; trailing zeros are
+                // not written (`53人`, not `53.0人`).
                 let v = match precision {
-                    Some(dp) => {
-                        let dp = *dp as usize;
-                        let r = rounding.round(*value, u32::try_from(dp).unwrap_or(0));
-                        format!("{r:.dp$}")
-                    }
+                    Some(dp) => rounding.round(*value, *dp).normalize().to_string(),
                     None => value.normalize().to_string(),
                 };
                 format!("{v}{unit}")
@@ -360,7 +359,11 @@ impl Value {
                 rounding,
                 ..
             } => match precision {
-                Some(p) => format!("保留{p}位小数，{}", rounding_chinese(*rounding)),
+                Some(p) => format!(
+                    "{}，保留至多{p}位小数，{}，末位0不写",
+                    value.normalize(),
+                    rounding_chinese(*rounding)
+                ),
                 None => format!("{}", value.normalize()),
             },
         }

@@ -85,6 +85,8 @@ pub use doc::{Block, Document, Heading, Inline, Table, chinese_numeral, fig, hea
 pub use error::Error;
 pub use figure::{Figure, FigureSet, MoneyUnit, Rate, Source, Value, format_date, format_money};
 pub use raster::CjkFont;
-pub use render::{DocxRenderer, HtmlRenderer, MarkdownRenderer, Renderer, TextRenderer, render, to_text};
+pub use render::{
+    DocxRenderer, HtmlRenderer, MarkdownRenderer, Renderer, TextRenderer, attachment_lines, render, to_text,
+};
 pub use template::{DEFAULT_TEMPLATE, ReportData, Template, Var};
 pub use validate::{Check, CheckKind, Relation, Validation, restore_decimals, validate_figures, validate_text};

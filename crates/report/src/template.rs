@@ -6,6 +6,8 @@
 //! | line | becomes |
 //! |---|---|
 //! | `% 标题` | the title (`%% 副标题` the line under it) |
+//! | `%to 县人民政府：` | the addressee (主送机关), flush left under the title |
+//! | `%from 某县教育局` | a line of the signature (落款: issuing body, then date) at the end of the body |
 //! | `# 组织领导` … `#### 细项` | a heading at level 1–4, numbered 一、/（一）/ 1./（1） |
 //! | `> 说明` | a note |
 //! | `{{ table("aid_by_program") }}` alone on a line | the table with that key |
@@ -597,6 +599,16 @@ fn parse_markup(text: &str, data: &ReportData, lits: &[String]) -> Result<Docume
         let line = raw.trim();
         if line.is_empty() {
             flush(&mut para, &mut doc);
+            continue;
+        }
+        if let Some(t) = line.strip_prefix("%to ") {
+            flush(&mut para, &mut doc);
+            doc.addressee = Some(plain(t.trim(), data, lits)?);
+            continue;
+        }
+        if let Some(t) = line.strip_prefix("%from ") {
+            flush(&mut para, &mut doc);
+            doc.signature.push(plain(t.trim(), data, lits)?);
             continue;
         }
         if let Some(t) = line.strip_prefix("%%") {

@@ -15,6 +15,7 @@
 //! turned into list numbers (`9\n8、86%` → `98.86%`). Every check made is
 //! kept, consistent or not, so a report can say what was checked.
 
+use chrono::NaiveDate;
 use eduaid_model::{Money, Rounding};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -33,6 +34,11 @@ pub enum CheckKind {
     Rate,
     /// An amount equals count × standard.
     Amount,
+    /// A count or amount of records equals the records it claims (those of
+    /// one term and payment channel), counted again from the records.
+    Records,
+    /// A figure is dated on or before the report's date.
+    Date,
 }
 
 impl CheckKind {
@@ -43,6 +49,8 @@ impl CheckKind {
             CheckKind::Sum => "分项与合计",
             CheckKind::Rate => "比率",
             CheckKind::Amount => "金额与标准",
+            CheckKind::Records => "记录核对",
+            CheckKind::Date => "数据日期",
         }
     }
 }
@@ -155,6 +163,29 @@ pub enum Relation {
         standard: Money,
         /// The share of the standard paid.
         share: Decimal,
+    },
+    /// A count (or amount) figure equals the records it claims, counted
+    /// again from the records themselves: `payments_bank_card_count` must be
+    /// the number of records of that term paid to a bank card, not of every
+    /// term and channel.
+    Records {
+        /// Key of the count or amount figure.
+        key: String,
+        /// The value counted (or summed, in yuan) from the records.
+        records: Decimal,
+        /// Which records, in words (`2017年春季学期打卡发放记录`).
+        basis: String,
+    },
+    /// A figure describes a day on or before the report's date: data of a
+    /// later day is refused (a plan is a setting, not a figure of the data).
+    NotAfter {
+        /// Key of the figure.
+        key: String,
+        /// The day the figure describes (the first day of its school year
+        /// for a figure of a school year).
+        dated: NaiveDate,
+        /// The report's date.
+        report_date: NaiveDate,
     },
 }
 
@@ -284,6 +315,44 @@ pub fn validate_figures(figures: &FigureSet, relations: &[Relation]) -> Result<V
                         format!("{cs}×{standard}{share_txt}={}元，与{as_}一致", expected.normalize())
                     } else {
                         format!("{cs}×{standard}{share_txt}={}元，与{as_}不符", expected.normalize())
+                    },
+                });
+            }
+            Relation::Records { key, records, basis } => {
+                let (v, vs) = exact(figures, key)?;
+                let ok = v == *records;
+                out.checks.push(Check {
+                    kind: CheckKind::Records,
+                    location: format!("{}＝{basis}", label(figures, key)),
+                    numbers: vec![vs.clone(), records.normalize().to_string()],
+                    consistent: ok,
+                    message: if ok {
+                        format!("{basis}重新计数为{}，与{vs}一致", records.normalize())
+                    } else {
+                        format!("{basis}重新计数为{}，与所列{vs}不符", records.normalize())
+                    },
+                });
+            }
+            Relation::NotAfter {
+                key,
+                dated,
+                report_date,
+            } => {
+                let f = figures.require(key)?;
+                let ok = dated <= report_date;
+                let (d, r) = (
+                    crate::figure::format_date(*dated),
+                    crate::figure::format_date(*report_date),
+                );
+                out.checks.push(Check {
+                    kind: CheckKind::Date,
+                    location: label(figures, key),
+                    numbers: vec![f.display(), d.clone(), r.clone()],
+                    consistent: ok,
+                    message: if ok {
+                        format!("数据日期{d}不晚于报告日期{r}")
+                    } else {
+                        format!("数据日期{d}晚于报告日期{r}，报告不得引用")
                     },
                 });
             }

@@ -74,6 +74,7 @@ pub(crate) fn default_data() -> ReportData {
     let mut d = ReportData::new();
     d.var("county", "示范县").unwrap();
     d.var("bureau", "示范县教育局").unwrap();
+    d.var("addressee", "示范县人民政府").unwrap();
     d.var("school_year", "2016—2017学年").unwrap();
     d.var("spring_term", "2017年春季学期").unwrap();
     d.var("urban_district", "城关镇").unwrap();
@@ -184,6 +185,18 @@ pub(crate) fn default_data() -> ReportData {
     ])
     .unwrap();
     d.table("aid_by_program", t);
+    let mut t = Table::new(
+        "发放记录按学期和发放方式统计",
+        &["学期", "发放方式", "笔数", "金额（万元）"],
+    );
+    t.push_row(vec![
+        Inline::text("2017年春季学期"),
+        Inline::text("打卡发放"),
+        Inline::text("30000"),
+        Inline::text("2000"),
+    ])
+    .unwrap();
+    d.table("payments_by_term", t);
     let s = |name: &str, v: &[i64]| Series {
         name: name.into(),
         values: v.iter().map(|x| Decimal::from(*x)).collect(),

@@ -73,7 +73,7 @@ fn dates_counts_and_numbers() {
         rounding: Rounding::HalfUp,
         unit: "人".into(),
     };
-    assert_eq!(avg.display(), "53.0人");
+    assert_eq!(avg.display(), "53人");
 }
 
 #[test]

@@ -8,7 +8,11 @@ use crate::common::default_data;
 fn the_default_template_renders_every_section() {
     let doc = Template::default_report().render(&default_data()).unwrap();
     assert_eq!(doc.title, "示范县脱贫攻坚教育保障工作情况报告");
-    assert_eq!(doc.subtitle.as_deref(), Some("示范县教育局　2017年9月30日"));
+    // GB/T 9704: the addressee under the title, the signature (issuing body,
+    // then date) at the end of the body, nothing under the title.
+    assert_eq!(doc.subtitle, None);
+    assert_eq!(doc.addressee.as_deref(), Some("示范县人民政府："));
+    assert_eq!(doc.signature, ["示范县教育局", "2017年9月30日"]);
     let numbers: Vec<String> = doc
         .heading_numbers()
         .into_iter()
@@ -26,7 +30,7 @@ fn the_default_template_renders_every_section() {
         "入学率达99.3%，高于80%的省颁标准",
         "均达到初中三年巩固率95%的省颁标准",
         "由113个班扩充到164个班",
-        "平均班额由76.9人降至53.0人",
+        "平均班额由76.9人降至53人",
         "2017年7月11日",
         "按1000元/生/年的标准",
         "120.45万元",
@@ -125,5 +129,30 @@ mod properties {
         fn any_template_renders_or_errs(src in "[%#> a-z_{}()\"\\n一二|.0-9]{0,80}") {
             let _ = Template::new("t", src).render(&default_data());
         }
+    }
+}
+
+#[test]
+fn the_signature_and_the_note_of_attachments_close_the_body() {
+    use eduaid_report::{DocxRenderer, render};
+    let mut doc = Template::default_report().render(&default_data()).unwrap();
+    doc.push_appendix("附件1", "报告所用数据及来源");
+    doc.text("明细");
+    doc.push_appendix("附件2", "数据校核结果");
+    let text = to_text(&doc).unwrap();
+    let at = |s: &str| text.find(s).unwrap_or_else(|| panic!("{s} missing in {text}"));
+    // Addressee right under the title; then the body; 附件说明; 落款; the
+    // attachments themselves.
+    assert!(at("示范县人民政府：") < at("根据中央"));
+    assert!(at("坚决打赢教育脱贫攻坚战") < at("附件：1．报告所用数据及来源"));
+    assert!(at("　　　2．数据校核结果") < at("示范县教育局\n2017年9月30日"));
+    assert!(at("2017年9月30日") < at("附件1\n"));
+    // The Word file names its fonts, with fallbacks.
+    let bytes = render(&doc, &mut DocxRenderer::without_pictures()).unwrap();
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut fonts = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/fontTable.xml").unwrap(), &mut fonts).unwrap();
+    for f in ["仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "altName"] {
+        assert!(fonts.contains(f), "{f}");
     }
 }

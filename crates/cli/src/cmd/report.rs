@@ -57,6 +57,22 @@ fn today() -> NaiveDate {
     epoch.checked_add_days(chrono::Days::new(days)).unwrap_or(epoch)
 }
 
+/// A date as the data files and clerks write it: `2017-09-30`,
+/// `2017/9/30`, `2017.9.30`, `2017年9月30日` or `20170930`.
+fn parse_date(s: &str) -> Option<NaiveDate> {
+    let s = s.trim();
+    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
+        return NaiveDate::parse_from_str(s, "%Y%m%d").ok();
+    }
+    let parts: Vec<&str> = s
+        .trim_end_matches('日')
+        .split(['-', '/', '.', '年', '月'])
+        .map(str::trim)
+        .collect();
+    let [y, m, d] = parts.as_slice() else { return None };
+    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
+}
+
 /// A setting given as a number, or its default.
 fn setting_number(settings: &BTreeMap<String, String>, key: &str, default: Decimal) -> anyhow::Result<Decimal> {
     match settings.get(key) {
@@ -76,8 +92,9 @@ fn report_settings(
 ) -> anyhow::Result<Settings> {
     let county = set.get("county").cloned().unwrap_or_else(|| args.county.clone());
     let report_date = match set.get("report_date") {
-        Some(s) => NaiveDate::from_str(s)
-            .with_context(|| format!("--set report_date={s}: expected a date such as 2017-09-30"))?,
+        Some(s) => parse_date(s).with_context(|| {
+            format!("--set report_date={s}: expected a date such as 2017-09-30, 2017年9月30日 or 2017/9/30")
+        })?,
         None => today(),
     };
     let mut standard = |key: &str, default: i64| {
@@ -106,9 +123,9 @@ fn report_settings(
         class_cap_primary,
         class_cap_junior,
         on_missing: Missing::LeaveOut,
-        // Sources in English, naming the data the county gave.
+        // Sources in Chinese, naming the data the county gave.
         presentation: Presentation {
-            sources: SourceLanguage::English,
+            sources: SourceLanguage::Chinese,
             roster_file: Some(file),
             schools_file: None,
             payments_file: None,
@@ -117,12 +134,19 @@ fn report_settings(
     })
 }
 
-/// The file a report format is written to, in the `--out` folder.
-fn file_name(f: ReportFormat) -> &'static str {
-    match f {
-        ReportFormat::Docx => "county_report.docx",
-        ReportFormat::Html => "county_report.html",
-        ReportFormat::Md => "county_report.md",
+/// The file a report format is written to, in the `--out` folder: the
+/// official document, or the working paper (底稿) with the machine
+/// appendices.
+fn file_name(f: ReportFormat, working: bool) -> String {
+    let ext = match f {
+        ReportFormat::Docx => "docx",
+        ReportFormat::Html => "html",
+        ReportFormat::Md => "md",
+    };
+    if working {
+        format!("county_report_底稿.{ext}")
+    } else {
+        format!("county_report.{ext}")
     }
 }
 
@@ -140,7 +164,10 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     // folder takes a new file.
     let mut formats = args.format.clone();
     formats.dedup();
-    let files: Vec<std::path::PathBuf> = formats.iter().map(|f| args.out.join(file_name(*f))).collect();
+    let files: Vec<std::path::PathBuf> = formats
+        .iter()
+        .flat_map(|f| [false, true].map(|w| args.out.join(file_name(*f, w))))
+        .collect();
     let mut read = output::roster_inputs(&args.data);
     read.extend(output::count_inputs(&CountPaths::of(
         &args.counts,
@@ -210,8 +237,14 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let entitlements = county.entitlements(&ticking).map_err(explain)?;
     bar.finish_and_clear();
     let mut report = county.build_from(&entitlements).map_err(explain)?;
+    // One line per section left out, naming the file that would fill it
+    // (the working paper carries the same lines); the figures themselves
+    // go to --json's left_out.
     for e in std::mem::take(&mut report.left_out) {
-        left_out.note(&explain(e));
+        left_out.missing.push(explain(e).to_string());
+    }
+    for line in report.missing_sections() {
+        ctx.warn(&line);
     }
     // Settings the computed figures did not take: dates become date figures,
     // anything else a word.
@@ -219,20 +252,20 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         if report.data.figures.get(k).is_some() || report.data.vars.contains_key(k) {
             continue;
         }
-        match NaiveDate::from_str(v) {
-            Ok(d) => {
+        match parse_date(v) {
+            Some(d) => {
                 let f = Figure::date(k.clone(), k.clone(), d, Source::indicator("--set (input)"));
                 if let Err(e) = report.data.figure(f) {
                     left_out.note(&e.into());
                 }
             }
-            Err(_) => {
+            None => {
                 report.data.var(k, v.clone())?;
             }
         }
     }
 
-    let mut doc = template.render(&report.data).map_err(|e| {
+    let doc = template.render(&report.data).map_err(|e| {
         anyhow::anyhow!(
             "{e}\n{}",
             ctx.t(
@@ -242,24 +275,31 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         )
     })?;
     let validation = report.validate(&doc)?;
-    report.push_appendices(&mut doc, &validation);
+    // The official document carries no machine appendices; the working
+    // paper (底稿) has the data sources, the checks and what was left out.
+    let mut working = doc.clone();
+    report.push_appendices(&mut working, &validation);
 
     // Every format rendered first, then each file written atomically.
     let mut rendered = Vec::new();
     for f in formats {
-        let (bytes, notes) = match f {
-            ReportFormat::Docx => {
-                let mut r = DocxRenderer::new();
-                let bytes = render(&doc, &mut r)?;
-                (bytes, r.warnings())
+        for (d, w) in [(&doc, false), (&working, true)] {
+            let (bytes, notes) = match f {
+                ReportFormat::Docx => {
+                    let mut r = DocxRenderer::new();
+                    let bytes = render(d, &mut r)?;
+                    (bytes, r.warnings())
+                }
+                ReportFormat::Html => (render(d, &mut HtmlRenderer::new())?, Vec::new()),
+                ReportFormat::Md => (render(d, &mut MarkdownRenderer::new())?, Vec::new()),
+            };
+            if !w {
+                for n in notes {
+                    ctx.info(&format!("{}: {n}", ctx.t("note", "说明")));
+                }
             }
-            ReportFormat::Html => (render(&doc, &mut HtmlRenderer::new())?, Vec::new()),
-            ReportFormat::Md => (render(&doc, &mut MarkdownRenderer::new())?, Vec::new()),
-        };
-        for n in notes {
-            ctx.info(&format!("{}: {n}", ctx.t("note", "说明")));
+            rendered.push((args.out.join(file_name(f, w)), bytes));
         }
-        rendered.push((args.out.join(file_name(f)), bytes));
     }
     let mut written = Vec::new();
     for (path, bytes) in rendered {

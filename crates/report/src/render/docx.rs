@@ -241,6 +241,32 @@ impl Renderer for DocxRenderer {
         Ok(())
     }
 
+    fn addressee(&mut self, to: &str) -> Result<(), Error> {
+        // 主送机关: under the title, flush left.
+        self.para("Normal", NO_INDENT, &run(to, ""));
+        Ok(())
+    }
+
+    fn attachments(&mut self, titles: &[String]) -> Result<(), Error> {
+        // 附件说明: one blank line after the body, two characters in.
+        self.para("Normal", "", "");
+        for line in crate::render::attachment_lines(titles) {
+            self.para("Normal", "", &run(&line, ""));
+        }
+        Ok(())
+    }
+
+    fn signature(&mut self, lines: &[String]) -> Result<(), Error> {
+        // 落款: two blank lines, then the issuing body and the date
+        // right-aligned, four characters from the right margin.
+        self.para("Normal", "", "");
+        self.para("Normal", "", "");
+        for l in lines {
+            self.para("Normal", SIGNATURE, &run(l, ""));
+        }
+        Ok(())
+    }
+
     fn page_break(&mut self) -> Result<(), Error> {
         self.body.push_str("<w:p><w:r><w:br w:type=\"page\"/></w:r></w:p>");
         Ok(())
@@ -385,6 +411,7 @@ impl Renderer for DocxRenderer {
             ("word/document.xml".into(), document.into_bytes()),
             ("word/styles.xml".into(), STYLES_XML.as_bytes().to_vec()),
             ("word/settings.xml".into(), SETTINGS_XML.as_bytes().to_vec()),
+            ("word/fontTable.xml".into(), FONT_TABLE_XML.as_bytes().to_vec()),
             ("word/footer1.xml".into(), footer_xml(true).into_bytes()),
             ("word/footer2.xml".into(), footer_xml(false).into_bytes()),
             (
@@ -415,6 +442,30 @@ impl Renderer for DocxRenderer {
         Ok(cursor.into_inner())
     }
 }
+
+/// A paragraph without the first-line indent.
+const NO_INDENT: &str = "<w:ind w:firstLineChars=\"0\" w:firstLine=\"0\"/><w:jc w:val=\"left\"/>";
+/// A signature line: right-aligned, four characters (4 × 16 pt) in.
+const SIGNATURE: &str =
+    "<w:ind w:firstLineChars=\"0\" w:firstLine=\"0\" w:right=\"1280\" w:rightChars=\"400\"/><w:jc w:val=\"right\"/>";
+
+/// `word/fontTable.xml`: the fonts GB/T 9704 names, each with the fonts a
+/// system without it should use instead (altName, then family and
+/// charset, so Word and LibreOffice pick a CJK face of the same kind).
+const FONT_TABLE_XML: &str = concat!(
+    "<?xml version=\"1.0\" encoding=\"UTF-8\" standalone=\"yes\"?>\n",
+    "<w:fonts xmlns:w=\"http://schemas.openxmlformats.org/wordprocessingml/2006/main\">",
+    "<w:font w:name=\"仿宋_GB2312\"><w:altName w:val=\"仿宋\"/><w:charset w:val=\"86\"/><w:family w:val=\"modern\"/><w:pitch w:val=\"fixed\"/></w:font>",
+    "<w:font w:name=\"仿宋\"><w:altName w:val=\"FangSong\"/><w:charset w:val=\"86\"/><w:family w:val=\"modern\"/><w:pitch w:val=\"fixed\"/></w:font>",
+    "<w:font w:name=\"方正小标宋简体\"><w:altName w:val=\"方正小标宋_GBK\"/><w:charset w:val=\"86\"/><w:family w:val=\"script\"/><w:pitch w:val=\"variable\"/></w:font>",
+    "<w:font w:name=\"方正小标宋_GBK\"><w:altName w:val=\"宋体\"/><w:charset w:val=\"86\"/><w:family w:val=\"script\"/><w:pitch w:val=\"variable\"/></w:font>",
+    "<w:font w:name=\"黑体\"><w:altName w:val=\"SimHei\"/><w:charset w:val=\"86\"/><w:family w:val=\"modern\"/><w:pitch w:val=\"fixed\"/></w:font>",
+    "<w:font w:name=\"楷体_GB2312\"><w:altName w:val=\"楷体\"/><w:charset w:val=\"86\"/><w:family w:val=\"modern\"/><w:pitch w:val=\"fixed\"/></w:font>",
+    "<w:font w:name=\"楷体\"><w:altName w:val=\"KaiTi\"/><w:charset w:val=\"86\"/><w:family w:val=\"modern\"/><w:pitch w:val=\"fixed\"/></w:font>",
+    "<w:font w:name=\"宋体\"><w:altName w:val=\"SimSun\"/><w:charset w:val=\"86\"/><w:family w:val=\"auto\"/><w:pitch w:val=\"variable\"/></w:font>",
+    "<w:font w:name=\"Times New Roman\"><w:charset w:val=\"00\"/><w:family w:val=\"roman\"/><w:pitch w:val=\"variable\"/></w:font>",
+    "</w:fonts>\n"
+);
 
 const W_NS: &str = "http://schemas.openxmlformats.org/wordprocessingml/2006/main";
 const R_NS: &str = "http://schemas.openxmlformats.org/officeDocument/2006/relationships";
@@ -448,6 +499,7 @@ fn content_types() -> String {
          <Override PartName=\"/word/document.xml\" ContentType=\"{ct}.document.main+xml\"/>\
          <Override PartName=\"/word/styles.xml\" ContentType=\"{ct}.styles+xml\"/>\
          <Override PartName=\"/word/settings.xml\" ContentType=\"{ct}.settings+xml\"/>\
+         <Override PartName=\"/word/fontTable.xml\" ContentType=\"{ct}.fontTable+xml\"/>\
          <Override PartName=\"/word/footer1.xml\" ContentType=\"{ct}.footer+xml\"/>\
          <Override PartName=\"/word/footer2.xml\" ContentType=\"{ct}.footer+xml\"/>\
          <Override PartName=\"/docProps/core.xml\" ContentType=\"application/vnd.openxmlformats-package.core-properties+xml\"/>\
@@ -469,6 +521,7 @@ fn document_rels(images: usize) -> String {
          <Relationships xmlns=\"http://schemas.openxmlformats.org/package/2006/relationships\">\
          <Relationship Id=\"rIdStyles\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/styles\" Target=\"styles.xml\"/>\
          <Relationship Id=\"rIdSettings\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/settings\" Target=\"settings.xml\"/>\
+         <Relationship Id=\"rIdFonts\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/fontTable\" Target=\"fontTable.xml\"/>\
          <Relationship Id=\"rIdFooterOdd\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer1.xml\"/>\
          <Relationship Id=\"rIdFooterEven\" Type=\"http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer\" Target=\"footer2.xml\"/>",
     );

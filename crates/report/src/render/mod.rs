@@ -127,6 +127,38 @@ pub trait Renderer {
         self.paragraph(&[Inline::text(title)])
     }
 
+    /// The addressee (主送机关) under the title. Default: a paragraph.
+    ///
+    /// # Errors
+    /// Whatever the back end fails with.
+    fn addressee(&mut self, to: &str) -> Result<(), Error> {
+        self.paragraph(&[Inline::text(to)])
+    }
+
+    /// The note of attachments (附件说明) after the body: `附件：1．…`, one
+    /// line each. Default: paragraphs.
+    ///
+    /// # Errors
+    /// Whatever the back end fails with.
+    fn attachments(&mut self, titles: &[String]) -> Result<(), Error> {
+        for line in attachment_lines(titles) {
+            self.paragraph(&[Inline::text(line)])?;
+        }
+        Ok(())
+    }
+
+    /// The signature (落款): issuing body and date at the end of the body.
+    /// Default: paragraphs.
+    ///
+    /// # Errors
+    /// Whatever the back end fails with.
+    fn signature(&mut self, lines: &[String]) -> Result<(), Error> {
+        for l in lines {
+            self.paragraph(&[Inline::text(l.clone())])?;
+        }
+        Ok(())
+    }
+
     /// A page break. Default: nothing.
     ///
     /// # Errors
@@ -174,6 +206,15 @@ macro_rules! forward_renderer {
             fn page_break(&mut self) -> Result<(), Error> {
                 (**self).page_break()
             }
+            fn addressee(&mut self, to: &str) -> Result<(), Error> {
+                (**self).addressee(to)
+            }
+            fn attachments(&mut self, titles: &[String]) -> Result<(), Error> {
+                (**self).attachments(titles)
+            }
+            fn signature(&mut self, lines: &[String]) -> Result<(), Error> {
+                (**self).signature(lines)
+            }
             fn warnings(&self) -> Vec<String> {
                 (**self).warnings()
             }
@@ -191,9 +232,31 @@ forward_renderer!(&mut R, Box<R>);
 pub fn render<R: Renderer + ?Sized>(doc: &Document, renderer: &mut R) -> Result<Vec<u8>, Error> {
     doc.validate()?;
     renderer.title(&doc.title, doc.subtitle.as_deref())?;
+    if let Some(to) = &doc.addressee {
+        renderer.addressee(to)?;
+    }
+    // The body ends where the first attachment (附件) begins: the note of
+    // attachments and the signature go there, as GB/T 9704 places them.
+    let attachments: Vec<String> = doc
+        .blocks
+        .iter()
+        .filter_map(|b| match b {
+            Block::Appendix { title, .. } => Some(title.clone()),
+            _ => None,
+        })
+        .collect();
+    let first = doc.blocks.iter().position(|b| matches!(b, Block::Appendix { .. }));
+    let end = match first {
+        Some(i) if i > 0 && matches!(doc.blocks[i - 1], Block::PageBreak) => i - 1,
+        Some(i) => i,
+        None => doc.blocks.len(),
+    };
     let mut numbering = Numbering::default();
     let (mut tables, mut charts) = (0usize, 0usize);
-    for b in &doc.blocks {
+    for (i, b) in doc.blocks.iter().enumerate() {
+        if i == end {
+            close_body(doc, renderer, &attachments)?;
+        }
         match b {
             Block::Heading(h) => {
                 let n = numbering.next(h.level);
@@ -213,7 +276,38 @@ pub fn render<R: Renderer + ?Sized>(doc: &Document, renderer: &mut R) -> Result<
             Block::Appendix { label, title } => renderer.appendix(label, title)?,
         }
     }
+    if end == doc.blocks.len() {
+        close_body(doc, renderer, &attachments)?;
+    }
     renderer.finish()
+}
+
+/// The note of attachments and the signature, after the body.
+fn close_body<R: Renderer + ?Sized>(doc: &Document, renderer: &mut R, attachments: &[String]) -> Result<(), Error> {
+    if !attachments.is_empty() {
+        renderer.attachments(attachments)?;
+    }
+    if !doc.signature.is_empty() {
+        renderer.signature(&doc.signature)?;
+    }
+    Ok(())
+}
+
+/// The lines of a note of attachments: `附件：1．数据来源`, then
+/// `　　　2．…` aligned under the first title (one title: no number).
+#[must_use]
+pub fn attachment_lines(titles: &[String]) -> Vec<String> {
+    if let [only] = titles {
+        return vec![format!("附件：{only}")];
+    }
+    titles
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let lead = if i == 0 { "附件：" } else { "　　　" };
+            format!("{lead}{}．{t}", i + 1)
+        })
+        .collect()
 }
 
 /// Plain text, one paragraph a line: the smallest back end, and what the

@@ -258,11 +258,23 @@ impl Renderer for DocxRenderer {
 
     fn signature(&mut self, lines: &[String]) -> Result<(), Error> {
         // 落款: two blank lines, then the issuing body and the date
-        // right-aligned, four characters from the right margin.
-        self.para("Normal", "", "");
-        self.para("Normal", "", "");
-        for l in lines {
-            self.para("Normal", SIGNATURE, &run(l, ""));
+        // right-aligned, four characters from the right margin. The page of
+        // the signature carries body text (GB/T 9704): the last paragraph
+        // before it keeps with it.
+        // After its style, as the schema orders a paragraph's properties.
+        let last = self
+            .body
+            .rfind("<w:p><w:pPr><w:pStyle ")
+            .and_then(|p| self.body[p..].find("/>").map(|q| p + q + 2));
+        if let Some(at) = last {
+            self.body.insert_str(at, "<w:keepNext/>");
+        }
+        let keep = "<w:keepNext/>";
+        self.para("Normal", keep, "");
+        self.para("Normal", keep, "");
+        for (i, l) in lines.iter().enumerate() {
+            let keep = if i + 1 < lines.len() { "<w:keepNext/>" } else { "" };
+            self.para("Normal", &format!("{keep}{SIGNATURE}"), &run(l, ""));
         }
         Ok(())
     }

@@ -1457,7 +1457,11 @@ fn class_sizes(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
         SizeBand::SuperLarge,
     ];
     let series = Vec::from([before, after].map(|cs| Series {
-        name: cs.year.to_chinese(),
+        name: if planned && cs.year == after.year {
+            format!("{}（规划）", cs.year.to_chinese())
+        } else {
+            cs.year.to_chinese()
+        },
         values: bands.iter().map(|b| band(cs, *b)).collect(),
     }));
     g.data.chart(

@@ -155,4 +155,11 @@ fn the_signature_and_the_note_of_attachments_close_the_body() {
     for f in ["仿宋_GB2312", "方正小标宋简体", "黑体", "楷体_GB2312", "altName"] {
         assert!(fonts.contains(f), "{f}");
     }
+    // The signature's page carries text: the paragraph before it keeps
+    // with it.
+    let mut xml = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut xml).unwrap();
+    let before = xml.find("2．数据校核结果").unwrap();
+    let para = xml[..before].rfind("<w:p>").unwrap();
+    assert!(xml[para..before].contains("<w:keepNext/>"), "{}", &xml[para..before]);
 }

@@ -103,6 +103,21 @@ impl DocxRenderer {
         ));
     }
 
+    /// Keep the last paragraph written on the page of the next one.
+    fn keep_last_with_next(&mut self) {
+        // After its style, as the schema orders a paragraph's properties.
+        let Some(p) = self.body.rfind("<w:p><w:pPr><w:pStyle ") else {
+            return;
+        };
+        let end = self.body[p..].find("</w:pPr>").map_or(self.body.len(), |q| p + q);
+        if self.body[p..end].contains("<w:keepNext/>") {
+            return;
+        }
+        if let Some(q) = self.body[p..].find("/>") {
+            self.body.insert_str(p + q + 2, "<w:keepNext/>");
+        }
+    }
+
     fn font(&mut self) -> Result<&CjkFont, String> {
         if self.font.is_none() {
             self.font = Some(CjkFont::discover().map_err(|e| e.to_string()));
@@ -248,21 +263,28 @@ impl Renderer for DocxRenderer {
     }
 
     fn attachments(&mut self, titles: &[String]) -> Result<(), Error> {
-        // 附件说明: one blank line after the body, two characters in.
-        self.para("Normal", "", "");
+        // 附件说明: one blank line after the body, two characters in, kept
+        // on the page of the body's last lines and of the signature.
+        self.keep_last_with_next();
+        self.para("Normal", "<w:keepNext/>", "");
         for line in crate::render::attachment_lines(titles) {
-            self.para("Normal", "", &run(&line, ""));
+            self.para("Normal", "<w:keepNext/>", &run(&line, ""));
         }
         Ok(())
     }
 
     fn signature(&mut self, lines: &[String]) -> Result<(), Error> {
         // 落款: two blank lines, then the issuing body and the date
-        // right-aligned, four characters from the right margin.
-        self.para("Normal", "", "");
-        self.para("Normal", "", "");
-        for l in lines {
-            self.para("Normal", SIGNATURE, &run(l, ""));
+        // right-aligned, four characters from the right margin. The page of
+        // the signature carries body text (GB/T 9704): the last paragraph
+        // before it keeps with it.
+        self.keep_last_with_next();
+        let keep = "<w:keepNext/>";
+        self.para("Normal", keep, "");
+        self.para("Normal", keep, "");
+        for (i, l) in lines.iter().enumerate() {
+            let keep = if i + 1 < lines.len() { "<w:keepNext/>" } else { "" };
+            self.para("Normal", &format!("{keep}{SIGNATURE}"), &run(l, ""));
         }
         Ok(())
     }

@@ -53,10 +53,35 @@ pub struct Citation {
     pub note: Option<String>,
 }
 
+impl Citation {
+    /// True if the title is an issuing document's title (it has a 文号,
+    /// or reads as one: "关于…", "…通知/意见/办法/决定/公告/规定"), not a
+    /// description of what a source says.
+    #[must_use]
+    pub fn is_document_title(&self) -> bool {
+        let main = self.title.split(" (").next().unwrap_or(&self.title);
+        self.number.is_some()
+            || main.contains("关于")
+            || ["通知", "意见", "办法", "决定", "公告", "规定"]
+                .iter()
+                .any(|e| main.ends_with(e))
+    }
+}
+
 impl fmt::Display for Citation {
-    /// `《title》(issuer, number, date) clause [V] url`.
+    /// `《title》 (issuer, number, date) clause [V] url` for a document's
+    /// title (a parenthesised remark after it stays outside 《》); a
+    /// description is printed as it is, without 《》.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "《{}》({}", self.title, self.issuer)?;
+        if self.is_document_title() {
+            match self.title.split_once(" (") {
+                Some((main, rest)) => write!(f, "《{main}》 ({rest}")?,
+                None => write!(f, "《{}》", self.title)?,
+            }
+        } else {
+            f.write_str(&self.title)?;
+        }
+        write!(f, " ({}", self.issuer)?;
         if let Some(n) = &self.number {
             write!(f, ", {n}")?;
         }
@@ -1403,10 +1428,20 @@ mod tests {
         let p = Policy::national().unwrap();
         let v = p.parameter("nutrition.daily").unwrap().at(d("2015-01-01")).unwrap();
         let text = v.cite.to_string();
+        // A description, not a document's title: no 《》.
+        assert!(text.starts_with("营养改善计划膳食补助标准提高到每生每天4元"), "{text}");
+        // A document's title in 《》, its remark outside.
+        let g = p
+            .parameter("senior-grant.average")
+            .unwrap()
+            .at(d("2012-01-01"))
+            .unwrap();
+        let text = g.cite.to_string();
         assert!(
-            text.starts_with("《营养改善计划膳食补助标准提高到每生每天4元"),
+            text.starts_with("《关于建立普通高中家庭经济困难学生国家资助制度的意见》 (国家助学金平均每生每年1500元"),
             "{text}"
         );
+        assert!(Certainty::legend().contains("V2: 仅见二手来源"));
         assert!(text.contains("[V] http"), "{text}");
         assert_eq!(v.value, Value::Amount(Money::yuan(4)));
     }

@@ -98,6 +98,39 @@ pub enum Certainty {
     B,
 }
 
+impl Certainty {
+    /// What the mark means, in Chinese.
+    #[must_use]
+    pub fn chinese(self) -> &'static str {
+        match self {
+            Certainty::V => "已核实：有公开页面载明",
+            Certainty::V2 => "仅见二手来源（转载、地方通报），未见原文",
+            Certainty::B => "推定：与所见资料相符但未见原文，引用前须核对",
+        }
+    }
+
+    /// What the mark means, in English.
+    #[must_use]
+    pub fn english(self) -> &'static str {
+        match self {
+            Certainty::V => "verified: a public page states it",
+            Certainty::V2 => "a secondary source only (a copy, a local notice); the primary text was not found",
+            Certainty::B => "believed: consistent with the sources but not found in them; check before quoting",
+        }
+    }
+
+    /// The legend of the marks, one line each (`V: …`), in Chinese, to
+    /// print wherever marks are shown.
+    #[must_use]
+    pub fn legend() -> String {
+        [Certainty::V, Certainty::V2, Certainty::B]
+            .iter()
+            .map(|c| format!("{c}: {}", c.chinese()))
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
 impl fmt::Display for Certainty {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {

@@ -57,3 +57,67 @@ expect = { living-subsidyy = 500 }
     assert!(e.starts_with("mine.toml:7:"), "{e}");
     assert!(e.contains("unknown program living-subsidyy"), "{e}");
 }
+
+/// `exited_within_years` in an overlay (a county paying households for
+/// three years after they exit poverty), checked by declarative cases in
+/// two terms on each side of the window, one after 2020.
+#[test]
+fn exited_within_years_counts_from_the_term() {
+    let overlay = r#"
+[policy]
+id = "three-years"
+title = "three years after exit"
+base = "national"
+
+[documents.t]
+title = "县教育扶贫资助通知 (test)"
+issuer = "县教育局"
+certainty = "B"
+
+[[programs.rain-and-dew.rules]]
+id = "recent-exit"
+label = "脱贫三年内的家庭子女"
+from = "2015-autumn"
+when = { stages = ["vocational"], exited_within_years = 3 }
+amount = { per_term = "rain-and-dew.per-term" }
+cite = { doc = "t" }
+"#;
+    let engine = Engine::new(Policy::builtin_with("three-years.toml", overlay).unwrap());
+    let cases = r#"
+[[case]]
+name = "exited 2017-06-30, spring 2020: within three years"
+term = "2020-spring"
+student = { stage = "vocational", grade = 1 }
+school = { kind = "vocational" }
+statuses = [{ kind = "registered_poor", from = 2015-01-01, until = 2017-06-30 }]
+expect = { rain-and-dew = 1500 }
+
+[[case]]
+name = "exited 2017-06-30, autumn 2020: more than three years"
+term = "2020-autumn"
+student = { stage = "vocational", grade = 1 }
+school = { kind = "vocational" }
+statuses = [{ kind = "registered_poor", from = 2015-01-01, until = 2017-06-30 }]
+expect = { rain-and-dew = 0 }
+why_not = { rain-and-dew = "exited poverty" }
+
+[[case]]
+name = "exited 2020-12-31, autumn 2023: within three years"
+term = "2023-autumn"
+student = { stage = "vocational", grade = 2 }
+school = { kind = "vocational" }
+statuses = [{ kind = "registered_poor", from = 2015-01-01, until = 2020-12-31 }]
+expect = { rain-and-dew = 1500 }
+
+[[case]]
+name = "exits after the term: still registered, not yet a 脱贫户"
+term = "2016-autumn"
+student = { stage = "vocational", grade = 2 }
+school = { kind = "vocational" }
+statuses = [{ kind = "registered_poor", from = 2015-01-01, until = 2018-12-31 }]
+expect = { rain-and-dew = 1500 }
+"#;
+    let r = run_cases(&engine, "three-years-cases.toml", cases).unwrap();
+    assert!(r.passed(), "{:#?}", r.failures);
+    assert_eq!(r.cases, 4);
+}

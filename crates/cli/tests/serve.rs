@@ -61,6 +61,14 @@ fn cli_total(program: &str, term: &str) -> String {
         .unwrap_or_else(|| p["total"]["amount"].to_string())
 }
 
+/// An amount ("123.5") in fen, without floating point.
+fn fen(v: &serde_json::Value) -> i64 {
+    let s = v.as_str().unwrap_or_else(|| panic!("not an amount: {v}"));
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let frac = format!("{frac:0<2}");
+    whole.parse::<i64>().unwrap() * 100 + frac[..2].parse::<i64>().unwrap()
+}
+
 #[test]
 fn the_workbench_api_from_import_to_downloads_and_through_a_restart() {
     let dir = tempfile::tempdir().unwrap();
@@ -121,6 +129,10 @@ fn the_workbench_api_from_import_to_downloads_and_through_a_restart() {
         .find(|p| p["id"] == "living-subsidy")
         .unwrap()
         .clone();
+    // Cash apart from waived and in kind; together what is owed.
+    let parts = fen(&totals["cash"]) + fen(&totals["waived"]) + fen(&totals["in_kind"]);
+    assert_eq!(parts, fen(&totals["owed"]), "{totals}");
+    assert!(fen(&totals["cash"]) >= fen(&living["total"]["amount"]));
     let cli = cli_total("living-subsidy", "2017-spring");
     assert_eq!(living["total"]["amount"].as_str().unwrap(), cli.trim_end_matches("元"));
     let drill = c

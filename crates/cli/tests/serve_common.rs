@@ -111,6 +111,9 @@ impl Client {
         if let Some(c) = &self.cookie {
             head.push_str(&format!("Cookie: {c}\r\n"));
         }
+        if !body.is_empty() {
+            head.push_str("Content-Type: application/json\r\n");
+        }
         if let Some(t) = &self.token {
             head.push_str(&format!("Authorization: Bearer {t}\r\n"));
         }
@@ -118,12 +121,23 @@ impl Client {
         s.write_all(head.as_bytes()).unwrap();
         // A server may answer (413) before reading the whole body.
         let _ = s.write_all(body);
+        // Read the head, then exactly the body (a server may keep the
+        // connection open despite `Connection: close`).
+        s.set_read_timeout(Some(std::time::Duration::from_secs(900))).unwrap();
         let mut raw = Vec::new();
-        let _ = s.read_to_end(&mut raw);
-        let split = raw
-            .windows(4)
-            .position(|w| w == b"\r\n\r\n")
-            .unwrap_or_else(|| panic!("no header end in {:?}", String::from_utf8_lossy(&raw)));
+        let mut buf = [0u8; 65536];
+        let split = loop {
+            if let Some(i) = raw.windows(4).position(|w| w == b"\r\n\r\n") {
+                break i;
+            }
+            let n = s.read(&mut buf).unwrap();
+            assert!(
+                n > 0,
+                "connection closed in the head: {:?}",
+                String::from_utf8_lossy(&raw)
+            );
+            raw.extend_from_slice(&buf[..n]);
+        };
         let head = String::from_utf8_lossy(&raw[..split]).into_owned();
         let mut body = raw[split + 4..].to_vec();
         let mut lines = head.lines();
@@ -141,13 +155,32 @@ impl Client {
                     .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
             })
             .collect();
-        let answer_has = |name: &str, value: &str| {
+        let value = |name: &str| {
             headers
                 .iter()
-                .any(|(k, v)| k.eq_ignore_ascii_case(name) && v.eq_ignore_ascii_case(value))
+                .find(|(k, _)| k.eq_ignore_ascii_case(name))
+                .map(|(_, v)| v.clone())
         };
-        if answer_has("transfer-encoding", "chunked") {
+        if let Some(len) = value("content-length").and_then(|v| v.parse::<usize>().ok()) {
+            while body.len() < len {
+                let n = s.read(&mut buf).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                body.extend_from_slice(&buf[..n]);
+            }
+            body.truncate(len);
+        } else if value("transfer-encoding").is_some_and(|v| v.eq_ignore_ascii_case("chunked")) {
+            while !body.ends_with(b"0\r\n\r\n") {
+                let n = s.read(&mut buf).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                body.extend_from_slice(&buf[..n]);
+            }
             body = dechunk(&body);
+        } else {
+            let _ = s.read_to_end(&mut body);
         }
         if let Some((_, v)) = headers.iter().find(|(k, _)| k.eq_ignore_ascii_case("set-cookie")) {
             self.cookie = v.split(';').next().map(str::to_string);

@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use eduaid::eligibility::{Citation, Engine, Layer, PolicySet, Row, Scope, Step, Trace};
+use eduaid::eligibility::{Benefit, Citation, Engine, Layer, PolicySet, Row, Scope, Step, Trace};
 use eduaid::io::{ENTITLEMENT_COLUMNS, Input, Limits, LoadReport, ReadOptions, RosterFiles, TableWriter, Val};
 use eduaid::model::{Money, Roster, StudentId, Term, mask_id_numbers, mask_name};
 use eduaid::store::{FileCounts, FindingRecord};
@@ -521,11 +521,11 @@ pub(crate) async fn totals(
                 })
             })
             .collect();
-        let sum = |owed: bool| {
+        let sum = |benefit: Benefit| {
             totals
                 .programs
                 .iter()
-                .filter(|p| p.benefit.is_owed() == owed)
+                .filter(|p| p.benefit == benefit)
                 .map(|p| p.total.amount)
                 .fold(Money::ZERO, |a, b| a.checked_add(b).unwrap_or(a))
         };
@@ -537,8 +537,9 @@ pub(crate) async fn totals(
             "evaluated": totals.evaluated,
             "persons_entitled": totals.persons_entitled,
             "owed": num(totals.owed()),
-            "cash_and_owed": num(sum(true)),
-            "not_owed": num(sum(false)),
+            "cash": num(sum(Benefit::Cash)),
+            "waived": num(sum(Benefit::Waiver)),
+            "in_kind": num(sum(Benefit::InKind)),
             "skipped": totals.skipped,
             "programs": programs,
         })))

@@ -142,7 +142,9 @@ async function loadTotals() {
     const r = await api("GET", "/api/totals?" + q());
     lastTotals = r;
     let h = `<p>${esc(r.term_zh)}：${T("在册学生", "students")} ${r.students}，${T("享受资助", "entitled")} ${r.persons_entitled} ${T("人", "")}；` +
-      `${T("应发合计（现金）", "owed (cash)")} <span class="big" id="owed">${yuan(r.owed)}</span> ${T("元", "yuan")}；${T("免除及实物", "waived and in kind")} <span id="not-owed">${yuan(r.not_owed)}</span> ${T("元", "yuan")}</p>`;
+      `${T("打卡发放现金", "cash paid to cards")} <span class="big" id="cash">${yuan(r.cash)}</span> ${T("元", "yuan")}；` +
+      `${T("免除", "waived")} <span id="waived">${yuan(r.waived)}</span> ${T("元", "yuan")}；${T("实物", "in kind")} <span id="in-kind">${yuan(r.in_kind)}</span> ${T("元", "yuan")}；` +
+      `${T("应发合计", "owed in all")} <span id="owed">${yuan(r.owed)}</span> ${T("元", "yuan")}</p>`;
     h += `<table id="programs"><tr><th>${T("资助项目", "program")}</th><th>${T("资助方式", "benefit")}</th><th>${T("人数", "persons")}</th><th>${T("人次", "person-terms")}</th><th>${T("金额（元）", "amount (yuan)")}</th></tr>`;
     for (const p of r.programs) {
       if (!p.total.person_terms) continue;

@@ -194,6 +194,23 @@ fn the_workbench_api_from_import_to_downloads_and_through_a_restart() {
     let y = c.get("/api/download/findings.xlsx");
     assert_eq!(y.status, 200);
     assert!(y.body.starts_with(b"PK"));
+    // The work report needs the count files, kept in the session.
+    let r = c.get("/api/download/report?term=2017-spring&format=docx&fee_meeting_date=2017-07-11");
+    assert_eq!(r.status, 400);
+    assert!(r.json()["error"].as_str().unwrap().contains("grade counts"));
+    for f in ["grade_counts.csv", "population.csv", "disabled.csv", "teachers.csv"] {
+        let a = upload(&mut c, f, &std::fs::read(data().join(f)).unwrap());
+        assert_eq!(a.status, 200, "{f}: {}", String::from_utf8_lossy(&a.body));
+    }
+    assert_eq!(c.get("/api/staged").json()["staged"].as_array().unwrap().len(), 0);
+    // The example county's counts are too short for the template's
+    // retention figures: a clear error naming the template's line (the
+    // sample county's report is downloaded in the browser test).
+    let r = c.get("/api/download/report?term=2017-spring&format=docx&county=%E7%A4%BA%E8%8C%83%E5%8E%BF&fee_meeting_date=2017-07-11");
+    assert_eq!(r.status, 400);
+    let msg = r.json()["error"].as_str().unwrap().to_string();
+    assert!(msg.contains("line") && msg.contains("undefined"), "{msg}");
+    assert_eq!(c.get("/api/download/report?term=2017-spring&format=pdf").status, 400);
     drop(server);
 
     // Restart on the same store: everything is still there.
@@ -370,4 +387,45 @@ fn import_puts_files_into_the_store_and_refuses_rejected_rows() {
     let server = Server::start(&store, &[]);
     let mut c = Client::new(&server);
     assert_eq!(counts(&mut c)["students"], 24);
+}
+
+#[test]
+fn the_work_report_downloads_as_docx_for_the_sample_county() {
+    let dir = tempfile::tempdir().unwrap();
+    let sample = dir.path().join("sample");
+    let store = dir.path().join("c.db");
+    let run = |args: &[&std::ffi::OsStr]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_eduaid")).args(args).output().unwrap();
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(&[
+        "--quiet".as_ref(),
+        "sample".as_ref(),
+        "--out".as_ref(),
+        sample.as_os_str(),
+    ]);
+    run(&[
+        "--quiet".as_ref(),
+        "import".as_ref(),
+        "--store".as_ref(),
+        store.as_os_str(),
+        "--data".as_ref(),
+        sample.as_os_str(),
+    ]);
+    let server = Server::start(&store, &[]);
+    let mut c = Client::new(&server);
+    for f in ["grade_counts.csv", "population.csv", "disabled.csv", "teachers.csv"] {
+        let a = upload(&mut c, f, &std::fs::read(sample.join(f)).unwrap());
+        assert_eq!(a.status, 200, "{f}: {}", String::from_utf8_lossy(&a.body));
+    }
+    assert_eq!(c.get("/api/staged").json()["counts"].as_array().unwrap().len(), 4);
+    let q = "term=2017-spring&county=%E7%A4%BA%E8%8C%83%E5%8E%BF&fee_meeting_date=2017-07-11";
+    let r = c.get(&format!("/api/download/report?format=docx&{q}"));
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert!(r.body.starts_with(b"PK"), "a docx is a zip");
+    assert!(r.body.windows(17).any(|w| w == b"word/document.xml"));
+    assert!(r.header("content-disposition").unwrap().contains("county_report.docx"));
+    // Another session has no count files, so no report.
+    let mut other = Client::new(&server);
+    assert_eq!(other.get(&format!("/api/download/report?format=docx&{q}")).status, 400);
 }

@@ -247,6 +247,8 @@ fn a_clerk_goes_from_the_sample_files_to_the_entitlement_list_in_the_browser() {
         &format!("/element/{input}/value"),
         &json!({ "text": files.join("\n") }),
     );
+    let chosen = d.js("return Array.from(document.getElementById('files').files).map(f => f.name);");
+    assert_eq!(chosen.as_array().map(Vec::len), Some(files.len()), "{chosen}");
     d.click("#check");
     d.wait("document.getElementById('check-table')", 600);
     let check = d.text("#check-table");

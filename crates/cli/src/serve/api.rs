@@ -97,7 +97,11 @@ fn file_name(raw: Option<&String>) -> Result<String, ApiError> {
 /// them (English or Chinese).
 fn kind_of(name: &str) -> Option<&'static str> {
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s).to_lowercase();
-    const KINDS: [(&str, &[&str]); 5] = [
+    const KINDS: [(&str, &[&str]); 9] = [
+        ("grade_counts", &["grade_counts", "年级人数"]),
+        ("population", &["population", "人口"]),
+        ("disabled", &["disabled", "残疾"]),
+        ("teachers", &["teachers", "教师"]),
         ("schools", &["schools", "学校"]),
         ("students", &["students", "学生"]),
         ("households", &["households", "家庭"]),
@@ -190,6 +194,21 @@ fn staged_list(app: &App, session: &str) -> Value {
     })
 }
 
+/// The kinds of count files, kept for the report in the session.
+const COUNT_KINDS: [&str; 4] = ["grade_counts", "population", "disabled", "teachers"];
+
+/// The session's count files, without their content.
+fn counts_list(app: &App, session: &str) -> Value {
+    app.with_session(session, |s| {
+        Value::Array(
+            s.counts
+                .iter()
+                .map(|f| json!({ "name": f.name, "kind": f.kind, "bytes": f.bytes.len() }))
+                .collect(),
+        )
+    })
+}
+
 /// `POST /api/upload?name=FILE[&kind=KIND]`: keep a file (the body) in
 /// the session until it is imported or declined.
 pub(crate) async fn upload(
@@ -214,6 +233,17 @@ pub(crate) async fn upload(
         if body.is_empty() {
             return Err(bad(format!("{name}: the file is empty")));
         }
+        if COUNT_KINDS.contains(&kind) {
+            app.with_session(&session, |s| {
+                s.counts.retain(|f| f.kind != kind);
+                s.counts.push(Staged {
+                    kind: kind.to_string(),
+                    name: name.clone(),
+                    bytes: body.to_vec(),
+                });
+            });
+            return Ok(Out::Json(json!({ "staged": staged_list(app, &session), "counts": counts_list(app, &session) })));
+        }
         app.with_session(&session, |s| {
             s.staged.retain(|f| f.kind != kind);
             if s.staged.len() >= STAGED_LIMIT {
@@ -237,7 +267,9 @@ pub(crate) async fn staged(
     Extension(SessionId(session)): Extension<SessionId>,
 ) -> Response {
     answer(app, move |app| {
-        Ok(Out::Json(json!({ "staged": staged_list(app, &session) })))
+        Ok(Out::Json(
+            json!({ "staged": staged_list(app, &session), "counts": counts_list(app, &session) }),
+        ))
     })
     .await
 }
@@ -902,6 +934,103 @@ pub(crate) async fn download_findings(State(app): State<Arc<App>>, Query(q): Que
             mime: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             bytes,
         })
+    })
+    .await
+}
+
+/// Today's date (UTC), from the system clock.
+fn today() -> eduaid::model::NaiveDate {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() / 86_400);
+    let epoch = eduaid::model::NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or(eduaid::model::NaiveDate::MIN);
+    epoch.checked_add_days(chrono::Days::new(days)).unwrap_or(epoch)
+}
+
+/// `GET /api/download/report?term=…&format=docx|html|md[&county=…&fee_meeting_date=…]`:
+/// the county work report from the store, the session's count files and
+/// the stored payments, checked by the validator (its findings appended).
+pub(crate) async fn download_report(
+    State(app): State<Arc<App>>,
+    Extension(SessionId(session)): Extension<SessionId>,
+    Query(q): Query<Params>,
+) -> Response {
+    use eduaid::county_report::{County, Missing, Settings};
+    use eduaid::io::CountFiles;
+    use eduaid::report::{DocxRenderer, Figure, HtmlRenderer, MarkdownRenderer, Source, Template, render};
+    answer(app, move |app| {
+        let term = term_of(&q)?;
+        let format = q.get("format").map_or("docx", String::as_str);
+        if !["docx", "html", "md"].contains(&format) {
+            return Err(bad(format!("unknown format {format}: docx, html or md")));
+        }
+        let engine = engine_of(app, &session, &q)?;
+        let files = app.with_session(&session, |s| s.counts.clone());
+        let find = |k: &str| files.iter().find(|f| f.kind == k).map(input);
+        if find("grade_counts").is_none() {
+            return Err(bad(
+                "the report needs the grade counts file (grade_counts.csv, with population, disabled and teachers): upload it on the import page",
+            ));
+        }
+        let cf = CountFiles {
+            grades: find("grade_counts"),
+            population: find("population"),
+            disabled: find("disabled"),
+            teachers: find("teachers"),
+        };
+        let (counts, _) = eduaid::io::read_counts(cf, &ReadOptions::default())?;
+        let store = app.store();
+        let roster = store.to_memory_roster()?;
+        let payments = store.disbursements()?;
+        drop(store);
+        let name = q
+            .get("county")
+            .map(|c| c.trim().to_string())
+            .filter(|c| !c.is_empty())
+            .unwrap_or_else(|| "本县".to_string());
+        let settings = Settings {
+            on_missing: Missing::LeaveOut,
+            report_date: Some(today()),
+            ..Settings::new(name)
+        };
+        let mut county = County::new(&roster, &counts, &engine, term).with_settings(settings);
+        if !payments.is_empty() {
+            county = county.with_disbursements(&payments);
+        }
+        let mut report = county.build()?;
+        if let Some(d) = q.get("fee_meeting_date").filter(|d| !d.is_empty()) {
+            let date = d
+                .parse()
+                .map_err(|e| bad(format!("fee_meeting_date {d}: {e}")))?;
+            let f = Figure::date(
+                "fee_meeting_date",
+                "fee_meeting_date",
+                date,
+                Source::indicator("workbench (input)"),
+            );
+            report.data.figure(f)?;
+        }
+        let mut doc = Template::default_report().render(&report.data)?;
+        let validation = report.validate(&doc)?;
+        report.push_appendices(&mut doc, &validation);
+        let (name, mime, bytes) = match format {
+            "html" => (
+                "county_report.html",
+                "text/html; charset=utf-8",
+                render(&doc, &mut HtmlRenderer::new())?,
+            ),
+            "md" => (
+                "county_report.md",
+                "text/markdown; charset=utf-8",
+                render(&doc, &mut MarkdownRenderer::new())?,
+            ),
+            _ => (
+                "county_report.docx",
+                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+                render(&doc, &mut DocxRenderer::new())?,
+            ),
+        };
+        Ok(Out::File { name, mime, bytes })
     })
     .await
 }

@@ -66,6 +66,9 @@ pub(crate) struct Staged {
 pub(crate) struct Session {
     /// Files waiting to be imported.
     pub(crate) staged: Vec<Staged>,
+    /// Count files for the report (grade counts, population, disabled
+    /// children, teachers): kept in the session, not in the store.
+    pub(crate) counts: Vec<Staged>,
     /// An uploaded policy overlay: its file name and text.
     pub(crate) overlay: Option<(String, String)>,
     /// When it was last used (a counter).
@@ -253,6 +256,7 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/api/findings", get(api::findings).put(api::follow_up))
         .route("/api/download/entitlements.xlsx", get(api::download_entitlements))
         .route("/api/download/findings.xlsx", get(api::download_findings))
+        .route("/api/download/report", get(api::download_report))
         .fallback(|| async { api::error(StatusCode::NOT_FOUND, "no such page or endpoint") })
         .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))

@@ -15,6 +15,9 @@ const EN = {
   catalogue_h: "Policy catalogue", overlay: "Upload a policy overlay (.toml)",
   downloads_h: "Downloads", dl_entitlements: "Entitlement list (XLSX)",
   dl_findings: "Findings (XLSX, with follow-up)",
+  report_h: "County work report", county: "County", fee_meeting: "Date of the fee meeting",
+  report_p: "The report also needs the grade counts, population, disabled children and teachers files (grade_counts, population, disabled, teachers): choose them with the others on the Import page.",
+  dl_docx: "Work report (Word DOCX)", dl_html: "Work report (HTML)", dl_md: "Work report (Markdown)",
   footer: "eduaid · names shortened and identity numbers hidden by default",
 };
 const ZH = {};
@@ -69,6 +72,13 @@ function show(tab) {
   if (tab === "downloads") {
     $("dl-entitlements").href = "/api/download/entitlements.xlsx?" + q();
     $("dl-findings").href = "/api/download/findings.xlsx?" + q();
+    reportLinks();
+  }
+}
+
+function reportLinks() {
+  for (const f of ["docx", "html", "md"]) {
+    $("dl-report-" + f).href = "/api/download/report?" + q({ format: f, county: $("county").value, fee_meeting_date: $("fee-date").value });
   }
 }
 
@@ -271,6 +281,8 @@ $("commit").addEventListener("click", commit);
 $("decline").addEventListener("click", decline);
 $("reconcile").addEventListener("click", reconcile);
 $("by").addEventListener("change", groupTable);
+$("county").addEventListener("input", reportLinks);
+$("fee-date").addEventListener("change", reportLinks);
 $("overlay").addEventListener("change", uploadOverlay);
 $("student-form").addEventListener("submit", ev => { ev.preventDefault(); lookup($("student-id").value.trim()); });
 $("lang").addEventListener("click", () => {

@@ -14,6 +14,7 @@
 //! | `eligibility` | `eduaid-eligibility`: the dated policy catalogue and the aid engine | `eligibility` |
 //! | `stats` | `eduaid-stats`: retention, dropout, enrolment, UIS indicators | `stats` |
 //! | `report` | `eduaid-report`: the work report in Word, HTML and Markdown | `report` |
+//! | `store` | `eduaid-store`: a county's records over the years in SQLite, as a roster | `store` (off by default) |
 //!
 //! One module is the facade's own: `county_report` (features `eligibility`,
 //! `stats` and `report`) joins the engine, the statistics and the report
@@ -47,6 +48,12 @@ pub use eduaid_stats as stats;
 
 #[cfg(feature = "report")]
 pub use eduaid_report as report;
+
+/// `eduaid-store`: a county's records over the years in a SQLite file,
+/// usable as a roster (feature `store`, not on by default).
+#[cfg(feature = "store")]
+#[cfg_attr(docsrs, doc(cfg(feature = "store")))]
+pub use eduaid_store as store;
 
 #[cfg(all(feature = "eligibility", feature = "stats", feature = "report"))]
 #[cfg_attr(

@@ -55,6 +55,7 @@ fn libraries_meet_only_through_the_model() {
         "eduaid-eligibility",
         "eduaid-stats",
         "eduaid-report",
+        "eduaid-store",
     ];
     for lib in libraries {
         let deps = g.get(lib).unwrap_or_else(|| panic!("{lib} is not a workspace member"));

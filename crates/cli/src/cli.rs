@@ -112,6 +112,10 @@ pub(crate) enum Cmd {
     Policy(PolicyArgs),
     /// Write the sample county (or a larger generated one) as files to try every command on
     Sample(SampleArgs),
+    /// The workbench in the browser (学生资助工作台) on the county's store: import, totals, students, reconciliation, downloads
+    Serve(crate::cmd::serve::ServeArgs),
+    /// Put the county's files into its store (a SQLite file), each recorded as an import
+    Import(crate::cmd::import::ImportArgs),
 }
 
 /// Where a roster comes from.
@@ -596,6 +600,31 @@ const ZH: &[(&str, &str)] = &[
     ("--seed", "模拟县的随机种子"),
     ("sample --format", "文件格式"),
     ("--chinese", "使用中文表头和取值（学籍号、小学等）"),
+    (
+        "serve",
+        "在浏览器中打开学生资助工作台（基于本县数据库）：导入、汇总、查学生、核对发放、下载",
+    ),
+    (
+        "--addr",
+        "监听地址，默认仅本机（127.0.0.1:8080）；其他地址须使用令牌（--token 或环境变量 EDUAID_TOKEN，否则自动生成并显示）",
+    ),
+    (
+        "--store",
+        "本县数据库文件（SQLite，不存在则新建）［默认：用户数据文件夹中的 county.db］",
+    ),
+    (
+        "--token",
+        "访问令牌（请求头 Authorization: Bearer 令牌，或页面地址中的 ?token=令牌）",
+    ),
+    (
+        "import",
+        "把本县的数据文件导入数据库（SQLite 文件），每个文件记录为一次导入",
+    ),
+    ("import --disbursements", "同时导入的资金发放记录文件"),
+    (
+        "--keep_valid",
+        "即使有被拒绝的行，也导入其余各行（默认：有被拒绝的行时不导入）",
+    ),
 ];
 
 fn zh(key: &str) -> Option<&'static str> {

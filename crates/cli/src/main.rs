@@ -49,6 +49,7 @@ mod inputs;
 mod output;
 mod policy;
 mod progress;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -86,6 +87,8 @@ fn main() -> ExitCode {
         Cmd::Validate(a) => cmd::validate::run(&a, &ctx),
         Cmd::Policy(a) => cmd::policy::run(&a, &ctx),
         Cmd::Sample(a) => cmd::sample::run(&a, &ctx),
+        Cmd::Serve(a) => cmd::serve::run(&a, &ctx),
+        Cmd::Import(a) => cmd::import::run(&a, &ctx),
     };
     match result {
         Ok(status) => ExitCode::from(status.code()),

@@ -2,9 +2,11 @@
 
 pub(crate) mod evaluate;
 pub(crate) mod explain;
+pub(crate) mod import;
 pub(crate) mod policy;
 pub(crate) mod reconcile;
 pub(crate) mod report;
 pub(crate) mod sample;
+pub(crate) mod serve;
 pub(crate) mod stats;
 pub(crate) mod validate;

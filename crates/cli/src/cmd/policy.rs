@@ -62,7 +62,7 @@ fn list(choice: &PolicyChoice, ctx: &Ctx) -> anyhow::Result<Status> {
 }
 
 /// The parameters of a program: those named `<program>.…`.
-fn parameters_of<'a>(policy: &'a Policy, program: &str) -> Vec<&'a eduaid::eligibility::Parameter> {
+pub(crate) fn parameters_of<'a>(policy: &'a Policy, program: &str) -> Vec<&'a eduaid::eligibility::Parameter> {
     let prefix = format!("{program}.");
     policy
         .parameters()
@@ -141,7 +141,11 @@ fn show(program: &str, choice: &PolicyChoice, ctx: &Ctx) -> anyhow::Result<Statu
     Ok(Status::Clean)
 }
 
-fn show_json(spec: &ProgramSpec, params: &[&eduaid::eligibility::Parameter], policy: &Policy) -> serde_json::Value {
+pub(crate) fn show_json(
+    spec: &ProgramSpec,
+    params: &[&eduaid::eligibility::Parameter],
+    policy: &Policy,
+) -> serde_json::Value {
     let rules: Vec<serde_json::Value> = spec
         .rules
         .iter()

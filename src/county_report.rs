@@ -612,7 +612,13 @@ impl CountyReport {
                 half,
             ),
             (
-                "nutrition_amount",
+                // Paid by days in school: the full-attendance figure is the
+                // product, the amount that less the reduction (a sum below).
+                if figures.get("nutrition_full_amount").is_some() {
+                    "nutrition_full_amount"
+                } else {
+                    "nutrition_amount"
+                },
                 "nutrition_students_first",
                 per_meal_day,
                 Decimal::ONE,
@@ -642,6 +648,20 @@ impl CountyReport {
                 }
                 None => {}
             }
+        }
+        // Only where some students were in school for part of the days.
+        if [
+            "nutrition_amount",
+            "nutrition_part_days_reduction",
+            "nutrition_full_amount",
+        ]
+        .iter()
+        .all(|k| figures.get(k).is_some())
+        {
+            out.push(Relation::Sum {
+                parts: s(&["nutrition_amount", "nutrition_part_days_reduction"]),
+                total: "nutrition_full_amount".to_string(),
+            });
         }
         // Cited figures (引用) are optional: checked when given.
         let given = |keys: &[&str]| keys.iter().all(|k| figures.get(k).is_some());
@@ -1680,6 +1700,7 @@ fn aid(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Result<(), Error
         let src = |zh: &str, en: &str| p.engine("nutrition", zh, en);
         let daily = parameter(c.engine, "nutrition.daily", Stage::Primary, on);
         let dsrc = src("政策参数 nutrition.daily", "parameter nutrition.daily");
+        let daily_amount = daily.as_ref().ok().copied();
         g.add(daily.map(|d| Figure::money("nutrition_daily", "营养膳食补助标准（每生每天）", d, dsrc)))?;
         let window = c.engine.policy().and_then(|p| p.calendar().window(spring));
         let start = match g.data.figures.get("nutrition_start_date").map(|f| &f.value) {
@@ -1705,6 +1726,31 @@ fn aid(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Result<(), Error
             nutrition.total.amount,
             src("测算：春季学期金额", "amount"),
         )?;
+        // Students in school for only part of the days (joined or left
+        // mid-term) are paid by their own days: then the amount is less than
+        // students × days × daily, and the report says by how much.
+        let count = |key: &str| match g.data.figures.get(key).map(|f| &f.value) {
+            Some(Value::Count { n, .. }) => Some(*n),
+            _ => None,
+        };
+        let full = daily_amount
+            .zip(count("nutrition_days"))
+            .zip(count("nutrition_students_first"))
+            .and_then(|((d, days), n)| d.checked_mul_count(days)?.checked_mul_count(n));
+        if let Some(full) = full.filter(|f| *f > nutrition.total.amount) {
+            g.wan(
+                "nutrition_full_amount",
+                "营养膳食补助资金（按全部学生全勤测算）",
+                full,
+                src("测算：受益学生×供餐天数×每天标准", "students × days × daily"),
+            )?;
+            g.wan(
+                "nutrition_part_days_reduction",
+                "营养膳食补助资金（部分天数在校学生少发）",
+                full - nutrition.total.amount,
+                src("测算：全勤测算−春季学期金额", "full-attendance amount − amount"),
+            )?;
+        }
     }
     let preschool = Grant {
         id: "preschool-aid",

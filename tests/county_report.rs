@@ -115,6 +115,54 @@ fn the_default_template_renders_and_checks_out() -> Result {
     Ok(())
 }
 
+/// Under the national catalogue alone (the CLI's default), the county
+/// overlay's parameters are missing and its calendar is the national one:
+/// the report leaves out what needs the overlay, and the nutrition plan,
+/// paid by each student's days in school, is worded with the full-attendance
+/// figure and the difference, which the validator checks as a sum.
+#[test]
+fn the_national_catalogue_alone_gives_a_consistent_report() -> Result {
+    let engine = Engine::new(eduaid::eligibility::Policy::national()?);
+    let settings = Settings {
+        report_date: "2017-09-30".parse().ok(),
+        ..Settings::new(sample().name.clone())
+    };
+    // Not `build`: its entitlements are cached for the county overlay.
+    let c = sample();
+    let national = Entitlements::compute(&engine, &c.roster, spring()?, Some(&c.disbursements))?;
+    let mut report = County::new(&c.roster, &c.counts, &engine, spring()?)
+        .with_disbursements(&c.disbursements)
+        .with_settings(settings)
+        .build_from(&national)?;
+    report.data.figure(Figure::date(
+        "fee_meeting_date",
+        "会议日期",
+        "2017-07-11".parse()?,
+        Source::indicator("test"),
+    ))?;
+    let doc = Template::default_report().render(&report.data)?;
+    let validation = report.validate(&doc)?;
+    assert!(validation.is_consistent(), "{}", validation.summary());
+    let data = &report.data;
+    let (amount, reduction, full) = (
+        shown(data, "nutrition_amount"),
+        shown(data, "nutrition_part_days_reduction"),
+        shown(data, "nutrition_full_amount"),
+    );
+    assert_eq!(full, "601.16万元");
+    assert_eq!(amount, "600.7544万元");
+    assert_eq!(reduction, "0.4056万元");
+    // The sentence was checked, and the three figures are tied by a sum.
+    let text = eduaid::report::render::to_text(&doc)?;
+    assert!(text.contains("比全部学生全勤测算的601.16万元少0.4056万元"), "{text}");
+    let tied = report.relations()?.into_iter().any(|r| {
+        matches!(r, Relation::Sum { ref parts, ref total }
+            if total == "nutrition_full_amount" && parts.contains(&"nutrition_part_days_reduction".to_string()))
+    });
+    assert!(tied);
+    Ok(())
+}
+
 #[test]
 fn settings_change_what_the_report_prints() -> Result {
     let engine = Engine::hunan_county_2016()?;

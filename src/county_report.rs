@@ -134,6 +134,16 @@ pub enum Error {
         /// What is wrong with the rate.
         source: crate::report::Error,
     },
+    /// A statistic whose inputs are missing: not computable, never a number.
+    #[error("{key} ({label}): 不可计算：{reason}")]
+    NotComputable {
+        /// The figure key.
+        key: String,
+        /// The figure's label.
+        label: String,
+        /// The missing input, in Chinese (缺少…).
+        reason: String,
+    },
     /// An amount that does not divide exactly into a per-student standard.
     #[error("{what}: {reason}")]
     Division {
@@ -1202,14 +1212,22 @@ fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
             ),
         ] {
             let r = retention(c.counts, kind, y, RetentionOptions::transfer_adjusted());
-            let f = rate(
-                &format!("{key}_y{}", i + 1),
-                &format!("{label}（{}）", y.to_chinese()),
-                r.rate.numerator(),
-                r.rate.denominator(),
-                2,
-                rsrc.clone(),
-            );
+            let (fkey, flabel) = (format!("{key}_y{}", i + 1), format!("{label}（{}）", y.to_chinese()));
+            let f = match &r.rate.not_computable {
+                Some(m) => Err(Error::NotComputable {
+                    key: fkey,
+                    label: flabel,
+                    reason: m.chinese(),
+                }),
+                None => rate(
+                    &fkey,
+                    &flabel,
+                    r.rate.numerator(),
+                    r.rate.denominator(),
+                    2,
+                    rsrc.clone(),
+                ),
+            };
             g.dated.push((format!("{key}_y{}", i + 1), y.last_day()));
             if let Ok(Figure {
                 value: Value::Rate(rt), ..
@@ -1267,14 +1285,21 @@ fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
         "人",
         dsrc.clone(),
     )?;
-    g.add(rate(
-        "disabled_enrolment_rate",
-        "三类残疾儿童入学率",
-        disabled.numerator(),
-        disabled.denominator(),
-        1,
-        dsrc,
-    ))?;
+    g.add(match &disabled.not_computable {
+        Some(m) => Err(Error::NotComputable {
+            key: "disabled_enrolment_rate".to_string(),
+            label: "三类残疾儿童入学率".to_string(),
+            reason: m.chinese(),
+        }),
+        None => rate(
+            "disabled_enrolment_rate",
+            "三类残疾儿童入学率",
+            disabled.numerator(),
+            disabled.denominator(),
+            1,
+            dsrc,
+        ),
+    })?;
     if let Some(v) = s.disabled_enrolment_standard {
         g.add(Ok(Figure::number(
             "disabled_standard",

@@ -243,6 +243,16 @@ fn without_counts_figures_are_left_out_or_an_error() -> Result {
         "{:?}",
         report.left_out
     );
+    // Not computable, with the missing input named, never a number.
+    assert!(
+        report
+            .left_out
+            .iter()
+            .any(|e| matches!(e, Error::NotComputable { key, reason, .. }
+            if key == "retention_junior_y3" && reason.starts_with("缺少初中"))),
+        "{:?}",
+        report.left_out
+    );
     // One line per section left out, naming the file that fills it, and
     // the default template still renders.
     let missing = report.missing_sections();

@@ -144,7 +144,7 @@ pub(crate) struct DataArgs {
 /// Which policy to apply.
 #[derive(Debug, Clone, Args)]
 pub(crate) struct PolicyChoice {
-    /// Policy layer: a built-in id (national, hunan, hunan-county-2016) or an overlay .toml file; repeat to stack, the last one on top [default: hunan-county-2016]
+    /// Policy layer: a built-in id (national, hunan, hunan-county-2016) or an overlay .toml file; repeat to stack, the last one on top [default: national; every run prints the layers it applies]
     #[arg(long = "policy", value_name = "ID|FILE")]
     pub(crate) policy: Vec<String>,
 }
@@ -532,7 +532,7 @@ const ZH: &[(&str, &str)] = &[
     ),
     (
         "--policy",
-        "政策层：内置编号（national、hunan、hunan-county-2016）或叠加政策 .toml 文件；可重复，最后一个在最上层［默认 hunan-county-2016］",
+        "政策层：内置编号（national、hunan、hunan-county-2016）或叠加政策 .toml 文件；可重复，最后一个在最上层［默认 national（国家政策）；每次运行都会显示所用的政策层］",
     ),
     ("--term", "学期，如 2017-spring 或 2017年春季学期"),
     (

@@ -77,6 +77,7 @@ fn main() -> ExitCode {
         json: parsed.json,
         show_names: parsed.show_names,
     };
+    policy::set_announce(ctx.lang, ctx.quiet);
     let result = match parsed.command {
         Cmd::Evaluate(a) => cmd::evaluate::run(&a, &ctx),
         Cmd::Explain(a) => cmd::explain::run_explain(&a, &ctx),

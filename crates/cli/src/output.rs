@@ -64,6 +64,30 @@ impl Sheet {
     }
 }
 
+/// The sheet that says how an output file was made (说明 / about): the
+/// policy layers applied, the terms, the program and its version, the
+/// input files. For an xlsx or JSON output only: a CSV holds data rows
+/// alone (a comment line would be read as a row), so for CSV the same is
+/// printed on stderr as the run goes. `items` are (English, Chinese,
+/// value).
+pub(crate) fn about_sheets(out: &Path, zh: bool, items: &[(&str, &str, String)]) -> Vec<eduaid::io::Sheet> {
+    if matches!(eduaid::io::OutKind::of(out), Ok(eduaid::io::OutKind::Csv) | Err(_)) {
+        return Vec::new();
+    }
+    let (name, key, value) = if zh {
+        ("说明", "项目", "内容")
+    } else {
+        ("about", "item", "value")
+    };
+    let mut s = eduaid::io::Sheet::new(name, &[key, value]);
+    let program = format!("eduaid {}", env!("CARGO_PKG_VERSION"));
+    let made = [("made by", "生成程序", program)];
+    for (en, c, v) in items.iter().map(|(a, b, c)| (*a, *b, c.clone())).chain(made) {
+        s.push(vec![Val::from(if zh { c } else { en }), Val::from(v)]);
+    }
+    vec![s]
+}
+
 /// The files a roster's arguments read (those that exist).
 pub(crate) fn roster_inputs(data: &DataArgs) -> Vec<PathBuf> {
     let dir = data.data.as_ref();

@@ -2,15 +2,69 @@
 //! layer ids and overlay files, stacked in the order given.
 
 use std::path::Path;
+use std::sync::OnceLock;
 
 use anyhow::bail;
 use eduaid::eligibility::{Engine, Layer, Policy, PolicySet};
 
-use crate::cli::PolicyChoice;
+use crate::cli::{Lang, PolicyChoice};
 
-/// The policy used when none is named: the built-in Hunan county overlay of
-/// 2016-17 (national ← hunan ← hunan-county-2016).
-pub(crate) const DEFAULT_POLICY: &str = "hunan-county-2016";
+/// The policy used when none is named: the national catalogue alone. A
+/// province's or county's overlay is applied only when named (`--policy
+/// hunan-county-2016`), and every command that evaluates says which layers
+/// it used ([`announce`]).
+pub(crate) const DEFAULT_POLICY: &str = "national";
+
+/// How [`engine`] announces the layers: the run's language and `--quiet`,
+/// set once at startup ([`set_announce`]).
+static ANNOUNCE: OnceLock<(Lang, bool)> = OnceLock::new();
+
+/// Set how [`engine`] announces the policy layers it uses.
+pub(crate) fn set_announce(lang: Lang, quiet: bool) {
+    let _ = ANNOUNCE.set((lang, quiet));
+}
+
+/// The layers of a policy, bottom first, as one line:
+/// `national ← hunan ← hunan-county-2016`.
+pub(crate) fn layers_line(policy: &Policy) -> String {
+    policy.layers().join(" ← ")
+}
+
+/// The line that says which policy a run applies, in `lang`:
+/// `政策：national ← hunan ← hunan-county-2016（某县…）`; `default` if no
+/// policy was named.
+pub(crate) fn policy_line(policy: &Policy, lang: Lang, default: bool) -> String {
+    let layers = layers_line(policy);
+    match lang {
+        Lang::Zh => format!(
+            "政策：{layers}（{}）{}",
+            policy.title(),
+            if default {
+                "［默认；省、县政策用 --policy 指定］"
+            } else {
+                ""
+            }
+        ),
+        Lang::En => format!(
+            "policy: {layers} ({}){}",
+            policy.title(),
+            if default {
+                " [the default; name a province's or county's overlay with --policy]"
+            } else {
+                ""
+            }
+        ),
+    }
+}
+
+/// Print the policy line on stderr (unless `--quiet`), so that no run
+/// applies a policy silently.
+pub(crate) fn announce(policy: &Policy, default: bool) {
+    let (lang, quiet) = ANNOUNCE.get().copied().unwrap_or((Lang::En, false));
+    if !quiet {
+        errln!("{}", policy_line(policy, lang, default));
+    }
+}
 
 /// Other names accepted for the built-in layers.
 const ALIASES: &[(&str, &str)] = &[
@@ -64,10 +118,19 @@ pub(crate) fn compose(choice: &PolicyChoice) -> anyhow::Result<Policy> {
     Ok(policy)
 }
 
-/// The engine of the policy the arguments name.
+/// The engine of the policy the arguments name; the layers it uses are
+/// announced on stderr ([`announce`]).
 ///
 /// # Errors
 /// As [`compose`].
 pub(crate) fn engine(choice: &PolicyChoice) -> anyhow::Result<Engine> {
-    Ok(Engine::new(compose(choice)?))
+    let policy = compose(choice)?;
+    announce(&policy, choice.policy.is_empty());
+    Ok(Engine::new(policy))
+}
+
+/// The layers an engine applies, as [`layers_line`] (empty for an engine
+/// without a policy).
+pub(crate) fn engine_layers(engine: &Engine) -> String {
+    engine.policy().map(layers_line).unwrap_or_default()
 }

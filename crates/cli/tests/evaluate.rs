@@ -22,6 +22,8 @@ fn the_sample_county_gives_the_contract_figures_of_spring_2017() {
             "evaluate",
             "--data",
             &p(dir),
+            "--policy",
+            "hunan-county-2016",
             "--term",
             "2017-spring",
             "--out",
@@ -65,7 +67,19 @@ fn the_sample_county_gives_the_contract_figures_of_spring_2017() {
     assert!(out.with_file_name("entitlements-totals.csv").is_file());
     assert!(out.with_file_name("entitlements-by_stage.csv").is_file());
     // The tables are printed without --json, in yuan and 万元.
-    let human = run_expect(0, &["-q", "evaluate", "--data", &p(dir), "--term", "2017年春季学期"]);
+    let human = run_expect(
+        0,
+        &[
+            "-q",
+            "evaluate",
+            "--data",
+            &p(dir),
+            "--policy",
+            "hunan-county-2016",
+            "--term",
+            "2017年春季学期",
+        ],
+    );
     assert!(human.stdout.contains("673.5875"), "{}", human.stdout);
     assert!(human.stdout.contains("6735875.00"));
 }
@@ -82,6 +96,8 @@ fn rain_and_dew_counts_person_terms_over_two_terms() {
             &p(sample_dir()),
             "--term",
             "2016-autumn",
+            "--policy",
+            "hunan-county-2016",
             "--term",
             "2017-spring",
         ],
@@ -181,6 +197,8 @@ fn bad_rows_are_reported_with_file_line_and_column_and_the_run_goes_on() {
             "evaluate",
             "--data",
             &p(d.path()),
+            "--policy",
+            "hunan-county-2016",
             "--term",
             "2017-spring",
             "--out",
@@ -214,6 +232,8 @@ fn missing_and_unreadable_inputs_exit_2_naming_the_file() {
             &p(&small.join("schools.csv")),
             "--students",
             "/nonexistent/s.csv",
+            "--policy",
+            "hunan-county-2016",
             "--term",
             "2017-spring",
         ],
@@ -225,6 +245,8 @@ fn missing_and_unreadable_inputs_exit_2_naming_the_file() {
             "evaluate",
             "--students",
             &p(&small.join("students.csv")),
+            "--policy",
+            "hunan-county-2016",
             "--term",
             "2017-spring",
         ],
@@ -251,6 +273,8 @@ fn missing_and_unreadable_inputs_exit_2_naming_the_file() {
             "evaluate",
             "--data",
             &p(small),
+            "--policy",
+            "hunan-county-2016",
             "--term",
             "2017-spring",
             "--out",
@@ -267,6 +291,8 @@ fn missing_and_unreadable_inputs_exit_2_naming_the_file() {
             &p(&small.join("schools.csv")),
             "--students",
             "old.xls",
+            "--policy",
+            "hunan-county-2016",
             "--term",
             "2017-spring",
         ],
@@ -311,6 +337,8 @@ fn out_naming_an_input_is_refused_before_any_work() {
         &p(d.path()),
         "--students",
         &p(&link),
+        "--policy",
+        "hunan-county-2016",
         "--term",
         "2017-spring",
         "--out",
@@ -326,6 +354,8 @@ fn out_naming_an_input_is_refused_before_any_work() {
         &p(d.path()),
         "--students",
         &p(&sibling),
+        "--policy",
+        "hunan-county-2016",
         "--term",
         "2017-spring",
         "--out",
@@ -347,6 +377,8 @@ fn an_unwritable_out_folder_is_an_error_before_any_work() {
             "evaluate",
             "--data",
             &p(dir),
+            "--policy",
+            "hunan-county-2016",
             "--term",
             "2017-spring",
             "--out",
@@ -371,6 +403,8 @@ fn csv_out_neutralises_formulas_in_names_and_keeps_amounts_numbers() {
             "evaluate",
             "--data",
             &p(d.path()),
+            "--policy",
+            "hunan-county-2016",
             "--term",
             "2017-spring",
             "--out",
@@ -402,6 +436,8 @@ fn xlsx_and_json_out_hold_every_row_streamed() {
             "evaluate",
             "--data",
             &p(dir),
+            "--policy",
+            "hunan-county-2016",
             "--term",
             "2017-spring",
             "--out",
@@ -418,6 +454,8 @@ fn xlsx_and_json_out_hold_every_row_streamed() {
             "evaluate",
             "--data",
             &p(dir),
+            "--policy",
+            "hunan-county-2016",
             "--term",
             "2017-spring",
             "--out",
@@ -436,6 +474,8 @@ fn xlsx_and_json_out_hold_every_row_streamed() {
             "evaluate",
             "--data",
             &p(dir),
+            "--policy",
+            "hunan-county-2016",
             "--term",
             "2017-spring",
             "--out",
@@ -444,7 +484,15 @@ fn xlsx_and_json_out_hold_every_row_streamed() {
     );
     use calamine::{Reader, Xlsx, open_workbook};
     let mut wb: Xlsx<_> = open_workbook(&xlsx).unwrap();
-    assert_eq!(wb.sheet_names(), ["entitlements", "totals", "by_stage"]);
+    // The about sheet names the policy layers applied.
+    assert_eq!(wb.sheet_names(), ["entitlements", "totals", "by_stage", "about"]);
+    let about = wb.worksheet_range("about").unwrap();
+    assert!(
+        about.rows().any(|r| r
+            .iter()
+            .any(|c| matches!(c, calamine::Data::String(s) if s == "national ← hunan ← hunan-county-2016"))),
+        "{about:?}"
+    );
     assert_eq!(wb.worksheet_range("entitlements").unwrap().height(), n + 1);
 }
 
@@ -463,4 +511,44 @@ fn data_in_an_error_line_reaches_the_terminal_escaped() {
         r.stderr
     );
     assert!(r.stderr.contains("\\u{1b}[2J"), "{}", r.stderr);
+}
+
+#[test]
+fn the_default_policy_is_national_and_every_run_names_its_layers() {
+    let r = run_expect(
+        0,
+        &[
+            "--json",
+            "evaluate",
+            "--data",
+            &p(sample_dir()),
+            "--term",
+            "2017-spring",
+        ],
+    );
+    assert!(
+        r.stderr.contains("policy: national (") && r.stderr.contains("the default"),
+        "{}",
+        r.stderr
+    );
+    let r = run_expect(
+        0,
+        &[
+            "--lang",
+            "zh",
+            "--json",
+            "evaluate",
+            "--data",
+            &p(sample_dir()),
+            "--policy",
+            "hunan-county-2016",
+            "--term",
+            "2017-spring",
+        ],
+    );
+    assert!(
+        r.stderr.contains("政策：national ← hunan ← hunan-county-2016（"),
+        "{}",
+        r.stderr
+    );
 }

@@ -4,14 +4,17 @@ use crate::common::*;
 
 #[test]
 fn list_and_show_give_programs_values_and_citations() {
-    let r = run_expect(0, &["policy", "list"]);
+    let r = run_expect(0, &["policy", "list", "--policy", "hunan-county-2016"]);
     for id in ["living-subsidy", "nutrition", "rain-and-dew", "senior-grant"] {
         assert!(r.stdout.contains(id), "{id}");
     }
     assert!(r.stdout.contains("national ← hunan ← hunan-county-2016"));
     let j = run_expect(0, &["--json", "policy", "list", "--policy", "national"]).json();
     assert_eq!(j["layers"], serde_json::json!(["national"]));
-    let r = run_expect(0, &["policy", "show", "living-subsidy"]);
+    let r = run_expect(
+        0,
+        &["policy", "show", "living-subsidy", "--policy", "hunan-county-2016"],
+    );
     assert!(r.stdout.contains("registered-poor-day-students"), "{}", r.stdout);
     assert!(r.stdout.contains("living-subsidy.annual"), "{}", r.stdout);
     assert!(r.stdout.contains("cited:"));

@@ -40,7 +40,20 @@ fn found(j: &serde_json::Value) -> BTreeSet<(String, String)> {
 fn reconciling_the_sample_finds_exactly_the_planted_faults() {
     let dir = sample_dir();
     let (_d, out) = temp_path("findings.xlsx");
-    let r = run_expect(1, &["--json", "-q", "reconcile", "--data", &p(dir), "--out", &p(&out)]);
+    let r = run_expect(
+        1,
+        &[
+            "--json",
+            "-q",
+            "reconcile",
+            "--data",
+            &p(dir),
+            "--policy",
+            "hunan-county-2016",
+            "--out",
+            &p(&out),
+        ],
+    );
     let j = r.json();
     assert_eq!(found(&j), planted());
     assert_eq!(
@@ -50,7 +63,10 @@ fn reconciling_the_sample_finds_exactly_the_planted_faults() {
     let xlsx = std::fs::read(&out).unwrap();
     assert_eq!(&xlsx[..2], b"PK");
     // The human form names each finding in Chinese and English.
-    let r = run_expect(1, &["-q", "reconcile", "--data", &p(dir)]);
+    let r = run_expect(
+        1,
+        &["-q", "reconcile", "--data", &p(dir), "--policy", "hunan-county-2016"],
+    );
     assert!(r.stdout.contains("应补未补"), "{}", r.stdout);
     assert!(r.stdout.contains("重复发放"));
     assert!(r.stdout.contains("离校后发放"));
@@ -67,6 +83,8 @@ fn reconciling_from_an_entitlements_file_finds_the_same() {
             "evaluate",
             "--data",
             &p(dir),
+            "--policy",
+            "hunan-county-2016",
             "--term",
             "2016-autumn",
             "--term",

@@ -80,6 +80,7 @@ mod atomic;
 mod cell;
 mod entitlements;
 mod error;
+mod furniture;
 mod options;
 mod read;
 mod readback;

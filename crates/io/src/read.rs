@@ -42,6 +42,11 @@ pub struct LoadReport {
     pub rejected: u64,
     /// Blank rows and lines after the header.
     pub blank: u64,
+    /// Rows that are a table's furniture, not records: totals and subtotal
+    /// rows (合计, 小计 …) and notes below the table (备注, 填表人 …), each
+    /// skipped with a warning (one for a block of notes) and not counted in
+    /// `read`.
+    pub skipped: u64,
     /// The rejected rows, in file order.
     pub errors: Vec<RowError>,
     /// Warnings: unknown columns, title rows above the header.
@@ -59,6 +64,7 @@ impl LoadReport {
             accepted: 0,
             rejected: 0,
             blank: 0,
+            skipped: 0,
             errors: Vec::new(),
             warnings: Vec::new(),
         }
@@ -85,6 +91,9 @@ impl fmt::Display for LoadReport {
             "{} ({}): read {} rows, accepted {}, rejected {}, blank {}",
             self.file, self.kind, self.read, self.accepted, self.rejected, self.blank
         )?;
+        if self.skipped > 0 {
+            write!(f, ", skipped {} (totals, notes)", self.skipped)?;
+        }
         for w in &self.warnings {
             write!(f, "\nwarning: {w}")?;
         }
@@ -127,7 +136,7 @@ fn load<T: Record>(
     let mut keys: HashMap<String, u64> = HashMap::new();
     while let Some(item) = rows.next_item()? {
         let outcome = match item {
-            Item::Blank => continue,
+            Item::Blank | Item::Skipped => continue,
             Item::Bad(e) => Err(e),
             Item::Row(f) => match T::parse(&f, &ctx) {
                 Err(e) => Err(row_error(&rows, &f, e)),
@@ -163,6 +172,7 @@ fn load<T: Record>(
         }
     }
     report.blank = rows.blank;
+    report.skipped = rows.skipped;
     report.warnings = std::mem::take(&mut rows.warnings);
     Ok(report)
 }
@@ -643,6 +653,7 @@ impl<'a> StudentReader<'a> {
 
     fn finish_report(&mut self) {
         self.report.blank = self.rows.0.blank;
+        self.report.skipped = self.rows.0.skipped;
         self.report.warnings.clone_from(&self.rows.0.warnings);
         if self.row_warnings > MAX_ROW_WARNINGS {
             self.report.warnings.push(Warning {
@@ -741,7 +752,7 @@ impl Iterator for StudentReader<'_> {
                 }
             };
             let outcome = match item {
-                Item::Blank => continue,
+                Item::Blank | Item::Skipped => continue,
                 // A row a first pass rejected is skipped whatever its fault:
                 // a ragged row or an unclosed quote as much as a bad cell.
                 Item::Bad(e) if self.skip.contains(&e.line) => continue,

@@ -11,6 +11,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use crate::cell::Cell;
+use crate::furniture::{Furniture, Sums};
 use crate::{Encoding, Error, FileKind, Format, ReadOptions, RowError, UnknownColumns, Warning};
 
 /// Where a file's bytes come from.
@@ -213,6 +214,8 @@ pub(crate) enum Item {
     Bad(RowError),
     /// A blank row (every cell empty), not a record.
     Blank,
+    /// A totals row or a note below the table, skipped with a warning.
+    Skipped,
 }
 
 /// A raw row from one of the formats.
@@ -250,6 +253,8 @@ struct Mapping {
     positions: Vec<Option<usize>>,
     /// Columns up to the last non-empty header cell.
     width: usize,
+    /// The header text of each file column.
+    headers: Vec<String>,
 }
 
 /// The rows of one file of one kind.
@@ -262,6 +267,9 @@ pub(crate) struct RowReader<'a> {
     pub delimiter: u8,
     pub warnings: Vec<Warning>,
     pub blank: u64,
+    /// Totals rows and notes skipped.
+    pub skipped: u64,
+    sums: Sums,
     rows: u64,
     max_rows: u64,
     max_record: u64,
@@ -361,6 +369,8 @@ impl<'a> RowReader<'a> {
             delimiter,
             warnings: first_warnings,
             blank: 0,
+            skipped: 0,
+            sums: Sums::default(),
             rows: 0,
             max_rows: opts.limits.max_rows,
             max_record: opts.limits.max_record,
@@ -548,23 +558,53 @@ impl<'a> RowReader<'a> {
                 .collect();
             found.len()
         };
-        let pick = seen
+        let single = seen
             .iter()
-            .position(|r| matches!(r, Raw::Cells(_, c) if score(c) == required))
-            .or_else(|| {
-                seen.iter()
-                    .position(|r| matches!(r, Raw::Cells(_, c) if c.iter().any(|x| !x.is_blank())))
-            });
+            .position(|r| matches!(r, Raw::Cells(_, c) if score(c) == required));
+        // A header of two rows (merged cells: a group title above its
+        // columns, or a name merged down over both rows): each column takes
+        // the lower row's text, or the upper's where the lower is empty.
+        let two = || {
+            seen.windows(2).enumerate().find_map(|(i, w)| match w {
+                [Raw::Cells(_, a), Raw::Cells(l, b)] => {
+                    let merged = merge_header(a, b);
+                    (score(&merged) == required).then_some((i, *l, merged))
+                }
+                _ => None,
+            })
+        };
+        let (pick, merged) = match single {
+            Some(p) => (Some(p), None),
+            None => match two() {
+                Some((i, l, m)) => (Some(i), Some((l, m))),
+                None => (
+                    seen.iter()
+                        .position(|r| matches!(r, Raw::Cells(_, c) if c.iter().any(|x| !x.is_blank()))),
+                    None,
+                ),
+            },
+        };
         let Some(pick) = pick else {
             return Err(Error::NoHeader {
                 file: self.file.clone(),
             });
         };
         let mut rest: VecDeque<Raw> = seen.split_off(pick).into();
-        let Some(Raw::Cells(header_line, header)) = rest.pop_front() else {
+        let Some(Raw::Cells(first_line, first)) = rest.pop_front() else {
             return Err(Error::NoHeader {
                 file: self.file.clone(),
             });
+        };
+        let (header_line, header) = match merged {
+            Some((l, m)) => {
+                rest.pop_front();
+                self.warn(
+                    first_line,
+                    format!("lines {first_line} and {l} are read as one header (merged header cells)"),
+                );
+                (l, m)
+            }
+            None => (first_line, first),
         };
         for r in &seen {
             match r {
@@ -632,10 +672,17 @@ impl<'a> RowReader<'a> {
                 chinese: c.chinese,
             });
         }
+        let key = self
+            .kind
+            .key_column()
+            .and_then(|k| self.kind.index(k))
+            .and_then(|k| positions.iter().position(|p| *p == Some(k)));
+        self.sums = Sums::new(key, width);
         self.mapping = Some(Mapping {
             names: names.into(),
             positions,
             width,
+            headers: texts.into_iter().take(width).collect(),
         });
         Ok(())
     }
@@ -675,6 +722,12 @@ impl<'a> RowReader<'a> {
             self.blank += 1;
             return Item::Blank;
         }
+        if self.mapping.is_none() {
+            return Item::Bad(self.bad(line, None, "no header".into()));
+        }
+        if let Some(f) = self.sums.classify(&cells) {
+            return self.furniture(line, &cells, f);
+        }
         let Some(m) = &self.mapping else {
             return Item::Bad(self.bad(line, None, "no header".into()));
         };
@@ -684,6 +737,7 @@ impl<'a> RowReader<'a> {
             let reason = format!("the row has {n} cells but the header has {}", m.width);
             return Item::Bad(self.bad(line, None, reason));
         }
+        self.sums.add(&cells);
         let mut out = vec![Cell::Empty; self.kind.columns().len()];
         for (cell, pos) in cells.into_iter().zip(&m.positions) {
             if let Some(i) = pos {
@@ -698,6 +752,36 @@ impl<'a> RowReader<'a> {
             names: Arc::clone(&m.names),
             cells: out,
         })
+    }
+
+    /// Skip a totals row or a note line with one warning (one for a block
+    /// of note lines), checking a totals row's sums.
+    fn furniture(&mut self, line: u64, cells: &[Cell], f: Furniture) -> Item {
+        self.skipped += 1;
+        match f {
+            Furniture::Totals(label) => {
+                let headers = self.mapping.as_ref().map(|m| m.headers.clone()).unwrap_or_default();
+                let check = self.sums.check(cells, &headers);
+                let label = label.map_or_else(|| "an unlabelled sum row".to_string(), |l| format!("a {l} row"));
+                self.warn(
+                    line,
+                    format!("line {line} is skipped as {label} (totals, not a record): {check}"),
+                );
+            }
+            Furniture::Note(false) => {
+                let first = cells
+                    .iter()
+                    .find_map(|c| c.text().ok().flatten())
+                    .map(|t| crate::clip(&t).into_owned())
+                    .unwrap_or_default();
+                self.warn(
+                    line,
+                    format!("line {line} is skipped as a note below the table: {first:?}"),
+                );
+            }
+            Furniture::Note(true) => {}
+        }
+        Item::Skipped
     }
 
     fn object(&mut self, line: u64, members: Vec<(String, Cell)>) -> Result<Item, Error> {
@@ -730,6 +814,18 @@ impl<'a> RowReader<'a> {
             cells,
         }))
     }
+}
+
+/// Two header rows as one: each column's lower text, or its upper text
+/// where the lower cell is empty.
+fn merge_header(upper: &[Cell], lower: &[Cell]) -> Vec<Cell> {
+    (0..upper.len().max(lower.len()))
+        .map(|i| match (upper.get(i), lower.get(i)) {
+            (_, Some(l)) if !l.is_blank() => l.clone(),
+            (Some(u), _) => u.clone(),
+            _ => Cell::Empty,
+        })
+        .collect()
 }
 
 /// Why a record over `max` bytes is refused.

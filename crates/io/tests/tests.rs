@@ -6,6 +6,7 @@
 
 mod atomic;
 mod bounds;
+mod clerks;
 mod common;
 mod docs;
 mod faults;

@@ -105,8 +105,14 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     }
     let skipped = u64::try_from(totals.skipped.len()).unwrap_or(0);
     let (by_program, by_stage) = summary_sheets(&totals, names);
-    if let Some(w) = writer {
-        let written = w.finish(&[by_program.0.clone(), by_stage.0.clone()])?;
+    if let (Some(w), Some(out)) = (writer, &args.out) {
+        let mut sheets = vec![by_program.0.clone(), by_stage.0.clone()];
+        sheets.extend(output::about_sheets(
+            out,
+            zh,
+            &about_items(&engine, &args.term, &args.data, zh),
+        ));
+        let written = w.finish(&sheets)?;
         output::report_written(&written, ctx);
     }
     if ctx.json {
@@ -140,6 +146,31 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         by_stage.print();
     }
     Ok(Status::bad_if(rejected + skipped))
+}
+
+/// What the 说明 sheet of an output says: the policy layers, the terms,
+/// the inputs.
+pub(crate) fn about_items(
+    engine: &eduaid::eligibility::Engine,
+    terms: &[eduaid::model::Term],
+    data: &crate::cli::DataArgs,
+    zh: bool,
+) -> Vec<(&'static str, &'static str, String)> {
+    let title = engine.policy().map(|p| p.title().to_string()).unwrap_or_default();
+    let terms: Vec<String> = terms
+        .iter()
+        .map(|t| if zh { t.to_chinese() } else { t.to_string() })
+        .collect();
+    let inputs: Vec<String> = output::roster_inputs(data)
+        .iter()
+        .map(|p| p.display().to_string())
+        .collect();
+    vec![
+        ("policy layers", "政策层", policy::engine_layers(engine)),
+        ("policy", "政策", title),
+        ("terms", "学期", terms.join(if zh { "、" } else { ", " })),
+        ("inputs", "输入文件", inputs.join(if zh { "；" } else { "; " })),
+    ]
 }
 
 /// The totals by program, and by program and stage.

@@ -40,6 +40,7 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         read.extend(args.entitlements.iter().cloned());
         output::guard_table_out(out, &names, &read)?;
     }
+    let mut about = Vec::new();
     let (recon, who, rejected) = if let Some(ent) = &args.entitlements {
         let (disbursements, rejected_d) = inputs::load_disbursements(&disb_path, ctx)?;
         let table = read_entitlements(ent, ctx)?;
@@ -53,6 +54,7 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             ));
         }
         let engine = policy::engine(&args.policy)?;
+        about = crate::cmd::evaluate::about_items(&engine, &[], &args.data, ctx.zh());
         let loaded = inputs::load_roster(&args.data, ctx)?;
         let (disbursements, rejected_d) = inputs::load_disbursements(&disb_path, ctx)?;
         let total = u64::try_from(loaded.roster.student_count()?).unwrap_or(0);
@@ -82,7 +84,14 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let findings = findings_sheet(&recon, &who, names[0], zh);
     let summary = summary_sheet(&recon, names[1], zh);
     if let Some(out) = &args.out {
-        let written = eduaid::io::write_sheets(out, &[findings.0, summary.0.clone()])?;
+        if let Some(ent) = &args.entitlements {
+            about.push(("entitlements", "应助名单", ent.display().to_string()));
+        }
+        about.push(("disbursements", "发放记录", disb_path.display().to_string()));
+        about.retain(|(en, _, v)| *en != "terms" || !v.is_empty());
+        let mut sheets = vec![findings.0, summary.0.clone()];
+        sheets.extend(output::about_sheets(out, zh, &about));
+        let written = eduaid::io::write_sheets(out, &sheets)?;
         output::report_written(&written, ctx);
     }
     if ctx.json {

@@ -45,7 +45,7 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             Headers::English
         },
         encoding,
-        bom: false,
+        bom: true, // UTF-8 CSV starts with a BOM, so that Chinese Excel opens it as UTF-8
     };
     let path = |stem: &str| -> PathBuf { args.out.join(format!("{stem}.{ext}")) };
     // Before generating: the folder exists and takes a new file.

@@ -121,3 +121,64 @@ expect = { rain-and-dew = 1500 }
     assert!(r.passed(), "{:#?}", r.failures);
     assert_eq!(r.cases, 4);
 }
+
+/// A province states its public senior schools' tuition; private (民办)
+/// senior students in the four categories are then waived that amount, not
+/// their own school's tuition (issue 13 item 6).
+const PUBLIC_SENIOR_TUITION: &str = r#"
+[policy]
+id = "a-province"
+title = "a province stating its public senior tuition"
+base = "national"
+
+[documents.prov-2016-1]
+title = "某省普通高中学费标准"
+issuer = "某省发展改革委 财政厅 教育厅"
+certainty = "B"
+
+[parameters."senior-fee-waiver.public-tuition"]
+values = [
+  { from = "2016-autumn", value = 1200, cite = { doc = "prov-2016-1" } },
+  { from = "2022-autumn", value = 1600, cite = { doc = "prov-2016-1" } },
+]
+"#;
+
+#[test]
+fn private_seniors_are_waived_at_the_public_rate() {
+    let engine = Engine::new(Policy::builtin_with("a-province.toml", PUBLIC_SENIOR_TUITION).unwrap());
+    let text = r#"
+[[case]]
+name = "private senior, registered-poor, autumn 2017: half of the public 1200, not of its own 9000"
+term = "2017-autumn"
+student = { stage = "senior", grade = 1 }
+school = { kind = "senior", ownership = "private", annual_tuition = 9000 }
+statuses = [{ kind = "registered_poor", from = 2015-01-01 }]
+expect = { senior-fee-waiver = 600 }
+
+[[case]]
+name = "private senior, household exited poverty, spring 2023 (transition): half of the public 1600"
+term = "2023-spring"
+student = { stage = "senior", grade = 2 }
+school = { kind = "senior", ownership = "private", annual_tuition = 9000 }
+statuses = [{ kind = "registered_poor", from = 2015-01-01, until = 2020-06-30 }]
+expect = { senior-fee-waiver = 800 }
+
+[[case]]
+name = "private senior in no group, spring 2023: nothing"
+term = "2023-spring"
+student = { stage = "senior", grade = 2 }
+school = { kind = "senior", ownership = "private", annual_tuition = 9000 }
+expect = { senior-fee-waiver = 0 }
+
+[[case]]
+name = "public senior, dibao, autumn 2017: its own tuition"
+term = "2017-autumn"
+student = { stage = "senior", grade = 1 }
+school = { kind = "senior", ownership = "public", annual_tuition = 1000 }
+statuses = [{ kind = "dibao", from = 2015-01-01 }]
+expect = { senior-fee-waiver = 500 }
+"#;
+    let r = run_cases(&engine, "private.toml", text).unwrap();
+    assert!(r.passed(), "{:#?}", r.failures);
+    assert_eq!(r.cases, 4);
+}

@@ -79,7 +79,7 @@ struct Spec {
 
 fn spec() -> impl Strategy<Value = Spec> {
     (
-        (0usize..7, 1u8..13, 0usize..3, any::<u8>(), any::<bool>()),
+        (0usize..7, 1u8..13, 0usize..4, any::<u8>(), any::<bool>()),
         (
             any::<bool>(),
             any::<bool>(),

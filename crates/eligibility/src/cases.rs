@@ -15,7 +15,10 @@
 //!
 //! `expect` maps a program to its amount for the term; `0` means "not
 //! entitled" (or entitled to nothing). `why_not` maps a program to words its
-//! reason must contain. Programs a case does not name are not checked.
+//! reason must contain; `because` maps a program to words the trace of its
+//! entitlement must contain (the rule applied, a parameter, a document), so a
+//! case can tell "entitled to 0.00" from "not entitled". Programs a case does
+//! not name are not checked.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -65,6 +68,10 @@ pub struct Case {
     /// Words each program's why-not reason must contain.
     #[serde(default)]
     pub why_not: BTreeMap<Spanned<String>, String>,
+    /// Words the trace of each program's entitlement must contain (the rule
+    /// applied, a parameter, a document): the student must be entitled.
+    #[serde(default)]
+    pub because: BTreeMap<Spanned<String>, String>,
 }
 
 /// The student of a case.
@@ -233,7 +240,12 @@ pub fn run_cases(engine: &Engine, file: &str, text: &str) -> Result<CaseReport, 
                 message,
             }
         };
-        for p in case.expect.keys().chain(case.why_not.keys()) {
+        for p in case
+            .expect
+            .keys()
+            .chain(case.why_not.keys())
+            .chain(case.because.keys())
+        {
             if !known.iter().any(|k| k == p.get_ref()) {
                 return Err(invalid(
                     format!("case {:?}", case.name.get_ref()),
@@ -290,6 +302,27 @@ pub fn run_cases(engine: &Engine, file: &str, text: &str) -> Result<CaseReport, 
                     name: case.name.get_ref().clone(),
                     at: at.clone(),
                     message: format!("{}: entitled, expected not entitled ({words:?})", p.get_ref()),
+                }),
+            }
+        }
+        for (p, words) in &case.because {
+            report.checks += 1;
+            let trace = ex
+                .entitled
+                .iter()
+                .find(|e| e.program.as_str() == p.get_ref())
+                .map(|e| e.trace.as_ref().map(ToString::to_string).unwrap_or_default());
+            match trace {
+                Some(t) if t.contains(words.as_str()) => {}
+                Some(t) => report.failures.push(CaseFailure {
+                    name: case.name.get_ref().clone(),
+                    at: at.clone(),
+                    message: format!("{}: trace does not contain {words:?}:\n{t}", p.get_ref()),
+                }),
+                None => report.failures.push(CaseFailure {
+                    name: case.name.get_ref().clone(),
+                    at: at.clone(),
+                    message: format!("{}: not entitled, expected entitled because {words:?}", p.get_ref()),
                 }),
             }
         }

@@ -532,17 +532,22 @@ fn a_waiver_without_tuition_on_record_is_a_warning_not_a_zero() {
     let mut with = crate::util::school("A1", SchoolKind::Primary, Locality::Rural, None);
     with.annual_tuition = Some(y(100));
     roster.add_school(with).unwrap();
-    roster
-        .add_school(crate::util::school("B1", SchoolKind::Primary, Locality::Rural, None))
-        .unwrap();
-    roster
-        .add_school(crate::util::school("B2", SchoolKind::Junior, Locality::Rural, None))
-        .unwrap();
+    // Private schools charge fees: with none on record, missing data. (A
+    // public compulsory school charges none by law: waived at 0.00.)
+    for (id, kind) in [("B1", SchoolKind::Primary), ("B2", SchoolKind::Junior)] {
+        let mut s = crate::util::school(id, kind, Locality::Rural, None);
+        s.ownership = Ownership::Private;
+        roster.add_school(s).unwrap();
+    }
+    let mut public = crate::util::school("C1", SchoolKind::Primary, Locality::Rural, None);
+    public.annual_tuition = None;
+    roster.add_school(public).unwrap();
     for (i, sc, st) in [
         (1, "A1", Stage::Primary),
         (2, "B1", Stage::Primary),
         (3, "B1", Stage::Primary),
         (4, "B2", Stage::Junior),
+        (5, "C1", Stage::Primary),
     ] {
         roster
             .add_student(crate::util::student(&format!("S{i}"), sc, st, 2, false, None))
@@ -562,8 +567,9 @@ fn a_waiver_without_tuition_on_record_is_a_warning_not_a_zero() {
         .run(&roster, &terms, false, Some(&mut Listing(&mut listed)))
         .unwrap();
     let fw = t.program("fee-waiver").unwrap();
-    // Only S1 (school A1, 100 a year) is counted: 50 a term, two terms.
-    assert_eq!(fw.total.persons, 1);
+    // S1 (school A1, 100 a year) is counted: 50 a term, two terms; S5
+    // (public school C1, no fees by law) at 0.00.
+    assert_eq!(fw.total.persons, 2);
     assert_eq!(fw.total.amount, y(100));
     assert_eq!(t.missing_data.len(), 1, "{:?}", t.missing_data);
     let m = &t.missing_data[0];

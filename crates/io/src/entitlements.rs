@@ -28,6 +28,9 @@ pub const ENTITLEMENT_COLUMNS: &[(&str, &str)] = &[
     ("term", "学期"),
     ("amount", "金额（元）"),
     ("left_on", "离校日期"),
+    ("rule", "依据规则"),
+    ("tier", "档次"),
+    ("basis", "政策依据"),
 ];
 
 /// The columns an entitlements file must have.

@@ -30,6 +30,36 @@ pub(crate) fn benefit_words(b: Benefit, zh: bool) -> &'static str {
     }
 }
 
+/// One row of the entitlements file ([`ENTITLEMENT_COLUMNS`]): the student,
+/// the school, the program, the amount, and its basis (the rule, the tier
+/// and the policy document that set it).
+pub(crate) fn entitlement_cells(r: &Row<'_>, zh: bool) -> [Val; 16] {
+    let stage = if zh {
+        r.student.stage.chinese()
+    } else {
+        r.student.stage.code()
+    };
+    let basis = r.basis.as_ref();
+    [
+        r.student.id.to_string().into(),
+        r.student.name.clone().into(),
+        r.school.id.to_string().into(),
+        r.school.name.clone().into(),
+        r.school.township.clone().into(),
+        stage.into(),
+        u64::from(r.student.grade).into(),
+        r.program.id.to_string().into(),
+        r.program.name.clone().into(),
+        benefit_words(r.program.benefit, zh).into(),
+        r.term.to_string().into(),
+        Money::from_decimal_exact(r.amount).into(),
+        r.student.left_on().map(|d| d.to_string()).into(),
+        basis.map(|b| b.label.unwrap_or(b.rule).to_string()).into(),
+        basis.and_then(|b| b.tier).map(str::to_string).into(),
+        basis.map(|b| b.cite.to_string()).into(),
+    ]
+}
+
 /// Run the command.
 pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let zh = ctx.zh();
@@ -59,26 +89,7 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         if write_error.is_some() {
             return;
         }
-        let stage = if zh {
-            r.student.stage.chinese()
-        } else {
-            r.student.stage.code()
-        };
-        let row: [Val; 13] = [
-            r.student.id.to_string().into(),
-            r.student.name.clone().into(),
-            r.school.id.to_string().into(),
-            r.school.name.clone().into(),
-            r.school.township.clone().into(),
-            stage.into(),
-            u64::from(r.student.grade).into(),
-            r.program.id.to_string().into(),
-            r.program.name.clone().into(),
-            benefit_words(r.program.benefit, zh).into(),
-            r.term.to_string().into(),
-            Money::from_decimal_exact(r.amount).into(),
-            r.student.left_on().map(|d| d.to_string()).into(),
-        ];
+        let row = entitlement_cells(r, zh);
         if let Err(e) = w.push(&row) {
             write_error = Some(e);
         }
@@ -103,6 +114,12 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             s.reason
         );
     }
+    // Students whose aid needs data the records lack (a fee waiver at a
+    // school with no tuition on record): listed, not counted at 0.00.
+    let warnings = if zh { totals.warnings() } else { totals.warnings_en() };
+    for w in &warnings {
+        errln!("{}: {w}", ctx.t("warning", "警告"));
+    }
     let skipped = u64::try_from(totals.skipped.len()).unwrap_or(0);
     let (by_program, by_stage) = summary_sheets(&totals, names);
     if let (Some(w), Some(out)) = (writer, &args.out) {
@@ -118,26 +135,35 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     if ctx.json {
         ctx.print_json(&totals)?;
     } else {
-        let terms: Vec<String> = totals.terms.iter().map(ToString::to_string).collect();
+        let terms: Vec<String> = totals
+            .terms
+            .iter()
+            .map(|t| if zh { t.to_chinese() } else { t.to_string() })
+            .collect();
+        let y = crate::common::yuan;
         if zh {
             outln!(
-                "{}：在册学生 {} 人，计算 {} 人，享受资助 {} 人，应发合计 {} 元（{} 万元）",
+                "{}：在册学生 {} 人，计算 {} 人，享受资助 {} 人；现金（打卡发放）{} 元（{} 万元），免除 {} 元，实物 {} 元",
                 terms.join("、"),
                 totals.students,
                 totals.evaluated,
                 totals.persons_entitled,
-                crate::common::yuan(totals.owed()),
-                wan(totals.owed())
+                y(totals.cash()),
+                wan(totals.cash()),
+                y(totals.waived()),
+                y(totals.in_kind())
             );
         } else {
             outln!(
-                "{}: {} students, {} evaluated, {} entitled; owed {} yuan ({} 万元)",
+                "{}: {} students, {} evaluated, {} entitled; cash {} yuan ({} 万元), waived {} yuan, in kind {} yuan",
                 terms.join(", "),
                 totals.students,
                 totals.evaluated,
                 totals.persons_entitled,
-                crate::common::yuan(totals.owed()),
-                wan(totals.owed())
+                y(totals.cash()),
+                wan(totals.cash()),
+                y(totals.waived()),
+                y(totals.in_kind())
             );
         }
         outln!();
@@ -219,21 +245,31 @@ fn summary_sheets(totals: &Totals, names: [&str; 3]) -> (Sheet, Sheet) {
             ]);
         }
     }
-    let owed = totals.owed();
-    by_program.push(vec![
-        h("total (owed)", "合计（应发）").into(),
-        Val::Empty,
-        Val::Empty,
-        totals.persons_entitled.into(),
-        totals
+    // One totals row per kind of benefit: cash, fees waived and goods in
+    // kind are never added together as if all were money paid out.
+    for (benefit, en, zh_label) in [
+        (Benefit::Cash, "total cash", "现金合计"),
+        (Benefit::Waiver, "total waived", "免除合计"),
+        (Benefit::InKind, "total in kind", "实物合计"),
+    ] {
+        let of: Vec<_> = totals
             .programs
             .iter()
-            .filter(|p| p.benefit.is_owed())
-            .map(|p| p.total.person_terms)
-            .sum::<u64>()
-            .into(),
-        owed.into(),
-        wan(owed).into(),
-    ]);
+            .filter(|p| p.benefit == benefit && p.total.person_terms > 0)
+            .collect();
+        if of.is_empty() {
+            continue;
+        }
+        let amount = totals.of_benefit(benefit);
+        by_program.push(vec![
+            h(en, zh_label).into(),
+            Val::Empty,
+            benefit_words(benefit, zh).into(),
+            Val::Empty,
+            of.iter().map(|p| p.total.person_terms).sum::<u64>().into(),
+            amount.into(),
+            wan(amount).into(),
+        ]);
+    }
     (by_program, by_stage)
 }

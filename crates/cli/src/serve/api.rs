@@ -581,22 +581,8 @@ pub(crate) async fn totals(
 
 /// The cells of an entitlement row, as `evaluate --out` writes them (in
 /// Chinese).
-fn entitlement_cells(r: &Row<'_>) -> [Val; 13] {
-    [
-        r.student.id.to_string().into(),
-        r.student.name.clone().into(),
-        r.school.id.to_string().into(),
-        r.school.name.clone().into(),
-        r.school.township.clone().into(),
-        r.student.stage.chinese().into(),
-        u64::from(r.student.grade).into(),
-        r.program.id.to_string().into(),
-        r.program.name.clone().into(),
-        benefit_words(r.program.benefit, true).into(),
-        r.term.to_string().into(),
-        Money::from_decimal_exact(r.amount).into(),
-        r.student.left_on().map(|d| d.to_string()).into(),
-    ]
+fn entitlement_cells(r: &Row<'_>) -> [Val; 16] {
+    crate::cmd::evaluate::entitlement_cells(r, true)
 }
 
 /// `GET /api/entitlements?term=…[&program=…&stage=…&township=…&school=…&limit=…]`:

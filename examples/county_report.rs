@@ -56,8 +56,10 @@ fn main() -> Result<()> {
         },
         ..Settings::new(county.name.clone())
     };
+    let loans = eduaid::sample::loans()?;
     let mut report = County::new(&county.roster, &county.counts, &engine, spring)
         .with_disbursements(&county.disbursements)
+        .with_loans(&loans)
         .with_settings(settings)
         .build()?;
     report.data.figure(Figure::date(

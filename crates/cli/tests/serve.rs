@@ -203,13 +203,13 @@ fn the_workbench_api_from_import_to_downloads_and_through_a_restart() {
         assert_eq!(a.status, 200, "{f}: {}", String::from_utf8_lossy(&a.body));
     }
     assert_eq!(c.get("/api/staged").json()["staged"].as_array().unwrap().len(), 0);
-    // The example county's counts are too short for the template's
-    // retention figures: a clear error naming the template's line (the
-    // sample county's report is downloaded in the browser test).
+    // The example county's counts are too short for the retention figures:
+    // those are left out as not computable, and the report is still built
+    // (the sample county's full report is downloaded in the browser test).
     let r = c.get("/api/download/report?term=2017-spring&format=docx&county=%E7%A4%BA%E8%8C%83%E5%8E%BF&fee_meeting_date=2017-07-11");
-    assert_eq!(r.status, 400);
-    let msg = r.json()["error"].as_str().unwrap().to_string();
-    assert!(msg.contains("line") && msg.contains("undefined"), "{msg}");
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert!(r.body.starts_with(b"PK"), "a docx is a zip");
+    assert!(r.header("content-disposition").unwrap().contains(".docx"));
     assert_eq!(c.get("/api/download/report?term=2017-spring&format=pdf").status, 400);
     drop(server);
 

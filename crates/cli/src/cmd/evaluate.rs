@@ -118,7 +118,7 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     // school with no tuition on record): listed, not counted at 0.00.
     let warnings = if zh { totals.warnings() } else { totals.warnings_en() };
     for w in &warnings {
-        errln!("{}: {w}", ctx.t("warning", "警告"));
+        ctx.warn(w);
     }
     let skipped = u64::try_from(totals.skipped.len()).unwrap_or(0);
     let (by_program, by_stage) = summary_sheets(&totals, names);

@@ -281,9 +281,9 @@ impl LoanCheck {
 }
 
 /// Check loan records against the policy's caps: totals by year and stage,
-/// findings, interest subsidy. Never fails: a sum that would overflow
-/// `Money` saturates no total silently but is impossible for real ledgers
-/// (`Money` holds 28 digits).
+/// findings, interest subsidy. Never fails or panics: a sum past `Money`'s
+/// range (28 digits, far beyond any ledger) keeps the total before that
+/// addition.
 #[must_use]
 pub fn check_loans(loans: &[StudentLoan], policy: &Policy) -> LoanCheck {
     let mut check = LoanCheck::default();

@@ -186,7 +186,7 @@ impl LoanFinding {
                 amount,
             } => format!(
                 "records {}: borrower {borrower} has {} loans in {year}, {} in all (one loan a year)",
-                join_indexes(indexes),
+                join_indexes(indexes, ", "),
                 indexes.len(),
                 amount.format_yuan(eduaid_model::Rounding::HalfUp),
             ),
@@ -216,10 +216,10 @@ impl LoanFinding {
                 cap,
                 cite,
             } => format!(
-                "第{}条：{borrower}，{}贷款年度，{}贷款{}元，超过当年上限{}元（{cite}）",
+                "第{}条：{borrower}，{}年度{}贷款{}元，超过当年上限{}元（{cite}）",
                 index + 1,
                 year.start_year(),
-                stage.chinese(),
+                stage_chinese(*stage),
                 amount.format_yuan(eduaid_model::Rounding::HalfUp),
                 cap.format_yuan(eduaid_model::Rounding::HalfUp),
             ),
@@ -229,8 +229,8 @@ impl LoanFinding {
                 year,
                 amount,
             } => format!(
-                "第{}条：{borrower}在{}贷款年度有{}笔贷款，合计{}元（每人每年一笔）",
-                join_indexes(indexes),
+                "第{}条：{borrower}在{}年度有{}笔贷款，合计{}元（每人每年一笔）",
+                join_indexes(indexes, "、"),
                 year.start_year(),
                 indexes.len(),
                 amount.format_yuan(eduaid_model::Rounding::HalfUp),
@@ -241,21 +241,30 @@ impl LoanFinding {
                 year,
                 stage,
             } => format!(
-                "第{}条：{borrower}，{}贷款年度，政策目录无{}贷款上限",
+                "第{}条：{borrower}，{}年度，政策目录无{}贷款上限",
                 index + 1,
                 year.start_year(),
-                stage.chinese()
+                stage_chinese(*stage)
             ),
         }
     }
 }
 
-fn join_indexes(indexes: &[usize]) -> String {
+fn join_indexes(indexes: &[usize], separator: &str) -> String {
     indexes
         .iter()
         .map(|i| (i + 1).to_string())
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(separator)
+}
+
+/// A loan's stage as a loan ledger names it: 本专科 or 研究生.
+fn stage_chinese(stage: Stage) -> &'static str {
+    match stage {
+        Stage::Postgraduate => "研究生",
+        Stage::Tertiary => "本专科",
+        other => other.chinese(),
+    }
 }
 
 /// The check of a set of loan records: every record is in exactly one

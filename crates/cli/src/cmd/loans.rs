@@ -133,7 +133,11 @@ fn print(check: &LoanCheck, ctx: &Ctx) {
     if check.findings.is_empty() {
         outln!("{}", ctx.t("no findings", "未发现问题"));
     } else {
-        outln!("{} {}:", check.findings.len(), ctx.t("findings", "条问题"));
+        if zh {
+            outln!("发现问题{}条：", check.findings.len());
+        } else {
+            outln!("{} findings:", check.findings.len());
+        }
         for f in &check.findings {
             outln!("  {}", if zh { f.chinese() } else { f.english() });
         }

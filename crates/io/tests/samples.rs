@@ -116,6 +116,11 @@ fn every_sample_file_loads_cleanly() {
         (21, 19)
     );
     clean(&read_teachers(&data("teachers.csv"), &o).unwrap().report, 14);
+    let loans = eduaid_io::read_loans(&data("loans.csv"), &o).unwrap();
+    clean(&loans.report, 6);
+    let lent = Money::checked_sum(loans.records.iter().map(|l| l.amount)).unwrap();
+    assert_eq!(lent, Money::yuan(52_500));
+    assert_eq!(loans.records.iter().filter(|l| l.rate.is_some()).count(), 4);
     let (g, p, d, t) = (
         data("grade_counts.csv"),
         data("population.csv"),

@@ -27,7 +27,13 @@ function esc(s) {
   return String(s == null ? "" : s).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 function $(id) { return document.getElementById(id); }
-function say(text, ok) { const m = $("message"); m.textContent = text; m.className = ok ? "ok" : "err"; }
+// Messages of the server are "中文 / English": in English, the English part.
+function say(text, ok) {
+  const m = $("message");
+  const i = String(text).indexOf(" / ");
+  m.textContent = lang === "en" && i >= 0 ? String(text).slice(i + 3) : text;
+  m.className = ok ? "ok" : "err";
+}
 
 async function api(method, path, body, raw) {
   const headers = {};

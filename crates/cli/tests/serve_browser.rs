@@ -311,6 +311,9 @@ fn a_clerk_goes_from_the_sample_files_to_the_entitlement_list_in_the_browser() {
     d.wait("document.getElementById('check-table')", 600);
     let check = d.text("#check-table");
     assert!(check.contains("students.csv"), "{check}");
+    assert!(check.contains("学生"), "kinds in Chinese: {check}");
+    let kept = d.text("#count-files");
+    assert!(kept.contains("grade_counts.csv") && kept.contains("年级人数"), "{kept}");
     d.screenshot("workbench-import.png");
     d.click("#commit");
     d.wait(
@@ -342,6 +345,13 @@ fn a_clerk_goes_from_the_sample_files_to_the_entitlement_list_in_the_browser() {
     // Click through to the students behind the number, then one student.
     d.click("#programs a.drill[data-program=\"living-subsidy\"]");
     d.wait("document.querySelector('#drill-table a.student')", 600);
+    // Names are shortened on the page by default.
+    let names = d.js(
+        "return Array.from(document.querySelectorAll('#drill-table tr td:nth-child(2)')).map(td => td.textContent);",
+    );
+    let names = names.as_array().unwrap();
+    assert!(!names.is_empty());
+    assert!(names.iter().all(|n| n.as_str().unwrap().contains('*')), "{names:?}");
     d.click("#drill-table a.student");
     d.wait("document.getElementById('student-title')", 120);
     let title = d.text("#student-title");
@@ -356,6 +366,29 @@ fn a_clerk_goes_from_the_sample_files_to_the_entitlement_list_in_the_browser() {
     d.wait("document.querySelector('#catalogue-result details')", 60);
     d.js("document.querySelectorAll('#catalogue-result details')[0].open = true;");
     d.screenshot("workbench-catalogue.png");
+
+    // Reconcile the payments; a finding's 处理情况 and 经办人, saved.
+    d.click("nav button[data-tab=findings]");
+    d.click("#reconcile");
+    d.wait("document.querySelector('#findings-table button.save')", 900);
+    d.js("document.getElementById('handling-0').value = '已核实，下月补发'; document.getElementById('handler-0').value = '王会计';");
+    d.click("#findings-table button.save");
+    d.wait("document.getElementById('message').textContent === '已保存'", 60);
+    let row = d.text("#findings-table tr:nth-child(2)");
+    assert!(
+        !row.contains("unpaid") && !row.contains("wrong_amount"),
+        "kinds in Chinese: {row}"
+    );
+    d.screenshot("workbench-findings.png");
+    let kept = Client::new(&server).get("/api/findings?term=2017-spring").json();
+    assert!(
+        kept["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["handler"] == "王会计" && f["handling"] == "已核实，下月补发"),
+        "the follow-up is saved in the store"
+    );
 
     // Download the entitlement list and the work report from the page's
     // links, as a clerk would: the browser saves them.

@@ -798,13 +798,44 @@ pub(crate) async fn reconcile(
     .await
 }
 
+/// A kind of finding as the store keeps it (`wrong_amount`), in Chinese
+/// (金额不符); an unknown kind as it is.
+fn kind_words(kind: &str) -> String {
+    use eduaid::eligibility::FindingKind as K;
+    [
+        K::Unpaid,
+        K::Ineligible,
+        K::Duplicate,
+        K::WrongAmount,
+        K::PaidAfterLeaving,
+        K::UnknownStudent,
+        K::UnknownProgram,
+        K::Invalid,
+        K::OutOfScope,
+    ]
+    .into_iter()
+    .find(|k| serde_json::to_value(k).ok().and_then(|v| v.as_str().map(|s| s == kind)) == Some(true))
+    .map_or_else(|| kind.to_string(), |k| k.chinese().to_string())
+}
+
+/// The programs' names under the policy a request names, by id.
+fn program_names(app: &App, session: &str, q: &Params) -> Result<HashMap<String, String>, ApiError> {
+    let engine = engine_of(app, session, q)?;
+    Ok(engine.programs().map(|p| (p.id.to_string(), p.name.clone())).collect())
+}
+
 /// `GET /api/findings[?term=…]`: the findings kept, with their follow-up.
-pub(crate) async fn findings(State(app): State<Arc<App>>, Query(q): Query<Params>) -> Response {
+pub(crate) async fn findings(
+    State(app): State<Arc<App>>,
+    Extension(SessionId(session)): Extension<SessionId>,
+    Query(q): Query<Params>,
+) -> Response {
     answer(app, move |app| {
         let term = match q.get("term").filter(|t| !t.is_empty()) {
             Some(_) => Some(term_of(&q)?.to_string()),
             None => None,
         };
+        let names = program_names(app, &session, &q)?;
         let list = app.store().findings(term.as_deref())?;
         let rows: Vec<Value> = list
             .iter()
@@ -815,7 +846,9 @@ pub(crate) async fn findings(State(app): State<Arc<App>>, Query(q): Query<Params
                     "term": f.term,
                     "student": f.student_id,
                     "program": f.program,
+                    "program_name": names.get(&f.program),
                     "kind": f.kind,
+                    "kind_zh": kind_words(&f.kind),
                     "owed": detail["owed"],
                     "paid": detail["paid"],
                     "evidence": detail["evidence"],
@@ -909,12 +942,17 @@ pub(crate) async fn download_entitlements(
 
 /// `GET /api/download/findings.xlsx[?term=…]`: the findings with their
 /// follow-up.
-pub(crate) async fn download_findings(State(app): State<Arc<App>>, Query(q): Query<Params>) -> Response {
+pub(crate) async fn download_findings(
+    State(app): State<Arc<App>>,
+    Extension(SessionId(session)): Extension<SessionId>,
+    Query(q): Query<Params>,
+) -> Response {
     answer(app, move |app| {
         let term = match q.get("term").filter(|t| !t.is_empty()) {
             Some(_) => Some(term_of(&q)?.to_string()),
             None => None,
         };
+        let names = program_names(app, &session, &q)?;
         let list = app.store().findings(term.as_deref())?;
         let mut sheet = eduaid::io::Sheet::new(
             "核对结果",
@@ -935,9 +973,12 @@ pub(crate) async fn download_findings(State(app): State<Arc<App>>, Query(q): Que
             let text = |v: &Value| v.as_str().map(str::to_string).unwrap_or_default();
             sheet.push(vec![
                 f.student_id.clone().into(),
-                f.program.clone().into(),
-                f.term.clone().into(),
-                f.kind.clone().into(),
+                names.get(&f.program).unwrap_or(&f.program).clone().into(),
+                f.term
+                    .parse::<Term>()
+                    .map_or_else(|_| f.term.clone(), |t| t.to_chinese())
+                    .into(),
+                kind_words(&f.kind).into(),
                 text(&d["owed"]).into(),
                 text(&d["paid"]).into(),
                 text(&d["evidence"]).into(),

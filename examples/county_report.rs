@@ -56,8 +56,10 @@ fn main() -> Result<()> {
         },
         ..Settings::new(county.name.clone())
     };
+    let loans = eduaid::sample::loans()?;
     let mut report = County::new(&county.roster, &county.counts, &engine, spring)
         .with_disbursements(&county.disbursements)
+        .with_loans(&loans)
         .with_settings(settings)
         .build()?;
     report.data.figure(Figure::date(
@@ -224,6 +226,15 @@ const CONTRACT: &[(&str, &str)] = &[
     ("recon_unpaid", "1人次"),
     ("recon_duplicate", "1笔"),
     ("recon_after_leaving", "1笔"),
+    // Student loans 2014-2017, from the sample's loan records.
+    ("loans_y1_persons", "469人"),
+    ("loans_y1_amount", "323.5万元"),
+    ("loans_y2_persons", "513人"),
+    ("loans_y2_amount", "352.5万元"),
+    ("loans_y3_persons", "671人"),
+    ("loans_y3_amount", "538.7万元"),
+    ("loans_y4_persons", "749人"),
+    ("loans_y4_amount", "609.45万元"),
 ];
 
 /// Every contract figure prints as FIGURES.md has it, or an error naming

@@ -65,10 +65,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+use crate::eligibility::loans::check_loans;
 use crate::eligibility::{Engine, FindingKind, ProgramTotals, Reconciliation, Row, Scope, Totals, reconcile};
 use crate::model::{
     Channel, Counts, Decimal, Disbursement, Household, Locality, MemoryRoster, ModelError, Money, NaiveDate, Ownership,
-    Roster, SchoolId, SchoolKind, SchoolYear, Stage, Term,
+    Roster, SchoolId, SchoolKind, SchoolYear, Stage, StudentLoan, Term,
 };
 use crate::report::{
     Block, Chart, Check, CheckKind, Document, Figure, Inline, Rate, Relation, ReportData, Series, Source, Table,
@@ -362,6 +363,9 @@ pub struct County<'a> {
     /// The payments made, for the reconciliation (`None`: no reconciliation
     /// figures).
     pub disbursements: Option<&'a [Disbursement]>,
+    /// The student loans (生源地信用助学贷款) made, for the loan sentence
+    /// (`None`: the sentence is left out).
+    pub loans: Option<&'a [StudentLoan]>,
     /// The engine that computes the entitlements.
     pub engine: &'a Engine,
     /// The spring term reported on; its school year is the report's year.
@@ -379,6 +383,7 @@ impl<'a> County<'a> {
             roster,
             counts,
             disbursements: None,
+            loans: None,
             engine,
             spring,
             settings: Settings::default(),
@@ -389,6 +394,15 @@ impl<'a> County<'a> {
     #[must_use]
     pub fn with_disbursements(mut self, disbursements: &'a [Disbursement]) -> County<'a> {
         self.disbursements = Some(disbursements);
+        self
+    }
+
+    /// The student loans made: the report gives persons and amount of the
+    /// last four loan years up to the report's (the autumn after its
+    /// spring term).
+    #[must_use]
+    pub fn with_loans(mut self, loans: &'a [StudentLoan]) -> County<'a> {
+        self.loans = Some(loans);
         self
     }
 
@@ -440,6 +454,9 @@ impl<'a> County<'a> {
         aid(&mut g, self, entitlements)?;
         if let (Some(recon), Some(paid)) = (&entitlements.reconciliation, self.disbursements) {
             reconciliation(&mut g, self.spring, recon, paid)?;
+        }
+        if let Some(loans) = self.loans {
+            student_loans(&mut g, self, loans)?;
         }
         for f in &self.settings.cited {
             let mut f = f.clone();
@@ -826,6 +843,11 @@ const SECTIONS: &[(&str, &[&str], &str)] = &[
             "retention_junior_y3",
         ],
         "各年级入学、转入转出和毕业人数文件 grade_counts.csv（三个学年）",
+    ),
+    (
+        "生源地信用助学贷款",
+        &["loans_y1_persons", "loans_y1_amount"],
+        "助学贷款文件 loans.csv（贷款年度、借款人、贷款金额）",
     ),
     (
         "三类残疾儿童入学率",
@@ -2102,6 +2124,73 @@ fn reconciliation(
             parts,
             total: total.to_string(),
         });
+    }
+    Ok(())
+}
+
+/// The student loans (生源地信用助学贷款) of the last four loan years up to
+/// the report's: persons (distinct borrowers) and amount of each, from
+/// [`check_loans`], each figure also counted again from the records
+/// ([`Relation::Records`]) and dated by its loan year's first day.
+fn student_loans(g: &mut Gather<'_>, c: &County<'_>, loans: &[StudentLoan]) -> Result<(), Error> {
+    let last = c.spring.calendar_year();
+    // The totals do not depend on the caps; an engine built without a
+    // policy checks against the national catalogue.
+    let national;
+    let policy = match c.engine.policy() {
+        Some(p) => p,
+        None => {
+            national = crate::eligibility::Policy::national()?;
+            &national
+        }
+    };
+    let check = check_loans(loans, policy);
+    let years: Vec<SchoolYear> = check.years.keys().copied().filter(|y| y.start_year() <= last).collect();
+    let years = &years[years.len().saturating_sub(4)..];
+    let source = g.p().source(
+        Some("student-loan"),
+        Origin::Input,
+        "生源地信用助学贷款记录（贷款年度、借款人、贷款金额）",
+        "student loans: the loan records (year, borrower, amount)",
+    );
+    let mut labels = Vec::new();
+    for (i, y) in years.iter().enumerate() {
+        let Some(t) = check.years.get(y) else { continue };
+        let (pk, ak) = (format!("loans_y{}_persons", i + 1), format!("loans_y{}_amount", i + 1));
+        let year = y.start_year();
+        g.count(
+            &pk,
+            &format!("{year}年生源地信用助学贷款人数"),
+            t.persons,
+            "人",
+            source.clone(),
+        )?;
+        g.wan(
+            &ak,
+            &format!("{year}年生源地信用助学贷款金额"),
+            t.amount,
+            source.clone(),
+        )?;
+        // Counted again from the records, not through the check.
+        let of_year: Vec<&StudentLoan> = loans.iter().filter(|l| l.year == *y).collect();
+        let borrowers: BTreeSet<&str> = of_year.iter().map(|l| l.borrower_id.as_str()).collect();
+        let amount: Decimal = of_year.iter().map(|l| l.amount.as_decimal()).sum();
+        g.records.push(Relation::Records {
+            key: pk.clone(),
+            records: Decimal::from(borrowers.len()),
+            basis: format!("{year}年度贷款记录的借款人"),
+        });
+        g.records.push(Relation::Records {
+            key: ak.clone(),
+            records: amount,
+            basis: format!("{year}年度贷款记录金额"),
+        });
+        g.dated.push((pk, y.first_day()));
+        g.dated.push((ak, y.first_day()));
+        labels.push(format!("{year}年"));
+    }
+    if !labels.is_empty() {
+        g.data.list("loan_years", labels)?;
     }
     Ok(())
 }

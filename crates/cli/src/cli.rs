@@ -116,6 +116,8 @@ pub(crate) enum Cmd {
     Serve(crate::cmd::serve::ServeArgs),
     /// Put the county's files into its store (a SQLite file), each recorded as an import
     Import(crate::cmd::import::ImportArgs),
+    /// Student loans (生源地信用助学贷款): totals by loan year and stage, checked against the year's caps (over the cap, a borrower twice in a year)
+    Loans(crate::cmd::loans::LoansArgs),
 }
 
 /// Where a roster comes from.
@@ -621,6 +623,18 @@ const ZH: &[(&str, &str)] = &[
         "把本县的数据文件导入数据库（SQLite 文件），每个文件记录为一次导入",
     ),
     ("import --disbursements", "同时导入的资金发放记录文件"),
+    (
+        "loans",
+        "生源地信用助学贷款：按贷款年度和学生类型汇总人数和金额，对照当年贷款上限检查（超上限、同一年度重复贷款）",
+    ),
+    (
+        "loans --data",
+        "含 loans.csv（或 .xlsx、.json、.jsonl）的文件夹，即 eduaid sample 生成的文件夹",
+    ),
+    (
+        "loans --loans",
+        "助学贷款文件：每行一笔贷款（身份证号、贷款学生姓名、就读高校、学生类型、贷款年度、贷款金额等）",
+    ),
     (
         "--keep_valid",
         "即使有被拒绝的行，也导入其余各行（默认：有被拒绝的行时不导入）",

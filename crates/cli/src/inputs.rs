@@ -49,7 +49,7 @@ pub(crate) fn set_text_options(encoding: InputEncoding, delimiter: Delimiter) {
 
 /// The read options every input of the run shares: `--encoding`,
 /// `--delimiter`.
-fn base_options() -> ReadOptions {
+pub(crate) fn base_options() -> ReadOptions {
     let (encoding, delimiter) = TEXT.get().copied().unwrap_or((Encoding::Auto, None));
     ReadOptions {
         encoding,

@@ -90,6 +90,7 @@ fn main() -> ExitCode {
         Cmd::Sample(a) => cmd::sample::run(&a, &ctx),
         Cmd::Serve(a) => cmd::serve::run(&a, &ctx),
         Cmd::Import(a) => cmd::import::run(&a, &ctx),
+        Cmd::Loans(a) => cmd::loans::run(&a, &ctx),
     };
     match result {
         Ok(status) => ExitCode::from(status.code()),

@@ -15,6 +15,7 @@ fn the_sample_county_is_written_as_every_kind_of_file() {
         "population.csv",
         "disabled.csv",
         "teachers.csv",
+        "loans.csv",
         "planted_faults.json",
     ] {
         assert!(dir.join(f).is_file(), "{f} missing");

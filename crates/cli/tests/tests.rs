@@ -10,6 +10,7 @@ mod common;
 
 mod evaluate;
 mod explain;
+mod loans;
 mod policy;
 mod reconcile;
 mod report;

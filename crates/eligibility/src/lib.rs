@@ -89,6 +89,7 @@ pub mod cases;
 mod condition;
 mod engine;
 mod error;
+pub mod loans;
 mod missing;
 mod packed;
 mod policy;

@@ -6,6 +6,7 @@
 mod anchors;
 mod cases;
 mod engine;
+mod loans;
 mod overlays;
 mod packed;
 mod policy_errors;

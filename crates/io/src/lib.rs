@@ -81,6 +81,7 @@ mod cell;
 mod entitlements;
 mod error;
 mod furniture;
+mod loans;
 mod options;
 mod read;
 mod readback;
@@ -97,6 +98,7 @@ pub use entitlements::{
     ENTITLEMENT_COLUMNS, ENTITLEMENT_REQUIRED, ENTITLEMENT_SHEETS, Entitlement, EntitlementsFile, read_entitlements,
 };
 pub use error::{Error, MAX_MESSAGE_CHARS, MAX_QUOTED_CHARS, RowError, Warning, clip};
+pub use loans::{LOAN_COLUMNS, loans_sheet, read_loans, write_loans};
 pub use options::{Encoding, Format, Headers, Limits, ReadOptions, UnknownColumns, WriteOptions};
 pub use read::{
     CountFiles, HouseholdBook, LoadReport, Loaded, LoadedStudents, StudentReader, StudentRecord, read_classes,

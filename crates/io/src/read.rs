@@ -177,7 +177,7 @@ fn load<T: Record>(
     Ok(report)
 }
 
-fn load_all<T: Record>(input: Input<'_>, opts: &ReadOptions) -> Result<Loaded<T>, Error> {
+pub(crate) fn load_all<T: Record>(input: Input<'_>, opts: &ReadOptions) -> Result<Loaded<T>, Error> {
     let mut records = Vec::new();
     let report = load(input, opts, |r: T, _| {
         records.push(r);

@@ -28,6 +28,8 @@ pub enum FileKind {
     Disabled,
     /// Full-time teachers.
     Teachers,
+    /// Student-origin credit loans (生源地信用助学贷款), one loan a row.
+    Loans,
 }
 
 impl FileKind {
@@ -42,6 +44,7 @@ impl FileKind {
         FileKind::Population,
         FileKind::Disabled,
         FileKind::Teachers,
+        FileKind::Loans,
     ];
 
     /// The English name, used for file and sheet names (`students`).
@@ -57,6 +60,7 @@ impl FileKind {
             FileKind::Population => "population",
             FileKind::Disabled => "disabled",
             FileKind::Teachers => "teachers",
+            FileKind::Loans => "loans",
         }
     }
 
@@ -73,6 +77,7 @@ impl FileKind {
             FileKind::Population => "适龄人口",
             FileKind::Disabled => "残疾儿童",
             FileKind::Teachers => "专任教师",
+            FileKind::Loans => "助学贷款",
         }
     }
 
@@ -89,6 +94,7 @@ impl FileKind {
             FileKind::Population => POPULATION,
             FileKind::Disabled => DISABLED,
             FileKind::Teachers => TEACHERS,
+            FileKind::Loans => crate::loans::LOAN_COLUMNS,
         }
     }
 
@@ -100,6 +106,7 @@ impl FileKind {
             FileKind::Households => Some("household_id"),
             FileKind::GradeCounts | FileKind::Teachers | FileKind::Classes => Some("school_id"),
             FileKind::Population | FileKind::Disabled => Some("township"),
+            FileKind::Loans => Some("borrower_id"),
         }
     }
 

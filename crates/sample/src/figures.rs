@@ -74,3 +74,12 @@ pub const FIRST_YEAR_CAP_JUNIOR: u32 = 55;
 pub const PRIMARY_RETENTION: [(i32, u64); 3] = [(2014, 10_000), (2015, 10_000), (2016, 10_000)];
 /// Junior three-year retention in basis points, same years.
 pub const JUNIOR_RETENTION: [(i32, u64); 3] = [(2014, 9_886), (2015, 9_881), (2016, 9_889)];
+/// Student-origin credit loans (生源地信用助学贷款) by loan year: borrowers
+/// (人) and the amount lent in yuan, as the seed report gives them
+/// (2014年助学贷款469人，贷款资金323.5万元 …).
+pub const STUDENT_LOANS: [(i32, u64, i64); 4] = [
+    (2014, 469, 3_235_000),
+    (2015, 513, 3_525_000),
+    (2016, 671, 5_387_000),
+    (2017, 749, 6_094_500),
+];

@@ -91,6 +91,7 @@ mod counts;
 mod county;
 pub mod figures;
 mod generator;
+mod loans;
 mod names;
 mod rng;
 
@@ -98,6 +99,7 @@ pub use county::{
     COUNTY_NAME, FaultKind, PlantedFault, SEED, SampleCounty, county_or_error as try_county, county_with_seed,
 };
 pub use generator::{Generator, GeneratorStats};
+pub use loans::{loans, loans_with_seed};
 pub use names::{TOWNSHIPS, URBAN_DISTRICT};
 pub use rng::{SplitMix64, mix, scale};
 

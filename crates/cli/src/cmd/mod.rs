@@ -3,6 +3,7 @@
 pub(crate) mod evaluate;
 pub(crate) mod explain;
 pub(crate) mod import;
+pub(crate) mod loans;
 pub(crate) mod policy;
 pub(crate) mod reconcile;
 pub(crate) mod report;

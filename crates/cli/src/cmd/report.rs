@@ -178,6 +178,8 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         args.data.data.as_ref(),
         "disbursements",
     ));
+    let loans_path = inputs::pick(None, args.data.data.as_ref(), "loans");
+    read.extend(loans_path.clone());
     read.extend(args.template.iter().cloned());
     read.extend(output::policy_inputs(&args.policy.policy));
     output::guard_outputs(&files, &read)?;
@@ -206,6 +208,14 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             None
         }
     };
+    let loans = match &loans_path {
+        Some(p) => {
+            let (l, r) = crate::cmd::loans::load_loans(p, ctx)?;
+            rejected += r;
+            Some(l)
+        }
+        None => None,
+    };
     let file = args
         .data
         .data
@@ -224,6 +234,9 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     )?);
     if let Some(d) = &disbursements {
         county = county.with_disbursements(d);
+    }
+    if let Some(l) = &loans {
+        county = county.with_loans(l);
     }
     let bar = progress::bar(
         u64::try_from(roster.students().len()).unwrap_or(0).saturating_mul(4),

@@ -115,6 +115,14 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             eduaid::io::write_teachers(p, &c.teachers, &opts)
         })?;
     }
+    if !streamed {
+        // The sample county's student loans, 2014-2017 (CSV in UTF-8, or
+        // xlsx): what the report's loan sentence and `eduaid loans` read.
+        let loans = eduaid::sample::loans()?;
+        let p = args.out.join(if ext == "xlsx" { "loans.xlsx" } else { "loans.csv" });
+        eduaid::io::write_loans(&p, &loans, args.chinese)?;
+        written.push((p, loans.len()));
+    }
     if !county.faults.is_empty() {
         let p = args.out.join("planted_faults.json");
         let text = serde_json::to_string_pretty(&county.faults)?;

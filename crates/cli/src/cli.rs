@@ -164,6 +164,9 @@ pub(crate) struct EvaluateArgs {
     /// Write the per-student entitlements and the totals to this file (.xlsx, .csv or .json), replaced only when complete; never one of the inputs. A .csv gets two files beside it: <stem>-totals.csv and <stem>-by_stage.csv (with --lang zh: <stem>-汇总.csv, <stem>-分学段.csv). In .xlsx, rows past Excel's 1,048,576 continue on sheet "entitlements (2)"
     #[arg(long, value_name = "FILE")]
     pub(crate) out: Option<PathBuf>,
+    /// Write identity card, bank account and telephone numbers (columns 身份证号, 银行卡号/一卡通账号, 联系电话 of the students file) in full in the --out file, as a bank payment file needs them; without it they are masked (430102********1234, 6217***********1234, 138****5678). Keep such a file as the bank's data: do not e-mail or share it
+    #[arg(long)]
+    pub(crate) full_numbers: bool,
 }
 
 /// `eduaid explain`.
@@ -542,6 +545,10 @@ const ZH: &[(&str, &str)] = &[
     (
         "evaluate --out",
         "把逐生应助名单和汇总写入此文件（.xlsx、.csv 或 .json），写完后才替换原文件；不能是输入文件。.csv 会在旁边另写两个文件：<文件名>-汇总.csv、<文件名>-分学段.csv（英文界面为 <文件名>-totals.csv、<文件名>-by_stage.csv）。.xlsx 超过 Excel 的 1048576 行时续写在工作表“应助名单 (2)”",
+    ),
+    (
+        "--full_numbers",
+        "在 --out 文件中写出完整的身份证号、银行卡号（一卡通账号）和联系电话（取自学生文件的这些列），供银行代发使用；不加此项时这些号码只写部分（如 430102********1234、6217***********1234、138****5678）。含完整号码的文件请按个人信息妥善保管，不要通过邮件或聊天工具传送",
     ),
     ("--students_ids", "学籍号（可多个）"),
     ("--student", "学籍号"),

@@ -315,8 +315,9 @@ fn quiet_runs_print_nothing_on_stderr() {
         "{}",
         r.stderr
     );
-    // No progress bar when stderr is not a terminal.
-    assert!(!r.stderr.contains("evaluating"), "{}", r.stderr);
+    // No progress bar when stderr is not a terminal (a long run writes a
+    // plain line every few seconds instead).
+    assert!(!r.stderr.contains('\r') && !r.stderr.contains("[="), "{}", r.stderr);
 }
 
 #[test]
@@ -523,8 +524,10 @@ fn students_with_bank_columns(dir: &std::path::Path, rows: usize) -> std::path::
         out.push_str(line);
         out.push_str(&match i {
             0 => ",身份证号码,一卡通账号,联系电话\n".to_string(),
-            1 => ",11010519491231002X,6217 0012 3456 7890 123,13812345678\n".to_string(),
-            _ => format!(",,62170012345678{i:05},\n"),
+            // Every row the same numbers; the last rows' account is not a
+            // bank account (warned, left out).
+            _ if i + 3 > rows => ",11010519491231002X,12AB,13812345678\n".to_string(),
+            _ => ",11010519491231002X,6217 0012 3456 7890 123,13812345678\n".to_string(),
         });
     }
     let path = dir.join("students.csv");
@@ -579,31 +582,21 @@ fn the_entitlement_list_carries_bank_columns_masked_unless_full_numbers() {
             col("金额（元）"),
         );
         let row = list.rows().nth(2).unwrap().to_vec();
-        let second = list
-            .rows()
-            .find(|r| {
-                r[id] != row[id]
-                    && r[id] != Data::String("学籍号".into())
-                    && r.len() > account
-                    && r[account] != Data::Empty
-            })
-            .unwrap()
-            .to_vec();
+        let _ = id;
         (
             row[card].clone(),
             row[account].clone(),
             row[phone].clone(),
             row[amount].clone(),
-            second[account].clone(),
         )
     };
     let mut wb: Xlsx<_> = open_workbook(&out).unwrap();
-    let (card, account, phone, amount, other) = read(&mut wb);
+    let (card, account, phone, amount) = read(&mut wb);
     assert_eq!(card, Data::String("110105********002X".into()));
     assert_eq!(account, Data::String("6217***********0123".into()));
     assert_eq!(phone, Data::String("138****5678".into()));
     assert!(matches!(amount, Data::Float(_)), "amounts are number cells: {amount:?}");
-    assert!(matches!(other, Data::String(ref s) if s.contains('*')), "{other:?}");
+    assert!(r.stderr.contains("银行卡号不正确"), "{}", r.stderr);
     // The totals sheet: yuan and 万元 as numbers.
     let totals = wb.worksheet_range("汇总").unwrap();
     assert!(

@@ -105,7 +105,7 @@ pub use read::{
 };
 pub use readback::{MAX_TABLE_BYTES, ReadTable, TableCell, TableRow, read_table};
 pub use records::{BankDetails, ClassRow};
-pub use roster::{FileRoster, LoadedRoster, RosterFiles, load_roster};
+pub use roster::{FileRoster, LoadedRoster, PROGRESS_ROWS, RosterFiles, load_roster, load_roster_with_progress};
 pub use schema::{Column, FileKind, ValueType};
 pub use source::{Input, read_xlsx_sheet};
 pub use table::{

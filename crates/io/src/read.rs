@@ -759,7 +759,7 @@ impl StudentReader<'_> {
 /// let csv = "学籍号,姓名,性别,出生日期,学校,学段,年级,户籍,学籍状态,学籍状态日期,一卡通账号,联系电话\n\
 ///            G1,甲,女,2008-05-01,S1,小学,3,农村,在读,2014-09-01,6217 0012 3456 7890,13812345678\n";
 /// let book = read_bank_details(Input::bytes("s.csv", csv.as_bytes()), &ReadOptions::default())?;
-/// let g1 = &book[&"G1".parse()?];
+/// let g1 = &book[&eduaid_model::StudentId::new("G1")?];
 /// assert_eq!(g1.bank_account.as_deref(), Some("6217001234567890"));
 /// assert_eq!(g1.masked().phone.as_deref(), Some("138****5678"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -8,6 +8,24 @@
 
 /// English phrases and their Chinese, longest and most specific first.
 const PHRASES: &[(&str, &str)] = &[
+    // eduaid-eligibility: reconciliation evidence.
+    ("payment reference ", "发放流水号 "),
+    (" is used twice (also paid on ", " 重复使用（另一笔发放于 "),
+    ("no program ", "没有资助项目 "),
+    (" in the policy", "（政策中无此项目）"),
+    (" is not in the roster", " 不在名册中"),
+    (" is outside the reconciliation's scope", " 不在本次核对范围内"),
+    ("second payment of ", "第二次发放 "),
+    (": already paid ", "：已发放 "),
+    (" (reference ", "（流水号 "),
+    (" but the student left school on ", "，但学生已于此日离校："),
+    ("paid on ", "发放日期 "),
+    (" was owed", " 为应发金额"),
+    (" but ", "，但 "),
+    ("paid ", "实发 "),
+    ("entitled to ", "应享受 "),
+    (" and no payment is on record", "，但没有发放记录"),
+    ("not entitled: ", "不符合条件："),
     // eduaid-io: the header, furniture, columns.
     (
         " above the header is ignored (a title row?)",

@@ -51,7 +51,7 @@ pub(crate) fn entitlement_cells(r: &Row<'_>, zh: bool) -> [Val; 16] {
         r.program.id.to_string().into(),
         r.program.name.clone().into(),
         benefit_words(r.program.benefit, zh).into(),
-        r.term.to_string().into(),
+        (if zh { r.term.to_chinese() } else { r.term.to_string() }).into(),
         Money::from_decimal_exact(r.amount).into(),
         r.student.left_on().map(|d| d.to_string()).into(),
         basis.map(|b| b.label.unwrap_or(b.rule).to_string()).into(),

@@ -127,9 +127,15 @@ pub(crate) fn run_why_not(args: &WhyNotArgs, ctx: &Ctx) -> anyhow::Result<Status
     let mut programs = Vec::new();
     for p in &args.programs {
         let p = p.trim();
-        let id = engine
-            .programs()
-            .find(|x| x.id.as_str() == p || x.name == p || x.name.ends_with(p))
+        // The id or the full name; else the one program whose name holds
+        // the words given (营养改善计划, 寄宿生生活补助).
+        let exact = engine.programs().find(|x| x.id.as_str() == p || x.name == p);
+        let mut partial = engine.programs().filter(|x| !p.is_empty() && x.name.contains(p));
+        let id = exact
+            .or_else(|| match (partial.next(), partial.next()) {
+                (Some(one), None) => Some(one),
+                _ => None,
+            })
             .map(|x| x.id.to_string());
         match id {
             Some(id) => programs.push(id),

@@ -106,7 +106,18 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         if !recon.findings.is_empty() {
             outln!();
             for f in &recon.findings {
-                outln!("{f}");
+                if zh {
+                    outln!(
+                        "{}：学生 {} {} {}：{}",
+                        f.kind.chinese(),
+                        f.student,
+                        f.program,
+                        f.term.to_chinese(),
+                        ctx.msg(&f.evidence)
+                    );
+                } else {
+                    outln!("{f}");
+                }
             }
         }
     }
@@ -144,11 +155,16 @@ fn findings_sheet(recon: &Reconciliation, who: &HashMap<StudentId, Who>, name: &
             w.name.into(),
             w.school.into(),
             f.program.to_string().into(),
-            f.term.to_string().into(),
+            (if zh { f.term.to_chinese() } else { f.term.to_string() }).into(),
             f.owed.into(),
             f.paid.into(),
             f.payments.join(", ").into(),
-            f.evidence.clone().into(),
+            (if zh {
+                crate::zh::chinese(&f.evidence)
+            } else {
+                f.evidence.clone()
+            })
+            .into(),
             Val::Empty,
             Val::Empty,
         ]);

@@ -491,6 +491,9 @@ pub struct StudentRecord {
     /// The household as this row states it: its id and the status spells
     /// of the row's status columns (none if the row only names the id).
     pub household: Option<Household>,
+    /// The numbers a bank payment file needs (身份证号, 银行卡号, 联系电话),
+    /// if the row gives any.
+    pub bank: Option<crate::BankDetails>,
 }
 
 /// The schools a students file is checked against.
@@ -720,6 +723,7 @@ impl<'a> StudentReader<'a> {
             line: f.line,
             student: row.student,
             household: row.household,
+            bank: row.bank,
         })
     }
 }
@@ -733,6 +737,65 @@ fn fingerprint(id: &str) -> u128 {
     0x5eed_u16.hash(&mut b);
     id.hash(&mut b);
     (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}
+
+impl StudentReader<'_> {
+    /// Whether the file's header has the column `name` (an English name,
+    /// [`FileKind::columns`]): `None` until the first row is read, and for
+    /// JSON.
+    #[must_use]
+    pub fn has_column(&self, name: &str) -> Option<bool> {
+        self.rows.0.has_column(name)
+    }
+}
+
+/// The bank payment numbers (身份证号, 银行卡号, 联系电话, [`BankDetails`])
+/// a students file gives, by student; empty, after reading only up to its
+/// first row, when its header has none of those columns. Rows rejected as
+/// records are left out here (the load that computes aid reports them).
+///
+/// ```
+/// use eduaid_io::{Input, ReadOptions, read_bank_details};
+/// let csv = "学籍号,姓名,性别,出生日期,学校,学段,年级,户籍,学籍状态,学籍状态日期,一卡通账号,联系电话\n\
+///            G1,甲,女,2008-05-01,S1,小学,3,农村,在读,2014-09-01,6217 0012 3456 7890,13812345678\n";
+/// let book = read_bank_details(Input::bytes("s.csv", csv.as_bytes()), &ReadOptions::default())?;
+/// let g1 = &book[&eduaid_model::StudentId::new("G1")?];
+/// assert_eq!(g1.bank_account.as_deref(), Some("6217001234567890"));
+/// assert_eq!(g1.masked().phone.as_deref(), Some("138****5678"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// A file-level [`Error`]; rejected rows are not errors here.
+pub fn read_bank_details<'a>(
+    input: impl Into<Input<'a>>,
+    opts: &ReadOptions,
+) -> Result<HashMap<eduaid_model::StudentId, crate::BankDetails>, Error> {
+    let mut reader = StudentReader::open(input, opts)?.check_duplicates(false);
+    let mut out = HashMap::new();
+    let mut first = true;
+    while let Some(item) = reader.next() {
+        if first {
+            first = false;
+            let any = ["id_card", "bank_account", "phone"]
+                .iter()
+                .map(|c| reader.has_column(c))
+                .try_fold(false, |acc, h| h.map(|h| acc || h));
+            if any == Some(false) {
+                return Ok(out);
+            }
+        }
+        match item {
+            Ok(r) => {
+                if let Some(b) = r.bank {
+                    out.insert(r.student.id, b);
+                }
+            }
+            Err(Error::Row(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
 }
 
 impl Iterator for StudentReader<'_> {

@@ -473,6 +473,14 @@ impl<'a> RowReader<'a> {
         }
     }
 
+    /// Whether the header, once found, has the kind's column `name`;
+    /// `None` before the header is read and for JSON, whose rows name
+    /// their own keys.
+    pub(crate) fn has_column(&self, name: &str) -> Option<bool> {
+        let i = self.kind.index(name)?;
+        self.mapping.as_ref().map(|m| m.positions.contains(&Some(i)))
+    }
+
     /// The next item, or `None` at the end.
     pub(crate) fn next_item(&mut self) -> Result<Option<Item>, Error> {
         if self.done {

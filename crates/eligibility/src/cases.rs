@@ -240,12 +240,7 @@ pub fn run_cases(engine: &Engine, file: &str, text: &str) -> Result<CaseReport, 
                 message,
             }
         };
-        for p in case
-            .expect
-            .keys()
-            .chain(case.why_not.keys())
-            .chain(case.because.keys())
-        {
+        for p in case.expect.keys().chain(case.why_not.keys()).chain(case.because.keys()) {
             if !known.iter().any(|k| k == p.get_ref()) {
                 return Err(invalid(
                     format!("case {:?}", case.name.get_ref()),

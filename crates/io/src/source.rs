@@ -821,21 +821,32 @@ impl<'a> RowReader<'a> {
     }
 }
 
+/// ASCII text is a number only if, white space and commas dropped, it
+/// is digits, points and a leading minus: a date (`2016-10-24`) is not.
+fn may_be_number(c: &Cell) -> bool {
+    match c {
+        Cell::Empty => false,
+        Cell::Text(s) if s.is_ascii() => {
+            let mut first = true;
+            s.bytes().all(|b| {
+                if b == b',' || char::from(b).is_whitespace() {
+                    return true;
+                }
+                let ok = b.is_ascii_digit() || b == b'.' || (b == b'-' && first);
+                first = false;
+                ok
+            })
+        }
+        _ => true,
+    }
+}
+
 /// [`Sums::add`] on a row's cells, given only those that may hold a
 /// number (the others stand in as empty): ASCII text with a letter or
 /// other sign no number has is never one, and reading every id, name and
 /// yes/no cell as a possible number was most of a load's allocations. The
 /// cells are moved out into `scratch` and back, not copied.
 fn add_numbers(sums: &mut Sums, cells: &mut [Cell], scratch: &mut Vec<Cell>) {
-    fn may_be_number(c: &Cell) -> bool {
-        match c {
-            Cell::Empty => false,
-            Cell::Text(s) if s.is_ascii() => s
-                .bytes()
-                .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'-' | b',') || char::from(b).is_whitespace()),
-            _ => true,
-        }
-    }
     scratch.clear();
     scratch.extend(cells.iter_mut().map(|c| {
         if may_be_number(c) {
@@ -1615,6 +1626,27 @@ mod tests {
             out.push((l, rec));
         }
         out
+    }
+
+    proptest::proptest! {
+        /// A cell the totals-row sums are not given is never a number to them.
+        #[test]
+        fn cells_left_out_of_the_sums_are_not_numbers(t in "[0-9.,\\- \t\x0b\x0cA-Za-z:+eE]{0,12}") {
+            let c = Cell::Text(t);
+            if !may_be_number(&c) {
+                proptest::prop_assert!(crate::furniture::number(&c).is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn dates_and_ids_are_not_handed_to_the_sums() {
+        for t in ["2016-10-24", "S00000001", "false", "1-2", "12,3-4"] {
+            assert!(!may_be_number(&Cell::Text(t.into())), "{t}");
+        }
+        for t in ["1", " -1,200.5 ", "学生", "１２"] {
+            assert!(may_be_number(&Cell::Text(t.into())), "{t}");
+        }
     }
 
     #[test]

@@ -4,11 +4,11 @@
 use std::collections::hash_map::{DefaultHasher, Entry};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use eduaid_model::{
-    Counts, DisabledChildrenCount, Disbursement, GradeCount, Household, HouseholdId, PopulationCount, School, SchoolId,
-    SchoolKind, StatusKind, StatusSpell, Student, TeacherCount,
+    Counts, DisabledChildrenCount, Disbursement, GradeCount, Household, HouseholdId, IdHasher, PopulationCount, School,
+    SchoolId, SchoolKind, StatusKind, StatusSpell, Student, TeacherCount,
 };
 
 use crate::records::{ClassRow, Context, Record, SpellRow, StudentRow};
@@ -367,7 +367,7 @@ pub fn read_households<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> R
 ///   kind both state; a row that disagrees is rejected.
 #[derive(Debug, Clone, Default)]
 pub struct HouseholdBook {
-    map: HashMap<HouseholdId, Household>,
+    map: IdMap<HouseholdId, Household>,
     order: Vec<HouseholdId>,
     authoritative: bool,
 }
@@ -462,7 +462,7 @@ impl HouseholdBook {
     }
 
     pub(crate) fn into_map(self) -> HashMap<HouseholdId, Household> {
-        self.map
+        self.map.into_iter().collect()
     }
 }
 
@@ -496,12 +496,16 @@ pub struct StudentRecord {
     pub bank: Option<crate::BankDetails>,
 }
 
+/// A map keyed by an id, hashed as [`MemoryRoster`](eduaid_model::MemoryRoster)
+/// hashes them (not SipHash: one lookup per row of a file of millions).
+type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
+
 /// The schools a students file is checked against.
 #[derive(Debug, Clone, Default)]
 struct SchoolIndex {
-    kinds: HashMap<SchoolId, SchoolKind>,
+    kinds: IdMap<SchoolId, SchoolKind>,
     /// School name → id and kind, `None` when two schools share the name.
-    names: HashMap<String, Option<(SchoolId, SchoolKind)>>,
+    names: IdMap<String, Option<(SchoolId, SchoolKind)>>,
 }
 
 /// A students file read one row at a time, so a roster of any size can be
@@ -544,7 +548,7 @@ pub struct StudentReader<'a> {
     rows: RowReaderBox<'a>,
     report: LoadReport,
     ctx: Context,
-    seen: Option<HashSet<u128>>,
+    seen: Option<HashSet<u128, BuildHasherDefault<IdHasher>>>,
     schools: Option<SchoolIndex>,
     households: Option<HouseholdBook>,
     skip: HashSet<u64>,
@@ -580,7 +584,7 @@ impl<'a> StudentReader<'a> {
             rows: RowReaderBox(rows),
             report,
             ctx: Context::new(opts.status_as_of),
-            seen: Some(HashSet::new()),
+            seen: Some(HashSet::default()),
             schools: None,
             households: None,
             skip: HashSet::new(),
@@ -622,7 +626,7 @@ impl<'a> StudentReader<'a> {
     /// Turn the duplicate-id check on (the default) or off.
     #[must_use]
     pub fn check_duplicates(mut self, on: bool) -> StudentReader<'a> {
-        self.seen = on.then(HashSet::new);
+        self.seen = on.then(HashSet::default);
         self
     }
 
@@ -818,10 +822,10 @@ impl Iterator for StudentReader<'_> {
                 Item::Blank | Item::Skipped => continue,
                 // A row a first pass rejected is skipped whatever its fault:
                 // a ragged row or an unclosed quote as much as a bad cell.
-                Item::Bad(e) if self.skip.contains(&e.line) => continue,
+                Item::Bad(e) if !self.skip.is_empty() && self.skip.contains(&e.line) => continue,
                 Item::Bad(e) => Err(e),
                 Item::Row(f) => {
-                    if self.skip.contains(&f.line) {
+                    if !self.skip.is_empty() && self.skip.contains(&f.line) {
                         continue;
                     }
                     match StudentRow::parse(&f, &self.ctx).and_then(|r| self.check(&f, r)) {

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 /// The kinds of file eduaid reads and writes.
@@ -112,8 +113,34 @@ impl FileKind {
 
     /// The index of the column `name` (an English name) in
     /// [`FileKind::columns`].
+    ///
+    /// One hash lookup in a table built once per kind: the readers look up
+    /// every column of every row by name, and a scan of the kind's
+    /// columns, comparing names, was a large part of loading a students
+    /// file.
     pub(crate) fn index(self, name: &str) -> Option<usize> {
-        self.columns().iter().position(|c| c.name == name)
+        type Names = HashMap<&'static str, usize, BuildHasherDefault<eduaid_model::IdHasher>>;
+        static TABLES: OnceLock<Vec<Names>> = OnceLock::new();
+        let tables = TABLES.get_or_init(|| {
+            FileKind::ALL
+                .iter()
+                .map(|kind| {
+                    let mut table = Names::default();
+                    for (i, c) in kind.columns().iter().enumerate() {
+                        table.entry(c.name).or_insert(i);
+                    }
+                    table
+                })
+                .collect()
+        });
+        match FileKind::ALL
+            .iter()
+            .position(|k| *k == self)
+            .and_then(|k| tables.get(k))
+        {
+            Some(t) => t.get(name).copied(),
+            None => self.columns().iter().position(|c| c.name == name),
+        }
     }
 
     /// The column a header cell names, if any.

@@ -76,6 +76,31 @@ fn run(c: &mut Criterion) -> Result<(), Box<dyn std::error::Error>> {
             continue;
         }
         found = true;
+        // EDUAID_ANCHORS_ONLY=load times loading only: the median and the
+        // fastest of R loads, in seconds (JSON, for scripts/anchors.sh).
+        if std::env::var("EDUAID_ANCHORS_ONLY").is_ok_and(|v| v == "load") {
+            let rounds = std::env::var("EDUAID_ANCHORS_ROUNDS")
+                .ok()
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(3)
+                .max(1);
+            let mut ms: Vec<u128> = Vec::new();
+            for _ in 0..rounds {
+                let t0 = Instant::now();
+                black_box(load(&dir)?);
+                ms.push(t0.elapsed().as_millis());
+            }
+            ms.sort_unstable();
+            let (med, min) = (ms[ms.len() / 2], ms[0]);
+            println!(
+                "{{\"roster\":\"{name}\",\"rounds\":{rounds},\"load_s\":{}.{:03},\"load_min_s\":{}.{:03}}}",
+                med / 1000,
+                med % 1000,
+                min / 1000,
+                min % 1000
+            );
+            continue;
+        }
         let roster = load(&dir)?;
         let n = roster.students().len() as u64;
         let t0 = Instant::now();

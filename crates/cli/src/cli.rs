@@ -166,6 +166,9 @@ pub(crate) struct EvaluateArgs {
     /// Write the per-student entitlements and the totals to this file (.xlsx, .csv or .json), replaced only when complete; never one of the inputs. A .csv gets two files beside it: <stem>-totals.csv and <stem>-by_stage.csv (with --lang zh: <stem>-汇总.csv, <stem>-分学段.csv). In .xlsx, rows past Excel's 1,048,576 continue on sheet "entitlements (2)"
     #[arg(long, value_name = "FILE")]
     pub(crate) out: Option<PathBuf>,
+    /// Write identity card, bank account and telephone numbers (columns 身份证号, 银行卡号/一卡通账号, 联系电话 of the students file) in full in the --out file, as a bank payment file needs them; without it they are masked (430102********1234, 6217***********1234, 138****5678). Keep such a file as the bank's data: do not e-mail or share it
+    #[arg(long)]
+    pub(crate) full_numbers: bool,
 }
 
 /// `eduaid explain`.
@@ -422,18 +425,41 @@ pub(crate) struct SampleArgs {
     pub(crate) chinese: bool,
 }
 
+/// The language the command line was built in ([`command`]), for the
+/// value parsers' messages.
+static HELP_LANG: std::sync::OnceLock<Lang> = std::sync::OnceLock::new();
+
+fn chinese() -> bool {
+    HELP_LANG.get() == Some(&Lang::Zh)
+}
+
 /// Parse a term in any form the model reads.
 fn parse_term(s: &str) -> Result<Term, String> {
-    s.parse::<Term>().map_err(|e| e.to_string())
+    s.parse::<Term>().map_err(|e| {
+        if chinese() {
+            "不是学期：请写作 2017年春季学期、2016年秋季学期、2017-spring、2016-autumn、2016秋 或 2016-2017学年第一学期"
+                .to_string()
+        } else {
+            e.to_string()
+        }
+    })
 }
 
 /// Parse a school year (2016, 2016-17, 2016-2017).
 fn parse_year(s: &str) -> Result<SchoolYear, String> {
-    s.parse::<SchoolYear>().map_err(|e| e.to_string())
+    s.parse::<SchoolYear>().map_err(|e| {
+        if chinese() {
+            "不是学年：请写作 2016、2016-17 或 2016-2017（表示2016—2017学年）".to_string()
+        } else {
+            e.to_string()
+        }
+    })
 }
 
 /// The language asked for by `--lang` on the command line, else by the
-/// locale (`LC_ALL`, `LC_MESSAGES`, `LANG`, the first one set).
+/// locale (`LC_ALL`, `LC_MESSAGES`, `LANG`, the first one set), else by
+/// the system's language (`sys-locale`: on Windows, where LANG is unset,
+/// the user's display language, `zh-CN` on a Chinese PC).
 pub(crate) fn detect_lang(args: &[OsString]) -> Lang {
     let mut it = args.iter().skip(1).map(|a| a.to_string_lossy().into_owned());
     while let Some(a) = it.next() {
@@ -461,11 +487,15 @@ pub(crate) fn detect_lang(args: &[OsString]) -> Lang {
             }
         }
     }
-    Lang::En
+    match sys_locale::get_locale() {
+        Some(l) if l.to_ascii_lowercase().starts_with("zh") => Lang::Zh,
+        _ => Lang::En,
+    }
 }
 
 /// The command, with its help in `lang`.
 pub(crate) fn command(lang: Lang) -> Command {
+    let _ = HELP_LANG.set(lang);
     let cmd = <Cli as clap::CommandFactory>::command();
     match lang {
         Lang::En => cmd.about(ABOUT_EN),
@@ -544,6 +574,10 @@ const ZH: &[(&str, &str)] = &[
     (
         "evaluate --out",
         "把逐生应助名单和汇总写入此文件（.xlsx、.csv 或 .json），写完后才替换原文件；不能是输入文件。.csv 会在旁边另写两个文件：<文件名>-汇总.csv、<文件名>-分学段.csv（英文界面为 <文件名>-totals.csv、<文件名>-by_stage.csv）。.xlsx 超过 Excel 的 1048576 行时续写在工作表“应助名单 (2)”",
+    ),
+    (
+        "--full_numbers",
+        "在 --out 文件中写出完整的身份证号、银行卡号（一卡通账号）和联系电话（取自学生文件的这些列），供银行代发使用；不加此项时这些号码只写部分（如 430102********1234、6217***********1234、138****5678）。含完整号码的文件请按个人信息妥善保管，不要通过邮件或聊天工具传送",
     ),
     ("--students_ids", "学籍号（可多个）"),
     ("--student", "学籍号"),
@@ -645,6 +679,73 @@ fn zh(key: &str) -> Option<&'static str> {
     ZH.iter().find(|(k, _)| *k == key).map(|(_, v)| *v)
 }
 
+/// A usage error (or help) from clap in the run's language: clap words its
+/// errors in English, so under `--lang zh` the parts it uses are put in
+/// Chinese (`error:` 错误, `Usage:` 用法, `unexpected argument` 无法识别的参数 …);
+/// the values and argument names stay as typed.
+pub(crate) fn localize_error(text: &str, lang: Lang) -> String {
+    if lang == Lang::En {
+        return text.to_string();
+    }
+    const WORDS: &[(&str, &str)] = &[
+        ("error: ", "错误："),
+        ("Usage: ", "用法："),
+        ("For more information, try '--help'.", "更多信息请加 --help 查看。"),
+        (
+            "the following required arguments were not provided:",
+            "缺少以下必需的参数：",
+        ),
+        ("unexpected argument '", "无法识别的参数 '"),
+        ("unrecognized subcommand '", "没有这个命令 '"),
+        ("' found", "'"),
+        ("invalid value '", "无效的值 '"),
+        ("' for '", "'，参数 '"),
+        ("a value is required for '", "缺少参数的值 '"),
+        ("but none was supplied", "但没有给出值"),
+        ("the argument '", "参数 '"),
+        ("' cannot be used multiple times", "' 只能给出一次"),
+        ("' cannot be used with '", "' 不能与 '"),
+        ("  [possible values: ", "  ［可选值："),
+        ("[possible values: ", "［可选值："),
+        ("  tip: a similar argument exists: ", "  提示：相近的参数是 "),
+        ("  tip: a similar subcommand exists: ", "  提示：相近的命令是 "),
+        ("  tip: some similar subcommands exist: ", "  提示：相近的命令有 "),
+        ("  tip: to pass '", "  提示：要把 '"),
+        ("tip: ", "提示："),
+        ("unexpected value '", "多余的值 '"),
+        ("' requires a subcommand but one was not provided", "' 需要一个命令"),
+        ("requires a subcommand but one was not provided", "需要一个命令"),
+        ("  [subcommands: ", "  ［命令："),
+        ("Commands:", "命令："),
+        ("Options:", "选项："),
+        ("Arguments:", "参数："),
+        ("[OPTIONS]", "[选项]"),
+        ("[default: ", "［默认："),
+        ("[aliases: ", "［又名："),
+    ];
+    let mut out = text.to_string();
+    for (en, zh) in WORDS {
+        out = out.replace(en, zh);
+    }
+    // Close each bracket opened in Chinese above with its Chinese match.
+    let mut closed = String::with_capacity(out.len());
+    let mut open = 0usize;
+    for c in out.chars() {
+        match c {
+            '［' => {
+                open += 1;
+                closed.push(c);
+            }
+            ']' if open > 0 => {
+                open -= 1;
+                closed.push('］');
+            }
+            _ => closed.push(c),
+        }
+    }
+    closed
+}
+
 /// Put the Chinese help on `cmd` (whose path is `path`) and its
 /// subcommands.
 fn localize(mut cmd: Command, path: &str) -> Command {
@@ -655,17 +756,39 @@ fn localize(mut cmd: Command, path: &str) -> Command {
     let ids: Vec<String> = cmd.get_arguments().map(|a| a.get_id().to_string()).collect();
     for id in ids {
         let help = zh(&format!("{name} --{id}")).or_else(|| zh(&format!("--{id}")));
-        if let Some(h) = help {
-            cmd = cmd.mut_arg(id, |a| a.help(h));
-        }
+        // The Chinese help names the values itself: clap's list would say
+        // "Possible values:" and describe them in English.
+        cmd = cmd.mut_arg(&id, |a| {
+            let takes_values = a.get_action().takes_values();
+            let a = a.help_heading("选项").hide_possible_values(takes_values);
+            match help {
+                Some(h) => a.help(h),
+                None => a,
+            }
+        });
     }
-    cmd = cmd.disable_help_flag(true).arg(
-        Arg::new("help")
-            .short('h')
-            .long("help")
-            .action(ArgAction::Help)
-            .help("显示帮助"),
-    );
+    cmd = cmd
+        .disable_help_flag(true)
+        .disable_version_flag(true)
+        .arg(
+            Arg::new("help")
+                .short('h')
+                .long("help")
+                .action(ArgAction::Help)
+                .help("显示帮助")
+                .help_heading("选项"),
+        )
+        .arg(
+            Arg::new("version")
+                .short('V')
+                .long("version")
+                .action(ArgAction::Version)
+                .help("显示版本号")
+                .help_heading("选项"),
+        )
+        .subcommand_help_heading("命令")
+        .subcommand_value_name("命令")
+        .help_template("{about-with-newline}\n用法：{usage}\n\n{all-args}{after-help}");
     if cmd.has_subcommands() {
         cmd = cmd.disable_help_subcommand(true);
     }

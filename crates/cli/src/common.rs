@@ -74,9 +74,20 @@ impl Ctx {
         }
     }
 
-    /// A warning on stderr (always shown).
+    /// A warning on stderr (always shown), in the run's language.
     pub(crate) fn warn(&self, msg: &str) {
-        errln!("{}: {}", self.t("warning", "警告"), shown(msg));
+        errln!("{}: {}", self.t("warning", "警告"), shown(&self.msg(msg)));
+    }
+
+    /// A message from a library (a warning, an error, a reason) in the
+    /// run's language: under Chinese its fixed phrases are put in Chinese
+    /// ([`crate::zh::chinese`]).
+    pub(crate) fn msg(&self, text: &str) -> String {
+        if self.zh() {
+            crate::zh::chinese(text)
+        } else {
+            text.to_string()
+        }
     }
 
     /// A student's name as the terminal shows it: masked (`张**`) unless

@@ -73,7 +73,7 @@ pub(crate) fn print_report(report: &LoadReport, ctx: &Ctx) -> u64 {
         ctx.warn(&w.to_string());
     }
     for e in &report.errors {
-        errln!("{}: {e}", ctx.t("rejected", "已拒绝"));
+        errln!("{}: {}", ctx.t("rejected", "已拒绝"), ctx.msg(&e.to_string()));
     }
     if report.rejected > 0 && report.errors.is_empty() {
         errln!(
@@ -86,7 +86,11 @@ pub(crate) fn print_report(report: &LoadReport, ctx: &Ctx) -> u64 {
     ctx.info(&if ctx.zh() {
         format!(
             "{}（{}）：读取 {} 行，接受 {} 行，拒绝 {} 行",
-            report.file, report.kind, report.read, report.accepted, report.rejected
+            report.file,
+            report.kind.chinese(),
+            report.read,
+            report.accepted,
+            report.rejected
         )
     } else {
         format!(
@@ -150,13 +154,26 @@ fn roster_files(paths: &RosterPaths) -> RosterFiles<'_> {
     files
 }
 
+/// What a meter says while a students file is read.
+fn reading(students: &Path, ctx: &Ctx) -> String {
+    if ctx.zh() {
+        format!("正在读取学生文件 {}", students.display())
+    } else {
+        format!("reading students {}", students.display())
+    }
+}
+
 /// Load the roster the arguments name into memory.
 ///
 /// # Errors
 /// A missing schools or students file, or a file-level fault of any file.
 pub(crate) fn load_roster(data: &DataArgs, ctx: &Ctx) -> anyhow::Result<Loaded> {
     let paths = roster_paths(data, ctx)?;
-    let loaded = eduaid::io::load_roster(roster_files(&paths), &read_options(data))?;
+    let meter = crate::progress::bar(0, &reading(&paths.1, ctx), ctx);
+    let loaded = eduaid::io::load_roster_with_progress(roster_files(&paths), &read_options(data), &mut |n| {
+        meter.set_position(n);
+    })?;
+    meter.finish_and_clear();
     let mut rejected = print_report(&loaded.schools, ctx);
     if let Some(r) = &loaded.classes {
         rejected += print_report(r, ctx);
@@ -180,7 +197,11 @@ pub(crate) fn load_roster(data: &DataArgs, ctx: &Ctx) -> anyhow::Result<Loaded> 
 /// As [`load_roster`].
 pub(crate) fn open_roster(data: &DataArgs, ctx: &Ctx) -> anyhow::Result<(FileRoster, u64)> {
     let paths = roster_paths(data, ctx)?;
-    let roster = FileRoster::open(roster_files(&paths), &read_options(data))?;
+    let meter = crate::progress::bar(0, &reading(&paths.1, ctx), ctx);
+    let roster = FileRoster::open_with_progress(roster_files(&paths), &read_options(data), &mut |n| {
+        meter.set_position(n);
+    })?;
+    meter.finish_and_clear();
     let mut rejected = print_report(roster.schools_report(), ctx);
     if let Some(r) = roster.classes_report() {
         rejected += print_report(r, ctx);

@@ -50,6 +50,7 @@ mod output;
 mod policy;
 mod progress;
 mod serve;
+mod zh;
 
 use std::process::ExitCode;
 
@@ -58,17 +59,43 @@ use clap::FromArgMatches;
 use crate::cli::{Cli, Cmd};
 use crate::common::{Ctx, Status};
 
+/// Print a clap error or help in `lang` and exit as clap would: 0 for help
+/// and version (on stdout), 2 for a usage error (on stderr).
+fn usage_exit(e: &clap::Error, lang: cli::Lang) -> ! {
+    use clap::error::ErrorKind;
+    use std::io::Write as _;
+    let mut text = cli::localize_error(&e.render().to_string(), lang);
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => {
+            let _ = write!(std::io::stdout().lock(), "{text}");
+            std::process::exit(0)
+        }
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = write!(std::io::stderr().lock(), "{text}");
+            std::process::exit(2)
+        }
+        _ => {
+            let _ = write!(std::io::stderr().lock(), "{text}");
+            std::process::exit(2)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
     let lang = cli::detect_lang(&args);
     let matches = match cli::command(lang).try_get_matches_from(&args) {
         Ok(m) => m,
-        // Help and version print and exit 0; usage errors print and exit 2.
-        Err(e) => e.exit(),
+        // Help and version print and exit 0; usage errors print (in the
+        // run's language) and exit 2.
+        Err(e) => usage_exit(&e, lang),
     };
     let parsed = match Cli::from_arg_matches(&matches) {
         Ok(c) => c,
-        Err(e) => e.exit(),
+        Err(e) => usage_exit(&e, lang),
     };
     inputs::set_text_options(parsed.encoding, parsed.delimiter);
     let ctx = Ctx {
@@ -106,7 +133,7 @@ fn main() -> ExitCode {
             }
             // Data in an error (a name, an id, a cell) is shown safely:
             // control characters escaped, identity numbers masked.
-            errln!("{}: {}", ctx.t("error", "错误"), common::shown(&msg));
+            errln!("{}: {}", ctx.t("error", "错误"), common::shown(&ctx.msg(&msg)));
             ExitCode::from(Status::BadInput.code())
         }
     }

@@ -1,25 +1,132 @@
-//! Progress bars on stderr, hidden when stderr is not a terminal or the run
-//! is quiet, and a roster wrapper that advances one as students are visited.
+//! Progress on stderr: a bar on a terminal; when stderr is not a terminal
+//! (a log file, a pipe, a scheduled task), a plain line every few seconds,
+//! so that a long run is never silent. Nothing when the run is quiet. And a
+//! roster wrapper that advances a meter as students are visited, and the
+//! loading of a roster with a meter.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::io::IsTerminal;
+use std::time::{Duration, Instant};
 
 use eduaid::model::{Household, HouseholdId, Roster, RosterError, School, SchoolId, Student, StudentId, Visit};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::common::Ctx;
 
-/// A bar of `len` steps, or a hidden one.
-pub(crate) fn bar(len: u64, message: &str, ctx: &Ctx) -> ProgressBar {
-    if ctx.quiet || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
+/// How often a progress line is written when stderr is not a terminal.
+const EVERY: Duration = Duration::from_secs(5);
+
+/// Progress of one step: a bar on a terminal, lines every [`EVERY`]
+/// elsewhere, or nothing.
+#[derive(Debug)]
+pub(crate) struct Meter {
+    bar: ProgressBar,
+    lines: Option<Lines>,
+}
+
+/// The plain lines of a meter when stderr is not a terminal.
+#[derive(Debug)]
+struct Lines {
+    message: String,
+    /// The whole, if known (0: unknown).
+    len: u64,
+    zh: bool,
+    done: Cell<u64>,
+    last: Cell<Instant>,
+    start: Instant,
+}
+
+impl Lines {
+    fn tick(&self) {
+        let now = Instant::now();
+        if now.duration_since(self.last.get()) < EVERY {
+            return;
+        }
+        self.last.set(now);
+        let done = self.done.get();
+        let secs = now.duration_since(self.start).as_secs();
+        let line = match (self.len, self.zh) {
+            (0, true) => format!("{}：已处理 {done} 行（{secs} 秒）", self.message),
+            (0, false) => format!("{}: {done} rows done ({secs} s)", self.message),
+            (len, true) => format!(
+                "{}：{done} / {len}（{}%，{secs} 秒）",
+                self.message,
+                done.saturating_mul(100).checked_div(len).unwrap_or(0)
+            ),
+            (len, false) => format!(
+                "{}: {done} / {len} ({}%, {secs} s)",
+                self.message,
+                done.saturating_mul(100).checked_div(len).unwrap_or(0)
+            ),
+        };
+        errln!("{line}");
     }
-    let pb = ProgressBar::new(len);
-    if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
-        pb.set_style(style.progress_chars("=> "));
+}
+
+impl Meter {
+    /// Advance by `n` steps.
+    pub(crate) fn inc(&self, n: u64) {
+        self.bar.inc(n);
+        if let Some(l) = &self.lines {
+            l.done.set(l.done.get().saturating_add(n));
+            l.tick();
+        }
     }
+
+    /// Set the steps done.
+    pub(crate) fn set_position(&self, n: u64) {
+        self.bar.set_position(n);
+        if let Some(l) = &self.lines {
+            l.done.set(n);
+            l.tick();
+        }
+    }
+
+    /// Remove the bar (a line-writing meter writes nothing more).
+    pub(crate) fn finish_and_clear(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+/// A meter of `len` steps (0 when the whole is not known).
+pub(crate) fn bar(len: u64, message: &str, ctx: &Ctx) -> Meter {
+    if ctx.quiet {
+        return Meter {
+            bar: ProgressBar::hidden(),
+            lines: None,
+        };
+    }
+    if !std::io::stderr().is_terminal() {
+        let now = Instant::now();
+        return Meter {
+            bar: ProgressBar::hidden(),
+            lines: Some(Lines {
+                message: message.to_string(),
+                len,
+                zh: ctx.zh(),
+                done: Cell::new(0),
+                last: Cell::new(now),
+                start: now,
+            }),
+        };
+    }
+    let pb = if len == 0 {
+        let pb = ProgressBar::new_spinner();
+        if let Ok(style) = ProgressStyle::with_template("{msg} {pos} ({elapsed})") {
+            pb.set_style(style);
+        }
+        pb.enable_steady_tick(Duration::from_millis(200));
+        pb
+    } else {
+        let pb = ProgressBar::new(len);
+        if let Ok(style) = ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} ({eta})") {
+            pb.set_style(style.progress_chars("=> "));
+        }
+        pb
+    };
     pb.set_message(message.to_string());
-    pb
+    Meter { bar: pb, lines: None }
 }
 
 /// A roster that advances `bar` by each batch of students visited.
@@ -27,8 +134,8 @@ pub(crate) fn bar(len: u64, message: &str, ctx: &Ctx) -> ProgressBar {
 pub(crate) struct Ticking<'a, R: ?Sized> {
     /// The roster.
     pub(crate) inner: &'a R,
-    /// The bar.
-    pub(crate) bar: &'a ProgressBar,
+    /// The meter.
+    pub(crate) bar: &'a Meter,
 }
 
 impl<R: Roster + ?Sized> Roster for Ticking<'_, R> {

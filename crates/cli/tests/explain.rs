@@ -258,3 +258,49 @@ fn names_are_masked_and_escaped_and_ids_masked_on_the_terminal() {
     assert!(r.stderr.contains("G430102********1234"), "{}", r.stderr);
     assert!(!r.stderr.contains("200801011234"), "{}", r.stderr);
 }
+
+#[test]
+fn why_not_takes_a_chinese_program_name_and_answers_in_chinese() {
+    let dir = small_dir();
+    let students = read_csv(&dir.join("students.csv"));
+    let senior = students
+        .iter()
+        .find(|s| s.get("stage").is_some_and(|x| x == "senior"))
+        .unwrap();
+    let r = run_expect(
+        0,
+        &[
+            "--lang",
+            "zh",
+            "why-not",
+            &senior["id"],
+            "寄宿生生活补助",
+            "--data",
+            &p(dir),
+            "--term",
+            "2017-spring",
+        ],
+    );
+    assert!(
+        r.stdout
+            .contains("不享受 家庭经济困难寄宿生生活补助（living-subsidy）（2017年春季学期）"),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("学段为普通高中"), "{}", r.stdout);
+    let r = run_expect(
+        2,
+        &[
+            "--lang",
+            "zh",
+            "why-not",
+            "X",
+            "无此项目",
+            "--data",
+            &p(dir),
+            "--term",
+            "2017-spring",
+        ],
+    );
+    assert!(r.stderr.contains("没有资助项目 无此项目"), "{}", r.stderr);
+}

@@ -61,6 +61,16 @@ fn cli_total(program: &str, term: &str) -> String {
         .unwrap_or_else(|| p["total"]["amount"].to_string())
 }
 
+/// An error answer's message, checked to be Chinese first (the clerk's
+/// language), with the English after it.
+fn chinese_first(a: &serve_common::Answer) -> String {
+    let msg = a.json()["error"].as_str().unwrap().to_string();
+    let first = msg.chars().next().unwrap();
+    assert!(('\u{4e00}'..='\u{9fff}').contains(&first), "not Chinese first: {msg}");
+    assert!(msg.contains(" / "), "no English after the Chinese: {msg}");
+    msg
+}
+
 /// An amount ("123.5") in fen, without floating point.
 fn fen(v: &serde_json::Value) -> i64 {
     let s = v.as_str().unwrap_or_else(|| panic!("not an amount: {v}"));
@@ -88,7 +98,9 @@ fn the_workbench_api_from_import_to_downloads_and_through_a_restart() {
             assert_ne!(c.get(path).status, 404, "{path} is described but not served");
         }
     }
-    assert_eq!(c.get("/api/nothing").status, 404);
+    let a = c.get("/api/nothing");
+    assert_eq!(a.status, 404);
+    chinese_first(&a);
 
     // Check, then decline: nothing kept.
     upload_roster(&mut c);
@@ -245,17 +257,21 @@ fn bad_uploads_get_clear_errors_and_leave_the_store_unchanged() {
     // A name that says nothing of the content.
     let a = upload(&mut c, "data.csv", b"id,name\n1,x\n");
     assert_eq!(a.status, 400);
-    assert!(a.json()["error"].as_str().unwrap().contains("data.csv"));
+    assert!(chinese_first(&a).contains("data.csv"));
     // An empty file; no name; a path for a name is reduced to its file name.
-    assert_eq!(upload(&mut c, "students.csv", b"").status, 400);
-    assert_eq!(c.post("/api/upload", b"x").status, 400);
+    let a = upload(&mut c, "students.csv", b"");
+    assert_eq!(a.status, 400);
+    chinese_first(&a);
+    let a = c.post("/api/upload", b"x");
+    assert_eq!(a.status, 400);
+    chinese_first(&a);
     let a = upload(&mut c, "..%2F..%2Fetc%2Fschools.csv", b"id\n");
     assert_eq!(a.status, 200);
     assert_eq!(a.json()["staged"][0]["name"], "schools.csv");
     // Schools without students: refused whole.
     let a = c.post("/api/import?commit=true", b"");
     assert_eq!(a.status, 400);
-    assert!(a.json()["error"].as_str().unwrap().contains("students"));
+    assert!(chinese_first(&a).contains("students"));
     c.send("DELETE", "/api/staged", b"");
 
     // A students file with a broken row: the row is shown with file, line,
@@ -288,23 +304,21 @@ fn bad_uploads_get_clear_errors_and_leave_the_store_unchanged() {
     upload(&mut c, "students.csv", students.as_bytes());
     let a = c.post("/api/import?commit=true", b"");
     assert_eq!(a.status, 400);
-    assert!(
-        a.json()["error"].as_str().unwrap().contains("schools.xlsx"),
-        "{:?}",
-        a.json()
-    );
+    assert!(chinese_first(&a).contains("schools.xlsx"), "{:?}", a.json());
     assert_eq!(counts(&mut c), before);
 
     // Too large.
     let big = vec![b'a'; 33 << 20];
     let a = upload(&mut c, "students.csv", &big);
     assert_eq!(a.status, 413);
+    assert!(chinese_first(&a).starts_with("文件太大"));
     assert_eq!(counts(&mut c), before);
 
     // A bad policy overlay names file, line and column.
     let a = c.post("/api/policy/overlay?name=county.toml", b"[layer\nid = 1\n");
     assert_eq!(a.status, 400);
-    let msg = a.json()["error"].as_str().unwrap().to_string();
+    let msg = chinese_first(&a);
+    assert!(msg.starts_with("政策文件有误"), "{msg}");
     assert!(msg.contains("county.toml:1:"), "{msg}");
     // A good one is used by this session only.
     let overlay = "[policy]\nid = \"my-county\"\nbase = \"national\"\ntitle = \"某县\"\n";
@@ -428,4 +442,223 @@ fn the_work_report_downloads_as_docx_for_the_sample_county() {
     // Another session has no count files, so no report.
     let mut other = Client::new(&server);
     assert_eq!(other.get(&format!("/api/download/report?format=docx&{q}")).status, 400);
+}
+
+#[test]
+fn other_sites_are_refused_by_host_and_origin() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("c.db"), &[]);
+    let port = server.host.rsplit(':').next().unwrap().to_string();
+    let staged = |c: &mut Client| c.get("/api/staged").json()["staged"].as_array().unwrap().len();
+
+    // The bound address and localhost, with the port, are this server.
+    let mut c = Client::new(&server);
+    assert_eq!(c.get("/").status, 200);
+    let mut local = Client::new(&server).with("Host", &format!("localhost:{port}"));
+    assert_eq!(local.get("/api/status").status, 200);
+    let mut upper = Client::new(&server).with("Host", &format!("LOCALHOST:{port}"));
+    assert_eq!(upper.get("/api/status").status, 200);
+
+    // DNS rebinding: a page of evil.example whose name now points here.
+    for host in [
+        format!("evil.example:{port}"),
+        "evil.example".to_string(),
+        "127.0.0.1:1".to_string(),
+        format!("127.0.0.1.evil.example:{port}"),
+        String::new(),
+    ] {
+        let mut e = Client::new(&server).with("Host", &host);
+        let a = e.get("/api/status");
+        assert_eq!(a.status, 421, "Host {host:?}");
+        let msg = a.json()["error"].as_str().unwrap().to_string();
+        assert!(msg.starts_with("本工作台只接受"), "{msg}");
+        assert!(msg.contains("eduaid serve"), "{msg}");
+        assert_eq!(e.get("/").status, 421);
+        assert_eq!(e.post("/api/upload?name=schools.csv", b"id\n").status, 421);
+        assert!(e.cookie.is_none(), "no session for a misdirected request");
+    }
+
+    // A change from another site's page is refused; reading is not a change.
+    let origin = format!("http://127.0.0.1:{port}");
+    for (name, value) in [
+        ("Origin", "http://evil.example"),
+        ("Origin", "null"),
+        (
+            "Origin",
+            &format!("http://127.0.0.1:{}", port.parse::<u32>().unwrap() + 1),
+        ),
+        ("Origin", &format!("https://127.0.0.1:{port}")),
+        ("Sec-Fetch-Site", "cross-site"),
+        ("Sec-Fetch-Site", "same-site"),
+    ] {
+        let mut e = Client::new(&server).with(name, value);
+        e.get("/api/status");
+        assert_eq!(e.get("/api/staged").status, 200, "{name}: {value}");
+        for (method, path) in [
+            ("POST", "/api/upload?name=schools.csv"),
+            ("POST", "/api/import?commit=true"),
+            ("POST", "/api/reconcile?term=2017-spring"),
+            ("PUT", "/api/findings"),
+            ("DELETE", "/api/staged"),
+            ("POST", "/api/policy/overlay?name=x.toml"),
+            ("DELETE", "/api/policy/overlay"),
+        ] {
+            let a = e.send(method, path, b"id\n");
+            assert_eq!(a.status, 403, "{method} {path} with {name}: {value}");
+            let msg = a.json()["error"].as_str().unwrap().to_string();
+            assert!(msg.starts_with("拒绝来自其他网页"), "{msg}");
+        }
+        assert_eq!(staged(&mut e), 0, "nothing kept from {name}: {value}");
+    }
+
+    // The page's own requests, and a county system's (no Origin), pass.
+    let mut own = Client::new(&server)
+        .with("Origin", &origin)
+        .with("Sec-Fetch-Site", "same-origin");
+    assert_eq!(own.post("/api/upload?name=schools.csv", b"id\n").status, 200);
+    assert_eq!(staged(&mut own), 1);
+    let mut own_local = Client::new(&server)
+        .with("Host", &format!("localhost:{port}"))
+        .with("Origin", &format!("http://localhost:{port}"));
+    assert_eq!(own_local.post("/api/upload?name=schools.csv", b"id\n").status, 200);
+    assert_eq!(c.post("/api/upload?name=schools.csv", b"id\n").status, 200);
+    assert_eq!(c.send("DELETE", "/api/staged", b"").status, 200);
+    drop(server);
+
+    // Off loopback the token keeps other sites out; a change must still
+    // come from the page's own origin.
+    let server = Server::start(&dir.path().join("c.db"), &["--addr", "0.0.0.0:0", "--token", "s3cret"]);
+    let mut c = Client::new(&server).with("Host", "county-server.lan:8080");
+    c.token = Some("s3cret".into());
+    assert_eq!(c.get("/api/status").status, 200);
+    let mut e = Client::new(&server)
+        .with("Host", "county-server.lan:8080")
+        .with("Origin", "http://evil.example");
+    e.token = Some("s3cret".into());
+    assert_eq!(e.post("/api/upload?name=schools.csv", b"id\n").status, 403);
+    let mut own = Client::new(&server)
+        .with("Host", "county-server.lan:8080")
+        .with("Origin", "http://county-server.lan:8080");
+    own.token = Some("s3cret".into());
+    assert_eq!(own.post("/api/upload?name=schools.csv", b"id\n").status, 200);
+}
+
+#[test]
+fn session_ids_and_made_up_tokens_are_long_and_random() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("c.db"), &[]);
+    let mut ids = std::collections::HashSet::new();
+    for _ in 0..50 {
+        let mut c = Client::new(&server);
+        assert_eq!(c.get("/api/status").status, 200);
+        let cookie = c.cookie.unwrap();
+        let id = cookie.strip_prefix("eduaid_session=").unwrap().to_string();
+        assert_eq!(id.len(), 64, "256 bits in hex: {id}");
+        assert!(id.bytes().all(|b| b.is_ascii_hexdigit()), "{id}");
+        ids.insert(id);
+    }
+    assert_eq!(ids.len(), 50, "every session id differs");
+    // Ids made one after another share no long run (not a counter or a
+    // clock): no two agree in more than a quarter of their digits.
+    let v: Vec<&String> = ids.iter().collect();
+    for w in v.windows(2) {
+        let same = w[0].bytes().zip(w[1].bytes()).filter(|(a, b)| a == b).count();
+        assert!(same < 16, "{} and {} agree in {same} places", w[0], w[1]);
+    }
+    drop(server);
+
+    let mut tokens = std::collections::HashSet::new();
+    for _ in 0..2 {
+        let server = Server::start(&dir.path().join("c.db"), &["--addr", "0.0.0.0:0"]);
+        let token = server.url.split("?token=").nth(1).unwrap().to_string();
+        assert_eq!(token.len(), 64, "{token}");
+        assert!(token.bytes().all(|b| b.is_ascii_hexdigit()), "{token}");
+        let mut c = Client::new(&server);
+        c.token = Some(token.clone());
+        assert_eq!(c.get("/api/status").status, 200);
+        tokens.insert(token);
+    }
+    assert_eq!(tokens.len(), 2);
+}
+
+#[test]
+fn every_route_is_in_the_openapi_document_and_every_operation_is_served() {
+    let src = include_str!("../src/serve/mod.rs");
+    let doc: serde_json::Value = serde_json::from_str(include_str!("../src/serve/openapi.json")).unwrap();
+    let paths = doc["paths"].as_object().unwrap();
+    let mut routes = Vec::new();
+    let router = src.split("pub(crate) fn router").nth(1).unwrap();
+    let router = router.split(".fallback(").next().unwrap();
+    for part in router.split(".route(").skip(1) {
+        let part = part.trim_start().strip_prefix('"').unwrap();
+        let (path, rest) = part.split_once('"').unwrap();
+        for method in ["get", "post", "put", "delete", "patch"] {
+            let called = rest.match_indices(&format!("{method}(")).any(|(i, _)| {
+                i == 0 || !rest.as_bytes()[i - 1].is_ascii_alphanumeric() && rest.as_bytes()[i - 1] != b'_'
+            });
+            if called {
+                routes.push((path.to_string(), method.to_string()));
+            }
+        }
+    }
+    assert!(routes.len() > 15, "{routes:?}");
+    for page in ["/", "/assets/app.js", "/api/openapi.json"] {
+        assert!(routes.iter().any(|(p, _)| p == page), "{page} not found in {routes:?}");
+    }
+    for (path, method) in &routes {
+        if !path.starts_with("/api/") {
+            continue;
+        }
+        let op = &paths
+            .get(path)
+            .unwrap_or_else(|| panic!("{path} is served but not in /api/openapi.json"))[method];
+        assert!(op.is_object(), "{method} {path} is served but not described");
+        assert!(op["summary"].is_string(), "{method} {path} has no summary");
+        assert!(op["responses"].is_object(), "{method} {path} has no responses");
+    }
+    for (path, ops) in paths {
+        for method in ops.as_object().unwrap().keys() {
+            if method == "parameters" {
+                continue;
+            }
+            assert!(
+                routes.iter().any(|(p, m)| p == path && m == method),
+                "{method} {path} is described but not served"
+            );
+        }
+    }
+    // The served document is this one.
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("c.db"), &[]);
+    assert_eq!(Client::new(&server).get("/api/openapi.json").json(), doc);
+}
+
+#[test]
+fn a_file_with_too_many_rows_is_refused_and_nothing_is_kept() {
+    let dir = tempfile::tempdir().unwrap();
+    let server = Server::start(&dir.path().join("c.db"), &[]);
+    let mut c = Client::new(&server);
+    let before = counts(&mut c);
+    let limit = c.get("/api/status").json()["limits"]["rows"].as_u64().unwrap();
+    let students = std::fs::read_to_string(data().join("students.csv")).unwrap();
+    let mut big = students.clone();
+    let row = students.lines().nth(1).unwrap();
+    // Blank rows count: the file is small, its rows are many.
+    big.push_str(&"\n".repeat(usize::try_from(limit).unwrap()));
+    big.push_str(row);
+    big.push('\n');
+    upload(
+        &mut c,
+        "schools.csv",
+        &std::fs::read(data().join("schools.csv")).unwrap(),
+    );
+    assert_eq!(upload(&mut c, "students.csv", big.as_bytes()).status, 200);
+    let a = c.post("/api/import?commit=true", b"");
+    assert_eq!(a.status, 400);
+    let msg = a.json()["error"].as_str().unwrap().to_string();
+    assert!(
+        msg.contains("students.csv") && msg.contains(&limit.to_string()),
+        "{msg}"
+    );
+    assert_eq!(counts(&mut c), before);
 }

@@ -2,7 +2,9 @@
 //! WebDriver (chromedriver; a minimal client here): import the sample
 //! county's files, pick 2017年春季学期, read the living-subsidy total off
 //! the page and compare it with the library's, open a student's
-//! explanation, download the entitlement list and check it is a workbook.
+//! explanation, download the entitlement list and the work report through
+//! the page's links (the browser saves them) and check they are a workbook
+//! and a DOCX.
 //! Screenshots of the main pages go to `docs/img/` when
 //! `EDUAID_SCREENSHOTS=1`.
 //!
@@ -34,7 +36,9 @@ struct Driver {
 }
 
 impl Driver {
-    fn start() -> Driver {
+    /// Start chromedriver and a browser that saves downloads to
+    /// `downloads`.
+    fn start(downloads: &Path) -> Driver {
         let port = std::net::TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -50,6 +54,7 @@ impl Driver {
             host: format!("127.0.0.1:{port}"),
             cookie: None,
             token: None,
+            extra: Vec::new(),
         };
         let start = Instant::now();
         while std::net::TcpStream::connect(&http.host).is_err() {
@@ -61,7 +66,12 @@ impl Driver {
             "goog:chromeOptions": {
                 "binary": CHROMIUM,
                 "args": ["--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                         "--window-size=1280,900", "--lang=zh-CN"]
+                         "--window-size=1280,900", "--lang=zh-CN"],
+                "prefs": {
+                    "download.default_directory": downloads.display().to_string(),
+                    "download.prompt_for_download": false,
+                    "download.directory_upgrade": true
+                }
             }
         }}});
         let a = http.post("/session", caps.to_string().as_bytes());
@@ -73,7 +83,48 @@ impl Driver {
         let mut d = Driver { child, http, session };
         // A debug build computes the sample county's list slowly.
         d.cmd("POST", "/timeouts", &json!({ "script": 600_000 }));
+        // Headless Chromium saves downloads only where it is told to.
+        d.cmd(
+            "POST",
+            "/goog/cdp/execute",
+            &json!({"cmd": "Browser.setDownloadBehavior", "params": {
+                "behavior": "allow", "downloadPath": downloads.display().to_string(), "eventsEnabled": true
+            }}),
+        );
         d
+    }
+
+    /// Wait until the browser has saved `name` in `downloads` (no partial
+    /// `.crdownload` left) and give its bytes.
+    fn downloaded(&mut self, downloads: &Path, name: &str, secs: u64) -> Vec<u8> {
+        let start = Instant::now();
+        let path = downloads.join(name);
+        loop {
+            let partial = std::fs::read_dir(downloads)
+                .map(|r| {
+                    r.flatten()
+                        .any(|e| e.file_name().to_string_lossy().ends_with(".crdownload"))
+                })
+                .unwrap_or(false);
+            if path.exists() && !partial {
+                return std::fs::read(&path).unwrap();
+            }
+            if start.elapsed() > Duration::from_secs(secs) {
+                let url = self.cmd("GET", "/url", &json!({}));
+                let body = self.js("return document.body ? document.body.innerText.slice(0, 500) : '';");
+                let seen: Vec<String> = std::fs::read_dir(downloads)
+                    .map(|r| {
+                        r.flatten()
+                            .map(|e| e.file_name().to_string_lossy().into_owned())
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                panic!(
+                    "{name} was not downloaded in {secs} s; the browser is at {url}, showing {body}; the folder has {seen:?}"
+                );
+            }
+            std::thread::sleep(Duration::from_millis(250));
+        }
     }
 
     fn cmd(&mut self, method: &str, path: &str, body: &Value) -> Value {
@@ -225,7 +276,9 @@ fn a_clerk_goes_from_the_sample_files_to_the_entitlement_list_in_the_browser() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let server = Server::start(&dir.path().join("county.db"), &[]);
-    let mut d = Driver::start();
+    let downloads = dir.path().join("downloads");
+    std::fs::create_dir(&downloads).unwrap();
+    let mut d = Driver::start(&downloads);
     d.goto(&server.url);
     d.wait("document.getElementById('count-students')", 30);
     assert_eq!(d.text("h1"), "学生资助工作台");
@@ -237,6 +290,11 @@ fn a_clerk_goes_from_the_sample_files_to_the_entitlement_list_in_the_browser() {
         "classes.csv",
         "students.csv",
         "disbursements.csv",
+        // The report's count files, kept in the session.
+        "grade_counts.csv",
+        "population.csv",
+        "disabled.csv",
+        "teachers.csv",
     ]
     .iter()
     .map(|f| data.join(f).display().to_string())
@@ -253,6 +311,9 @@ fn a_clerk_goes_from_the_sample_files_to_the_entitlement_list_in_the_browser() {
     d.wait("document.getElementById('check-table')", 600);
     let check = d.text("#check-table");
     assert!(check.contains("students.csv"), "{check}");
+    assert!(check.contains("学生"), "kinds in Chinese: {check}");
+    let kept = d.text("#count-files");
+    assert!(kept.contains("grade_counts.csv") && kept.contains("年级人数"), "{kept}");
     d.screenshot("workbench-import.png");
     d.click("#commit");
     d.wait(
@@ -284,6 +345,13 @@ fn a_clerk_goes_from_the_sample_files_to_the_entitlement_list_in_the_browser() {
     // Click through to the students behind the number, then one student.
     d.click("#programs a.drill[data-program=\"living-subsidy\"]");
     d.wait("document.querySelector('#drill-table a.student')", 600);
+    // Names are shortened on the page by default.
+    let names = d.js(
+        "return Array.from(document.querySelectorAll('#drill-table tr td:nth-child(2)')).map(td => td.textContent);",
+    );
+    let names = names.as_array().unwrap();
+    assert!(!names.is_empty());
+    assert!(names.iter().all(|n| n.as_str().unwrap().contains('*')), "{names:?}");
     d.click("#drill-table a.student");
     d.wait("document.getElementById('student-title')", 120);
     let title = d.text("#student-title");
@@ -299,18 +367,54 @@ fn a_clerk_goes_from_the_sample_files_to_the_entitlement_list_in_the_browser() {
     d.js("document.querySelectorAll('#catalogue-result details')[0].open = true;");
     d.screenshot("workbench-catalogue.png");
 
-    // Download the entitlement list from the page's link: a workbook.
-    d.click("nav button[data-tab=downloads]");
-    let magic = d.cmd(
-        "POST",
-        "/execute/async",
-        &json!({"script": "const done = arguments[arguments.length - 1];
-            fetch(document.getElementById('dl-entitlements').href)
-              .then(r => r.arrayBuffer()).then(b => { const u = new Uint8Array(b); done([u[0], u[1], u.length]); })
-              .catch(e => done(String(e)));", "args": []}),
+    // Reconcile the payments; a finding's 处理情况 and 经办人, saved.
+    d.click("nav button[data-tab=findings]");
+    d.click("#reconcile");
+    d.wait("document.querySelector('#findings-table button.save')", 900);
+    d.js("document.getElementById('handling-0').value = '已核实，下月补发'; document.getElementById('handler-0').value = '王会计';");
+    d.click("#findings-table button.save");
+    d.wait("document.getElementById('message').textContent === '已保存'", 60);
+    let row = d.text("#findings-table tr:nth-child(2)");
+    assert!(
+        !row.contains("unpaid") && !row.contains("wrong_amount"),
+        "kinds in Chinese: {row}"
     );
-    assert_eq!(magic[0], json!(0x50), "{magic}");
-    assert_eq!(magic[1], json!(0x4b), "{magic}");
+    d.screenshot("workbench-findings.png");
+    let kept = Client::new(&server).get("/api/findings?term=2017-spring").json();
+    assert!(
+        kept["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["handler"] == "王会计" && f["handling"] == "已核实，下月补发"),
+        "the follow-up is saved in the store"
+    );
+
+    // Download the entitlement list and the work report from the page's
+    // links, as a clerk would: the browser saves them.
+    d.click("nav button[data-tab=downloads]");
+    d.js("const c = document.getElementById('county'); c.value = '示范县'; c.dispatchEvent(new Event('input'));");
+    d.screenshot("workbench-downloads.png");
+    d.click("#dl-entitlements");
+    let xlsx = d.downloaded(&downloads, "entitlements.xlsx", 600);
+    let mut book = zip::ZipArchive::new(std::io::Cursor::new(xlsx)).expect("the entitlement list is a zip");
+    assert!(
+        book.by_name("xl/workbook.xml").is_ok(),
+        "the entitlement list is a workbook"
+    );
+    d.click("#dl-report-docx");
+    let docx = d.downloaded(&downloads, "county_report.docx", 900);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).expect("the report is a zip");
+    let mut xml = String::new();
+    std::io::Read::read_to_string(
+        &mut zip.by_name("word/document.xml").expect("a DOCX has word/document.xml"),
+        &mut xml,
+    )
+    .unwrap();
+    assert!(xml.contains("示范县"), "the report names the county typed on the page");
+    assert!(xml.contains("学生资助"), "the report is the work report");
+    // The page is still the workbench (a download, not a page of error).
+    assert_eq!(d.text("h1"), "学生资助工作台");
 
     // English on the switch.
     d.click("#lang");

@@ -88,6 +88,9 @@ pub(crate) struct Client {
     pub(crate) host: String,
     pub(crate) cookie: Option<String>,
     pub(crate) token: Option<String>,
+    /// Headers sent with every request; a `Host` here replaces the
+    /// address connected to.
+    pub(crate) extra: Vec<(String, String)>,
 }
 
 impl Client {
@@ -97,17 +100,33 @@ impl Client {
             host: server.host.clone(),
             cookie: None,
             token: None,
+            extra: Vec::new(),
         }
+    }
+
+    /// This client with a header sent on every request.
+    pub(crate) fn with(mut self, name: &str, value: &str) -> Client {
+        self.extra.push((name.to_string(), value.to_string()));
+        self
     }
 
     /// Send a request; keep the session cookie the server sets.
     pub(crate) fn send(&mut self, method: &str, path: &str, body: &[u8]) -> Answer {
         let mut s = TcpStream::connect(&self.host).unwrap();
+        let host = self
+            .extra
+            .iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case("host"))
+            .map_or(self.host.as_str(), |(_, v)| v.as_str());
         let mut head = format!(
-            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\nContent-Length: {}\r\n",
-            self.host,
+            "{method} {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\nContent-Length: {}\r\n",
             body.len()
         );
+        for (k, v) in &self.extra {
+            if !k.eq_ignore_ascii_case("host") {
+                head.push_str(&format!("{k}: {v}\r\n"));
+            }
+        }
         if let Some(c) = &self.cookie {
             head.push_str(&format!("Cookie: {c}\r\n"));
         }

@@ -45,3 +45,64 @@ fn help_is_in_chinese_by_flag_or_locale() {
     let r = run_expect(2, &["--lang", "zh", "evaluate", "--term", "2017-spring"]);
     assert!(r.stderr.contains("缺少学校文件"), "{}", r.stderr);
 }
+
+#[test]
+fn usage_errors_and_help_headings_are_chinese_under_zh() {
+    let r = run_expect(0, &["--lang", "zh", "evaluate", "--help"]);
+    for want in ["用法：eduaid evaluate [选项]", "选项", "--full-numbers"] {
+        assert!(r.stdout.contains(want), "{want}: {}", r.stdout);
+    }
+    for english in ["Usage:", "Options:", "Possible values", "[default:"] {
+        assert!(!r.stdout.contains(english), "{english}: {}", r.stdout);
+    }
+    let r = run_expect(2, &["--lang", "zh", "evaluate", "--bogus"]);
+    assert!(r.stderr.starts_with("错误：无法识别的参数 '--bogus'"), "{}", r.stderr);
+    assert!(r.stderr.contains("更多信息请加 --help 查看"), "{}", r.stderr);
+    let r = run_expect(2, &["--lang", "zh", "evaluate", "--term", "2017-winter"]);
+    assert!(r.stderr.contains("不是学期"), "{}", r.stderr);
+    let r = run_expect(2, &["--lang", "zh", "evaluate"]);
+    assert!(r.stderr.contains("缺少以下必需的参数"), "{}", r.stderr);
+    // In English, clap's own words.
+    let r = run_expect(2, &["evaluate", "--bogus"]);
+    assert!(r.stderr.starts_with("error: unexpected argument"), "{}", r.stderr);
+}
+
+#[test]
+fn library_messages_are_chinese_under_zh() {
+    let d = tempfile::tempdir().unwrap();
+    // A title row above the header: io's warning, in Chinese.
+    let students = d.path().join("students.csv");
+    let text = std::fs::read_to_string(small_dir().join("students.csv")).unwrap();
+    std::fs::write(
+        &students,
+        format!("示范县学生名单\n{}", text.trim_start_matches('\u{feff}')),
+    )
+    .unwrap();
+    let r = run(&[
+        "--lang",
+        "zh",
+        "evaluate",
+        "--schools",
+        &p(&small_dir().join("schools.csv")),
+        "--students",
+        &p(&students),
+        "--term",
+        "2017-spring",
+    ]);
+    assert!(r.stderr.contains("第 1 行在表头之上，已忽略"), "{}", r.stderr);
+    assert!(r.stderr.contains("（学生）：读取 2000 行"), "{}", r.stderr);
+    // A missing file.
+    let r = run_expect(
+        2,
+        &[
+            "--lang",
+            "zh",
+            "reconcile",
+            "--data",
+            &p(small_dir()),
+            "--disbursements",
+            "nope.csv",
+        ],
+    );
+    assert!(r.stderr.contains("nope.csv: 文件或文件夹不存在"), "{}", r.stderr);
+}

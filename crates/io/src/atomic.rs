@@ -4,7 +4,6 @@
 //! second writer leaves either the old file or the complete new one, never
 //! a fragment.
 
-use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
@@ -141,7 +140,7 @@ impl AtomicFile {
 /// Make the rename durable: sync the folder (Unix; best effort).
 fn sync_folder(dir: &Path) {
     #[cfg(unix)]
-    if let Ok(d) = File::open(dir) {
+    if let Ok(d) = std::fs::File::open(dir) {
         let _ = d.sync_all();
     }
     #[cfg(not(unix))]

@@ -2,6 +2,7 @@
 //! model values: yes/no, dates (text forms and Excel serials), counts,
 //! grades, money.
 
+use std::borrow::Cow;
 use std::str::FromStr;
 
 use chrono::{Datelike, NaiveDate};
@@ -51,6 +52,18 @@ impl Cell {
         }
     }
 
+    /// The cell as trimmed text, as [`Cell::text`], borrowed where the cell
+    /// holds text (no copy on the load path).
+    pub(crate) fn trimmed(&self) -> Result<Option<Cow<'_, str>>, String> {
+        match self {
+            Cell::Text(s) => {
+                let t = s.trim();
+                Ok((!t.is_empty()).then_some(Cow::Borrowed(t)))
+            }
+            other => Ok(other.text()?.map(Cow::Owned)),
+        }
+    }
+
     /// True if the cell holds nothing but white space.
     pub(crate) fn is_blank(&self) -> bool {
         match self {
@@ -79,17 +92,33 @@ pub(crate) fn ascii_digits(s: &str) -> String {
         .collect()
 }
 
+/// [`ascii_digits`] without a copy when the trimmed text is ASCII (which
+/// it leaves as it is).
+pub(crate) fn ascii_digits_cow(s: &str) -> Cow<'_, str> {
+    let t = s.trim();
+    if t.is_ascii() {
+        Cow::Borrowed(t)
+    } else {
+        Cow::Owned(ascii_digits(t))
+    }
+}
+
 /// A yes/no cell: true/false, 是/否, 1/0, √/×, Y/N, yes/no
 /// (ASCII case-insensitive).
 pub(crate) fn parse_bool(cell: &Cell) -> Result<Option<bool>, String> {
     if let Cell::Bool(b) = cell {
         return Ok(Some(*b));
     }
-    let Some(t) = cell.text()? else {
+    let Some(t) = cell.trimmed()? else {
         return Ok(None);
     };
-    let t = ascii_digits(&t).to_ascii_lowercase();
-    match t.as_str() {
+    let t = ascii_digits_cow(&t);
+    let t = if t.bytes().any(|b| b.is_ascii_uppercase()) {
+        Cow::Owned(t.to_ascii_lowercase())
+    } else {
+        t
+    };
+    match &*t {
         "true" | "是" | "1" | "√" | "✓" | "✔" | "y" | "yes" => Ok(Some(true)),
         "false" | "否" | "0" | "×" | "✗" | "✘" | "x" | "n" | "no" => Ok(Some(false)),
         _ => Err(format!(
@@ -111,16 +140,38 @@ pub(crate) fn parse_date(cell: &Cell) -> Result<Option<NaiveDate>, String> {
             Err(_) => Err(format!("{s} is not an excel date serial")),
         },
         Cell::Bool(_) => Err("a yes/no value is not a date".into()),
-        _ => match cell.text()? {
+        _ => match cell.trimmed()? {
             None => Ok(None),
             Some(t) => parse_date_text(&t).map(Some),
         },
     }
 }
 
+/// `2017-03-01` exactly: its year, month and day (what the general path of
+/// [`parse_date_text`] reads it as).
+fn iso_parts(s: &str) -> Option<(i32, u32, u32)> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
+        return None;
+    }
+    let mut n = [0u32; 3];
+    for (i, range) in [(0, 0..4), (1, 5..7), (2, 8..10)] {
+        for &c in b.get(range)? {
+            if !c.is_ascii_digit() {
+                return None;
+            }
+            n[i] = n[i] * 10 + u32::from(c - b'0');
+        }
+    }
+    Some((i32::try_from(n[0]).ok()?, n[1], n[2]))
+}
+
 /// Parse the text forms of a date.
 pub(crate) fn parse_date_text(input: &str) -> Result<NaiveDate, String> {
-    let s = ascii_digits(input);
+    if let Some((y, m, d)) = iso_parts(input) {
+        return ymd(y, m, d).map_err(|reason| format!("{input:?}: {reason}"));
+    }
+    let s = ascii_digits_cow(input);
     // Drop a time of day: "2017-03-01 08:30:00", "2017-03-01T08:30".
     let date_part = match s.split_once([' ', 'T']) {
         Some((d, time)) => {
@@ -130,7 +181,7 @@ pub(crate) fn parse_date_text(input: &str) -> Result<NaiveDate, String> {
             }
             d.trim()
         }
-        None => s.as_str(),
+        None => &*s,
     };
     let bad = || {
         format!("{input:?} is not a date (expected 2017-03-01, 2017年3月1日, 2017/3/1, 2017.3.1 or an excel serial)")
@@ -305,10 +356,10 @@ pub(crate) fn parse_u8(cell: &Cell) -> Result<Option<u8>, String> {
 
 /// A grade within `stage`: `3`, `３`, `3年级`, `三年级`, `初二`, `高一`, `小班`.
 pub(crate) fn parse_grade(cell: &Cell, stage: Option<Stage>) -> Result<Option<u8>, String> {
-    let Some(t) = cell.text()? else {
+    let Some(t) = cell.trimmed()? else {
         return Ok(None);
     };
-    let s = ascii_digits(&t);
+    let s = ascii_digits_cow(&t);
     let s = s.strip_suffix("年级").unwrap_or(&s).trim();
     let zh = |c: char| "一二三四五六七八九".chars().position(|x| x == c).map(|i| i + 1);
     let grade = if let Ok(n) = s.parse::<u8>() {
@@ -364,10 +415,28 @@ const EXACT_F64_INT: f64 = 9_007_199_254_740_992.0;
 /// exactly (not a whole number, or 2⁵³ or more: the digits past the
 /// sixteenth are gone). A whole numeric cell below 2⁵³ reads without `.0`.
 #[allow(clippy::float_arithmetic)] // checking that a cell's float is whole
-pub(crate) fn parse_id<T: FromStr>(cell: &Cell) -> Result<Option<T>, String>
+pub(crate) fn parse_id<T: Id>(cell: &Cell) -> Result<Option<T>, String>
 where
     T::Err: std::fmt::Display,
 {
+    // ASCII text is its own normal form (NFKC leaves it, it has no
+    // zero-width characters, and the cell's text is trimmed): no
+    // normalizing, once here and again in `from_str`.
+    if let Cell::Text(s) = cell {
+        let t = s.trim();
+        if t.is_ascii() {
+            if t.is_empty() {
+                return Ok(None);
+            }
+            if is_exponent_form(t) {
+                return Err(format!(
+                    "{t:?} is a number in exponent form: the id was stored as a number and has lost digits; \
+                     format the column as text in excel and type the ids again"
+                ));
+            }
+            return T::normal(t.to_string()).map(Some).map_err(|e| e.to_string());
+        }
+    }
     let text = match cell {
         Cell::Number(f) | Cell::Serial(f) => {
             if !f.is_finite() || f.fract() != 0.0 || f.abs() >= EXACT_F64_INT {
@@ -402,6 +471,30 @@ where
     normal.parse::<T>().map(Some).map_err(|e| e.to_string())
 }
 
+/// The model's string ids, made from text already in normal form (as
+/// `from_str` makes them after normalizing).
+pub(crate) trait Id: FromStr {
+    /// The id of `normal`, text that [`eduaid_model::normalize_id`] leaves
+    /// as it is.
+    fn normal(normal: String) -> Result<Self, eduaid_model::ModelError>;
+}
+
+macro_rules! normal_id {
+    ($($t:ty),*) => {$(
+        impl Id for $t {
+            fn normal(normal: String) -> Result<Self, eduaid_model::ModelError> {
+                <$t>::new(normal)
+            }
+        }
+    )*};
+}
+
+normal_id!(
+    eduaid_model::StudentId,
+    eduaid_model::SchoolId,
+    eduaid_model::HouseholdId
+);
+
 /// True for `4.30102E+17`, `4.3e17`, `1E+05`: digits, an optional
 /// fraction, `e` and a signed or unsigned exponent, with either a fraction
 /// or a sign (so that an id like `12E3` is not taken for one).
@@ -421,7 +514,7 @@ pub(crate) fn parse_coded<T: FromStr>(cell: &Cell) -> Result<Option<T>, String>
 where
     T::Err: std::fmt::Display,
 {
-    match cell.text()? {
+    match cell.trimmed()? {
         None => Ok(None),
         Some(t) => t.parse::<T>().map(Some).map_err(|e| e.to_string()),
     }

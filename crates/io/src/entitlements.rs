@@ -78,8 +78,12 @@ impl Entitlement {
 pub struct EntitlementsFile {
     /// The file.
     pub file: String,
-    /// The rows read (not counting the header and blank rows).
+    /// The rows read (not counting the header, blank rows and skipped
+    /// rows).
     pub read: u64,
+    /// Totals rows (`现金合计`, `合计`, `total cash`, as `evaluate --out`
+    /// writes below an xlsx list) and note lines (`备注：…`) skipped.
+    pub skipped: u64,
     /// The rows accepted, in file order.
     pub entitlements: Vec<Entitlement>,
     /// The rows rejected, each with its line, column and reason.
@@ -128,6 +132,10 @@ pub fn read_entitlements(path: &Path) -> Result<EntitlementsFile, Error> {
     };
     let mut seen: HashMap<(StudentId, ProgramId, Term), u64> = HashMap::new();
     for row in &t.rows {
+        if is_furniture(row) {
+            out.skipped += 1;
+            continue;
+        }
         out.read += 1;
         let cell = |name: &str| col(name).and_then(|i| row.cells.get(i)).unwrap_or(&TableCell::Empty);
         let fault = |name: &str, key: Option<&StudentId>, reason: String| RowError {
@@ -178,6 +186,22 @@ pub fn read_entitlements(path: &Path) -> Result<EntitlementsFile, Error> {
         }
     }
     Ok(out)
+}
+
+/// True for a row that is no entitlement: a totals row (its first
+/// non-empty cell `合计`, `现金合计`, `小计…`, `total…`) or a note line
+/// (`备注：…`, `填表人：…`) alone in its row.
+fn is_furniture(row: &crate::TableRow) -> bool {
+    let mut filled = row.cells.iter().filter(|c| !c.is_empty());
+    let Some(TableCell::Text(first)) = filled.next() else {
+        return false;
+    };
+    let t: String = first.chars().filter(|c| !c.is_whitespace()).collect();
+    let lower = t.to_ascii_lowercase();
+    crate::furniture::total_label(&t).is_some()
+        || lower.starts_with("total")
+        || lower.starts_with("subtotal")
+        || (crate::furniture::is_note(&t) && filled.next().is_none())
 }
 
 /// The cell as text (a number in its shortest exact form).

@@ -102,7 +102,7 @@ fn text(cell: &Cell) -> Option<String> {
 }
 
 /// The totals label a cell holds: `合计`, `小计（一中）`, `全县合计`.
-fn total_label(t: &str) -> Option<String> {
+pub(crate) fn total_label(t: &str) -> Option<String> {
     let t = t.trim_end_matches([':', '：']);
     TOTAL_LABELS.iter().find_map(|l| {
         let hit = t.starts_with(l) || (t.ends_with(l) && t.chars().count() <= 12);
@@ -112,7 +112,7 @@ fn total_label(t: &str) -> Option<String> {
 
 /// True if the text opens a note: `备注：…`, `填表人：张三`, `注1：…`,
 /// `说明`.
-fn is_note(t: &str) -> bool {
+pub(crate) fn is_note(t: &str) -> bool {
     NOTE_WORDS.iter().any(|w| {
         t.strip_prefix(w).is_some_and(|rest| {
             rest.is_empty()

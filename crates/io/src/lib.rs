@@ -101,13 +101,13 @@ pub use error::{Error, MAX_MESSAGE_CHARS, MAX_QUOTED_CHARS, RowError, Warning, c
 pub use loans::{LOAN_COLUMNS, loans_sheet, read_loans, write_loans};
 pub use options::{Encoding, Format, Headers, Limits, ReadOptions, UnknownColumns, WriteOptions};
 pub use read::{
-    CountFiles, HouseholdBook, LoadReport, Loaded, LoadedStudents, StudentReader, StudentRecord, read_classes,
-    read_counts, read_disabled, read_disbursements, read_grade_counts, read_households, read_population, read_schools,
-    read_schools_with_classes, read_students, read_teachers, sorted_spells,
+    CountFiles, HouseholdBook, LoadReport, Loaded, LoadedStudents, StudentReader, StudentRecord, read_bank_details,
+    read_classes, read_counts, read_disabled, read_disbursements, read_grade_counts, read_households, read_population,
+    read_schools, read_schools_with_classes, read_students, read_teachers, sorted_spells,
 };
 pub use readback::{MAX_TABLE_BYTES, ReadTable, TableCell, TableRow, read_table};
-pub use records::ClassRow;
-pub use roster::{FileRoster, LoadedRoster, RosterFiles, load_roster};
+pub use records::{BankDetails, ClassRow};
+pub use roster::{FileRoster, LoadedRoster, PROGRESS_ROWS, RosterFiles, load_roster, load_roster_with_progress};
 pub use schema::{Column, FileKind, ValueType};
 pub use source::{Input, read_xlsx_sheet};
 pub use table::{

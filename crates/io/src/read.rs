@@ -4,11 +4,11 @@
 use std::collections::hash_map::{DefaultHasher, Entry};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
-use std::hash::{Hash, Hasher};
+use std::hash::{BuildHasherDefault, Hash, Hasher};
 
 use eduaid_model::{
-    Counts, DisabledChildrenCount, Disbursement, GradeCount, Household, HouseholdId, PopulationCount, School, SchoolId,
-    SchoolKind, StatusKind, StatusSpell, Student, TeacherCount,
+    Counts, DisabledChildrenCount, Disbursement, GradeCount, Household, HouseholdId, IdHasher, PopulationCount, School,
+    SchoolId, SchoolKind, StatusKind, StatusSpell, Student, TeacherCount,
 };
 
 use crate::records::{ClassRow, Context, Record, SpellRow, StudentRow};
@@ -367,7 +367,7 @@ pub fn read_households<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> R
 ///   kind both state; a row that disagrees is rejected.
 #[derive(Debug, Clone, Default)]
 pub struct HouseholdBook {
-    map: HashMap<HouseholdId, Household>,
+    map: IdMap<HouseholdId, Household>,
     order: Vec<HouseholdId>,
     authoritative: bool,
 }
@@ -462,7 +462,7 @@ impl HouseholdBook {
     }
 
     pub(crate) fn into_map(self) -> HashMap<HouseholdId, Household> {
-        self.map
+        self.map.into_iter().collect()
     }
 }
 
@@ -491,14 +491,21 @@ pub struct StudentRecord {
     /// The household as this row states it: its id and the status spells
     /// of the row's status columns (none if the row only names the id).
     pub household: Option<Household>,
+    /// The numbers a bank payment file needs (身份证号, 银行卡号, 联系电话),
+    /// if the row gives any.
+    pub bank: Option<crate::BankDetails>,
 }
+
+/// A map keyed by an id, hashed as [`MemoryRoster`](eduaid_model::MemoryRoster)
+/// hashes them (not SipHash: one lookup per row of a file of millions).
+type IdMap<K, V> = HashMap<K, V, BuildHasherDefault<IdHasher>>;
 
 /// The schools a students file is checked against.
 #[derive(Debug, Clone, Default)]
 struct SchoolIndex {
-    kinds: HashMap<SchoolId, SchoolKind>,
+    kinds: IdMap<SchoolId, SchoolKind>,
     /// School name → id and kind, `None` when two schools share the name.
-    names: HashMap<String, Option<(SchoolId, SchoolKind)>>,
+    names: IdMap<String, Option<(SchoolId, SchoolKind)>>,
 }
 
 /// A students file read one row at a time, so a roster of any size can be
@@ -541,7 +548,7 @@ pub struct StudentReader<'a> {
     rows: RowReaderBox<'a>,
     report: LoadReport,
     ctx: Context,
-    seen: Option<HashSet<u128>>,
+    seen: Option<HashSet<u128, BuildHasherDefault<IdHasher>>>,
     schools: Option<SchoolIndex>,
     households: Option<HouseholdBook>,
     skip: HashSet<u64>,
@@ -577,7 +584,7 @@ impl<'a> StudentReader<'a> {
             rows: RowReaderBox(rows),
             report,
             ctx: Context::new(opts.status_as_of),
-            seen: Some(HashSet::new()),
+            seen: Some(HashSet::default()),
             schools: None,
             households: None,
             skip: HashSet::new(),
@@ -619,7 +626,7 @@ impl<'a> StudentReader<'a> {
     /// Turn the duplicate-id check on (the default) or off.
     #[must_use]
     pub fn check_duplicates(mut self, on: bool) -> StudentReader<'a> {
-        self.seen = on.then(HashSet::new);
+        self.seen = on.then(HashSet::default);
         self
     }
 
@@ -720,6 +727,7 @@ impl<'a> StudentReader<'a> {
             line: f.line,
             student: row.student,
             household: row.household,
+            bank: row.bank,
         })
     }
 }
@@ -733,6 +741,65 @@ fn fingerprint(id: &str) -> u128 {
     0x5eed_u16.hash(&mut b);
     id.hash(&mut b);
     (u128::from(a.finish()) << 64) | u128::from(b.finish())
+}
+
+impl StudentReader<'_> {
+    /// Whether the file's header has the column `name` (an English name,
+    /// [`FileKind::columns`]): `None` until the first row is read, and for
+    /// JSON.
+    #[must_use]
+    pub fn has_column(&self, name: &str) -> Option<bool> {
+        self.rows.0.has_column(name)
+    }
+}
+
+/// The bank payment numbers (身份证号, 银行卡号, 联系电话, [`BankDetails`])
+/// a students file gives, by student; empty, after reading only up to its
+/// first row, when its header has none of those columns. Rows rejected as
+/// records are left out here (the load that computes aid reports them).
+///
+/// ```
+/// use eduaid_io::{Input, ReadOptions, read_bank_details};
+/// let csv = "学籍号,姓名,性别,出生日期,学校,学段,年级,户籍,学籍状态,学籍状态日期,一卡通账号,联系电话\n\
+///            G1,甲,女,2008-05-01,S1,小学,3,农村,在读,2014-09-01,6217 0012 3456 7890,13812345678\n";
+/// let book = read_bank_details(Input::bytes("s.csv", csv.as_bytes()), &ReadOptions::default())?;
+/// let g1 = &book[&eduaid_model::StudentId::new("G1")?];
+/// assert_eq!(g1.bank_account.as_deref(), Some("6217001234567890"));
+/// assert_eq!(g1.masked().phone.as_deref(), Some("138****5678"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+///
+/// # Errors
+/// A file-level [`Error`]; rejected rows are not errors here.
+pub fn read_bank_details<'a>(
+    input: impl Into<Input<'a>>,
+    opts: &ReadOptions,
+) -> Result<HashMap<eduaid_model::StudentId, crate::BankDetails>, Error> {
+    let mut reader = StudentReader::open(input, opts)?.check_duplicates(false);
+    let mut out = HashMap::new();
+    let mut first = true;
+    while let Some(item) = reader.next() {
+        if first {
+            first = false;
+            let any = ["id_card", "bank_account", "phone"]
+                .iter()
+                .map(|c| reader.has_column(c))
+                .try_fold(false, |acc, h| h.map(|h| acc || h));
+            if any == Some(false) {
+                return Ok(out);
+            }
+        }
+        match item {
+            Ok(r) => {
+                if let Some(b) = r.bank {
+                    out.insert(r.student.id, b);
+                }
+            }
+            Err(Error::Row(_)) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(out)
 }
 
 impl Iterator for StudentReader<'_> {
@@ -755,10 +822,10 @@ impl Iterator for StudentReader<'_> {
                 Item::Blank | Item::Skipped => continue,
                 // A row a first pass rejected is skipped whatever its fault:
                 // a ragged row or an unclosed quote as much as a bad cell.
-                Item::Bad(e) if self.skip.contains(&e.line) => continue,
+                Item::Bad(e) if !self.skip.is_empty() && self.skip.contains(&e.line) => continue,
                 Item::Bad(e) => Err(e),
                 Item::Row(f) => {
-                    if self.skip.contains(&f.line) {
+                    if !self.skip.is_empty() && self.skip.contains(&f.line) {
                         continue;
                     }
                     match StudentRow::parse(&f, &self.ctx).and_then(|r| self.check(&f, r)) {

@@ -66,7 +66,8 @@ pub struct TableRow {
 pub struct ReadTable {
     /// The file, as reports name it.
     pub file: String,
-    /// The header cells (the first line, or the first row of the sheet).
+    /// The header cells (the first line, or the first row of the sheet of
+    /// two or more cells: a title row above it is skipped).
     pub header: Vec<String>,
     /// The header's line.
     pub header_line: u64,
@@ -365,10 +366,28 @@ fn xlsx_table(bytes: Vec<u8>, names: &[&str], file: &str) -> Result<ReadTable, E
         Err(_) => return Err(bad("not a readable xlsx workbook".into())),
     };
     let mut out = ReadTable::default();
-    let mut header_row: Option<u32> = None;
+    // The header is the first row of two or more cells: a title above it
+    // (one cell, merged across the columns, as this program writes one) is
+    // not the header.
+    let header_row = {
+        let mut first_wide = None;
+        let mut i = 0;
+        while let Some((r, ..)) = cells.get(i) {
+            let n = cells[i..].iter().take_while(|(x, ..)| x == r).count();
+            if n >= 2 {
+                first_wide = Some(*r);
+                break;
+            }
+            i += n;
+        }
+        first_wide.or_else(|| cells.first().map(|(r, ..)| *r))
+    };
     for (r, c, cell) in cells {
         let c = usize::try_from(c).unwrap_or(usize::MAX);
-        let header = *header_row.get_or_insert(r);
+        let Some(header) = header_row else { break };
+        if r < header {
+            continue;
+        }
         if r == header {
             out.header_line = u64::from(r) + 1;
             if out.header.len() <= c {

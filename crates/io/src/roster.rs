@@ -98,6 +98,23 @@ fn household_book(files: &RosterFiles<'_>, opts: &ReadOptions) -> Result<(Househ
 /// # Errors
 /// A file-level [`Error`] of any of the files; bad rows are in the reports.
 pub fn load_roster(files: RosterFiles<'_>, opts: &ReadOptions) -> Result<LoadedRoster, Error> {
+    load_roster_with_progress(files, opts, &mut |_| {})
+}
+
+/// How often, in student rows, a load reports its progress.
+pub const PROGRESS_ROWS: u64 = 4096;
+
+/// As [`load_roster`], calling `progress` with the student rows read so far
+/// every [`PROGRESS_ROWS`] rows (for a progress bar or line; a large file
+/// takes seconds to read).
+///
+/// # Errors
+/// As [`load_roster`].
+pub fn load_roster_with_progress(
+    files: RosterFiles<'_>,
+    opts: &ReadOptions,
+    progress: &mut dyn FnMut(u64),
+) -> Result<LoadedRoster, Error> {
     let (schools, classes_report) = schools(&files, opts)?;
     let (book, households_report) = household_book(&files, opts)?;
     let mut reader = StudentReader::open(files.students, opts)?
@@ -105,7 +122,12 @@ pub fn load_roster(files: RosterFiles<'_>, opts: &ReadOptions) -> Result<LoadedR
         .with_households(book);
     let mut accepted = Vec::new();
     let mut errors: Vec<RowError> = Vec::new();
+    let mut rows = 0u64;
     for item in reader.by_ref() {
+        rows += 1;
+        if rows % PROGRESS_ROWS == 0 {
+            progress(rows);
+        }
         match item {
             Ok(r) => accepted.push(r),
             Err(Error::Row(e)) => errors.push(*e),
@@ -197,6 +219,19 @@ impl FileRoster {
     /// [`Error::Unsupported`] if the students file is not a path; a
     /// file-level [`Error`] of any file.
     pub fn open(files: RosterFiles<'_>, opts: &ReadOptions) -> Result<FileRoster, Error> {
+        FileRoster::open_with_progress(files, opts, &mut |_| {})
+    }
+
+    /// As [`open`](FileRoster::open), calling `progress` with the student
+    /// rows checked so far every [`PROGRESS_ROWS`] rows.
+    ///
+    /// # Errors
+    /// As [`open`](FileRoster::open).
+    pub fn open_with_progress(
+        files: RosterFiles<'_>,
+        opts: &ReadOptions,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<FileRoster, Error> {
         let Input::Path(students) = files.students else {
             return Err(Error::Unsupported {
                 file: files.students.name(),
@@ -211,7 +246,12 @@ impl FileRoster {
         let mut rejected = HashSet::new();
         let mut errors = Vec::new();
         let mut count = 0usize;
+        let mut rows = 0u64;
         for item in reader.by_ref() {
+            rows += 1;
+            if rows % PROGRESS_ROWS == 0 {
+                progress(rows);
+            }
             match item {
                 Ok(_) => count += 1,
                 Err(Error::Row(e)) => {

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
+use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
 
 /// The kinds of file eduaid reads and writes.
@@ -112,8 +113,34 @@ impl FileKind {
 
     /// The index of the column `name` (an English name) in
     /// [`FileKind::columns`].
+    ///
+    /// One hash lookup in a table built once per kind: the readers look up
+    /// every column of every row by name, and a scan of the kind's
+    /// columns, comparing names, was a large part of loading a students
+    /// file.
     pub(crate) fn index(self, name: &str) -> Option<usize> {
-        self.columns().iter().position(|c| c.name == name)
+        type Names = HashMap<&'static str, usize, BuildHasherDefault<eduaid_model::IdHasher>>;
+        static TABLES: OnceLock<Vec<Names>> = OnceLock::new();
+        let tables = TABLES.get_or_init(|| {
+            FileKind::ALL
+                .iter()
+                .map(|kind| {
+                    let mut table = Names::default();
+                    for (i, c) in kind.columns().iter().enumerate() {
+                        table.entry(c.name).or_insert(i);
+                    }
+                    table
+                })
+                .collect()
+        });
+        match FileKind::ALL
+            .iter()
+            .position(|k| *k == self)
+            .and_then(|k| tables.get(k))
+        {
+            Some(t) => t.get(name).copied(),
+            None => self.columns().iter().position(|c| c.name == name),
+        }
     }
 
     /// The column a header cell names, if any.
@@ -365,6 +392,58 @@ static STUDENTS: &[Column] = &[
         V::Date,
     ),
     col("helper", "帮扶责任人", &["帮扶人", "帮扶责任人姓名"], false, V::Text),
+    // What a bank payment file needs (打卡发放): read and carried to the
+    // entitlement list, never used in computing aid.
+    col(
+        "id_card",
+        "身份证号",
+        &[
+            "身份证号码",
+            "身份证",
+            "公民身份号码",
+            "居民身份证号",
+            "居民身份证号码",
+            "学生身份证号",
+            "证件号码",
+            "身份证件号码",
+        ],
+        false,
+        V::Text,
+    ),
+    col(
+        "bank_account",
+        "银行卡号",
+        &[
+            "一卡通账号",
+            "一卡通号",
+            "一卡通卡号",
+            "惠民惠农一卡通账号",
+            "社保卡号",
+            "社会保障卡号",
+            "银行账号",
+            "银行卡账号",
+            "收款账号",
+            "存折账号",
+            "卡号",
+        ],
+        false,
+        V::Text,
+    ),
+    col(
+        "phone",
+        "联系电话",
+        &[
+            "手机号",
+            "手机号码",
+            "电话",
+            "联系方式",
+            "家长电话",
+            "监护人电话",
+            "监护人联系电话",
+        ],
+        false,
+        V::Text,
+    ),
     col(
         "registered_poor",
         "建档立卡",

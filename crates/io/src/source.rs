@@ -278,6 +278,8 @@ pub(crate) struct RowReader<'a> {
     mapping: Option<Mapping>,
     pending: VecDeque<Raw>,
     warned: HashSet<String>,
+    /// The cells [`add_numbers`] hands to the sums, reused row to row.
+    scratch: Vec<Cell>,
     done: bool,
     next_line: u64,
     blanks: std::ops::Range<u64>,
@@ -379,6 +381,7 @@ impl<'a> RowReader<'a> {
             mapping: None,
             pending: VecDeque::new(),
             warned: HashSet::new(),
+            scratch: Vec::new(),
             done: false,
             next_line: 1,
             blanks: 0..0,
@@ -434,9 +437,10 @@ impl<'a> RowReader<'a> {
                 let file = &self.file;
                 match csv_record(reader.as_mut(), *delimiter, line, buf, max_record).map_err(|e| Error::io(file, e))? {
                     None => None,
-                    Some((start, Ok(fields))) => {
-                        Some(Raw::Cells(start, fields.iter().map(|f| decode(f, *utf8)).collect()))
-                    }
+                    Some((start, Ok(fields))) => Some(Raw::Cells(
+                        start,
+                        fields.into_iter().map(|f| decode(f, *utf8)).collect(),
+                    )),
                     Some((start, Err(reason))) => Some(Raw::BadRow(start, reason)),
                 }
             }
@@ -471,6 +475,14 @@ impl<'a> RowReader<'a> {
         } else {
             raw
         }
+    }
+
+    /// Whether the header, once found, has the kind's column `name`;
+    /// `None` before the header is read and for JSON, whose rows name
+    /// their own keys.
+    pub(crate) fn has_column(&self, name: &str) -> Option<bool> {
+        let i = self.kind.index(name)?;
+        self.mapping.as_ref().map(|m| m.positions.contains(&Some(i)))
     }
 
     /// The next item, or `None` at the end.
@@ -737,7 +749,8 @@ impl<'a> RowReader<'a> {
             let reason = format!("the row has {n} cells but the header has {}", m.width);
             return Item::Bad(self.bad(line, None, reason));
         }
-        self.sums.add(&cells);
+        let mut cells = cells;
+        add_numbers(&mut self.sums, &mut cells, &mut self.scratch);
         let mut out = vec![Cell::Empty; self.kind.columns().len()];
         for (cell, pos) in cells.into_iter().zip(&m.positions) {
             if let Some(i) = pos {
@@ -813,6 +826,48 @@ impl<'a> RowReader<'a> {
             names: names.into(),
             cells,
         }))
+    }
+}
+
+/// ASCII text is a number only if, white space and commas dropped, it
+/// is digits, points and a leading minus: a date (`2016-10-24`) is not.
+fn may_be_number(c: &Cell) -> bool {
+    match c {
+        Cell::Empty => false,
+        Cell::Text(s) if s.is_ascii() => {
+            let mut first = true;
+            s.bytes().all(|b| {
+                if b == b',' || char::from(b).is_whitespace() {
+                    return true;
+                }
+                let ok = b.is_ascii_digit() || b == b'.' || (b == b'-' && first);
+                first = false;
+                ok
+            })
+        }
+        _ => true,
+    }
+}
+
+/// [`Sums::add`] on a row's cells, given only those that may hold a
+/// number (the others stand in as empty): ASCII text with a letter or
+/// other sign no number has is never one, and reading every id, name and
+/// yes/no cell as a possible number was most of a load's allocations. The
+/// cells are moved out into `scratch` and back, not copied.
+fn add_numbers(sums: &mut Sums, cells: &mut [Cell], scratch: &mut Vec<Cell>) {
+    scratch.clear();
+    scratch.extend(cells.iter_mut().map(|c| {
+        if may_be_number(c) {
+            std::mem::replace(c, Cell::Empty)
+        } else {
+            Cell::Empty
+        }
+    }));
+    sums.add(scratch);
+    for (c, s) in cells.iter_mut().zip(scratch.drain(..)) {
+        if !matches!(s, Cell::Empty) {
+            *c = s;
+        }
     }
 }
 
@@ -981,8 +1036,10 @@ fn csv_record(
     max: u64,
 ) -> std::io::Result<Option<CsvRecord>> {
     let start = *line + 1;
-    let mut fields: Vec<Vec<u8>> = Vec::new();
-    let mut field: Vec<u8> = Vec::new();
+    // The cells' bytes one after another, and where each cell ends: each
+    // cell is copied out once, at its size, when the record is complete.
+    let mut data: Vec<u8> = Vec::new();
+    let mut ends: Vec<usize> = Vec::new();
     let mut state = CsvState::Start;
     let mut size = 0u64;
     loop {
@@ -1004,8 +1061,8 @@ fn csv_record(
         if !whole {
             // Follow the quotes through what was read and the rest of the
             // record, holding none of it.
-            drop(std::mem::take(&mut fields));
-            drop(std::mem::take(&mut field));
+            drop(std::mem::take(&mut data));
+            drop(std::mem::take(&mut ends));
             let mut ended = false;
             for &b in buf.iter() {
                 if skip_step(&mut state, b, delimiter) {
@@ -1024,6 +1081,7 @@ fn csv_record(
             return Ok(Some((start, Err(too_long(max, "record")))));
         }
         let len = buf.len();
+        data.reserve(len);
         for (i, &b) in buf.iter().enumerate() {
             let line_end = b == b'\n' || (b == b'\r' && (i + 1 == len || buf.get(i + 1) == Some(&b'\n')));
             match state {
@@ -1031,27 +1089,36 @@ fn csv_record(
                     if b == b'"' {
                         state = CsvState::AfterQuote;
                     } else {
-                        field.push(b);
+                        data.push(b);
                     }
                 }
                 CsvState::AfterQuote if b == b'"' => {
-                    field.push(b'"');
+                    data.push(b'"');
                     state = CsvState::Quoted;
                 }
                 _ if line_end => {}
                 _ if b == delimiter => {
-                    fields.push(std::mem::take(&mut field));
+                    ends.push(data.len());
                     state = CsvState::Start;
                 }
                 CsvState::Start if b == b'"' => state = CsvState::Quoted,
                 _ => {
-                    field.push(b);
+                    data.push(b);
                     state = CsvState::Plain;
                 }
             }
         }
         if state != CsvState::Quoted {
-            fields.push(field);
+            ends.push(data.len());
+            let mut from = 0;
+            let fields = ends
+                .iter()
+                .map(|&end| {
+                    let f = data.get(from..end).unwrap_or_default().to_vec();
+                    from = end;
+                    f
+                })
+                .collect();
             return Ok(Some((start, Ok(fields))));
         }
     }
@@ -1264,14 +1331,18 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
 
 /// A CSV cell's bytes as text, with eduaid's formula escape undone
 /// ([`csv_unescape`](crate::csv_unescape)).
-fn decode(bytes: &[u8], utf8: bool) -> Cell {
+fn decode(bytes: Vec<u8>, utf8: bool) -> Cell {
     if utf8 {
-        match std::str::from_utf8(bytes) {
-            Ok(s) => Cell::Text(crate::csv_unescape(s).to_string()),
+        match String::from_utf8(bytes) {
+            // The cell's own buffer, unless the escape is undone.
+            Ok(s) => match crate::csv_unescape(&s) {
+                t if t.len() == s.len() => Cell::Text(s),
+                t => Cell::Text(t.to_string()),
+            },
             Err(_) => Cell::Bad("invalid UTF-8 text (if the file is GBK, declare the encoding as GB18030)".into()),
         }
     } else {
-        match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+        match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes) {
             Some(s) => Cell::Text(crate::csv_unescape(&s).to_string()),
             None => Cell::Bad("invalid GB18030/GBK text".into()),
         }
@@ -1563,6 +1634,27 @@ mod tests {
             out.push((l, rec));
         }
         out
+    }
+
+    proptest::proptest! {
+        /// A cell the totals-row sums are not given is never a number to them.
+        #[test]
+        fn cells_left_out_of_the_sums_are_not_numbers(t in "[0-9.,\\- \t\x0b\x0cA-Za-z:+eE]{0,12}") {
+            let c = Cell::Text(t);
+            if !may_be_number(&c) {
+                proptest::prop_assert!(crate::furniture::number(&c).is_none());
+            }
+        }
+    }
+
+    #[test]
+    fn dates_and_ids_are_not_handed_to_the_sums() {
+        for t in ["2016-10-24", "S00000001", "false", "1-2", "12,3-4"] {
+            assert!(!may_be_number(&Cell::Text(t.into())), "{t}");
+        }
+        for t in ["1", " -1,200.5 ", "学生", "１２"] {
+            assert!(may_be_number(&Cell::Text(t.into())), "{t}");
+        }
     }
 
     #[test]

@@ -14,6 +14,7 @@ use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
 use eduaid_model::{Money, Rounding};
+use rust_decimal::Decimal;
 
 use crate::{AtomicFile, Error};
 
@@ -92,8 +93,21 @@ pub enum Val {
     Text(String),
     /// A whole number.
     Int(i128),
-    /// Money in yuan, exact; shown with two decimals (四舍五入).
+    /// Money in yuan, exact; shown with two decimals (四舍五入). An xlsx
+    /// number cell formatted `#,##0.00`.
     Money(Money),
+    /// Money shown in 万元 (ten thousand yuan): the text is the exact amount
+    /// in 万元 (a shift of the decimal point, never rounded); an xlsx number
+    /// cell holding the exact amount, formatted `0.0000` (four places, as
+    /// reports show 万元).
+    Wan(Money),
+    /// A percentage as shown, already rounded: `99.87` is 99.87 %. The text
+    /// is `99.87%`; an xlsx number cell holding 0.9987, formatted as a
+    /// percentage with as many places as the value has (`0.00%`).
+    Percent(Decimal),
+    /// A plain decimal number (an index, a factor, a margin in points), as
+    /// shown; an xlsx number cell with as many places as the value has.
+    Number(Decimal),
 }
 
 impl Val {
@@ -105,6 +119,9 @@ impl Val {
             Val::Text(s) => s.clone(),
             Val::Int(n) => n.to_string(),
             Val::Money(m) => m.format_yuan(Rounding::HalfUp),
+            Val::Wan(m) => m.wan_yuan().normalize().to_string(),
+            Val::Percent(p) => format!("{p}%"),
+            Val::Number(n) => n.to_string(),
         }
     }
 
@@ -127,7 +144,30 @@ impl Val {
             Val::Text(s) => serde_json::Value::String(s.clone()),
             Val::Int(n) => i64::try_from(*n).map_or_else(|_| serde_json::Value::String(n.to_string()), Into::into),
             Val::Money(m) => serde_json::Value::String(m.as_decimal().normalize().to_string()),
+            other => serde_json::Value::String(other.text()),
         }
+    }
+
+    /// A percentage cell from the text a rate is shown in (`99.87%`,
+    /// `+1.5%`): [`Val::Percent`] if the text is a plain percentage, else the
+    /// text itself (`不可计算：…`, `≥ 95%`).
+    #[must_use]
+    pub fn percent_or_text(text: &str) -> Val {
+        text.strip_suffix('%')
+            .filter(|n| is_plain_number(n))
+            .and_then(|n| n.strip_prefix('+').unwrap_or(n).parse::<Decimal>().ok())
+            .map_or_else(|| Val::Text(text.to_string()), Val::Percent)
+    }
+
+    /// A number cell from the text a number is shown in (`1.0234`,
+    /// `-0.5`): [`Val::Number`] if the text is a plain number, else the
+    /// text itself.
+    #[must_use]
+    pub fn number_or_text(text: &str) -> Val {
+        Some(text)
+            .filter(|n| is_plain_number(n) && !n.ends_with('%'))
+            .and_then(|n| n.strip_prefix('+').unwrap_or(n).parse::<Decimal>().ok())
+            .map_or_else(|| Val::Text(text.to_string()), Val::Number)
     }
 }
 
@@ -168,6 +208,10 @@ impl<T: Into<Val>> From<Option<T>> for Val {
 }
 
 /// A table with a name (its worksheet's, or its file's suffix in CSV).
+///
+/// In a workbook it may have a title above the header and totals rows
+/// below the data ([`Sheet::title`], [`Sheet::totals`]); CSV and JSON files
+/// hold the header and the data rows alone, so that they read back as data.
 #[derive(Debug, Clone, Default)]
 pub struct Sheet {
     /// Worksheet name.
@@ -176,6 +220,12 @@ pub struct Sheet {
     pub header: Vec<String>,
     /// Rows, each as wide as the header.
     pub rows: Vec<Vec<Val>>,
+    /// A title written above the header of an xlsx sheet (one merged,
+    /// bold row: `2017年春季学期学生资助应助名单`).
+    pub title: Option<String>,
+    /// Totals rows written, bold, below the data of an xlsx sheet (values,
+    /// never formulas: `合计` …).
+    pub totals: Vec<Vec<Val>>,
 }
 
 impl Sheet {
@@ -186,7 +236,21 @@ impl Sheet {
             name: name.to_string(),
             header: header.iter().map(|h| (*h).to_string()).collect(),
             rows: Vec::new(),
+            title: None,
+            totals: Vec::new(),
         }
+    }
+
+    /// The sheet with a title above its header (xlsx only).
+    #[must_use]
+    pub fn with_title(mut self, title: &str) -> Sheet {
+        self.title = Some(title.to_string());
+        self
+    }
+
+    /// Add a totals row below the data (xlsx only).
+    pub fn push_total(&mut self, row: Vec<Val>) {
+        self.totals.push(row);
     }
 
     /// Add a row.
@@ -347,18 +411,85 @@ struct XlsxState {
     /// Column widths seen, in display columns.
     widths: Vec<usize>,
     formats: Formats,
+    /// The title above each worksheet's header, if any.
+    title: Option<String>,
+    /// The first data row of a worksheet (after the title and header).
+    first: u32,
 }
 
+/// The cell formats of a workbook: each kind of number with its number
+/// format, plain and bold (for totals rows).
 struct Formats {
     bold: rust_xlsxwriter::Format,
+    title: rust_xlsxwriter::Format,
+    plain: NumberFormats,
+    strong: NumberFormats,
+}
+
+/// Number formats: yuan, 万元, and percentages and decimals by places.
+struct NumberFormats {
+    text: rust_xlsxwriter::Format,
+    int: rust_xlsxwriter::Format,
     money: rust_xlsxwriter::Format,
+    wan: rust_xlsxwriter::Format,
+    /// `0%`, `0.0%` … `0.000000%`.
+    percent: Vec<rust_xlsxwriter::Format>,
+    /// `0`, `0.0` … `0.000000`.
+    decimal: Vec<rust_xlsxwriter::Format>,
+}
+
+/// The most decimal places a percentage or decimal is formatted with.
+const MAX_PLACES: usize = 6;
+
+impl NumberFormats {
+    fn new(bold: bool) -> NumberFormats {
+        let base = || {
+            let f = rust_xlsxwriter::Format::new();
+            if bold { f.set_bold() } else { f }
+        };
+        let places = |n: usize| {
+            if n == 0 {
+                String::new()
+            } else {
+                format!(".{}", "0".repeat(n))
+            }
+        };
+        NumberFormats {
+            text: base(),
+            int: base(),
+            money: base().set_num_format("#,##0.00"),
+            wan: base().set_num_format("0.0000"),
+            percent: (0..=MAX_PLACES)
+                .map(|n| base().set_num_format(format!("0{}%", places(n))))
+                .collect(),
+            decimal: (0..=MAX_PLACES)
+                .map(|n| base().set_num_format(format!("0{}", places(n))))
+                .collect(),
+        }
+    }
+
+    fn percent(&self, places: u32) -> &rust_xlsxwriter::Format {
+        let i = usize::try_from(places).unwrap_or(MAX_PLACES).min(MAX_PLACES);
+        &self.percent[i]
+    }
+
+    fn decimal(&self, places: u32) -> &rust_xlsxwriter::Format {
+        let i = usize::try_from(places).unwrap_or(MAX_PLACES).min(MAX_PLACES);
+        &self.decimal[i]
+    }
 }
 
 impl Formats {
     fn new() -> Formats {
         Formats {
             bold: rust_xlsxwriter::Format::new().set_bold(),
-            money: rust_xlsxwriter::Format::new().set_num_format("0.00"),
+            title: rust_xlsxwriter::Format::new()
+                .set_bold()
+                .set_font_size(14)
+                .set_align(rust_xlsxwriter::FormatAlign::Center)
+                .set_align(rust_xlsxwriter::FormatAlign::VerticalCenter),
+            plain: NumberFormats::new(false),
+            strong: NumberFormats::new(true),
         }
     }
 }
@@ -390,6 +521,8 @@ pub struct TableWriter {
     header: Vec<String>,
     rows: u64,
     continued: Vec<String>,
+    /// Totals rows for the bottom of the first sheet (xlsx only).
+    totals: Vec<Vec<Val>>,
     inner: Inner,
 }
 
@@ -431,6 +564,21 @@ impl TableWriter {
     /// [`Error::UnknownFormat`], or [`Error::Io`] / [`Error::Xlsx`] if the
     /// file cannot be started.
     pub fn create(path: &Path, name: &str, header: &[&str]) -> Result<TableWriter, Error> {
+        TableWriter::create_with_title(path, name, header, None)
+    }
+
+    /// As [`create`](TableWriter::create), with a `title` above the header
+    /// of each xlsx worksheet (a CSV or JSON file has no title: its first
+    /// line is the header).
+    ///
+    /// # Errors
+    /// As [`create`](TableWriter::create).
+    pub fn create_with_title(
+        path: &Path,
+        name: &str,
+        header: &[&str],
+        title: Option<&str>,
+    ) -> Result<TableWriter, Error> {
         let kind = OutKind::of(path)?;
         let header: Vec<String> = header.iter().map(|h| (*h).to_string()).collect();
         let mut file = AtomicFile::create(path)?;
@@ -465,6 +613,8 @@ impl TableWriter {
                     max_rows: XLSX_MAX_ROWS - 1,
                     widths: header.iter().map(|h| display_width(h)).collect(),
                     formats: Formats::new(),
+                    title: title.map(str::to_string),
+                    first: 1,
                 };
                 st.add_sheet(&sheet_name(name), &header)
                     .map_err(|e| xlsx_err(path, &e))?;
@@ -477,8 +627,16 @@ impl TableWriter {
             header,
             rows: 0,
             continued: Vec::new(),
+            totals: Vec::new(),
             inner,
         })
+    }
+
+    /// Add a totals row, written in bold below the last row of an xlsx
+    /// sheet when the writer finishes: a value, never a formula. CSV and
+    /// JSON files hold data rows alone and do not get it.
+    pub fn push_total(&mut self, row: Vec<Val>) {
+        self.totals.push(row);
     }
 
     /// Continue an xlsx sheet on a new worksheet after `rows` data rows
@@ -516,7 +674,7 @@ impl TableWriter {
                 *rows += 1;
             }
             Inner::Xlsx(st) => {
-                if st.row > st.max_rows {
+                if st.row - st.first >= st.max_rows || st.row >= XLSX_MAX_ROWS {
                     let n = u32::try_from(st.sheet + 2).unwrap_or(u32::MAX);
                     let name = continued(&self.name, n);
                     st.add_sheet(&name, &self.header).map_err(|e| xlsx_err(path, &e))?;
@@ -537,7 +695,7 @@ impl TableWriter {
     /// A failure to write; the files at the paths are then left as they
     /// were (unless the failure is in a rename, after earlier files were
     /// already replaced).
-    pub fn finish(self, sheets: &[Sheet]) -> Result<TableWritten, Error> {
+    pub fn finish(mut self, sheets: &[Sheet]) -> Result<TableWritten, Error> {
         let path = self.path;
         let io = |e| Error::io(&path.display().to_string(), e);
         let mut files = vec![path.clone()];
@@ -572,6 +730,16 @@ impl TableWriter {
             }
             Inner::Xlsx(mut st) => {
                 let x = |e: rust_xlsxwriter::XlsxError| xlsx_err(&path, &e);
+                let room = u32::try_from(self.totals.len()).unwrap_or(u32::MAX);
+                if !self.totals.is_empty() && st.row.saturating_add(room) > XLSX_MAX_ROWS {
+                    let n = u32::try_from(st.sheet + 2).unwrap_or(u32::MAX);
+                    let name = continued(&self.name, n);
+                    st.add_sheet(&name, &self.header).map_err(x)?;
+                    self.continued.push(name);
+                }
+                for t in &self.totals {
+                    st.write_total(t).map_err(x)?;
+                }
                 st.finish_sheet().map_err(x)?;
                 for s in sheets {
                     xlsx_sheet(&mut st.wb, s, &st.formats).map_err(x)?;
@@ -597,12 +765,23 @@ impl XlsxState {
         }
         let ws = self.wb.add_worksheet_with_constant_memory()?;
         ws.set_name(name)?;
-        for (c, h) in header.iter().enumerate() {
-            ws.write_string_with_format(0, col(c), h, &self.formats.bold)?;
-        }
-        ws.set_freeze_panes(1, 0)?;
+        let first = write_head(ws, self.title.as_deref(), header, &self.formats)?;
         self.sheet = self.wb.worksheets().len().saturating_sub(1);
-        self.row = 1;
+        self.row = first;
+        self.first = first;
+        Ok(())
+    }
+
+    /// Write a totals row (bold) at the next row.
+    fn write_total(&mut self, row: &[Val]) -> Result<(), rust_xlsxwriter::XlsxError> {
+        for (c, v) in row.iter().enumerate() {
+            if let Some(w) = self.widths.get_mut(c) {
+                *w = (*w).max(val_width(v));
+            }
+        }
+        let ws = self.wb.worksheet_from_index(self.sheet)?;
+        write_cells(ws, self.row, row, &self.formats.strong)?;
+        self.row += 1;
         Ok(())
     }
 
@@ -619,10 +798,37 @@ impl XlsxState {
             }
         }
         let ws = self.wb.worksheet_from_index(self.sheet)?;
-        write_cells(ws, self.row, row, &self.formats)?;
+        write_cells(ws, self.row, row, &self.formats.plain)?;
         self.row += 1;
         Ok(())
     }
+}
+
+/// Write the title (if any: one bold row merged across the columns) and
+/// the header row (bold) of a worksheet, and freeze them so they stay in
+/// view; returns the first data row.
+fn write_head(
+    ws: &mut rust_xlsxwriter::Worksheet,
+    title: Option<&str>,
+    header: &[String],
+    formats: &Formats,
+) -> Result<u32, rust_xlsxwriter::XlsxError> {
+    let mut row = 0;
+    if let Some(t) = title {
+        let last = col(header.len().saturating_sub(1));
+        if last > 0 {
+            ws.merge_range(0, 0, 0, last, t, &formats.title)?;
+        } else {
+            ws.write_string_with_format(0, 0, t, &formats.title)?;
+        }
+        ws.set_row_height(0, 24)?;
+        row = 1;
+    }
+    for (c, h) in header.iter().enumerate() {
+        ws.write_string_with_format(row, col(c), h, &formats.bold)?;
+    }
+    ws.set_freeze_panes(row + 1, 0)?;
+    Ok(row + 1)
 }
 
 /// The display width of a cell, without building its text for long text.
@@ -631,6 +837,11 @@ fn val_width(v: &Val) -> usize {
         Val::Text(t) if t.len() > 120 => 60,
         Val::Text(t) => display_width(t),
         Val::Empty => 0,
+        // The thousands separators `#,##0.00` adds.
+        Val::Money(m) => {
+            let t = m.format_yuan(Rounding::HalfUp);
+            t.len() + t.len().saturating_sub(4) / 3
+        }
         other => other.text().len(),
     }
 }
@@ -643,49 +854,66 @@ fn set_widths(ws: &mut rust_xlsxwriter::Worksheet, widths: &[usize]) -> Result<(
     Ok(())
 }
 
+/// The nearest double to an exact decimal, for an xlsx number cell: the
+/// one place eduaid turns exact money into a float. The cell's number
+/// format shows the exact fen (`#,##0.00`) or the 万元 to four places, and
+/// a double holds every amount of up to 15 significant digits so that it
+/// reads back as the same decimal; a longer one is written as text.
+fn cell_number(d: Decimal) -> Option<f64> {
+    let exact = d.normalize().to_string();
+    let digits = exact.bytes().filter(u8::is_ascii_digit).count();
+    if digits > 15 {
+        return None;
+    }
+    exact.parse::<f64>().ok()
+}
+
 /// Write one row's cells: text as string cells (never a formula), whole
-/// numbers and money as numbers where a double holds them exactly, as text
+/// numbers, money, 万元, percentages and decimals as number cells with
+/// their number formats where a double holds them exactly, as text
 /// otherwise.
 fn write_cells(
     ws: &mut rust_xlsxwriter::Worksheet,
     r: u32,
     row: &[Val],
-    formats: &Formats,
+    formats: &NumberFormats,
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
     for (c, v) in row.iter().enumerate() {
         let c = col(c);
-        match v {
-            Val::Empty => {}
+        let number = match v {
+            Val::Empty => continue,
             Val::Text(t) => {
-                ws.write_string(r, c, t)?;
+                ws.write_string_with_format(r, c, t, &formats.text)?;
+                continue;
             }
-            // Numbers go through their exact decimal text, so what Excel
-            // holds is the nearest double to the exact value.
-            Val::Int(n) => match n.to_string().parse::<f64>() {
-                Ok(x) if n.unsigned_abs() < (1u128 << 53) => {
-                    ws.write_number(r, c, x)?;
-                }
-                _ => {
-                    ws.write_string(r, c, n.to_string())?;
-                }
-            },
-            Val::Money(m) => {
-                let exact = m.as_decimal().normalize().to_string();
-                match exact.parse::<f64>() {
-                    Ok(x) if exact.len() <= 16 => {
-                        ws.write_number_with_format(r, c, x, &formats.money)?;
-                    }
-                    _ => {
-                        ws.write_string(r, c, exact)?;
-                    }
-                }
+            Val::Int(n) if n.unsigned_abs() < (1u128 << 53) => {
+                cell_number(Decimal::from_i128_with_scale(*n, 0)).map(|x| (x, &formats.int))
+            }
+            Val::Int(_) => None,
+            Val::Money(m) => cell_number(m.as_decimal()).map(|x| (x, &formats.money)),
+            Val::Wan(m) => cell_number(m.wan_yuan()).map(|x| (x, &formats.wan)),
+            Val::Percent(p) => {
+                // Excel holds a percentage as its fraction: 99.87 % is
+                // 0.9987, an exact shift of the point.
+                let fraction = p.checked_div(Decimal::ONE_HUNDRED);
+                fraction.and_then(cell_number).map(|x| (x, formats.percent(p.scale())))
+            }
+            Val::Number(n) => cell_number(*n).map(|x| (x, formats.decimal(n.scale()))),
+        };
+        match number {
+            Some((x, f)) => {
+                ws.write_number_with_format(r, c, x, f)?;
+            }
+            None => {
+                ws.write_string_with_format(r, c, v.text(), &formats.text)?;
             }
         }
     }
     Ok(())
 }
 
-/// A whole (small) sheet into a workbook, as an ordinary worksheet.
+/// A whole (small) sheet into a workbook, as an ordinary worksheet: its
+/// title, header, rows and totals rows.
 fn xlsx_sheet(
     wb: &mut rust_xlsxwriter::Workbook,
     s: &Sheet,
@@ -694,23 +922,23 @@ fn xlsx_sheet(
     let ws = wb.add_worksheet();
     ws.set_name(sheet_name(&s.name))?;
     let mut widths: Vec<usize> = s.header.iter().map(|h| display_width(h)).collect();
-    for (c, h) in s.header.iter().enumerate() {
-        ws.write_string_with_format(0, col(c), h, &formats.bold)?;
-    }
-    let max = (XLSX_MAX_ROWS - 1) as usize;
-    if s.rows.len() > max {
+    let first = write_head(ws, s.title.as_deref(), &s.header, formats)?;
+    let max = (XLSX_MAX_ROWS - first) as usize;
+    if s.rows.len() + s.totals.len() > max {
         return Err(rust_xlsxwriter::XlsxError::RowColumnLimitError);
     }
-    for (r, row) in s.rows.iter().enumerate() {
+    let rows = s.rows.iter().map(|r| (r, &formats.plain));
+    let totals = s.totals.iter().map(|r| (r, &formats.strong));
+    for (i, (row, f)) in rows.chain(totals).enumerate() {
         for (c, v) in row.iter().enumerate() {
             if let Some(w) = widths.get_mut(c) {
                 *w = (*w).max(val_width(v));
             }
         }
-        write_cells(ws, u32::try_from(r + 1).unwrap_or(u32::MAX), row, formats)?;
+        let r = first.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+        write_cells(ws, r, row, f)?;
     }
     set_widths(ws, &widths)?;
-    ws.set_freeze_panes(1, 0)?;
     Ok(())
 }
 
@@ -747,9 +975,12 @@ pub fn write_sheets(path: &Path, sheets: &[Sheet]) -> Result<TableWritten, Error
         });
     };
     let header: Vec<&str> = first.header.iter().map(String::as_str).collect();
-    let mut w = TableWriter::create(path, &first.name, &header)?;
+    let mut w = TableWriter::create_with_title(path, &first.name, &header, first.title.as_deref())?;
     for r in &first.rows {
         w.push(r)?;
+    }
+    for t in &first.totals {
+        w.push_total(t.clone());
     }
     w.finish(rest)
 }

@@ -334,19 +334,19 @@ fn a_missing_required_column_names_it() {
 
 #[test]
 fn unknown_columns_warn_or_reject() {
-    let text = "学籍号,姓名,性别,出生日期,学校,学段,年级,户籍,学籍状态,学籍状态日期,联系电话\n\
-                P1,甲,男,2010-01-01,S1,小学,1,农村,在读,2016-09-01,13800000000\n";
+    let text = "学籍号,姓名,性别,出生日期,学校,学段,年级,户籍,学籍状态,学籍状态日期,家庭住址\n\
+                P1,甲,男,2010-01-01,S1,小学,1,农村,在读,2016-09-01,某县某村\n";
     let loaded = read_students(Input::bytes("s.csv", text.as_bytes()), &ReadOptions::default()).unwrap();
     assert_eq!(loaded.report.accepted, 1);
     assert_eq!(loaded.report.warnings.len(), 1);
-    assert!(loaded.report.warnings[0].message.contains("联系电话"));
+    assert!(loaded.report.warnings[0].message.contains("家庭住址"));
     let strict = ReadOptions {
         unknown_columns: UnknownColumns::Reject,
         ..ReadOptions::default()
     };
     let e = read_students(Input::bytes("s.csv", text.as_bytes()), &strict).unwrap_err();
     assert!(
-        matches!(e, Error::UnknownColumn { ref column, .. } if column == "联系电话"),
+        matches!(e, Error::UnknownColumn { ref column, .. } if column == "家庭住址"),
         "{e}"
     );
 }

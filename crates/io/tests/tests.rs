@@ -16,3 +16,4 @@ mod roundtrip;
 mod samples;
 mod streaming;
 mod table;
+mod workbook;

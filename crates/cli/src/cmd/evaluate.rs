@@ -51,7 +51,7 @@ pub(crate) fn entitlement_cells(r: &Row<'_>, zh: bool) -> [Val; 16] {
         r.program.id.to_string().into(),
         r.program.name.clone().into(),
         benefit_words(r.program.benefit, zh).into(),
-        r.term.to_string().into(),
+        (if zh { r.term.to_chinese() } else { r.term.to_string() }).into(),
         Money::from_decimal_exact(r.amount).into(),
         r.student.left_on().map(|d| d.to_string()).into(),
         basis.map(|b| b.label.unwrap_or(b.rule).to_string()).into(),
@@ -70,18 +70,31 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         .collect();
     // Before any work: the output is not an input, its folder takes a file;
     // the rows then stream into it as they are computed.
+    if let Some(out) = &args.out {
+        let mut read = output::roster_inputs(&args.data);
+        read.extend(output::policy_inputs(&args.policy.policy));
+        output::guard_table_out(out, &names, &read)?;
+    }
+    // The bank payment columns the students file gives (身份证号, 银行卡号,
+    // 联系电话), by student: masked unless --full-numbers.
+    let (bank, bank_columns) = match &args.out {
+        Some(_) => bank_details(args, ctx)?,
+        None => (std::collections::HashMap::new(), Vec::new()),
+    };
     let mut writer = match &args.out {
         Some(out) => {
-            let mut read = output::roster_inputs(&args.data);
-            read.extend(output::policy_inputs(&args.policy.policy));
-            output::guard_table_out(out, &names, &read)?;
-            Some(TableWriter::create(out, names[0], &header)?)
+            let mut header = header.clone();
+            header.extend(bank_columns.iter().map(|c| bank_header(*c, zh)));
+            let title = list_title(&args.term, zh);
+            Some(TableWriter::create_with_title(out, names[0], &header, Some(&title))?)
         }
         None => None,
     };
     let engine = policy::engine(&args.policy)?;
     let (roster, rejected) = inputs::open_roster(&args.data, ctx)?;
     let mut write_error: Option<eduaid::io::Error> = None;
+    // The list's totals row per kind of benefit: rows and amount.
+    let mut list_totals: [(u64, Money); 4] = [(0, Money::ZERO); 4];
     let mut sink = |r: &Row<'_>| {
         let Some(w) = writer.as_mut() else {
             return;
@@ -89,7 +102,21 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         if write_error.is_some() {
             return;
         }
-        let row = entitlement_cells(r, zh);
+        let t = &mut list_totals[benefit_index(r.program.benefit)];
+        t.0 += 1;
+        t.1 = t.1.checked_add(Money::from_decimal_exact(r.amount)).unwrap_or(t.1);
+        let mut row = entitlement_cells(r, zh).to_vec();
+        if !bank_columns.is_empty() {
+            let b = bank.get(&r.student.id);
+            for c in &bank_columns {
+                let v = b.and_then(|b| match c {
+                    BankColumn::IdCard => b.id_card.clone(),
+                    BankColumn::Account => b.bank_account.clone(),
+                    BankColumn::Phone => b.phone.clone(),
+                });
+                row.push(v.into());
+            }
+        }
         if let Err(e) = w.push(&row) {
             write_error = Some(e);
         }
@@ -122,8 +149,18 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     }
     let skipped = u64::try_from(totals.skipped.len()).unwrap_or(0);
     let (by_program, by_stage) = summary_sheets(&totals, names);
-    if let (Some(w), Some(out)) = (writer, &args.out) {
-        let mut sheets = vec![by_program.0.clone(), by_stage.0.clone()];
+    if let (Some(mut w), Some(out)) = (writer, &args.out) {
+        for row in list_total_rows(&list_totals, zh) {
+            w.push_total(row);
+        }
+        let title = list_title(&args.term, zh);
+        let mut sheets = vec![
+            by_program
+                .0
+                .clone()
+                .with_title(&format!("{title}{}", if zh { "（汇总）" } else { ": totals" })),
+            by_stage.0.clone(),
+        ];
         sheets.extend(output::about_sheets(
             out,
             zh,
@@ -172,6 +209,118 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         by_stage.print();
     }
     Ok(Status::bad_if(rejected + skipped))
+}
+
+/// A column a bank payment file needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum BankColumn {
+    IdCard,
+    Account,
+    Phone,
+}
+
+fn bank_header(c: BankColumn, zh: bool) -> &'static str {
+    match (c, zh) {
+        (BankColumn::IdCard, true) => "身份证号",
+        (BankColumn::Account, true) => "银行卡号",
+        (BankColumn::Phone, true) => "联系电话",
+        (BankColumn::IdCard, false) => "id_card",
+        (BankColumn::Account, false) => "bank_account",
+        (BankColumn::Phone, false) => "phone",
+    }
+}
+
+/// The students file's bank payment numbers by student (masked unless
+/// `--full-numbers`), and the columns that hold any; nothing when the file
+/// has none of those columns.
+fn bank_details(
+    args: &EvaluateArgs,
+    ctx: &Ctx,
+) -> anyhow::Result<(
+    std::collections::HashMap<eduaid::model::StudentId, eduaid::io::BankDetails>,
+    Vec<BankColumn>,
+)> {
+    let Some(path) = inputs::pick(args.data.students.as_ref(), args.data.data.as_ref(), "students") else {
+        return Ok(Default::default());
+    };
+    let mut book = eduaid::io::read_bank_details(eduaid::io::Input::Path(&path), &inputs::read_options(&args.data))?;
+    if book.is_empty() {
+        return Ok((book, Vec::new()));
+    }
+    if !args.full_numbers {
+        for b in book.values_mut() {
+            *b = b.masked();
+        }
+    }
+    let mut columns = Vec::new();
+    for (c, has) in [
+        (BankColumn::IdCard, book.values().any(|b| b.id_card.is_some())),
+        (BankColumn::Account, book.values().any(|b| b.bank_account.is_some())),
+        (BankColumn::Phone, book.values().any(|b| b.phone.is_some())),
+    ] {
+        if has {
+            columns.push(c);
+        }
+    }
+    ctx.info(&if args.full_numbers {
+        ctx.t(
+            "the list holds identity card, bank account and telephone numbers in full (--full-numbers): keep it as the bank's data",
+            "名单中写出了完整的身份证号、银行卡号和联系电话（--full-numbers）：请按个人信息妥善保管",
+        )
+        .to_string()
+    } else {
+        ctx.t(
+            "identity card, bank account and telephone numbers are masked in the list; give --full-numbers for a bank payment file",
+            "名单中的身份证号、银行卡号和联系电话只写部分号码；制作银行代发文件请加 --full-numbers",
+        )
+        .to_string()
+    });
+    Ok((book, columns))
+}
+
+/// The title above the entitlement list of a workbook:
+/// `2017年春季学期学生资助应助名单`.
+fn list_title(terms: &[eduaid::model::Term], zh: bool) -> String {
+    if zh {
+        let t: Vec<String> = terms.iter().map(|t| t.to_chinese()).collect();
+        format!("{}学生资助应助名单", t.join("、"))
+    } else {
+        let t: Vec<String> = terms.iter().map(ToString::to_string).collect();
+        format!("Student aid entitlements, {}", t.join(", "))
+    }
+}
+
+/// The four kinds of benefit, in the order the list's totals rows show
+/// them.
+const BENEFITS: [(Benefit, &str, &str); 4] = [
+    (Benefit::Cash, "total cash", "现金合计"),
+    (Benefit::Waiver, "total waived", "免除合计"),
+    (Benefit::InKind, "total in kind", "实物合计"),
+    (Benefit::Ceiling, "total ceilings (not owed)", "上限合计（非应发）"),
+];
+
+fn benefit_index(b: Benefit) -> usize {
+    BENEFITS.iter().position(|(x, ..)| *x == b).unwrap_or(0)
+}
+
+/// The totals rows below the entitlement list of a workbook, one per kind
+/// of benefit present (cash, fees waived and goods in kind are never added
+/// together): the label in the 学籍号 column, the rows (人次) in the name
+/// column, the amount in the amount column. `read_entitlements` skips them.
+fn list_total_rows(totals: &[(u64, Money); 4], zh: bool) -> Vec<Vec<Val>> {
+    let mut rows = Vec::new();
+    for ((n, amount), (benefit, en, c)) in totals.iter().zip(BENEFITS) {
+        if *n == 0 {
+            continue;
+        }
+        let mut row = vec![Val::Empty; ENTITLEMENT_COLUMNS.len()];
+        row[0] = (if zh { c } else { en }).into();
+        row[1] = (if zh { format!("{n}人次") } else { format!("{n} rows") }).into();
+        row[9] = benefit_words(benefit, zh).into();
+        row[11] = (*amount).into();
+        rows.push(row);
+    }
+    rows
 }
 
 /// What the 说明 sheet of an output says: the policy layers, the terms,
@@ -233,7 +382,7 @@ fn summary_sheets(totals: &Totals, names: [&str; 3]) -> (Sheet, Sheet) {
             p.total.persons.into(),
             p.total.person_terms.into(),
             p.total.amount.into(),
-            wan(p.total.amount).into(),
+            Val::Wan(p.total.amount),
         ]);
         for (stage, t) in &p.by_stage {
             by_stage.push(vec![
@@ -268,7 +417,7 @@ fn summary_sheets(totals: &Totals, names: [&str; 3]) -> (Sheet, Sheet) {
             Val::Empty,
             of.iter().map(|p| p.total.person_terms).sum::<u64>().into(),
             amount.into(),
-            wan(amount).into(),
+            Val::Wan(amount),
         ]);
     }
     (by_program, by_stage)

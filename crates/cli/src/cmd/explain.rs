@@ -85,16 +85,15 @@ fn print_explanation(ex: &Explanation, ctx: &Ctx) {
             ctx.t("yuan", "元")
         );
         if let Some(t) = &e.trace {
-            out!("{}", shown(&t.to_string()));
+            out!("{}", shown(&ctx.msg(&t.to_string())));
         }
     }
     for (id, name, reason, _) in &ex.not_entitled {
-        outln!(
-            "{} {id} ({}): {}",
-            ctx.t("not entitled", "不享受"),
-            shown(name),
-            shown(reason)
-        );
+        if ctx.zh() {
+            outln!("不享受 {}（{id}）：{}", shown(name), shown(&ctx.msg(reason)));
+        } else {
+            outln!("not entitled {id} ({}): {}", shown(name), shown(reason));
+        }
     }
     outln!();
 }
@@ -112,20 +111,46 @@ struct Answer {
     citations: Vec<String>,
 }
 
+/// A program as Chinese output names it: `寄宿生生活补助（living-subsidy）`.
+fn zh_program(engine: &eduaid::eligibility::Engine, id: &str) -> String {
+    engine
+        .programs()
+        .find(|p| p.id.as_str() == id)
+        .map_or_else(|| id.to_string(), |p| format!("{}（{id}）", p.name))
+}
+
 /// Run `why-not`.
 pub(crate) fn run_why_not(args: &WhyNotArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let engine = policy::engine(&args.policy)?;
     let known: Vec<String> = engine.programs().map(|p| p.id.to_string()).collect();
+    // A program by its id or by its Chinese name (寄宿生生活补助 …).
+    let mut programs = Vec::new();
     for p in &args.programs {
-        if !known.iter().any(|k| k == p) {
-            anyhow::bail!("unknown program {p}: the policy has {}", known.join(", "));
+        let p = p.trim();
+        // The id or the full name; else the one program whose name holds
+        // the words given (营养改善计划, 寄宿生生活补助).
+        let exact = engine.programs().find(|x| x.id.as_str() == p || x.name == p);
+        let mut partial = engine.programs().filter(|x| !p.is_empty() && x.name.contains(p));
+        let id = exact
+            .or_else(|| match (partial.next(), partial.next()) {
+                (Some(one), None) => Some(one),
+                _ => None,
+            })
+            .map(|x| x.id.to_string());
+        match id {
+            Some(id) => programs.push(id),
+            None if ctx.zh() => {
+                let names: Vec<String> = engine.programs().map(|x| format!("{}（{}）", x.name, x.id)).collect();
+                anyhow::bail!("没有资助项目 {p}：本政策的项目有 {}", names.join("、"));
+            }
+            None => anyhow::bail!("unknown program {p}: the policy has {}", known.join(", ")),
         }
     }
     let loaded = inputs::load_roster(&args.data, ctx)?;
     let id = StudentId::new(args.student.trim())?;
     let ex = engine.explain(&loaded.roster, &id, args.term)?;
     let mut answers = Vec::new();
-    for p in &args.programs {
+    for p in &programs {
         let answer = if let Some(e) = ex.entitled.iter().find(|e| e.program.as_str() == p) {
             Answer {
                 student: id.to_string(),
@@ -166,7 +191,7 @@ pub(crate) fn run_why_not(args: &WhyNotArgs, ctx: &Ctx) -> anyhow::Result<Status
     } else {
         for a in &answers {
             let amount = a.amount.as_deref().unwrap_or("");
-            let reason = shown(a.reason.as_deref().unwrap_or(""));
+            let reason = shown(&ctx.msg(a.reason.as_deref().unwrap_or("")));
             let a = &Answer {
                 student: shown(&a.student),
                 ..a.clone()
@@ -178,9 +203,19 @@ pub(crate) fn run_why_not(args: &WhyNotArgs, ctx: &Ctx) -> anyhow::Result<Status
                     a.program,
                     a.term
                 ),
-                (true, true) => outln!("{} 享受 {}：{amount} 元（{}）", a.student, a.program, a.term),
+                (true, true) => outln!(
+                    "{} 享受 {}：{amount} 元（{}）",
+                    a.student,
+                    zh_program(&engine, &a.program),
+                    args.term.to_chinese()
+                ),
                 (false, false) => outln!("{} is not entitled to {} ({}): {reason}", a.student, a.program, a.term),
-                (false, true) => outln!("{} 不享受 {}（{}）：{reason}", a.student, a.program, a.term),
+                (false, true) => outln!(
+                    "{} 不享受 {}（{}）：{reason}",
+                    a.student,
+                    zh_program(&engine, &a.program),
+                    args.term.to_chinese()
+                ),
             }
             for c in &a.citations {
                 outln!("  {} {}", ctx.t("cited:", "依据："), shown(c));

@@ -9,7 +9,7 @@ use eduaid::eligibility::{FindingKind, Owed, OwedMap, Payee, Reconciliation, Sco
 use eduaid::model::{Money, NaiveDate, ProgramId, Roster, StudentId, Term};
 
 use crate::cli::ReconcileArgs;
-use crate::common::{Ctx, Status, wan};
+use crate::common::{Ctx, Status};
 use crate::output::{self, Sheet, Val};
 use crate::{inputs, policy, progress};
 
@@ -89,7 +89,12 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         }
         about.push(("disbursements", "发放记录", disb_path.display().to_string()));
         about.retain(|(en, _, v)| *en != "terms" || !v.is_empty());
-        let mut sheets = vec![findings.0, summary.0.clone()];
+        let title = if zh {
+            "学生资助资金发放核对问题清单（应补尽补）"
+        } else {
+            "Student aid paid against owed: findings"
+        };
+        let mut sheets = vec![findings.0.with_title(title), summary.0.clone()];
         sheets.extend(output::about_sheets(out, zh, &about));
         let written = eduaid::io::write_sheets(out, &sheets)?;
         output::report_written(&written, ctx);
@@ -101,7 +106,18 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         if !recon.findings.is_empty() {
             outln!();
             for f in &recon.findings {
-                outln!("{f}");
+                if zh {
+                    outln!(
+                        "{}：学生 {} {} {}：{}",
+                        f.kind.chinese(),
+                        f.student,
+                        f.program,
+                        f.term.to_chinese(),
+                        ctx.msg(&f.evidence)
+                    );
+                } else {
+                    outln!("{f}");
+                }
             }
         }
     }
@@ -139,11 +155,16 @@ fn findings_sheet(recon: &Reconciliation, who: &HashMap<StudentId, Who>, name: &
             w.name.into(),
             w.school.into(),
             f.program.to_string().into(),
-            f.term.to_string().into(),
+            (if zh { f.term.to_chinese() } else { f.term.to_string() }).into(),
             f.owed.into(),
             f.paid.into(),
             f.payments.join(", ").into(),
-            f.evidence.clone().into(),
+            (if zh {
+                crate::zh::chinese(&f.evidence)
+            } else {
+                f.evidence.clone()
+            })
+            .into(),
             Val::Empty,
             Val::Empty,
         ]);
@@ -169,7 +190,7 @@ fn summary_sheet(recon: &Reconciliation, name: &str, zh: bool) -> Sheet {
             h("amount_wan_yuan", "金额（万元）"),
         ],
     );
-    let mut row = |label: String, n: u64, m: Money| s.push(vec![label.into(), n.into(), m.into(), wan(m).into()]);
+    let mut row = |label: String, n: u64, m: Money| s.push(vec![label.into(), n.into(), m.into(), Val::Wan(m)]);
     row(h("payment records", "发放记录").into(), recon.records, recon.paid);
     row(
         h("matched", "核对无误").into(),

@@ -265,7 +265,7 @@ impl Show {
             Some(n) => rate.ratio.round_significant(2, n, Rounding::HalfUp),
             None => rate.raw_percent(2, Rounding::HalfUp),
         };
-        v.map_or(Val::Empty, |v| format!("{v}%").into())
+        v.map_or(Val::Empty, Val::Percent)
     }
 
     /// A fraction (0 to 1) as a percentage.
@@ -357,7 +357,7 @@ fn push_value(sheet: &mut Sheet, row: Row<'_>, value: Value, show: Show) -> bool
                 name.into(),
                 key.into(),
                 group.into(),
-                show.rate(&rate).into(),
+                Val::percent_or_text(&show.rate(&rate)),
                 if counts { show.raw(&rate) } else { Val::Empty },
                 if counts { rate.numerator().into() } else { Val::Empty },
                 if counts { rate.denominator().into() } else { Val::Empty },
@@ -480,10 +480,12 @@ fn uis_sheet(counts: &Counts, year: SchoolYear, show: Show, name: &str) -> Sheet
                         u64::from(f.grade).into(),
                         base.to_string().into(),
                         f.enrolled.into(),
-                        show.rate(&f.promotion).into(),
-                        show.rate(&f.repetition).into(),
-                        show.rate(&f.dropout).into(),
-                        cohort.survival_to(f.grade).map(|v| show.fraction(v)).into(),
+                        Val::percent_or_text(&show.rate(&f.promotion)),
+                        Val::percent_or_text(&show.rate(&f.repetition)),
+                        Val::percent_or_text(&show.rate(&f.dropout)),
+                        cohort
+                            .survival_to(f.grade)
+                            .map_or(Val::Empty, |v| Val::percent_or_text(&show.fraction(v))),
                         (if f.negative_dropout() {
                             h("negative dropout: rates capped", "辍学率为负：已按比例压缩")
                         } else {
@@ -495,15 +497,21 @@ fn uis_sheet(counts: &Counts, year: SchoolYear, show: Show, name: &str) -> Sheet
                 let summary = [
                     (
                         h("graduates per cohort", "队列毕业比例"),
-                        cohort.graduation_share().map(|v| show.fraction(v)),
+                        cohort
+                            .graduation_share()
+                            .map(|v| Val::percent_or_text(&show.fraction(v))),
                     ),
                     (
                         h("coefficient of efficiency", "效率系数"),
-                        cohort.coefficient_of_efficiency().map(|v| show.number(v)),
+                        cohort
+                            .coefficient_of_efficiency()
+                            .map(|v| Val::number_or_text(&show.number(v))),
                     ),
                     (
                         h("years-input per graduate", "每名毕业生投入学年数"),
-                        cohort.years_input_per_graduate().map(|v| show.number(v)),
+                        cohort
+                            .years_input_per_graduate()
+                            .map(|v| Val::number_or_text(&show.number(v))),
                     ),
                 ];
                 for (label, v) in summary {
@@ -515,7 +523,7 @@ fn uis_sheet(counts: &Counts, year: SchoolYear, show: Show, name: &str) -> Sheet
                         Val::Empty,
                         Val::Empty,
                         Val::Empty,
-                        v.into(),
+                        v.unwrap_or(Val::Empty),
                         label.into(),
                     ]);
                 }

@@ -16,7 +16,7 @@ use eduaid::model::{Money, Roster, StudentId, Term, mask_id_numbers, mask_name};
 use eduaid::store::{FileCounts, FindingRecord};
 use serde_json::{Value, json};
 
-use super::{App, ROW_LIMIT, STAGED_LIMIT, SessionId, Staged, UPLOAD_LIMIT};
+use super::{App, ROW_LIMIT, STAGED_BYTES_LIMIT, STAGED_LIMIT, SessionId, Staged, UPLOAD_LIMIT};
 use crate::cmd::evaluate::benefit_words;
 
 /// A failed request: its status and message.
@@ -34,9 +34,28 @@ fn bad(msg: impl Into<String>) -> ApiError {
     ApiError(StatusCode::BAD_REQUEST, msg.into())
 }
 
-/// An error answer: `{"error": "…"}`.
+/// An error of a library, with what the clerk was doing said first in
+/// Chinese: `导入检查未通过 / students.csv:3: …`.
+fn doing<E: std::fmt::Display>(zh: &'static str) -> impl Fn(E) -> ApiError {
+    move |e| bad(format!("{zh} / {e}"))
+}
+
+/// Whether a message already starts in Chinese.
+fn chinese_first(msg: &str) -> bool {
+    msg.chars()
+        .find(|c| !c.is_ascii_punctuation() && !c.is_whitespace())
+        .is_some_and(|c| ('\u{4e00}'..='\u{9fff}').contains(&c))
+}
+
+/// An error answer: `{"error": "…"}`, Chinese first (a message of a
+/// library, in English, gets 出错 before it).
 pub(crate) fn error(status: StatusCode, msg: &str) -> Response {
-    let body = json!({ "error": mask_id_numbers(msg) }).to_string();
+    let msg = if chinese_first(msg) {
+        msg.to_string()
+    } else {
+        format!("出错 / error: {msg}")
+    };
+    let body = json!({ "error": mask_id_numbers(&msg) }).to_string();
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
@@ -78,7 +97,7 @@ async fn answer(app: Arc<App>, f: impl FnOnce(&App) -> Result<Out, ApiError> + S
         Ok(Err(ApiError(status, msg))) => error(status, &msg),
         Err(_) => error(
             StatusCode::INTERNAL_SERVER_ERROR,
-            "the request failed inside the server",
+            "服务器内部出错，请求未完成 / the request failed inside the server",
         ),
     }
 }
@@ -88,7 +107,7 @@ fn file_name(raw: Option<&String>) -> Result<String, ApiError> {
     let raw = raw.map(|s| s.trim()).unwrap_or_default();
     let name = raw.rsplit(['/', '\\']).next().unwrap_or_default().trim();
     if name.is_empty() || name == "." || name == ".." || name.chars().any(char::is_control) {
-        return Err(bad("give the file's name: ?name=students.csv"));
+        return Err(bad("请给出文件名 / give the file's name: ?name=students.csv"));
     }
     Ok(name.chars().take(200).collect())
 }
@@ -118,9 +137,10 @@ fn kind_of(name: &str) -> Option<&'static str> {
 fn term_of(q: &Params) -> Result<Term, ApiError> {
     let raw = q.get("term").map(|s| s.trim()).unwrap_or_default();
     if raw.is_empty() {
-        return Err(bad("give the term: ?term=2017-spring"));
+        return Err(bad("请选择学期 / give the term: ?term=2017-spring"));
     }
-    raw.parse::<Term>().map_err(|e| bad(format!("term {raw}: {e}")))
+    raw.parse::<Term>()
+        .map_err(|e| bad(format!("学期“{raw}”无法识别 / term {raw}: {e}")))
 }
 
 /// The engine of the policy a request names (`?policy=ID`, `session` for
@@ -141,12 +161,13 @@ fn engine_of(app: &App, session: &str, q: &Params) -> Result<Engine, ApiError> {
             top = id;
         }
     } else if top == "session" {
-        return Err(bad("this session has no uploaded policy"));
+        return Err(bad("本次会话没有上传政策文件 / this session has no uploaded policy"));
     }
     if !set.ids().any(|x| x == top) {
         let known: Vec<&str> = set.ids().collect();
         return Err(bad(format!(
-            "unknown policy {top}: the policies are {}",
+            "没有政策“{top}”，可选：{} / unknown policy {top}: the policies are {}",
+            known.join("、"),
             known.join(", ")
         )));
     }
@@ -222,40 +243,45 @@ pub(crate) async fn upload(
         let kind = match q.get("kind").map(String::as_str).filter(|k| !k.is_empty()) {
             Some(k) => match kind_of(k) {
                 Some(k) => k,
-                None => return Err(bad(format!("unknown kind {k}: schools, students, households, classes or disbursements"))),
+                None => return Err(bad(format!("未知的文件类别“{k}”：应为学校、学生、家庭、班级或发放 / unknown kind {k}: schools, students, households, classes or disbursements"))),
             },
             None => kind_of(&name).ok_or_else(|| {
                 bad(format!(
-                    "{name}: cannot tell what the file holds from its name; name it schools, students, households, classes or disbursements (or 学校、学生、家庭、班级、发放), or give ?kind="
+                    "{name}：从文件名看不出是哪类数据，文件名应含 学校、学生、家庭、班级、发放、年级人数、人口、残疾、教师（或 schools、students …）/ {name}: cannot tell what the file holds from its name; name it schools, students, households, classes or disbursements (or grade_counts, population, disabled, teachers), or give ?kind="
                 ))
             })?,
         };
         if body.is_empty() {
-            return Err(bad(format!("{name}: the file is empty")));
+            return Err(bad(format!("{name}：文件是空的 / {name}: the file is empty")));
         }
-        if COUNT_KINDS.contains(&kind) {
-            app.with_session(&session, |s| {
-                s.counts.retain(|f| f.kind != kind);
-                s.counts.push(Staged {
-                    kind: kind.to_string(),
-                    name: name.clone(),
-                    bytes: body.to_vec(),
-                });
-            });
-            return Ok(Out::Json(json!({ "staged": staged_list(app, &session), "counts": counts_list(app, &session) })));
-        }
-        app.with_session(&session, |s| {
-            s.staged.retain(|f| f.kind != kind);
-            if s.staged.len() >= STAGED_LIMIT {
-                return Err(bad("too many files waiting: import or decline them first"));
+        let counts = COUNT_KINDS.contains(&kind);
+        app.with_session_and_others(&session, |s, others| {
+            let list = if counts { &mut s.counts } else { &mut s.staged };
+            list.retain(|f| f.kind != kind);
+            if list.len() >= STAGED_LIMIT {
+                return Err(bad("等待导入的文件太多，请先导入或放弃 / too many files waiting: import or decline them first"));
             }
-            s.staged.push(Staged {
+            if others + s.bytes() + body.len() > STAGED_BYTES_LIMIT {
+                return Err(ApiError(
+                    StatusCode::INSUFFICIENT_STORAGE,
+                    format!(
+                        "{name}: 等待导入的文件已占满工作台的暂存空间（{} MiB），请先导入或放弃已上传的文件 / the files waiting to be imported fill the workbench's room ({} MiB): import or decline them first",
+                        STAGED_BYTES_LIMIT >> 20,
+                        STAGED_BYTES_LIMIT >> 20
+                    ),
+                ));
+            }
+            let list = if counts { &mut s.counts } else { &mut s.staged };
+            list.push(Staged {
                 kind: kind.to_string(),
                 name: name.clone(),
                 bytes: body.to_vec(),
             });
             Ok(())
         })?;
+        if counts {
+            return Ok(Out::Json(json!({ "staged": staged_list(app, &session), "counts": counts_list(app, &session) })));
+        }
         Ok(Out::Json(json!({ "staged": staged_list(app, &session) })))
     })
     .await
@@ -333,7 +359,7 @@ pub(crate) async fn import(
         let commit = q.get("commit").is_some_and(|v| v == "true" || v == "1");
         let staged = app.with_session(&session, |s| s.staged.clone());
         if staged.is_empty() {
-            return Err(bad("no file is waiting: upload the county's files first"));
+            return Err(bad("没有等待导入的文件，请先选择本县的数据文件 / no file is waiting: upload the county's files first"));
         }
         let opts = ReadOptions {
             limits: Limits {
@@ -354,7 +380,7 @@ pub(crate) async fn import(
                 if let Some(c) = find("classes") {
                     rf = rf.classes(input(c));
                 }
-                let loaded = eduaid::io::load_roster(rf, &opts)?;
+                let loaded = eduaid::io::load_roster(rf, &opts).map_err(doing("文件无法读取，未导入任何数据"))?;
                 files.push(report_json(&loaded.schools, "schools"));
                 if let Some(r) = &loaded.classes {
                     files.push(report_json(r, "classes"));
@@ -368,13 +394,13 @@ pub(crate) async fn import(
             (None, None) if find("households").is_none() && find("classes").is_none() => None,
             _ => {
                 return Err(bad(
-                    "a roster is imported whole: upload the schools file and the students file together (households and classes with them)",
+                    "学生名册须整体导入：请同时选择学校文件和学生文件（家庭、班级文件一并选择） / a roster is imported whole: upload the schools file and the students file together (households and classes with them)",
                 ));
             }
         };
         let payments = match find("disbursements") {
             Some(d) => {
-                let loaded = eduaid::io::read_disbursements(input(d), &opts)?;
+                let loaded = eduaid::io::read_disbursements(input(d), &opts).map_err(doing("发放记录文件无法读取，未导入任何数据"))?;
                 files.push(report_json(&loaded.report, "disbursements"));
                 Some(loaded)
             }
@@ -393,10 +419,12 @@ pub(crate) async fn import(
                     fc.push(counts(r, "households"));
                 }
                 fc.push(counts(&l.students, "students"));
-                store.import_roster(&l.roster, &fc)?;
+                store.import_roster(&l.roster, &fc).map_err(doing("写入数据库失败"))?;
             }
             if let Some(p) = &payments {
-                store.import_disbursements(&p.records, &counts(&p.report, "disbursements"))?;
+                store
+                    .import_disbursements(&p.records, &counts(&p.report, "disbursements"))
+                    .map_err(doing("写入数据库失败"))?;
             }
             drop(store);
             app.with_session(&session, |s| s.staged.clear());
@@ -445,12 +473,13 @@ pub(crate) async fn overlay(
 ) -> Response {
     answer(app, move |app| {
         let name = file_name(q.get("name"))?;
-        let text = String::from_utf8(body.to_vec()).map_err(|_| bad(format!("{name}: not UTF-8 text")))?;
-        let layer = Layer::parse(&name, &text)?;
+        let text = String::from_utf8(body.to_vec())
+            .map_err(|_| bad(format!("{name}：不是 UTF-8 文本 / {name}: not UTF-8 text")))?;
+        let layer = Layer::parse(&name, &text).map_err(doing("政策文件有误"))?;
         let id = layer.id().to_string();
         let mut set = PolicySet::builtin()?;
-        set.add(layer)?;
-        let policy = set.compose(&id)?;
+        set.add(layer).map_err(doing("政策文件有误"))?;
+        let policy = set.compose(&id).map_err(doing("政策文件有误"))?;
         let _ = Engine::new(policy.clone());
         app.with_session(&session, |s| s.overlay = Some((name.clone(), text)));
         Ok(Out::Json(
@@ -482,7 +511,7 @@ pub(crate) async fn policy(
     answer(app, move |app| {
         let engine = engine_of(app, &session, &q)?;
         let Some(policy) = engine.policy() else {
-            return Err(bad("the engine has no policy catalogue"));
+            return Err(bad("没有政策目录 / the engine has no policy catalogue"));
         };
         let programs: Vec<Value> = policy
             .programs()
@@ -660,10 +689,13 @@ pub(crate) async fn student(
     answer(app, move |app| {
         let term = term_of(&q)?;
         let engine = engine_of(app, &session, &q)?;
-        let id = StudentId::new(id.trim())?;
+        let id = StudentId::new(id.trim()).map_err(doing("学籍号有误"))?;
         let store = app.store();
         let Some(st) = store.student(&id)? else {
-            return Err(ApiError(StatusCode::NOT_FOUND, format!("no student {id} in the store")));
+            return Err(ApiError(
+                StatusCode::NOT_FOUND,
+                format!("数据库中没有学籍号为 {id} 的学生 / no student {id} in the store"),
+            ));
         };
         let school = store.school_of(&st)?.into_owned();
         let from = store.import_of_student(&id)?;
@@ -728,7 +760,7 @@ pub(crate) async fn reconcile(
         let payments = store.disbursements()?;
         if payments.is_empty() {
             return Err(bad(
-                "no payment records in the store: import a disbursements file first",
+                "数据库中没有发放记录，请先导入发放文件 / no payment records in the store: import a disbursements file first",
             ));
         }
         let recon = eduaid::eligibility::reconcile(&engine, &*store, &payments, &Scope::of(&payments))?;
@@ -766,13 +798,44 @@ pub(crate) async fn reconcile(
     .await
 }
 
+/// A kind of finding as the store keeps it (`wrong_amount`), in Chinese
+/// (金额不符); an unknown kind as it is.
+fn kind_words(kind: &str) -> String {
+    use eduaid::eligibility::FindingKind as K;
+    [
+        K::Unpaid,
+        K::Ineligible,
+        K::Duplicate,
+        K::WrongAmount,
+        K::PaidAfterLeaving,
+        K::UnknownStudent,
+        K::UnknownProgram,
+        K::Invalid,
+        K::OutOfScope,
+    ]
+    .into_iter()
+    .find(|k| serde_json::to_value(k).ok().and_then(|v| v.as_str().map(|s| s == kind)) == Some(true))
+    .map_or_else(|| kind.to_string(), |k| k.chinese().to_string())
+}
+
+/// The programs' names under the policy a request names, by id.
+fn program_names(app: &App, session: &str, q: &Params) -> Result<HashMap<String, String>, ApiError> {
+    let engine = engine_of(app, session, q)?;
+    Ok(engine.programs().map(|p| (p.id.to_string(), p.name.clone())).collect())
+}
+
 /// `GET /api/findings[?term=…]`: the findings kept, with their follow-up.
-pub(crate) async fn findings(State(app): State<Arc<App>>, Query(q): Query<Params>) -> Response {
+pub(crate) async fn findings(
+    State(app): State<Arc<App>>,
+    Extension(SessionId(session)): Extension<SessionId>,
+    Query(q): Query<Params>,
+) -> Response {
     answer(app, move |app| {
         let term = match q.get("term").filter(|t| !t.is_empty()) {
             Some(_) => Some(term_of(&q)?.to_string()),
             None => None,
         };
+        let names = program_names(app, &session, &q)?;
         let list = app.store().findings(term.as_deref())?;
         let rows: Vec<Value> = list
             .iter()
@@ -783,7 +846,9 @@ pub(crate) async fn findings(State(app): State<Arc<App>>, Query(q): Query<Params
                     "term": f.term,
                     "student": f.student_id,
                     "program": f.program,
+                    "program_name": names.get(&f.program),
                     "kind": f.kind,
+                    "kind_zh": kind_words(&f.kind),
                     "owed": detail["owed"],
                     "paid": detail["paid"],
                     "evidence": detail["evidence"],
@@ -812,13 +877,15 @@ pub(crate) struct FollowUp {
 /// `PUT /api/findings`: save a finding's 处理情况 and 经办人.
 pub(crate) async fn follow_up(State(app): State<Arc<App>>, body: Bytes) -> Response {
     answer(app, move |app| {
-        let f: FollowUp = serde_json::from_slice(&body).map_err(|e| bad(format!("body: {e}")))?;
+        let f: FollowUp = serde_json::from_slice(&body).map_err(|e| bad(format!("请求内容有误 / body: {e}")))?;
         if f.handling.chars().count() > 2000 || f.handler.chars().count() > 100 {
-            return Err(bad("处理情况 is at most 2000 characters, 经办人 at most 100"));
+            return Err(bad(
+                "处理情况最多 2000 字，经办人最多 100 字 / 处理情况 is at most 2000 characters, 经办人 at most 100",
+            ));
         }
         app.store()
             .set_follow_up(&f.key, f.handling.trim(), f.handler.trim())
-            .map_err(|e| ApiError(StatusCode::NOT_FOUND, e.to_string()))?;
+            .map_err(|e| ApiError(StatusCode::NOT_FOUND, format!("没有这条核对结果 / {e}")))?;
         Ok(Out::Json(json!({ "ok": true, "key": f.key })))
     })
     .await
@@ -826,7 +893,7 @@ pub(crate) async fn follow_up(State(app): State<Arc<App>>, body: Bytes) -> Respo
 
 /// Write a workbook to a private temporary file and read it back.
 fn temp_workbook(write: impl FnOnce(&std::path::Path) -> Result<(), ApiError>) -> Result<Vec<u8>, ApiError> {
-    let dir = std::env::temp_dir().join(format!("eduaid-serve-{}", super::random_hex()));
+    let dir = std::env::temp_dir().join(format!("eduaid-serve-{}", super::random_hex()?));
     std::fs::create_dir(&dir)?;
     let path = dir.join("out.xlsx");
     let result = write(&path).and_then(|()| std::fs::read(&path).map_err(ApiError::from));
@@ -875,12 +942,17 @@ pub(crate) async fn download_entitlements(
 
 /// `GET /api/download/findings.xlsx[?term=…]`: the findings with their
 /// follow-up.
-pub(crate) async fn download_findings(State(app): State<Arc<App>>, Query(q): Query<Params>) -> Response {
+pub(crate) async fn download_findings(
+    State(app): State<Arc<App>>,
+    Extension(SessionId(session)): Extension<SessionId>,
+    Query(q): Query<Params>,
+) -> Response {
     answer(app, move |app| {
         let term = match q.get("term").filter(|t| !t.is_empty()) {
             Some(_) => Some(term_of(&q)?.to_string()),
             None => None,
         };
+        let names = program_names(app, &session, &q)?;
         let list = app.store().findings(term.as_deref())?;
         let mut sheet = eduaid::io::Sheet::new(
             "核对结果",
@@ -901,9 +973,12 @@ pub(crate) async fn download_findings(State(app): State<Arc<App>>, Query(q): Que
             let text = |v: &Value| v.as_str().map(str::to_string).unwrap_or_default();
             sheet.push(vec![
                 f.student_id.clone().into(),
-                f.program.clone().into(),
-                f.term.clone().into(),
-                f.kind.clone().into(),
+                names.get(&f.program).unwrap_or(&f.program).clone().into(),
+                f.term
+                    .parse::<Term>()
+                    .map_or_else(|_| f.term.clone(), |t| t.to_chinese())
+                    .into(),
+                kind_words(&f.kind).into(),
                 text(&d["owed"]).into(),
                 text(&d["paid"]).into(),
                 text(&d["evidence"]).into(),
@@ -948,14 +1023,14 @@ pub(crate) async fn download_report(
         let term = term_of(&q)?;
         let format = q.get("format").map_or("docx", String::as_str);
         if !["docx", "html", "md"].contains(&format) {
-            return Err(bad(format!("unknown format {format}: docx, html or md")));
+            return Err(bad(format!("不支持的格式“{format}”，可选 docx、html、md / unknown format {format}: docx, html or md")));
         }
         let engine = engine_of(app, &session, &q)?;
         let files = app.with_session(&session, |s| s.counts.clone());
         let find = |k: &str| files.iter().find(|f| f.kind == k).map(input);
         if find("grade_counts").is_none() {
             return Err(bad(
-                "the report needs the grade counts file (grade_counts.csv, with population, disabled and teachers): upload it on the import page",
+                "生成报告还需要年级人数文件（grade_counts.csv，以及人口、残疾儿童、专任教师文件）：请在“导入数据”页选择 / the report needs the grade counts file (grade_counts.csv, with population, disabled and teachers): upload it on the import page",
             ));
         }
         let cf = CountFiles {
@@ -964,7 +1039,7 @@ pub(crate) async fn download_report(
             disabled: find("disabled"),
             teachers: find("teachers"),
         };
-        let (counts, _) = eduaid::io::read_counts(cf, &ReadOptions::default())?;
+        let (counts, _) = eduaid::io::read_counts(cf, &ReadOptions::default()).map_err(doing("人数文件无法读取"))?;
         let store = app.store();
         let roster = store.to_memory_roster()?;
         let payments = store.disbursements()?;
@@ -983,11 +1058,11 @@ pub(crate) async fn download_report(
         if !payments.is_empty() {
             county = county.with_disbursements(&payments);
         }
-        let mut report = county.build()?;
+        let mut report = county.build().map_err(doing("无法生成报告"))?;
         if let Some(d) = q.get("fee_meeting_date").filter(|d| !d.is_empty()) {
             let date = d
                 .parse()
-                .map_err(|e| bad(format!("fee_meeting_date {d}: {e}")))?;
+                .map_err(|e| bad(format!("收费工作会议日期“{d}”有误 / fee_meeting_date {d}: {e}")))?;
             let f = Figure::date(
                 "fee_meeting_date",
                 "fee_meeting_date",

@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -33,8 +33,13 @@ pub(crate) const UPLOAD_LIMIT: usize = 32 << 20;
 pub(crate) const ROW_LIMIT: u64 = 500_000;
 /// The most files a session may have waiting.
 pub(crate) const STAGED_LIMIT: usize = 16;
+/// The most bytes all sessions together may keep waiting (uploaded files
+/// not yet imported or declined, and count files).
+pub(crate) const STAGED_BYTES_LIMIT: usize = 256 << 20;
 /// The most sessions kept; the least recently used goes first.
 const SESSION_LIMIT: usize = 256;
+/// The random bytes in a session id or a made-up token (256 bits).
+const ID_BYTES: usize = 32;
 /// The session cookie's name.
 const COOKIE: &str = "eduaid_session";
 
@@ -84,6 +89,11 @@ pub(crate) struct App {
     pub(crate) store_name: String,
     /// The token every request must carry, if any.
     token: Option<String>,
+    /// On loopback, the only `Host` values a request may carry (the bound
+    /// address and `localhost`, with the port): a page of another site
+    /// that has rebound its name to 127.0.0.1 is refused. `None` off
+    /// loopback, where the token keeps other sites out.
+    hosts: Option<Vec<String>>,
     /// The sessions, by id.
     sessions: Mutex<(u64, HashMap<String, Session>)>,
 }
@@ -112,9 +122,25 @@ impl App {
         guard.1.contains_key(id)
     }
 
+    /// Run `f` on a session's data and the bytes all other sessions keep
+    /// waiting, under one lock.
+    pub(crate) fn with_session_and_others<T>(&self, id: &str, f: impl FnOnce(&mut Session, usize) -> T) -> T {
+        let mut guard = self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let (clock, map) = &mut *guard;
+        *clock += 1;
+        let now = *clock;
+        let others: usize = map.iter().filter(|(k, _)| *k != id).map(|(_, s)| s.bytes()).sum();
+        let session = map.entry(id.to_string()).or_default();
+        session.used = now;
+        f(session, others)
+    }
+
     /// Issue a new session id.
-    fn new_session(&self) -> String {
-        let id = random_hex();
+    ///
+    /// # Errors
+    /// The operating system gives no random bytes.
+    fn new_session(&self) -> Result<String, getrandom::Error> {
+        let id = random_hex()?;
         let mut guard = self.sessions.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         let (clock, map) = &mut *guard;
         if map.len() >= SESSION_LIMIT {
@@ -130,29 +156,99 @@ impl App {
                 ..Session::default()
             },
         );
-        id
+        Ok(id)
     }
 }
 
-/// 128 random bits in hex, from the standard library's randomly keyed
-/// hasher (seeded by the operating system) mixed with the time and a
-/// counter.
-pub(crate) fn random_hex() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_nanos());
-    let mut out = String::new();
-    for i in 0..2u8 {
-        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-        h.write_u128(nanos);
-        h.write_u64(n);
-        h.write_u8(i);
-        out.push_str(&format!("{:016x}", h.finish()));
+impl Session {
+    /// The bytes this session keeps waiting.
+    pub(crate) fn bytes(&self) -> usize {
+        let files: usize = self.staged.iter().chain(&self.counts).map(|f| f.bytes.len()).sum();
+        files + self.overlay.as_ref().map_or(0, |(_, t)| t.len())
     }
-    out
+}
+
+/// 256 bits from the operating system's random source (`getrandom`), in
+/// hex: session ids, made-up tokens, private folder names.
+///
+/// # Errors
+/// The operating system gives no random bytes.
+pub(crate) fn random_hex() -> Result<String, getrandom::Error> {
+    use std::fmt::Write as _;
+    let mut bytes = [0u8; ID_BYTES];
+    getrandom::fill(&mut bytes)?;
+    let mut out = String::with_capacity(2 * ID_BYTES);
+    for b in bytes {
+        let _ = write!(out, "{b:02x}");
+    }
+    Ok(out)
+}
+
+/// The `Host` values a server bound on the loopback address `local`
+/// answers: that address and `localhost`, each with the port (and without
+/// it on port 80), in lowercase.
+pub(crate) fn loopback_hosts(local: SocketAddr) -> Vec<String> {
+    let port = local.port();
+    let ip = match local {
+        SocketAddr::V4(a) => a.ip().to_string(),
+        SocketAddr::V6(a) => format!("[{}]", a.ip()),
+    };
+    let mut hosts = vec![format!("{ip}:{port}"), format!("localhost:{port}")];
+    if port == 80 {
+        hosts.push(ip);
+        hosts.push("localhost".to_string());
+    }
+    hosts
+}
+
+/// Why a request's `Host` or `Origin` is refused, if it is.
+fn misdirected(app: &App, req: &Request) -> Option<Response> {
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(|h| h.trim().to_ascii_lowercase());
+    if let Some(allowed) = &app.hosts {
+        let ok = host.as_deref().is_some_and(|h| allowed.iter().any(|a| a == h));
+        if !ok {
+            let shown: String = host.as_deref().unwrap_or("").chars().take(100).collect();
+            return Some(api::error(
+                StatusCode::MISDIRECTED_REQUEST,
+                &format!(
+                    "本工作台只接受发往 {} 的请求，此请求发往 {shown:?}：请用 eduaid serve 打印的地址打开 / this workbench answers only requests to {}, not to {shown:?} (another site's name pointed at this computer?): open the address eduaid serve printed",
+                    allowed[0], allowed[0]
+                ),
+            ));
+        }
+    }
+    let changes = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    if changes {
+        let origin = req
+            .headers()
+            .get(header::ORIGIN)
+            .map(|v| v.to_str().unwrap_or("?").trim().to_ascii_lowercase());
+        let site = req
+            .headers()
+            .get("sec-fetch-site")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_ascii_lowercase);
+        let same_origin = match (&origin, &host) {
+            (None, _) => true,
+            (Some(o), Some(h)) => o.strip_prefix("http://").is_some_and(|rest| rest == h),
+            (Some(_), None) => false,
+        };
+        let same_site = site.as_deref().is_none_or(|s| s == "same-origin" || s == "none");
+        if !same_origin || !same_site {
+            let shown: String = origin.as_deref().unwrap_or("").chars().take(100).collect();
+            return Some(api::error(
+                StatusCode::FORBIDDEN,
+                &format!(
+                    "拒绝来自其他网页（{shown}）的修改请求：请在工作台本身的页面上操作 / refused: a request that changes data must come from the workbench's own page, not from {shown:?}"
+                ),
+            ));
+        }
+    }
+    None
 }
 
 /// The session id a request carries in its cookie.
@@ -188,24 +284,46 @@ fn same(a: &str, b: &str) -> bool {
 #[derive(Debug, Clone)]
 pub(crate) struct SessionId(pub(crate) String);
 
-/// Every request passes here: the token (where one is required), then the
-/// session (a cookie the server issued, or a new one).
+/// Every request passes here: the `Host` (on loopback) and, for a request
+/// that changes data, the `Origin`; the token (where one is required);
+/// then the session (a cookie the server issued, or a new one).
 async fn guard(State(app): State<Arc<App>>, mut req: Request, next: Next) -> Response {
+    if let Some(refused) = misdirected(&app, &req) {
+        return refused;
+    }
     if let Some(token) = &app.token {
         let given = request_token(&req);
         if !given.as_deref().is_some_and(|g| same(g, token)) {
             return api::error(
                 StatusCode::UNAUTHORIZED,
-                "a token is required: open the address eduaid serve printed, or send Authorization: Bearer TOKEN",
+                "需要令牌：请用 eduaid serve 打印的完整地址打开 / a token is required: open the address eduaid serve printed, or send Authorization: Bearer TOKEN",
             );
         }
     }
     let (id, fresh) = match cookie_session(&req) {
         Some(id) if app.knows(&id) => (id, false),
-        _ => (app.new_session(), true),
+        _ => match app.new_session() {
+            Ok(id) => (id, true),
+            Err(e) => {
+                return api::error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    &format!("无法生成会话编号 / cannot make a session id: {e}"),
+                );
+            }
+        },
     };
     req.extensions_mut().insert(SessionId(id.clone()));
     let mut res = next.run(req).await;
+    if res.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        res = api::error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                "文件太大：每个文件最多 {} MiB / the file is larger than {} MiB",
+                UPLOAD_LIMIT >> 20,
+                UPLOAD_LIMIT >> 20
+            ),
+        );
+    }
     if fresh {
         if let Ok(v) = HeaderValue::from_str(&format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Strict")) {
             res.headers_mut().insert(header::SET_COOKIE, v);
@@ -257,18 +375,21 @@ pub(crate) fn router(app: Arc<App>) -> Router {
         .route("/api/download/entitlements.xlsx", get(api::download_entitlements))
         .route("/api/download/findings.xlsx", get(api::download_findings))
         .route("/api/download/report", get(api::download_report))
-        .fallback(|| async { api::error(StatusCode::NOT_FOUND, "no such page or endpoint") })
+        .fallback(|| async {
+            api::error(StatusCode::NOT_FOUND, "没有这个页面或接口 / no such page or endpoint")
+        })
         .layer(axum::middleware::from_fn_with_state(app.clone(), guard))
         .layer(DefaultBodyLimit::max(UPLOAD_LIMIT))
         .with_state(app)
 }
 
-/// The app on a store.
-pub(crate) fn app(store: Store, store_name: String, token: Option<String>) -> Arc<App> {
+/// The app on a store, listening at `local`.
+pub(crate) fn app(store: Store, store_name: String, token: Option<String>, local: SocketAddr) -> Arc<App> {
     Arc::new(App {
         store: Mutex::new(store),
         store_name,
         token,
+        hosts: local.ip().is_loopback().then(|| loopback_hosts(local)),
         sessions: Mutex::new((0, HashMap::new())),
     })
 }
@@ -281,18 +402,18 @@ pub(crate) fn run(config: &Config, ctx: &Ctx) -> anyhow::Result<()> {
     let token = match (&config.token, config.addr.ip().is_loopback()) {
         (Some(t), _) if !t.trim().is_empty() => Some(t.trim().to_string()),
         (_, true) => None,
-        (_, false) => Some(random_hex()),
+        (_, false) => Some(random_hex().map_err(|e| anyhow::anyhow!("cannot make a token: {e}"))?),
     };
     let store = Store::open(&config.store)?;
     let name = config
         .store
         .file_name()
         .map_or_else(|| "county.db".to_string(), |n| n.to_string_lossy().into_owned());
-    let app = app(store, name, token.clone());
     let runtime = tokio::runtime::Builder::new_current_thread().enable_io().build()?;
     runtime.block_on(async move {
         let listener = tokio::net::TcpListener::bind(config.addr).await?;
         let local = listener.local_addr()?;
+        let app = app(store, name, token.clone(), local);
         let url = match &token {
             Some(t) => format!("http://{local}/?token={t}"),
             None => format!("http://{local}/"),

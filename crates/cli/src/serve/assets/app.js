@@ -7,7 +7,8 @@ const EN = {
   tab_import: "Import", tab_totals: "Totals", tab_student: "Student", tab_findings: "Reconcile",
   tab_catalogue: "Policy catalogue", tab_downloads: "Downloads",
   import_h: "Import the county's files",
-  import_p: "Choose the schools, students, households, classes and disbursements files (XLSX or CSV, named schools, students, households, classes, disbursements). Check first; import only when it is right; decline keeps nothing.",
+  import_p: "Choose the schools, students, households, classes and disbursements files (XLSX or CSV, named schools, students, households, classes, disbursements); the work report also needs the grade counts, population, disabled children and teachers files, which may be chosen with them. Check first; import only when it is right; decline keeps nothing.",
+  choose: "Choose files…", choose_one: "Choose a file…",
   check: "Check", commit: "Import", decline: "Decline", store_h: "Store",
   totals_h: "Totals", by: "Group", by_stage: "by stage", by_township: "by township", by_school: "by school",
   student_h: "Look up a student: entitlements and why", lookup: "Look up", student_ph: "student id",
@@ -27,7 +28,13 @@ function esc(s) {
   return String(s == null ? "" : s).replace(/[&<>"']/g, c => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" }[c]));
 }
 function $(id) { return document.getElementById(id); }
-function say(text, ok) { const m = $("message"); m.textContent = text; m.className = ok ? "ok" : "err"; }
+// Messages of the server are "中文 / English": in English, the English part.
+function say(text, ok) {
+  const m = $("message");
+  const i = String(text).indexOf(" / ");
+  m.textContent = lang === "en" && i >= 0 ? String(text).slice(i + 3) : text;
+  m.className = ok ? "ok" : "err";
+}
 
 async function api(method, path, body, raw) {
   const headers = {};
@@ -43,6 +50,24 @@ function q(extra) {
   for (const [k, v] of Object.entries(extra || {})) p.set(k, v);
   if (token) p.set("token", token);
   return p.toString();
+}
+// What a file holds, in words.
+const KINDS = {
+  schools: ["学校", "schools"], students: ["学生", "students"], households: ["家庭", "households"],
+  classes: ["班级", "classes"], disbursements: ["发放记录", "payments"], grade_counts: ["年级人数", "grade counts"],
+  population: ["适龄人口", "population"], disabled: ["残疾儿童", "disabled children"], teachers: ["专任教师", "teachers"],
+};
+function kind(k) { const w = KINDS[k]; return w ? T(w[0], w[1]) : k; }
+// "2017-spring" → "2017年春季学期".
+function term(s) {
+  const m = /^(\d{4})-(spring|autumn)$/.exec(String(s || ""));
+  if (!m || lang === "en") return s || "…";
+  return m[1] + "年" + (m[2] === "spring" ? "春季" : "秋季") + "学期";
+}
+// A time of the store (UTC) in the clerk's own clock.
+function when(iso) {
+  const d = new Date(iso);
+  return isNaN(d) ? (iso || "") : d.toLocaleString(lang === "en" ? "en-GB" : "zh-CN", { hour12: false });
 }
 function yuan(s) { return Number(s).toLocaleString("zh-CN", { minimumFractionDigits: 2, maximumFractionDigits: 2 }); }
 
@@ -88,7 +113,7 @@ async function loadStatus() {
   let h = `<p>${esc(s.store)}：${T("学校", "schools")} <b id="count-schools">${c.schools}</b>，${T("学生", "students")} <b id="count-students">${c.students}</b>，${T("家庭", "households")} ${c.households}，${T("发放记录", "payments")} ${c.disbursements}，${T("核对问题", "findings")} ${c.findings}</p>`;
   if (s.imports.length) {
     h += `<table><tr><th>#</th><th>${T("文件", "file")}</th><th>${T("类别", "kind")}</th><th>${T("时间", "time")}</th><th>${T("读取", "read")}</th><th>${T("接受", "accepted")}</th><th>${T("拒绝", "rejected")}</th></tr>`;
-    for (const i of s.imports.slice(-12)) h += `<tr><td>${i.id}</td><td>${esc(i.file)}</td><td>${esc(i.kind)}</td><td>${esc(i.imported_at)}</td><td class="num">${i.read}</td><td class="num">${i.accepted}</td><td class="num">${i.rejected}</td></tr>`;
+    for (const i of s.imports.slice(-12)) h += `<tr><td>${i.id}</td><td>${esc(i.file)}</td><td>${esc(kind(i.kind))}</td><td>${esc(when(i.imported_at))}</td><td class="num">${i.read}</td><td class="num">${i.accepted}</td><td class="num">${i.rejected}</td></tr>`;
     h += "</table>";
   }
   $("store").innerHTML = h;
@@ -98,14 +123,14 @@ async function loadPolicies() {
   const p = await api("GET", "/api/policies");
   const sel = $("policy");
   const keep = sel.value;
-  sel.innerHTML = p.builtin.map(b => `<option value="${esc(b.id)}">${esc(b.title)} (${esc(b.id)})</option>`).join("") +
+  sel.innerHTML = p.builtin.map(b => `<option value="${esc(b.id)}" title="${esc(b.id)}">${esc(b.title)}</option>`).join("") +
     (p.session_overlay ? `<option value="session">${T("已上传", "uploaded")}: ${esc(p.session_overlay)}</option>` : "");
   sel.value = keep || p.default;
 }
 
 function reportTable(r) {
   let h = `<table id="check-table"><tr><th>${T("文件", "file")}</th><th>${T("类别", "kind")}</th><th>${T("读取", "read")}</th><th>${T("接受", "accepted")}</th><th>${T("拒绝", "rejected")}</th></tr>`;
-  for (const f of r.files) h += `<tr><td>${esc(f.file)}</td><td>${esc(f.kind)}</td><td class="num">${f.read}</td><td class="num">${f.accepted}</td><td class="num">${f.rejected}</td></tr>`;
+  for (const f of r.files) h += `<tr><td>${esc(f.file)}</td><td>${esc(kind(f.kind))}</td><td class="num">${f.read}</td><td class="num">${f.accepted}</td><td class="num">${f.rejected}</td></tr>`;
   h += `<tr><th colspan="2">${T("合计", "total")}</th><td class="num">${r.read}</td><td class="num">${r.accepted}</td><td class="num">${r.rejected}</td></tr></table>`;
   const errs = r.files.flatMap(f => f.errors);
   if (errs.length) {
@@ -116,6 +141,12 @@ function reportTable(r) {
   return h;
 }
 
+// The count files kept for the report, as the page lists them.
+function countFiles(list) {
+  if (!list || !list.length) return "";
+  return `<p id="count-files">${T("报告用人数文件（保存在本次会话中）", "Count files for the report (kept in this session)")}：` +
+    list.map(f => `${esc(f.name)}（${esc(kind(f.kind))}）`).join("，") + "</p>";
+}
 async function check() {
   const files = $("files").files;
   if (!files.length) { say(T("请先选择文件", "choose the files first")); return; }
@@ -123,7 +154,8 @@ async function check() {
     await api("DELETE", "/api/staged");
     for (const f of files) await api("POST", "/api/upload?name=" + encodeURIComponent(f.name), await f.arrayBuffer(), true);
     const r = await api("POST", "/api/import?commit=false");
-    $("check-result").innerHTML = reportTable(r);
+    const waiting = await api("GET", "/api/staged");
+    $("check-result").innerHTML = reportTable(r) + countFiles(waiting.counts);
     $("commit").disabled = false;
     say(T(`检查完成：读取 ${r.read} 行，接受 ${r.accepted} 行，拒绝 ${r.rejected} 行。确认后点“确认导入”。`,
       `checked: ${r.read} rows read, ${r.accepted} accepted, ${r.rejected} rejected. Press Import to keep them.`), r.rejected === 0);
@@ -143,6 +175,7 @@ async function decline() {
   $("check-result").innerHTML = "";
   $("commit").disabled = true;
   $("files").value = "";
+  chosen();
   say(T("已放弃，未保留任何数据", "declined: nothing kept"), true);
 }
 
@@ -210,7 +243,7 @@ async function loadFindings() {
     if (!r.findings.length) { $("findings-result").innerHTML = `<p>${T("尚无核对结果：点上面的按钮核对", "no findings yet: press the button above")}</p>`; return; }
     let h = `<table id="findings-table"><tr><th>${T("学籍号", "student")}</th><th>${T("项目", "program")}</th><th>${T("问题", "kind")}</th><th>${T("应发", "owed")}</th><th>${T("实发", "paid")}</th><th>${T("说明", "evidence")}</th><th>${T("处理情况", "handling")}</th><th>${T("经办人", "handler")}</th><th></th></tr>`;
     r.findings.forEach((f, i) => {
-      h += `<tr><td>${esc(f.student)}</td><td>${esc(f.program)}</td><td>${esc(f.kind)}</td><td class="num">${esc(f.owed || "")}</td><td class="num">${esc(f.paid || "")}</td><td>${esc(f.evidence)}</td>` +
+      h += `<tr><td>${esc(f.student)}</td><td>${esc(f.program_name || f.program)}</td><td>${esc(lang === "en" ? f.kind : (f.kind_zh || f.kind))}</td><td class="num">${esc(f.owed || "")}</td><td class="num">${esc(f.paid || "")}</td><td>${esc(f.evidence)}</td>` +
         `<td><input id="handling-${i}" value="${esc(f.handling)}"></td><td><input id="handler-${i}" size="6" value="${esc(f.handler)}"></td>` +
         `<td><button class="save" data-i="${i}" data-key="${esc(f.key)}">${T("保存", "Save")}</button></td></tr>`;
     });
@@ -240,11 +273,11 @@ async function loadCatalogue() {
       h += `<details class="program"><summary><b>${esc(p.name)}</b> ${esc(p.id)} · ${esc(lang === "en" ? p.benefit : p.benefit_zh)}</summary>`;
       if (p.description) h += `<p>${esc(p.description)}</p>`;
       h += `<p>${T("设立文件", "founded by")}: ${esc(fmtCite(p.cite))}</p><h4>${T("规则", "Rules")}</h4><ul>`;
-      for (const rule of p.rules) h += `<li>[${esc(rule.layer)}] ${esc(rule.label || rule.id)} (${esc(rule.effect)}, ${esc(rule.from || "…")} – ${esc(rule.until || "…")}) — ${esc(fmtCite(rule.cite))}</li>`;
+      for (const rule of p.rules) h += `<li>[${esc(rule.layer)}] ${esc(rule.label || rule.id)} (${esc(rule.effect === "deny" ? T("排除", "deny") : rule.effect === "grant" ? T("给予", "grant") : rule.effect)}，${esc(term(rule.from))} – ${esc(term(rule.until))}) — ${esc(fmtCite(rule.cite))}</li>`;
       h += "</ul>";
       for (const par of p.parameters) {
         h += `<h4>${esc(par.name)} — ${esc(par.description)}</h4><table><tr><th>${T("起", "from")}</th><th>${T("止", "until")}</th><th>${T("值", "value")}</th><th>${T("层", "layer")}</th><th>${T("依据", "cited")}</th></tr>`;
-        for (const v of par.values) h += `<tr><td>${esc(v.from)}</td><td>${esc(v.until || "…")}</td><td class="num">${esc(v.value)}</td><td>${esc(v.layer)}</td><td>${esc(fmtCite(v.cite))}</td></tr>`;
+        for (const v of par.values) h += `<tr><td>${esc(term(v.from))}</td><td>${esc(term(v.until))}</td><td class="num">${esc(v.value)}</td><td>${esc(v.layer)}</td><td>${esc(fmtCite(v.cite))}</td></tr>`;
         h += "</table>";
       }
       h += "</details>";
@@ -276,6 +309,13 @@ document.addEventListener("click", ev => {
   else if (el.matches("a.student")) { show("student"); lookup(el.dataset.id); }
   else if (el.matches("button.save")) saveFollowUp(el);
 });
+// The file pickers: the browser's own button speaks the browser's language,
+// so the page shows its own.
+function chosen() {
+  const n = $("files").files.length;
+  $("files-chosen").textContent = n ? T(`已选择 ${n} 个文件：`, `${n} files chosen: `) + Array.from($("files").files).map(f => f.name).join("、") : T("未选择文件", "no file chosen");
+}
+$("files").addEventListener("change", chosen);
 $("check").addEventListener("click", check);
 $("commit").addEventListener("click", commit);
 $("decline").addEventListener("click", decline);
@@ -289,6 +329,7 @@ $("lang").addEventListener("click", () => {
   lang = lang === "en" ? "zh" : "en";
   localStorage.setItem("eduaid-lang", lang);
   applyLang();
+  chosen();
   const on = document.querySelector("nav button.on");
   if (on) show(on.dataset.tab);
   loadStatus().catch(() => {});
@@ -298,4 +339,5 @@ for (const id of ["term", "policy"]) $(id).addEventListener("change", () => {
   if (on) show(on.dataset.tab);
 });
 applyLang();
+chosen();
 loadPolicies().then(() => loadStatus()).catch(e => say(e.message));

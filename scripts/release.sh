@@ -31,6 +31,7 @@ done
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -1)
 target_dir="${CARGO_TARGET_DIR:-target}"
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
 
 # One zip: the program, 使用说明.html, the licences, in a folder of its name.
 package() { # name binary
@@ -43,7 +44,7 @@ package() { # name binary
   rm -f "$out/$name.zip"
   # Python's zipfile marks the names as UTF-8 (flag bit 11), so that
   # Windows shows 使用说明.html, not mojibake.
-  (cd "$stage" && python3 - "$OLDPWD/$out/$name.zip" "$name" <<'PY'
+  (cd "$stage" && python3 - "$out/$name.zip" "$name" <<'PY'
 import os, sys, zipfile
 dest, top = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:

@@ -18,13 +18,14 @@ const PHRASES: &[(&str, &str)] = &[
     ("second payment of ", "第二次发放 "),
     (": already paid ", "：已发放 "),
     (" (reference ", "（流水号 "),
-    (" but the student left school on ", "，但学生已于此日离校："),
+    (" but the student left school on ", "，但学生离校日期为 "),
     ("paid on ", "发放日期 "),
     (" was owed", " 为应发金额"),
     (" but ", "，但 "),
     ("paid ", "实发 "),
     ("entitled to ", "应享受 "),
     (" and no payment is on record", "，但没有发放记录"),
+    (" for ", "，"),
     ("not entitled: ", "不符合条件："),
     // eduaid-io: the header, furniture, columns.
     (

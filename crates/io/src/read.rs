@@ -753,7 +753,7 @@ impl StudentReader<'_> {
     }
 }
 
-/// The bank payment numbers (身份证号, 银行卡号, 联系电话, [`BankDetails`])
+/// The bank payment numbers (身份证号, 银行卡号, 联系电话, [`BankDetails`](crate::BankDetails))
 /// a students file gives, by student; empty, after reading only up to its
 /// first row, when its header has none of those columns. Rows rejected as
 /// records are left out here (the load that computes aid reports them).

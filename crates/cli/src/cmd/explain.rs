@@ -33,7 +33,7 @@ pub(crate) fn run_explain(args: &ExplainArgs, ctx: &Ctx) -> anyhow::Result<Statu
                         ex.name = eduaid::model::mask_name(&ex.name);
                     }
                 } else {
-                    print_explanation(&ex, ctx);
+                    print_explanation(&ex, &engine, ctx);
                 }
                 all.push(ex);
             }
@@ -65,7 +65,7 @@ fn citations(trace: &Trace) -> Vec<&Citation> {
 
 /// Every piece of data goes through [`shown`] (ids masked, control
 /// characters escaped) and the name through [`Ctx::name`].
-fn print_explanation(ex: &Explanation, ctx: &Ctx) {
+fn print_explanation(ex: &Explanation, engine: &eduaid::eligibility::Engine, ctx: &Ctx) {
     outln!(
         "{} {} — {} ({})",
         shown(ex.student.as_str()),
@@ -77,15 +77,24 @@ fn print_explanation(ex: &Explanation, ctx: &Ctx) {
         outln!("  {}", ctx.t("entitled to nothing this term", "本学期不享受任何资助"));
     }
     for e in &ex.entitled {
-        outln!(
-            "{} {}: {} {}",
-            ctx.t("ENTITLED", "享受"),
-            e.program,
-            yuan(e.amount),
-            ctx.t("yuan", "元")
-        );
+        if ctx.zh() {
+            outln!("享受 {}：{} 元", zh_program(engine, e.program.as_str()), yuan(e.amount));
+        } else {
+            outln!("ENTITLED {}: {} yuan", e.program, yuan(e.amount));
+        }
         if let Some(t) = &e.trace {
-            out!("{}", shown(&ctx.msg(&t.to_string())));
+            // The conditions (✓ …) in the run's language; the rules,
+            // parameters and citations as the policy words them.
+            let text = t.to_string();
+            let mut lines = String::with_capacity(text.len());
+            for line in text.split_inclusive('\n') {
+                if line.trim_start().starts_with(['✓', '✗']) {
+                    lines.push_str(&ctx.msg(line));
+                } else {
+                    lines.push_str(line);
+                }
+            }
+            out!("{}", shown(&lines));
         }
     }
     for (id, name, reason, _) in &ex.not_entitled {

@@ -746,7 +746,12 @@ pub(crate) fn run(args: &StatsArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     rejected += roster_rows(args, &counts, year, &mut sheet, show, ctx)?;
     let uis = uis_sheet(&counts, year, show, uis_name);
     if let Some(out) = &args.out {
-        let written = eduaid::io::write_sheets(out, &[sheet.0.clone(), uis.0.clone()])?;
+        let title = if zh {
+            format!("{}控辍保学与教育发展指标", year.to_chinese())
+        } else {
+            format!("Retention, dropout and enrolment indicators, {year}")
+        };
+        let written = eduaid::io::write_sheets(out, &[sheet.0.clone().with_title(&title), uis.0.clone()])?;
         output::report_written(&written, ctx);
     }
     if ctx.json {

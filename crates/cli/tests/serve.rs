@@ -189,6 +189,10 @@ fn the_workbench_api_from_import_to_downloads_and_through_a_restart() {
     assert!(r["findings"].as_u64().unwrap() > 0, "{r}");
     let f = c.get("/api/findings?term=2017-spring").json();
     let key = f["findings"][0]["key"].as_str().unwrap().to_string();
+    // Kinds and programs in words a clerk reads.
+    let first = &f["findings"][0];
+    assert!(!first["kind_zh"].as_str().unwrap().is_ascii(), "{first}");
+    assert!(!first["program_name"].as_str().unwrap().is_ascii(), "{first}");
     let body = serde_json::json!({ "key": key, "handling": "已补发 88 元", "handler": "王会计" }).to_string();
     assert_eq!(c.send("PUT", "/api/findings", body.as_bytes()).status, 200);
     let missing = serde_json::json!({ "key": "nope", "handling": "x", "handler": "y" }).to_string();

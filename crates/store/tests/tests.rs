@@ -201,3 +201,41 @@ fn an_unknown_student_is_none() {
             .is_none()
     );
 }
+
+#[test]
+fn everything_survives_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("county.db");
+    let county = eduaid_sample::county();
+    let mut store = filled(&path);
+    let f = FindingRecord {
+        key: "unpaid/S1/living/2017-spring".into(),
+        term: "2017-spring".into(),
+        student_id: "S1".into(),
+        program: "living".into(),
+        kind: "unpaid".into(),
+        detail: "{\"owed\":\"500\"}".into(),
+        handling: String::new(),
+        handler: String::new(),
+        updated_at: None,
+    };
+    store.upsert_findings(std::slice::from_ref(&f)).unwrap();
+    store.set_follow_up(&f.key, "已补发", "王会计").unwrap();
+    let counts = store.counts().unwrap();
+    let imports = store.imports().unwrap();
+    let findings = store.findings(None).unwrap();
+    drop(store);
+
+    // As a restart of the workbench opens it.
+    let store = Store::open(&path).unwrap();
+    assert_eq!(store.counts().unwrap(), counts);
+    assert_eq!(store.imports().unwrap(), imports);
+    assert_eq!(store.findings(None).unwrap(), findings);
+    assert_eq!(store.findings(None).unwrap()[0].handler, "王会计");
+    let mut paid = county.disbursements.clone();
+    paid.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(store.disbursements().unwrap(), paid);
+    let id = county.roster.students()[0].id.clone();
+    assert!(store.student(&id).unwrap().is_some());
+    assert_eq!(store.import_of_student(&id).unwrap().unwrap().file, "students.csv");
+}

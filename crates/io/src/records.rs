@@ -567,7 +567,7 @@ fn parse_poverty(c: &Cell) -> Result<Option<PovertyGroup>, String> {
     parse_coded(c)
 }
 
-fn count(f: &Fields, name: &str) -> Result<u64, CellError> {
+fn count(f: &Fields, name: &'static str) -> Result<u64, CellError> {
     Ok(f.get(name, parse_count)?.unwrap_or(0))
 }
 

@@ -1,6 +1,7 @@
 //! The columns of every file kind: English name, Chinese header, aliases,
 //! whether required, and the type of value.
 
+use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::BuildHasherDefault;
@@ -141,6 +142,26 @@ impl FileKind {
             Some(t) => t.get(name).copied(),
             None => self.columns().iter().position(|c| c.name == name),
         }
+    }
+
+    /// [`FileKind::index`] of a name the program holds (a literal): found
+    /// by the name's address after the first time, with no hashing or
+    /// comparing of its text. Sound because static text is never freed,
+    /// so an address and length always stand for the same name.
+    pub(crate) fn index_static(self, name: &'static str) -> Option<usize> {
+        type ByAddress = HashMap<(usize, usize, FileKind), Option<usize>, BuildHasherDefault<eduaid_model::IdHasher>>;
+        thread_local! {
+            static BY_ADDRESS: RefCell<ByAddress> = RefCell::new(ByAddress::default());
+        }
+        let key = (name.as_ptr().addr(), name.len(), self);
+        BY_ADDRESS.with(|m| {
+            if let Some(i) = m.borrow().get(&key) {
+                return *i;
+            }
+            let i = self.index(name);
+            m.borrow_mut().insert(key, i);
+            i
+        })
     }
 
     /// The column a header cell names, if any.

@@ -155,17 +155,17 @@ pub(crate) struct Fields {
 }
 
 impl Fields {
-    fn idx(&self, name: &str) -> Option<usize> {
-        self.kind.index(name)
+    fn idx(&self, name: &'static str) -> Option<usize> {
+        self.kind.index_static(name)
     }
 
     /// The cell of column `name` (an English name); empty if absent.
-    pub(crate) fn cell(&self, name: &str) -> &Cell {
+    pub(crate) fn cell(&self, name: &'static str) -> &Cell {
         self.idx(name).and_then(|i| self.cells.get(i)).unwrap_or(&Cell::Empty)
     }
 
     /// The header the file uses for column `name`.
-    pub(crate) fn column_name(&self, name: &str) -> String {
+    pub(crate) fn column_name(&self, name: &'static str) -> String {
         self.idx(name)
             .and_then(|i| self.names.get(i))
             .cloned()
@@ -173,7 +173,7 @@ impl Fields {
     }
 
     /// An error in column `name`.
-    pub(crate) fn err(&self, name: &str, reason: impl Into<String>) -> CellError {
+    pub(crate) fn err(&self, name: &'static str, reason: impl Into<String>) -> CellError {
         CellError {
             column: Some(self.column_name(name)),
             reason: reason.into(),
@@ -183,7 +183,7 @@ impl Fields {
     /// An optional value.
     pub(crate) fn get<T>(
         &self,
-        name: &str,
+        name: &'static str,
         parse: impl FnOnce(&Cell) -> Result<Option<T>, String>,
     ) -> Result<Option<T>, CellError> {
         parse(self.cell(name)).map_err(|r| self.err(name, r))
@@ -192,7 +192,7 @@ impl Fields {
     /// A required value: an empty cell is an error.
     pub(crate) fn req<T>(
         &self,
-        name: &str,
+        name: &'static str,
         parse: impl FnOnce(&Cell) -> Result<Option<T>, String>,
     ) -> Result<T, CellError> {
         self.get(name, parse)?
@@ -200,7 +200,7 @@ impl Fields {
     }
 
     /// The text of column `name`, if readable (for naming a rejected row).
-    pub(crate) fn text(&self, name: &str) -> Option<String> {
+    pub(crate) fn text(&self, name: &'static str) -> Option<String> {
         self.cell(name).text().ok().flatten()
     }
 }

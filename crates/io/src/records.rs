@@ -343,7 +343,7 @@ impl Record for StudentRow {
 /// has lost digits (Excel keeps 15), an id card number failing GB 11643, a
 /// bank account that is not 8 to 30 digits.
 fn bank_details(f: &Fields, today: NaiveDate, warnings: &mut Vec<(String, String)>) -> Option<BankDetails> {
-    let mut number = |name: &str, check: &dyn Fn(&str) -> Option<String>| -> Option<String> {
+    let mut number = |name: &'static str, check: &dyn Fn(&str) -> Option<String>| -> Option<String> {
         let t = match f.cell(name) {
             Cell::Number(x) | Cell::Serial(x) => {
                 if x.fract() != 0.0 || x.abs() >= 1e15 {

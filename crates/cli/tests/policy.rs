@@ -18,6 +18,9 @@ fn list_and_show_give_programs_values_and_citations() {
     assert!(r.stdout.contains("registered-poor-day-students"), "{}", r.stdout);
     assert!(r.stdout.contains("living-subsidy.annual"), "{}", r.stdout);
     assert!(r.stdout.contains("cited:"));
+    // The marks after each citation are explained.
+    assert!(r.stdout.contains("Certainty of each citation:"), "{}", r.stdout);
+    assert!(r.stdout.contains("B: believed"), "{}", r.stdout);
     let j = run_expect(0, &["--json", "policy", "show", "nutrition"]).json();
     assert!(!j["rules"].as_array().unwrap().is_empty());
     assert!(

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use eduaid::eligibility::cases::{CaseFile, run_cases};
-use eduaid::eligibility::{Engine, Layer, Policy, PolicySet, ProgramSpec};
+use eduaid::eligibility::{Certainty, Engine, Layer, Policy, PolicySet, ProgramSpec};
 
 use crate::cli::{PolicyArgs, PolicyChoice, PolicyCmd};
 use crate::cmd::evaluate::benefit_words;
@@ -137,6 +137,12 @@ fn show(program: &str, choice: &PolicyChoice, ctx: &Ctx) -> anyhow::Result<Statu
             outln!("  {} ({:?}): {}", l.id, l.kind, l.programs.join(", "));
             outln!("      {} {}", ctx.t("cited:", "依据："), l.cite);
         }
+    }
+    // What the marks in brackets after each citation mean.
+    outln!();
+    outln!("{}", ctx.t("Certainty of each citation:", "依据可信度标记："));
+    for c in [Certainty::V, Certainty::V2, Certainty::B] {
+        outln!("  {c}: {}", if zh { c.chinese() } else { c.english() });
     }
     Ok(Status::Clean)
 }

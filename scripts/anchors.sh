@@ -10,7 +10,8 @@
 # one run, alternates R rounds of: the baseline (its median of 5 repeats) and the
 # engine (benches/anchors.rs with EDUAID_ANCHORS_ROUNDS=5: medians of 5 runs
 # each), and prints per roster the medians over the rounds in ns per student and
-# the ratios. Also prints what else was running (the load average) before and after.
+# the ratios, and the load times (CSV to roster) beside the baseline's. Also prints
+# what else was running (the load average) before and after.
 #
 # Needs python3 and cargo. Defaults: N=1000000, R=3, DIR=target/anchors,
 # anchors folder ../shared/bench/anchors beside the repository.
@@ -86,10 +87,19 @@ for r in $(seq 1 "$rounds"); do
 done
 
 echo "== load after: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)"
-python3 - "$results" "$students" "$rounds" <<'PY'
-import json, statistics, sys
+python3 - "$results" "$students" "$rounds" "$work/bench-$students.log" <<'PY'
+import json, re, statistics, sys
 rows = [json.loads(l) for l in open(sys.argv[1])]
 n, rounds = sys.argv[2], sys.argv[3]
+# The engine's load times, from the bench's log of this run ("anchors: loaded DIR/NAME in S s").
+loads = {}
+try:
+    for l in open(sys.argv[4]):
+        m = re.match(r"anchors: loaded .*/(\w+) in ([0-9.]+) s", l)
+        if m:
+            loads.setdefault(m.group(1), []).append(float(m.group(2)))
+except OSError:
+    pass
 print(f"anchors roster, {n} students, medians of {rounds} rounds (ns per student)")
 print(f"{'roster':<10} {'baseline':>9} {'packed':>9} {'x':>6} {'stream':>9} {'x':>6} {'pack':>9} {'traces':>10} {'traces/stream':>14}")
 for name in ["realistic", "leave", "schools"]:
@@ -101,4 +111,11 @@ for name in ["realistic", "leave", "schools"]:
     bm, pk, st, pa, tr = statistics.median(b), med("packed_ns"), med("stream_ns"), med("pack_ns"), med("traces_ns")
     trs = f"{tr:>10.0f} {tr / st:>13.1f}x" if tr else f"{'-':>10} {'-':>14}"
     print(f"{name:<10} {bm:>9.1f} {pk:>9.1f} {pk / bm:>5.1f}x {st:>9.1f} {st / bm:>5.1f}x {pa:>9.1f} {trs}")
+print(f"load, CSV -> roster (s, wall; medians; under load wall time is several times CPU time)")
+for name in ["realistic", "leave", "schools"]:
+    b = [r["baseline"]["load_s"] for r in rows if r.get("roster") == name and "baseline" in r]
+    e = loads.get(name, [])
+    if b and e:
+        bm, em = statistics.median(b), statistics.median(e)
+        print(f"{name:<10} {bm:>9.2f} {em:>9.2f} {em / bm:>5.1f}x")
 PY

@@ -177,7 +177,7 @@ fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
 }
 
 /// The seed report's figures as FIGURES.md restores and recomputes them
-/// (docs/design.md, "The sample county"): what the computed figures must
+/// (docs/crate-contracts.md, "The sample county"): what the computed figures must
 /// print.
 const CONTRACT: &[(&str, &str)] = &[
     ("students_preschool", "23429人"),

@@ -488,7 +488,7 @@ impl Record for SpellRow {
     }
 }
 
-/// The Chinese names of the programs in `docs/design.md`, read as their ids.
+/// The Chinese names of the programs in `docs/crate-contracts.md`, read as their ids.
 const PROGRAMS: &[(&str, &[&str])] = &[
     ("preschool-aid", &["学前教育资助", "学前资助"]),
     ("fee-waiver", &["义务教育免学杂费", "免学杂费"]),

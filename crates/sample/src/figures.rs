@@ -1,4 +1,4 @@
-//! The contract figures the sample county reproduces (docs/design.md, "The
+//! The contract figures the sample county reproduces (docs/crate-contracts.md, "The
 //! sample county"), as constants other crates' tests can name.
 //!
 //! All are for school year 2016-17 unless the name says otherwise; "in

@@ -3,7 +3,7 @@
 //! A deterministic, synthetic county — 示范县, with eighteen invented
 //! townships and the urban district 城关镇 — whose aggregates reproduce the
 //! seed report's figures for school year 2016-17 exactly, as
-//! `docs/design.md` lists them: the students by stage (126964), the
+//! `docs/crate-contracts.md` lists them: the students by stage (126964), the
 //! registered-poor (建档立卡) students behind 673.5875万元 of living
 //! subsidy, the preschool, senior and vocational aid recipients, the
 //! nutrition plan's schools and students, the disabled children, the migrant

@@ -1,4 +1,4 @@
-//! One test per contract figure of docs/design.md, counted from the records.
+//! One test per contract figure of docs/crate-contracts.md, counted from the records.
 
 use eduaid_model::{DisabilityKind, Locality, Money, Ownership, Rounding, SchoolKind, SchoolYear, Stage, StatusKind};
 use eduaid_sample::figures as f;

@@ -155,6 +155,12 @@ fn the_workbench_api_from_import_to_downloads_and_through_a_restart() {
     // Names are shortened by default.
     let first = &drill["rows"][0];
     assert!(first["name"].as_str().unwrap().contains('*'), "{first}");
+    // In full only when asked for.
+    let full = c
+        .get("/api/entitlements?term=2017-spring&program=living-subsidy&show_names=true")
+        .json();
+    let name = full["rows"][0]["name"].as_str().unwrap();
+    assert!(!name.contains('*') && name.chars().count() > 1, "{name}");
 
     // A student, with traces and citations, and why not.
     let id = first["student"].as_str().unwrap().to_string();

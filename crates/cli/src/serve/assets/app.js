@@ -8,7 +8,7 @@ const EN = {
   tab_catalogue: "Policy catalogue", tab_downloads: "Downloads",
   import_h: "Import the county's files",
   import_p: "Choose the schools, students, households, classes and disbursements files (XLSX or CSV, named schools, students, households, classes, disbursements); the work report also needs the grade counts, population, disabled children and teachers files, which may be chosen with them. Check first; import only when it is right; decline keeps nothing.",
-  choose: "Choose files…", choose_one: "Choose a file…",
+  choose: "Choose files…", choose_one: "Choose a file…", show_names: "Full names",
   check: "Check", commit: "Import", decline: "Decline", store_h: "Store",
   totals_h: "Totals", by: "Group", by_stage: "by stage", by_township: "by township", by_school: "by school",
   student_h: "Look up a student: entitlements and why", lookup: "Look up", student_ph: "student id",
@@ -47,6 +47,8 @@ async function api(method, path, body, raw) {
 }
 function q(extra) {
   const p = new URLSearchParams({ term: $("term").value, policy: $("policy").value });
+  // Names are shortened unless the clerk asks for them in full.
+  if ($("show-names").checked) p.set("show_names", "true");
   for (const [k, v] of Object.entries(extra || {})) p.set(k, v);
   if (token) p.set("token", token);
   return p.toString();
@@ -226,7 +228,7 @@ async function lookup(id) {
   try {
     const r = await api("GET", "/api/students/" + encodeURIComponent(id) + "?" + q());
     let h = `<h3 id="student-title">${esc(r.student)} ${esc(r.name)} · ${esc(r.school)}（${esc(r.township)}）${esc(r.stage)}${r.grade}${T("年级", "")} · ${esc(lang === "en" ? r.term : r.term_zh)}</h3>`;
-    if (r.imported_from) h += `<p>${T("来自导入", "from import")} #${r.imported_from.id} ${esc(r.imported_from.file)} (${esc(r.imported_from.imported_at)})</p>`;
+    if (r.imported_from) h += `<p>${T("来自导入", "from import")} #${r.imported_from.id} ${esc(r.imported_from.file)}（${esc(when(r.imported_from.imported_at))}）</p>`;
     h += `<h3>${T("享受", "Entitled")}</h3>`;
     if (!r.entitled.length) h += `<p>${T("本学期不享受任何资助", "entitled to nothing this term")}</p>`;
     for (const e of r.entitled) h += `<div class="entitled"><p><b>${esc(e.name || e.program)}</b>（${esc(e.benefit_zh)}）：<span class="amount">${yuan(e.amount)}</span> ${T("元", "yuan")}</p><pre>${esc(e.trace || "")}</pre><p>${T("依据", "cited")}: ${e.citations.map(esc).join("；")}</p></div>`;
@@ -337,6 +339,11 @@ $("lang").addEventListener("click", () => {
 for (const id of ["term", "policy"]) $(id).addEventListener("change", () => {
   const on = document.querySelector("nav button.on");
   if (on) show(on.dataset.tab);
+});
+$("show-names").addEventListener("change", () => {
+  const id = $("student-id").value.trim();
+  if ($("student").classList.contains("on") && id) lookup(id);
+  else $("drill").innerHTML = "";
 });
 applyLang();
 chosen();

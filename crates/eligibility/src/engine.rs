@@ -1036,7 +1036,7 @@ impl Engine {
     }
 
     /// The totals for `terms` and their breakdown by the rule and tier
-    /// that decided each entitlement (一档, 二档…; see [`BasisTotals`]).
+    /// that decided each entitlement (一档, 二档…; see [`BasisTotals`](crate::BasisTotals)).
     ///
     /// # Errors
     /// As [`Engine::run`].

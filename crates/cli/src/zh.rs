@@ -8,6 +8,18 @@
 
 /// English phrases and their Chinese, longest and most specific first.
 const PHRASES: &[(&str, &str)] = &[
+    // eduaid-eligibility: whole clauses of a reason, before the short words
+    // below (" for ", " is ") can split them.
+    ("; the rule is for boarders", "；本规则适用于寄宿生"),
+    ("; the rule is for day students", "；本规则适用于走读生"),
+    ("; the rule requires public", "；本规则要求公办"),
+    ("; the rule requires private", "；本规则要求民办"),
+    ("; the rule requires urban", "；本规则要求城区"),
+    ("; the rule requires rural", "；本规则要求农村"),
+    (" is public (公办)", " 为公办"),
+    (" is private (民办)", " 为民办"),
+    (" is urban (城区)", " 为城区学校"),
+    (" is rural (农村)", " 为农村学校"),
     // eduaid-eligibility: reconciliation evidence.
     ("payment reference ", "发放流水号 "),
     (" is used twice (also paid on ", " 重复使用（另一笔发放于 "),
@@ -181,6 +193,14 @@ mod tests {
 
     #[test]
     fn reasons_and_warnings_read_in_chinese() {
+        assert_eq!(
+            chinese("a day student (走读生); the rule is for boarders"),
+            "走读生；本规则适用于寄宿生"
+        );
+        assert_eq!(
+            chinese("school 城关镇第一初级中学 is urban (城区); the rule requires rural"),
+            "学校 城关镇第一初级中学 为城区学校；本规则要求农村"
+        );
         assert_eq!(
             chinese("stage is 普通高中 (senior); the rule covers 小学, 初中"),
             "学段为普通高中 (senior)；本规则适用于小学, 初中"

@@ -84,12 +84,15 @@ fn print_explanation(ex: &Explanation, engine: &eduaid::eligibility::Engine, ctx
         }
         if let Some(t) = &e.trace {
             // The conditions (✓ …) in the run's language; the rules,
-            // parameters and citations as the policy words them.
+            // parameters and citations as the policy words them, under
+            // labels in the run's language.
             let text = t.to_string();
             let mut lines = String::with_capacity(text.len());
             for line in text.split_inclusive('\n') {
                 if line.trim_start().starts_with(['✓', '✗']) {
                     lines.push_str(&ctx.msg(line));
+                } else if ctx.zh() {
+                    lines.push_str(&trace_labels_zh(line));
                 } else {
                     lines.push_str(line);
                 }
@@ -232,4 +235,54 @@ pub(crate) fn run_why_not(args: &WhyNotArgs, ctx: &Ctx) -> anyhow::Result<Status
         }
     }
     Ok(Status::bad_if(loaded.rejected))
+}
+
+/// A trace line's labels in Chinese (规则, 依据, 限额, 自…起); what the
+/// policy says (rule names, citations, values) is left as it is worded.
+fn trace_labels_zh(line: &str) -> String {
+    let indent = line.len() - line.trim_start().len();
+    let (lead, rest) = line.split_at(indent);
+    let rest = if let Some(r) = rest.strip_prefix("rule ") {
+        format!("规则 {r}")
+    } else if let Some(r) = rest.strip_prefix("cited: ") {
+        format!("依据：{r}")
+    } else if let Some(r) = rest.strip_prefix("limit ") {
+        format!("限额 {r}")
+    } else if let Some(r) = rest.strip_prefix("not entitled: ") {
+        format!("不享受：{r}")
+    } else {
+        rest.to_string()
+    };
+    // A parameter's line: `name = value (from 2011-autumn)`.
+    let rest = match (rest.rfind(" (from "), rest.trim_end().ends_with(')')) {
+        (Some(i), true) if !rest.starts_with('=') => {
+            let end = rest.trim_end();
+            let from = &end[i + " (from ".len()..end.len() - 1];
+            format!("{}（自 {from} 起）{}", &rest[..i], &rest[end.len()..])
+        }
+        _ => rest,
+    };
+    format!("{lead}{rest}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trace_labels_zh;
+
+    #[test]
+    fn trace_labels_read_in_chinese_and_the_policy_words_stay() {
+        assert_eq!(
+            trace_labels_zh("  rule fee-waiver/public-schools-2017 [national]: 城乡公办学校义务教育学生\n"),
+            "  规则 fee-waiver/public-schools-2017 [national]: 城乡公办学校义务教育学生\n"
+        );
+        assert_eq!(
+            trace_labels_zh("      cited: 《义务教育法》 第二条 [V2]\n"),
+            "      依据：《义务教育法》 第二条 [V2]\n"
+        );
+        assert_eq!(
+            trace_labels_zh("    fee-waiver.share = 1 (from 2007-spring)\n"),
+            "    fee-waiver.share = 1（自 2007-spring 起）\n"
+        );
+        assert_eq!(trace_labels_zh("    = 0元\n"), "    = 0元\n");
+    }
 }

@@ -106,7 +106,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             );
         }
     }
-    println!("owed: {} -> {}", before.owed(), after.owed());
+    println!("cash: {} -> {}", before.cash(), after.cash());
+    println!("waived: {} -> {}", before.waived(), after.waived());
+    println!("in kind: {} -> {}", before.in_kind(), after.in_kind());
 
     let report = run_cases(&mine, "my-county-2017-cases.toml", CASES)?;
     println!(

@@ -80,6 +80,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
     }
     let transport = totals.program("transport").map_or(Money::ZERO, |p| p.total.amount);
-    println!("transport subsidy: {transport}, owed in all: {}", totals.owed());
+    // Cash, waived fees and in-kind benefits are kept apart, never added.
+    println!(
+        "transport subsidy: {transport}; cash in all {}, waived {}, in kind {}",
+        totals.cash(),
+        totals.waived(),
+        totals.in_kind()
+    );
     Ok(())
 }

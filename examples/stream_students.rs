@@ -68,7 +68,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             p.total.amount.as_decimal().to_string()
         );
     }
-    println!("owed: {}万元", totals.owed().wan_yuan());
+    println!(
+        "cash: {}万元, waived: {}万元, in kind: {}万元",
+        totals.cash().wan_yuan(),
+        totals.waived().wan_yuan(),
+        totals.in_kind().wan_yuan()
+    );
     let schools = totals.programs.iter().map(|p| p.by_school.len()).max().unwrap_or(0);
     println!(
         "schools with an entitlement: {schools} (memory grows with them: per-school totals and groups of alike students)"

@@ -116,8 +116,6 @@ const PHRASES: &[(&str, &str)] = &[
     ("; the rule covers grades ", "；本规则适用于年级 "),
     ("; the rule covers ", "；本规则适用于"),
     ("; the rule requires ", "；本规则要求"),
-    ("; the rule is for boarders", "；本规则适用于寄宿生"),
-    ("; the rule is for day students", "；本规则适用于走读生"),
     ("stage is ", "学段为"),
     ("in grade ", "年级为"),
     ("hukou is ", "户籍为"),

@@ -7,6 +7,10 @@
 #
 #   scripts/release.sh [--only linux|windows] [--out DIR]
 #
+# The programs are stripped of symbols and debug information (the workspace's
+# release profile keeps line tables for profiling; a clerk's copy need not):
+# CARGO_PROFILE_RELEASE_STRIP=symbols, CARGO_PROFILE_RELEASE_DEBUG=false.
+#
 # Each program is one file: the national catalogue, the provincial and county
 # overlays, the report template and the CJK font subset are compiled in, and
 # SQLite (eduaid serve, import) is bundled. The Windows one is cross-built
@@ -19,11 +23,12 @@ cd "$(dirname "$0")/.."
 
 only=""
 out="dist"
+export CARGO_PROFILE_RELEASE_STRIP=symbols CARGO_PROFILE_RELEASE_DEBUG=false
 while [ $# -gt 0 ]; do
   case "$1" in
     --only) only="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0"; exit 0 ;;
     *) echo "unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -41,6 +46,10 @@ package() { # name binary
   mkdir "$stage/$name"
   cp "$binary" "$stage/$name/"
   cp "docs/使用说明.html" LICENSE-MIT LICENSE-APACHE "$stage/$name/"
+  # The walkthrough's screenshots of the workbench (docs/img, made by the
+  # browser test crates/cli/tests/serve_browser.rs).
+  mkdir "$stage/$name/img"
+  cp docs/img/*.png "$stage/$name/img/"
   rm -f "$out/$name.zip"
   # Python's zipfile marks the names as UTF-8 (flag bit 11), so that
   # Windows shows 使用说明.html, not mojibake.
@@ -48,8 +57,10 @@ package() { # name binary
 import os, sys, zipfile
 dest, top = sys.argv[1], sys.argv[2]
 with zipfile.ZipFile(dest, "w", zipfile.ZIP_DEFLATED) as z:
-    for f in sorted(os.listdir(top)):
-        z.write(os.path.join(top, f))
+    for root, dirs, files in os.walk(top):
+        dirs.sort()
+        for f in sorted(files):
+            z.write(os.path.join(root, f))
 PY
   )
   rm -rf "$stage"

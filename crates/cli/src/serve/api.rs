@@ -597,7 +597,6 @@ pub(crate) async fn totals(
             "students": totals.students,
             "evaluated": totals.evaluated,
             "persons_entitled": totals.persons_entitled,
-            "owed": num(totals.owed()),
             "cash": num(sum(Benefit::Cash)),
             "waived": num(sum(Benefit::Waiver)),
             "in_kind": num(sum(Benefit::InKind)),

@@ -188,8 +188,8 @@ async function loadTotals() {
     lastTotals = r;
     let h = `<p>${esc(r.term_zh)}：${T("在册学生", "students")} ${r.students}，${T("享受资助", "entitled")} ${r.persons_entitled} ${T("人", "")}；` +
       `${T("打卡发放现金", "cash paid to cards")} <span class="big" id="cash">${yuan(r.cash)}</span> ${T("元", "yuan")}；` +
-      `${T("免除", "waived")} <span id="waived">${yuan(r.waived)}</span> ${T("元", "yuan")}；${T("实物", "in kind")} <span id="in-kind">${yuan(r.in_kind)}</span> ${T("元", "yuan")}；` +
-      `${T("应发合计", "owed in all")} <span id="owed">${yuan(r.owed)}</span> ${T("元", "yuan")}</p>`;
+      `${T("免除", "waived")} <span id="waived">${yuan(r.waived)}</span> ${T("元", "yuan")}；${T("实物", "in kind")} <span id="in-kind">${yuan(r.in_kind)}</span> ${T("元", "yuan")}` +
+      `${T("（现金、免除、实物分别统计，不相加）", " (cash, waived and in kind are counted apart, never added)")}</p>`;
     h += `<table id="programs"><tr><th>${T("资助项目", "program")}</th><th>${T("资助方式", "benefit")}</th><th>${T("人数", "persons")}</th><th>${T("人次", "person-terms")}</th><th>${T("金额（元）", "amount (yuan)")}</th></tr>`;
     for (const p of r.programs) {
       if (!p.total.person_terms) continue;

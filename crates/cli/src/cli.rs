@@ -716,6 +716,11 @@ pub(crate) fn localize_error(text: &str, lang: Lang) -> String {
         ("' requires a subcommand but one was not provided", "' 需要一个命令"),
         ("requires a subcommand but one was not provided", "需要一个命令"),
         ("  [subcommands: ", "  ［命令："),
+        // The Chinese headings set by `localize`, which clap ends with an
+        // ASCII colon.
+        ("命令:\n", "命令：\n"),
+        ("选项:\n", "选项：\n"),
+        ("参数:\n", "参数：\n"),
         ("Commands:", "命令："),
         ("Options:", "选项："),
         ("Arguments:", "参数："),

@@ -49,12 +49,16 @@ fn help_is_in_chinese_by_flag_or_locale() {
 #[test]
 fn usage_errors_and_help_headings_are_chinese_under_zh() {
     let r = run_expect(0, &["--lang", "zh", "evaluate", "--help"]);
-    for want in ["用法：eduaid evaluate [选项]", "选项", "--full-numbers"] {
+    for want in ["用法：eduaid evaluate [选项]", "\n选项：\n", "--full-numbers"] {
         assert!(r.stdout.contains(want), "{want}: {}", r.stdout);
     }
-    for english in ["Usage:", "Options:", "Possible values", "[default:"] {
+    // Headings end in the Chinese colon, not clap's ASCII one.
+    for english in ["Usage:", "Options:", "Possible values", "[default:", "选项:"] {
         assert!(!r.stdout.contains(english), "{english}: {}", r.stdout);
     }
+    let r = run_expect(0, &["--lang", "zh", "--help"]);
+    assert!(r.stdout.contains("\n命令：\n"), "{}", r.stdout);
+    assert!(!r.stdout.contains("命令:"), "{}", r.stdout);
     let r = run_expect(2, &["--lang", "zh", "evaluate", "--bogus"]);
     assert!(r.stderr.starts_with("错误：无法识别的参数 '--bogus'"), "{}", r.stderr);
     assert!(r.stderr.contains("更多信息请加 --help 查看"), "{}", r.stderr);

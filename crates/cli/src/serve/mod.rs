@@ -424,13 +424,16 @@ pub(crate) fn run(config: &Config, ctx: &Ctx) -> anyhow::Result<()> {
             let mut out = std::io::stdout().lock();
             let _ = writeln!(
                 out,
-                "{}: {url}",
-                ctx.t("eduaid workbench listening at", "学生资助工作台已启动，请在浏览器打开")
+                "{}{url}",
+                ctx.t(
+                    "eduaid workbench listening at: ",
+                    "学生资助工作台已启动，请在浏览器打开："
+                )
             );
             let _ = writeln!(
                 out,
-                "{}: {}",
-                ctx.t("store", "数据库"),
+                "{}{}",
+                ctx.t("store: ", "数据库："),
                 crate::common::shown(&config.store.display().to_string())
             );
             let _ = out.flush();

@@ -76,7 +76,7 @@ impl Ctx {
 
     /// A warning on stderr (always shown), in the run's language.
     pub(crate) fn warn(&self, msg: &str) {
-        errln!("{}: {}", self.t("warning", "警告"), shown(&self.msg(msg)));
+        errln!("{}{}", self.t("warning: ", "警告："), shown(&self.msg(msg)));
     }
 
     /// A message from a library (a warning, an error, a reason) in the

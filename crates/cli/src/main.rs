@@ -133,7 +133,7 @@ fn main() -> ExitCode {
             }
             // Data in an error (a name, an id, a cell) is shown safely:
             // control characters escaped, identity numbers masked.
-            errln!("{}: {}", ctx.t("error", "错误"), common::shown(&ctx.msg(&msg)));
+            errln!("{}{}", ctx.t("error: ", "错误："), common::shown(&ctx.msg(&msg)));
             ExitCode::from(Status::BadInput.code())
         }
     }

@@ -309,6 +309,22 @@ fn quiet_runs_print_nothing_on_stderr() {
     // Quiet leaves only warnings (missing data the amounts need): no load
     // summary, no policy line, no progress.
     assert!(r.stderr.lines().all(|l| l.starts_with("warning: ")), "{}", r.stderr);
+    // In Chinese with the Chinese colon.
+    let r = run_expect(
+        0,
+        &[
+            "-q",
+            "--lang",
+            "zh",
+            "evaluate",
+            "--data",
+            &p(small_dir()),
+            "--term",
+            "2017-spring",
+        ],
+    );
+    assert!(!r.stderr.is_empty());
+    assert!(r.stderr.lines().all(|l| l.starts_with("警告：")), "{}", r.stderr);
     let r = run_expect(0, &["evaluate", "--data", &p(small_dir()), "--term", "2017-spring"]);
     assert!(
         r.stderr.contains("students.csv (students): read 2000 rows"),

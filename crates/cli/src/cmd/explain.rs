@@ -18,7 +18,7 @@ pub(crate) fn run_explain(args: &ExplainArgs, ctx: &Ctx) -> anyhow::Result<Statu
         let id = match StudentId::new(raw.trim()) {
             Ok(id) => id,
             Err(e) => {
-                errln!("{}: {}", ctx.t("error", "错误"), shown(&e.to_string()));
+                errln!("{}{}", ctx.t("error: ", "错误："), shown(&ctx.msg(&e.to_string())));
                 status = Status::BadInput;
                 continue;
             }
@@ -38,7 +38,7 @@ pub(crate) fn run_explain(args: &ExplainArgs, ctx: &Ctx) -> anyhow::Result<Statu
                 all.push(ex);
             }
             Err(e) => {
-                errln!("{}: {}", ctx.t("error", "错误"), shown(&e.to_string()));
+                errln!("{}{}", ctx.t("error: ", "错误："), shown(&ctx.msg(&e.to_string())));
                 status = Status::BadInput;
             }
         }

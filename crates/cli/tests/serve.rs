@@ -190,6 +190,30 @@ fn the_workbench_api_from_import_to_downloads_and_through_a_restart() {
     let programs = cat["programs"].as_array().unwrap();
     assert!(programs.len() > 5);
     assert!(programs.iter().any(|p| !p["parameters"].as_array().unwrap().is_empty()));
+    // Citations as printed: 《》 only around a document's title, the mark in
+    // brackets, and the marks explained.
+    let texts: Vec<&str> = programs
+        .iter()
+        .flat_map(|p| p["parameters"].as_array().unwrap())
+        .flat_map(|par| par["values"].as_array().unwrap())
+        .map(|v| v["cite"]["text"].as_str().unwrap())
+        .collect();
+    assert!(
+        texts.iter().all(|t| t.contains(" [V") || t.contains(" [B]")),
+        "{texts:?}"
+    );
+    assert!(texts.iter().any(|t| t.starts_with('《')));
+    assert!(
+        texts.iter().any(|t| !t.contains('《')),
+        "descriptions are not titles: {texts:?}"
+    );
+    let marks: Vec<&str> = cat["certainty"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["mark"].as_str().unwrap())
+        .collect();
+    assert_eq!(marks, ["V", "V2", "B"]);
     assert_eq!(c.get("/api/policy?policy=atlantis").status, 400);
     let pols = c.get("/api/policies").json();
     assert!(

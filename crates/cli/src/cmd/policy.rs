@@ -147,6 +147,17 @@ fn show(program: &str, choice: &PolicyChoice, ctx: &Ctx) -> anyhow::Result<Statu
     Ok(Status::Clean)
 }
 
+/// A citation as JSON: its fields, and `text`, the citation as it is
+/// printed (《title》 only for a document's title, the certainty mark in
+/// brackets), so that every reader shows it alike.
+fn cite_json(c: &eduaid::eligibility::Citation) -> serde_json::Value {
+    let mut v = serde_json::to_value(c).unwrap_or(serde_json::Value::Null);
+    if let Some(o) = v.as_object_mut() {
+        o.insert("text".into(), serde_json::Value::String(c.to_string()));
+    }
+    v
+}
+
 pub(crate) fn show_json(
     spec: &ProgramSpec,
     params: &[&eduaid::eligibility::Parameter],
@@ -164,7 +175,7 @@ pub(crate) fn show_json(
                 "effect": r.effect,
                 "reason": r.reason,
                 "layer": r.layer,
-                "cite": r.cite,
+                "cite": cite_json(&r.cite),
             })
         })
         .collect();
@@ -180,7 +191,7 @@ pub(crate) fn show_json(
                         "until": v.until.map(|w| w.to_string()),
                         "value": v.value.to_string(),
                         "layer": v.layer,
-                        "cite": v.cite,
+                        "cite": cite_json(&v.cite),
                     })
                 })
                 .collect();
@@ -194,7 +205,7 @@ pub(crate) fn show_json(
         "english": spec.english,
         "benefit": spec.benefit,
         "description": spec.description,
-        "cite": spec.cite,
+        "cite": cite_json(&spec.cite),
         "rules": rules,
         "parameters": parameters,
     })

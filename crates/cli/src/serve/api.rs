@@ -10,7 +10,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use eduaid::eligibility::{Benefit, Citation, Engine, Layer, PolicySet, Row, Scope, Step, Trace};
+use eduaid::eligibility::{Benefit, Certainty, Citation, Engine, Layer, PolicySet, Row, Scope, Step, Trace};
 use eduaid::io::{ENTITLEMENT_COLUMNS, Input, Limits, LoadReport, ReadOptions, RosterFiles, TableWriter, Val};
 use eduaid::model::{Money, Roster, StudentId, Term, mask_id_numbers, mask_name};
 use eduaid::store::{FileCounts, FindingRecord};
@@ -528,9 +528,14 @@ pub(crate) async fn policy(
             .iter()
             .map(|(id, d)| json!({ "id": id, "document": format!("{d:?}") }))
             .collect();
+        let legend: Vec<Value> = [Certainty::V, Certainty::V2, Certainty::B]
+            .iter()
+            .map(|c| json!({ "mark": c.to_string(), "zh": c.chinese(), "en": c.english() }))
+            .collect();
         Ok(Out::Json(json!({
             "title": policy.title(),
             "layers": policy.layers(),
+            "certainty": legend,
             "programs": programs,
             "documents": documents,
         })))

@@ -284,13 +284,20 @@ async function loadCatalogue() {
       }
       h += "</details>";
     }
+    if (r.certainty) {
+      h += `<p class="small" id="certainty-legend">${T("依据可信度标记", "Certainty of each citation")}：` +
+        r.certainty.map(c => `[${esc(c.mark)}] ${esc(lang === "en" ? c.en : c.zh)}`).join("；") + "</p>";
+    }
     $("catalogue-result").innerHTML = h;
   } catch (e) { say(e.message); }
 }
 function fmtCite(c) {
   if (c == null) return "";
   if (typeof c === "string") return c;
-  return [c.issuer, "《" + c.title + "》", c.number, c.clause].filter(Boolean).join(" ");
+  // As the CLI prints it: 《》 only around a document's title, the
+  // certainty mark in brackets (explained under the catalogue).
+  if (c.text) return c.text;
+  return [c.title, c.issuer, c.number, c.clause, c.certainty ? "[" + c.certainty + "]" : ""].filter(Boolean).join(" ");
 }
 async function uploadOverlay() {
   const f = $("overlay").files[0];

@@ -174,12 +174,19 @@ const PHRASES: &[(&str, &str)] = &[
     ("not ", "不是"),
 ];
 
-/// `text` with the phrases of [`PHRASES`] in Chinese.
+/// `text` with the phrases of [`PHRASES`] in Chinese, and a stage's
+/// English code after its Chinese name dropped (`小学 (primary)` is 小学).
 pub(crate) fn chinese(text: &str) -> String {
     let mut out = text.to_string();
     for (en, zh) in PHRASES {
         if out.contains(en) {
             out = out.replace(en, zh);
+        }
+    }
+    for stage in eduaid::model::Stage::ALL {
+        let both = format!("{} ({})", stage.chinese(), stage.code());
+        if out.contains(&both) {
+            out = out.replace(&both, stage.chinese());
         }
     }
     out
@@ -201,7 +208,7 @@ mod tests {
         );
         assert_eq!(
             chinese("stage is 普通高中 (senior); the rule covers 小学, 初中"),
-            "学段为普通高中 (senior)；本规则适用于小学, 初中"
+            "学段为普通高中；本规则适用于小学, 初中"
         );
         assert_eq!(
             chinese("s.csv:1: line 1 above the header is ignored (a title row?)"),

@@ -66,13 +66,22 @@ fn citations(trace: &Trace) -> Vec<&Citation> {
 /// Every piece of data goes through [`shown`] (ids masked, control
 /// characters escaped) and the name through [`Ctx::name`].
 fn print_explanation(ex: &Explanation, engine: &eduaid::eligibility::Engine, ctx: &Ctx) {
-    outln!(
-        "{} {} — {} ({})",
-        shown(ex.student.as_str()),
-        ctx.name(&ex.name),
-        ex.term.to_chinese(),
-        ex.term
-    );
+    if ctx.zh() {
+        outln!(
+            "{} {} — {}",
+            shown(ex.student.as_str()),
+            ctx.name(&ex.name),
+            ex.term.to_chinese()
+        );
+    } else {
+        outln!(
+            "{} {} — {} ({})",
+            shown(ex.student.as_str()),
+            ctx.name(&ex.name),
+            ex.term.to_chinese(),
+            ex.term
+        );
+    }
     if ex.entitled.is_empty() {
         outln!("  {}", ctx.t("entitled to nothing this term", "本学期不享受任何资助"));
     }
@@ -230,7 +239,7 @@ pub(crate) fn run_why_not(args: &WhyNotArgs, ctx: &Ctx) -> anyhow::Result<Status
                 ),
             }
             for c in &a.citations {
-                outln!("  {} {}", ctx.t("cited:", "依据："), shown(c));
+                outln!("  {}{}", ctx.t("cited: ", "依据："), shown(c));
             }
         }
     }
@@ -253,14 +262,26 @@ fn trace_labels_zh(line: &str) -> String {
     } else {
         rest.to_string()
     };
-    // A parameter's line: `name = value (from 2011-autumn)`.
+    // A parameter's line: `name = value (from 2011-autumn)`, the term in
+    // Chinese (2011年秋季学期).
     let rest = match (rest.rfind(" (from "), rest.trim_end().ends_with(')')) {
         (Some(i), true) if !rest.starts_with('=') => {
             let end = rest.trim_end();
             let from = &end[i + " (from ".len()..end.len() - 1];
-            format!("{}（自 {from} 起）{}", &rest[..i], &rest[end.len()..])
+            let from = from
+                .parse::<eduaid::model::Term>()
+                .map_or_else(|_| from.to_string(), |t| t.to_chinese());
+            format!("{}（自{from}起）{}", &rest[..i], &rest[end.len()..])
         }
         _ => rest,
+    };
+    // The amount's formula: its English remarks.
+    let rest = if rest.starts_with('=') {
+        rest.replace(" (per year, half each term)", "（年标准，每学期按一半）")
+            .replace(" (per term)", "（学期标准）")
+            .replace(" (no school tuition on record)", "（学校无学费标准记录）")
+    } else {
+        rest
     };
     format!("{lead}{rest}")
 }
@@ -281,7 +302,15 @@ mod tests {
         );
         assert_eq!(
             trace_labels_zh("    fee-waiver.share = 1 (from 2007-spring)\n"),
-            "    fee-waiver.share = 1（自 2007-spring 起）\n"
+            "    fee-waiver.share = 1（自2007年春季学期起）\n"
+        );
+        assert_eq!(
+            trace_labels_zh("    = free-textbooks.annual 90 (per year, half each term) = 45元\n"),
+            "    = free-textbooks.annual 90（年标准，每学期按一半） = 45元\n"
+        );
+        assert_eq!(
+            trace_labels_zh("    = fee-waiver.uncharged (no school tuition on record) ÷ 2 × 1 = 0元\n"),
+            "    = fee-waiver.uncharged（学校无学费标准记录） ÷ 2 × 1 = 0元\n"
         );
         assert_eq!(trace_labels_zh("    = 0元\n"), "    = 0元\n");
     }

@@ -189,6 +189,92 @@ pub(crate) fn chinese(text: &str) -> String {
             out = out.replace(&both, stage.chinese());
         }
     }
+    // An enrolment status in parentheses: `(transferred_out)` is （转出）.
+    for status in eduaid::model::EnrolmentStatus::ALL {
+        for code in [format!(" ({})", status.code()), format!("({})", status.code())] {
+            if out.contains(&code) {
+                out = out.replace(&code, &format!("（{}）", status.chinese()));
+            }
+        }
+    }
+    balance_brackets(&terms_in_chinese(&out))
+}
+
+/// `text` with each term code standing alone (`2017-spring`, not part of a
+/// longer token such as a payment reference `2017-spring-preschool-0021`)
+/// in Chinese (2017年春季学期).
+pub(crate) fn terms_in_chinese(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find(['s', 'a']) {
+        let (before, at) = rest.split_at(i);
+        let word = ["spring", "autumn"].into_iter().find(|w| at.starts_with(w));
+        let year = before.len().checked_sub(5).and_then(|j| before.get(j..));
+        let boundary_before = before
+            .len()
+            .checked_sub(6)
+            .and_then(|j| before.get(j..))
+            .and_then(|t| t.chars().next())
+            .is_none_or(|c| !c.is_ascii_alphanumeric() && c != '-');
+        match (word, year) {
+            (Some(w), Some(y))
+                if boundary_before
+                    && y.ends_with('-')
+                    && y[..4].chars().all(|c| c.is_ascii_digit())
+                    && !at[w.len()..].starts_with(|c: char| c.is_ascii_alphanumeric() || c == '-' || c == '_') =>
+            {
+                out.push_str(&before[..before.len() - 5]);
+                out.push_str(&y[..4]);
+                out.push_str(if w == "spring" {
+                    "年春季学期"
+                } else {
+                    "年秋季学期"
+                });
+                rest = &at[w.len()..];
+            }
+            _ => {
+                out.push_str(&rest[..=i]);
+                rest = &rest[i + 1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// A parenthesis opened in Chinese by the phrases (`（流水号 `) closed in
+/// Chinese too; ASCII pairs in the data stay as they are.
+fn balance_brackets(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut open: Vec<bool> = Vec::new();
+    for c in text.chars() {
+        match c {
+            '（' => open.push(true),
+            '(' => open.push(false),
+            ')' if open.pop() == Some(true) => {
+                out.push('）');
+                continue;
+            }
+            '）' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `text` with each program id followed by a space (`living-subsidy `, as
+/// reasons and evidence write it) put as the program's Chinese name.
+pub(crate) fn program_names(text: &str, names: &[(String, String)]) -> String {
+    let mut out = text.to_string();
+    for (id, name) in names {
+        let key = format!("{id} ");
+        if out.contains(&key) {
+            out = out.replace(&key, &format!("{name} "));
+        }
+    }
     out
 }
 
@@ -209,6 +295,28 @@ mod tests {
         assert_eq!(
             chinese("stage is 普通高中 (senior); the rule covers 小学, 初中"),
             "学段为普通高中；本规则适用于小学, 初中"
+        );
+        assert_eq!(
+            chinese("paid on 2017-03-28 but the student left school on 2017-03-20 (transferred_out)"),
+            "发放日期 2017-03-28，但学生离校日期为 2017-03-20（转出）"
+        );
+        assert_eq!(
+            chinese(
+                "second payment of 500元 for preschool-aid 2017-spring: already paid 500元 on 2017-03-29 (reference 2017-spring-preschool-aid-0021414)"
+            ),
+            "第二次发放 500元，preschool-aid 2017年春季学期：已发放 500元 于 2017-03-29（流水号 2017-spring-preschool-aid-0021414）"
+        );
+        assert_eq!(
+            terms_in_chinese("2016-autumn, x2017-spring, 2017-springs, 2017-spring"),
+            "2016年秋季学期, x2017-spring, 2017-springs, 2017年春季学期"
+        );
+        assert_eq!(balance_brackets("a (b) （c) (d"), "a (b) （c） (d");
+        assert_eq!(
+            program_names(
+                "应享受 500元，living-subsidy 2017年春季学期",
+                &[("living-subsidy".into(), "寄宿生生活补助".into())]
+            ),
+            "应享受 500元，寄宿生生活补助 2017年春季学期"
         );
         assert_eq!(
             chinese("s.csv:1: line 1 above the header is ignored (a title row?)"),

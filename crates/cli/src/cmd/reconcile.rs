@@ -81,7 +81,16 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         (recon, who, loaded.rejected + rejected_d)
     };
     let zh = ctx.zh();
-    let findings = findings_sheet(&recon, &who, names[0], zh);
+    // Programs by their Chinese names in Chinese output (the policy given,
+    // or the national catalogue).
+    let programs: Vec<(String, String)> = if zh {
+        policy::engine(&args.policy)
+            .map(|e| e.programs().map(|p| (p.id.to_string(), p.name.clone())).collect())
+            .unwrap_or_default()
+    } else {
+        Vec::new()
+    };
+    let findings = findings_sheet(&recon, &who, &programs, names[0], zh);
     let summary = summary_sheet(&recon, names[1], zh);
     if let Some(out) = &args.out {
         if let Some(ent) = &args.entitlements {
@@ -111,9 +120,9 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
                         "{}：学生 {} {} {}：{}",
                         f.kind.chinese(),
                         f.student,
-                        f.program,
+                        program_name(&programs, f.program.as_str()),
                         f.term.to_chinese(),
-                        ctx.msg(&f.evidence)
+                        crate::zh::program_names(&ctx.msg(&f.evidence), &programs)
                     );
                 } else {
                     outln!("{f}");
@@ -124,7 +133,18 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     Ok(Status::findings_if(!recon.findings.is_empty()).max(Status::bad_if(rejected)))
 }
 
-fn findings_sheet(recon: &Reconciliation, who: &HashMap<StudentId, Who>, name: &str, zh: bool) -> Sheet {
+/// A program's Chinese name, or its id where the catalogue lacks it.
+fn program_name<'a>(programs: &'a [(String, String)], id: &'a str) -> &'a str {
+    programs.iter().find(|(p, _)| p == id).map_or(id, |(_, n)| n.as_str())
+}
+
+fn findings_sheet(
+    recon: &Reconciliation,
+    who: &HashMap<StudentId, Who>,
+    programs: &[(String, String)],
+    name: &str,
+    zh: bool,
+) -> Sheet {
     let h = |en: &'static str, c: &'static str| if zh { c } else { en };
     let mut s = Sheet::new(
         name,
@@ -154,13 +174,13 @@ fn findings_sheet(recon: &Reconciliation, who: &HashMap<StudentId, Who>, name: &
             f.student.to_string().into(),
             w.name.into(),
             w.school.into(),
-            f.program.to_string().into(),
+            program_name(programs, f.program.as_str()).to_string().into(),
             (if zh { f.term.to_chinese() } else { f.term.to_string() }).into(),
             f.owed.into(),
             f.paid.into(),
             f.payments.join(", ").into(),
             (if zh {
-                crate::zh::chinese(&f.evidence)
+                crate::zh::program_names(&crate::zh::chinese(&f.evidence), programs)
             } else {
                 f.evidence.clone()
             })
@@ -198,7 +218,12 @@ fn summary_sheet(recon: &Reconciliation, name: &str, zh: bool) -> Sheet {
         recon.matched.amount,
     );
     for (k, c) in &recon.by_kind {
-        row(format!("{} ({})", k.chinese(), kind_code(*k)), c.records, c.amount);
+        let label = if zh {
+            k.chinese().to_string()
+        } else {
+            format!("{} ({})", k.chinese(), kind_code(*k))
+        };
+        row(label, c.records, c.amount);
     }
     row(
         h("entitlements in scope", "应发（核对范围内）").into(),

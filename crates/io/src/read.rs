@@ -138,29 +138,33 @@ fn load<T: Record>(
         let outcome = match item {
             Item::Blank | Item::Skipped => continue,
             Item::Bad(e) => Err(e),
-            Item::Row(f) => match T::parse(&f, &ctx) {
-                Err(e) => Err(row_error(&rows, &f, e)),
-                Ok(rec) => {
-                    let dup = rec.key().and_then(|k| match keys.entry(k) {
-                        Entry::Occupied(o) => Some((o.key().clone(), *o.get())),
-                        Entry::Vacant(v) => {
-                            v.insert(f.line);
-                            None
+            Item::Row(f) => {
+                let outcome = match T::parse(&f, &ctx) {
+                    Err(e) => Err(row_error(&rows, &f, e)),
+                    Ok(rec) => {
+                        let dup = rec.key().and_then(|k| match keys.entry(k) {
+                            Entry::Occupied(o) => Some((o.key().clone(), *o.get())),
+                            Entry::Vacant(v) => {
+                                v.insert(f.line);
+                                None
+                            }
+                        });
+                        match dup {
+                            Some((k, first)) => {
+                                let column = T::KIND.key_column().map(|c| f.column_name(c));
+                                let e = CellError {
+                                    column,
+                                    reason: format!("duplicate {k} (first on line {first})"),
+                                };
+                                Err(row_error(&rows, &f, e))
+                            }
+                            None => accept(rec, &f).map_err(|e| row_error(&rows, &f, e)),
                         }
-                    });
-                    match dup {
-                        Some((k, first)) => {
-                            let column = T::KIND.key_column().map(|c| f.column_name(c));
-                            let e = CellError {
-                                column,
-                                reason: format!("duplicate {k} (first on line {first})"),
-                            };
-                            Err(row_error(&rows, &f, e))
-                        }
-                        None => accept(rec, &f).map_err(|e| row_error(&rows, &f, e)),
                     }
-                }
-            },
+                };
+                rows.recycle(f);
+                outcome
+            }
         };
         report.read += 1;
         match outcome {
@@ -828,10 +832,12 @@ impl Iterator for StudentReader<'_> {
                     if !self.skip.is_empty() && self.skip.contains(&f.line) {
                         continue;
                     }
-                    match StudentRow::parse(&f, &self.ctx).and_then(|r| self.check(&f, r)) {
+                    let outcome = match StudentRow::parse(&f, &self.ctx).and_then(|r| self.check(&f, r)) {
                         Ok(r) => Ok(r),
                         Err(e) => Err(row_error(&self.rows.0, &f, e)),
-                    }
+                    };
+                    self.rows.0.recycle(f);
+                    outcome
                 }
             };
             self.report.read += 1;

@@ -238,6 +238,10 @@ enum Inner<'a> {
         /// Physical lines consumed so far.
         line: u64,
         buf: Vec<u8>,
+        /// The current record's cells, one after another, and where each
+        /// ends: reused record to record.
+        data: Vec<u8>,
+        ends: Vec<usize>,
     },
     Rows(std::vec::IntoIter<Raw>),
     JsonLines {
@@ -280,6 +284,12 @@ pub(crate) struct RowReader<'a> {
     warned: HashSet<String>,
     /// The cells [`add_numbers`] hands to the sums, reused row to row.
     scratch: Vec<Cell>,
+    /// Text buffers of rows done with ([`RowReader::recycle`]), emptied,
+    /// for the next rows' cells: a row's cells cost no allocation once the
+    /// reader is under way.
+    strings: Vec<String>,
+    /// Row vectors done with, for the next rows.
+    spare_rows: Vec<Vec<Cell>>,
     done: bool,
     next_line: u64,
     blanks: std::ops::Range<u64>,
@@ -338,6 +348,8 @@ impl<'a> RowReader<'a> {
                     delimiter: d,
                     line: 0,
                     buf: Vec::new(),
+                    data: Vec::new(),
+                    ends: Vec::new(),
                 }
             }
             Format::Xlsx => {
@@ -382,6 +394,8 @@ impl<'a> RowReader<'a> {
             pending: VecDeque::new(),
             warned: HashSet::new(),
             scratch: Vec::new(),
+            strings: Vec::new(),
+            spare_rows: Vec::new(),
             done: false,
             next_line: 1,
             blanks: 0..0,
@@ -433,14 +447,26 @@ impl<'a> RowReader<'a> {
                 delimiter,
                 line,
                 buf,
+                data,
+                ends,
             } => {
                 let file = &self.file;
-                match csv_record(reader.as_mut(), *delimiter, line, buf, max_record).map_err(|e| Error::io(file, e))? {
+                let mut record = CsvBuffers { line: buf, data, ends };
+                match csv_record_into(reader.as_mut(), *delimiter, line, &mut record, max_record)
+                    .map_err(|e| Error::io(file, e))?
+                {
                     None => None,
-                    Some((start, Ok(fields))) => Some(Raw::Cells(
-                        start,
-                        fields.into_iter().map(|f| decode(f, *utf8)).collect(),
-                    )),
+                    Some((start, Ok(()))) => {
+                        let mut cells = self.spare_rows.pop().unwrap_or_default();
+                        cells.clear();
+                        let mut from = 0;
+                        for &end in record.ends.iter() {
+                            let bytes = record.data.get(from..end).unwrap_or_default();
+                            from = end;
+                            cells.push(decode(bytes, *utf8, &mut self.strings));
+                        }
+                        Some(Raw::Cells(start, cells))
+                    }
                     Some((start, Err(reason))) => Some(Raw::BadRow(start, reason)),
                 }
             }
@@ -751,14 +777,17 @@ impl<'a> RowReader<'a> {
         }
         let mut cells = cells;
         add_numbers(&mut self.sums, &mut cells, &mut self.scratch);
-        let mut out = vec![Cell::Empty; self.kind.columns().len()];
-        for (cell, pos) in cells.into_iter().zip(&m.positions) {
+        let mut out = self.spare_rows.pop().unwrap_or_default();
+        out.clear();
+        out.resize(self.kind.columns().len(), Cell::Empty);
+        for (cell, pos) in cells.iter_mut().zip(&m.positions) {
             if let Some(i) = pos {
                 if let Some(slot) = out.get_mut(*i) {
-                    *slot = cell;
+                    *slot = std::mem::replace(cell, Cell::Empty);
                 }
             }
         }
+        recycle(cells, &mut self.strings, &mut self.spare_rows);
         Item::Row(Fields {
             line,
             kind: self.kind,
@@ -797,6 +826,12 @@ impl<'a> RowReader<'a> {
         Item::Skipped
     }
 
+    /// Take back a row's cells once it is parsed: their text buffers and
+    /// vector serve the next rows.
+    pub(crate) fn recycle(&mut self, fields: Fields) {
+        recycle(fields.cells, &mut self.strings, &mut self.spare_rows);
+    }
+
     fn object(&mut self, line: u64, members: Vec<(String, Cell)>) -> Result<Item, Error> {
         let cols = self.kind.columns();
         let mut names: Vec<String> = cols.iter().map(|c| c.name.to_string()).collect();
@@ -826,6 +861,27 @@ impl<'a> RowReader<'a> {
             names: names.into(),
             cells,
         }))
+    }
+}
+
+/// The most text buffers and row vectors a reader keeps for reuse.
+const MAX_SPARE_STRINGS: usize = 4096;
+const MAX_SPARE_ROWS: usize = 4;
+/// A buffer above this size is not kept for reuse (a rare long cell).
+const MAX_SPARE_BYTES: usize = 1 << 16;
+
+/// Keep a row's text buffers (emptied) and its vector for the next rows.
+fn recycle(mut cells: Vec<Cell>, strings: &mut Vec<String>, rows: &mut Vec<Vec<Cell>>) {
+    for cell in cells.drain(..) {
+        if let Cell::Text(mut s) = cell {
+            if s.capacity() > 0 && s.capacity() <= MAX_SPARE_BYTES && strings.len() < MAX_SPARE_STRINGS {
+                s.clear();
+                strings.push(s);
+            }
+        }
+    }
+    if rows.len() < MAX_SPARE_ROWS && cells.capacity() <= MAX_SPARE_BYTES {
+        rows.push(cells);
     }
 }
 
@@ -1001,7 +1057,17 @@ fn skip_record(reader: &mut dyn BufRead, state: &mut CsvState, delimiter: u8, li
 }
 
 /// One CSV record: its first line, and its cells or why it has none.
+#[cfg(test)]
 type CsvRecord = (u64, Result<Vec<Vec<u8>>, String>);
+
+/// The buffers one CSV record is read into, reused record to record: the
+/// physical line being read, the cells' bytes one after another, and where
+/// each cell ends.
+struct CsvBuffers<'b> {
+    line: &'b mut Vec<u8>,
+    data: &'b mut Vec<u8>,
+    ends: &'b mut Vec<usize>,
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum CsvState {
@@ -1028,6 +1094,7 @@ enum CsvState {
 /// A record over `max` bytes is refused as it is read, never held whole:
 /// the rest of its line is skipped, or, inside an open quote (where the
 /// record cannot be delimited), the rest of the file.
+#[cfg(test)]
 fn csv_record(
     reader: &mut dyn BufRead,
     delimiter: u8,
@@ -1035,11 +1102,45 @@ fn csv_record(
     buf: &mut Vec<u8>,
     max: u64,
 ) -> std::io::Result<Option<CsvRecord>> {
+    let (mut data, mut ends) = (Vec::new(), Vec::new());
+    let mut record = CsvBuffers {
+        line: buf,
+        data: &mut data,
+        ends: &mut ends,
+    };
+    let Some((start, outcome)) = csv_record_into(reader, delimiter, line, &mut record, max)? else {
+        return Ok(None);
+    };
+    let fields = outcome.map(|()| {
+        let mut from = 0;
+        ends.iter()
+            .map(|&end| {
+                let f = data.get(from..end).unwrap_or_default().to_vec();
+                from = end;
+                f
+            })
+            .collect()
+    });
+    Ok(Some((start, fields)))
+}
+
+/// [`csv_record`] into reused buffers: on `Ok(())` the record's cells are
+/// in `record.data`, each ending where `record.ends` says.
+fn csv_record_into(
+    reader: &mut dyn BufRead,
+    delimiter: u8,
+    line: &mut u64,
+    record: &mut CsvBuffers<'_>,
+    max: u64,
+) -> std::io::Result<Option<(u64, Result<(), String>)>> {
     let start = *line + 1;
-    // The cells' bytes one after another, and where each cell ends: each
-    // cell is copied out once, at its size, when the record is complete.
-    let mut data: Vec<u8> = Vec::new();
-    let mut ends: Vec<usize> = Vec::new();
+    let CsvBuffers { line: buf, data, ends } = record;
+    // A buffer a long record grew is not kept.
+    if data.capacity() > MAX_SPARE_BYTES {
+        **data = Vec::new();
+    }
+    data.clear();
+    ends.clear();
     let mut state = CsvState::Start;
     let mut size = 0u64;
     loop {
@@ -1061,8 +1162,8 @@ fn csv_record(
         if !whole {
             // Follow the quotes through what was read and the rest of the
             // record, holding none of it.
-            drop(std::mem::take(&mut data));
-            drop(std::mem::take(&mut ends));
+            **data = Vec::new();
+            ends.clear();
             let mut ended = false;
             for &b in buf.iter() {
                 if skip_step(&mut state, b, delimiter) {
@@ -1110,16 +1211,7 @@ fn csv_record(
         }
         if state != CsvState::Quoted {
             ends.push(data.len());
-            let mut from = 0;
-            let fields = ends
-                .iter()
-                .map(|&end| {
-                    let f = data.get(from..end).unwrap_or_default().to_vec();
-                    from = end;
-                    f
-                })
-                .collect();
-            return Ok(Some((start, Ok(fields))));
+            return Ok(Some((start, Ok(()))));
         }
     }
 }
@@ -1330,23 +1422,29 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
 }
 
 /// A CSV cell's bytes as text, with eduaid's formula escape undone
-/// ([`csv_unescape`](crate::csv_unescape)).
-fn decode(bytes: Vec<u8>, utf8: bool) -> Cell {
-    if utf8 {
-        match String::from_utf8(bytes) {
-            // The cell's own buffer, unless the escape is undone.
-            Ok(s) => match crate::csv_unescape(&s) {
-                t if t.len() == s.len() => Cell::Text(s),
-                t => Cell::Text(t.to_string()),
-            },
-            Err(_) => Cell::Bad("invalid UTF-8 text (if the file is GBK, declare the encoding as GB18030)".into()),
+/// ([`csv_unescape`](crate::csv_unescape)), in a buffer from `spare` (an
+/// earlier row's, emptied) when there is one.
+fn decode(bytes: &[u8], utf8: bool, spare: &mut Vec<String>) -> Cell {
+    let text: Cow<'_, str> = if utf8 {
+        match std::str::from_utf8(bytes) {
+            Ok(s) => Cow::Borrowed(s),
+            Err(_) => {
+                return Cell::Bad("invalid UTF-8 text (if the file is GBK, declare the encoding as GB18030)".into());
+            }
         }
     } else {
-        match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes) {
-            Some(s) => Cell::Text(crate::csv_unescape(&s).to_string()),
-            None => Cell::Bad("invalid GB18030/GBK text".into()),
+        match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
+            Some(s) => s,
+            None => return Cell::Bad("invalid GB18030/GBK text".into()),
         }
+    };
+    let text = crate::csv_unescape(&text);
+    if text.is_empty() {
+        return Cell::Text(String::new());
     }
+    let mut s = spare.pop().unwrap_or_default();
+    s.push_str(text);
+    Cell::Text(s)
 }
 
 fn json_cell(v: serde_json::Value) -> Cell {

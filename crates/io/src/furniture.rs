@@ -80,6 +80,9 @@ pub(crate) fn number(cell: &Cell) -> Option<(Decimal, bool)> {
         Cell::Number(f) => Decimal::from_str(&format!("{f}")).ok().map(|d| (d, false)),
         Cell::JsonNumber(s) => Decimal::from_str(s).ok().map(|d| (d, false)),
         Cell::Text(s) if s.is_ascii() => ascii_number(s),
+        // A character that is none of these stays in the text below and
+        // makes it no number: names, schools, dates in Chinese.
+        Cell::Text(s) if !s.chars().all(may_be_in_number) => None,
         Cell::Text(s) => {
             let t = compact(&ascii_digits(s)).replace(',', "");
             let (t, heads) = match t.strip_suffix(['人', '名']) {
@@ -93,6 +96,18 @@ pub(crate) fn number(cell: &Cell) -> Option<(Decimal, bool)> {
         }
         _ => None,
     }
+}
+
+/// True for a character [`number`] may read in a number: ASCII digits,
+/// points, minus and commas, white space, the full-width forms
+/// [`ascii_digits`] maps to those, and the units `人`, `名`, `元`.
+fn may_be_in_number(c: char) -> bool {
+    c.is_ascii_digit()
+        || matches!(
+            c,
+            '.' | '-' | ',' | '０'..='９' | '．' | '－' | '，' | '人' | '名' | '元'
+        )
+        || c.is_whitespace()
 }
 
 /// [`number`] of ASCII text, without a copy unless the text holds white
@@ -247,10 +262,20 @@ impl Sums {
     }
 
     /// Add a data row's numbers.
+    #[cfg(test)]
     pub(crate) fn add(&mut self, cells: &[Cell]) {
+        self.add_if(cells, |_| true);
+    }
+
+    /// Add a data row's numbers, looking only at the cells `may_be` passes
+    /// (it must pass every cell that holds a number).
+    pub(crate) fn add_if(&mut self, cells: &[Cell], may_be: impl Fn(&Cell) -> bool) {
         self.all_rows += 1;
         self.group_rows += 1;
         for (at, cell) in cells.iter().enumerate() {
+            if !may_be(cell) {
+                continue;
+            }
             let Some((d, _)) = number(cell) else { continue };
             for v in [&mut self.all, &mut self.group] {
                 if v.len() <= at {
@@ -429,6 +454,27 @@ mod tests {
                 Decimal::from_str(&t).ok().map(|d| (d, false))
             };
             proptest::prop_assert_eq!(number(&Cell::Text(t.clone())), general());
+        }
+    }
+
+    proptest::proptest! {
+        /// The characters left out by the pre-filter of `number` make no
+        /// number on the general path either.
+        #[test]
+        fn text_with_other_characters_is_no_number(t in "[0-9.,\\- ０-９．－，人名元学甲计\u{3000}]{0,10}") {
+            let general = {
+                let t = compact(&ascii_digits(&t)).replace(',', "");
+                let (t, heads) = match t.strip_suffix(['人', '名']) {
+                    Some(rest) => (rest.to_string(), true),
+                    None => (t.strip_suffix('元').unwrap_or(&t).to_string(), false),
+                };
+                if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+                    None
+                } else {
+                    Decimal::from_str(&t).ok().map(|d| (d, heads))
+                }
+            };
+            proptest::prop_assert_eq!(number(&Cell::Text(t.clone())), general);
         }
     }
 

@@ -282,8 +282,6 @@ pub(crate) struct RowReader<'a> {
     mapping: Option<Mapping>,
     pending: VecDeque<Raw>,
     warned: HashSet<String>,
-    /// The cells [`add_numbers`] hands to the sums, reused row to row.
-    scratch: Vec<Cell>,
     /// Text buffers of rows done with ([`RowReader::recycle`]), emptied,
     /// for the next rows' cells: a row's cells cost no allocation once the
     /// reader is under way.
@@ -393,7 +391,6 @@ impl<'a> RowReader<'a> {
             mapping: None,
             pending: VecDeque::new(),
             warned: HashSet::new(),
-            scratch: Vec::new(),
             strings: Vec::new(),
             spare_rows: Vec::new(),
             done: false,
@@ -776,7 +773,7 @@ impl<'a> RowReader<'a> {
             return Item::Bad(self.bad(line, None, reason));
         }
         let mut cells = cells;
-        add_numbers(&mut self.sums, &mut cells, &mut self.scratch);
+        add_numbers(&mut self.sums, &cells);
         let mut out = self.spare_rows.pop().unwrap_or_default();
         out.clear();
         out.resize(self.kind.columns().len(), Cell::Empty);
@@ -905,26 +902,12 @@ fn may_be_number(c: &Cell) -> bool {
     }
 }
 
-/// [`Sums::add`] on a row's cells, given only those that may hold a
-/// number (the others stand in as empty): ASCII text with a letter or
-/// other sign no number has is never one, and reading every id, name and
-/// yes/no cell as a possible number was most of a load's allocations. The
-/// cells are moved out into `scratch` and back, not copied.
-fn add_numbers(sums: &mut Sums, cells: &mut [Cell], scratch: &mut Vec<Cell>) {
-    scratch.clear();
-    scratch.extend(cells.iter_mut().map(|c| {
-        if may_be_number(c) {
-            std::mem::replace(c, Cell::Empty)
-        } else {
-            Cell::Empty
-        }
-    }));
-    sums.add(scratch);
-    for (c, s) in cells.iter_mut().zip(scratch.drain(..)) {
-        if !matches!(s, Cell::Empty) {
-            *c = s;
-        }
-    }
+/// [`Sums::add_if`] on a row's cells, looking only at those that may hold
+/// a number: ASCII text with a letter or other sign no number has is
+/// never one, and reading every id, name and yes/no cell as a possible
+/// number was most of a load's allocations.
+fn add_numbers(sums: &mut Sums, cells: &[Cell]) {
+    sums.add_if(cells, may_be_number);
 }
 
 /// Two header rows as one: each column's lower text, or its upper text

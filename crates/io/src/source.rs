@@ -151,6 +151,11 @@ pub(crate) struct Fields {
     pub line: u64,
     kind: FileKind,
     names: Arc<[String]>,
+    /// Per column of the kind: the place of its cell in `cells`, if the
+    /// file has the column; `None` when `cells` are in the kind's order.
+    places: Option<Arc<[Option<usize>]>>,
+    /// The cells, in the file's order (a tabular row, moved as it was
+    /// read) or in the kind's (a JSON object).
     cells: Vec<Cell>,
 }
 
@@ -161,7 +166,14 @@ impl Fields {
 
     /// The cell of column `name` (an English name); empty if absent.
     pub(crate) fn cell(&self, name: &'static str) -> &Cell {
-        self.idx(name).and_then(|i| self.cells.get(i)).unwrap_or(&Cell::Empty)
+        let place = |i: usize| match &self.places {
+            Some(p) => p.get(i).copied().flatten(),
+            None => Some(i),
+        };
+        self.idx(name)
+            .and_then(place)
+            .and_then(|i| self.cells.get(i))
+            .unwrap_or(&Cell::Empty)
     }
 
     /// The header the file uses for column `name`.
@@ -255,6 +267,8 @@ struct Mapping {
     names: Arc<[String]>,
     /// Per file column: the kind's column index, if known.
     positions: Vec<Option<usize>>,
+    /// Per column of the kind: its file column, if the file has it.
+    places: Arc<[Option<usize>]>,
     /// Columns up to the last non-empty header cell.
     width: usize,
     /// The header text of each file column.
@@ -282,11 +296,9 @@ pub(crate) struct RowReader<'a> {
     mapping: Option<Mapping>,
     pending: VecDeque<Raw>,
     warned: HashSet<String>,
-    /// Text buffers of rows done with ([`RowReader::recycle`]), emptied,
-    /// for the next rows' cells: a row's cells cost no allocation once the
-    /// reader is under way.
-    strings: Vec<String>,
-    /// Row vectors done with, for the next rows.
+    /// Rows done with ([`RowReader::recycle`]): the next rows' cells are
+    /// read into their vectors and text buffers, so that a row's cells
+    /// cost no allocation once the reader is under way.
     spare_rows: Vec<Vec<Cell>>,
     done: bool,
     next_line: u64,
@@ -391,7 +403,6 @@ impl<'a> RowReader<'a> {
             mapping: None,
             pending: VecDeque::new(),
             warned: HashSet::new(),
-            strings: Vec::new(),
             spare_rows: Vec::new(),
             done: false,
             next_line: 1,
@@ -455,12 +466,29 @@ impl<'a> RowReader<'a> {
                     None => None,
                     Some((start, Ok(()))) => {
                         let mut cells = self.spare_rows.pop().unwrap_or_default();
-                        cells.clear();
+                        cells.truncate(record.ends.len());
+                        // UTF-8 checked once for the record; a cell is then
+                        // a slice of it (cells end at ASCII separators).
+                        let whole = if *utf8 {
+                            std::str::from_utf8(record.data).ok()
+                        } else {
+                            None
+                        };
                         let mut from = 0;
-                        for &end in record.ends.iter() {
-                            let bytes = record.data.get(from..end).unwrap_or_default();
+                        for (i, &end) in record.ends.iter().enumerate() {
+                            let text = match whole.and_then(|w| w.get(from..end)) {
+                                Some(t) => Ok(Cow::Borrowed(t)),
+                                None => decode(record.data.get(from..end).unwrap_or_default(), *utf8),
+                            };
                             from = end;
-                            cells.push(decode(bytes, *utf8, &mut self.strings));
+                            match cells.get_mut(i) {
+                                Some(slot) => fill(slot, text),
+                                None => {
+                                    let mut c = Cell::Empty;
+                                    fill(&mut c, text);
+                                    cells.push(c);
+                                }
+                            }
                         }
                         Some(Raw::Cells(start, cells))
                     }
@@ -713,8 +741,15 @@ impl<'a> RowReader<'a> {
             .and_then(|k| self.kind.index(k))
             .and_then(|k| positions.iter().position(|p| *p == Some(k)));
         self.sums = Sums::new(key, width);
+        let mut places = vec![None; cols.len()];
+        for (pos, i) in positions.iter().enumerate() {
+            if let Some(slot) = i.and_then(|i| places.get_mut(i)) {
+                *slot = Some(pos);
+            }
+        }
         self.mapping = Some(Mapping {
             names: names.into(),
+            places: places.into(),
             positions,
             width,
             headers: texts.into_iter().take(width).collect(),
@@ -772,24 +807,13 @@ impl<'a> RowReader<'a> {
             let reason = format!("the row has {n} cells but the header has {}", m.width);
             return Item::Bad(self.bad(line, None, reason));
         }
-        let mut cells = cells;
         add_numbers(&mut self.sums, &cells);
-        let mut out = self.spare_rows.pop().unwrap_or_default();
-        out.clear();
-        out.resize(self.kind.columns().len(), Cell::Empty);
-        for (cell, pos) in cells.iter_mut().zip(&m.positions) {
-            if let Some(i) = pos {
-                if let Some(slot) = out.get_mut(*i) {
-                    *slot = std::mem::replace(cell, Cell::Empty);
-                }
-            }
-        }
-        recycle(cells, &mut self.strings, &mut self.spare_rows);
         Item::Row(Fields {
             line,
             kind: self.kind,
             names: Arc::clone(&m.names),
-            cells: out,
+            places: Some(Arc::clone(&m.places)),
+            cells,
         })
     }
 
@@ -823,10 +847,20 @@ impl<'a> RowReader<'a> {
         Item::Skipped
     }
 
-    /// Take back a row's cells once it is parsed: their text buffers and
-    /// vector serve the next rows.
+    /// Take back a row's cells once it is parsed: the vector and its text
+    /// buffers serve the next rows.
     pub(crate) fn recycle(&mut self, fields: Fields) {
-        recycle(fields.cells, &mut self.strings, &mut self.spare_rows);
+        let mut cells = fields.cells;
+        if self.spare_rows.len() >= MAX_SPARE_ROWS || cells.len() > MAX_COLUMNS {
+            return;
+        }
+        // A buffer a long cell grew is not kept.
+        for c in &mut cells {
+            if matches!(c, Cell::Text(s) if s.capacity() > MAX_SPARE_BYTES) {
+                *c = Cell::Empty;
+            }
+        }
+        self.spare_rows.push(cells);
     }
 
     fn object(&mut self, line: u64, members: Vec<(String, Cell)>) -> Result<Item, Error> {
@@ -856,31 +890,16 @@ impl<'a> RowReader<'a> {
             line,
             kind: self.kind,
             names: names.into(),
+            places: None,
             cells,
         }))
     }
 }
 
-/// The most text buffers and row vectors a reader keeps for reuse.
-const MAX_SPARE_STRINGS: usize = 4096;
+/// The most row vectors a reader keeps for reuse.
 const MAX_SPARE_ROWS: usize = 4;
-/// A buffer above this size is not kept for reuse (a rare long cell).
+/// A buffer above this size is not kept for reuse (a rare long record).
 const MAX_SPARE_BYTES: usize = 1 << 16;
-
-/// Keep a row's text buffers (emptied) and its vector for the next rows.
-fn recycle(mut cells: Vec<Cell>, strings: &mut Vec<String>, rows: &mut Vec<Vec<Cell>>) {
-    for cell in cells.drain(..) {
-        if let Cell::Text(mut s) = cell {
-            if s.capacity() > 0 && s.capacity() <= MAX_SPARE_BYTES && strings.len() < MAX_SPARE_STRINGS {
-                s.clear();
-                strings.push(s);
-            }
-        }
-    }
-    if rows.len() < MAX_SPARE_ROWS && cells.capacity() <= MAX_SPARE_BYTES {
-        rows.push(cells);
-    }
-}
 
 /// ASCII text is a number only if, white space and commas dropped, it
 /// is digits, points and a leading minus: a date (`2016-10-24`) is not.
@@ -1404,30 +1423,38 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     b','
 }
 
-/// A CSV cell's bytes as text, with eduaid's formula escape undone
-/// ([`csv_unescape`](crate::csv_unescape)), in a buffer from `spare` (an
-/// earlier row's, emptied) when there is one.
-fn decode(bytes: &[u8], utf8: bool, spare: &mut Vec<String>) -> Cell {
-    let text: Cow<'_, str> = if utf8 {
-        match std::str::from_utf8(bytes) {
-            Ok(s) => Cow::Borrowed(s),
-            Err(_) => {
-                return Cell::Bad("invalid UTF-8 text (if the file is GBK, declare the encoding as GB18030)".into());
-            }
-        }
+/// A CSV cell's bytes as text, or why they are not.
+fn decode(bytes: &[u8], utf8: bool) -> Result<Cow<'_, str>, &'static str> {
+    if utf8 {
+        std::str::from_utf8(bytes)
+            .map(Cow::Borrowed)
+            .map_err(|_| "invalid UTF-8 text (if the file is GBK, declare the encoding as GB18030)")
     } else {
-        match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(bytes) {
-            Some(s) => s,
-            None => return Cell::Bad("invalid GB18030/GBK text".into()),
+        encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .ok_or("invalid GB18030/GBK text")
+    }
+}
+
+/// Set a cell to a CSV cell's text, with eduaid's formula escape undone
+/// ([`csv_unescape`](crate::csv_unescape)), in the text buffer the cell
+/// already has (an earlier row's) when it has one.
+fn fill(cell: &mut Cell, text: Result<Cow<'_, str>, &'static str>) {
+    let text = match text {
+        Ok(t) => t,
+        Err(reason) => {
+            *cell = Cell::Bad(reason.into());
+            return;
         }
     };
     let text = crate::csv_unescape(&text);
-    if text.is_empty() {
-        return Cell::Text(String::new());
+    match cell {
+        Cell::Text(s) => {
+            s.clear();
+            s.push_str(text);
+        }
+        other => *other = Cell::Text(text.to_string()),
     }
-    let mut s = spare.pop().unwrap_or_default();
-    s.push_str(text);
-    Cell::Text(s)
 }
 
 fn json_cell(v: serde_json::Value) -> Cell {

@@ -122,7 +122,8 @@ pub fn load_roster_with_progress(
     let mut reader = StudentReader::open(files.students, opts)?
         .with_schools(&schools.records)
         .with_households(book);
-    let mut accepted = Vec::new();
+    // Each accepted row's line and student (its household is in the book).
+    let mut accepted: Vec<(u64, Student)> = Vec::new();
     let mut errors: Vec<RowError> = Vec::new();
     let mut rows = 0u64;
     for item in reader.by_ref() {
@@ -131,7 +132,7 @@ pub fn load_roster_with_progress(
             progress(rows);
         }
         match item {
-            Ok(r) => accepted.push(r),
+            Ok(r) => accepted.push((r.line, r.student)),
             Err(Error::Row(e)) => errors.push(*e),
             Err(e) => return Err(e),
         }
@@ -146,10 +147,10 @@ pub fn load_roster_with_progress(
     for h in book.map(HouseholdBook::into_households).unwrap_or_default() {
         roster.add_household(h).map_err(|e| roster_fault(&report.file, &e))?;
     }
-    for r in accepted {
-        let line = r.line;
-        let id = r.student.id.to_string();
-        if let Err(e) = roster.add_student(r.student) {
+    roster.reserve_students(accepted.len());
+    for (line, student) in accepted {
+        let id = student.id.clone();
+        if let Err(e) = roster.add_student(student) {
             // The reader checks what the roster checks; should they ever
             // differ, the row is still reported, not lost.
             report.accepted -= 1;
@@ -158,7 +159,7 @@ pub fn load_roster_with_progress(
                 file: report.file.clone(),
                 line,
                 column: None,
-                key: Some(id),
+                key: Some(id.to_string()),
                 reason: e.to_string(),
             });
         }

@@ -414,7 +414,7 @@ mod tests {
         use proptest::prelude::*;
         prop_oneof![
             Just(Cell::Empty),
-            (0..4u8).prop_map(|n| Cell::Number(f64::from(n) * 50.0)),
+            (0..4u8).prop_map(|n| Cell::Number(f64::from(n * 50))),
             proptest::collection::vec(0..PIECES.len(), 0..4)
                 .prop_map(|ix| Cell::Text(ix.iter().map(|i| PIECES[*i]).collect())),
         ]
@@ -474,7 +474,7 @@ mod tests {
                     Decimal::from_str(&t).ok().map(|d| (d, heads))
                 }
             };
-            proptest::prop_assert_eq!(number(&Cell::Text(t.clone())), general);
+            proptest::prop_assert_eq!(number(&Cell::Text(t)), general);
         }
     }
 

@@ -68,7 +68,12 @@ impl Cell {
     pub(crate) fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
-            Cell::Text(s) => s.trim().is_empty(),
+            // Most cells open with an ASCII character that is not white space.
+            Cell::Text(s) => match s.as_bytes().first() {
+                None => true,
+                Some(b) if b.is_ascii_graphic() => false,
+                Some(_) => s.trim().is_empty(),
+            },
             _ => false,
         }
     }

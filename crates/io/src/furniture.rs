@@ -79,6 +79,10 @@ pub(crate) fn number(cell: &Cell) -> Option<(Decimal, bool)> {
     match cell {
         Cell::Number(f) => Decimal::from_str(&format!("{f}")).ok().map(|d| (d, false)),
         Cell::JsonNumber(s) => Decimal::from_str(s).ok().map(|d| (d, false)),
+        Cell::Text(s) if s.is_ascii() => ascii_number(s),
+        // A character that is none of these stays in the text below and
+        // makes it no number: names, schools, dates in Chinese.
+        Cell::Text(s) if !s.chars().all(may_be_in_number) => None,
         Cell::Text(s) => {
             let t = compact(&ascii_digits(s)).replace(',', "");
             let (t, heads) = match t.strip_suffix(['人', '名']) {
@@ -92,6 +96,38 @@ pub(crate) fn number(cell: &Cell) -> Option<(Decimal, bool)> {
         }
         _ => None,
     }
+}
+
+/// True for a character [`number`] may read in a number: ASCII digits,
+/// points, minus and commas, white space, the full-width forms
+/// [`ascii_digits`] maps to those, and the units `人`, `名`, `元`.
+fn may_be_in_number(c: char) -> bool {
+    c.is_ascii_digit()
+        || matches!(
+            c,
+            '.' | '-' | ',' | '０'..='９' | '．' | '－' | '，' | '人' | '名' | '元'
+        )
+        || c.is_whitespace()
+}
+
+/// [`number`] of ASCII text, without a copy unless the text holds white
+/// space or a comma inside it: what the general path reads, since
+/// [`ascii_digits`] leaves ASCII as it is and no ASCII text ends in `人`,
+/// `名` or `元`.
+fn ascii_number(s: &str) -> Option<(Decimal, bool)> {
+    let t = s.trim();
+    let number_byte = |b: u8| b.is_ascii_digit() || b == b'.' || b == b'-';
+    if t.is_empty() {
+        return None;
+    }
+    if t.bytes().all(number_byte) {
+        return Decimal::from_str(t).ok().map(|d| (d, false));
+    }
+    let squeezed: String = t.chars().filter(|c| !c.is_whitespace() && *c != ',').collect();
+    if squeezed.is_empty() || !squeezed.bytes().all(number_byte) {
+        return None;
+    }
+    Decimal::from_str(&squeezed).ok().map(|d| (d, false))
 }
 
 fn text(cell: &Cell) -> Option<String> {
@@ -134,9 +170,43 @@ impl Sums {
         }
     }
 
+    /// True if the row is surely a record, so that [`Sums::classify`]
+    /// would find nothing (and change nothing): no note lines above, the
+    /// key column holding text, no `计` (which ends every totals label) in
+    /// the first three filled cells, and the first filled cell not opening
+    /// with a note word (all of them Chinese: text opening with an ASCII
+    /// character opens no note). A cheap check of the bytes, with no copy;
+    /// when it says no, `classify` decides.
+    pub(crate) fn surely_record(&self, cells: &[Cell]) -> bool {
+        if self.in_notes {
+            return false;
+        }
+        let Some(Cell::Text(key)) = self.key.and_then(|k| cells.get(k)) else {
+            return false;
+        };
+        if key.trim().is_empty() {
+            return false;
+        }
+        let mut filled = cells.iter().filter(|c| !c.is_blank()).take(3);
+        if let Some(Cell::Text(first)) = filled.next() {
+            if !first.trim_start().starts_with(|c: char| c.is_ascii()) || first.contains('计') {
+                return false;
+            }
+        }
+        filled.all(|c| !matches!(c, Cell::Text(t) if t.contains('计')))
+    }
+
     /// What the row is if it is furniture, not a record. `cells` are the
     /// row's cells by file column.
     pub(crate) fn classify(&mut self, cells: &[Cell]) -> Option<Furniture> {
+        if self.surely_record(cells) {
+            return None;
+        }
+        self.classify_slow(cells)
+    }
+
+    /// [`Sums::classify`] without the pre-check.
+    fn classify_slow(&mut self, cells: &[Cell]) -> Option<Furniture> {
         let filled: Vec<(usize, &Cell)> = cells.iter().enumerate().filter(|(_, c)| !c.is_blank()).collect();
         let key_text = self.key.and_then(|k| cells.get(k)).and_then(text);
         let key_free = |at: usize| {
@@ -192,10 +262,20 @@ impl Sums {
     }
 
     /// Add a data row's numbers.
+    #[cfg(test)]
     pub(crate) fn add(&mut self, cells: &[Cell]) {
+        self.add_if(cells, |_| true);
+    }
+
+    /// Add a data row's numbers, looking only at the cells `may_be` passes
+    /// (it must pass every cell that holds a number).
+    pub(crate) fn add_if(&mut self, cells: &[Cell], may_be: impl Fn(&Cell) -> bool) {
         self.all_rows += 1;
         self.group_rows += 1;
         for (at, cell) in cells.iter().enumerate() {
+            if !may_be(cell) {
+                continue;
+            }
             let Some((d, _)) = number(cell) else { continue };
             for v in [&mut self.all, &mut self.group] {
                 if v.len() <= at {
@@ -294,6 +374,124 @@ mod tests {
         assert_eq!(number(&t("１２")), Some((Decimal::from(12), false)));
         assert_eq!(number(&t("小学")), None);
         assert_eq!(number(&Cell::Number(3.5)), Some((Decimal::new(35, 1), false)));
+    }
+
+    /// Pieces of cell text: labels, note words, numbers, ids, names, white
+    /// space, and the characters the pre-check looks for.
+    const PIECES: &[&str] = &[
+        "",
+        " ",
+        "\u{3000}",
+        "合计",
+        "小计",
+        "全县合计",
+        "总合计",
+        "计",
+        "合 计",
+        "备注",
+        "备注：",
+        "填表人",
+        "注1",
+        "日期",
+        "说明",
+        "：",
+        ":",
+        "G1",
+        "S0001",
+        "12",
+        "1,200",
+        "-3.5",
+        "学生",
+        "甲",
+        "计划",
+        "人",
+        "false",
+        "2016-10-24",
+        "a",
+    ];
+
+    fn cell_strategy() -> impl proptest::strategy::Strategy<Value = Cell> {
+        use proptest::prelude::*;
+        prop_oneof![
+            Just(Cell::Empty),
+            (0..4u8).prop_map(|n| Cell::Number(f64::from(n * 50))),
+            proptest::collection::vec(0..PIECES.len(), 0..4)
+                .prop_map(|ix| Cell::Text(ix.iter().map(|i| PIECES[*i]).collect())),
+        ]
+    }
+
+    proptest::proptest! {
+        /// The pre-check never passes a row that the full classification
+        /// takes for furniture, whatever came before it (data rows summed,
+        /// note lines).
+        #[test]
+        fn the_pre_check_never_passes_furniture(
+            key in proptest::option::of(0usize..3),
+            before in proptest::collection::vec(proptest::collection::vec(cell_strategy(), 0..5), 0..4),
+            row in proptest::collection::vec(cell_strategy(), 0..6),
+        ) {
+            let mut s = Sums::new(key, 5);
+            for r in &before {
+                if s.classify_slow(r).is_none() {
+                    s.add(r);
+                }
+            }
+            if s.surely_record(&row) {
+                let in_notes = s.in_notes;
+                proptest::prop_assert_eq!(s.classify_slow(&row), None);
+                proptest::prop_assert_eq!(s.in_notes, in_notes);
+            }
+        }
+
+        /// The ASCII fast path of `number` reads what the general path reads.
+        #[test]
+        fn ascii_numbers_read_as_before(t in "[0-9.,\\- \t\x0b\x0cA-Za-z:+eE]{0,12}") {
+            let general = || {
+                let t = compact(&ascii_digits(&t)).replace(',', "");
+                if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+                    return None;
+                }
+                Decimal::from_str(&t).ok().map(|d| (d, false))
+            };
+            proptest::prop_assert_eq!(number(&Cell::Text(t.clone())), general());
+        }
+    }
+
+    proptest::proptest! {
+        /// The characters left out by the pre-filter of `number` make no
+        /// number on the general path either.
+        #[test]
+        fn text_with_other_characters_is_no_number(t in "[0-9.,\\- ０-９．－，人名元学甲计\u{3000}]{0,10}") {
+            let general = {
+                let t = compact(&ascii_digits(&t)).replace(',', "");
+                let (t, heads) = match t.strip_suffix(['人', '名']) {
+                    Some(rest) => (rest.to_string(), true),
+                    None => (t.strip_suffix('元').unwrap_or(&t).to_string(), false),
+                };
+                if t.is_empty() || !t.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'-') {
+                    None
+                } else {
+                    Decimal::from_str(&t).ok().map(|d| (d, heads))
+                }
+            };
+            proptest::prop_assert_eq!(number(&Cell::Text(t)), general);
+        }
+    }
+
+    #[test]
+    fn the_pre_check_leaves_totals_and_notes_to_the_classification() {
+        let mut s = Sums::new(Some(0), 3);
+        s.add(&[t("G1"), t("甲"), Cell::Number(100.0)]);
+        for row in [
+            vec![t("合计"), Cell::Empty, Cell::Number(100.0)],
+            vec![t("G1"), t("小计（一中）"), Cell::Number(100.0)],
+            vec![Cell::Empty, Cell::Empty, Cell::Number(100.0)],
+            vec![t(" 备注：本表"), Cell::Empty, Cell::Empty],
+            vec![Cell::Number(1.0), t("甲"), Cell::Number(100.0)],
+        ] {
+            assert!(!s.surely_record(&row), "{row:?}");
+        }
+        assert!(s.surely_record(&[t("G2"), t("学生"), Cell::Number(100.0)]));
     }
 
     #[test]

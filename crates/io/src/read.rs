@@ -138,29 +138,33 @@ fn load<T: Record>(
         let outcome = match item {
             Item::Blank | Item::Skipped => continue,
             Item::Bad(e) => Err(e),
-            Item::Row(f) => match T::parse(&f, &ctx) {
-                Err(e) => Err(row_error(&rows, &f, e)),
-                Ok(rec) => {
-                    let dup = rec.key().and_then(|k| match keys.entry(k) {
-                        Entry::Occupied(o) => Some((o.key().clone(), *o.get())),
-                        Entry::Vacant(v) => {
-                            v.insert(f.line);
-                            None
+            Item::Row(f) => {
+                let outcome = match T::parse(&f, &ctx) {
+                    Err(e) => Err(row_error(&rows, &f, e)),
+                    Ok(rec) => {
+                        let dup = rec.key().and_then(|k| match keys.entry(k) {
+                            Entry::Occupied(o) => Some((o.key().clone(), *o.get())),
+                            Entry::Vacant(v) => {
+                                v.insert(f.line);
+                                None
+                            }
+                        });
+                        match dup {
+                            Some((k, first)) => {
+                                let column = T::KIND.key_column().map(|c| f.column_name(c));
+                                let e = CellError {
+                                    column,
+                                    reason: format!("duplicate {k} (first on line {first})"),
+                                };
+                                Err(row_error(&rows, &f, e))
+                            }
+                            None => accept(rec, &f).map_err(|e| row_error(&rows, &f, e)),
                         }
-                    });
-                    match dup {
-                        Some((k, first)) => {
-                            let column = T::KIND.key_column().map(|c| f.column_name(c));
-                            let e = CellError {
-                                column,
-                                reason: format!("duplicate {k} (first on line {first})"),
-                            };
-                            Err(row_error(&rows, &f, e))
-                        }
-                        None => accept(rec, &f).map_err(|e| row_error(&rows, &f, e)),
                     }
-                }
-            },
+                };
+                rows.recycle(f);
+                outcome
+            }
         };
         report.read += 1;
         match outcome {
@@ -519,8 +523,10 @@ struct SchoolIndex {
 /// yielded).
 ///
 /// Duplicates are found by a 128-bit fingerprint of each id, so the
-/// reader does not hold the ids themselves; two different ids are taken for
-/// the same with a probability below 10⁻²³ in a roster of 10 million.
+/// reader does not hold the ids themselves: an id of up to 15 bytes is its
+/// own fingerprint (its bytes and length), a longer one is hashed, and two
+/// different long ids are taken for the same with a probability below
+/// 10⁻²³ in a roster of 10 million.
 ///
 /// ```
 /// use eduaid_io::{Error, Input, ReadOptions, StudentReader};
@@ -732,9 +738,24 @@ impl<'a> StudentReader<'a> {
     }
 }
 
-/// A 128-bit fingerprint of an id: two SipHash values under different
-/// prefixes.
+/// A 128-bit fingerprint of an id: an id of up to 15 bytes is its bytes,
+/// with its length in the top byte (so no two such ids share one); a
+/// longer id is two SipHash values under different prefixes, with the top
+/// bit set (so it never meets a short id's, and keeps 127 bits).
 fn fingerprint(id: &str) -> u128 {
+    if id.len() < 16 {
+        let mut bytes = [0u8; 16];
+        if let Some(head) = bytes.get_mut(..id.len()) {
+            head.copy_from_slice(id.as_bytes());
+        }
+        bytes[15] = u8::try_from(id.len()).unwrap_or(0);
+        return u128::from_le_bytes(bytes);
+    }
+    (1 << 127) | hashed_fingerprint(id)
+}
+
+/// Two SipHash values of `id` under different prefixes.
+fn hashed_fingerprint(id: &str) -> u128 {
     let mut a = DefaultHasher::new();
     id.hash(&mut a);
     let mut b = DefaultHasher::new();
@@ -828,10 +849,12 @@ impl Iterator for StudentReader<'_> {
                     if !self.skip.is_empty() && self.skip.contains(&f.line) {
                         continue;
                     }
-                    match StudentRow::parse(&f, &self.ctx).and_then(|r| self.check(&f, r)) {
+                    let outcome = match StudentRow::parse(&f, &self.ctx).and_then(|r| self.check(&f, r)) {
                         Ok(r) => Ok(r),
                         Err(e) => Err(row_error(&self.rows.0, &f, e)),
-                    }
+                    };
+                    self.rows.0.recycle(f);
+                    outcome
                 }
             };
             self.report.read += 1;
@@ -898,4 +921,28 @@ pub fn sorted_spells(h: &Household) -> Vec<StatusSpell> {
     let mut v = h.statuses.clone();
     v.sort_by_key(|s| (s.kind, s.range));
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fingerprint;
+
+    proptest::proptest! {
+        /// Two ids share a fingerprint only if they are the same id: short
+        /// ids exactly, long ones but for a hash collision.
+        #[test]
+        fn fingerprints_tell_ids_apart(a in "[A-Za-z0-9\\-学生\u{0}]{0,20}", b in "[A-Za-z0-9\\-学生\u{0}]{0,20}") {
+            proptest::prop_assert_eq!(fingerprint(&a) == fingerprint(&b), a == b);
+        }
+    }
+
+    #[test]
+    fn short_and_long_ids_never_share_a_fingerprint() {
+        let short = fingerprint("S00000001");
+        assert_eq!(short >> 120, 9);
+        assert_ne!(fingerprint("a"), fingerprint("a\0"));
+        assert_eq!(fingerprint("G430102200805011239") >> 127, 1);
+        assert_eq!(fingerprint("123456789012345") >> 127, 0);
+        assert_eq!(fingerprint("1234567890123456") >> 127, 1);
+    }
 }

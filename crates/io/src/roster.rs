@@ -6,13 +6,15 @@ use std::collections::{HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-use eduaid_model::{Household, HouseholdId, MemoryRoster, Roster, RosterError, School, SchoolId, Student, Visit};
+use eduaid_model::{
+    Household, HouseholdId, MemoryRoster, Roster, RosterError, School, SchoolId, Student, StudentId, Visit,
+};
 
 use crate::read::{
     HouseholdBook, LoadReport, Loaded, StudentReader, read_households, read_schools, read_schools_with_classes,
 };
 use crate::source::Input;
-use crate::{Error, ReadOptions, RowError};
+use crate::{BankDetails, Error, ReadOptions, RowError};
 
 /// The files of a roster.
 #[derive(Debug, Clone, Copy)]
@@ -120,7 +122,8 @@ pub fn load_roster_with_progress(
     let mut reader = StudentReader::open(files.students, opts)?
         .with_schools(&schools.records)
         .with_households(book);
-    let mut accepted = Vec::new();
+    // Each accepted row's line and student (its household is in the book).
+    let mut accepted: Vec<(u64, Student)> = Vec::new();
     let mut errors: Vec<RowError> = Vec::new();
     let mut rows = 0u64;
     for item in reader.by_ref() {
@@ -129,7 +132,7 @@ pub fn load_roster_with_progress(
             progress(rows);
         }
         match item {
-            Ok(r) => accepted.push(r),
+            Ok(r) => accepted.push((r.line, r.student)),
             Err(Error::Row(e)) => errors.push(*e),
             Err(e) => return Err(e),
         }
@@ -144,10 +147,10 @@ pub fn load_roster_with_progress(
     for h in book.map(HouseholdBook::into_households).unwrap_or_default() {
         roster.add_household(h).map_err(|e| roster_fault(&report.file, &e))?;
     }
-    for r in accepted {
-        let line = r.line;
-        let id = r.student.id.to_string();
-        if let Err(e) = roster.add_student(r.student) {
+    roster.reserve_students(accepted.len());
+    for (line, student) in accepted {
+        let id = student.id.clone();
+        if let Err(e) = roster.add_student(student) {
             // The reader checks what the roster checks; should they ever
             // differ, the row is still reported, not lost.
             report.accepted -= 1;
@@ -156,7 +159,7 @@ pub fn load_roster_with_progress(
                 file: report.file.clone(),
                 line,
                 column: None,
-                key: Some(id),
+                key: Some(id.to_string()),
                 reason: e.to_string(),
             });
         }
@@ -191,6 +194,13 @@ fn roster_fault(file: &str, e: &RosterError) -> Error {
 /// state are merged and kept. CSV and JSON Lines are streamed; a JSON array
 /// or an xlsx is read whole on each pass.
 ///
+/// A file of up to [`FileRoster::DEFAULT_KEEP`] students (or the number
+/// given to [`FileRoster::open_keeping`]) is read only once: the first
+/// pass keeps its students, and their bank payment numbers
+/// ([`FileRoster::bank_details`]), and every visit is served from them. A
+/// larger file is re-read on every visit, in the memory of one batch: what
+/// the first pass kept is dropped as soon as the file proves larger.
+///
 /// If the file changes between passes so that a row no longer reads, the
 /// visit fails with [`RosterError::Backend`].
 #[derive(Debug)]
@@ -201,6 +211,8 @@ pub struct FileRoster {
     households: HashMap<HouseholdId, Household>,
     rejected: HashSet<u64>,
     count: usize,
+    /// The students and their bank numbers, if the first pass kept them.
+    kept: Option<(Vec<Student>, HashMap<StudentId, BankDetails>)>,
     batch: usize,
     schools_report: LoadReport,
     classes_report: Option<LoadReport>,
@@ -211,6 +223,10 @@ pub struct FileRoster {
 impl FileRoster {
     /// The default number of students per batch.
     pub const DEFAULT_BATCH: usize = 4096;
+
+    /// The most students [`FileRoster::open`] keeps in memory from its
+    /// first pass (2²⁰, a little over a million: a few hundred MB).
+    pub const DEFAULT_KEEP: usize = 1 << 20;
 
     /// Open the files and check the students file, which must be a path
     /// (it is re-read on every visit).
@@ -232,6 +248,21 @@ impl FileRoster {
         opts: &ReadOptions,
         progress: &mut dyn FnMut(u64),
     ) -> Result<FileRoster, Error> {
+        FileRoster::open_keeping(files, opts, FileRoster::DEFAULT_KEEP, progress)
+    }
+
+    /// As [`open_with_progress`](FileRoster::open_with_progress), keeping
+    /// the students of the first pass if there are at most `keep` of them
+    /// (0: never; every visit re-reads the file).
+    ///
+    /// # Errors
+    /// As [`open`](FileRoster::open).
+    pub fn open_keeping(
+        files: RosterFiles<'_>,
+        opts: &ReadOptions,
+        keep: usize,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<FileRoster, Error> {
         let Input::Path(students) = files.students else {
             return Err(Error::Unsupported {
                 file: files.students.name(),
@@ -247,13 +278,25 @@ impl FileRoster {
         let mut errors = Vec::new();
         let mut count = 0usize;
         let mut rows = 0u64;
+        let mut kept = (keep > 0).then(|| (Vec::new(), HashMap::new()));
         for item in reader.by_ref() {
             rows += 1;
             if rows % PROGRESS_ROWS == 0 {
                 progress(rows);
             }
             match item {
-                Ok(_) => count += 1,
+                Ok(r) => {
+                    count += 1;
+                    if count > keep {
+                        kept = None;
+                    }
+                    if let Some((students, bank)) = &mut kept {
+                        if let Some(b) = r.bank {
+                            bank.insert(r.student.id.clone(), b);
+                        }
+                        students.push(r.student);
+                    }
+                }
                 Err(Error::Row(e)) => {
                     rejected.insert(e.line);
                     errors.push(*e);
@@ -270,6 +313,7 @@ impl FileRoster {
             households: book.map(HouseholdBook::into_map).unwrap_or_default(),
             rejected,
             count,
+            kept,
             batch: FileRoster::DEFAULT_BATCH,
             schools_report: loaded.report,
             classes_report,
@@ -308,6 +352,27 @@ impl FileRoster {
     pub fn students_report(&self) -> &LoadReport {
         &self.students_report
     }
+
+    /// True if the first pass kept the students, so that visits do not
+    /// re-read the file.
+    #[must_use]
+    pub fn is_kept(&self) -> bool {
+        self.kept.is_some()
+    }
+
+    /// The bank payment numbers (身份证号, 银行卡号, 联系电话) the accepted
+    /// rows give, by student, if the first pass kept the students (else
+    /// `None`: read them with [`read_bank_details`](crate::read_bank_details)).
+    #[must_use]
+    pub fn bank_details(&self) -> Option<&HashMap<StudentId, BankDetails>> {
+        self.kept.as_ref().map(|(_, bank)| bank)
+    }
+
+    /// [`bank_details`](FileRoster::bank_details) moved out (the roster then
+    /// holds none).
+    pub fn take_bank_details(&mut self) -> Option<HashMap<StudentId, BankDetails>> {
+        self.kept.as_mut().map(|(_, bank)| std::mem::take(bank))
+    }
 }
 
 fn backend(e: Error) -> RosterError {
@@ -316,6 +381,14 @@ fn backend(e: Error) -> RosterError {
 
 impl Roster for FileRoster {
     fn visit_students(&self, visit: &mut dyn FnMut(&[Student]) -> Visit) -> Result<(), RosterError> {
+        if let Some((students, _)) = &self.kept {
+            for batch in students.chunks(self.batch.max(1)) {
+                if visit(batch).is_break() {
+                    break;
+                }
+            }
+            return Ok(());
+        }
         let reader = StudentReader::open(Input::Path(&self.students), &self.opts)
             .map_err(backend)?
             .with_schools(self.schools.values())

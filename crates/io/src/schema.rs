@@ -145,22 +145,55 @@ impl FileKind {
     }
 
     /// [`FileKind::index`] of a name the program holds (a literal): found
-    /// by the name's address after the first time, with no hashing or
-    /// comparing of its text. Sound because static text is never freed,
-    /// so an address and length always stand for the same name.
+    /// by the name's address after the first time, in a small two-way
+    /// cache (a set per address hash; a miss looks the name up and takes
+    /// the set's older slot), with no hashing or comparing of its text.
+    /// Sound because static text is never freed, so an address and length
+    /// always stand for the same name.
     pub(crate) fn index_static(self, name: &'static str) -> Option<usize> {
-        type ByAddress = HashMap<(usize, usize, FileKind), Option<usize>, BuildHasherDefault<eduaid_model::IdHasher>>;
-        thread_local! {
-            static BY_ADDRESS: RefCell<ByAddress> = RefCell::new(ByAddress::default());
+        #[derive(Clone, Copy)]
+        struct Slot {
+            addr: usize,
+            len: usize,
+            kind: Option<FileKind>,
+            index: Option<usize>,
         }
-        let key = (name.as_ptr().addr(), name.len(), self);
-        BY_ADDRESS.with(|m| {
-            if let Some(i) = m.borrow().get(&key) {
-                return *i;
+        const SETS: usize = 512;
+        const EMPTY: Slot = Slot {
+            addr: 0,
+            len: 0,
+            kind: None,
+            index: None,
+        };
+        thread_local! {
+            static CACHE: RefCell<[[Slot; 2]; SETS]> = const { RefCell::new([[EMPTY; 2]; SETS]) };
+        }
+        let addr = name.as_ptr().addr();
+        let len = name.len();
+        // Fibonacci hashing: the top bits of the product, so that nearby
+        // addresses spread over the sets.
+        let key = u64::try_from(addr ^ len.rotate_left(20)).unwrap_or(0);
+        let hash = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        let at = usize::try_from(hash >> (u64::BITS - SETS.trailing_zeros())).unwrap_or(0);
+        CACHE.with(|c| {
+            let mut cache = c.borrow_mut();
+            let set = cache.get_mut(at)?;
+            let hit = |s: &Slot| s.addr == addr && s.len == len && s.kind == Some(self);
+            if hit(&set[0]) {
+                return set[0].index;
             }
-            let i = self.index(name);
-            m.borrow_mut().insert(key, i);
-            i
+            if hit(&set[1]) {
+                return set[1].index;
+            }
+            let index = self.index(name);
+            set[1] = set[0];
+            set[0] = Slot {
+                addr,
+                len,
+                kind: Some(self),
+                index,
+            };
+            index
         })
     }
 

@@ -151,6 +151,11 @@ pub(crate) struct Fields {
     pub line: u64,
     kind: FileKind,
     names: Arc<[String]>,
+    /// Per column of the kind: the place of its cell in `cells`, if the
+    /// file has the column; `None` when `cells` are in the kind's order.
+    places: Option<Arc<[Option<usize>]>>,
+    /// The cells, in the file's order (a tabular row, moved as it was
+    /// read) or in the kind's (a JSON object).
     cells: Vec<Cell>,
 }
 
@@ -161,7 +166,14 @@ impl Fields {
 
     /// The cell of column `name` (an English name); empty if absent.
     pub(crate) fn cell(&self, name: &'static str) -> &Cell {
-        self.idx(name).and_then(|i| self.cells.get(i)).unwrap_or(&Cell::Empty)
+        let place = |i: usize| match &self.places {
+            Some(p) => p.get(i).copied().flatten(),
+            None => Some(i),
+        };
+        self.idx(name)
+            .and_then(place)
+            .and_then(|i| self.cells.get(i))
+            .unwrap_or(&Cell::Empty)
     }
 
     /// The header the file uses for column `name`.
@@ -238,6 +250,10 @@ enum Inner<'a> {
         /// Physical lines consumed so far.
         line: u64,
         buf: Vec<u8>,
+        /// The current record's cells, one after another, and where each
+        /// ends: reused record to record.
+        data: Vec<u8>,
+        ends: Vec<usize>,
     },
     Rows(std::vec::IntoIter<Raw>),
     JsonLines {
@@ -251,6 +267,8 @@ struct Mapping {
     names: Arc<[String]>,
     /// Per file column: the kind's column index, if known.
     positions: Vec<Option<usize>>,
+    /// Per column of the kind: its file column, if the file has it.
+    places: Arc<[Option<usize>]>,
     /// Columns up to the last non-empty header cell.
     width: usize,
     /// The header text of each file column.
@@ -278,8 +296,10 @@ pub(crate) struct RowReader<'a> {
     mapping: Option<Mapping>,
     pending: VecDeque<Raw>,
     warned: HashSet<String>,
-    /// The cells [`add_numbers`] hands to the sums, reused row to row.
-    scratch: Vec<Cell>,
+    /// Rows done with ([`RowReader::recycle`]): the next rows' cells are
+    /// read into their vectors and text buffers, so that a row's cells
+    /// cost no allocation once the reader is under way.
+    spare_rows: Vec<Vec<Cell>>,
     done: bool,
     next_line: u64,
     blanks: std::ops::Range<u64>,
@@ -338,6 +358,8 @@ impl<'a> RowReader<'a> {
                     delimiter: d,
                     line: 0,
                     buf: Vec::new(),
+                    data: Vec::new(),
+                    ends: Vec::new(),
                 }
             }
             Format::Xlsx => {
@@ -381,7 +403,7 @@ impl<'a> RowReader<'a> {
             mapping: None,
             pending: VecDeque::new(),
             warned: HashSet::new(),
-            scratch: Vec::new(),
+            spare_rows: Vec::new(),
             done: false,
             next_line: 1,
             blanks: 0..0,
@@ -433,14 +455,43 @@ impl<'a> RowReader<'a> {
                 delimiter,
                 line,
                 buf,
+                data,
+                ends,
             } => {
                 let file = &self.file;
-                match csv_record(reader.as_mut(), *delimiter, line, buf, max_record).map_err(|e| Error::io(file, e))? {
+                let mut record = CsvBuffers { line: buf, data, ends };
+                match csv_record_into(reader.as_mut(), *delimiter, line, &mut record, max_record)
+                    .map_err(|e| Error::io(file, e))?
+                {
                     None => None,
-                    Some((start, Ok(fields))) => Some(Raw::Cells(
-                        start,
-                        fields.into_iter().map(|f| decode(f, *utf8)).collect(),
-                    )),
+                    Some((start, Ok(()))) => {
+                        let mut cells = self.spare_rows.pop().unwrap_or_default();
+                        cells.truncate(record.ends.len());
+                        // UTF-8 checked once for the record; a cell is then
+                        // a slice of it (cells end at ASCII separators).
+                        let whole = if *utf8 {
+                            std::str::from_utf8(record.data).ok()
+                        } else {
+                            None
+                        };
+                        let mut from = 0;
+                        for (i, &end) in record.ends.iter().enumerate() {
+                            let text = match whole.and_then(|w| w.get(from..end)) {
+                                Some(t) => Ok(Cow::Borrowed(t)),
+                                None => decode(record.data.get(from..end).unwrap_or_default(), *utf8),
+                            };
+                            from = end;
+                            match cells.get_mut(i) {
+                                Some(slot) => fill(slot, text),
+                                None => {
+                                    let mut c = Cell::Empty;
+                                    fill(&mut c, text);
+                                    cells.push(c);
+                                }
+                            }
+                        }
+                        Some(Raw::Cells(start, cells))
+                    }
                     Some((start, Err(reason))) => Some(Raw::BadRow(start, reason)),
                 }
             }
@@ -690,8 +741,15 @@ impl<'a> RowReader<'a> {
             .and_then(|k| self.kind.index(k))
             .and_then(|k| positions.iter().position(|p| *p == Some(k)));
         self.sums = Sums::new(key, width);
+        let mut places = vec![None; cols.len()];
+        for (pos, i) in positions.iter().enumerate() {
+            if let Some(slot) = i.and_then(|i| places.get_mut(i)) {
+                *slot = Some(pos);
+            }
+        }
         self.mapping = Some(Mapping {
             names: names.into(),
+            places: places.into(),
             positions,
             width,
             headers: texts.into_iter().take(width).collect(),
@@ -749,21 +807,13 @@ impl<'a> RowReader<'a> {
             let reason = format!("the row has {n} cells but the header has {}", m.width);
             return Item::Bad(self.bad(line, None, reason));
         }
-        let mut cells = cells;
-        add_numbers(&mut self.sums, &mut cells, &mut self.scratch);
-        let mut out = vec![Cell::Empty; self.kind.columns().len()];
-        for (cell, pos) in cells.into_iter().zip(&m.positions) {
-            if let Some(i) = pos {
-                if let Some(slot) = out.get_mut(*i) {
-                    *slot = cell;
-                }
-            }
-        }
+        add_numbers(&mut self.sums, &cells);
         Item::Row(Fields {
             line,
             kind: self.kind,
             names: Arc::clone(&m.names),
-            cells: out,
+            places: Some(Arc::clone(&m.places)),
+            cells,
         })
     }
 
@@ -797,6 +847,22 @@ impl<'a> RowReader<'a> {
         Item::Skipped
     }
 
+    /// Take back a row's cells once it is parsed: the vector and its text
+    /// buffers serve the next rows.
+    pub(crate) fn recycle(&mut self, fields: Fields) {
+        let mut cells = fields.cells;
+        if self.spare_rows.len() >= MAX_SPARE_ROWS || cells.len() > MAX_COLUMNS {
+            return;
+        }
+        // A buffer a long cell grew is not kept.
+        for c in &mut cells {
+            if matches!(c, Cell::Text(s) if s.capacity() > MAX_SPARE_BYTES) {
+                *c = Cell::Empty;
+            }
+        }
+        self.spare_rows.push(cells);
+    }
+
     fn object(&mut self, line: u64, members: Vec<(String, Cell)>) -> Result<Item, Error> {
         let cols = self.kind.columns();
         let mut names: Vec<String> = cols.iter().map(|c| c.name.to_string()).collect();
@@ -824,10 +890,16 @@ impl<'a> RowReader<'a> {
             line,
             kind: self.kind,
             names: names.into(),
+            places: None,
             cells,
         }))
     }
 }
+
+/// The most row vectors a reader keeps for reuse.
+const MAX_SPARE_ROWS: usize = 4;
+/// A buffer above this size is not kept for reuse (a rare long record).
+const MAX_SPARE_BYTES: usize = 1 << 16;
 
 /// ASCII text is a number only if, white space and commas dropped, it
 /// is digits, points and a leading minus: a date (`2016-10-24`) is not.
@@ -849,26 +921,12 @@ fn may_be_number(c: &Cell) -> bool {
     }
 }
 
-/// [`Sums::add`] on a row's cells, given only those that may hold a
-/// number (the others stand in as empty): ASCII text with a letter or
-/// other sign no number has is never one, and reading every id, name and
-/// yes/no cell as a possible number was most of a load's allocations. The
-/// cells are moved out into `scratch` and back, not copied.
-fn add_numbers(sums: &mut Sums, cells: &mut [Cell], scratch: &mut Vec<Cell>) {
-    scratch.clear();
-    scratch.extend(cells.iter_mut().map(|c| {
-        if may_be_number(c) {
-            std::mem::replace(c, Cell::Empty)
-        } else {
-            Cell::Empty
-        }
-    }));
-    sums.add(scratch);
-    for (c, s) in cells.iter_mut().zip(scratch.drain(..)) {
-        if !matches!(s, Cell::Empty) {
-            *c = s;
-        }
-    }
+/// [`Sums::add_if`] on a row's cells, looking only at those that may hold
+/// a number: ASCII text with a letter or other sign no number has is
+/// never one, and reading every id, name and yes/no cell as a possible
+/// number was most of a load's allocations.
+fn add_numbers(sums: &mut Sums, cells: &[Cell]) {
+    sums.add_if(cells, may_be_number);
 }
 
 /// Two header rows as one: each column's lower text, or its upper text
@@ -1001,7 +1059,17 @@ fn skip_record(reader: &mut dyn BufRead, state: &mut CsvState, delimiter: u8, li
 }
 
 /// One CSV record: its first line, and its cells or why it has none.
+#[cfg(test)]
 type CsvRecord = (u64, Result<Vec<Vec<u8>>, String>);
+
+/// The buffers one CSV record is read into, reused record to record: the
+/// physical line being read, the cells' bytes one after another, and where
+/// each cell ends.
+struct CsvBuffers<'b> {
+    line: &'b mut Vec<u8>,
+    data: &'b mut Vec<u8>,
+    ends: &'b mut Vec<usize>,
+}
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum CsvState {
@@ -1028,6 +1096,7 @@ enum CsvState {
 /// A record over `max` bytes is refused as it is read, never held whole:
 /// the rest of its line is skipped, or, inside an open quote (where the
 /// record cannot be delimited), the rest of the file.
+#[cfg(test)]
 fn csv_record(
     reader: &mut dyn BufRead,
     delimiter: u8,
@@ -1035,11 +1104,45 @@ fn csv_record(
     buf: &mut Vec<u8>,
     max: u64,
 ) -> std::io::Result<Option<CsvRecord>> {
+    let (mut data, mut ends) = (Vec::new(), Vec::new());
+    let mut record = CsvBuffers {
+        line: buf,
+        data: &mut data,
+        ends: &mut ends,
+    };
+    let Some((start, outcome)) = csv_record_into(reader, delimiter, line, &mut record, max)? else {
+        return Ok(None);
+    };
+    let fields = outcome.map(|()| {
+        let mut from = 0;
+        ends.iter()
+            .map(|&end| {
+                let f = data.get(from..end).unwrap_or_default().to_vec();
+                from = end;
+                f
+            })
+            .collect()
+    });
+    Ok(Some((start, fields)))
+}
+
+/// [`csv_record`] into reused buffers: on `Ok(())` the record's cells are
+/// in `record.data`, each ending where `record.ends` says.
+fn csv_record_into(
+    reader: &mut dyn BufRead,
+    delimiter: u8,
+    line: &mut u64,
+    record: &mut CsvBuffers<'_>,
+    max: u64,
+) -> std::io::Result<Option<(u64, Result<(), String>)>> {
     let start = *line + 1;
-    // The cells' bytes one after another, and where each cell ends: each
-    // cell is copied out once, at its size, when the record is complete.
-    let mut data: Vec<u8> = Vec::new();
-    let mut ends: Vec<usize> = Vec::new();
+    let CsvBuffers { line: buf, data, ends } = record;
+    // A buffer a long record grew is not kept.
+    if data.capacity() > MAX_SPARE_BYTES {
+        **data = Vec::new();
+    }
+    data.clear();
+    ends.clear();
     let mut state = CsvState::Start;
     let mut size = 0u64;
     loop {
@@ -1061,8 +1164,8 @@ fn csv_record(
         if !whole {
             // Follow the quotes through what was read and the rest of the
             // record, holding none of it.
-            drop(std::mem::take(&mut data));
-            drop(std::mem::take(&mut ends));
+            **data = Vec::new();
+            ends.clear();
             let mut ended = false;
             for &b in buf.iter() {
                 if skip_step(&mut state, b, delimiter) {
@@ -1110,16 +1213,7 @@ fn csv_record(
         }
         if state != CsvState::Quoted {
             ends.push(data.len());
-            let mut from = 0;
-            let fields = ends
-                .iter()
-                .map(|&end| {
-                    let f = data.get(from..end).unwrap_or_default().to_vec();
-                    from = end;
-                    f
-                })
-                .collect();
-            return Ok(Some((start, Ok(fields))));
+            return Ok(Some((start, Ok(()))));
         }
     }
 }
@@ -1329,23 +1423,37 @@ fn sniff_delimiter(head: &[u8]) -> u8 {
     b','
 }
 
-/// A CSV cell's bytes as text, with eduaid's formula escape undone
-/// ([`csv_unescape`](crate::csv_unescape)).
-fn decode(bytes: Vec<u8>, utf8: bool) -> Cell {
+/// A CSV cell's bytes as text, or why they are not.
+fn decode(bytes: &[u8], utf8: bool) -> Result<Cow<'_, str>, &'static str> {
     if utf8 {
-        match String::from_utf8(bytes) {
-            // The cell's own buffer, unless the escape is undone.
-            Ok(s) => match crate::csv_unescape(&s) {
-                t if t.len() == s.len() => Cell::Text(s),
-                t => Cell::Text(t.to_string()),
-            },
-            Err(_) => Cell::Bad("invalid UTF-8 text (if the file is GBK, declare the encoding as GB18030)".into()),
-        }
+        std::str::from_utf8(bytes)
+            .map(Cow::Borrowed)
+            .map_err(|_| "invalid UTF-8 text (if the file is GBK, declare the encoding as GB18030)")
     } else {
-        match encoding_rs::GB18030.decode_without_bom_handling_and_without_replacement(&bytes) {
-            Some(s) => Cell::Text(crate::csv_unescape(&s).to_string()),
-            None => Cell::Bad("invalid GB18030/GBK text".into()),
+        encoding_rs::GB18030
+            .decode_without_bom_handling_and_without_replacement(bytes)
+            .ok_or("invalid GB18030/GBK text")
+    }
+}
+
+/// Set a cell to a CSV cell's text, with eduaid's formula escape undone
+/// ([`csv_unescape`](crate::csv_unescape)), in the text buffer the cell
+/// already has (an earlier row's) when it has one.
+fn fill(cell: &mut Cell, text: Result<Cow<'_, str>, &'static str>) {
+    let text = match text {
+        Ok(t) => t,
+        Err(reason) => {
+            *cell = Cell::Bad(reason.into());
+            return;
         }
+    };
+    let text = crate::csv_unescape(&text);
+    match cell {
+        Cell::Text(s) => {
+            s.clear();
+            s.push_str(text);
+        }
+        other => *other = Cell::Text(text.to_string()),
     }
 }
 

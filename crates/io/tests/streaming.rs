@@ -204,3 +204,54 @@ fn a_yes_without_a_date_needs_the_as_of_date() {
     assert!(!h.registered_poor_on("2017-02-28".parse().unwrap()));
     assert_eq!(h.statuses.len(), 1);
 }
+
+#[test]
+fn a_file_roster_keeps_a_small_file_and_re_reads_a_large_one() {
+    let dir = scratch("keep");
+    let path = big_file(&dir, 3000, 500);
+    let schools = data("schools.csv");
+    let all = |r: &FileRoster| {
+        let mut v = Vec::new();
+        r.visit_students(&mut |b| {
+            v.extend_from_slice(b);
+            ControlFlow::Continue(())
+        })
+        .unwrap();
+        v
+    };
+    let open = |keep| {
+        FileRoster::open_keeping(
+            RosterFiles::new(&schools, &path),
+            &ReadOptions::default(),
+            keep,
+            &mut |_| {},
+        )
+        .unwrap()
+        .with_batch_size(700)
+    };
+    let (kept, streamed, over) = (open(FileRoster::DEFAULT_KEEP), open(0), open(2993));
+    assert!(kept.is_kept() && !streamed.is_kept() && !over.is_kept());
+    assert_eq!(kept.student_count().unwrap(), 2994);
+    let students = all(&kept);
+    assert_eq!(students.len(), 2994);
+    assert_eq!(students, all(&streamed));
+    assert_eq!(students, all(&over));
+    assert_eq!(kept.students_report(), streamed.students_report());
+    // The file no longer matters to a roster that kept its students.
+    std::fs::write(&path, "id\n").unwrap();
+    assert_eq!(all(&kept), students);
+    assert!(streamed.visit_students(&mut |_| ControlFlow::Continue(())).is_err());
+    // Bank numbers are kept with the students.
+    assert!(kept.bank_details().is_some_and(std::collections::HashMap::is_empty));
+    assert!(streamed.bank_details().is_none());
+    let csv = "学籍号,姓名,性别,出生日期,学校,学段,年级,户籍,学籍状态,学籍状态日期,一卡通账号,联系电话\n\
+               G1,甲,女,2008-05-01,S004,小学,3,农村,在读,2014-09-01,6217 0012 3456 7890,13812345678\n\
+               G2,乙,女,2008-05-01,S004,小学,3,农村,在读,2014-09-01,,\n";
+    std::fs::write(&path, csv).unwrap();
+    let kept = open(FileRoster::DEFAULT_KEEP);
+    let bank = kept.bank_details().unwrap();
+    assert_eq!(bank.len(), 1);
+    let want = read_bank_details(&path, &ReadOptions::default()).unwrap();
+    assert_eq!(bank, &want);
+    std::fs::remove_dir_all(dir).unwrap();
+}

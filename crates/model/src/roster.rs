@@ -384,6 +384,15 @@ impl MemoryRoster {
         self
     }
 
+    /// Make room for `additional` more students, so that adding them does
+    /// not grow the student list and index step by step (a loader that
+    /// knows how many it will add calls this first).
+    pub fn reserve_students(&mut self, additional: usize) {
+        self.students.reserve(additional);
+        self.links.reserve(additional);
+        self.student_index.reserve(additional);
+    }
+
     /// Add a school.
     ///
     /// # Errors

@@ -75,10 +75,14 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         read.extend(output::policy_inputs(&args.policy.policy));
         output::guard_table_out(out, &names, &read)?;
     }
+    let engine = policy::engine(&args.policy)?;
+    // The students file is read once: the roster keeps its students (and
+    // their bank numbers) unless the file is too large to hold.
+    let (mut roster, rejected) = inputs::open_roster(&args.data, ctx)?;
     // The bank payment columns the students file gives (身份证号, 银行卡号,
     // 联系电话), by student: masked unless --full-numbers.
     let (bank, bank_columns) = match &args.out {
-        Some(_) => bank_details(args, ctx)?,
+        Some(_) => bank_details(args, roster.take_bank_details(), ctx)?,
         None => (std::collections::HashMap::new(), Vec::new()),
     };
     let mut writer = match &args.out {
@@ -90,8 +94,6 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         }
         None => None,
     };
-    let engine = policy::engine(&args.policy)?;
-    let (roster, rejected) = inputs::open_roster(&args.data, ctx)?;
     let mut write_error: Option<eduaid::io::Error> = None;
     // The list's totals row per kind of benefit: rows and amount.
     let mut list_totals: [(u64, Money); 4] = [(0, Money::ZERO); 4];
@@ -232,18 +234,25 @@ fn bank_header(c: BankColumn, zh: bool) -> &'static str {
 
 /// The students file's bank payment numbers by student (masked unless
 /// `--full-numbers`), and the columns that hold any; nothing when the file
-/// has none of those columns.
+/// has none of those columns. `kept` are those the roster's read kept;
+/// without them (a file too large to keep) the file is read for them.
 fn bank_details(
     args: &EvaluateArgs,
+    kept: Option<std::collections::HashMap<eduaid::model::StudentId, eduaid::io::BankDetails>>,
     ctx: &Ctx,
 ) -> anyhow::Result<(
     std::collections::HashMap<eduaid::model::StudentId, eduaid::io::BankDetails>,
     Vec<BankColumn>,
 )> {
-    let Some(path) = inputs::pick(args.data.students.as_ref(), args.data.data.as_ref(), "students") else {
-        return Ok(Default::default());
+    let mut book = match kept {
+        Some(kept) => kept,
+        None => {
+            let Some(path) = inputs::pick(args.data.students.as_ref(), args.data.data.as_ref(), "students") else {
+                return Ok(Default::default());
+            };
+            eduaid::io::read_bank_details(eduaid::io::Input::Path(&path), &inputs::read_options(&args.data))?
+        }
     };
-    let mut book = eduaid::io::read_bank_details(eduaid::io::Input::Path(&path), &inputs::read_options(&args.data))?;
     if book.is_empty() {
         return Ok((book, Vec::new()));
     }

@@ -49,7 +49,7 @@
 //! old file or the whole new one. A CSV text cell that a spreadsheet would
 //! take for a formula (`=`, `+`, `-`, `@`, tab, CR) is written with a
 //! leading `'` ([`csv_safe`]); xlsx text is always a string cell.
-//! The root README.md ("File formats") documents every file kind and column.
+//! docs/file-formats.md (in the repository) documents every file kind and column.
 //!
 //! ## Example
 //! ```

@@ -127,7 +127,7 @@ pub struct ReadOptions {
     /// The day a students file's yes/no status columns (建档立卡 = 是,
     /// 低保 = 是 …) speak of, for rows that give no start date: the spell is
     /// taken to hold from this day on. Without it such a row is rejected,
-    /// because the model's statuses are dated. See the README's "File formats" section.
+    /// because the model's statuses are dated. See docs/file-formats.md.
     pub status_as_of: Option<NaiveDate>,
     /// The CSV cell separator: `None` (the default) detects it from the
     /// first lines (a tab or `;` when the first line holding a separator

@@ -359,7 +359,7 @@ pub fn read_households<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> R
 }
 
 /// The households a students file and a households file describe, merged
-/// by the rules in the README's "File formats" section:
+/// by the rules in docs/file-formats.md:
 ///
 /// - with a households file, it is authoritative: every status kind a
 ///   student row states must have exactly the spells the file has for that

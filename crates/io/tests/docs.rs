@@ -1,4 +1,4 @@
-//! README.md's "File formats" section documents every column of every file kind exactly as
+//! docs/file-formats.md documents every column of every file kind exactly as
 //! the code reads it: the tables there are checked against the schema.
 
 use eduaid_io::{Column, FileKind, ValueType};
@@ -49,7 +49,7 @@ pub(crate) fn table(kind: FileKind) -> String {
 
 #[test]
 fn format_md_has_every_column_table() {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md");
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/file-formats.md");
     let doc = std::fs::read_to_string(path).unwrap();
     if std::env::var("EDUAID_PRINT_TABLES").is_ok() {
         for kind in FileKind::ALL {
@@ -58,6 +58,6 @@ fn format_md_has_every_column_table() {
     }
     for kind in FileKind::ALL {
         let t = table(*kind);
-        assert!(doc.contains(&t), "README.md lacks the current table of {kind}:\n{t}");
+        assert!(doc.contains(&t), "docs/file-formats.md lacks the current table of {kind}:\n{t}");
     }
 }

@@ -364,8 +364,8 @@ fn summary_sheets(totals: &Totals, names: [&str; 3]) -> (Sheet, Sheet) {
     let mut by_program = Sheet::new(
         names[1],
         &[
-            h("program", "资助项目"),
-            h("name", "项目名称"),
+            h("program", "项目编号"),
+            h("name", "资助项目"),
             h("benefit", "资助方式"),
             h("persons", "人数"),
             h("person_terms", "人次"),
@@ -394,8 +394,9 @@ fn summary_sheets(totals: &Totals, names: [&str; 3]) -> (Sheet, Sheet) {
             Val::Wan(p.total.amount),
         ]);
         for (stage, t) in &p.by_stage {
+            // A clerk reads the program's name; the English sheet keeps the id.
             by_stage.push(vec![
-                p.id.to_string().into(),
+                (if zh { p.name.clone() } else { p.id.to_string() }).into(),
                 (if zh { stage.chinese() } else { stage.code() }).into(),
                 t.persons.into(),
                 t.person_terms.into(),

@@ -65,6 +65,12 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
+mod cited;
+
+#[cfg(feature = "io")]
+pub use cited::read_cited;
+pub use cited::{CITED_COLUMNS, CITED_KEYS, CitedKey, cited_figure, parse_date};
+
 use crate::eligibility::loans::check_loans;
 use crate::eligibility::{Engine, FindingKind, ProgramTotals, Reconciliation, Row, Scope, Totals, reconcile};
 use crate::model::{
@@ -200,6 +206,25 @@ pub enum Error {
         /// The amount figure the relation checks.
         key: String,
     },
+    /// A cited figure (引用数据) refused: where it stands (`file:line`, or
+    /// empty), its key and why.
+    #[error("{}cited figure {key}: {reason}", at_prefix(.at))]
+    Cited {
+        /// The file and line of its row (empty when not read from a file).
+        at: String,
+        /// The figure's key as written.
+        key: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A cited-figures file that cannot be read, or lacks a column.
+    #[error("{file}: cited figures: {reason}")]
+    CitedFile {
+        /// The file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
     /// The report's term is the first the model knows, so the Rain-and-Dew
     /// plan's two terms cannot be counted.
     #[error("the term has no previous term")]
@@ -207,6 +232,15 @@ pub enum Error {
         /// The report's term.
         term: Term,
     },
+}
+
+/// `"{at}: "`, or nothing for an empty `at`.
+fn at_prefix(at: &str) -> String {
+    if at.is_empty() {
+        String::new()
+    } else {
+        format!("{at}: ")
+    }
 }
 
 /// What to do with a figure that cannot be computed from the county's data.

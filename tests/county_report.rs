@@ -603,3 +603,65 @@ fn the_loan_sentence_reproduces_the_seed_and_a_wrong_figure_is_caught() -> Resul
     );
     Ok(())
 }
+
+#[test]
+fn the_working_paper_has_the_tiers_the_loans_against_their_caps_and_the_missing_data() -> Result {
+    use eduaid::county_report::MissingAtSchool;
+    use eduaid::model::Money;
+    let engine = Engine::hunan_county_2016()?;
+    let c = sample();
+    // The seed's loans, and one more record of a 2014 borrower over the cap.
+    let mut loans = eduaid::sample::loans()?;
+    let mut extra = loans[0].clone();
+    extra.amount = Money::yuan(13_000);
+    loans.push(extra);
+    let e = entitlements(&engine)?;
+    // A private school without its tuition on record (the sample has none).
+    let with_missing = Entitlements {
+        missing: vec![MissingAtSchool {
+            program: "senior-fee-waiver".into(),
+            name: "普通高中免学杂费".into(),
+            school: "S9001".parse()?,
+            school_name: "某民办高中".into(),
+            what: eduaid::eligibility::MISSING_TUITION.into(),
+            persons: 37,
+            person_terms: 37,
+        }],
+        ..e.clone()
+    };
+    let report = County::new(&c.roster, &c.counts, &engine, spring()?)
+        .with_loans(&loans)
+        .with_settings(Settings {
+            report_date: "2017-09-30".parse().ok(),
+            ..Settings::new(c.name.clone())
+        })
+        .build_from(&with_missing)?;
+    let doc = Template::default_report().render(&report.data)?;
+    let mut working = doc.clone();
+    report.push_appendices(&mut working, &report.validate(&doc)?);
+    let md = |d: &eduaid::report::Document| -> Result<String> {
+        let bytes = eduaid::report::render(d, &mut eduaid::report::MarkdownRenderer::new())?;
+        Ok(String::from_utf8(bytes)?)
+    };
+    let (text, official) = (md(&working)?, md(&doc)?);
+    for want in [
+        "附件3",
+        "资助分档、助学贷款和缺少数据明细",
+        // The senior grant by tier, adding up to the program.
+        "普通高中国家助学金 | 一档 | 14 | 14 | 2.1",
+        "普通高中国家助学金 | 二档 | 5047 | 5047 | 504.7",
+        "合计（各档之和与项目合计一致） | 5061 | 5061 | 506.8",
+        // Loans by year against the caps; the planted record found twice.
+        "2014年 | 469 | 470 | 324.8 | 8000 | 12000 | 1 | 1 | 发现问题2条",
+        "2017年 | 749 | 749 | 609.45 | 8000 | 12000 | 0 | 0 | 符合",
+        "贷款13000.00元，超过当年上限",
+        "在2014年度有2笔贷款",
+        // Missing data by school.
+        "普通高中免学杂费 | S9001 | 某民办高中 | 学费标准 | 37 | 37",
+        "有学生37人（各项目分别计）因所在学校缺少数据无法计算资助金额",
+    ] {
+        assert!(text.contains(want), "{want} missing from the working paper:\n{text}");
+        assert!(!official.contains(want), "{want} in the official document");
+    }
+    Ok(())
+}

@@ -66,13 +66,17 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 mod cited;
+mod working_paper;
 
 #[cfg(feature = "io")]
 pub use cited::read_cited;
 pub use cited::{CITED_COLUMNS, CITED_KEYS, CitedKey, cited_figure, parse_date};
+pub use working_paper::MissingAtSchool;
 
 use crate::eligibility::loans::check_loans;
-use crate::eligibility::{Engine, FindingKind, ProgramTotals, Reconciliation, Row, Scope, Totals, reconcile};
+use crate::eligibility::{
+    BasisTotals, Engine, FindingKind, MissingRow, ProgramTotals, Reconciliation, Row, Scope, Sink, Totals, reconcile,
+};
 use crate::model::{
     Channel, Counts, Decimal, Disbursement, Household, Locality, MemoryRoster, ModelError, Money, NaiveDate, Ownership,
     Roster, SchoolId, SchoolKind, SchoolYear, Stage, StudentLoan, Term,
@@ -440,6 +444,15 @@ impl<'a> County<'a> {
         self
     }
 
+    /// The policy the loans are checked against: the engine's, else the
+    /// national catalogue (the totals do not depend on the caps).
+    fn loan_policy(&self) -> Result<std::borrow::Cow<'a, crate::eligibility::Policy>, Error> {
+        Ok(match self.engine.policy() {
+            Some(p) => std::borrow::Cow::Borrowed(p),
+            None => std::borrow::Cow::Owned(crate::eligibility::Policy::national()?),
+        })
+    }
+
     /// Other settings.
     #[must_use]
     pub fn with_settings(mut self, settings: Settings) -> County<'a> {
@@ -492,6 +505,14 @@ impl<'a> County<'a> {
         if let Some(loans) = self.loans {
             student_loans(&mut g, self, loans)?;
         }
+        let mut working = vec![working_paper::tiers(self.spring, entitlements)?];
+        if let Some(loans) = self.loans {
+            working.extend(working_paper::loans(
+                &check_loans(loans, &*self.loan_policy()?),
+                self.spring.calendar_year(),
+            )?);
+        }
+        working.push(working_paper::missing(self.spring, entitlements)?);
         for f in &self.settings.cited {
             let mut f = f.clone();
             let what = f.source.indicator.take().unwrap_or_default();
@@ -505,6 +526,7 @@ impl<'a> County<'a> {
             dated: g.dated,
             plans: g.plans,
             on_missing: self.settings.on_missing,
+            working,
         })
     }
 }
@@ -523,6 +545,55 @@ pub struct Entitlements {
     /// What was paid against what was owed in the spring term (its
     /// records only), given the payments.
     pub reconciliation: Option<Reconciliation>,
+    /// The spring term's entitlements by program, rule and tier (一档,
+    /// 二档…), for the working paper.
+    pub basis: BasisTotals,
+    /// The spring term's students whose amount a rule could not compute for
+    /// want of data, by program and school (in that order), for the
+    /// working paper.
+    pub missing: Vec<MissingAtSchool>,
+}
+
+/// What one pass over the spring term collects besides its totals.
+#[derive(Default)]
+struct Collect {
+    /// The senior grant's entitlements by amount.
+    tiers: BTreeMap<Decimal, u64>,
+    /// Entitlements by program, rule and tier.
+    basis: BasisTotals,
+    /// Missing data by program and school, with the students seen.
+    missing: BTreeMap<(String, SchoolId), (MissingAtSchool, BTreeSet<crate::model::StudentId>)>,
+}
+
+impl Sink for Collect {
+    fn entitlement(&mut self, row: &Row<'_>) {
+        if row.program.id.as_str() == "senior-grant" {
+            *self.tiers.entry(row.amount).or_default() += 1;
+        }
+        self.basis.entitlement(row);
+    }
+
+    fn missing(&mut self, row: &MissingRow<'_>) {
+        let key = (row.program.id.as_str().to_string(), row.school.id.clone());
+        let (m, seen) = self.missing.entry(key).or_insert_with(|| {
+            (
+                MissingAtSchool {
+                    program: row.program.id.as_str().to_string(),
+                    name: row.program.name.clone(),
+                    school: row.school.id.clone(),
+                    school_name: row.school.name.clone(),
+                    what: row.what.to_string(),
+                    persons: 0,
+                    person_terms: 0,
+                },
+                BTreeSet::new(),
+            )
+        });
+        m.person_terms += 1;
+        if seen.insert(row.student.id.clone()) {
+            m.persons += 1;
+        }
+    }
 }
 
 impl Entitlements {
@@ -539,14 +610,10 @@ impl Entitlements {
     ) -> Result<Entitlements, Error> {
         let autumn = spring.prev().ok_or(Error::NoPreviousTerm { term: spring })?;
         // One pass over the spring term gives its totals and, through the
-        // sink, the senior grant's tiers.
-        let mut tiers: BTreeMap<Decimal, u64> = BTreeMap::new();
-        let mut tally = |row: &Row<'_>| {
-            if row.program.id.as_str() == "senior-grant" {
-                *tiers.entry(row.amount).or_default() += 1;
-            }
-        };
-        let totals = engine.run(roster, &[spring], false, Some(&mut tally))?;
+        // sink, the senior grant's tiers, the totals by rule and tier and
+        // the missing data by school.
+        let mut collect = Collect::default();
+        let totals = engine.run(roster, &[spring], false, Some(&mut collect))?;
         let two_terms = engine.totals(roster, &[autumn, spring])?;
         // The report speaks of the spring term: its records alone are
         // reconciled (a record of another term is no payment of this one).
@@ -559,8 +626,10 @@ impl Entitlements {
         Ok(Entitlements {
             totals,
             two_terms,
-            senior_grant_tiers: tiers,
+            senior_grant_tiers: collect.tiers,
             reconciliation,
+            basis: collect.basis,
+            missing: collect.missing.into_values().map(|(m, _)| m).collect(),
         })
     }
 }
@@ -583,6 +652,8 @@ pub struct CountyReport {
     /// plans.
     plans: BTreeSet<String>,
     on_missing: Missing,
+    /// The working paper's tables (tiers, loans, missing data).
+    working: Vec<working_paper::Part>,
 }
 
 impl CountyReport {
@@ -852,9 +923,10 @@ impl CountyReport {
             validation.summary()
         ));
         doc.table(validation.table("数据校核明细"));
+        working_paper::push_parts(doc, "附件3", &self.working);
         let missing = self.missing_sections();
         if !missing.is_empty() {
-            doc.push_appendix("附件3", "未写入报告的内容");
+            doc.push_appendix("附件4", "未写入报告的内容");
             for line in missing {
                 doc.text(line);
             }
@@ -2170,15 +2242,7 @@ fn student_loans(g: &mut Gather<'_>, c: &County<'_>, loans: &[StudentLoan]) -> R
     let last = c.spring.calendar_year();
     // The totals do not depend on the caps; an engine built without a
     // policy checks against the national catalogue.
-    let national;
-    let policy = match c.engine.policy() {
-        Some(p) => p,
-        None => {
-            national = crate::eligibility::Policy::national()?;
-            &national
-        }
-    };
-    let check = check_loans(loans, policy);
+    let check = check_loans(loans, &*c.loan_policy()?);
     let years: Vec<SchoolYear> = check.years.keys().copied().filter(|y| y.start_year() <= last).collect();
     let years = &years[years.len().saturating_sub(4)..];
     let source = g.p().source(

@@ -77,6 +77,18 @@ fn report_loans_and_cited_files_fill_the_loan_and_cited_sections() {
         "{working}"
     );
     assert!(!working.contains("loans.csv（贷款年度"), "{working}");
+    // The working paper's tables: tiers, loans by year against the caps,
+    // missing data.
+    for want in [
+        "| 普通高中国家助学金 | 一档 | 14 | 14 | 2.1 |",
+        "| 2017年 | 749 | 749 | 609.45 | 8000 | 12000 | 0 | 0 | 符合 |",
+        "没有因缺少数据而无法计算资助金额的学生",
+    ] {
+        assert!(
+            working.contains(want),
+            "{want} missing from the working paper:\n{working}"
+        );
+    }
 }
 
 #[test]

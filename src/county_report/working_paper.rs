@@ -8,11 +8,11 @@
 
 use std::collections::BTreeMap;
 
-use super::{Entitlements, Error};
+use super::{CountyReport, Entitlements, Error};
 use crate::eligibility::MISSING_TUITION;
 use crate::eligibility::loans::{LoanCheck, LoanFinding};
 use crate::model::{Money, SchoolId, SchoolYear, Stage, Term};
-use crate::report::{Document, Inline, Table};
+use crate::report::{Document, Inline, Table, Validation};
 
 /// A part of the working paper's tables: a lead sentence and, if any, its
 /// table.
@@ -278,6 +278,114 @@ pub(crate) fn push_parts(doc: &mut Document, label: &str, parts: &[Part]) {
         doc.text(p.lead.clone());
         if let Some(t) = &p.table {
             doc.table(t.clone());
+        }
+    }
+}
+
+/// Each section of the default template that needs data beyond the
+/// students, households and schools: its name, the figures it needs and
+/// the file (or setting) that would give them.
+const SECTIONS: &[(&str, &[&str], &str)] = &[
+    (
+        "控辍保学（近三年巩固率）",
+        &[
+            "retention_primary_y1",
+            "retention_primary_y2",
+            "retention_primary_y3",
+            "retention_junior_y1",
+            "retention_junior_y2",
+            "retention_junior_y3",
+        ],
+        "各年级入学、转入转出和毕业人数文件 grade_counts.csv（三个学年）",
+    ),
+    (
+        "生源地信用助学贷款",
+        &["loans_y1_persons", "loans_y1_amount"],
+        "助学贷款文件 loans.csv（贷款年度、借款人、贷款金额）",
+    ),
+    (
+        "三类残疾儿童入学率",
+        &["disabled_enrolment_rate"],
+        "残疾儿童文件 disabled.csv",
+    ),
+    (
+        "随迁子女占比",
+        &["migrant_share"],
+        "students.csv 中城区小学生的随迁子女标记",
+    ),
+    (
+        "化解城区大班额",
+        &["class_size_before", "class_size_after"],
+        "班级文件 classes.csv（本学年及以后学年的城区公办小学班级）",
+    ),
+    (
+        "帮扶责任人覆盖率",
+        &["helper_coverage"],
+        "households.csv 中的建档立卡家庭（及 students.csv 的帮扶责任人列）",
+    ),
+    (
+        "义务教育生活补助",
+        &[
+            "living_subsidy_students",
+            "living_subsidy_primary_standard",
+            "living_subsidy_junior_standard",
+        ],
+        "政策中的生活补助项目（living-subsidy）",
+    ),
+    (
+        "营养改善计划",
+        &["nutrition_amount", "nutrition_days", "nutrition_students_first"],
+        "schools.csv 的 nutrition_plan_from 列和政策中的校历（nutrition）",
+    ),
+    (
+        "非普惠性幼儿园建档立卡幼儿资助",
+        &["preschool_aid_standard", "preschool_aid_students"],
+        "政策参数 preschool-aid.annual（如 --policy hunan-county-2016）",
+    ),
+    (
+        "雨露计划",
+        &["rain_dew_students", "rain_dew_standard"],
+        "政策中的雨露计划项目（rain-and-dew）",
+    ),
+    (
+        "资金发放核对",
+        &["payments_count"],
+        "资金发放记录文件 disbursements.csv",
+    ),
+    ("专任教师", &["teachers_total"], "教师文件 teachers.csv"),
+];
+
+impl CountyReport {
+    /// The report's sections whose figures the data lacks, one line each,
+    /// naming the file (or setting) that would fill it: the default
+    /// template leaves each such section (or sentence) out.
+    #[must_use]
+    pub fn missing_sections(&self) -> Vec<String> {
+        let has = |k: &str| self.data.figures.get(k).is_some();
+        SECTIONS
+            .iter()
+            .filter(|(_, keys, _)| !keys.iter().all(|k| has(k)))
+            .map(|(section, _, file)| format!("“{section}”未写入：缺少{file}"))
+            .collect()
+    }
+
+    /// Append the data appendix (every figure printed, with its source) and
+    /// the validation summary to `doc`.
+    pub fn push_appendices(&self, doc: &mut Document, validation: &Validation) {
+        doc.push_data_appendix("附件1");
+        doc.push_appendix("附件2", "数据校核结果");
+        doc.text(format!(
+            "对报告所用数据之间的勾稽关系（分项与合计、比率与分子分母、金额与人数和标准）及报告正文逐句校核，{}。",
+            validation.summary()
+        ));
+        doc.table(validation.table("数据校核明细"));
+        push_parts(doc, "附件3", &self.working);
+        let missing = self.missing_sections();
+        if !missing.is_empty() {
+            doc.push_appendix("附件4", "未写入报告的内容");
+            for line in missing {
+                doc.text(line);
+            }
         }
     }
 }

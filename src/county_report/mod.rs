@@ -37,6 +37,16 @@
 //! that names a figure left out then fails naming its line, so nothing is
 //! ever invented.
 //!
+//! One file per section: `enrolment` (students by stage, the
+//! registered-poor and their helpers, teachers), `retention` (retention,
+//! disabled and migrant children, rural schools), `class_sizes`,
+//! `nutrition` (the plan's batches), `aid` (every program of the term),
+//! `payments` (the reconciliation), `loans` (student loans), [`cited`
+//! figures](cited_figure) (引用数据), `checks` (the relations and the
+//! text), `working_paper` (the appendices of the 底稿) and `gather` (how a
+//! figure is added, its source, the words). [`keys`] lists every figure key
+//! with its section and how the default template uses it.
+//!
 //! The `county_report` example (the sample county's report, checked against
 //! the seed report's figures) and the `eduaid report` command both build
 //! their report here.
@@ -67,10 +77,11 @@ use std::collections::{BTreeMap, BTreeSet};
 
 mod aid;
 mod checks;
-mod cited;
+pub mod cited;
 mod class_sizes;
 mod enrolment;
 mod gather;
+pub mod keys;
 mod loans;
 mod nutrition;
 mod payments;

@@ -650,7 +650,8 @@ fn the_working_paper_has_the_tiers_the_loans_against_their_caps_and_the_missing_
         // The senior grant by tier, adding up to the program.
         "普通高中国家助学金 | 一档 | 14 | 14 | 2.1",
         "普通高中国家助学金 | 二档 | 5047 | 5047 | 504.7",
-        "合计（各档之和与项目合计一致） | 5061 | 5061 | 506.8",
+        "各档人次和资金之和与项目合计一致",
+        "合计 | 5061 | 5061 | 506.8",
         // Loans by year against the caps; the planted record found twice.
         "2014年 | 469 | 470 | 324.8 | 8000 | 12000 | 1 | 1 | 发现问题2条",
         "2017年 | 749 | 749 | 609.45 | 8000 | 12000 | 0 | 0 | 符合",

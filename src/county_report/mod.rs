@@ -516,14 +516,16 @@ impl<'a> County<'a> {
         if let Some(loans) = self.loans {
             loans::student_loans(&mut g, self, loans)?;
         }
-        let mut working = vec![working_paper::tiers(self.spring, entitlements)?];
+        let mut working = vec![
+            working_paper::tiers(self.spring, entitlements)?,
+            working_paper::missing(self.spring, entitlements)?,
+        ];
         if let Some(loans) = self.loans {
             working.extend(working_paper::loans(
                 &check_loans(loans, &*self.loan_policy()?),
                 self.spring.calendar_year(),
             )?);
         }
-        working.push(working_paper::missing(self.spring, entitlements)?);
         for f in &self.settings.cited {
             let mut f = f.clone();
             let what = f.source.indicator.take().unwrap_or_default();

@@ -64,6 +64,7 @@ pub(crate) fn tiers(spring: Term, e: &Entitlements) -> Result<Part, Error> {
         &["资助项目", "档次", "受助学生（人）", "人次", "资金（万元）"],
     );
     let mut programs = 0usize;
+    let mut uneven = Vec::new();
     for p in e.totals.programs.iter().filter(|p| p.total.person_terms > 0) {
         let Some(basis) = e.basis.program(p.id.as_str()) else {
             continue;
@@ -87,11 +88,14 @@ pub(crate) fn tiers(spring: Term, e: &Entitlements) -> Result<Part, Error> {
                 ],
             )?;
         }
-        let check = if n == p.total.person_terms && m == p.total.amount {
-            "合计（各档之和与项目合计一致）".to_string()
-        } else {
-            format!("合计（各档之和{n}人次、{}万元，其余为不分档的规则）", wan(m))
-        };
+        if n != p.total.person_terms || m != p.total.amount {
+            uneven.push(format!(
+                "{}各档之和为{n}人次、{}万元，其余为不分档的规则",
+                p.name,
+                wan(m)
+            ));
+        }
+        let check = "合计".to_string();
         row(
             &mut t,
             vec![
@@ -111,7 +115,12 @@ pub(crate) fn tiers(spring: Term, e: &Entitlements) -> Result<Part, Error> {
     } else {
         Part {
             lead: format!(
-                "{term}按档次资助的项目{programs}个，各档受助学生、人次和资金按决定每笔资助的政策规则及其档次统计，资金为应发金额，未舍入。"
+                "{term}按档次资助的项目{programs}个，各档受助学生、人次和资金按决定每笔资助的政策规则及其档次统计，资金为应发金额，未舍入；{}。",
+                if uneven.is_empty() {
+                    "各档人次和资金之和与项目合计一致".to_string()
+                } else {
+                    uneven.join("；")
+                }
             ),
             table: Some(t.with_note("受助学生按学生去重；人次为学生与学期的组合数。")),
         }

@@ -12,6 +12,7 @@
 //!    retention over three school years, the disabled children's enrolment
 //!    rate, the migrant share and class sizes (`eduaid::stats`), all of it
 //!    as typed figures, tables and charts (`eduaid::report`);
+//!    with the seed's cited figures read from `examples/county_report_cited.csv`;
 //! 3. checked against the seed report's figures (FIGURES.md), filled into
 //!    the default template (or the one given), checked by the validator,
 //!    and written to `out/` as `.docx`, `.html` and `.md` (the official
@@ -22,10 +23,8 @@ use std::path::Path;
 
 use eduaid::county_report::{County, Missing, Presentation, Settings};
 use eduaid::eligibility::Engine;
-use eduaid::model::{Money, NaiveDate, SchoolYear, Term};
-use eduaid::report::{
-    DocxRenderer, Figure, HtmlRenderer, MarkdownRenderer, MoneyUnit, ReportData, Source, Template, render,
-};
+use eduaid::model::{NaiveDate, SchoolYear, Term};
+use eduaid::report::{DocxRenderer, Figure, HtmlRenderer, MarkdownRenderer, ReportData, Source, Template, render};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error>>;
 
@@ -46,7 +45,7 @@ fn main() -> Result<()> {
         report_date: Some(date(2017, 9, 30)?),
         class_sizes_after: Some(SchoolYear::new(2018)?),
         nutrition_batches: Some([date(2017, 6, 1)?, date(2017, 9, 1)?]),
-        cited: cited()?,
+        cited: eduaid::county_report::read_cited(Path::new(CITED))?,
         on_missing: Missing::Fail,
         presentation: Presentation {
             roster_file: Some(ROSTER.to_string()),
@@ -128,49 +127,13 @@ fn main() -> Result<()> {
     Ok(())
 }
 
-/// Where the cited figures come from: the seed report itself.
-const SEED: &str = "《全县脱贫攻坚中教育保障工作开展情况工作报告》（种子报告，FIGURES.md）";
-
-/// Figures the seed report gives that no record of the sample county holds
-/// (teachers recruited, money invested, graduates, an earlier year's
-/// Rain-and-Dew plan): cited, marked as cited in the data appendix, and
-/// checked where a relation joins them (198 = 189 + 9; 930 × 1000元 = 93万元).
-fn cited() -> Result<Vec<Figure>> {
-    let src = || Source::indicator(SEED);
-    let n = |key: &str, label: &str, n: u64, unit: &str| Figure::count(key, label, n, unit, src());
-    let wan = |key: &str, label: &str, yuan: i64| Figure::money(key, label, Money::yuan(yuan), src()).in_wan_yuan();
-    let yi = |key: &str, label: &str, yuan: i64| {
-        Figure::money(key, label, Money::yuan(yuan), src()).with_money_unit(MoneyUnit::Yi)
-    };
-    Ok(vec![
-        n("rain_dew_prior_person_terms", "雨露计划上一学年补助人次", 930, "人次"),
-        wan("rain_dew_prior_amount", "雨露计划上一学年补助资金", 930_000),
-        Figure::money(
-            "rain_dew_prior_standard",
-            "雨露计划上一学年补助标准（每人次）",
-            Money::yuan(1000),
-            src(),
-        ),
-        n("teachers_added_3y", "前3年补充义务教育阶段教师", 760, "人"),
-        n("teachers_special_post", "特岗教师", 234, "名"),
-        n("teachers_funded_normal", "安置公费师范生", 42, "名"),
-        n("teachers_recruited", "公开招聘教师", 52, "名"),
-        n("teachers_high_degree", "引进高学历人才", 6, "名"),
-        n("teachers_intern", "顶岗实习公费师范生", 101, "名"),
-        n("aiding_organs", "援建的县直机关", 108, "个"),
-        n("aided_schools", "援建学校", 72, "所"),
-        n("aided_canteens", "援建食堂", 108, "个"),
-        wan("invest_weak_schools", "薄改、教学点和周转房投入", 52_720_000),
-        yi("invest_equipment", "教育设施设备投入", 114_000_000),
-        yi("poverty_loan_amount", "教育扶贫贷款", 213_400_000),
-        n("poverty_loan_schools", "教育扶贫贷款计划改造学校", 61, "所"),
-        n("teacher_training_total", "农村小学教师公费定向培养签约", 198, "人"),
-        n("teacher_training_junior_entry", "其中初中起点", 189, "名"),
-        n("teacher_training_senior_entry", "其中高中起点", 9, "名"),
-        n("graduates_registered", "离校未就业高校毕业生（入库）", 447, "名"),
-        n("graduates_employed", "其中已就业", 426, "名"),
-    ])
-}
+/// The figures the seed report gives that no record of the sample county
+/// holds (teachers recruited, money invested, graduates, an earlier year's
+/// Rain-and-Dew plan), as a clerk enters them: a cited-figures file (键,
+/// 名称, 数值, 单位, 出处), the same file `eduaid report --cited` reads. They
+/// are marked as cited in the data appendix and checked where a relation
+/// joins them (198 = 189 + 9; 930 × 1000元 = 93万元).
+const CITED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/county_report_cited.csv");
 
 fn date(y: i32, m: u32, d: u32) -> Result<NaiveDate> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(|| format!("bad date {y}-{m}-{d}").into())

@@ -603,3 +603,200 @@ fn the_loan_sentence_reproduces_the_seed_and_a_wrong_figure_is_caught() -> Resul
     );
     Ok(())
 }
+
+#[test]
+fn the_working_paper_has_the_tiers_the_loans_against_their_caps_and_the_missing_data() -> Result {
+    use eduaid::county_report::MissingAtSchool;
+    use eduaid::model::Money;
+    let engine = Engine::hunan_county_2016()?;
+    let c = sample();
+    // The seed's loans, and one more record of a 2014 borrower over the cap.
+    let mut loans = eduaid::sample::loans()?;
+    let mut extra = loans[0].clone();
+    extra.amount = Money::yuan(13_000);
+    loans.push(extra);
+    let e = entitlements(&engine)?;
+    // A private school without its tuition on record (the sample has none).
+    let with_missing = Entitlements {
+        missing: vec![MissingAtSchool {
+            program: "senior-fee-waiver".into(),
+            name: "普通高中免学杂费".into(),
+            school: "S9001".parse()?,
+            school_name: "某民办高中".into(),
+            what: eduaid::eligibility::MISSING_TUITION.into(),
+            persons: 37,
+            person_terms: 37,
+        }],
+        ..e.clone()
+    };
+    let report = County::new(&c.roster, &c.counts, &engine, spring()?)
+        .with_loans(&loans)
+        .with_settings(Settings {
+            report_date: "2017-09-30".parse().ok(),
+            ..Settings::new(c.name.clone())
+        })
+        .build_from(&with_missing)?;
+    let doc = Template::default_report().render(&report.data)?;
+    let mut working = doc.clone();
+    report.push_appendices(&mut working, &report.validate(&doc)?);
+    let md = |d: &eduaid::report::Document| -> Result<String> {
+        let bytes = eduaid::report::render(d, &mut eduaid::report::MarkdownRenderer::new())?;
+        Ok(String::from_utf8(bytes)?)
+    };
+    let (text, official) = (md(&working)?, md(&doc)?);
+    for want in [
+        "附件3",
+        "资助分档、助学贷款和缺少数据明细",
+        // The senior grant by tier, adding up to the program.
+        "普通高中国家助学金 | 一档 | 14 | 14 | 2.1",
+        "普通高中国家助学金 | 二档 | 5047 | 5047 | 504.7",
+        "各档人次和资金之和与项目合计一致",
+        "合计 | 5061 | 5061 | 506.8",
+        // Loans by year against the caps; the planted record found twice.
+        "2014年 | 469 | 470 | 324.8 | 8000 | 12000 | 1 | 1 | 发现问题2条",
+        "2017年 | 749 | 749 | 609.45 | 8000 | 12000 | 0 | 0 | 符合",
+        "贷款13000.00元，超过当年上限",
+        "在2014年度有2笔贷款",
+        // Missing data by school.
+        "普通高中免学杂费 | S9001 | 某民办高中 | 学费标准 | 37 | 37",
+        "有学生37人（各项目分别计）因所在学校缺少数据无法计算资助金额",
+    ] {
+        assert!(text.contains(want), "{want} missing from the working paper:\n{text}");
+        assert!(!official.contains(want), "{want} in the official document");
+    }
+    Ok(())
+}
+
+/// The identifiers a template names inside `{{ … }}` and `{% … %}`.
+fn template_names(source: &str) -> std::collections::BTreeSet<String> {
+    const SYNTAX: &[&str] = &[
+        "if", "elif", "else", "endif", "is", "defined", "and", "or", "not", "join", "text", "value", "table", "chart",
+        "for", "in", "endfor",
+    ];
+    let mut out = std::collections::BTreeSet::new();
+    let mut rest = source;
+    while let Some(i) = rest.find(['{']) {
+        let after = &rest[i + 1..];
+        let close = match after.chars().next() {
+            Some('{') => "}}",
+            Some('%') => "%}",
+            _ => {
+                rest = after;
+                continue;
+            }
+        };
+        let Some(end) = after.find(close) else { break };
+        let inside = &after[1..end];
+        // Strings ("plan", "、") are not names.
+        let unquoted: String = inside.split('"').step_by(2).collect();
+        for w in unquoted.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_')) {
+            if w.starts_with(|c: char| c.is_ascii_lowercase()) && !SYNTAX.contains(&w) {
+                out.insert(w.to_string());
+            }
+        }
+        rest = &after[end..];
+    }
+    out
+}
+
+#[test]
+fn every_key_the_template_names_is_produced_and_every_figure_produced_is_printed_or_listed() -> Result {
+    use eduaid::county_report::keys::{FIGURE_KEYS, Origin, TABLES_AND_CHARTS, Use, WORDS, figure_key};
+    let engine = Engine::hunan_county_2016()?;
+    let c = sample();
+    let loans = eduaid::sample::loans()?;
+    let cited = eduaid::county_report::read_cited(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/county_report_cited.csv"
+    )))?;
+    // The main job's report: every input the sample county has.
+    let settings = Settings {
+        report_date: "2017-09-30".parse().ok(),
+        cited,
+        ..Settings::new(c.name.clone())
+    };
+    let mut report = County::new(&c.roster, &c.counts, &engine, spring()?)
+        .with_disbursements(&c.disbursements)
+        .with_loans(&loans)
+        .with_settings(settings)
+        .build_from(entitlements(&engine)?)?;
+    report.data.figure(Figure::date(
+        "fee_meeting_date",
+        "会议日期",
+        "2017-07-11".parse()?,
+        Source::indicator("test"),
+    ))?;
+    let doc = Template::default_report().render(&report.data)?;
+    // Printed in the body, its tables or the signature (落款: the date).
+    let mut used: std::collections::BTreeSet<&str> = doc.figures_used().iter().map(|f| f.key.as_str()).collect();
+    for f in report.data.figures.iter() {
+        if doc.signature.iter().any(|line| line.contains(&f.display())) && f.key == "report_date" {
+            used.insert(f.key.as_str());
+        }
+    }
+    // Every key the template names is a figure of the catalogue, a word, a
+    // table or a chart.
+    let named = template_names(eduaid::report::DEFAULT_TEMPLATE);
+    let unknown: Vec<&String> = named
+        .iter()
+        .filter(|n| figure_key(n).is_none() && !WORDS.contains(&n.as_str()) && !TABLES_AND_CHARTS.contains(&n.as_str()))
+        .collect();
+    assert!(
+        unknown.is_empty(),
+        "the template names keys nothing produces: {unknown:?}"
+    );
+    // Every catalogue key is named by the template.
+    let unnamed: Vec<&str> = FIGURE_KEYS
+        .iter()
+        .filter(|f| !named.contains(f.key) && f.used != Use::Check)
+        .map(|f| f.key)
+        .collect();
+    assert!(
+        unnamed.is_empty(),
+        "listed as printed but not in the template: {unnamed:?}"
+    );
+    // Every word, table and chart is produced.
+    for w in WORDS {
+        assert!(report.data.vars.contains_key(*w), "word {w} not produced");
+    }
+    // Every figure produced is in the catalogue, and printed unless listed
+    // as printed only sometimes or used to check another.
+    let wrong: Vec<String> = report
+        .data
+        .figures
+        .iter()
+        .filter_map(|f| match figure_key(&f.key) {
+            None => Some(format!("{} is produced but not in the catalogue", f.key)),
+            Some(k) if k.used == Use::Printed && !used.contains(f.key.as_str()) => {
+                Some(format!("{} is produced but not printed", f.key))
+            }
+            Some(_) => None,
+        })
+        .collect();
+    assert!(wrong.is_empty(), "{wrong:#?}");
+    // Every figure printed is produced, and every printed key of the
+    // catalogue is produced for the sample county.
+    for k in FIGURE_KEYS.iter().filter(|k| k.used == Use::Printed) {
+        assert!(report.data.figures.get(k.key).is_some(), "{} not produced", k.key);
+    }
+    // The cited keys the CLI's help lists are the catalogue's cited keys.
+    let cited_keys: Vec<&str> = FIGURE_KEYS
+        .iter()
+        .filter(|k| k.origin == Origin::Cited)
+        .map(|k| k.key)
+        .collect();
+    let mut listed: Vec<&str> = eduaid::county_report::CITED_KEYS.iter().map(|c| c.key).collect();
+    let mut catalogue = cited_keys.clone();
+    listed.sort_unstable();
+    catalogue.sort_unstable();
+    assert_eq!(listed, catalogue);
+    for c in eduaid::county_report::CITED_KEYS {
+        assert_eq!(
+            c.printed,
+            figure_key(c.key).is_some_and(|k| k.used != Use::Check),
+            "{}",
+            c.key
+        );
+    }
+    Ok(())
+}

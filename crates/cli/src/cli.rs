@@ -105,7 +105,7 @@ pub(crate) enum Cmd {
     /// Retention, dropout and enrolment indicators from grade counts, with their flags
     Stats(StatsArgs),
     /// Write the county work report (DOCX, HTML or Markdown) from your own files
-    Report(ReportArgs),
+    Report(Box<ReportArgs>),
     /// Check the arithmetic of a report someone wrote by hand (.txt, .md, .html or .docx)
     Validate(ValidateArgs),
     /// The policy catalogue: list programs, show one, check an overlay, run policy tests
@@ -316,6 +316,12 @@ pub(crate) struct ReportArgs {
     /// Disbursements file, for the reconciliation paragraph
     #[arg(long, value_name = "FILE")]
     pub(crate) disbursements: Option<PathBuf>,
+    /// Student loans file (one loan a row: 身份证号, 贷款学生姓名, 就读高校, 学生类型, 贷款年度, 贷款金额 …), for the loan sentence and the working paper's loan tables [default: loans.csv in --data]
+    #[arg(long, value_name = "FILE")]
+    pub(crate) loans: Option<PathBuf>,
+    /// Cited figures (引用数据) that no record holds, with the document they come from: a table with columns 键 (key), 名称 (label), 数值 (value), 单位 (unit: 人/名/所/个 counts, 元/万元/亿元 amounts, % a percentage), 出处 (source); e.g. teachers_special_post,特岗教师,234,名,《…》. Keys the default template prints: teachers_added_3y, teachers_special_post, teachers_funded_normal, teachers_recruited, teachers_high_degree, teachers_intern, aiding_organs, aided_schools, aided_canteens, invest_weak_schools, invest_equipment, poverty_loan_amount, poverty_loan_schools, teacher_training_total, teacher_training_junior_entry, teacher_training_senior_entry, graduates_registered, graduates_employed, rain_dew_prior_person_terms, rain_dew_prior_amount, rain_dew_prior_standard
+    #[arg(long, value_name = "FILE")]
+    pub(crate) cited: Option<PathBuf>,
     /// Policy.
     #[command(flatten)]
     pub(crate) policy: PolicyChoice,
@@ -334,7 +340,7 @@ pub(crate) struct ReportArgs {
     /// The county's name
     #[arg(long, default_value = "本县", value_name = "NAME")]
     pub(crate) county: String,
-    /// A word or date for the template, e.g. fee_meeting_date=2017-07-11 or bureau=某县教育局 (repeatable)
+    /// A word, number or date for the report (repeatable). Keys: county, bureau (reporting body, 落款), addressee (主送机关), urban_district (城区), report_date (2017-09-30, 2017年9月30日, 2017/9/30 or 20170930), retention_junior_standard (percent, default 95), disabled_standard (percent, default 80), class_cap_primary (default 50), class_cap_junior (default 55); any other key is a word or date the template may name, e.g. fee_meeting_date=2017-07-11
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub(crate) set: Vec<String>,
 }
@@ -626,7 +632,15 @@ const ZH: &[(&str, &str)] = &[
     ("--county", "县名"),
     (
         "--set",
-        "模板用的文字或日期，如 fee_meeting_date=2017-07-11 或 bureau=某县教育局（可重复）",
+        "报告用的文字、数值或日期（可重复）。可用的键：county（县名）、bureau（报告单位，落款）、addressee（主送机关）、urban_district（城区）、report_date（报告日期，可写作 2017-09-30、2017年9月30日、2017/9/30 或 20170930）、retention_junior_standard（初中三年巩固率省颁标准，百分数，默认95）、disabled_standard（三类残疾儿童入学率省颁标准，百分数，默认80）、class_cap_primary（小学起始年级班额上限，默认50）、class_cap_junior（初中起始年级班额上限，默认55）；其他键为模板可引用的文字或日期，如 fee_meeting_date=2017-07-11",
+    ),
+    (
+        "report --loans",
+        "助学贷款文件（每行一笔贷款：身份证号、贷款学生姓名、就读高校、学生类型、贷款年度、贷款金额等），用于报告的助学贷款段落和底稿的贷款核对表［默认：--data 中的 loans.csv］",
+    ),
+    (
+        "report --cited",
+        "引用数据文件：记录中没有、引自其他文件的数据及其出处。表格列为 键、名称、数值、单位（人/名/所/个 为计数，元/万元/亿元 为金额，% 为百分数）、出处，如 teachers_special_post,特岗教师,234,名,《…》。默认模板使用的键：teachers_added_3y、teachers_special_post、teachers_funded_normal、teachers_recruited、teachers_high_degree、teachers_intern、aiding_organs、aided_schools、aided_canteens、invest_weak_schools、invest_equipment、poverty_loan_amount、poverty_loan_schools、teacher_training_total、teacher_training_junior_entry、teacher_training_senior_entry、graduates_registered、graduates_employed、rain_dew_prior_person_terms、rain_dew_prior_amount、rain_dew_prior_standard",
     ),
     ("--file", "文件"),
     ("validate --file", "报告文件：.txt、.md、.html 或 .docx"),

@@ -14,6 +14,7 @@ mod loans;
 mod policy;
 mod reconcile;
 mod report;
+mod report_files;
 mod sample;
 mod stats;
 mod usage;

@@ -12,7 +12,7 @@ use std::str::FromStr;
 use anyhow::Context as _;
 use eduaid::county_report::{
     self, CLASS_CAP_JUNIOR, CLASS_CAP_PRIMARY, County, DISABLED_ENROLMENT_STANDARD, JUNIOR_RETENTION_STANDARD, Missing,
-    Presentation, Settings, SourceLanguage,
+    Presentation, Settings, SourceLanguage, parse_date,
 };
 use eduaid::model::{Decimal, NaiveDate};
 use eduaid::report::{DocxRenderer, Figure, HtmlRenderer, MarkdownRenderer, Renderer, Source, Template, render};
@@ -57,22 +57,6 @@ fn today() -> NaiveDate {
     epoch.checked_add_days(chrono::Days::new(days)).unwrap_or(epoch)
 }
 
-/// A date as the data files and clerks write it: `2017-09-30`,
-/// `2017/9/30`, `2017.9.30`, `2017年9月30日` or `20170930`.
-fn parse_date(s: &str) -> Option<NaiveDate> {
-    let s = s.trim();
-    if s.len() == 8 && s.bytes().all(|b| b.is_ascii_digit()) {
-        return NaiveDate::parse_from_str(s, "%Y%m%d").ok();
-    }
-    let parts: Vec<&str> = s
-        .trim_end_matches('日')
-        .split(['-', '/', '.', '年', '月'])
-        .map(str::trim)
-        .collect();
-    let [y, m, d] = parts.as_slice() else { return None };
-    NaiveDate::from_ymd_opt(y.parse().ok()?, m.parse().ok()?, d.parse().ok()?)
-}
-
 /// A setting given as a number, or its default.
 fn setting_number(settings: &BTreeMap<String, String>, key: &str, default: Decimal) -> anyhow::Result<Decimal> {
     match settings.get(key) {
@@ -88,6 +72,7 @@ fn report_settings(
     args: &ReportArgs,
     set: &BTreeMap<String, String>,
     file: String,
+    cited: Vec<Figure>,
     left_out: &mut LeftOut<'_>,
 ) -> anyhow::Result<Settings> {
     let county = set.get("county").cloned().unwrap_or_else(|| args.county.clone());
@@ -116,12 +101,14 @@ fn report_settings(
     let class_cap_junior = cap("class_cap_junior", CLASS_CAP_JUNIOR);
     Ok(Settings {
         bureau: set.get("bureau").cloned(),
+        addressee: set.get("addressee").cloned(),
         urban_district: set.get("urban_district").cloned(),
         report_date: Some(report_date),
         junior_retention_standard,
         disabled_enrolment_standard,
         class_cap_primary,
         class_cap_junior,
+        cited,
         on_missing: Missing::LeaveOut,
         // Sources in Chinese, naming the data the county gave.
         presentation: Presentation {
@@ -178,14 +165,31 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         args.data.data.as_ref(),
         "disbursements",
     ));
-    let loans_path = inputs::pick(None, args.data.data.as_ref(), "loans");
+    let loans_path = inputs::pick(args.loans.as_ref(), args.data.data.as_ref(), "loans");
     read.extend(loans_path.clone());
+    read.extend(args.cited.iter().cloned());
     read.extend(args.template.iter().cloned());
     read.extend(output::policy_inputs(&args.policy.policy));
     output::guard_outputs(&files, &read)?;
     let template = match &args.template {
         Some(p) => Template::from_file(p)?,
         None => Template::default_report(),
+    };
+    // Cited figures (引用数据): refused as a whole if one row is bad, naming
+    // its line, so that no half-read file fills the report.
+    let cited = match &args.cited {
+        Some(p) => {
+            let figures = county_report::read_cited(p)?;
+            ctx.info(&format!(
+                "{} {}: {} {}",
+                ctx.t("read", "已读取"),
+                p.display(),
+                figures.len(),
+                ctx.t("cited figures", "项引用数据")
+            ));
+            figures
+        }
+        None => Vec::new(),
     };
     let engine = policy::engine(&args.policy)?;
     let loaded = inputs::load_roster(&args.data, ctx)?;
@@ -216,6 +220,7 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         }
         None => None,
     };
+    let cited_keys: Vec<String> = cited.iter().map(|f| f.key.clone()).collect();
     let file = args
         .data
         .data
@@ -230,6 +235,7 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         args,
         &settings,
         file,
+        cited,
         &mut left_out,
     )?);
     if let Some(d) = &disbursements {
@@ -287,6 +293,22 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             )
         )
     })?;
+    // A cited figure the template does not print is named, not dropped
+    // silently (a misspelt key).
+    let used = doc.figures_used();
+    let check_only = |k: &str| county_report::CITED_KEYS.iter().any(|c| c.key == k && !c.printed);
+    for k in cited_keys
+        .iter()
+        .filter(|k| !used.iter().any(|u| u.key == **k) && !check_only(k))
+    {
+        ctx.warn(&format!(
+            "{} {k}",
+            ctx.t(
+                "cited figure not printed by the template:",
+                "引用数据未被报告模板使用："
+            )
+        ));
+    }
     let validation = report.validate(&doc)?;
     // The official document carries no machine appendices; the working
     // paper (底稿) has the data sources, the checks and what was left out.

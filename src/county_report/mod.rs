@@ -1,0 +1,670 @@
+//! # The county work report's data (工作报告数据)
+//!
+//! Everything the county work report on education guarantee in poverty
+//! alleviation (脱贫攻坚教育保障工作情况报告) prints, computed from what a
+//! county has: its [`Roster`] in memory ([`MemoryRoster`]), the
+//! aggregate [`Counts`] of its base forms, the payments made
+//! ([`Disbursement`]s), an eligibility [`Engine`] and the spring term
+//! reported on. The figures are typed (they know their unit, precision and
+//! source), so the same data fills the default template or a county's own,
+//! and the validator can check the arithmetic of the result.
+//!
+//! The steps, each one call:
+//!
+//! 1. [`County`] is the input: the records, the term and the [`Settings`]
+//!    that differ from county to county (name, urban district, provincial
+//!    standards, class-size caps, dates) and how the report presents its
+//!    sources ([`Presentation`]).
+//! 2. [`County::build`] runs the engine over the roster (the term's
+//!    entitlements, the two terms of the Rain-and-Dew plan, the senior
+//!    grant's tiers and, given the payments, the reconciliation:
+//!    [`Entitlements`]), then gathers the words, figures, tables and charts
+//!    of students by stage, registered-poor students and their helpers,
+//!    retention over three years, disabled and migrant children, class sizes,
+//!    the nutrition plan's two batches, every aid program and the
+//!    reconciliation into a [`CountyReport`]. [`County::entitlements`] and
+//!    [`County::build_from`] split the two halves, for a caller that reads
+//!    the roster through a wrapper (a progress bar).
+//! 3. The caller fills a [`Template`](crate::report::Template) with
+//!    [`CountyReport::data`]; [`CountyReport::validate`] checks the rendered
+//!    document (the relations between the figures, [`CountyReport::relations`],
+//!    then its text) and [`CountyReport::push_appendices`] appends the data
+//!    appendix and the validation summary.
+//!
+//! What cannot be computed from a county's data (no classes file, a policy
+//! without a parameter) is either an error or left out and noted in
+//! [`CountyReport::left_out`], as [`Settings::on_missing`] says; a template
+//! that names a figure left out then fails naming its line, so nothing is
+//! ever invented.
+//!
+//! One file per section: `enrolment` (students by stage, the
+//! registered-poor and their helpers, teachers), `retention` (retention,
+//! disabled and migrant children, rural schools), `class_sizes`,
+//! `nutrition` (the plan's batches), `aid` (every program of the term),
+//! `payments` (the reconciliation), `loans` (student loans), [`cited`
+//! figures](cited_figure) (引用数据), `checks` (the relations and the
+//! text), `working_paper` (the appendices of the 底稿) and `gather` (how a
+//! figure is added, its source, the words). [`keys`] lists every figure key
+//! with its section and how the default template uses it.
+//!
+//! The `county_report` example (the sample county's report, checked against
+//! the seed report's figures) and the `eduaid report` command both build
+//! their report here.
+//!
+//! The sample county's report data (this example needs the `sample`
+//! feature, on by default):
+//!
+#![cfg_attr(feature = "sample", doc = "```")]
+#![cfg_attr(not(feature = "sample"), doc = "```ignore")]
+//! use eduaid::county_report::{County, Settings};
+//! use eduaid::eligibility::Engine;
+//!
+//! let sample = eduaid::sample::county();
+//! let engine = Engine::hunan_county_2016()?;
+//! let report = County::new(&sample.roster, &sample.counts, &engine, "2017-spring".parse()?)
+//!     .with_disbursements(&sample.disbursements)
+//!     .with_settings(Settings::new(&sample.name))
+//!     .build()?;
+//! let shown = |key: &str| report.data.figures.get(key).map(|f| f.display());
+//! assert_eq!(shown("students_total").as_deref(), Some("126964人"));
+//! assert_eq!(shown("living_subsidy_amount").as_deref(), Some("673.5875万元"));
+//! assert_eq!(shown("recon_duplicate").as_deref(), Some("1笔"));
+//! assert!(report.left_out.is_empty());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::{BTreeMap, BTreeSet};
+
+mod aid;
+mod checks;
+pub mod cited;
+mod class_sizes;
+mod enrolment;
+mod gather;
+pub mod keys;
+mod loans;
+mod nutrition;
+mod payments;
+mod retention;
+mod working_paper;
+
+#[cfg(feature = "io")]
+pub use cited::read_cited;
+pub use cited::{CITED_COLUMNS, CITED_KEYS, CitedKey, cited_figure, parse_date};
+pub use working_paper::MissingAtSchool;
+
+use crate::eligibility::loans::check_loans;
+use crate::eligibility::{BasisTotals, Engine, MissingRow, Reconciliation, Row, Scope, Sink, Totals, reconcile};
+use crate::model::{
+    Counts, Decimal, Disbursement, MemoryRoster, ModelError, NaiveDate, Roster, SchoolId, SchoolYear, Stage,
+    StudentLoan, Term,
+};
+use crate::report::{Figure, Relation, ReportData};
+
+/// The provincial standard for three-year junior retention (初中三年巩固率),
+/// in percent: the standard the seed county's report cites.
+pub const JUNIOR_RETENTION_STANDARD: i64 = 95;
+/// The provincial standard for the enrolment of disabled children of the
+/// three kinds (三类残疾儿童入学率), in percent.
+pub const DISABLED_ENROLMENT_STANDARD: i64 = 80;
+/// The national cap on first-year primary class size (小学起始年级班额)
+/// from autumn 2017.
+pub const CLASS_CAP_PRIMARY: u64 = 50;
+/// The national cap on first-year junior class size (初中起始年级班额)
+/// from autumn 2017.
+pub const CLASS_CAP_JUNIOR: u64 = 55;
+/// The school year the national class-size caps apply from (2017—2018学年).
+const CLASS_CAPS_FROM: i32 = 2017;
+
+/// Why a report figure could not be computed, or the report not built.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The eligibility engine or the reconciliation failed.
+    #[error(transparent)]
+    Eligibility(#[from] crate::eligibility::Error),
+    /// A statistic could not be computed.
+    #[error(transparent)]
+    Stats(#[from] crate::stats::Error),
+    /// A figure, word or table was refused, or a relation names a figure
+    /// the data lacks.
+    #[error(transparent)]
+    Report(#[from] crate::report::Error),
+    /// A value of the model could not be made (a school year out of range).
+    #[error(transparent)]
+    Model(#[from] ModelError),
+    /// A count too large (or negative) for a figure.
+    #[error(transparent)]
+    Count(#[from] std::num::TryFromIntError),
+    /// A rate whose numerator or denominator is negative.
+    #[error("{key}: negative count {numerator} / {denominator}")]
+    NegativeCount {
+        /// The figure key.
+        key: String,
+        /// The numerator.
+        numerator: i128,
+        /// The denominator.
+        denominator: i128,
+    },
+    /// A rate the report cannot show (a zero denominator).
+    #[error("{key} ({label})")]
+    Rate {
+        /// The figure key.
+        key: String,
+        /// The figure's label.
+        label: String,
+        /// What is wrong with the rate.
+        source: crate::report::Error,
+    },
+    /// A statistic whose inputs are missing: not computable, never a number.
+    #[error("{key} ({label}): 不可计算：{reason}")]
+    NotComputable {
+        /// The figure key.
+        key: String,
+        /// The figure's label.
+        label: String,
+        /// The missing input, in Chinese (缺少…).
+        reason: String,
+    },
+    /// An amount that does not divide exactly into a per-student standard.
+    #[error("{what}: {reason}")]
+    Division {
+        /// The standard being computed.
+        what: String,
+        /// Why it does not divide.
+        reason: ModelError,
+    },
+    /// A policy parameter the policy does not give for the stage and day.
+    #[error("no value of {name} for {stage} on {on} in the policy")]
+    NoParameter {
+        /// The parameter (`nutrition.daily`).
+        name: String,
+        /// The stage.
+        stage: Stage,
+        /// The day.
+        on: NaiveDate,
+    },
+    /// No school-day calendar for the term, or no first batch of the
+    /// nutrition plan, so no count of meal days.
+    #[error("nutrition_days: the policy sets no school-day calendar for {term}, or no school joined the plan")]
+    NoCalendar {
+        /// The term.
+        term: Term,
+    },
+    /// No school has a date of joining the nutrition plan.
+    #[error("no school has joined the nutrition plan (schools.nutrition_plan_from)")]
+    NoNutritionPlan,
+    /// No classes of the public urban primaries in the report's year (or
+    /// in the later year compared with it).
+    #[error("no classes of the public urban primaries in {year}")]
+    NoClasses {
+        /// The report's school year.
+        year: SchoolYear,
+    },
+    /// The engine has no program of this id ([`Missing::Fail`] only).
+    #[error("no totals for {program}")]
+    NoProgram {
+        /// The program id.
+        program: String,
+    },
+    /// The counts have no teachers in the report's year
+    /// ([`Missing::Fail`] only).
+    #[error("no teachers counted in {year}")]
+    NoTeachers {
+        /// The report's school year.
+        year: SchoolYear,
+    },
+    /// A relation's standard (an amount per student) is missing or not an
+    /// amount ([`Missing::Fail`] only).
+    #[error("no standard to check {key} against")]
+    NoStandard {
+        /// The amount figure the relation checks.
+        key: String,
+    },
+    /// A cited figure (引用数据) refused: where it stands (`file:line`, or
+    /// empty), its key and why.
+    #[error("{}cited figure {key}: {reason}", at_prefix(.at))]
+    Cited {
+        /// The file and line of its row (empty when not read from a file).
+        at: String,
+        /// The figure's key as written.
+        key: String,
+        /// Why it was refused.
+        reason: String,
+    },
+    /// A cited-figures file that cannot be read, or lacks a column.
+    #[error("{file}: cited figures: {reason}")]
+    CitedFile {
+        /// The file.
+        file: String,
+        /// Why.
+        reason: String,
+    },
+    /// The report's term is the first the model knows, so the Rain-and-Dew
+    /// plan's two terms cannot be counted.
+    #[error("the term has no previous term")]
+    NoPreviousTerm {
+        /// The report's term.
+        term: Term,
+    },
+}
+
+/// `"{at}: "`, or nothing for an empty `at`.
+fn at_prefix(at: &str) -> String {
+    if at.is_empty() {
+        String::new()
+    } else {
+        format!("{at}: ")
+    }
+}
+
+/// What to do with a figure that cannot be computed from the county's data.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Missing {
+    /// Leave it out and note why in [`CountyReport::left_out`]: the rest of
+    /// the report is still built (a template naming the figure then fails
+    /// naming its line). A program the engine does not have, a year with no
+    /// teachers counted and a relation without its figures are left out
+    /// silently.
+    #[default]
+    LeaveOut,
+    /// Stop at the first, with its error.
+    Fail,
+}
+
+/// The language of the data appendix's sources (来源): how each figure was
+/// computed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum SourceLanguage {
+    /// `名册：2017-03-01在校生按学段`, `测算：春季学期人数`.
+    #[default]
+    Chinese,
+    /// `students in school on 2017-03-01, by stage`, `eligibility: persons`.
+    English,
+}
+
+/// How the data appendix names each figure's source: in which language,
+/// and which file it was computed from. Two reports built from the same
+/// data with different presentations print the same figures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Presentation {
+    /// The language of the sources.
+    pub sources: SourceLanguage,
+    /// The file (or data set) named in the source of figures computed from
+    /// the students, households, counts and the engine's entitlements.
+    pub roster_file: Option<String>,
+    /// The file named in the source of the class-size and nutrition-plan
+    /// figures, computed from the schools and their classes.
+    pub schools_file: Option<String>,
+    /// The file named in the source of the reconciliation figures.
+    pub payments_file: Option<String>,
+}
+
+impl Default for Presentation {
+    /// Chinese sources naming no file.
+    fn default() -> Presentation {
+        Presentation {
+            sources: SourceLanguage::Chinese,
+            roster_file: None,
+            schools_file: None,
+            payments_file: None,
+        }
+    }
+}
+
+/// What differs from county to county, and how the report reads.
+///
+/// Build with [`Settings::new`] and change what needs changing:
+/// `Settings { urban_district: Some("城关镇".into()), ..Settings::new("示范县") }`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// The county's name (县名), the word `county`.
+    pub county: String,
+    /// The bureau that reports, the word `bureau` (`None`: 〈county〉教育局).
+    pub bureau: Option<String>,
+    /// The addressee (主送机关) under the title, the word `addressee`
+    /// (`None`: 〈county〉人民政府).
+    pub addressee: Option<String>,
+    /// The urban district (城区) whose primary pupils' migrant share is
+    /// reported, the word `urban_district` (`None`: the township of the
+    /// urban schools with the most students, else 城区).
+    pub urban_district: Option<String>,
+    /// The report's date, the figure `report_date` (`None`: no such figure).
+    pub report_date: Option<NaiveDate>,
+    /// The provincial standard for three-year junior retention, in percent
+    /// (`None`: no figure `retention_junior_standard`, and no threshold line
+    /// in the retention chart).
+    pub junior_retention_standard: Option<Decimal>,
+    /// The provincial standard for disabled children's enrolment, in
+    /// percent (`None`: no figure `disabled_standard`).
+    pub disabled_enrolment_standard: Option<Decimal>,
+    /// The first-year primary class cap (`None`: no figure
+    /// `class_cap_primary`).
+    pub class_cap_primary: Option<u64>,
+    /// The first-year junior class cap (`None`: no figure
+    /// `class_cap_junior`).
+    pub class_cap_junior: Option<u64>,
+    /// The school year the caps apply from, whose oversized first-year
+    /// classes the Chinese sources count (`None`: 2017—2018).
+    pub class_caps_from: Option<SchoolYear>,
+    /// The later school year whose class sizes are compared with the
+    /// report's (`None`: the latest year of the classes, at or after the
+    /// report's).
+    pub class_sizes_after: Option<SchoolYear>,
+    /// The start days of the nutrition plan's first and second batches
+    /// (`None`: the first and the last day a school joined).
+    pub nutrition_batches: Option<[NaiveDate; 2]>,
+    /// Figures cited from another document (引用), not computed from the
+    /// county's records: the teachers recruited, money invested, an earlier
+    /// year's Rain-and-Dew plan. Each is added as given, its source marked
+    /// 引用（非计算）, and checked where a relation joins it to others.
+    pub cited: Vec<Figure>,
+    /// What to do with a figure that cannot be computed.
+    pub on_missing: Missing,
+    /// How the report presents its sources, charts and appendices.
+    pub presentation: Presentation,
+}
+
+impl Settings {
+    /// The settings of county `county`: the provincial standards
+    /// ([`JUNIOR_RETENTION_STANDARD`], [`DISABLED_ENROLMENT_STANDARD`]),
+    /// the national class caps ([`CLASS_CAP_PRIMARY`], [`CLASS_CAP_JUNIOR`])
+    /// from 2017—2018, everything else from the data, no report date,
+    /// figures that cannot be computed left out, the default
+    /// [`Presentation`].
+    #[must_use]
+    pub fn new(county: impl Into<String>) -> Settings {
+        Settings {
+            county: county.into(),
+            bureau: None,
+            addressee: None,
+            urban_district: None,
+            report_date: None,
+            junior_retention_standard: Some(Decimal::from(JUNIOR_RETENTION_STANDARD)),
+            disabled_enrolment_standard: Some(Decimal::from(DISABLED_ENROLMENT_STANDARD)),
+            class_cap_primary: Some(CLASS_CAP_PRIMARY),
+            class_cap_junior: Some(CLASS_CAP_JUNIOR),
+            class_caps_from: None,
+            class_sizes_after: None,
+            nutrition_batches: None,
+            cited: Vec::new(),
+            on_missing: Missing::LeaveOut,
+            presentation: Presentation::default(),
+        }
+    }
+}
+
+impl Default for Settings {
+    /// [`Settings::new`] for 本县 ("this county").
+    fn default() -> Settings {
+        Settings::new("本县")
+    }
+}
+
+/// What a county has, and its settings: the input of the report.
+#[derive(Debug, Clone)]
+pub struct County<'a> {
+    /// Schools, households and students.
+    pub roster: &'a MemoryRoster,
+    /// The base forms' counts: grades over the years, disabled children,
+    /// teachers.
+    pub counts: &'a Counts,
+    /// The payments made, for the reconciliation (`None`: no reconciliation
+    /// figures).
+    pub disbursements: Option<&'a [Disbursement]>,
+    /// The student loans (生源地信用助学贷款) made, for the loan sentence
+    /// (`None`: the sentence is left out).
+    pub loans: Option<&'a [StudentLoan]>,
+    /// The engine that computes the entitlements.
+    pub engine: &'a Engine,
+    /// The spring term reported on; its school year is the report's year.
+    pub spring: Term,
+    /// What differs from county to county.
+    pub settings: Settings,
+}
+
+impl<'a> County<'a> {
+    /// A county's records for the report on `spring`, with the default
+    /// [`Settings`] and no payments.
+    #[must_use]
+    pub fn new(roster: &'a MemoryRoster, counts: &'a Counts, engine: &'a Engine, spring: Term) -> County<'a> {
+        County {
+            roster,
+            counts,
+            disbursements: None,
+            loans: None,
+            engine,
+            spring,
+            settings: Settings::default(),
+        }
+    }
+
+    /// The payments made, to reconcile against what was owed.
+    #[must_use]
+    pub fn with_disbursements(mut self, disbursements: &'a [Disbursement]) -> County<'a> {
+        self.disbursements = Some(disbursements);
+        self
+    }
+
+    /// The student loans made: the report gives persons and amount of the
+    /// last four loan years up to the report's (the autumn after its
+    /// spring term).
+    #[must_use]
+    pub fn with_loans(mut self, loans: &'a [StudentLoan]) -> County<'a> {
+        self.loans = Some(loans);
+        self
+    }
+
+    /// The policy the loans are checked against: the engine's, else the
+    /// national catalogue (the totals do not depend on the caps).
+    fn loan_policy(&self) -> Result<std::borrow::Cow<'a, crate::eligibility::Policy>, Error> {
+        Ok(match self.engine.policy() {
+            Some(p) => std::borrow::Cow::Borrowed(p),
+            None => std::borrow::Cow::Owned(crate::eligibility::Policy::national()?),
+        })
+    }
+
+    /// Other settings.
+    #[must_use]
+    pub fn with_settings(mut self, settings: Settings) -> County<'a> {
+        self.settings = settings;
+        self
+    }
+
+    /// The engine's results over `roster`: the same students as
+    /// [`County::roster`], possibly read through a wrapper (one that moves a
+    /// progress bar).
+    ///
+    /// # Errors
+    /// As [`Entitlements::compute`].
+    pub fn entitlements<R: Roster + ?Sized>(&self, roster: &R) -> Result<Entitlements, Error> {
+        Entitlements::compute(self.engine, roster, self.spring, self.disbursements)
+    }
+
+    /// The report: [`County::entitlements`] over the roster, then
+    /// [`County::build_from`].
+    ///
+    /// # Errors
+    /// As both.
+    pub fn build(&self) -> Result<CountyReport, Error> {
+        self.build_from(&self.entitlements(self.roster)?)
+    }
+
+    /// The report's words, figures, tables and charts, from the county's
+    /// records and the engine's results.
+    ///
+    /// # Errors
+    /// A word or figure the report data refuses; with [`Missing::Fail`],
+    /// the first figure that cannot be computed.
+    pub fn build_from(&self, entitlements: &Entitlements) -> Result<CountyReport, Error> {
+        let mut g = gather::Gather {
+            data: ReportData::new(),
+            left_out: Vec::new(),
+            records: Vec::new(),
+            dated: Vec::new(),
+            plans: BTreeSet::new(),
+            settings: &self.settings,
+            urban: gather::urban_district(self.roster, self.settings.urban_district.as_deref()),
+        };
+        gather::words(&mut g, self)?;
+        enrolment::enrolment(&mut g, self)?;
+        retention::statistics(&mut g, self)?;
+        aid::aid(&mut g, self, entitlements)?;
+        if let (Some(recon), Some(paid)) = (&entitlements.reconciliation, self.disbursements) {
+            payments::reconciliation(&mut g, self.spring, recon, paid)?;
+        }
+        if let Some(loans) = self.loans {
+            loans::student_loans(&mut g, self, loans)?;
+        }
+        let mut working = vec![
+            working_paper::tiers(self.spring, entitlements)?,
+            working_paper::missing(self.spring, entitlements)?,
+        ];
+        if let Some(loans) = self.loans {
+            working.extend(working_paper::loans(
+                &check_loans(loans, &*self.loan_policy()?),
+                self.spring.calendar_year(),
+            )?);
+        }
+        for f in &self.settings.cited {
+            let mut f = f.clone();
+            let what = f.source.indicator.take().unwrap_or_default();
+            f.source.indicator = Some(format!("引用（非计算）：{what}"));
+            g.add(Ok(f))?;
+        }
+        Ok(CountyReport {
+            data: g.data,
+            left_out: g.left_out,
+            records: g.records,
+            dated: g.dated,
+            plans: g.plans,
+            on_missing: self.settings.on_missing,
+            working,
+        })
+    }
+}
+
+/// The eligibility engine's results the report reads.
+#[derive(Debug, Clone)]
+pub struct Entitlements {
+    /// Every program's totals in the spring term.
+    pub totals: Totals,
+    /// Totals over the autumn and spring terms (the Rain-and-Dew plan pays
+    /// per school year).
+    pub two_terms: Totals,
+    /// The senior grant's entitlements in the spring term, counted by
+    /// amount (its tiers).
+    pub senior_grant_tiers: BTreeMap<Decimal, u64>,
+    /// What was paid against what was owed in the spring term (its
+    /// records only), given the payments.
+    pub reconciliation: Option<Reconciliation>,
+    /// The spring term's entitlements by program, rule and tier (一档,
+    /// 二档…), for the working paper.
+    pub basis: BasisTotals,
+    /// The spring term's students whose amount a rule could not compute for
+    /// want of data, by program and school (in that order), for the
+    /// working paper.
+    pub missing: Vec<MissingAtSchool>,
+}
+
+/// What one pass over the spring term collects besides its totals.
+#[derive(Default)]
+struct Collect {
+    /// The senior grant's entitlements by amount.
+    tiers: BTreeMap<Decimal, u64>,
+    /// Entitlements by program, rule and tier.
+    basis: BasisTotals,
+    /// Missing data by program and school, with the students seen.
+    missing: BTreeMap<(String, SchoolId), (MissingAtSchool, BTreeSet<crate::model::StudentId>)>,
+}
+
+impl Sink for Collect {
+    fn entitlement(&mut self, row: &Row<'_>) {
+        if row.program.id.as_str() == "senior-grant" {
+            *self.tiers.entry(row.amount).or_default() += 1;
+        }
+        self.basis.entitlement(row);
+    }
+
+    fn missing(&mut self, row: &MissingRow<'_>) {
+        let key = (row.program.id.as_str().to_string(), row.school.id.clone());
+        let (m, seen) = self.missing.entry(key).or_insert_with(|| {
+            (
+                MissingAtSchool {
+                    program: row.program.id.as_str().to_string(),
+                    name: row.program.name.clone(),
+                    school: row.school.id.clone(),
+                    school_name: row.school.name.clone(),
+                    what: row.what.to_string(),
+                    persons: 0,
+                    person_terms: 0,
+                },
+                BTreeSet::new(),
+            )
+        });
+        m.person_terms += 1;
+        if seen.insert(row.student.id.clone()) {
+            m.persons += 1;
+        }
+    }
+}
+
+impl Entitlements {
+    /// Run `engine` over `roster` for `spring` and the autumn before it,
+    /// and reconcile `disbursements` (over the terms they cover).
+    ///
+    /// # Errors
+    /// [`Error::NoPreviousTerm`], or the engine's error.
+    pub fn compute<R: Roster + ?Sized>(
+        engine: &Engine,
+        roster: &R,
+        spring: Term,
+        disbursements: Option<&[Disbursement]>,
+    ) -> Result<Entitlements, Error> {
+        let autumn = spring.prev().ok_or(Error::NoPreviousTerm { term: spring })?;
+        // One pass over the spring term gives its totals and, through the
+        // sink, the senior grant's tiers, the totals by rule and tier and
+        // the missing data by school.
+        let mut collect = Collect::default();
+        let totals = engine.run(roster, &[spring], false, Some(&mut collect))?;
+        let two_terms = engine.totals(roster, &[autumn, spring])?;
+        // The report speaks of the spring term: its records alone are
+        // reconciled (a record of another term is no payment of this one).
+        let reconciliation = disbursements
+            .map(|d| {
+                let of_term: Vec<Disbursement> = d.iter().filter(|x| x.term == spring).cloned().collect();
+                reconcile(engine, roster, &of_term, &Scope::of(&of_term))
+            })
+            .transpose()?;
+        Ok(Entitlements {
+            totals,
+            two_terms,
+            senior_grant_tiers: collect.tiers,
+            reconciliation,
+            basis: collect.basis,
+            missing: collect.missing.into_values().map(|(m, _)| m).collect(),
+        })
+    }
+}
+
+/// A county's report data, ready for a template.
+#[derive(Debug)]
+pub struct CountyReport {
+    /// The words, figures, tables and charts, by key. A caller may add its
+    /// own before rendering.
+    pub data: ReportData,
+    /// Why each figure left out could not be computed, in the order met
+    /// ([`Missing::LeaveOut`]).
+    pub left_out: Vec<Error>,
+    /// Figures counted from records, with the value counted again from the
+    /// records they claim ([`Relation::Records`]).
+    records: Vec<Relation>,
+    /// The day each dated figure describes ([`Relation::NotAfter`]).
+    dated: Vec<(String, NaiveDate)>,
+    /// Figures that are plans, not data: their sentence must word them as
+    /// plans.
+    plans: BTreeSet<String>,
+    on_missing: Missing,
+    /// The working paper's tables (tiers, loans, missing data).
+    working: Vec<working_paper::Part>,
+}

@@ -1,0 +1,159 @@
+//! 资金发放核对: what was owed against what was paid in the spring term,
+//! the term's records by payment channel (card, in kind, cash…), each
+//! figure counted again from the records, and every term's records in a
+//! table.
+
+use std::collections::BTreeMap;
+
+use super::Error;
+use super::gather::{Gather, Origin};
+use crate::eligibility::{FindingKind, Reconciliation};
+use crate::model::{Channel, Decimal, Disbursement, Money, Term};
+use crate::report::{Inline, Relation, Table};
+
+/// The records of each term and channel: their number and amount.
+pub(super) type Tally = BTreeMap<(Term, Channel), (u64, Money)>;
+
+/// Count the records by term and payment channel.
+pub(super) fn tally(paid: &[Disbursement]) -> Tally {
+    let mut t = Tally::new();
+    for d in paid {
+        let e = t.entry((d.term, d.channel)).or_insert((0, Money::ZERO));
+        e.0 += 1;
+        e.1 += d.amount;
+    }
+    t
+}
+
+/// What was owed against what was paid in the spring term, and every
+/// term's records by payment channel.
+pub(super) fn reconciliation(
+    g: &mut Gather<'_>,
+    spring: Term,
+    recon: &Reconciliation,
+    paid: &[Disbursement],
+) -> Result<(), Error> {
+    let p = g.p();
+    let src = |zh: &str, en: &str| {
+        p.source(
+            None,
+            Origin::Payments,
+            &format!("核对：{zh}"),
+            &format!("eligibility: reconcile, {en}"),
+        )
+    };
+    let term = spring.to_chinese();
+    let by = tally(paid);
+    // The report's figures, from the reconciliation of the term's records.
+    g.count(
+        "entitlements_count",
+        &format!("{term}应发资助（学生、项目）"),
+        recon.entitlements,
+        "人次",
+        src("应发人次", "entitlements in scope"),
+    )?;
+    g.count(
+        "payments_count",
+        &format!("{term}发放记录"),
+        recon.records,
+        "笔",
+        src("本学期发放记录", "payment records of the term"),
+    )?;
+    g.wan(
+        "paid_amount",
+        &format!("{term}发放金额"),
+        recon.paid,
+        src("本学期发放金额", "amount paid in the term"),
+    )?;
+    let (mut n_all, mut a_all) = (0u64, Money::ZERO);
+    let (mut count_keys, mut amount_keys) = (Vec::new(), Vec::new());
+    for ((_, channel), (n, amount)) in by.iter().filter(|((t, _), _)| *t == spring) {
+        let code = channel.code();
+        let name = channel.chinese();
+        let (ck, ak) = (format!("payments_{code}_count"), format!("payments_{code}_amount"));
+        let basis = format!("{term}{name}记录");
+        let csrc = src(&format!("{name}记录笔数"), &format!("records paid by {code}"));
+        g.count(&ck, &format!("{term}{name}笔数"), *n, "笔", csrc)?;
+        let asrc = src(&format!("{name}金额"), &format!("amount paid by {code}"));
+        g.wan(&ak, &format!("{term}{name}金额"), *amount, asrc)?;
+        g.records.push(Relation::Records {
+            key: ck.clone(),
+            records: Decimal::from(*n),
+            basis: basis.clone(),
+        });
+        g.records.push(Relation::Records {
+            key: ak.clone(),
+            records: amount.as_decimal(),
+            basis: format!("{basis}金额"),
+        });
+        g.dated.push((ck.clone(), spring.last_day()));
+        g.dated.push((ak.clone(), spring.last_day()));
+        count_keys.push(ck);
+        amount_keys.push(ak);
+        n_all += n;
+        a_all += *amount;
+    }
+    g.records.push(Relation::Records {
+        key: "payments_count".into(),
+        records: Decimal::from(n_all),
+        basis: format!("{term}全部发放记录"),
+    });
+    g.records.push(Relation::Records {
+        key: "paid_amount".into(),
+        records: a_all.as_decimal(),
+        basis: format!("{term}全部发放记录金额"),
+    });
+    let kind = |k: FindingKind| recon.by_kind.get(&k).map_or(0, |c| c.records);
+    for (key, label, k, unit, source) in [
+        (
+            "recon_unpaid",
+            "应发未发",
+            FindingKind::Unpaid,
+            "人次",
+            src("应发未发", "unpaid"),
+        ),
+        (
+            "recon_duplicate",
+            "重复发放",
+            FindingKind::Duplicate,
+            "笔",
+            src("重复发放", "duplicate payments"),
+        ),
+        (
+            "recon_after_leaving",
+            "离校后发放",
+            FindingKind::PaidAfterLeaving,
+            "笔",
+            src("离校后发放", "paid after leaving"),
+        ),
+    ] {
+        g.count(key, label, kind(k), unit, source)?;
+    }
+    // Every term's records by channel, for the table.
+    let mut t = Table::new(
+        "发放记录按学期和发放方式统计",
+        &["学期", "发放方式", "笔数", "金额（万元）"],
+    );
+    for ((term, channel), (n, amount)) in &by {
+        let row = t.push_row(vec![
+            Inline::text(term.to_chinese()),
+            Inline::text(channel.chinese()),
+            Inline::text(n.to_string()),
+            Inline::text(amount.wan_yuan().normalize().to_string()),
+        ]);
+        if let Err(e) = row {
+            g.add(Err(e.into()))?;
+        }
+    }
+    g.data.table(
+        "payments_by_term",
+        t.with_note("按发放记录逐笔统计；金额未舍入。实物发放（如营养膳食）不是打卡发放。"),
+    );
+    for (parts, total) in [(count_keys, "payments_count"), (amount_keys, "paid_amount")] {
+        g.records.push(Relation::Sum {
+            parts,
+            total: total.to_string(),
+        });
+    }
+    Ok(())
+}

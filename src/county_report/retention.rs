@@ -1,0 +1,207 @@
+//! 控辍保学 and special groups: retention over three school years (with
+//! the provincial standard and its chart), disabled children's enrolment,
+//! the migrant share of the urban district's primary pupils, and the
+//! rural schools; then the class sizes and the nutrition plan's batches.
+
+use super::class_sizes::class_sizes;
+use super::gather::{Gather, Origin, rate};
+use super::nutrition::nutrition_batches;
+use super::{County, Error};
+use crate::model::{Locality, SchoolKind, Stage};
+use crate::report::{Chart, Figure, Series, Value};
+use crate::stats::{
+    RetentionKind, RetentionOptions, StudentFilter, StudentTrait, disabled_enrolment_rate, retention, student_share,
+};
+
+/// Retention, disabled children, migrants, class sizes, rural schools and
+/// the nutrition plan's batches.
+pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
+    let s = g.settings;
+    let p = g.p();
+    let year = c.spring.year;
+    let mut primary = Vec::new();
+    let mut junior = Vec::new();
+    let mut labels = Vec::new();
+    let rsrc = p.source(
+        None,
+        Origin::Roster,
+        "统计：巩固率＝毕业生÷（入学数＋转入－转出）",
+        "stats: retention, graduates ÷ (intake + transfers in − transfers out)",
+    );
+    for (i, k) in (0..3).rev().enumerate() {
+        let Some(y) = year.offset(-k) else { continue };
+        labels.push(y.to_string().replace('-', "—"));
+        for (kind, key, label, out) in [
+            (
+                RetentionKind::PrimarySixYear,
+                "retention_primary",
+                "小学六年巩固率",
+                &mut primary,
+            ),
+            (
+                RetentionKind::JuniorThreeYear,
+                "retention_junior",
+                "初中三年巩固率",
+                &mut junior,
+            ),
+        ] {
+            let r = retention(c.counts, kind, y, RetentionOptions::transfer_adjusted());
+            let (fkey, flabel) = (format!("{key}_y{}", i + 1), format!("{label}（{}）", y.to_chinese()));
+            let f = match &r.rate.not_computable {
+                Some(m) => Err(Error::NotComputable {
+                    key: fkey,
+                    label: flabel,
+                    reason: m.chinese(),
+                }),
+                None => rate(
+                    &fkey,
+                    &flabel,
+                    r.rate.numerator(),
+                    r.rate.denominator(),
+                    2,
+                    rsrc.clone(),
+                ),
+            };
+            g.dated.push((format!("{key}_y{}", i + 1), y.last_day()));
+            if let Ok(Figure {
+                value: Value::Rate(rt), ..
+            }) = &f
+            {
+                out.push(rt.percent());
+            }
+            g.add(f)?;
+        }
+    }
+    let input = || p.source(None, Origin::Input, "省颁标准（输入）", "provincial standard (input)");
+    if let Some(v) = s.junior_retention_standard {
+        g.add(Ok(Figure::number(
+            "retention_junior_standard",
+            "初中三年巩固率省颁标准",
+            v,
+            None,
+            "%",
+            input(),
+        )))?;
+    }
+    if primary.len() == labels.len() && junior.len() == labels.len() {
+        let cats: Vec<&str> = labels.iter().map(String::as_str).collect();
+        let series = Vec::from(
+            [("小学六年巩固率", primary), ("初中三年巩固率", junior)].map(|(name, values)| Series {
+                name: name.into(),
+                values,
+            }),
+        );
+        let mut chart = Chart::line("近三年小学六年、初中三年巩固率", "%", &cats, series);
+        if let Some(v) = s.junior_retention_standard {
+            chart = chart.with_threshold("初中省颁标准", v);
+        }
+        g.data.chart("retention", chart);
+    }
+
+    let disabled = disabled_enrolment_rate(c.counts, year, 6..=14, true);
+    let dsrc = p.source(
+        None,
+        Origin::Roster,
+        &format!("统计：{}6—14岁三类残疾儿童", year.to_chinese()),
+        &format!("stats: disabled children aged 6-14, three kinds, {year}"),
+    );
+    g.count_of(
+        "disabled_total",
+        "6—14岁三类残疾儿童",
+        disabled.denominator(),
+        "人",
+        dsrc.clone(),
+    )?;
+    g.count_of(
+        "disabled_in_school",
+        "其中在校",
+        disabled.numerator(),
+        "人",
+        dsrc.clone(),
+    )?;
+    g.add(match &disabled.not_computable {
+        Some(m) => Err(Error::NotComputable {
+            key: "disabled_enrolment_rate".to_string(),
+            label: "三类残疾儿童入学率".to_string(),
+            reason: m.chinese(),
+        }),
+        None => rate(
+            "disabled_enrolment_rate",
+            "三类残疾儿童入学率",
+            disabled.numerator(),
+            disabled.denominator(),
+            1,
+            dsrc,
+        ),
+    })?;
+    if let Some(v) = s.disabled_enrolment_standard {
+        g.add(Ok(Figure::number(
+            "disabled_standard",
+            "三类残疾儿童入学率省颁标准",
+            v,
+            None,
+            "%",
+            input(),
+        )))?;
+    }
+
+    let on = c.spring.reference_date();
+    let urban = g.urban.clone();
+    let msrc = p.source(
+        None,
+        Origin::Roster,
+        &format!("统计：城区小学随迁子女占比（{on}）"),
+        &format!("stats: migrant share of {urban}'s primary pupils, {on}"),
+    );
+    let filter = StudentFilter::stage(Stage::Primary).in_township(urban);
+    match student_share(c.roster, &filter, on, StudentTrait::Migrant) {
+        Ok(share) => {
+            g.count_of(
+                "migrant_children",
+                "城区随迁子女",
+                share.numerator(),
+                "人",
+                msrc.clone(),
+            )?;
+            g.count_of(
+                "urban_primary_pupils",
+                "城区小学在校生",
+                share.denominator(),
+                "人",
+                msrc.clone(),
+            )?;
+            g.add(rate(
+                "migrant_share",
+                "随迁子女占城区小学在校生比例",
+                share.numerator(),
+                share.denominator(),
+                2,
+                msrc,
+            ))?;
+        }
+        Err(e) => g.add(Err(e.into()))?,
+    }
+
+    class_sizes(g, c)?;
+
+    let teaches_compulsory = |k: SchoolKind| k.teaches(Stage::Primary) || k.teaches(Stage::Junior);
+    let rural = c
+        .roster
+        .schools()
+        .filter(|s| s.locality == Locality::Rural && teaches_compulsory(s.kind))
+        .count();
+    let src = p.source(
+        None,
+        Origin::Roster,
+        "名册：农村小学、初中和教学点",
+        "schools: rural, teaching primary or junior",
+    );
+    g.count(
+        "rural_schools",
+        "农村义务教育学校和教学点",
+        u64::try_from(rural).unwrap_or(0),
+        "所",
+        src,
+    )?;
+    nutrition_batches(g, c)
+}

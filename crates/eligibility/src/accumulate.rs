@@ -112,6 +112,23 @@ struct SchoolCell {
 /// The scale of [`SchoolCell::units`].
 const SCHOOL_SCALE: u32 = 4;
 
+impl SchoolCell {
+    /// The cell as a tally: the amount built in its shortest form (the
+    /// form [`Money`] keeps), so no long normalizing of a wide decimal.
+    fn tally(&self) -> Option<Tally> {
+        let (mut m, mut scale) = (self.units, SCHOOL_SCALE);
+        while scale > 0 && m % 10 == 0 {
+            m /= 10;
+            scale -= 1;
+        }
+        Some(Tally {
+            persons: self.persons,
+            person_terms: self.person_terms,
+            amount: Money::from_decimal_exact(Decimal::new(m, scale)),
+        })
+    }
+}
+
 /// The schools of a run as the totals name them: their ids sorted (one
 /// table shared by every program's [`SchoolTallies`]), where each school
 /// number of the run stands in it, and the townships numbered.
@@ -467,11 +484,49 @@ impl Acc {
         for &p in &live {
             towns[p] = vec![Cell::ZERO; book.townships.len()];
         }
+        // Without spilled cells or amounts finer than the cells hold (the
+        // common case), each school's cells are read where they lie, for
+        // the programs its kind has cells for.
+        let simple = self.spill.is_empty() && self.school_extra.is_empty();
+        let kind_live: Vec<Vec<(usize, usize)>> = self
+            .kind_slots
+            .iter()
+            .map(|slots| {
+                live.iter()
+                    .filter_map(|&p| match slots.get(p) {
+                        Some(&s) if s != u8::MAX => Some((p, usize::from(s))),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
         if !live.is_empty() {
             for pos in 0..book.len().min(self.school_at.len()) {
                 let sc = book.number_at(pos);
                 let Ok(at) = u32::try_from(pos) else { break };
                 let tw = book.township_of.get(sc).map_or(usize::MAX, |t| *t as usize);
+                if simple {
+                    let Some(&(base, k)) = self.school_at.get(sc) else {
+                        continue;
+                    };
+                    for &(p, slot) in kind_live.get(k).map_or(&[][..], Vec::as_slice) {
+                        let Some(c) = self.school.get(base + slot) else {
+                            continue;
+                        };
+                        if c.person_terms == 0 {
+                            continue;
+                        }
+                        rows[p].push((at, c.tally().ok_or(p)?));
+                        let t = towns[p].get_mut(tw).ok_or(p)?;
+                        t.persons += c.persons;
+                        t.person_terms += c.person_terms;
+                        t.units = t
+                            .units
+                            .checked_add(i128::from(c.units) * POW10[(UNIT_SCALE - SCHOOL_SCALE) as usize])
+                            .ok_or(p)?;
+                    }
+                    continue;
+                }
                 for &p in &live {
                     let c = self.school_cell(sc, p);
                     if c.person_terms == 0 {

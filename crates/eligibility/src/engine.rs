@@ -913,8 +913,16 @@ impl Engine {
             for (ti, plan) in plans.iter().enumerate() {
                 let facts = Facts::new(s, school, household, &plan.cx);
                 if traces {
-                    trace_buf.iter_mut().for_each(Trace::restart);
+                    // Policy programs write over the last student's steps;
+                    // a program written in Rust gets an empty trace.
+                    for (t, src) in trace_buf.iter_mut().zip(&self.sources) {
+                        t.restart();
+                        if src.is_none() {
+                            t.finish();
+                        }
+                    }
                     self.evaluate_into(plan, &facts, &mut amounts, Some(&mut trace_buf));
+                    trace_buf.iter_mut().for_each(Trace::finish);
                 } else {
                     self.evaluate_into(plan, &facts, &mut amounts, None);
                 }

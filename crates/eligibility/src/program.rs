@@ -205,19 +205,19 @@ pub enum Step {
 pub struct Trace {
     /// The steps, in order.
     pub steps: Vec<Step>,
-    /// The steps of the trace's previous use, last first, kept for their
-    /// buffers: a batch run writes each student's steps over the last
-    /// student's ([`Trace::restart`]), with no allocation once the
-    /// buffers are large enough.
+    /// While a batch run writes a student's steps ([`Trace::restart`] to
+    /// [`Trace::finish`]): how many are written. The steps past it are the
+    /// previous student's, overwritten in place for their buffers, with no
+    /// allocation once the buffers are large enough.
     #[serde(skip)]
-    spare: Vec<Step>,
+    cursor: Option<usize>,
 }
 
 impl Clone for Trace {
     fn clone(&self) -> Trace {
         Trace {
-            steps: self.steps.clone(),
-            spare: Vec::new(),
+            steps: self.steps.get(..self.len()).unwrap_or(&[]).to_vec(),
+            cursor: None,
         }
     }
 }
@@ -225,13 +225,15 @@ impl Clone for Trace {
 impl PartialEq for Trace {
     /// The same steps.
     fn eq(&self, other: &Trace) -> bool {
-        self.steps == other.steps
+        self.steps.get(..self.len()) == other.steps.get(..other.len())
     }
 }
 
 impl fmt::Debug for Trace {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Trace").field("steps", &self.steps).finish()
+        f.debug_struct("Trace")
+            .field("steps", &self.steps.get(..self.len()).unwrap_or(&[]))
+            .finish()
     }
 }
 
@@ -247,19 +249,23 @@ fn set_fmt(s: &mut String, args: fmt::Arguments<'_>) {
     }
 }
 
-/// The first text buffer of a spent step, emptied (or a new one).
-fn salvage(step: Option<Step>) -> String {
-    let mut s = match step {
-        Some(
-            Step::Condition { text, .. }
-            | Step::Computation { text }
-            | Step::NotEntitled { reason: text }
-            | Step::Limit { text, .. }
-            | Step::Parameter { value: text, .. }
-            | Step::Rule { rule: text, .. },
-        ) => text,
-        None => String::new(),
+/// `s` made to hold `v`, in its own buffer.
+fn set_str(s: &mut String, v: &str) {
+    s.clear();
+    s.push_str(v);
+}
+
+/// The first text buffer of a spent step, taken and emptied.
+fn salvage(step: &mut Step) -> String {
+    let s = match step {
+        Step::Condition { text, .. }
+        | Step::Computation { text }
+        | Step::NotEntitled { reason: text }
+        | Step::Limit { text, .. }
+        | Step::Parameter { value: text, .. }
+        | Step::Rule { rule: text, .. } => text,
     };
+    let mut s = std::mem::take(s);
     s.clear();
     s
 }
@@ -267,42 +273,90 @@ fn salvage(step: Option<Step>) -> String {
 impl Trace {
     /// Add a step.
     pub fn push(&mut self, s: Step) {
-        self.steps.push(s);
+        match self.next() {
+            Some(slot) => *slot = s,
+            None => self.append(s),
+        }
     }
 
-    /// Empty the trace for its next use, keeping the steps' buffers to
-    /// write the next steps into.
+    /// The steps written (while a batch run writes them, those of the
+    /// current student).
+    pub(crate) fn len(&self) -> usize {
+        self.cursor.unwrap_or(self.steps.len()).min(self.steps.len())
+    }
+
+    /// Start the trace's next use: the steps there are overwritten one by
+    /// one, keeping their buffers, until [`Trace::finish`].
     pub(crate) fn restart(&mut self) {
-        self.spare.clear();
-        self.spare.extend(self.steps.drain(..).rev());
+        self.cursor = Some(0);
     }
 
-    /// A [`Step::Rule`], written over a spent step where there is one.
+    /// End a use begun by [`Trace::restart`]: the steps left over from the
+    /// previous use are dropped.
+    pub(crate) fn finish(&mut self) {
+        if let Some(c) = self.cursor.take() {
+            self.steps.truncate(c);
+        }
+    }
+
+    /// The next step to overwrite, if the trace is being rewritten and has
+    /// one left; counted as written.
+    fn next(&mut self) -> Option<&mut Step> {
+        let c = self.cursor?;
+        if c >= self.steps.len() {
+            return None;
+        }
+        self.cursor = Some(c + 1);
+        self.steps.get_mut(c)
+    }
+
+    /// Add a new step at the end.
+    fn append(&mut self, s: Step) {
+        self.steps.push(s);
+        if self.cursor.is_some() {
+            self.cursor = Some(self.steps.len());
+        }
+    }
+
+    /// Write the next step: over the spent step there, by `reuse` if it is
+    /// of the same kind (true if it was), else as `make` builds it from
+    /// the spent step's first buffer.
+    fn write(&mut self, reuse: impl FnOnce(&mut Step) -> bool, make: impl FnOnce(String) -> Step) {
+        match self.next() {
+            Some(slot) => {
+                if !reuse(slot) {
+                    let buf = salvage(slot);
+                    *slot = make(buf);
+                }
+            }
+            None => {
+                let s = make(String::new());
+                self.append(s);
+            }
+        }
+    }
+
+    /// A [`Step::Rule`].
     pub(crate) fn push_rule(&mut self, program: &str, rule: &Rule) {
-        let step = match self.spare.pop() {
-            Some(Step::Rule {
-                program: mut p,
-                rule: mut r,
-                mut label,
-                mut layer,
-                mut cite,
-            }) => {
-                p.clear();
-                p.push_str(program);
-                r.clone_from(&rule.id);
-                label.clone_from(&rule.label);
-                layer.clone_from(&rule.layer);
-                cite.clone_from(&rule.cite);
+        self.write(
+            |slot| match slot {
                 Step::Rule {
                     program: p,
                     rule: r,
                     label,
                     layer,
                     cite,
+                } => {
+                    set_str(p, program);
+                    r.clone_from(&rule.id);
+                    label.clone_from(&rule.label);
+                    layer.clone_from(&rule.layer);
+                    cite.clone_from(&rule.cite);
+                    true
                 }
-            }
-            other => {
-                let mut p = salvage(other);
+                _ => false,
+            },
+            |mut p| {
                 p.push_str(program);
                 Step::Rule {
                     program: p,
@@ -311,95 +365,134 @@ impl Trace {
                     layer: rule.layer.clone(),
                     cite: rule.cite.clone(),
                 }
-            }
-        };
-        self.steps.push(step);
+            },
+        );
     }
 
     /// A [`Step::Condition`].
     pub(crate) fn push_condition(&mut self, text: fmt::Arguments<'_>, held: bool) {
-        let mut t = salvage(self.spare.pop());
-        set_fmt(&mut t, text);
-        self.steps.push(Step::Condition { text: t, held });
+        self.write(
+            |slot| match slot {
+                Step::Condition { text: t, held: h } => {
+                    set_fmt(t, text);
+                    *h = held;
+                    true
+                }
+                _ => false,
+            },
+            |mut t| {
+                set_fmt(&mut t, text);
+                Step::Condition { text: t, held }
+            },
+        );
     }
 
     /// A [`Step::Computation`].
     pub(crate) fn push_computation(&mut self, text: fmt::Arguments<'_>) {
-        let mut t = salvage(self.spare.pop());
-        set_fmt(&mut t, text);
-        self.steps.push(Step::Computation { text: t });
+        self.write(
+            |slot| match slot {
+                Step::Computation { text: t } => {
+                    set_fmt(t, text);
+                    true
+                }
+                _ => false,
+            },
+            |mut t| {
+                set_fmt(&mut t, text);
+                Step::Computation { text: t }
+            },
+        );
     }
 
     /// A [`Step::NotEntitled`].
     pub(crate) fn push_not_entitled(&mut self, reason: fmt::Arguments<'_>) {
-        let mut t = salvage(self.spare.pop());
-        set_fmt(&mut t, reason);
-        self.steps.push(Step::NotEntitled { reason: t });
+        self.write(
+            |slot| match slot {
+                Step::NotEntitled { reason: t } => {
+                    set_fmt(t, reason);
+                    true
+                }
+                _ => false,
+            },
+            |mut t| {
+                set_fmt(&mut t, reason);
+                Step::NotEntitled { reason: t }
+            },
+        );
     }
 
     /// A [`Step::NotEntitled`] whose reason is the text of step `at` (a
-    /// condition).
+    /// condition written before).
     pub(crate) fn push_not_entitled_as(&mut self, at: usize) {
-        let mut t = salvage(self.spare.pop());
-        if let Some(Step::Condition { text, .. }) = self.steps.get(at) {
-            t.push_str(text);
+        let c = self.len();
+        if self.cursor.is_some() && at < c && c < self.steps.len() {
+            let (head, tail) = self.steps.split_at_mut(c);
+            if let (Some(Step::Condition { text, .. }), Some(slot)) = (head.get(at), tail.first_mut()) {
+                match slot {
+                    Step::NotEntitled { reason } => set_str(reason, text),
+                    other => {
+                        let mut b = salvage(other);
+                        b.push_str(text);
+                        *other = Step::NotEntitled { reason: b };
+                    }
+                }
+                self.cursor = Some(c + 1);
+                return;
+            }
         }
-        self.steps.push(Step::NotEntitled { reason: t });
+        let reason = match self.steps.get(at) {
+            Some(Step::Condition { text, .. }) => text.clone(),
+            _ => String::new(),
+        };
+        self.push(Step::NotEntitled { reason });
     }
 
     /// A [`Step::Limit`].
     pub(crate) fn push_limit(&mut self, id: &str, text: fmt::Arguments<'_>, cite: &Citation) {
-        let step = match self.spare.pop() {
-            Some(Step::Limit {
-                id: mut i,
-                text: mut x,
-                cite: mut c,
-            }) => {
-                i.clear();
-                i.push_str(id);
-                set_fmt(&mut x, text);
-                c.clone_from(cite);
+        self.write(
+            |slot| match slot {
                 Step::Limit {
                     id: i,
                     text: x,
                     cite: c,
+                } => {
+                    set_str(i, id);
+                    set_fmt(x, text);
+                    c.clone_from(cite);
+                    true
                 }
-            }
-            other => {
-                let mut x = salvage(other);
+                _ => false,
+            },
+            |mut x| {
                 set_fmt(&mut x, text);
                 Step::Limit {
                     id: id.to_string(),
                     text: x,
                     cite: cite.clone(),
                 }
-            }
-        };
-        self.steps.push(step);
+            },
+        );
     }
 
     /// A [`Step::Parameter`].
     pub(crate) fn push_parameter(&mut self, name: &str, value: fmt::Arguments<'_>, from: When, cite: &Citation) {
-        let step = match self.spare.pop() {
-            Some(Step::Parameter {
-                name: mut n,
-                value: mut v,
-                cite: mut c,
-                ..
-            }) => {
-                n.clear();
-                n.push_str(name);
-                set_fmt(&mut v, value);
-                c.clone_from(cite);
+        self.write(
+            |slot| match slot {
                 Step::Parameter {
                     name: n,
                     value: v,
-                    from,
+                    from: f,
                     cite: c,
+                } => {
+                    set_str(n, name);
+                    set_fmt(v, value);
+                    *f = from;
+                    c.clone_from(cite);
+                    true
                 }
-            }
-            other => {
-                let mut v = salvage(other);
+                _ => false,
+            },
+            |mut v| {
                 set_fmt(&mut v, value);
                 Step::Parameter {
                     name: name.to_string(),
@@ -407,9 +500,8 @@ impl Trace {
                     from,
                     cite: cite.clone(),
                 }
-            }
-        };
-        self.steps.push(step);
+            },
+        );
     }
 
     /// The reason the student is not entitled, if the trace says so.
@@ -1204,12 +1296,12 @@ impl TermProgram for PreparedProgram<'_> {
         }
         if let Some((_, pr)) = best {
             t.push_rule(self.program.info.id.as_str(), pr.rule);
-            let first = t.steps.len();
+            let first = t.len();
             pr.cond.explain_to(f, &mut |text, held| t.push_condition(text, held));
             // The reason is the first condition that failed, in its words.
             let failed = t
                 .steps
-                .get(first..)
+                .get(first..t.len())
                 .and_then(|e| e.iter().position(|x| matches!(x, Step::Condition { held: false, .. })));
             match failed {
                 Some(i) => t.push_not_entitled_as(first + i),

@@ -1,6 +1,6 @@
 //! Conditions compiled for speed, and explained in a clerk's words.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use chrono::NaiveDate;
 use eduaid_model::{Household, Locality, Ownership, Stage, StatusKind};
@@ -206,6 +206,8 @@ fn status_detail(h: &Household, kind: StatusKind, date: NaiveDate) -> Option<Str
     None
 }
 
+/// Words joined as a clerk says them (the form [`NotHeld`] writes).
+#[cfg(test)]
 fn join_or(words: &[&str]) -> String {
     match words {
         [] => String::new(),
@@ -581,24 +583,7 @@ impl Cond {
             if held().next().is_some() {
                 out(format_args!("{} on {date}", Join(held(), " and ")), true);
             } else {
-                let words: Vec<&str> = self.status_list.iter().map(|k| status_words(*k)).collect();
-                let mut t = format!("not {} on {date}", join_or(&words));
-                match f.household {
-                    None => t.push_str(": no household on record"),
-                    Some(h) => {
-                        let details: Vec<String> = self
-                            .status_list
-                            .iter()
-                            .filter_map(|k| status_detail(h, *k, date))
-                            .collect();
-                        if details.is_empty() {
-                            let _ = write!(t, ": household {} has no such status on record", h.id);
-                        } else {
-                            let _ = write!(t, ": {}", details.join("; "));
-                        }
-                    }
-                }
-                out(format_args!("{t}"), false);
+                out(format_args!("{}", NotHeld { cond: self, f }), false);
                 return;
             }
         }
@@ -658,22 +643,110 @@ impl Cond {
             );
         }
         if !self.any.is_empty() {
-            let mut fails = Vec::new();
-            for alt in &self.any {
-                let e = alt.explain(f);
-                if e.iter().all(|(_, h)| *h) {
-                    let texts: Vec<String> = e.into_iter().map(|(t, _)| t).collect();
-                    out(format_args!("{}", texts.join(", ")), true);
-                    return;
+            match self.any.iter().find(|alt| alt.prefix(f).1) {
+                Some(alt) => out(format_args!("{}", AltHeld { alt, f }), true),
+                None => out(
+                    format_args!("none of the alternatives holds: {}", AltsFailed { alts: &self.any, f }),
+                    false,
+                ),
+            }
+        }
+    }
+}
+
+/// An alternative that holds, in words: each of its conditions, joined
+/// by commas (written straight into the trace's buffer).
+struct AltHeld<'c, 'f> {
+    alt: &'c Cond,
+    f: &'c Facts<'f>,
+}
+
+impl fmt::Display for AltHeld<'_, '_> {
+    fn fmt(&self, w: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut r = Ok(());
+        let mut first = true;
+        self.alt.explain_to(self.f, &mut |text, _| {
+            if r.is_ok() {
+                if !first {
+                    r = w.write_str(", ");
                 }
-                if let Some((t, _)) = e.into_iter().find(|(_, h)| !*h) {
-                    fails.push(t);
+                if r.is_ok() {
+                    r = w.write_fmt(text);
+                }
+                first = false;
+            }
+        });
+        r
+    }
+}
+
+/// Alternatives none of which holds, in words: the condition each failed
+/// on, joined by semicolons.
+struct AltsFailed<'c, 'f> {
+    alts: &'c [Cond],
+    f: &'c Facts<'f>,
+}
+
+impl fmt::Display for AltsFailed<'_, '_> {
+    fn fmt(&self, w: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut r = Ok(());
+        let mut first = true;
+        for alt in self.alts {
+            alt.explain_to(self.f, &mut |text, held| {
+                if !held && r.is_ok() {
+                    if !first {
+                        r = w.write_str("; ");
+                    }
+                    if r.is_ok() {
+                        r = w.write_fmt(text);
+                    }
+                    first = false;
+                }
+            });
+        }
+        r
+    }
+}
+
+/// Statuses not held on the reference date, in words, with what the
+/// household's record says of each (`not registered-poor on 2021-03-01:
+/// registered on 2021-05-10`).
+struct NotHeld<'c, 'f> {
+    cond: &'c Cond,
+    f: &'c Facts<'f>,
+}
+
+impl fmt::Display for NotHeld<'_, '_> {
+    fn fmt(&self, w: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = &self.cond.status_list;
+        let date = self.f.term.reference;
+        w.write_str("not ")?;
+        // As `join_or`: "a", "a or b", "a, b or c".
+        let n = list.len();
+        for (i, k) in list.iter().enumerate() {
+            if i > 0 {
+                w.write_str(if i + 1 == n { " or " } else { ", " })?;
+            }
+            w.write_str(status_words(*k))?;
+        }
+        write!(w, " on {date}")?;
+        match self.f.household {
+            None => w.write_str(": no household on record"),
+            Some(h) => {
+                let mut details = list.iter().filter_map(|k| status_detail(h, *k, date)).peekable();
+                if details.peek().is_none() {
+                    write!(w, ": household {} has no such status on record", h.id)
+                } else {
+                    w.write_str(": ")?;
+                    for (i, d) in details.enumerate() {
+                        if i > 0 {
+                            w.write_str("; ")?;
+                        }
+                        w.write_str(&d)?;
+                    }
+                    Ok(())
                 }
             }
-            out(
-                format_args!("none of the alternatives holds: {}", fails.join("; ")),
-                false,
-            );
         }
     }
 }

@@ -15,6 +15,8 @@
 #
 # Needs python3 and cargo. Defaults: N=1000000, R=3, DIR=target/anchors,
 # anchors folder ../shared/bench/anchors beside the repository.
+# EDUAID_ANCHORS_BENCH=BINARY runs that build of the bench instead of
+# building this checkout's (before/after comparisons in one session).
 set -euo pipefail
 
 students=1000000
@@ -41,11 +43,15 @@ work="$(cd "$work" && pwd)"
 
 echo "== load before: $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || uptime)"
 
-# The baseline, built outside the repository.
-rm -rf "$work/baseline"
-cp -r "$anchors/baseline" "$work/baseline"
-(cd "$work/baseline" && CARGO_TARGET_DIR="$work/baseline/target" cargo build --release --quiet)
+# The baseline, built outside the repository (again only if its sources
+# changed since the last run in DIR).
 baseline="$work/baseline/target/release/anchors-baseline"
+if [ ! -x "$baseline" ] || ! diff -rq "$anchors/baseline/src" "$work/baseline/src" >/dev/null 2>&1 \
+    || ! cmp -s "$anchors/baseline/Cargo.toml" "$work/baseline/Cargo.toml"; then
+    rm -rf "$work/baseline"
+    cp -r "$anchors/baseline" "$work/baseline"
+    (cd "$work/baseline" && CARGO_TARGET_DIR="$work/baseline/target" cargo build --release --quiet)
+fi
 
 # The rosters.
 data="$work/data-$students"
@@ -59,15 +65,22 @@ mkdir -p "$sets"
 [ -f "$sets/schools/students.csv" ] || python3 "$anchors/convert.py" --in "$data/raw" --out "$sets/schools" \
     --adversarial schools --anchors-out "$data/raw-schools"
 
-# The engine's bench, built once.
+# The engine's bench, built once (or the binary EDUAID_ANCHORS_BENCH names,
+# e.g. a copy built from an earlier commit, to measure before and after in
+# the same conditions).
 cd "$repo"
-cargo bench -p eduaid --bench anchors --no-run --quiet 2>/dev/null || cargo bench -p eduaid --bench anchors --no-run
-bench="$(cargo bench -p eduaid --bench anchors --no-run --message-format=json 2>/dev/null \
-    | python3 -c 'import json,sys
+if [ -n "${EDUAID_ANCHORS_BENCH:-}" ]; then
+    bench="$EDUAID_ANCHORS_BENCH"
+else
+    cargo bench -p eduaid --bench anchors --no-run --quiet 2>/dev/null || cargo bench -p eduaid --bench anchors --no-run
+    bench="$(cargo bench -p eduaid --bench anchors --no-run --message-format=json 2>/dev/null \
+        | python3 -c 'import json,sys
 for l in sys.stdin:
     m = json.loads(l)
     if m.get("reason") == "compiler-artifact" and m.get("target", {}).get("name") == "anchors" and m.get("executable"):
         print(m["executable"])')"
+fi
+echo "== engine bench: $bench"
 
 # The engine's grand total must be the baseline's, on every roster (the bench checks).
 total="$("$baseline" --roster "$data/raw" --repeat 1 | python3 -c 'import json,sys; print(json.load(sys.stdin)["totals"]["all"])')"

@@ -2,10 +2,12 @@
 //! term, stage and school, turned into maps only at the end.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
-use eduaid_model::{Money, School, SchoolKind, Stage, Term};
+use eduaid_model::{Money, School, SchoolId, SchoolKind, Stage, Term};
 use rust_decimal::Decimal;
 
+use crate::by_school::SchoolTallies;
 use crate::condition::{STAGES, stage_ix};
 use crate::engine::{ProgramTotals, Tally, TermPlan};
 use crate::program::ProgramInfo;
@@ -110,17 +112,45 @@ struct SchoolCell {
 /// The scale of [`SchoolCell::units`].
 const SCHOOL_SCALE: u32 = 4;
 
-/// The schools of a run in order of id, and their townships numbered:
-/// computed once for all programs' totals by school and township.
-#[derive(Debug)]
-pub(crate) struct SchoolOrder<'s> {
-    by_id: Vec<usize>,
-    township_of: Vec<usize>,
-    townships: Vec<&'s str>,
+impl SchoolCell {
+    /// The cell as a tally: the amount built in its shortest form (the
+    /// form [`Money`] keeps), so no long normalizing of a wide decimal.
+    fn tally(&self) -> Option<Tally> {
+        let (mut m, mut scale) = (self.units, SCHOOL_SCALE);
+        while scale > 0 && m % 10 == 0 {
+            m /= 10;
+            scale -= 1;
+        }
+        Some(Tally {
+            persons: self.persons,
+            person_terms: self.person_terms,
+            amount: Money::from_decimal_exact(Decimal::new(m, scale)),
+        })
+    }
 }
 
-impl<'s> SchoolOrder<'s> {
-    pub(crate) fn new(schools: &'s [School]) -> SchoolOrder<'s> {
+/// The schools of a run as the totals name them: their ids sorted (one
+/// table shared by every program's [`SchoolTallies`]), where each school
+/// number of the run stands in it, and the townships numbered.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct SchoolBook {
+    /// Every school id of the run, sorted.
+    pub(crate) ids: Arc<[SchoolId]>,
+    /// For each school number, its position in `ids`; empty when every
+    /// number is its own position (a packed roster numbers its schools so).
+    rank: Vec<u32>,
+    /// The school numbers in order of id; empty as `rank`.
+    by_id: Vec<u32>,
+    /// Each school's township, by school number.
+    township_of: Vec<u32>,
+    /// The townships' names.
+    townships: Vec<String>,
+}
+
+impl SchoolBook {
+    /// The book of `schools` (by number), sorted here; `None` past 2³² − 1
+    /// schools.
+    pub(crate) fn new(schools: &[School]) -> Option<SchoolBook> {
         // Sorted on the ids' first 16 bytes held in the array (byte order,
         // as the ids' own order), the full ids compared only on a tie: a
         // million schools sort without a cache miss per comparison.
@@ -131,26 +161,86 @@ impl<'s> SchoolOrder<'s> {
             }
             u128::from_be_bytes(b)
         };
-        let mut keys: Vec<(u128, usize)> = schools.iter().enumerate().map(|(i, s)| (prefix(s), i)).collect();
-        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| schools[a.1].id.cmp(&schools[b.1].id)));
-        let by_id: Vec<usize> = keys.into_iter().map(|(_, i)| i).collect();
-        let mut numbers: HashMap<&str, usize> = HashMap::new();
-        let mut townships = Vec::new();
-        let township_of = schools
+        let mut keys: Vec<(u128, u32)> = schools
             .iter()
-            .map(|s| {
-                *numbers.entry(s.township.as_str()).or_insert_with(|| {
-                    townships.push(s.township.as_str());
-                    townships.len() - 1
-                })
-            })
-            .collect();
-        SchoolOrder {
+            .enumerate()
+            .map(|(i, s)| Some((prefix(s), u32::try_from(i).ok()?)))
+            .collect::<Option<_>>()?;
+        keys.sort_unstable_by(|a, b| {
+            a.0.cmp(&b.0)
+                .then_with(|| schools[a.1 as usize].id.cmp(&schools[b.1 as usize].id))
+        });
+        let by_id: Vec<u32> = keys.into_iter().map(|(_, i)| i).collect();
+        let mut rank = vec![0u32; schools.len()];
+        for (pos, &no) in by_id.iter().enumerate() {
+            rank[no as usize] = u32::try_from(pos).ok()?;
+        }
+        let ids: Arc<[SchoolId]> = by_id.iter().map(|&no| schools[no as usize].id.clone()).collect();
+        let (township_of, townships) = number_townships(schools.iter().map(|s| s.township.as_str()))?;
+        Some(SchoolBook {
+            ids,
+            rank,
             by_id,
+            township_of,
+            townships,
+        })
+    }
+
+    /// The book of schools numbered in order of id: `ids` sorted (no two
+    /// alike), `township_of` each one's township among `townships`.
+    pub(crate) fn sorted(ids: Arc<[SchoolId]>, township_of: Vec<u32>, townships: Vec<String>) -> SchoolBook {
+        debug_assert!(ids.windows(2).all(|w| w[0] < w[1]));
+        SchoolBook {
+            ids,
+            rank: Vec::new(),
+            by_id: Vec::new(),
             township_of,
             townships,
         }
     }
+
+    /// The schools.
+    pub(crate) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// The number of the school at position `pos` in order of id.
+    fn number_at(&self, pos: usize) -> usize {
+        self.by_id.get(pos).map_or(pos, |n| *n as usize)
+    }
+
+    /// The id of school number `no`.
+    pub(crate) fn id(&self, no: usize) -> Option<&SchoolId> {
+        let pos = self.rank.get(no).map_or(no, |r| *r as usize);
+        self.ids.get(pos)
+    }
+}
+
+/// Number the distinct names of `names` in order of first appearance: each
+/// one's number, and the names. `None` past 2³² − 1 names.
+pub(crate) fn number_townships<'a>(names: impl Iterator<Item = &'a str>) -> Option<(Vec<u32>, Vec<String>)> {
+    let mut numbers: HashMap<&str, u32> = HashMap::new();
+    let mut townships = Vec::new();
+    let mut last: Option<(&str, u32)> = None;
+    let mut of = Vec::new();
+    for name in names {
+        // Schools of one township often come together.
+        let n = match last {
+            Some((l, n)) if l == name => n,
+            _ => match numbers.get(name) {
+                Some(n) => *n,
+                None => {
+                    let n = u32::try_from(townships.len()).ok()?;
+                    townships.push(name.to_string());
+                    numbers.insert(name, n);
+                    n
+                }
+            },
+        };
+        last = Some((name, n));
+        of.push(n);
+    }
+    Some((of, townships))
 }
 
 #[derive(Debug)]
@@ -208,6 +298,24 @@ impl Acc {
         }
     }
 
+    /// Add schools of these kinds, numbered after those there are.
+    pub(crate) fn add_schools(&mut self, kinds: impl ExactSizeIterator<Item = SchoolKind>) {
+        self.school_at.reserve(kinds.len());
+        let widths: Vec<usize> = self
+            .kind_slots
+            .iter()
+            .map(|k| k.iter().filter(|s| **s != u8::MAX).count())
+            .collect();
+        let mut cells = self.school.len();
+        for kind in kinds {
+            let k = kind as usize;
+            self.school_at.push((cells, k));
+            cells += widths.get(k).copied().unwrap_or(0);
+        }
+        self.school.resize(cells, SchoolCell::default());
+    }
+
+    /// Add a school of kind `kind`, numbered after those there are.
     pub(crate) fn add_school(&mut self, kind: SchoolKind) {
         let k = kind as usize;
         let width = self.kind_slots[k].iter().filter(|s| **s != u8::MAX).count();
@@ -344,14 +452,114 @@ impl Acc {
         }
     }
 
-    pub(crate) fn finish(
+    /// The totals of every program (`infos`, in order), the schools named
+    /// by `book`; `Err(p)` if program `p`'s totals overflow.
+    pub(crate) fn finish_all<'i>(
+        &self,
+        infos: impl Iterator<Item = &'i ProgramInfo>,
+        terms: &[Term],
+        book: &SchoolBook,
+    ) -> Result<Vec<ProgramTotals>, usize> {
+        let mut out = Vec::with_capacity(self.np);
+        let mut totals = Vec::with_capacity(self.np);
+        for (p, info) in infos.enumerate() {
+            let (by_term, by_stage, total) = self.finish_program(p, terms).ok_or(p)?;
+            totals.push(total);
+            out.push(ProgramTotals {
+                id: info.id.clone(),
+                name: info.name.clone(),
+                benefit: info.benefit,
+                total: total.tally().ok_or(p)?,
+                by_term,
+                by_stage,
+                by_township: BTreeMap::new(),
+                by_school: SchoolTallies::new(),
+            });
+        }
+        // By school and township: one pass over the schools in order of
+        // id, for the programs someone is entitled to.
+        let live: Vec<usize> = (0..out.len()).filter(|&p| totals[p].person_terms > 0).collect();
+        let mut rows: Vec<Vec<(u32, Tally)>> = vec![Vec::new(); out.len()];
+        let mut towns: Vec<Vec<Cell>> = vec![Vec::new(); out.len()];
+        for &p in &live {
+            towns[p] = vec![Cell::ZERO; book.townships.len()];
+        }
+        // Without spilled cells or amounts finer than the cells hold (the
+        // common case), each school's cells are read where they lie, for
+        // the programs its kind has cells for.
+        let simple = self.spill.is_empty() && self.school_extra.is_empty();
+        let kind_live: Vec<Vec<(usize, usize)>> = self
+            .kind_slots
+            .iter()
+            .map(|slots| {
+                live.iter()
+                    .filter_map(|&p| match slots.get(p) {
+                        Some(&s) if s != u8::MAX => Some((p, usize::from(s))),
+                        _ => None,
+                    })
+                    .collect()
+            })
+            .collect();
+        if !live.is_empty() {
+            for pos in 0..book.len().min(self.school_at.len()) {
+                let sc = book.number_at(pos);
+                let Ok(at) = u32::try_from(pos) else { break };
+                let tw = book.township_of.get(sc).map_or(usize::MAX, |t| *t as usize);
+                if simple {
+                    let Some(&(base, k)) = self.school_at.get(sc) else {
+                        continue;
+                    };
+                    for &(p, slot) in kind_live.get(k).map_or(&[][..], Vec::as_slice) {
+                        let Some(c) = self.school.get(base + slot) else {
+                            continue;
+                        };
+                        if c.person_terms == 0 {
+                            continue;
+                        }
+                        rows[p].push((at, c.tally().ok_or(p)?));
+                        let t = towns[p].get_mut(tw).ok_or(p)?;
+                        t.persons += c.persons;
+                        t.person_terms += c.person_terms;
+                        t.units = t
+                            .units
+                            .checked_add(i128::from(c.units) * POW10[(UNIT_SCALE - SCHOOL_SCALE) as usize])
+                            .ok_or(p)?;
+                    }
+                    continue;
+                }
+                for &p in &live {
+                    let c = self.school_cell(sc, p);
+                    if c.person_terms == 0 {
+                        continue;
+                    }
+                    rows[p].push((at, c.tally().ok_or(p)?));
+                    if !towns[p].get_mut(tw).ok_or(p)?.merge(&c) {
+                        return Err(p);
+                    }
+                }
+            }
+        }
+        for &p in &live {
+            let mut by_township = BTreeMap::new();
+            for (name, c) in book.townships.iter().zip(&towns[p]) {
+                if c.person_terms > 0 {
+                    by_township.insert(name.clone(), c.tally().ok_or(p)?);
+                }
+            }
+            out[p].by_township = by_township;
+            out[p].by_school = SchoolTallies::from_rows(Arc::clone(&book.ids), std::mem::take(&mut rows[p]));
+        }
+        Ok(out)
+    }
+
+    /// Program `p`'s totals by term and stage, and in all (`None` if one
+    /// overflows).
+    #[allow(clippy::type_complexity)]
+    fn finish_program(
         &self,
         p: usize,
-        info: &ProgramInfo,
         terms: &[Term],
-        schools: &[School],
-        order: &SchoolOrder<'_>,
-    ) -> Option<ProgramTotals> {
+    ) -> Option<(BTreeMap<Term, Tally>, BTreeMap<Stage, Tally>, Cell)> {
         let mut total = Cell::ZERO;
         let mut by_term = BTreeMap::new();
         for (ti, t) in terms.iter().enumerate() {
@@ -384,42 +592,7 @@ impl Acc {
                 return None;
             }
         }
-        let mut by_school = Vec::new();
-        let mut township = vec![Cell::ZERO; order.townships.len()];
-        // A program nobody is entitled to has nothing by school.
-        let schools_of_p = if total.person_terms == 0 {
-            &[][..]
-        } else {
-            &order.by_id[..]
-        };
-        for &si in schools_of_p {
-            let c = self.school_cell(si, p);
-            if c.person_terms > 0 {
-                let sc = schools.get(si)?;
-                by_school.push((sc.id.clone(), c.tally()?));
-                if !township.get_mut(*order.township_of.get(si)?)?.merge(&c) {
-                    return None;
-                }
-            }
-        }
-        // In order of id already: the map is built in one pass.
-        let by_school: BTreeMap<_, _> = by_school.into_iter().collect();
-        let mut by_township = BTreeMap::new();
-        for (name, c) in order.townships.iter().zip(&township) {
-            if c.person_terms > 0 {
-                by_township.insert((*name).to_string(), c.tally()?);
-            }
-        }
-        Some(ProgramTotals {
-            id: info.id.clone(),
-            name: info.name.clone(),
-            benefit: info.benefit,
-            total: total.tally()?,
-            by_term,
-            by_stage,
-            by_township,
-            by_school,
-        })
+        Some((by_term, by_stage, total))
     }
 }
 
@@ -451,11 +624,16 @@ mod tests {
                 )
             })
             .collect();
-        let order = SchoolOrder::new(&schools);
-        let got: Vec<&str> = order.by_id.iter().map(|i| schools[*i].id.as_str()).collect();
+        let book = SchoolBook::new(&schools).unwrap();
+        let got: Vec<&str> = book.ids.iter().map(SchoolId::as_str).collect();
         let mut want = ids.to_vec();
         want.sort_unstable();
         assert_eq!(got, want);
+        for (no, s) in schools.iter().enumerate() {
+            assert_eq!(book.id(no), Some(&s.id));
+            assert_eq!(book.ids[book.rank[no] as usize], s.id);
+            assert_eq!(book.number_at(book.rank[no] as usize), no);
+        }
     }
 
     #[test]

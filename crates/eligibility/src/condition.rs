@@ -1,6 +1,6 @@
 //! Conditions compiled for speed, and explained in a clerk's words.
 
-use std::fmt::Write as _;
+use std::fmt;
 
 use chrono::NaiveDate;
 use eduaid_model::{Household, Locality, Ownership, Stage, StatusKind};
@@ -206,6 +206,8 @@ fn status_detail(h: &Household, kind: StatusKind, date: NaiveDate) -> Option<Str
     None
 }
 
+/// Words joined as a clerk says them (the form [`NotHeld`] writes).
+#[cfg(test)]
 fn join_or(words: &[&str]) -> String {
     match words {
         [] => String::new(),
@@ -369,63 +371,133 @@ impl Cond {
             && (self.any.is_empty() || self.any.iter().any(|c| c.holds(f)))
     }
 
+    /// What [`Cond::explain`] would say, without its words: how many of
+    /// the conditions hold before the first that fails, and whether none
+    /// fails. The same checks in the same order, so a trace can choose
+    /// the rule to explain before writing a word of it.
+    pub(crate) fn prefix(&self, f: &Facts<'_>) -> (usize, bool) {
+        let s = f.student;
+        let sch = f.school;
+        let mut held = 0usize;
+        macro_rules! check {
+            ($held:expr) => {
+                if $held {
+                    held += 1;
+                } else {
+                    return (held, false);
+                }
+            };
+        }
+        if let Some(st) = &self.def.stages {
+            check!(st.contains(&s.stage));
+        }
+        if let Some(g) = &self.def.grades {
+            check!(g.contains(&s.grade));
+        }
+        if let Some(k) = &self.def.school_kinds {
+            check!(k.contains(&sch.kind));
+        }
+        if let Some(l) = self.locality {
+            check!(l == sch.locality);
+        }
+        if let Some(o) = self.ownership {
+            check!(o == sch.ownership);
+        }
+        if let Some(h) = self.hukou {
+            check!(h == s.hukou);
+        }
+        if let Some(b) = self.boarder {
+            check!(b == s.boarder);
+        }
+        if let Some(a) = self.agri {
+            check!(a == s.agricultural_major);
+        }
+        if let Some(d) = self.disabled {
+            check!(d == s.disability.is_some());
+        }
+        if let Some(l) = self.left_behind {
+            check!(l == s.left_behind);
+        }
+        if let Some(m) = self.migrant {
+            check!(m == s.migrant);
+        }
+        if !self.statuses.is_empty() {
+            check!(self.status_list.iter().any(|k| f.statuses.contains(*k)));
+        }
+        if let Some(p) = self.in_plan {
+            check!(p == Cond::school_in_plan(f));
+        }
+        let date = f.term.reference;
+        if let Some(t) = self.exit_threshold(date) {
+            check!(f.household.and_then(|h| h.exited_on(date)).is_some_and(|u| u >= t));
+        }
+        if !self.any.is_empty() {
+            check!(self.any.iter().any(|alt| alt.prefix(f).1));
+        }
+        (held, true)
+    }
+
     /// The conditions in order, each with whether it held, up to and
     /// including the first that failed.
     pub(crate) fn explain(&self, f: &Facts<'_>) -> Vec<(String, bool)> {
         let mut out = Vec::new();
+        self.explain_to(f, &mut |text, held| out.push((text.to_string(), held)));
+        out
+    }
+
+    /// As [`Cond::explain`], each condition handed to `out` in words (no
+    /// text is kept here: a trace writes it into its own buffers).
+    pub(crate) fn explain_to(&self, f: &Facts<'_>, out: &mut dyn FnMut(fmt::Arguments<'_>, bool)) {
         let s = f.student;
         let sch = f.school;
         let date = f.term.reference;
         macro_rules! check {
             ($held:expr, $yes:expr, $no:expr) => {
                 if $held {
-                    out.push(($yes, true));
+                    out($yes, true);
                 } else {
-                    out.push(($no, false));
-                    return out;
+                    out($no, false);
+                    return;
                 }
             };
         }
         if let Some(st) = &self.def.stages {
-            let names: Vec<&str> = st.iter().map(|x| x.chinese()).collect();
             check!(
                 st.contains(&s.stage),
-                format!("stage is {} ({})", s.stage.chinese(), s.stage),
-                format!(
+                format_args!("stage is {} ({})", s.stage.chinese(), s.stage),
+                format_args!(
                     "stage is {} ({}); the rule covers {}",
                     s.stage.chinese(),
                     s.stage,
-                    names.join(", ")
+                    Join(st.iter().map(|x| x.chinese()), ", ")
                 )
             );
         }
         if let Some(g) = &self.def.grades {
-            let names: Vec<String> = g.iter().map(u8::to_string).collect();
             check!(
                 g.contains(&s.grade),
-                format!("in grade {}", s.grade),
-                format!("in grade {}; the rule covers grades {}", s.grade, names.join(", "))
+                format_args!("in grade {}", s.grade),
+                format_args!("in grade {}; the rule covers grades {}", s.grade, Join(g.iter(), ", "))
             );
         }
         if let Some(k) = &self.def.school_kinds {
-            let names: Vec<&str> = k.iter().map(|x| x.chinese()).collect();
             check!(
                 k.contains(&sch.kind),
-                format!("school {} is a {}", sch.name, sch.kind.chinese()),
-                format!(
+                format_args!("school {} is a {}", sch.name, sch.kind.chinese()),
+                format_args!(
                     "school {} is a {} ({}); the rule covers {}",
                     sch.name,
                     sch.kind.chinese(),
                     sch.kind,
-                    names.join(", ")
+                    Join(k.iter().map(|x| x.chinese()), ", ")
                 )
             );
         }
         if let Some(l) = self.locality {
             check!(
                 l == sch.locality,
-                format!("school {} is {} ({})", sch.name, sch.locality, sch.locality.chinese()),
-                format!(
+                format_args!("school {} is {} ({})", sch.name, sch.locality, sch.locality.chinese()),
+                format_args!(
                     "school {} is {} ({}); the rule requires {}",
                     sch.name,
                     sch.locality,
@@ -437,8 +509,8 @@ impl Cond {
         if let Some(o) = self.ownership {
             check!(
                 o == sch.ownership,
-                format!("school {} is {} ({})", sch.name, sch.ownership, sch.ownership.chinese()),
-                format!(
+                format_args!("school {} is {} ({})", sch.name, sch.ownership, sch.ownership.chinese()),
+                format_args!(
                     "school {} is {} ({}); the rule requires {}",
                     sch.name,
                     sch.ownership,
@@ -450,8 +522,8 @@ impl Cond {
         if let Some(h) = self.hukou {
             check!(
                 h == s.hukou,
-                format!("hukou is {} ({})", s.hukou, s.hukou.chinese()),
-                format!("hukou is {} ({}); the rule requires {}", s.hukou, s.hukou.chinese(), h)
+                format_args!("hukou is {} ({})", s.hukou, s.hukou.chinese()),
+                format_args!("hukou is {} ({}); the rule requires {}", s.hukou, s.hukou.chinese(), h)
             );
         }
         if let Some(b) = self.boarder {
@@ -461,7 +533,11 @@ impl Cond {
                 "a day student (走读生)"
             };
             let want = if b { "boarders" } else { "day students" };
-            check!(b == s.boarder, is.to_string(), format!("{is}; the rule is for {want}"));
+            check!(
+                b == s.boarder,
+                format_args!("{is}"),
+                format_args!("{is}; the rule is for {want}")
+            );
         }
         if let Some(a) = self.agri {
             let is = if s.agricultural_major {
@@ -469,14 +545,17 @@ impl Cond {
             } else {
                 "does not study an agricultural major (涉农专业)"
             };
-            check!(a == s.agricultural_major, is.to_string(), is.to_string());
+            check!(a == s.agricultural_major, format_args!("{is}"), format_args!("{is}"));
         }
         if let Some(d) = self.disabled {
-            let is = match s.disability {
-                Some(k) => format!("disabled ({})", k.chinese()),
-                None => "not disabled".to_string(),
-            };
-            check!(d == s.disability.is_some(), is, is);
+            match s.disability {
+                Some(k) => check!(
+                    d,
+                    format_args!("disabled ({})", k.chinese()),
+                    format_args!("disabled ({})", k.chinese())
+                ),
+                None => check!(!d, format_args!("not disabled"), format_args!("not disabled")),
+            }
         }
         if let Some(l) = self.left_behind {
             let is = if s.left_behind {
@@ -484,7 +563,7 @@ impl Cond {
             } else {
                 "not a left-behind child (留守儿童)"
             };
-            check!(l == s.left_behind, is.to_string(), is.to_string());
+            check!(l == s.left_behind, format_args!("{is}"), format_args!("{is}"));
         }
         if let Some(m) = self.migrant {
             let is = if s.migrant {
@@ -492,52 +571,46 @@ impl Cond {
             } else {
                 "not a migrant worker's child (随迁子女)"
             };
-            check!(m == s.migrant, is.to_string(), is.to_string());
+            check!(m == s.migrant, format_args!("{is}"), format_args!("{is}"));
         }
         if !self.statuses.is_empty() {
-            let held: Vec<&str> = self
-                .status_list
-                .iter()
-                .filter(|k| f.statuses.contains(**k))
-                .map(|k| status_words(*k))
-                .collect();
-            let words: Vec<&str> = self.status_list.iter().map(|k| status_words(*k)).collect();
-            let no = || {
-                let mut t = format!("not {} on {date}", join_or(&words));
-                match f.household {
-                    None => t.push_str(": no household on record"),
-                    Some(h) => {
-                        let details: Vec<String> = self
-                            .status_list
-                            .iter()
-                            .filter_map(|k| status_detail(h, *k, date))
-                            .collect();
-                        if details.is_empty() {
-                            let _ = write!(t, ": household {} has no such status on record", h.id);
-                        } else {
-                            let _ = write!(t, ": {}", details.join("; "));
-                        }
-                    }
-                }
-                t
+            let held = || {
+                self.status_list
+                    .iter()
+                    .filter(|k| f.statuses.contains(**k))
+                    .map(|k| status_words(*k))
             };
-            check!(!held.is_empty(), format!("{} on {date}", held.join(" and ")), no());
+            if held().next().is_some() {
+                out(format_args!("{} on {date}", Join(held(), " and ")), true);
+            } else {
+                out(format_args!("{}", NotHeld { cond: self, f }), false);
+                return;
+            }
         }
         if let Some(p) = self.in_plan {
             let is = Cond::school_in_plan(f);
-            let yes = match sch.nutrition_plan_from {
-                Some(d) => format!("school {} joined the nutrition plan on {d}", sch.name),
-                None => format!("school {} is not in the nutrition plan", sch.name),
-            };
-            let no = match (sch.nutrition_plan_from, &f.term.window) {
-                (Some(d), Some(w)) if p => format!(
-                    "school {} joined the nutrition plan on {d}, after this term's provision ended on {}",
-                    sch.name, w.last
-                ),
-                (None, _) if p => format!("school {} is not in the nutrition plan", sch.name),
-                _ => format!("school {} is in the nutrition plan", sch.name),
-            };
-            check!(p == is, yes, no);
+            if p == is {
+                match sch.nutrition_plan_from {
+                    Some(d) => out(
+                        format_args!("school {} joined the nutrition plan on {d}", sch.name),
+                        true,
+                    ),
+                    None => out(format_args!("school {} is not in the nutrition plan", sch.name), true),
+                }
+            } else {
+                match (sch.nutrition_plan_from, &f.term.window) {
+                    (Some(d), Some(w)) if p => out(
+                        format_args!(
+                            "school {} joined the nutrition plan on {d}, after this term's provision ended on {}",
+                            sch.name, w.last
+                        ),
+                        false,
+                    ),
+                    (None, _) if p => out(format_args!("school {} is not in the nutrition plan", sch.name), false),
+                    _ => out(format_args!("school {} is in the nutrition plan", sch.name), false),
+                }
+                return;
+            }
         }
         if let Some(t) = self.exit_threshold(date) {
             let exit = f.household.and_then(|h| h.exited_on(date));
@@ -562,29 +635,138 @@ impl Cond {
             };
             check!(
                 exit.is_some_and(|u| u >= t),
-                format!(
+                format_args!(
                     "exited poverty (脱贫) on {}, on or after {t}{within}",
                     exit.map_or_else(String::new, |u| u.to_string())
                 ),
-                no
+                format_args!("{no}")
             );
         }
         if !self.any.is_empty() {
-            let mut fails = Vec::new();
-            for alt in &self.any {
-                let e = alt.explain(f);
-                if e.iter().all(|(_, h)| *h) {
-                    let texts: Vec<String> = e.into_iter().map(|(t, _)| t).collect();
-                    out.push((texts.join(", "), true));
-                    return out;
+            match self.any.iter().find(|alt| alt.prefix(f).1) {
+                Some(alt) => out(format_args!("{}", AltHeld { alt, f }), true),
+                None => out(
+                    format_args!("none of the alternatives holds: {}", AltsFailed { alts: &self.any, f }),
+                    false,
+                ),
+            }
+        }
+    }
+}
+
+/// An alternative that holds, in words: each of its conditions, joined
+/// by commas (written straight into the trace's buffer).
+struct AltHeld<'c, 'f> {
+    alt: &'c Cond,
+    f: &'c Facts<'f>,
+}
+
+impl fmt::Display for AltHeld<'_, '_> {
+    fn fmt(&self, w: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut r = Ok(());
+        let mut first = true;
+        self.alt.explain_to(self.f, &mut |text, _| {
+            if r.is_ok() {
+                if !first {
+                    r = w.write_str(", ");
                 }
-                if let Some((t, _)) = e.into_iter().find(|(_, h)| !*h) {
-                    fails.push(t);
+                if r.is_ok() {
+                    r = w.write_fmt(text);
+                }
+                first = false;
+            }
+        });
+        r
+    }
+}
+
+/// Alternatives none of which holds, in words: the condition each failed
+/// on, joined by semicolons.
+struct AltsFailed<'c, 'f> {
+    alts: &'c [Cond],
+    f: &'c Facts<'f>,
+}
+
+impl fmt::Display for AltsFailed<'_, '_> {
+    fn fmt(&self, w: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut r = Ok(());
+        let mut first = true;
+        for alt in self.alts {
+            alt.explain_to(self.f, &mut |text, held| {
+                if !held && r.is_ok() {
+                    if !first {
+                        r = w.write_str("; ");
+                    }
+                    if r.is_ok() {
+                        r = w.write_fmt(text);
+                    }
+                    first = false;
+                }
+            });
+        }
+        r
+    }
+}
+
+/// Statuses not held on the reference date, in words, with what the
+/// household's record says of each (`not registered-poor on 2021-03-01:
+/// registered on 2021-05-10`).
+struct NotHeld<'c, 'f> {
+    cond: &'c Cond,
+    f: &'c Facts<'f>,
+}
+
+impl fmt::Display for NotHeld<'_, '_> {
+    fn fmt(&self, w: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let list = &self.cond.status_list;
+        let date = self.f.term.reference;
+        w.write_str("not ")?;
+        // As `join_or`: "a", "a or b", "a, b or c".
+        let n = list.len();
+        for (i, k) in list.iter().enumerate() {
+            if i > 0 {
+                w.write_str(if i + 1 == n { " or " } else { ", " })?;
+            }
+            w.write_str(status_words(*k))?;
+        }
+        write!(w, " on {date}")?;
+        match self.f.household {
+            None => w.write_str(": no household on record"),
+            Some(h) => {
+                let mut details = list.iter().filter_map(|k| status_detail(h, *k, date)).peekable();
+                if details.peek().is_none() {
+                    write!(w, ": household {} has no such status on record", h.id)
+                } else {
+                    w.write_str(": ")?;
+                    for (i, d) in details.enumerate() {
+                        if i > 0 {
+                            w.write_str("; ")?;
+                        }
+                        w.write_str(&d)?;
+                    }
+                    Ok(())
                 }
             }
-            out.push((format!("none of the alternatives holds: {}", fails.join("; ")), false));
         }
-        out
+    }
+}
+
+/// Items written one after another with a separator between them.
+struct Join<I>(I, &'static str);
+
+impl<I> fmt::Display for Join<I>
+where
+    I: Iterator + Clone,
+    I::Item: fmt::Display,
+{
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, x) in self.0.clone().enumerate() {
+            if i > 0 {
+                f.write_str(self.1)?;
+            }
+            write!(f, "{x}")?;
+        }
+        Ok(())
     }
 }
 

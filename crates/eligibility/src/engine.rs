@@ -6,18 +6,17 @@ use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use eduaid_model::{Household, Money, ProgramId, Roster, School, SchoolId, Stage, Student, StudentId, Term};
+use eduaid_model::{Household, Money, ProgramId, Roster, School, Stage, Student, StudentId, Term};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::Error;
-use crate::accumulate::Acc;
+use crate::accumulate::{Acc, SchoolBook};
+use crate::by_school::SchoolTallies;
 use crate::condition::{Reads, STAGES, StatusSet, stage_ix};
 use crate::missing::{MissingAcc, MissingData, MissingRow};
 use crate::policy::{Limit, Policy};
-use crate::program::{
-    Basis, Benefit, Facts, PolicyProgram, Program, ProgramInfo, Step, TermContext, TermProgram, Trace,
-};
+use crate::program::{Basis, Benefit, Facts, PolicyProgram, Program, ProgramInfo, TermContext, TermProgram, Trace};
 use crate::schema::LimitKind;
 
 /// The eligibility engine: a list of programs (from a policy, from Rust,
@@ -155,8 +154,9 @@ pub struct ProgramTotals {
     pub by_stage: BTreeMap<Stage, Tally>,
     /// By township (乡镇) of the school.
     pub by_township: BTreeMap<String, Tally>,
-    /// By school.
-    pub by_school: BTreeMap<SchoolId, Tally>,
+    /// By school, in order of school id (reads like a
+    /// `BTreeMap<SchoolId, Tally>` and serializes as one).
+    pub by_school: SchoolTallies,
 }
 
 /// A student the batch could not evaluate, and why.
@@ -558,7 +558,7 @@ impl Engine {
                     )
                 };
                 for t in ts.iter_mut() {
-                    t.push(Step::NotEntitled { reason: reason.clone() });
+                    t.push_not_entitled(format_args!("{reason}"));
                 }
             }
             return;
@@ -592,19 +592,16 @@ impl Engine {
                     for &m in &l.members {
                         if m != k && out[m].is_some() {
                             out[m] = None;
-                            if let Some(ts) = traces.as_deref_mut() {
-                                let text = format!(
-                                    "cannot be combined with {}: the larger amount is kept",
-                                    self.programs[k].info().id
+                            if let Some(t) = traces.as_deref_mut().and_then(|ts| ts.get_mut(m)) {
+                                let kept = &self.programs[k].info().id;
+                                t.push_limit(
+                                    &l.limit.id,
+                                    format_args!("cannot be combined with {kept}: the larger amount is kept"),
+                                    &l.limit.cite,
                                 );
-                                if let Some(t) = ts.get_mut(m) {
-                                    t.push(Step::Limit {
-                                        id: l.limit.id.clone(),
-                                        text: text.clone(),
-                                        cite: l.limit.cite.clone(),
-                                    });
-                                    t.push(Step::NotEntitled { reason: text });
-                                }
+                                t.push_not_entitled(format_args!(
+                                    "cannot be combined with {kept}: the larger amount is kept"
+                                ));
                             }
                         }
                     }
@@ -629,11 +626,11 @@ impl Engine {
                             out[m] = Some(a - cut);
                             excess -= cut;
                             if let Some(t) = traces.as_deref_mut().and_then(|ts| ts.get_mut(m)) {
-                                t.push(Step::Limit {
-                                    id: l.limit.id.clone(),
-                                    text: format!("together capped at {}元 a term: reduced by {}元", cap, cut),
-                                    cite: l.limit.cite.clone(),
-                                });
+                                t.push_limit(
+                                    &l.limit.id,
+                                    format_args!("together capped at {}元 a term: reduced by {}元", cap, cut),
+                                    &l.limit.cite,
+                                );
                             }
                         }
                     }
@@ -916,8 +913,16 @@ impl Engine {
             for (ti, plan) in plans.iter().enumerate() {
                 let facts = Facts::new(s, school, household, &plan.cx);
                 if traces {
-                    trace_buf.iter_mut().for_each(|t| t.steps.clear());
+                    // Policy programs write over the last student's steps;
+                    // a program written in Rust gets an empty trace.
+                    for (t, src) in trace_buf.iter_mut().zip(&self.sources) {
+                        t.restart();
+                        if src.is_none() {
+                            t.finish();
+                        }
+                    }
                     self.evaluate_into(plan, &facts, &mut amounts, Some(&mut trace_buf));
+                    trace_buf.iter_mut().for_each(Trace::finish);
                 } else {
                     self.evaluate_into(plan, &facts, &mut amounts, None);
                 }
@@ -1005,26 +1010,30 @@ impl Engine {
         if let Some(e) = overflow {
             return Err(e);
         }
-        let order = crate::accumulate::SchoolOrder::new(&schools);
+        let book = SchoolBook::new(&schools).ok_or(Error::TooLarge { what: "schools" })?;
+        let programs = acc
+            .finish_all(self.programs.iter().map(|p| p.info()), terms, &book)
+            .map_err(|p| self.total_overflow(p))?;
         Ok(Totals {
             terms: terms.to_vec(),
             students,
             evaluated,
             skipped,
             persons_entitled,
-            programs: self
-                .programs
-                .iter()
-                .enumerate()
-                .map(|(p, prog)| {
-                    acc.finish(p, prog.info(), terms, &schools, &order)
-                        .ok_or_else(|| Error::TotalOverflow {
-                            program: prog.info().id.to_string(),
-                        })
-                })
-                .collect::<Result<Vec<_>, Error>>()?,
-            missing_data: missing.finish(self.programs.iter().map(|p| p.info()), &schools),
+            programs,
+            missing_data: missing.finish(self.programs.iter().map(|p| p.info()), &book),
         })
+    }
+
+    /// The error of a total of program `p` that overflows.
+    pub(crate) fn total_overflow(&self, p: usize) -> Error {
+        Error::TotalOverflow {
+            program: self
+                .programs
+                .get(p)
+                .map(|x| x.info().id.to_string())
+                .unwrap_or_default(),
+        }
     }
 
     /// The totals for `terms`, without traces or a sink.

@@ -85,6 +85,7 @@
 
 mod accumulate;
 mod basis;
+mod by_school;
 pub mod cases;
 mod condition;
 mod engine;
@@ -99,6 +100,7 @@ pub mod reconcile;
 pub mod schema;
 
 pub use basis::{BasisTotals, ProgramBasis};
+pub use by_school::{SchoolTallies, SchoolTalliesIter};
 pub use condition::{Reads, StatusSet, status_words};
 pub use engine::{
     Engine, Entitlement, Explanation, OwedMap, ProgramTotals, Row, Sink, Skipped, Tally, TermPlan, Totals,

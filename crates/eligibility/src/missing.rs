@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use eduaid_model::{ProgramId, School, SchoolId, Student, Term};
 use serde::Serialize;
 
+use crate::accumulate::SchoolBook;
 use crate::program::ProgramInfo;
 
 /// What is missing: the only kind so far is the school's tuition.
@@ -121,7 +122,7 @@ impl MissingAcc {
     pub(crate) fn finish<'a>(
         &self,
         programs: impl Iterator<Item = &'a ProgramInfo>,
-        schools: &[School],
+        schools: &SchoolBook,
     ) -> Vec<MissingData> {
         programs
             .zip(self.counts.iter().zip(&self.schools))
@@ -130,11 +131,7 @@ impl MissingAcc {
                 program: info.id.clone(),
                 name: info.name.clone(),
                 what: MISSING_TUITION.to_string(),
-                schools: sc
-                    .iter()
-                    .filter_map(|i| schools.get(*i))
-                    .map(|s| s.id.clone())
-                    .collect(),
+                schools: sc.iter().filter_map(|i| schools.id(*i)).cloned().collect(),
                 persons: c.1,
                 person_terms: c.0,
             })

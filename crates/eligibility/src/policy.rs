@@ -31,7 +31,7 @@ pub const HUNAN_TOML: &str = include_str!("../policy/hunan.toml");
 pub const HUNAN_COUNTY_2016_TOML: &str = include_str!("../policy/hunan-county-2016.toml");
 
 /// A citation, resolved: the document and the clause.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Citation {
     /// The document's key.
     pub doc: String,
@@ -51,6 +51,36 @@ pub struct Citation {
     pub certainty: Certainty,
     /// A note.
     pub note: Option<String>,
+}
+
+impl Clone for Citation {
+    fn clone(&self) -> Citation {
+        Citation {
+            doc: self.doc.clone(),
+            title: self.title.clone(),
+            issuer: self.issuer.clone(),
+            number: self.number.clone(),
+            date: self.date,
+            clause: self.clause.clone(),
+            url: self.url.clone(),
+            certainty: self.certainty,
+            note: self.note.clone(),
+        }
+    }
+
+    /// Field by field, into the buffers already there (a trace reuses
+    /// its steps from one student to the next).
+    fn clone_from(&mut self, o: &Citation) {
+        self.doc.clone_from(&o.doc);
+        self.title.clone_from(&o.title);
+        self.issuer.clone_from(&o.issuer);
+        self.number.clone_from(&o.number);
+        self.date = o.date;
+        self.clause.clone_from(&o.clause);
+        self.url.clone_from(&o.url);
+        self.certainty = o.certainty;
+        self.note.clone_from(&o.note);
+    }
 }
 
 impl Citation {

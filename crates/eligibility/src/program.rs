@@ -201,16 +201,307 @@ pub enum Step {
 }
 
 /// The explanation of one decision.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Default, Serialize)]
 pub struct Trace {
     /// The steps, in order.
     pub steps: Vec<Step>,
+    /// While a batch run writes a student's steps ([`Trace::restart`] to
+    /// [`Trace::finish`]): how many are written. The steps past it are the
+    /// previous student's, overwritten in place for their buffers, with no
+    /// allocation once the buffers are large enough.
+    #[serde(skip)]
+    cursor: Option<usize>,
+}
+
+impl Clone for Trace {
+    fn clone(&self) -> Trace {
+        Trace {
+            steps: self.steps.get(..self.len()).unwrap_or(&[]).to_vec(),
+            cursor: None,
+        }
+    }
+}
+
+impl PartialEq for Trace {
+    /// The same steps.
+    fn eq(&self, other: &Trace) -> bool {
+        self.steps.get(..self.len()) == other.steps.get(..other.len())
+    }
+}
+
+impl fmt::Debug for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Trace")
+            .field("steps", &self.steps.get(..self.len()).unwrap_or(&[]))
+            .finish()
+    }
+}
+
+/// `s` made to hold `args`, in its own buffer.
+fn set_fmt(s: &mut String, args: fmt::Arguments<'_>) {
+    use std::fmt::Write as _;
+    s.clear();
+    match args.as_str() {
+        Some(text) => s.push_str(text),
+        None => {
+            let _ = s.write_fmt(args);
+        }
+    }
+}
+
+/// `s` made to hold `v`, in its own buffer.
+fn set_str(s: &mut String, v: &str) {
+    s.clear();
+    s.push_str(v);
+}
+
+/// The first text buffer of a spent step, taken and emptied.
+fn salvage(step: &mut Step) -> String {
+    let s = match step {
+        Step::Condition { text, .. }
+        | Step::Computation { text }
+        | Step::NotEntitled { reason: text }
+        | Step::Limit { text, .. }
+        | Step::Parameter { value: text, .. }
+        | Step::Rule { rule: text, .. } => text,
+    };
+    let mut s = std::mem::take(s);
+    s.clear();
+    s
 }
 
 impl Trace {
     /// Add a step.
     pub fn push(&mut self, s: Step) {
+        match self.next() {
+            Some(slot) => *slot = s,
+            None => self.append(s),
+        }
+    }
+
+    /// The steps written (while a batch run writes them, those of the
+    /// current student).
+    pub(crate) fn len(&self) -> usize {
+        self.cursor.unwrap_or(self.steps.len()).min(self.steps.len())
+    }
+
+    /// Start the trace's next use: the steps there are overwritten one by
+    /// one, keeping their buffers, until [`Trace::finish`].
+    pub(crate) fn restart(&mut self) {
+        self.cursor = Some(0);
+    }
+
+    /// End a use begun by [`Trace::restart`]: the steps left over from the
+    /// previous use are dropped.
+    pub(crate) fn finish(&mut self) {
+        if let Some(c) = self.cursor.take() {
+            self.steps.truncate(c);
+        }
+    }
+
+    /// The next step to overwrite, if the trace is being rewritten and has
+    /// one left; counted as written.
+    fn next(&mut self) -> Option<&mut Step> {
+        let c = self.cursor?;
+        if c >= self.steps.len() {
+            return None;
+        }
+        self.cursor = Some(c + 1);
+        self.steps.get_mut(c)
+    }
+
+    /// Add a new step at the end.
+    fn append(&mut self, s: Step) {
         self.steps.push(s);
+        if self.cursor.is_some() {
+            self.cursor = Some(self.steps.len());
+        }
+    }
+
+    /// Write the next step: over the spent step there, by `reuse` if it is
+    /// of the same kind (true if it was), else as `make` builds it from
+    /// the spent step's first buffer.
+    fn write(&mut self, reuse: impl FnOnce(&mut Step) -> bool, make: impl FnOnce(String) -> Step) {
+        match self.next() {
+            Some(slot) => {
+                if !reuse(slot) {
+                    let buf = salvage(slot);
+                    *slot = make(buf);
+                }
+            }
+            None => {
+                let s = make(String::new());
+                self.append(s);
+            }
+        }
+    }
+
+    /// A [`Step::Rule`].
+    pub(crate) fn push_rule(&mut self, program: &str, rule: &Rule) {
+        self.write(
+            |slot| match slot {
+                Step::Rule {
+                    program: p,
+                    rule: r,
+                    label,
+                    layer,
+                    cite,
+                } => {
+                    set_str(p, program);
+                    r.clone_from(&rule.id);
+                    label.clone_from(&rule.label);
+                    layer.clone_from(&rule.layer);
+                    cite.clone_from(&rule.cite);
+                    true
+                }
+                _ => false,
+            },
+            |mut p| {
+                p.push_str(program);
+                Step::Rule {
+                    program: p,
+                    rule: rule.id.clone(),
+                    label: rule.label.clone(),
+                    layer: rule.layer.clone(),
+                    cite: rule.cite.clone(),
+                }
+            },
+        );
+    }
+
+    /// A [`Step::Condition`].
+    pub(crate) fn push_condition(&mut self, text: fmt::Arguments<'_>, held: bool) {
+        self.write(
+            |slot| match slot {
+                Step::Condition { text: t, held: h } => {
+                    set_fmt(t, text);
+                    *h = held;
+                    true
+                }
+                _ => false,
+            },
+            |mut t| {
+                set_fmt(&mut t, text);
+                Step::Condition { text: t, held }
+            },
+        );
+    }
+
+    /// A [`Step::Computation`].
+    pub(crate) fn push_computation(&mut self, text: fmt::Arguments<'_>) {
+        self.write(
+            |slot| match slot {
+                Step::Computation { text: t } => {
+                    set_fmt(t, text);
+                    true
+                }
+                _ => false,
+            },
+            |mut t| {
+                set_fmt(&mut t, text);
+                Step::Computation { text: t }
+            },
+        );
+    }
+
+    /// A [`Step::NotEntitled`].
+    pub(crate) fn push_not_entitled(&mut self, reason: fmt::Arguments<'_>) {
+        self.write(
+            |slot| match slot {
+                Step::NotEntitled { reason: t } => {
+                    set_fmt(t, reason);
+                    true
+                }
+                _ => false,
+            },
+            |mut t| {
+                set_fmt(&mut t, reason);
+                Step::NotEntitled { reason: t }
+            },
+        );
+    }
+
+    /// A [`Step::NotEntitled`] whose reason is the text of step `at` (a
+    /// condition written before).
+    pub(crate) fn push_not_entitled_as(&mut self, at: usize) {
+        let c = self.len();
+        if self.cursor.is_some() && at < c && c < self.steps.len() {
+            let (head, tail) = self.steps.split_at_mut(c);
+            if let (Some(Step::Condition { text, .. }), Some(slot)) = (head.get(at), tail.first_mut()) {
+                match slot {
+                    Step::NotEntitled { reason } => set_str(reason, text),
+                    other => {
+                        let mut b = salvage(other);
+                        b.push_str(text);
+                        *other = Step::NotEntitled { reason: b };
+                    }
+                }
+                self.cursor = Some(c + 1);
+                return;
+            }
+        }
+        let reason = match self.steps.get(at) {
+            Some(Step::Condition { text, .. }) => text.clone(),
+            _ => String::new(),
+        };
+        self.push(Step::NotEntitled { reason });
+    }
+
+    /// A [`Step::Limit`].
+    pub(crate) fn push_limit(&mut self, id: &str, text: fmt::Arguments<'_>, cite: &Citation) {
+        self.write(
+            |slot| match slot {
+                Step::Limit {
+                    id: i,
+                    text: x,
+                    cite: c,
+                } => {
+                    set_str(i, id);
+                    set_fmt(x, text);
+                    c.clone_from(cite);
+                    true
+                }
+                _ => false,
+            },
+            |mut x| {
+                set_fmt(&mut x, text);
+                Step::Limit {
+                    id: id.to_string(),
+                    text: x,
+                    cite: cite.clone(),
+                }
+            },
+        );
+    }
+
+    /// A [`Step::Parameter`].
+    pub(crate) fn push_parameter(&mut self, name: &str, value: fmt::Arguments<'_>, from: When, cite: &Citation) {
+        self.write(
+            |slot| match slot {
+                Step::Parameter {
+                    name: n,
+                    value: v,
+                    from: f,
+                    cite: c,
+                } => {
+                    set_str(n, name);
+                    set_fmt(v, value);
+                    *f = from;
+                    c.clone_from(cite);
+                    true
+                }
+                _ => false,
+            },
+            |mut v| {
+                set_fmt(&mut v, value);
+                Step::Parameter {
+                    name: name.to_string(),
+                    value: v,
+                    from,
+                    cite: cite.clone(),
+                }
+            },
+        );
     }
 
     /// The reason the student is not entitled, if the trace says so.
@@ -393,27 +684,29 @@ pub(crate) struct Use<'a> {
 }
 
 impl Use<'_> {
-    fn step(&self, stage: Option<eduaid_model::Stage>) -> Step {
-        let value = match (stage, &self.value.value) {
-            (Some(s), crate::policy::Value::ByStage(m)) => match m.get(&s) {
-                Some(v) => format!("{} ({})", v.as_decimal(), s.chinese()),
-                None => self.value.value.to_string(),
-            },
-            _ => self.value.value.to_string(),
-        };
-        Step::Parameter {
-            name: self.name.to_string(),
-            value,
-            from: self.value.from,
-            cite: self.value.cite.clone(),
+    /// The parameter's step, for a student of `stage` if given.
+    fn push(&self, t: &mut Trace, stage: Option<eduaid_model::Stage>) {
+        let (from, cite) = (self.value.from, &self.value.cite);
+        match (stage, &self.value.value) {
+            (Some(s), crate::policy::Value::ByStage(m)) if m.contains_key(&s) => {
+                if let Some(v) = m.get(&s) {
+                    t.push_parameter(
+                        self.name,
+                        format_args!("{} ({})", v.as_decimal(), s.chinese()),
+                        from,
+                        cite,
+                    );
+                }
+            }
+            _ => t.push_parameter(self.name, format_args!("{}", self.value.value), from, cite),
         }
     }
 }
 
 pub(crate) type PerStage = [Option<Decimal>; STAGES];
 
-/// The rule that came closest: conditions held, the rule, the explanation.
-type Closest<'r, 'a> = (usize, &'r PreparedRule<'a>, Vec<(String, bool)>);
+/// The rule that came closest: conditions held, the rule.
+type Closest<'r, 'a> = (usize, &'r PreparedRule<'a>);
 
 #[derive(Debug)]
 pub(crate) enum Prepared<'a> {
@@ -659,8 +952,19 @@ impl Program for PolicyProgram {
     }
 }
 
-fn yuan(d: Decimal) -> String {
-    format!("{}元", d.normalize())
+/// An amount in yuan, as a trace writes it (`312.5元`).
+fn yuan(d: Decimal) -> Yuan {
+    Yuan(d)
+}
+
+/// See [`yuan`].
+#[derive(Clone, Copy)]
+struct Yuan(Decimal);
+
+impl fmt::Display for Yuan {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}元", self.0.normalize())
+    }
 }
 
 impl PreparedProgram<'_> {
@@ -670,24 +974,20 @@ impl PreparedProgram<'_> {
         let si = stage_ix(st);
         let missing = |t: Option<&mut Trace>, name: &str| {
             if let Some(t) = t {
-                t.push(Step::NotEntitled {
-                    reason: format!("no value of {name} for stage {} ({st})", st.chinese()),
-                });
+                t.push_not_entitled(format_args!("no value of {name} for stage {} ({st})", st.chinese()));
             }
             None
         };
         match &pr.amount {
             Prepared::Deny(reason) => {
                 if let Some(t) = trace {
-                    t.push(Step::NotEntitled {
-                        reason: (*reason).to_string(),
-                    });
+                    t.push_not_entitled(format_args!("{reason}"));
                 }
                 None
             }
             Prepared::Unresolved(reason) => {
                 if let Some(t) = trace {
-                    t.push(Step::NotEntitled { reason: reason.clone() });
+                    t.push_not_entitled(format_args!("{reason}"));
                 }
                 None
             }
@@ -697,11 +997,9 @@ impl PreparedProgram<'_> {
                 };
                 if let Some(t) = trace {
                     for u in uses {
-                        t.push(u.step(Some(st)));
+                        u.push(t, Some(st));
                     }
-                    t.push(Step::Computation {
-                        text: format!("{} ({how}) = {}", uses_text(uses, st), yuan(a)),
-                    });
+                    t.push_computation(format_args!("{} ({how}) = {}", UsesText(uses, st), yuan(a)));
                 }
                 Some(a)
             }
@@ -713,7 +1011,7 @@ impl PreparedProgram<'_> {
                 let join = f.school.nutrition_plan_from;
                 let left = f.student.left_on().and_then(|d| d.pred_opt());
                 let mut total = Decimal::ZERO;
-                let mut parts = Vec::new();
+                let mut parts: Vec<(Decimal, u64, NaiveDate, NaiveDate)> = Vec::new();
                 for (a, b, rates, u) in segments {
                     let first = join.map_or(*a, |j| j.max(*a));
                     let last = left.map_or(*b, |l| l.min(*b));
@@ -727,8 +1025,8 @@ impl PreparedProgram<'_> {
                     let x = rate.checked_mul(Decimal::from(days))?;
                     total = total.checked_add(x)?;
                     if let Some(t) = trace.as_deref_mut() {
-                        t.push(u.step(Some(st)));
-                        parts.push(format!("{}/天 × {days} 天 ({first} to {last})", yuan(rate)));
+                        u.push(t, Some(st));
+                        parts.push((rate, days, first, last));
                     }
                 }
                 if let Some((s, _)) = share {
@@ -736,39 +1034,30 @@ impl PreparedProgram<'_> {
                 }
                 if total.is_zero() {
                     if let Some(t) = trace {
-                        t.push(Step::NotEntitled {
-                            reason: format!(
-                                "no school days in the provision window {} to {} while in the plan and at school",
-                                window.first, window.last
-                            ),
-                        });
+                        t.push_not_entitled(format_args!(
+                            "no school days in the provision window {} to {} while in the plan and at school",
+                            window.first, window.last
+                        ));
                     }
                     return None;
                 }
                 if let Some(t) = trace {
-                    if let Some((s, u)) = share {
-                        t.push(u.step(None));
-                        parts.push(format!("× {s}"));
+                    if let Some((_, u)) = share {
+                        u.push(t, None);
                     }
-                    t.push(Step::Computation {
-                        text: format!(
-                            "{} = {} (school days are weekdays of the provision window {} to {})",
-                            if parts.is_empty() {
-                                "0 school days".to_string()
-                            } else {
-                                parts.join(" + ")
-                            },
-                            yuan(total),
-                            window.first,
-                            window.last
-                        ),
-                    });
-                    t.push(Step::Parameter {
-                        name: "calendar".into(),
-                        value: format!("{} to {}", window.first, window.last),
-                        from: When::term(self.term),
-                        cite: window.cite.clone(),
-                    });
+                    t.push_computation(format_args!(
+                        "{} = {} (school days are weekdays of the provision window {} to {})",
+                        DayParts(&parts, share.as_ref().map(|x| x.0)),
+                        yuan(total),
+                        window.first,
+                        window.last
+                    ));
+                    t.push_parameter(
+                        "calendar",
+                        format_args!("{} to {}", window.first, window.last),
+                        When::term(self.term),
+                        &window.cite,
+                    );
                 }
                 Some(total)
             }
@@ -780,35 +1069,31 @@ impl PreparedProgram<'_> {
                 let (base, src) = match (f.school.annual_tuition, fallback) {
                     (Some(t), _) => (
                         t.as_decimal().checked_mul(Decimal::new(5, 1))?,
-                        format!("school tuition {}/年 ÷ 2", yuan(t.as_decimal())),
+                        TuitionSrc::School(t.as_decimal()),
                     ),
                     (None, Some((f2, u))) => {
                         let Some(v) = f2[si] else {
                             return missing(trace, u.name);
                         };
                         if let Some(t) = trace.as_deref_mut() {
-                            t.push(u.step(Some(st)));
+                            u.push(t, Some(st));
                         }
-                        (v, format!("{} (no school tuition on record) ÷ 2", u.name))
+                        (v, TuitionSrc::Fallback(u.name))
                     }
                     (None, None) => {
                         if let Some(t) = trace {
-                            t.push(Step::NotEntitled {
-                                reason: format!(
-                                    "missing data: school {} has no tuition (学费标准) on record, so the amount cannot be computed; the student is listed in the warnings, not counted",
-                                    f.school.name
-                                ),
-                            });
+                            t.push_not_entitled(format_args!(
+                                "missing data: school {} has no tuition (学费标准) on record, so the amount cannot be computed; the student is listed in the warnings, not counted",
+                                f.school.name
+                            ));
                         }
                         return None;
                     }
                 };
                 let a = base.checked_mul(*share)?;
                 if let Some(t) = trace {
-                    t.push(share_use.step(None));
-                    t.push(Step::Computation {
-                        text: format!("{src} × {share} = {}", yuan(a)),
-                    });
+                    share_use.push(t, None);
+                    t.push_computation(format_args!("{src} × {share} = {}", yuan(a)));
                 }
                 Some(a)
             }
@@ -824,53 +1109,85 @@ impl PreparedProgram<'_> {
                         a = a.checked_mul(*s)?;
                     }
                     if let Some(t) = trace {
-                        for (text, held) in cond.explain(f) {
-                            t.push(Step::Condition { text, held });
-                        }
-                        t.push(u.step(Some(st)));
+                        cond.explain_to(f, &mut |text, held| t.push_condition(text, held));
+                        u.push(t, Some(st));
                         if let Some((_, su)) = share {
-                            t.push(su.step(None));
+                            su.push(t, None);
                         }
-                        t.push(Step::Computation {
-                            text: format!("tier {name}: {} ({how}) = {}", u.value.value, yuan(a)),
-                        });
+                        t.push_computation(format_args!("tier {name}: {} ({how}) = {}", u.value.value, yuan(a)));
                     }
                     return Some(a);
                 }
                 if let Some(t) = trace {
                     let names: Vec<&str> = tiers.iter().map(|x| x.1).collect();
-                    t.push(Step::NotEntitled {
-                        reason: format!("in none of the tiers {}", names.join(", ")),
-                    });
+                    t.push_not_entitled(format_args!("in none of the tiers {}", names.join(", ")));
                 }
                 None
             }
         }
     }
+}
 
-    fn rule_step(&self, r: &Rule) -> Step {
-        Step::Rule {
-            program: self.program.info.id.to_string(),
-            rule: r.id.clone(),
-            label: r.label.clone(),
-            layer: r.layer.clone(),
-            cite: r.cite.clone(),
+/// The parameters of a fixed amount multiplied, as a trace writes them
+/// (`living-subsidy.annual 1000 × share 0.5`).
+struct UsesText<'u, 'a>(&'u [Use<'a>], eduaid_model::Stage);
+
+impl fmt::Display for UsesText<'_, '_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, u) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" × ")?;
+            }
+            match u.value.value.for_stage(self.1) {
+                Some(m) => write!(f, "{} {}", u.name, m.as_decimal())?,
+                None => write!(f, "{} ?", u.name)?,
+            }
         }
+        Ok(())
     }
 }
 
-fn uses_text(uses: &[Use<'_>], st: eduaid_model::Stage) -> String {
-    uses.iter()
-        .map(|u| {
-            let v = u
-                .value
-                .value
-                .for_stage(st)
-                .map_or_else(|| "?".into(), |m| m.as_decimal().to_string());
-            format!("{} {v}", u.name)
-        })
-        .collect::<Vec<_>>()
-        .join(" × ")
+/// The school days of a per-day amount, as a trace writes them: each
+/// segment's rate and days, then the share if any.
+struct DayParts<'p>(&'p [(Decimal, u64, NaiveDate, NaiveDate)], Option<Decimal>);
+
+impl fmt::Display for DayParts<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_empty() && self.1.is_none() {
+            return f.write_str("0 school days");
+        }
+        for (i, (rate, days, first, last)) in self.0.iter().enumerate() {
+            if i > 0 {
+                f.write_str(" + ")?;
+            }
+            write!(f, "{}/天 × {days} 天 ({first} to {last})", yuan(*rate))?;
+        }
+        if let Some(s) = self.1 {
+            if !self.0.is_empty() {
+                f.write_str(" + ")?;
+            }
+            write!(f, "× {s}")?;
+        }
+        Ok(())
+    }
+}
+
+/// Where a fee waiver's base comes from, as a trace writes it.
+#[derive(Clone, Copy)]
+enum TuitionSrc<'a> {
+    /// The school's tuition, a year.
+    School(Decimal),
+    /// The fallback parameter's name.
+    Fallback(&'a str),
+}
+
+impl fmt::Display for TuitionSrc<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            TuitionSrc::School(t) => write!(f, "school tuition {}/年 ÷ 2", yuan(*t)),
+            TuitionSrc::Fallback(name) => write!(f, "{name} (no school tuition on record) ÷ 2"),
+        }
+    }
 }
 
 impl TermProgram for PreparedProgram<'_> {
@@ -943,41 +1260,53 @@ impl TermProgram for PreparedProgram<'_> {
         };
         if self.rules.is_empty() {
             let from = self.program.spec.rules.iter().filter_map(|r| r.from).min();
-            t.push(Step::NotEntitled {
-                reason: match from {
-                    Some(d) if d.date > f.term.reference => {
-                        format!("{} is not in force in {} (from {d})", self.program.info.id, self.term)
-                    }
-                    _ => format!("no rule of {} is in force in {}", self.program.info.id, self.term),
-                },
-            });
+            match from {
+                Some(d) if d.date > f.term.reference => t.push_not_entitled(format_args!(
+                    "{} is not in force in {} (from {d})",
+                    self.program.info.id, self.term
+                )),
+                _ => t.push_not_entitled(format_args!(
+                    "no rule of {} is in force in {}",
+                    self.program.info.id, self.term
+                )),
+            }
             return None;
         }
+        // The rule is chosen on what holds; only the chosen one is put in
+        // words.
         let mut best: Option<Closest<'_, '_>> = None;
         for pr in &self.rules {
-            let e = pr.cond.explain(f);
-            let held = e.iter().take_while(|(_, h)| *h).count();
-            if held == e.len() {
-                t.push(self.rule_step(pr.rule));
-                for (text, held) in e {
-                    t.push(Step::Condition { text, held });
-                }
+            let (held, all) = pr.cond.prefix(f);
+            #[cfg(debug_assertions)]
+            {
+                // The words say what the count says.
+                let e = pr.cond.explain(f);
+                let n = e.iter().take_while(|(_, h)| *h).count();
+                debug_assert_eq!((held, all), (n, n == e.len()), "prefix and explain disagree");
+            }
+            if all {
+                t.push_rule(self.program.info.id.as_str(), pr.rule);
+                pr.cond.explain_to(f, &mut |text, held| t.push_condition(text, held));
                 return self.amount(pr, f, Some(t));
             }
             // Ties go to the later rule: the default that exceptions refine.
-            if best.as_ref().is_none_or(|(n, _, _)| held >= *n) {
-                best = Some((held, pr, e));
+            if best.as_ref().is_none_or(|(n, _)| held >= *n) {
+                best = Some((held, pr));
             }
         }
-        if let Some((_, pr, e)) = best {
-            t.push(self.rule_step(pr.rule));
-            let reason = e.iter().find(|(_, h)| !*h).map(|(x, _)| x.clone());
-            for (text, held) in e {
-                t.push(Step::Condition { text, held });
+        if let Some((_, pr)) = best {
+            t.push_rule(self.program.info.id.as_str(), pr.rule);
+            let first = t.len();
+            pr.cond.explain_to(f, &mut |text, held| t.push_condition(text, held));
+            // The reason is the first condition that failed, in its words.
+            let failed = t
+                .steps
+                .get(first..t.len())
+                .and_then(|e| e.iter().position(|x| matches!(x, Step::Condition { held: false, .. })));
+            match failed {
+                Some(i) => t.push_not_entitled_as(first + i),
+                None => t.push_not_entitled(format_args!("no rule applies")),
             }
-            t.push(Step::NotEntitled {
-                reason: reason.unwrap_or_else(|| "no rule applies".into()),
-            });
         }
         None
     }

@@ -596,3 +596,24 @@ fn a_waiver_without_tuition_on_record_is_a_warning_not_a_zero() {
     let packed = PackedRoster::new(&roster).unwrap();
     assert_eq!(engine.totals_packed(&packed, &terms).unwrap(), t);
 }
+
+#[test]
+fn a_traced_batch_gives_each_student_its_own_trace() {
+    // The batch writes each student's steps over the previous student's
+    // buffers; every trace it hands out must equal the student's own.
+    let roster = small_county();
+    let engine = Engine::hunan_county_2016().unwrap();
+    let terms = [term("2016-autumn"), term("2017-spring")];
+    let mut rows = Vec::new();
+    let mut sink = |r: &Row<'_>| rows.push((r.student.clone(), r.program.id.clone(), r.term, r.trace.cloned()));
+    engine.run(&roster, &terms, true, Some(&mut sink)).unwrap();
+    assert!(!rows.is_empty());
+    for (s, p, t, trace) in rows {
+        let own = engine.entitlements(&roster, &s, &[t]).unwrap();
+        let want = own.into_iter().find(|x| x.program == p).and_then(|x| x.trace);
+        assert!(trace.is_some(), "{} {p}", s.id);
+        assert_eq!(trace, want, "{} {p} {t}", s.id);
+        let (a, b) = (trace.unwrap(), want.unwrap());
+        assert_eq!(a.to_string(), b.to_string());
+    }
+}

@@ -377,3 +377,31 @@ proptest! {
         let _ = Policy::from_str_single("cut-national.toml", &text);
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn batch_traces_equal_each_students_own(
+        specs in proptest::collection::vec(spec(), 1..25),
+        year in 2007i32..2026,
+    ) {
+        // A traced batch run writes each student's steps over the last
+        // student's buffers: what it hands the sink must be exactly the
+        // trace of the student evaluated alone.
+        let r = roster(&specs);
+        let y = SchoolYear::new(year).unwrap();
+        let e = engine();
+        let mut rows = Vec::new();
+        let mut sink = |row: &Row<'_>| {
+            rows.push((row.student.clone(), row.program.id.clone(), row.term, row.trace.cloned()));
+        };
+        e.run(&r, &y.terms(), true, Some(&mut sink)).unwrap();
+        for (s, p, term, trace) in rows {
+            let own = e.entitlements(&r, &s, &[term]).unwrap();
+            let want = own.into_iter().find(|x| x.program == p).and_then(|x| x.trace);
+            prop_assert!(trace.is_some());
+            prop_assert_eq!(trace, want);
+        }
+    }
+}

@@ -25,16 +25,17 @@ pub(crate) mod plan;
 
 use std::collections::HashMap;
 use std::ops::ControlFlow;
+use std::sync::Arc;
 
-use eduaid_model::{EnrolmentStatus, HouseholdId, Roster, School, StatusKind, Student, Term};
+use eduaid_model::{EnrolmentStatus, HouseholdId, Roster, School, SchoolId, SchoolKind, StatusKind, Student, Term};
 
 use crate::Error;
-use crate::accumulate::Acc;
+use crate::accumulate::{Acc, SchoolBook};
 use crate::condition::{STAGES, StatusSet};
 use crate::engine::{Engine, Row, Sink, Skipped, Slots, TermPlan, Totals};
 use crate::missing::{MISSING_TUITION, MissingAcc, MissingRow};
 use layout::{status_word, student_word};
-use plan::{Amount, Packed, SchoolTable, day, in_school};
+use plan::{Amount, Packed, SchoolFacts, SchoolTable, day, in_school};
 
 /// Enrolment mode bits of the packed student word (bits 62–63).
 const MODE_SHIFT: u32 = 62;
@@ -62,26 +63,128 @@ fn stage_of(w: u64) -> usize {
 
 /// A roster copied into columns for the packed engine: per student its
 /// facts as one word, its school's and household's numbers and its status
-/// date; the schools (without their classes) and every household's status
-/// spells as day numbers. Strings and ids are not kept (the schools' are,
-/// for the totals by school and township).
+/// date; the schools' ids (sorted: a school's number is its place in order
+/// of id), townships and distinct facts (kind, place, plan, tuition), and
+/// every household's status spells as day numbers. Students' strings and
+/// ids are not kept.
 ///
 /// Build it once with [`PackedRoster::new`], then run any terms on it with
-/// [`Engine::totals_packed`]. About 24 bytes per student and 12 per
-/// status spell.
+/// [`Engine::totals_packed`]. About 24 bytes per student, 12 per status
+/// spell and, per school, its id and 8 bytes.
 #[derive(Debug, Clone, Default)]
 pub struct PackedRoster {
     word: Vec<u64>,
     since: Vec<i32>,
     school: Vec<u32>,
     household: Vec<u32>,
-    schools: Vec<School>,
+    /// The schools' ids and townships, by number.
+    book: SchoolBook,
+    /// Each school's kind of facts: its index in `facts`, by number.
+    kind_of: Vec<u32>,
+    /// The distinct school facts.
+    facts: Vec<SchoolFacts>,
     /// Each household's first spell; one more entry than households.
     spell_start: Vec<u32>,
     /// Status bit, first day, day after the last (`i32::MAX`: open).
     spells: Vec<(u8, i32, i32)>,
     students: u64,
     skipped: Vec<Skipped>,
+}
+
+/// The schools of a [`PackedRoster`] as they are found, in the roster's
+/// numbering, before they are put in order of id.
+#[derive(Default)]
+struct FoundSchools {
+    slots: Slots,
+    ids: Vec<SchoolId>,
+    kind_of: Vec<u32>,
+    facts: Vec<SchoolFacts>,
+    by_facts: HashMap<FactsKey, u32>,
+    township_of: Vec<u32>,
+    townships: Vec<String>,
+    by_township: HashMap<String, u32>,
+}
+
+type FactsKey = (u64, Option<chrono::NaiveDate>, Option<[u8; 16]>);
+
+impl FoundSchools {
+    /// The local number of roster school `no` (`found`); `None` past
+    /// 2³² − 1 schools or kinds of facts.
+    fn number(&mut self, no: usize, found: &School) -> Option<u32> {
+        if let Some(i) = self.slots.get(no) {
+            return u32::try_from(i).ok();
+        }
+        let i = u32::try_from(self.ids.len()).ok()?;
+        let f = SchoolFacts::of(found);
+        let k = match self.by_facts.get(&f.key()) {
+            Some(k) => *k,
+            None => {
+                let k = u32::try_from(self.facts.len()).ok()?;
+                self.by_facts.insert(f.key(), k);
+                self.facts.push(f);
+                k
+            }
+        };
+        let tw = match self.by_township.get(found.township.as_str()) {
+            Some(t) => *t,
+            None => {
+                let t = u32::try_from(self.townships.len()).ok()?;
+                self.by_township.insert(found.township.clone(), t);
+                self.townships.push(found.township.clone());
+                t
+            }
+        };
+        self.ids.push(found.id.clone());
+        self.kind_of.push(k);
+        self.township_of.push(tw);
+        self.slots.set(no, i as usize);
+        Some(i)
+    }
+
+    /// The schools in order of id, and each local number's new number.
+    fn sorted(self) -> (SchoolBook, Vec<u32>, Vec<SchoolFacts>, Option<Vec<u32>>) {
+        let FoundSchools {
+            ids,
+            kind_of,
+            facts,
+            township_of,
+            townships,
+            ..
+        } = self;
+        if ids.windows(2).all(|w| w[0] < w[1]) {
+            return (
+                SchoolBook::sorted(ids.into(), township_of, townships),
+                kind_of,
+                facts,
+                None,
+            );
+        }
+        // Sorted on the ids' first 16 bytes held in the array, the full ids
+        // compared only on a tie (as `SchoolBook::new`).
+        let prefix = |s: &SchoolId| {
+            let mut b = [0u8; 16];
+            for (o, x) in b.iter_mut().zip(s.as_str().bytes()) {
+                *o = x;
+            }
+            u128::from_be_bytes(b)
+        };
+        let mut keys: Vec<(u128, u32)> = (0u32..).zip(&ids).map(|(i, s)| (prefix(s), i)).collect();
+        keys.sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| ids[a.1 as usize].cmp(&ids[b.1 as usize])));
+        let mut renumber = vec![0u32; ids.len()];
+        for (pos, (_, old)) in (0u32..).zip(&keys) {
+            renumber[*old as usize] = pos;
+        }
+        let mut ids: Vec<Option<SchoolId>> = ids.into_iter().map(Some).collect();
+        let sorted: Arc<[SchoolId]> = keys.iter().filter_map(|(_, old)| ids[*old as usize].take()).collect();
+        let kinds = keys.iter().map(|(_, old)| kind_of[*old as usize]).collect();
+        let towns = keys.iter().map(|(_, old)| township_of[*old as usize]).collect();
+        (
+            SchoolBook::sorted(sorted, towns, townships),
+            kinds,
+            facts,
+            Some(renumber),
+        )
+    }
 }
 
 impl PackedRoster {
@@ -98,7 +201,7 @@ impl PackedRoster {
             spell_start: vec![0],
             ..PackedRoster::default()
         };
-        let mut slots = Slots::default();
+        let mut found_schools = FoundSchools::default();
         let mut households: HashMap<HouseholdId, u32, std::hash::BuildHasherDefault<eduaid_model::IdHasher>> =
             HashMap::default();
         let mut too_large = false;
@@ -120,16 +223,9 @@ impl PackedRoster {
                     return ControlFlow::Continue(());
                 }
             };
-            let sc = match slots.get(no) {
-                Some(i) => i,
-                None => {
-                    let mut sc = found.clone();
-                    sc.classes = Vec::new();
-                    t.schools.push(sc);
-                    let i = t.schools.len() - 1;
-                    slots.set(no, i);
-                    i
-                }
+            let Some(sc) = found_schools.number(no, found) else {
+                too_large = true;
+                return ControlFlow::Break(());
             };
             let hh = match household {
                 None => u32::MAX,
@@ -152,10 +248,6 @@ impl PackedRoster {
                     }
                 },
             };
-            let Ok(sc) = u32::try_from(sc) else {
-                too_large = true;
-                return ControlFlow::Break(());
-            };
             t.word.push(student_word(s) | mode(s) << MODE_SHIFT);
             t.since.push(day(s.status_since));
             t.school.push(sc);
@@ -167,7 +259,81 @@ impl PackedRoster {
                 what: "schools or households",
             });
         }
+        let (book, kind_of, facts, renumber) = found_schools.sorted();
+        if let Some(new) = renumber {
+            for sc in &mut t.school {
+                *sc = new.get(*sc as usize).copied().unwrap_or(*sc);
+            }
+        }
+        t.group_by_school(book.len());
+        t.book = book;
+        t.kind_of = kind_of;
+        t.facts = facts;
         Ok(t)
+    }
+
+    /// Put the students in order of school (stable), and number the
+    /// households in their new order of first appearance: a run then
+    /// reads each school's totals, and mostly each household's statuses,
+    /// in order, whatever order the roster gave. Totals do not depend on
+    /// the order of students.
+    fn group_by_school(&mut self, schools: usize) {
+        if self.school.windows(2).all(|w| w[0] <= w[1]) {
+            return;
+        }
+        // Counting sort on the school number.
+        let mut start = vec![0usize; schools + 1];
+        for &sc in &self.school {
+            if let Some(n) = start.get_mut(sc as usize + 1) {
+                *n += 1;
+            }
+        }
+        for i in 1..start.len() {
+            start[i] += start[i - 1];
+        }
+        let n = self.school.len();
+        let mut order = vec![0usize; n];
+        for (i, &sc) in self.school.iter().enumerate() {
+            if let Some(at) = start.get_mut(sc as usize) {
+                if let Some(o) = order.get_mut(*at) {
+                    *o = i;
+                }
+                *at += 1;
+            }
+        }
+        let pick = |v: &[u32]| order.iter().map(|&i| v[i]).collect::<Vec<u32>>();
+        self.word = order.iter().map(|&i| self.word[i]).collect();
+        self.since = order.iter().map(|&i| self.since[i]).collect();
+        self.school = pick(&self.school);
+        let household = pick(&self.household);
+        // Households renumbered by first appearance, spells moved along.
+        let households = self.spell_start.len().saturating_sub(1);
+        let mut renumber = vec![u32::MAX; households];
+        let mut spell_start = Vec::with_capacity(self.spell_start.len());
+        spell_start.push(0u32);
+        let mut spells = Vec::with_capacity(self.spells.len());
+        let mut next = 0u32;
+        self.household = household
+            .into_iter()
+            .map(|hh| {
+                let Some(r) = renumber.get_mut(hh as usize) else {
+                    return hh; // no household (u32::MAX)
+                };
+                if *r == u32::MAX {
+                    *r = next;
+                    next += 1;
+                    let (a, b) = (
+                        self.spell_start[hh as usize] as usize,
+                        self.spell_start[hh as usize + 1] as usize,
+                    );
+                    spells.extend_from_slice(self.spells.get(a..b).unwrap_or(&[]));
+                    spell_start.push(u32::try_from(spells.len()).unwrap_or(u32::MAX));
+                }
+                *r
+            })
+            .collect();
+        self.spell_start = spell_start;
+        self.spells = spells;
     }
 
     /// Students read from the roster (including those skipped).
@@ -226,6 +392,83 @@ struct Student1<'k> {
     persons_entitled: u64,
     overflow: Option<usize>,
     missing: MissingAcc,
+    /// The amounts of words seen before.
+    memo: Memo,
+    /// The amounts of a word not kept in the memo.
+    scratch: Vec<(u8, Amount)>,
+}
+
+/// The amounts owed for a word (a student's facts with its household's
+/// and school's for a term), the school's facts and the term: a small
+/// table indexed by a hash of the three, each slot holding the last key
+/// that fell there and its amounts. Realistic rosters have few distinct
+/// words, so most students are a lookup.
+struct Memo {
+    keys: Vec<(u64, u32, u32)>,
+    spans: Vec<(u32, u32)>,
+    /// Program and amount, for every kept key, flat.
+    results: Vec<(u8, Amount)>,
+}
+
+impl Memo {
+    /// Slots (a power of two).
+    const SLOTS: usize = 1 << 12;
+    /// Amounts kept before the table is cleared.
+    const MAX_RESULTS: usize = 1 << 16;
+
+    fn new() -> Memo {
+        Memo {
+            keys: vec![(0, 0, 0); Memo::SLOTS],
+            spans: vec![(0, 0); Memo::SLOTS],
+            results: Vec::new(),
+        }
+    }
+
+    #[inline]
+    fn slot(key: (u64, u32, u32)) -> usize {
+        let h = (key.0 ^ u64::from(key.1).rotate_left(29) ^ u64::from(key.2).rotate_left(47))
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        (h >> 52) as usize & (Memo::SLOTS - 1)
+    }
+
+    /// The span of `key`'s amounts in `results`, if kept (a term number
+    /// of 0 marks an empty slot).
+    #[inline]
+    fn find(&self, key: (u64, u32, u32)) -> Option<std::ops::Range<usize>> {
+        let i = Memo::slot(key);
+        if self.keys.get(i) == Some(&key) {
+            let (a, n) = self.spans.get(i).copied()?;
+            Some(a as usize..(a + n) as usize)
+        } else {
+            None
+        }
+    }
+
+    /// Keep `key`'s amounts, pushed to `results` from `from` on; their
+    /// span.
+    fn keep(&mut self, key: (u64, u32, u32), from: usize) -> std::ops::Range<usize> {
+        let to = self.results.len();
+        let (Ok(a), Ok(n)) = (u32::try_from(from), u32::try_from(to - from)) else {
+            return from..to;
+        };
+        let i = Memo::slot(key);
+        if let (Some(k), Some(sp)) = (self.keys.get_mut(i), self.spans.get_mut(i)) {
+            *k = key;
+            *sp = (a, n);
+        }
+        if to > Memo::MAX_RESULTS {
+            // Keep memory bounded: forget everything but this key.
+            self.results.drain(..from);
+            self.keys.iter_mut().for_each(|k| *k = (0, 0, 0));
+            self.spans.iter_mut().for_each(|s| *s = (0, 0));
+            if let (Some(k), Some(sp)) = (self.keys.get_mut(i), self.spans.get_mut(i)) {
+                *k = key;
+                *sp = (0, n);
+            }
+            return 0..(to - from);
+        }
+        from..to
+    }
 }
 
 impl<'k> Student1<'k> {
@@ -240,6 +483,8 @@ impl<'k> Student1<'k> {
             persons_entitled: 0,
             overflow: None,
             missing: MissingAcc::new(np),
+            memo: Memo::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -291,9 +536,43 @@ impl<'k> Student1<'k> {
         }
     }
 
+    /// The amounts of the programs of stage `st` in term `t` for word
+    /// `word`, in the order of the stage's programs, pushed to `into`.
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn compute(
+        pk: &Packed,
+        t: &plan::PTerm,
+        word: u64,
+        st: usize,
+        cls: usize,
+        left: i32,
+        table: &SchoolTable,
+        out: &mut [Option<Amount>],
+        into: &mut Vec<(u8, Amount)>,
+    ) {
+        let Some(progs) = t.by_stage.get(st) else { return };
+        // At most 64 programs (`Packed::compile`): a program's index fits.
+        let ix = |p: usize| u8::try_from(p).unwrap_or(u8::MAX);
+        if t.has_limits() {
+            pk.term(t, word, st, cls, left, table, out);
+            for &p in progs {
+                if let Some(a) = out.get_mut(p).and_then(Option::take) {
+                    into.push((ix(p), a));
+                }
+            }
+        } else {
+            for &p in progs {
+                if let Some(a) = pk.program(t, p, word, st, cls, left, table) {
+                    into.push((ix(p), a.not_negative()));
+                }
+            }
+        }
+    }
+
     /// One student: `w` its word (with mode), `since` its status day,
-    /// `sc` its school, `statuses(ti)` its household's statuses in term
-    /// `ti` as a word.
+    /// `sc` its school, `cls` its school's row in `table`,
+    /// `statuses(ti)` its household's statuses in term `ti` as a word.
     #[inline]
     #[allow(clippy::too_many_arguments)]
     fn eval(
@@ -303,6 +582,7 @@ impl<'k> Student1<'k> {
         w: u64,
         since: i32,
         sc: usize,
+        cls: usize,
         mut statuses: impl FnMut(usize) -> u64,
         mut emit: impl FnMut(usize, usize, Amount),
     ) {
@@ -317,38 +597,49 @@ impl<'k> Student1<'k> {
             if !in_school(m, since, t.ref_day) {
                 continue;
             }
-            let word = facts | statuses(ti) | table.word(sc, ti);
-            let Some(progs) = t.by_stage.get(st) else { continue };
-            if t.has_limits() {
-                pk.term(t, word, st, sc, left, table, &mut self.out);
-                for &p in progs {
-                    let Some(a) = self.out.get_mut(p).and_then(Option::take) else {
-                        continue;
-                    };
-                    if a.is_missing() {
-                        self.miss(p, sc, &mut misses);
-                        emit(p, ti, a);
-                        continue;
+            let word = facts | statuses(ti) | table.word(cls, ti);
+            // Students alike in the word, the school's facts and the term
+            // are owed alike, unless a leaving date cuts a per-day amount.
+            let span = if t.leaving_changes_nothing(left) {
+                let key = (
+                    word,
+                    u32::try_from(cls).unwrap_or(u32::MAX),
+                    u32::try_from(ti + 1).unwrap_or(0),
+                );
+                match self.memo.find(key) {
+                    Some(span) => span,
+                    None => {
+                        let from = self.memo.results.len();
+                        Student1::compute(pk, t, word, st, cls, left, table, &mut self.out, &mut self.memo.results);
+                        self.memo.keep(key, from)
                     }
-                    hits |= 1u64 << p;
-                    self.hit(acc, p, ti, st, sc, a);
-                    emit(p, ti, a);
                 }
             } else {
-                for &p in progs {
-                    let Some(a) = pk.program(t, p, word, st, sc, left, table) else {
-                        continue;
-                    };
-                    let a = a.not_negative();
-                    if a.is_missing() {
-                        self.miss(p, sc, &mut misses);
-                        emit(p, ti, a);
-                        continue;
-                    }
-                    hits |= 1u64 << p;
-                    self.hit(acc, p, ti, st, sc, a);
+                self.scratch.clear();
+                Student1::compute(pk, t, word, st, cls, left, table, &mut self.out, &mut self.scratch);
+                usize::MAX..usize::MAX
+            };
+            let n = if span.start == usize::MAX {
+                self.scratch.len()
+            } else {
+                span.len()
+            };
+            for k in 0..n {
+                let got = if span.start == usize::MAX {
+                    self.scratch.get(k)
+                } else {
+                    self.memo.results.get(span.start + k)
+                };
+                let Some(&(p, a)) = got else { break };
+                let p = usize::from(p);
+                if a.is_missing() {
+                    self.miss(p, sc, &mut misses);
                     emit(p, ti, a);
+                    continue;
                 }
+                hits |= 1u64 << p;
+                self.hit(acc, p, ti, st, sc, a);
+                emit(p, ti, a);
             }
         }
         let mut h = hits;
@@ -385,10 +676,15 @@ impl Engine {
         let np = self.programs.len();
         let mut acc = Acc::new(np, plans.len(), &plans);
         let mut table = SchoolTable::new(&pk);
-        for s in &roster.schools {
-            acc.add_school(s.kind);
-            table.add(&pk, s);
+        for f in &roster.facts {
+            table.add(&pk, f);
         }
+        acc.add_schools(
+            roster
+                .kind_of
+                .iter()
+                .map(|k| roster.facts.get(*k as usize).map_or(SchoolKind::Primary, |f| f.kind)),
+        );
         let statuses: Vec<Vec<u64>> = pk.terms.iter().map(|t| roster.statuses_on(t)).collect();
         let mut one = Student1::new(&pk, np);
         let cols = roster
@@ -398,12 +694,15 @@ impl Engine {
             .zip(roster.school.iter().zip(&roster.household));
         for ((&w, &since), (&sc, &hh)) in cols {
             let hh = hh as usize;
+            let sc = sc as usize;
+            let cls = roster.kind_of.get(sc).map_or(usize::MAX, |k| *k as usize);
             one.eval(
                 &mut acc,
                 &table,
                 w,
                 since,
-                sc as usize,
+                sc,
+                cls,
                 |ti| statuses.get(ti).and_then(|v| v.get(hh)).copied().unwrap_or(0),
                 |_, _, _| {},
             );
@@ -413,7 +712,7 @@ impl Engine {
         self.finish_totals(
             terms,
             &acc,
-            &roster.schools,
+            &roster.book,
             roster.students,
             roster.skipped.clone(),
             persons_entitled,
@@ -464,7 +763,7 @@ impl Engine {
                     let mut sc = found.clone();
                     sc.classes = Vec::new();
                     acc.add_school(sc.kind);
-                    table.add(pk, &sc);
+                    table.add(pk, &SchoolFacts::of(&sc));
                     schools.push(sc);
                     let i = schools.len() - 1;
                     slots.set(no, i);
@@ -480,6 +779,7 @@ impl Engine {
                 &table,
                 w,
                 day(s.status_since),
+                sc,
                 sc,
                 |ti| {
                     pk.terms.get(ti).map_or(0, |t| {
@@ -523,10 +823,11 @@ impl Engine {
         })?;
         one.flush(&mut acc);
         let (persons_entitled, overflow) = (one.persons_entitled, one.overflow);
+        let book = SchoolBook::new(&schools).ok_or(Error::TooLarge { what: "schools" })?;
         self.finish_totals(
             terms,
             &acc,
-            &schools,
+            &book,
             students,
             skipped,
             persons_entitled,
@@ -541,7 +842,7 @@ impl Engine {
         &self,
         terms: &[Term],
         acc: &Acc,
-        schools: &[School],
+        book: &SchoolBook,
         students: u64,
         skipped: Vec<Skipped>,
         persons_entitled: u64,
@@ -549,34 +850,20 @@ impl Engine {
         missing: &MissingAcc,
     ) -> Result<Totals, Error> {
         if let Some(p) = overflow {
-            return Err(Error::TotalOverflow {
-                program: self
-                    .programs
-                    .get(p)
-                    .map(|x| x.info().id.to_string())
-                    .unwrap_or_default(),
-            });
+            return Err(self.total_overflow(p));
         }
         let evaluated = students - skipped.len() as u64;
-        let order = crate::accumulate::SchoolOrder::new(schools);
+        let programs = acc
+            .finish_all(self.programs.iter().map(|p| p.info()), terms, book)
+            .map_err(|p| self.total_overflow(p))?;
         Ok(Totals {
             terms: terms.to_vec(),
             students,
             evaluated,
             skipped,
             persons_entitled,
-            programs: self
-                .programs
-                .iter()
-                .enumerate()
-                .map(|(p, prog)| {
-                    acc.finish(p, prog.info(), terms, schools, &order)
-                        .ok_or_else(|| Error::TotalOverflow {
-                            program: prog.info().id.to_string(),
-                        })
-                })
-                .collect::<Result<Vec<_>, Error>>()?,
-            missing_data: missing.finish(self.programs.iter().map(|p| p.info()), schools),
+            programs,
+            missing_data: missing.finish(self.programs.iter().map(|p| p.info()), book),
         })
     }
 }

@@ -3,7 +3,7 @@
 //! table by stage or by school, in integer fen where exact.
 
 use chrono::{Datelike, NaiveDate};
-use eduaid_model::School;
+use eduaid_model::{Money, School, SchoolKind};
 use rust_decimal::Decimal;
 
 use crate::condition::STAGES;
@@ -216,6 +216,8 @@ pub(crate) struct PTerm {
     limits: Vec<PLimit>,
     /// The exit thresholds (day numbers) and their bits.
     exits: Vec<(i32, u64)>,
+    /// The last day of any per-day amount's segments (`i32::MIN`: none).
+    perday_last: i32,
 }
 
 impl PTerm {
@@ -237,6 +239,13 @@ impl PTerm {
         !self.exits.is_empty()
     }
 
+    /// True if a student who left school on day `left` (`i32::MAX`: has
+    /// not) is owed as one who stays: no per-day amount runs past it.
+    #[inline]
+    pub(crate) fn leaving_changes_nothing(&self, left: i32) -> bool {
+        left == i32::MAX || left.saturating_sub(1) >= self.perday_last
+    }
+
     /// True if limits across programs apply in the term.
     #[inline]
     pub(crate) fn has_limits(&self) -> bool {
@@ -254,6 +263,40 @@ pub(crate) struct Packed {
     days: Vec<(usize, NaiveDate, NaiveDate)>,
     /// Programs whose amount is owed, as bits.
     pub(crate) owed: u64,
+}
+
+/// What the packed path reads of a school: its kind, its word (kind,
+/// locality, ownership: [`school_word`]), when it joined the nutrition
+/// plan and its tuition. Schools alike in these are alike to every
+/// program (a packed roster keeps each distinct one once).
+#[derive(Debug, Clone)]
+pub(crate) struct SchoolFacts {
+    pub(crate) kind: SchoolKind,
+    pub(crate) word: u64,
+    pub(crate) plan_from: Option<NaiveDate>,
+    pub(crate) tuition: Option<Money>,
+}
+
+impl SchoolFacts {
+    /// The facts of `s`.
+    pub(crate) fn of(s: &School) -> SchoolFacts {
+        SchoolFacts {
+            kind: s.kind,
+            word: school_word(s),
+            plan_from: s.nutrition_plan_from,
+            tuition: s.annual_tuition,
+        }
+    }
+
+    /// A key equal for facts that give the same amounts to the fen and
+    /// the same decimal form (the tuition's scale included).
+    pub(crate) fn key(&self) -> (u64, Option<NaiveDate>, Option<[u8; 16]>) {
+        (
+            self.word,
+            self.plan_from,
+            self.tuition.map(|t| t.as_decimal().serialize()),
+        )
+    }
 }
 
 /// Each school's facts for the packed path, per term: its word, its
@@ -280,15 +323,15 @@ impl SchoolTable {
     }
 
     /// Add the next school (its number is the count before).
-    pub(crate) fn add(&mut self, pk: &Packed, s: &School) {
-        let w = school_word(s);
+    pub(crate) fn add(&mut self, pk: &Packed, s: &SchoolFacts) {
+        let w = s.word;
         for t in &pk.terms {
-            let in_plan = s.nutrition_plan_from.is_some_and(|d| d <= t.plan_until);
+            let in_plan = s.plan_from.is_some_and(|d| d <= t.plan_until);
             self.words.push(if in_plan { w | IN_PLAN } else { w });
         }
-        self.plan_from.push(s.nutrition_plan_from);
+        self.plan_from.push(s.plan_from);
         for (_, share) in &pk.tuition {
-            self.tuition.push(s.annual_tuition.map(|t| {
+            self.tuition.push(s.tuition.map(|t| {
                 t.as_decimal()
                     .checked_mul(Decimal::new(5, 1))
                     .and_then(|b| b.checked_mul(*share))
@@ -296,7 +339,7 @@ impl SchoolTable {
             }));
         }
         for (ti, a, b) in &pk.days {
-            let first = s.nutrition_plan_from.map_or(*a, |j| j.max(*a));
+            let first = s.plan_from.map_or(*a, |j| j.max(*a));
             let n = pk
                 .terms
                 .get(*ti)
@@ -368,6 +411,15 @@ impl Packed {
                     .collect::<Option<Vec<_>>>()?;
                 programs.push(PProgram { rules });
             }
+            let perday_last = programs
+                .iter()
+                .flat_map(|p| &p.rules)
+                .filter_map(|(_, a)| match &**a {
+                    PAmount::PerDay(pd) => Some(pd.last_day),
+                    _ => None,
+                })
+                .max()
+                .unwrap_or(i32::MIN);
             pk.terms.push(PTerm {
                 ref_day: day(cx.reference),
                 reference: cx.reference,
@@ -376,6 +428,7 @@ impl Packed {
                 programs,
                 by_stage: plan.by_stage.clone(),
                 exits: exits.iter().map(|(d, b)| (day(*d), *b)).collect(),
+                perday_last,
                 limits: plan
                     .limits
                     .iter()

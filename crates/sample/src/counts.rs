@@ -32,9 +32,10 @@ use eduaid_model::{
 };
 
 use crate::Error;
-use crate::county::{Group, MetaView, Plan, apportion, ymd};
+use crate::convert::clamped;
 use crate::figures as f;
 use crate::names::{TOWNSHIPS, URBAN_DISTRICT};
+use crate::plan::{Group, MetaView, Plan, apportion, ymd};
 use crate::rng::SplitMix64;
 
 /// First school year of the grade counts (2009-10).
@@ -107,7 +108,7 @@ impl Slice {
 
     /// Average grade size in 2016-17.
     fn level(&self) -> u64 {
-        let n = u64::try_from(self.grades).unwrap_or(1).max(1);
+        let n = clamped::<_, u64>(self.grades).max(1);
         (self.total(Y2016) + n / 2) / n
     }
 }
@@ -135,7 +136,7 @@ fn may_repeat(stage: Stage, y: usize, k: usize) -> bool {
     if y + 1 == Y2016 || y + 1 >= YEARS {
         return false;
     }
-    let start = i64::try_from(y).unwrap_or(0) - i64::try_from(k).unwrap_or(0);
+    let start = clamped::<_, i64>(y) - clamped::<_, i64>(k);
     match stage {
         Stage::Primary => start >= 3,
         Stage::Junior => start <= 1 || start >= 6,
@@ -170,7 +171,7 @@ fn rates(group: Group, stage: Stage) -> (u64, u64, u64) {
 
 /// Enrolment trend of a group, in per cent of 2016-17, for year index `y`.
 fn trend(group: Group, y: usize) -> u64 {
-    let back = u64::try_from(Y2016.saturating_sub(y)).unwrap_or(0);
+    let back = clamped::<_, u64>(Y2016.saturating_sub(y));
     match group {
         Group::UrbanPublicPrimary | Group::UrbanPrivatePrimary | Group::UrbanJunior => 100 - 2 * back,
         Group::KgPublic | Group::KgInclusive | Group::KgNonInclusive => 100 - 4 * back,
@@ -455,7 +456,7 @@ pub(crate) fn build(
 /// the rest fall in grades 1 and 2, raising the cohort's earlier stocks.
 fn fix_junior_cohorts(rng: &mut SplitMix64, slices: &mut [Slice]) -> Result<(), Error> {
     for (grad_year, target) in f::JUNIOR_RETENTION {
-        let yg = usize::try_from(grad_year - FIRST_YEAR).unwrap_or(0);
+        let yg = clamped::<_, usize>(grad_year - FIRST_YEAR);
         let start = yg - 2;
         let juniors: Vec<usize> = (0..slices.len())
             .filter(|i| slices[*i].stage == Stage::Junior)
@@ -510,7 +511,7 @@ fn fix_junior_cohorts(rng: &mut SplitMix64, slices: &mut [Slice]) -> Result<(), 
 }
 
 fn year(y: usize) -> Result<SchoolYear, Error> {
-    let offset = i32::try_from(y).unwrap_or(0);
+    let offset = clamped::<_, i32>(y);
     Ok(SchoolYear::new(FIRST_YEAR + offset)?)
 }
 
@@ -533,7 +534,7 @@ fn grade_rows(plans: &[Plan], slices: &[Slice]) -> Result<Vec<GradeCount>, Error
                     township: school.township.clone(),
                     locality: school.locality,
                     stage: s.stage,
-                    grade: u8::try_from(k + 1).unwrap_or(1),
+                    grade: clamped::<_, u8>(k + 1),
                     sex: s.sex,
                     poverty: s.poverty,
                     enrolled: s.enrolled[y][k],
@@ -607,10 +608,10 @@ fn split_classes(year: SchoolYear, stage: Stage, k: usize, n: u64, classes: u64)
     if n == 0 || classes == 0 {
         return Ok(out);
     }
-    let grade = u8::try_from(k + 1).unwrap_or(1);
+    let grade = clamped::<_, u8>(k + 1);
     for c in 0..classes {
         let size = n / classes + u64::from(c < n % classes);
-        out.push(Class::new(year, stage, grade, u32::try_from(size).unwrap_or(u32::MAX))?);
+        out.push(Class::new(year, stage, grade, clamped::<_, u32>(size))?);
     }
     Ok(out)
 }
@@ -796,7 +797,7 @@ fn disabled_rows(
     };
     for (s, m) in students.iter().zip(meta) {
         if let Some(kind) = s.disability {
-            let age = u8::try_from(s.age_on(sept)).unwrap_or(u8::MAX);
+            let age = clamped::<_, u8>(s.age_on(sept));
             add((m.home.min(towns.len() - 1), kind, age, s.sex), s.in_school_on(sept));
         }
     }

@@ -21,9 +21,10 @@ use std::ops::RangeInclusive;
 use eduaid_model::{SchoolYear, Stage};
 use serde::{Deserialize, Serialize};
 
-use crate::PovertyGroup;
 use crate::rate::{Missing, Rate, Ratio};
-use crate::source::{CountSource, Tally};
+use crate::source::{CountSource, Tally, every};
+use crate::{Error, PovertyGroup};
+use eduaid_model::{DisabledChildrenCount, PopulationCount, TeacherCount};
 
 /// Which retention rate (巩固率).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -216,11 +217,14 @@ impl Retention {
 /// graduation year. Transfers, deaths and repeaters are summed along the
 /// cohort's diagonal: grade g in the intake year plus g − 1.
 ///
+/// # Errors
+/// As the source's [`visit_grades`](CountSource::visit_grades).
+///
 /// ```
 /// use eduaid_stats::{retention, RetentionKind, RetentionOptions};
 /// use eduaid_model::{Counts, SchoolYear};
 /// let r = retention(&Counts::default(), RetentionKind::JuniorThreeYear, SchoolYear::new(2016)?,
-///     RetentionOptions::default());
+///     RetentionOptions::default())?;
 /// assert_eq!(r.rate.format_percent(2), "—"); // no cohort: no value, no panic
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -229,7 +233,7 @@ pub fn retention<S: CountSource + ?Sized>(
     kind: RetentionKind,
     graduation_year: SchoolYear,
     options: RetentionOptions,
-) -> Retention {
+) -> Result<Retention, Error> {
     let duration = i32::from(kind.duration());
     let intake_year = graduation_year.offset(1 - duration);
     // The cohort's diagonal: (year, stage, grade) for each year it is in school.
@@ -249,7 +253,7 @@ pub fn retention<S: CountSource + ?Sized>(
         kind,
         options,
         rate: Rate::new(0, 0),
-        graduates: Tally::grade(source, graduation_year, last_stage, last_grade).graduates,
+        graduates: Tally::grade(source, graduation_year, last_stage, last_grade)?.graduates,
         intake: 0,
         transfers_in: 0,
         transfers_out: 0,
@@ -261,7 +265,7 @@ pub fn retention<S: CountSource + ?Sized>(
         repeaters_in: 0,
         repeaters_out: 0,
     };
-    let last_record = Tally::grade(source, graduation_year, last_stage, last_grade).records;
+    let last_record = Tally::grade(source, graduation_year, last_stage, last_grade)?.records;
     // What the form needs: the intake and the graduates always; every grade
     // of the diagonal when flows along it are summed.
     let needs_diagonal =
@@ -269,7 +273,7 @@ pub fn retention<S: CountSource + ?Sized>(
     let mut missing = None;
     // A complete diagonal only: a missing year leaves the rate without value.
     if let (Some(iy), true) = (intake_year, i32::try_from(diagonal.len()).ok() == Some(duration)) {
-        let first = Tally::grade(source, iy, first_stage, 1);
+        let first = Tally::grade(source, iy, first_stage, 1)?;
         r.intake = match options.intake {
             Intake::NewEntrants => first.new_entrants,
             Intake::FirstGradeEnrolment => first.enrolled,
@@ -281,7 +285,7 @@ pub fn retention<S: CountSource + ?Sized>(
             });
         }
         for (i, (y, stage, grade)) in diagonal.iter().enumerate() {
-            let t = Tally::grade(source, *y, *stage, *grade);
+            let t = Tally::grade(source, *y, *stage, *grade)?;
             if missing.is_none() && needs_diagonal && t.records == 0 {
                 missing = Some(Missing::Grade {
                     stage: *stage,
@@ -303,7 +307,7 @@ pub fn retention<S: CountSource + ?Sized>(
             // repeaters next year; the last grade's repeaters after the
             // graduation year did not graduate with it.
             if let Some(next) = y.next() {
-                r.repeaters_out += Tally::grade(source, next, *stage, *grade).repeaters;
+                r.repeaters_out += Tally::grade(source, next, *stage, *grade)?.repeaters;
             }
         }
     }
@@ -342,7 +346,7 @@ pub fn retention<S: CountSource + ?Sized>(
         rate = rate.with_years(iy, graduation_year);
     }
     r.rate = rate;
-    r
+    Ok(r)
 }
 
 /// The form of an annual dropout rate (年辍学率).
@@ -391,13 +395,16 @@ pub struct DropoutRate {
 
 /// The annual dropout rate of a stage over `year` (its flows over its
 /// enrolment on 1 September).
+///
+/// # Errors
+/// As the source's [`visit_grades`](CountSource::visit_grades).
 pub fn dropout_rate<S: CountSource + ?Sized>(
     source: &S,
     stage: Stage,
     year: SchoolYear,
     form: DropoutForm,
-) -> DropoutRate {
-    let t = Tally::stage(source, year, stage);
+) -> Result<DropoutRate, Error> {
+    let t = Tally::stage(source, year, stage)?;
     let numerator = match form {
         DropoutForm::Definitional => t.dropouts + t.suspended,
         DropoutForm::Aggregate => {
@@ -405,98 +412,125 @@ pub fn dropout_rate<S: CountSource + ?Sized>(
         }
     };
     let missing = (t.records == 0).then_some(Missing::Enrolment { stage, year });
-    DropoutRate {
+    Ok(DropoutRate {
         stage,
         form,
         rate: Rate::new(numerator, t.enrolled)
             .with_years(year, year)
             .with_missing(missing),
-    }
+    })
 }
 
 /// The enrolment rate of disabled children (残疾儿童少年入学率) aged `ages`
 /// in `year`: those in school over all such children, of the three kinds
 /// (三类残疾: visual, hearing-speech, intellectual) if `three_kinds_only`.
 /// Counted by residence.
+///
+/// # Errors
+/// As the source's [`visit_disabled`](CountSource::visit_disabled).
 pub fn disabled_enrolment_rate<S: CountSource + ?Sized>(
     source: &S,
     year: SchoolYear,
     ages: RangeInclusive<u8>,
     three_kinds_only: bool,
-) -> Rate {
+) -> Result<Rate, Error> {
     let (mut n, mut d, mut records) = (0i128, 0i128, 0u64);
-    source.visit_disabled(&mut |c| {
+    source.visit_disabled(&mut every(|c: &DisabledChildrenCount| {
         if c.year == year && ages.contains(&c.age) && (!three_kinds_only || c.kind.is_three_kinds()) {
             n += i128::from(c.in_school);
             d += i128::from(c.total);
             records = records.saturating_add(1);
         }
-    });
+    }))?;
     let missing = (records == 0).then_some(Missing::DisabledChildren { year });
-    Rate::new(n, d).with_years(year, year).with_missing(missing)
+    Ok(Rate::new(n, d).with_years(year, year).with_missing(missing))
 }
 
 /// The population of ages `ages` in `year`.
-pub fn population<S: CountSource + ?Sized>(source: &S, year: SchoolYear, ages: &RangeInclusive<u8>) -> i128 {
+///
+/// # Errors
+/// As the source's [`visit_population`](CountSource::visit_population).
+pub fn population<S: CountSource + ?Sized>(
+    source: &S,
+    year: SchoolYear,
+    ages: &RangeInclusive<u8>,
+) -> Result<i128, Error> {
     let mut p = 0i128;
-    source.visit_population(&mut |c| {
+    source.visit_population(&mut every(|c: &PopulationCount| {
         if c.year == year && ages.contains(&c.age) {
             p += i128::from(c.count);
         }
-    });
-    p
+    }))?;
+    Ok(p)
 }
 
 /// The gross enrolment ratio (毛入学率) of `stages` in `year`: enrolment at
 /// any age over the population of the age band (e.g. primary 6–11, 高中阶段
 /// Senior + Vocational 15–17). It may exceed 100% and is flagged, not
 /// capped.
+///
+/// # Errors
+/// As the source's visits.
 pub fn gross_enrolment_ratio<S: CountSource + ?Sized>(
     source: &S,
     year: SchoolYear,
     stages: &[Stage],
     ages: RangeInclusive<u8>,
-) -> Rate {
-    let enrolled = Tally::of(source, |g| g.year == year && stages.contains(&g.stage)).enrolled;
+) -> Result<Rate, Error> {
+    let enrolled = Tally::of(source, |g| g.year == year && stages.contains(&g.stage))?.enrolled;
     let mut records = 0u64;
-    source.visit_population(&mut |c| {
+    source.visit_population(&mut every(|c: &PopulationCount| {
         if c.year == year && ages.contains(&c.age) {
             records = records.saturating_add(1);
         }
-    });
+    }))?;
     let missing = (records == 0).then_some(Missing::Population {
         year,
         from_age: *ages.start(),
         to_age: *ages.end(),
     });
-    Rate::new(enrolled, population(source, year, &ages))
+    Ok(Rate::new(enrolled, population(source, year, &ages)?)
         .with_years(year, year)
-        .with_missing(missing)
+        .with_missing(missing))
 }
 
 /// The share of registered-poor (建档立卡) students among the enrolled of
 /// `stages` in `year`.
-pub fn registered_poor_share<S: CountSource + ?Sized>(source: &S, year: SchoolYear, stages: &[Stage]) -> Rate {
-    let all = Tally::of(source, |g| g.year == year && stages.contains(&g.stage));
+///
+/// # Errors
+/// As the source's [`visit_grades`](CountSource::visit_grades).
+pub fn registered_poor_share<S: CountSource + ?Sized>(
+    source: &S,
+    year: SchoolYear,
+    stages: &[Stage],
+) -> Result<Rate, Error> {
+    let all = Tally::of(source, |g| g.year == year && stages.contains(&g.stage))?;
     let poor = Tally::of(source, |g| {
         g.year == year && stages.contains(&g.stage) && g.poverty == PovertyGroup::RegisteredPoor
-    });
-    Rate::new(poor.enrolled, all.enrolled).with_years(year, year)
+    })?;
+    Ok(Rate::new(poor.enrolled, all.enrolled).with_years(year, year))
 }
 
 /// The pupil-teacher ratio (生师比) of a stage in `year`: enrolment over
 /// full-time teachers (专任教师), headcount. Shown as `x:1` with
 /// [`Ratio::format`]; OpenEMIS prints it reduced, the Chinese tables as
 /// `x:1`.
-pub fn pupil_teacher_ratio<S: CountSource + ?Sized>(source: &S, year: SchoolYear, stage: Stage) -> Ratio {
-    let pupils = Tally::stage(source, year, stage).enrolled;
+///
+/// # Errors
+/// As the source's visits.
+pub fn pupil_teacher_ratio<S: CountSource + ?Sized>(
+    source: &S,
+    year: SchoolYear,
+    stage: Stage,
+) -> Result<Ratio, Error> {
+    let pupils = Tally::stage(source, year, stage)?.enrolled;
     let mut teachers = 0i128;
-    source.visit_teachers(&mut |t| {
+    source.visit_teachers(&mut every(|t: &TeacherCount| {
         if t.year == year && t.stage == stage {
             teachers += i128::from(t.teachers);
         }
-    });
-    Ratio::new(pupils, teachers)
+    }))?;
+    Ok(Ratio::new(pupils, teachers))
 }
 
 #[cfg(test)]
@@ -537,6 +571,7 @@ mod tests {
                     y(*g),
                     RetentionOptions::default(),
                 )
+                .unwrap()
                 .rate
                 .format_percent(2)
             })
@@ -547,7 +582,8 @@ mod tests {
             RetentionKind::JuniorThreeYear,
             y(2016),
             RetentionOptions::default(),
-        );
+        )
+        .unwrap();
         assert_eq!(
             (r.graduates, r.intake, r.transfers_in, r.transfers_out),
             (1780, 1790, 12, 2)
@@ -561,10 +597,11 @@ mod tests {
             RetentionKind::JuniorThreeYear,
             y(2016),
             RetentionOptions::plain(),
-        );
-        assert_eq!(p.rate.ratio, crate::Ratio::new(1780, 1790));
+        )
+        .unwrap();
+        assert_eq!(p.rate.ratio, crate::rate::Ratio::new(1780, 1790));
         assert_eq!(p.form_name(), "毕业生数 ÷ 招生数");
-        assert!(!p.rate.flags().contains(&crate::Flag::TransferAdjusted));
+        assert!(!p.rate.flags().contains(&crate::rate::Flag::TransferAdjusted));
     }
 
     #[test]
@@ -582,7 +619,7 @@ mod tests {
             c.transfers_out = u64::from(k % 2);
             v.push(c);
         }
-        let r = retention(&v, RetentionKind::PrimarySixYear, y(2016), RetentionOptions::default());
+        let r = retention(&v, RetentionKind::PrimarySixYear, y(2016), RetentionOptions::default()).unwrap();
         // 903 / (900 + 6 − 3) = 100%.
         assert_eq!(r.rate.format_percent(2), "100.00%");
         assert_eq!(
@@ -590,7 +627,7 @@ mod tests {
             Some(eduaid_model::Decimal::from(100))
         );
         // A year missing from the diagonal: no value rather than a wrong one.
-        let r = retention(&v, RetentionKind::PrimarySixYear, y(2017), RetentionOptions::default());
+        let r = retention(&v, RetentionKind::PrimarySixYear, y(2017), RetentionOptions::default()).unwrap();
         assert!(!r.rate.has_value());
     }
 
@@ -613,9 +650,9 @@ mod tests {
             deduct_deaths: true,
             ..RetentionOptions::default()
         };
-        let r = retention(&v, RetentionKind::CompulsoryNineYear, y(2016), opts);
+        let r = retention(&v, RetentionKind::CompulsoryNineYear, y(2016), opts).unwrap();
         // 470 / (500 − 6 − 1)
-        assert_eq!(r.rate.ratio, crate::Ratio::new(470, 493));
+        assert_eq!(r.rate.ratio, crate::rate::Ratio::new(470, 493));
         assert_eq!(r.rate.base_year, Some(y(2008)));
         assert_eq!(r.form_name(), "毕业生数 ÷ (招生数 + 转入 − 转出 − 死亡)");
     }
@@ -633,23 +670,27 @@ mod tests {
             repeaters: Repeaters::AsCohortFlows,
             ..RetentionOptions::default()
         };
-        let r = retention(&v, RetentionKind::JuniorThreeYear, y(2016), opts);
+        let r = retention(&v, RetentionKind::JuniorThreeYear, y(2016), opts).unwrap();
         assert_eq!((r.repeaters_in, r.repeaters_out), (3, 2));
-        assert_eq!(r.rate.ratio, crate::Ratio::new(96, 101));
-        let plain = retention(&v, RetentionKind::JuniorThreeYear, y(2016), RetentionOptions::default());
-        assert_eq!(plain.rate.ratio, crate::Ratio::new(96, 100));
+        assert_eq!(r.rate.ratio, crate::rate::Ratio::new(96, 101));
+        let plain = retention(&v, RetentionKind::JuniorThreeYear, y(2016), RetentionOptions::default()).unwrap();
+        assert_eq!(plain.rate.ratio, crate::rate::Ratio::new(96, 100));
     }
 
     #[test]
     fn retention_over_hundred_is_flagged_and_may_be_capped() {
         let v = junior_cohort(2014, 100, [0; 3], [0; 3], 104);
-        let r = retention(&v, RetentionKind::JuniorThreeYear, y(2016), RetentionOptions::plain());
-        assert!(r.rate.flags().contains(&crate::Flag::OverHundred { capped: false }));
+        let r = retention(&v, RetentionKind::JuniorThreeYear, y(2016), RetentionOptions::plain()).unwrap();
+        assert!(
+            r.rate
+                .flags()
+                .contains(&crate::rate::Flag::OverHundred { capped: false })
+        );
         let capped = RetentionOptions {
             cap_at_hundred: true,
             ..RetentionOptions::plain()
         };
-        let r = retention(&v, RetentionKind::JuniorThreeYear, y(2016), capped);
+        let r = retention(&v, RetentionKind::JuniorThreeYear, y(2016), capped).unwrap();
         assert_eq!(r.rate.format_percent(1), "100.0%");
         assert_eq!(
             r.rate.raw_percent(1, Rounding::HalfUp),
@@ -667,18 +708,18 @@ mod tests {
         let mut b = cell(2016, Stage::Junior, 2, 400);
         b.dropouts = 1;
         let v = vec![a, b];
-        let d = dropout_rate(&v, Stage::Junior, y(2016), DropoutForm::Definitional);
-        assert_eq!(d.rate.ratio, crate::Ratio::new(4, 1000));
+        let d = dropout_rate(&v, Stage::Junior, y(2016), DropoutForm::Definitional).unwrap();
+        assert_eq!(d.rate.ratio, crate::rate::Ratio::new(4, 1000));
         assert_eq!(d.rate.format_percent(2), "0.40%");
-        let g = dropout_rate(&v, Stage::Junior, y(2016), DropoutForm::Aggregate);
+        let g = dropout_rate(&v, Stage::Junior, y(2016), DropoutForm::Aggregate).unwrap();
         // (4 + 1 + 5) − 2 = 8
-        assert_eq!(g.rate.ratio, crate::Ratio::new(8, 1000));
+        assert_eq!(g.rate.ratio, crate::rate::Ratio::new(8, 1000));
         assert!(g.form.name().contains("两基"));
         // More arrivals than departures: a negative aggregate, flagged.
         let mut c = cell(2016, Stage::Primary, 1, 100);
         c.transfers_in = 9;
-        let n = dropout_rate(&[c], Stage::Primary, y(2016), DropoutForm::Aggregate);
-        assert!(n.rate.flags().contains(&crate::Flag::NegativeNumerator));
+        let n = dropout_rate(&[c], Stage::Primary, y(2016), DropoutForm::Aggregate).unwrap();
+        assert!(n.rate.flags().contains(&crate::rate::Flag::NegativeNumerator));
     }
 
     fn disabled(kind: DisabilityKind, age: u8, total: u64, in_school: u64) -> DisabledChildrenCount {
@@ -707,17 +748,17 @@ mod tests {
             ],
             ..Counts::default()
         };
-        let r = disabled_enrolment_rate(&counts, y(2016), 6..=14, true);
-        assert_eq!(r.ratio, crate::Ratio::new(305, 307));
+        let r = disabled_enrolment_rate(&counts, y(2016), 6..=14, true).unwrap();
+        assert_eq!(r.ratio, crate::rate::Ratio::new(305, 307));
         assert_eq!(r.format_percent(1), "99.3%");
         // The 7–15 band of the local form is a parameter too.
         assert_eq!(
-            disabled_enrolment_rate(&counts, y(2016), 7..=15, true).ratio,
-            crate::Ratio::new(205, 217)
+            disabled_enrolment_rate(&counts, y(2016), 7..=15, true).unwrap().ratio,
+            crate::rate::Ratio::new(205, 217)
         );
         assert_eq!(
-            disabled_enrolment_rate(&counts, y(2016), 6..=14, false).ratio,
-            crate::Ratio::new(315, 357)
+            disabled_enrolment_rate(&counts, y(2016), 6..=14, false).unwrap().ratio,
+            crate::rate::Ratio::new(315, 357)
         );
     }
 
@@ -744,18 +785,22 @@ mod tests {
             }],
             ..Counts::default()
         };
-        let ger = gross_enrolment_ratio(&counts, y(2016), &[Stage::Primary], 6..=11);
-        assert_eq!(ger.ratio, crate::Ratio::new(600, 570));
-        assert!(ger.flags().contains(&crate::Flag::OverHundred { capped: false }));
+        let ger = gross_enrolment_ratio(&counts, y(2016), &[Stage::Primary], 6..=11).unwrap();
+        assert_eq!(ger.ratio, crate::rate::Ratio::new(600, 570));
+        assert!(ger.flags().contains(&crate::rate::Flag::OverHundred { capped: false }));
         assert_eq!(ger.format_percent(2), "105.26%");
         assert_eq!(
-            registered_poor_share(&counts, y(2016), &[Stage::Primary]).format_percent(0),
+            registered_poor_share(&counts, y(2016), &[Stage::Primary])
+                .unwrap()
+                .format_percent(0),
             "20%"
         );
-        let ptr = pupil_teacher_ratio(&counts, y(2016), Stage::Primary);
+        let ptr = pupil_teacher_ratio(&counts, y(2016), Stage::Primary).unwrap();
         assert_eq!(ptr.format(2, Rounding::HalfUp), "18.75");
         assert_eq!(
-            pupil_teacher_ratio(&counts, y(2015), Stage::Primary).format(2, Rounding::HalfUp),
+            pupil_teacher_ratio(&counts, y(2015), Stage::Primary)
+                .unwrap()
+                .format(2, Rounding::HalfUp),
             "—"
         );
     }

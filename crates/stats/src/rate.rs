@@ -14,6 +14,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use crate::convert::clamped;
 use eduaid_model::{Decimal, Rounding, SchoolYear, Stage};
 use serde::{Deserialize, Serialize};
 
@@ -30,7 +31,7 @@ pub const Z_975: Decimal = Decimal::from_parts(656_636_671, 2_154_285_250, 106_2
 /// A ratio of two integers, held exactly.
 ///
 /// ```
-/// use eduaid_stats::Ratio;
+/// use eduaid_stats::rate::Ratio;
 /// use eduaid_model::Rounding;
 /// let avg = Ratio::new(8692, 113);
 /// assert_eq!(avg.format(1, Rounding::HalfUp), "76.9");
@@ -248,7 +249,7 @@ pub const NO_VALUE: &str = "—";
 /// Show a rounded decimal with exactly `dp` places (`100` at two places is
 /// `100.00`).
 pub(crate) fn fixed(v: Decimal, dp: u32) -> String {
-    let width = usize::try_from(dp).unwrap_or(0);
+    let width = clamped::<_, usize>(dp);
     format!("{v:.width$}")
 }
 
@@ -423,7 +424,7 @@ impl fmt::Display for Flag {
 /// A rate (率): an exact proportion shown as a percentage.
 ///
 /// ```
-/// use eduaid_stats::{Flag, Rate};
+/// use eduaid_stats::rate::{Flag, Rate};
 /// use eduaid_model::Rounding;
 /// let r = Rate::new(305, 307);
 /// assert_eq!(r.format_percent(1), "99.3%");

@@ -236,24 +236,15 @@ pub fn retention<S: CountSource + ?Sized>(
 ) -> Result<Retention, Error> {
     let duration = i32::from(kind.duration());
     let intake_year = graduation_year.offset(1 - duration);
-    // The cohort's diagonal: (year, stage, grade) for each year it is in school.
-    let mut diagonal = Vec::new();
-    let mut step = 0i32;
-    for (stage, grades) in kind.stages() {
-        for grade in 1..=*grades {
-            if let Some(y) = intake_year.and_then(|y| y.offset(step)) {
-                diagonal.push((y, *stage, grade));
-            }
-            step += 1;
-        }
-    }
+    let diagonal = cohort_diagonal(kind, intake_year);
     let (first_stage, _) = kind.stages()[0];
     let (last_stage, last_grade) = kind.stages()[kind.stages().len() - 1];
+    let last = Tally::grade(source, graduation_year, last_stage, last_grade)?;
     let mut r = Retention {
         kind,
         options,
         rate: Rate::new(0, 0),
-        graduates: Tally::grade(source, graduation_year, last_stage, last_grade)?.graduates,
+        graduates: last.graduates,
         intake: 0,
         transfers_in: 0,
         transfers_out: 0,
@@ -265,11 +256,6 @@ pub fn retention<S: CountSource + ?Sized>(
         repeaters_in: 0,
         repeaters_out: 0,
     };
-    let last_record = Tally::grade(source, graduation_year, last_stage, last_grade)?.records;
-    // What the form needs: the intake and the graduates always; every grade
-    // of the diagonal when flows along it are summed.
-    let needs_diagonal =
-        options.form != RetentionForm::Plain || options.deduct_deaths || options.repeaters == Repeaters::AsCohortFlows;
     let mut missing = None;
     // A complete diagonal only: a missing year leaves the rate without value.
     if let (Some(iy), true) = (intake_year, i32::try_from(diagonal.len()).ok() == Some(duration)) {
@@ -284,37 +270,13 @@ pub fn retention<S: CountSource + ?Sized>(
                 year: iy,
             });
         }
-        for (i, (y, stage, grade)) in diagonal.iter().enumerate() {
-            let t = Tally::grade(source, *y, *stage, *grade)?;
-            if missing.is_none() && needs_diagonal && t.records == 0 {
-                missing = Some(Missing::Grade {
-                    stage: *stage,
-                    grade: *grade,
-                    year: *y,
-                });
-            }
-            r.transfers_in += t.transfers_in;
-            r.transfers_out += t.transfers_out;
-            r.deaths += t.deaths;
-            r.temporary_in += t.temporary_in;
-            r.suspended += t.suspended;
-            r.other_in += t.other_in;
-            r.other_out += t.other_out;
-            if !(i == 0 && options.intake == Intake::FirstGradeEnrolment) {
-                r.repeaters_in += t.repeaters;
-            }
-            // Members of the cohort who repeat this grade appear as its
-            // repeaters next year; the last grade's repeaters after the
-            // graduation year did not graduate with it.
-            if let Some(next) = y.next() {
-                r.repeaters_out += Tally::grade(source, next, *stage, *grade)?.repeaters;
-            }
-        }
+        let gap = sum_diagonal(source, &mut r, &diagonal)?;
+        missing = missing.or(gap);
     }
     if missing.is_none() {
         missing = match intake_year {
             None => Some(Missing::YearOutOfRange),
-            Some(_) if last_record == 0 => Some(Missing::Grade {
+            Some(_) if last.records == 0 => Some(Missing::Grade {
                 stage: last_stage,
                 grade: last_grade,
                 year: graduation_year,
@@ -322,22 +284,8 @@ pub fn retention<S: CountSource + ?Sized>(
             Some(_) => None,
         };
     }
-    let mut denominator = r.intake;
+    let denominator = r.denominator();
     let adjusted = options.form != RetentionForm::Plain;
-    match options.form {
-        RetentionForm::Plain => {}
-        RetentionForm::TransferAdjusted => denominator += r.transfers_in - r.transfers_out,
-        RetentionForm::NetIncrease => {
-            denominator +=
-                (r.transfers_in + r.temporary_in + r.other_in) - (r.transfers_out + r.suspended + r.other_out);
-        }
-    }
-    if options.repeaters == Repeaters::AsCohortFlows {
-        denominator += r.repeaters_in - r.repeaters_out;
-    }
-    if options.deduct_deaths {
-        denominator -= r.deaths;
-    }
     let mut rate = Rate::new(r.graduates, denominator)
         .with_transfer_adjusted(adjusted)
         .with_cap(options.cap_at_hundred)
@@ -347,6 +295,88 @@ pub fn retention<S: CountSource + ?Sized>(
     }
     r.rate = rate;
     Ok(r)
+}
+
+/// The cohort's diagonal: `(year, stage, grade)` for each year it is in
+/// school from `intake_year`, as far as school years go.
+fn cohort_diagonal(kind: RetentionKind, intake_year: Option<SchoolYear>) -> Vec<(SchoolYear, Stage, u8)> {
+    let mut diagonal = Vec::new();
+    let mut step = 0i32;
+    for (stage, grades) in kind.stages() {
+        for grade in 1..=*grades {
+            if let Some(y) = intake_year.and_then(|y| y.offset(step)) {
+                diagonal.push((y, *stage, grade));
+            }
+            step += 1;
+        }
+    }
+    diagonal
+}
+
+/// Sum the cohort's flows along its diagonal into `r`; the first grade of
+/// the diagonal without records, if the form needs every grade (it sums
+/// flows along it).
+fn sum_diagonal<S: CountSource + ?Sized>(
+    source: &S,
+    r: &mut Retention,
+    diagonal: &[(SchoolYear, Stage, u8)],
+) -> Result<Option<Missing>, Error> {
+    let options = r.options;
+    // What the form needs: the intake and the graduates always; every grade
+    // of the diagonal when flows along it are summed.
+    let needs_diagonal =
+        options.form != RetentionForm::Plain || options.deduct_deaths || options.repeaters == Repeaters::AsCohortFlows;
+    let mut missing = None;
+    for (i, (y, stage, grade)) in diagonal.iter().enumerate() {
+        let t = Tally::grade(source, *y, *stage, *grade)?;
+        if missing.is_none() && needs_diagonal && t.records == 0 {
+            missing = Some(Missing::Grade {
+                stage: *stage,
+                grade: *grade,
+                year: *y,
+            });
+        }
+        r.transfers_in += t.transfers_in;
+        r.transfers_out += t.transfers_out;
+        r.deaths += t.deaths;
+        r.temporary_in += t.temporary_in;
+        r.suspended += t.suspended;
+        r.other_in += t.other_in;
+        r.other_out += t.other_out;
+        if !(i == 0 && options.intake == Intake::FirstGradeEnrolment) {
+            r.repeaters_in += t.repeaters;
+        }
+        // Members of the cohort who repeat this grade appear as its
+        // repeaters next year; the last grade's repeaters after the
+        // graduation year did not graduate with it.
+        if let Some(next) = y.next() {
+            r.repeaters_out += Tally::grade(source, next, *stage, *grade)?.repeaters;
+        }
+    }
+    Ok(missing)
+}
+
+impl Retention {
+    /// The denominator of the form and options: the intake, adjusted by
+    /// the flows the form counts.
+    fn denominator(&self) -> i128 {
+        let mut denominator = self.intake;
+        match self.options.form {
+            RetentionForm::Plain => {}
+            RetentionForm::TransferAdjusted => denominator += self.transfers_in - self.transfers_out,
+            RetentionForm::NetIncrease => {
+                denominator += (self.transfers_in + self.temporary_in + self.other_in)
+                    - (self.transfers_out + self.suspended + self.other_out);
+            }
+        }
+        if self.options.repeaters == Repeaters::AsCohortFlows {
+            denominator += self.repeaters_in - self.repeaters_out;
+        }
+        if self.options.deduct_deaths {
+            denominator -= self.deaths;
+        }
+        denominator
+    }
 }
 
 /// The form of an annual dropout rate (年辍学率).

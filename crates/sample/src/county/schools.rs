@@ -116,70 +116,15 @@ const fn row(
 
 /// The urban district's schools, in the order their ids are given, before
 /// its kindergartens ([`URBAN_KINDERGARTENS`]).
+#[rustfmt::skip]
 const URBAN: &[Row] = &[
-    row(
-        5,
-        "城关镇第{x}完全小学",
-        Part::Numeral,
-        Group::UrbanPublicPrimary,
-        Public,
-        None,
-        Joins::Never,
-    ),
-    row(
-        1,
-        "育才实验小学",
-        Part::Nothing,
-        Group::UrbanPrivatePrimary,
-        Private,
-        Some(9000),
-        Joins::Never,
-    ),
-    row(
-        5,
-        "城关镇第{x}初级中学",
-        Part::Numeral,
-        Group::UrbanJunior,
-        Public,
-        None,
-        Joins::Never,
-    ),
-    row(
-        3,
-        "{county}第{x}中学",
-        Part::Numeral,
-        Group::Senior,
-        Public,
-        Some(1300),
-        Joins::Never,
-    ),
-    row(
-        1,
-        "{county}博雅高级中学",
-        Part::Nothing,
-        Group::Senior,
-        Private,
-        Some(8000),
-        Joins::Never,
-    ),
-    row(
-        1,
-        "{county}职业中专学校",
-        Part::Nothing,
-        Group::Vocational,
-        Public,
-        Some(2000),
-        Joins::Never,
-    ),
-    row(
-        1,
-        "{county}机关幼儿园",
-        Part::Nothing,
-        Group::KgPublic,
-        Public,
-        Some(1600),
-        Joins::Never,
-    ),
+    row(5, "城关镇第{x}完全小学", Part::Numeral, Group::UrbanPublicPrimary, Public, None, Joins::Never),
+    row(1, "育才实验小学", Part::Nothing, Group::UrbanPrivatePrimary, Private, Some(9000), Joins::Never),
+    row(5, "城关镇第{x}初级中学", Part::Numeral, Group::UrbanJunior, Public, None, Joins::Never),
+    row(3, "{county}第{x}中学", Part::Numeral, Group::Senior, Public, Some(1300), Joins::Never),
+    row(1, "{county}博雅高级中学", Part::Nothing, Group::Senior, Private, Some(8000), Joins::Never),
+    row(1, "{county}职业中专学校", Part::Nothing, Group::Vocational, Public, Some(2000), Joins::Never),
+    row(1, "{county}机关幼儿园", Part::Nothing, Group::KgPublic, Public, Some(1600), Joins::Never),
 ];
 
 /// The urban district's private kindergartens: this many, inclusive
@@ -216,127 +161,18 @@ fn urban_kindergarten(i: usize) -> Row {
 /// points and the special school make the 265 rural compulsory schools;
 /// 178 of them join the nutrition plan on 2017-06-01, the other 87 on
 /// 2017-09-01.
+#[rustfmt::skip]
 const TOWNSHIP: &[(Towns, Row)] = &[
-    (
-        Towns::Every,
-        row(
-            1,
-            "{town}中心小学",
-            Part::Nothing,
-            Group::Central,
-            Public,
-            None,
-            Joins::June,
-        ),
-    ),
-    (
-        Towns::Every,
-        row(
-            1,
-            "{town}中学",
-            Part::Nothing,
-            Group::RuralJunior,
-            Public,
-            None,
-            Joins::June,
-        ),
-    ),
-    (
-        Towns::UpTo(12),
-        row(
-            1,
-            "{town}{x}学校",
-            Part::Village,
-            Group::NineYear,
-            Public,
-            None,
-            Joins::June,
-        ),
-    ),
-    (
-        Towns::Every,
-        row(
-            7,
-            "{town}{x}村小学",
-            Part::Village,
-            Group::Village,
-            Public,
-            None,
-            Joins::FirstFiveInJune,
-        ),
-    ),
-    (
-        Towns::Every,
-        row(
-            5,
-            "{town}{x}教学点",
-            Part::Village,
-            Group::TeachingPoint,
-            Public,
-            None,
-            Joins::FourInNine,
-        ),
-    ),
-    (
-        Towns::Only(&[1]),
-        row(
-            1,
-            "{county}特殊教育学校",
-            Part::Nothing,
-            Group::Special,
-            Public,
-            None,
-            Joins::September,
-        ),
-    ),
-    (
-        Towns::Only(&[1, 8]),
-        row(
-            1,
-            "{town}高级中学",
-            Part::Nothing,
-            Group::Senior,
-            Public,
-            Some(1100),
-            Joins::Never,
-        ),
-    ),
-    (
-        Towns::Every,
-        row(
-            1,
-            "{town}中心幼儿园",
-            Part::Nothing,
-            Group::KgPublic,
-            Public,
-            Some(1200),
-            Joins::Never,
-        ),
-    ),
-    (
-        Towns::Every,
-        row(
-            1,
-            "{town}{x}幼儿园",
-            Part::DrawnKindergarten,
-            Group::KgInclusive,
-            Private,
-            Some(1800),
-            Joins::Never,
-        ),
-    ),
-    (
-        Towns::Every,
-        row(
-            1,
-            "{town}{x}双语幼儿园",
-            Part::DrawnKindergarten,
-            Group::KgNonInclusive,
-            Private,
-            Some(4200),
-            Joins::Never,
-        ),
-    ),
+    (Towns::Every, row(1, "{town}中心小学", Part::Nothing, Group::Central, Public, None, Joins::June)),
+    (Towns::Every, row(1, "{town}中学", Part::Nothing, Group::RuralJunior, Public, None, Joins::June)),
+    (Towns::UpTo(12), row(1, "{town}{x}学校", Part::Village, Group::NineYear, Public, None, Joins::June)),
+    (Towns::Every, row(7, "{town}{x}村小学", Part::Village, Group::Village, Public, None, Joins::FirstFiveInJune)),
+    (Towns::Every, row(5, "{town}{x}教学点", Part::Village, Group::TeachingPoint, Public, None, Joins::FourInNine)),
+    (Towns::Only(&[1]), row(1, "{county}特殊教育学校", Part::Nothing, Group::Special, Public, None, Joins::September)),
+    (Towns::Only(&[1, 8]), row(1, "{town}高级中学", Part::Nothing, Group::Senior, Public, Some(1100), Joins::Never)),
+    (Towns::Every, row(1, "{town}中心幼儿园", Part::Nothing, Group::KgPublic, Public, Some(1200), Joins::Never)),
+    (Towns::Every, row(1, "{town}{x}幼儿园", Part::DrawnKindergarten, Group::KgInclusive, Private, Some(1800), Joins::Never)),
+    (Towns::Every, row(1, "{town}{x}双语幼儿园", Part::DrawnKindergarten, Group::KgNonInclusive, Private, Some(4200), Joins::Never)),
 ];
 
 /// The kind of school a group's schools are.

@@ -111,7 +111,7 @@ impl fmt::Display for Missing {
     }
 }
 
-/// A quality flag on a [`Rate`]: what a reader must know before trusting it.
+/// A quality flag on a [`Rate`](super::Rate): what a reader must know before trusting it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 #[non_exhaustive]

@@ -217,11 +217,63 @@ pub(crate) fn build(
     meta: &[MetaView],
     households: &[Household],
 ) -> Result<Counts, Error> {
+    let (mut slices, index) = slices_of_2016(plans, students, meta, households)?;
+    // Teaching points first: they hand their grade-4 pupils to the central
+    // primary.
+    let order: Vec<usize> = {
+        let mut tp: Vec<usize> = (0..slices.len())
+            .filter(|i| plans[slices[*i].plan].group == Group::TeachingPoint)
+            .collect();
+        let rest: Vec<usize> = (0..slices.len())
+            .filter(|i| plans[slices[*i].plan].group != Group::TeachingPoint)
+            .collect();
+        tp.extend(rest);
+        tp
+    };
+    for &si in &order {
+        if let Some(h) = host_slice(&index, &slices, plans, si) {
+            let moving = slices[si].tout[Y2016][3];
+            slices[h].tin[Y2016][3] += moving;
+        }
+    }
+    derive_backwards(rng, &mut slices, plans, &index, &order);
+    fix_junior_cohorts(rng, &mut slices)?;
+    for y in Y2016..YEARS - 1 {
+        if y > Y2016 {
+            draw_flows(rng, &mut slices, plans, &index, &order, y);
+        }
+        forward_year(rng, &mut slices, plans, y)?;
+    }
+    // The last year's flows.
+    draw_flows(rng, &mut slices, plans, &index, &order, YEARS - 1);
+    let grades = grade_rows(plans, &slices)?;
+    set_classes(plans, &slices)?;
+    let teachers = teacher_rows(plans, &slices)?;
+    let population = population_rows(rng, &slices)?;
+    let disabled = disabled_rows(rng, students, meta)?;
+    Ok(Counts {
+        grades,
+        population,
+        disabled,
+        teachers,
+    })
+}
+
+/// Where each slice is in the slice list, by (plan, stage, sex, poverty
+/// group); for lookup only (output order is the slices' order).
+type SliceIndex = HashMap<(usize, Stage, Sex, PovertyGroup), usize>;
+
+/// The slices, with 2016-17 filled from the roster.
+fn slices_of_2016(
+    plans: &[Plan],
+    students: &[Student],
+    meta: &[MetaView],
+    households: &[Household],
+) -> Result<(Vec<Slice>, SliceIndex), Error> {
     let sept = ymd(2016, 9, 1);
     let spring = ymd(2017, 3, 1);
-    // Slices, keyed for lookup only (output order is the slices' order).
     let mut slices: Vec<Slice> = Vec::new();
-    let mut index: HashMap<(usize, Stage, Sex, PovertyGroup), usize> = HashMap::new();
+    let mut index: SliceIndex = HashMap::new();
     for (i, p) in plans.iter().enumerate() {
         for (stage, _) in &p.enrol {
             for sex in [Sex::Male, Sex::Female] {
@@ -266,32 +318,23 @@ pub(crate) fn build(
             }
         }
     }
-    // Teaching points hand their grade-4 pupils to the central primary.
-    let host_slice = |slices: &[Slice], plans: &[Plan], si: usize| -> Option<usize> {
-        let s = &slices[si];
-        let host = plans[s.plan].host?;
-        index.get(&(host, s.stage, s.sex, s.poverty)).copied()
-    };
-    let order: Vec<usize> = {
-        let mut tp: Vec<usize> = (0..slices.len())
-            .filter(|i| plans[slices[*i].plan].group == Group::TeachingPoint)
-            .collect();
-        let rest: Vec<usize> = (0..slices.len())
-            .filter(|i| plans[slices[*i].plan].group != Group::TeachingPoint)
-            .collect();
-        tp.extend(rest);
-        tp
-    };
-    for &si in &order {
-        if let Some(h) = host_slice(&slices, plans, si) {
-            let moving = slices[si].tout[Y2016][3];
-            slices[h].tin[Y2016][3] += moving;
-        }
-    }
-    // Backwards from 2016-17.
-    for &si in &order {
+    Ok((slices, index))
+}
+
+/// The slice of a teaching point's host (its township's central primary)
+/// with the same stage, sex and poverty group.
+fn host_slice(index: &SliceIndex, slices: &[Slice], plans: &[Plan], si: usize) -> Option<usize> {
+    let s = &slices[si];
+    let host = plans[s.plan].host?;
+    index.get(&(host, s.stage, s.sex, s.poverty)).copied()
+}
+
+/// The years before 2016-17, derived backwards from it, slice by slice in
+/// `order`.
+fn derive_backwards(rng: &mut SplitMix64, slices: &mut [Slice], plans: &[Plan], index: &SliceIndex, order: &[usize]) {
+    for &si in order {
         let group = plans[slices[si].plan].group;
-        let host = host_slice(&slices, plans, si);
+        let host = host_slice(index, slices, plans, si);
         let (p_in, p_out, p_drop) = rates(group, slices[si].stage);
         let level = slices[si].level();
         let p_rep = if group == Group::TeachingPoint {
@@ -349,112 +392,107 @@ pub(crate) fn build(
             }
         }
     }
-    fix_junior_cohorts(rng, &mut slices)?;
-    // The flows of year `y` going forward: transfers and dropouts drawn from
-    // the year's enrolment; teaching points hand their last grade to the
-    // central primary.
-    let plans_ro: &[Plan] = plans;
-    let draw_flows = |rng: &mut SplitMix64, slices: &mut Vec<Slice>, y: usize| {
-        for &si in &order {
-            let group = plans_ro[slices[si].plan].group;
-            let (p_in, p_out, p_drop) = rates(group, slices[si].stage);
-            let s = &mut slices[si];
-            let last = s.grades - 1;
-            for k in 0..s.grades {
-                let e = s.enrolled[y][k];
-                s.tin[y][k] += rng.share(e, p_in);
-                if group == Group::TeachingPoint && k == last {
-                    s.tout[y][k] = e + s.tin[y][k];
-                } else {
-                    s.tout[y][k] = rng.share(e, p_out).min(e + s.tin[y][k]);
-                    s.dropouts[y][k] = rng.share(e, p_drop).min(e + s.tin[y][k] - s.tout[y][k]);
-                }
-            }
-            let moving = s.tout[y][last];
-            if group == Group::TeachingPoint {
-                if let Some(h) = host_slice(slices, plans_ro, si) {
-                    slices[h].tin[y][last] += moving;
-                }
-            }
-        }
-    };
-    // Forwards: 2017-18 and 2018-19.
-    for y in Y2016..YEARS - 1 {
-        if y > Y2016 {
-            draw_flows(rng, &mut slices, y);
-        }
-        for s in &mut slices {
-            let p_rep = if plans[s.plan].group == Group::TeachingPoint {
-                0
+}
+
+/// The flows of year `y` going forward: transfers and dropouts drawn from
+/// the year's enrolment; teaching points hand their last grade to the
+/// central primary.
+fn draw_flows(
+    rng: &mut SplitMix64,
+    slices: &mut [Slice],
+    plans: &[Plan],
+    index: &SliceIndex,
+    order: &[usize],
+    y: usize,
+) {
+    for &si in order {
+        let group = plans[slices[si].plan].group;
+        let (p_in, p_out, p_drop) = rates(group, slices[si].stage);
+        let s = &mut slices[si];
+        let last = s.grades - 1;
+        for k in 0..s.grades {
+            let e = s.enrolled[y][k];
+            s.tin[y][k] += rng.share(e, p_in);
+            if group == Group::TeachingPoint && k == last {
+                s.tout[y][k] = e + s.tin[y][k];
             } else {
-                repeat_rate(s.stage)
-            };
-            for k in 0..s.grades {
-                if may_repeat(s.stage, y, k) {
-                    s.repeaters[y + 1][k] = rng.share(s.enrolled[y][k], p_rep).min(s.capacity(y, k));
-                }
-            }
-            for k in 1..s.grades {
-                s.enrolled[y + 1][k] = s.moving_on(y, k - 1) + s.repeaters[y + 1][k];
+                s.tout[y][k] = rng.share(e, p_out).min(e + s.tin[y][k]);
+                s.dropouts[y][k] = rng.share(e, p_drop).min(e + s.tin[y][k] - s.tout[y][k]);
             }
         }
-        // Intakes of the next year.
-        let next = y + 1;
-        let mut intake: Vec<u64> = slices
-            .iter()
-            .map(|s| (s.level() * rng.range(90, 102) + 50) / 100)
-            .collect();
-        if next == Y2016 + 1 {
-            // The 265 rural compulsory schools hold 60526 in 2017-18.
-            let rural: Vec<usize> = (0..slices.len())
-                .filter(|i| slices[*i].stage.is_compulsory() && is_rural_compulsory(&plans[slices[*i].plan]))
-                .collect();
-            let promoted: u64 = rural
-                .iter()
-                .map(|i| slices[*i].enrolled[next][1..].iter().sum::<u64>() + slices[*i].repeaters[next][0])
-                .sum();
-            let need = f::NUTRITION_STUDENTS_2017_18
-                .checked_sub(promoted)
-                .ok_or_else(|| Error::Build(format!("2017-18 rural promoted pupils {promoted} exceed the target")))?;
-            let weights: Vec<u64> = rural.iter().map(|i| intake[*i].max(1)).collect();
-            for (i, n) in rural.iter().zip(apportion(need, &weights)) {
-                intake[*i] = n;
+        let moving = s.tout[y][last];
+        if group == Group::TeachingPoint {
+            if let Some(h) = host_slice(index, slices, plans, si) {
+                slices[h].tin[y][last] += moving;
             }
-        }
-        if next == Y2016 + 2 {
-            // The public urban primaries hold the same 8692 in 2018-19.
-            let urban: Vec<usize> = (0..slices.len())
-                .filter(|i| plans[slices[*i].plan].group.is_urban_public_primary())
-                .collect();
-            let promoted: u64 = urban
-                .iter()
-                .map(|i| slices[*i].enrolled[next][1..].iter().sum::<u64>() + slices[*i].repeaters[next][0])
-                .sum();
-            let need = f::URBAN_PUBLIC_PRIMARY
-                .checked_sub(promoted)
-                .ok_or_else(|| Error::Build(format!("2018-19 urban promoted pupils {promoted} exceed 8692")))?;
-            let weights: Vec<u64> = urban.iter().map(|i| intake[*i].max(1)).collect();
-            for (i, n) in urban.iter().zip(apportion(need, &weights)) {
-                intake[*i] = n;
-            }
-        }
-        for (s, n) in slices.iter_mut().zip(intake) {
-            s.enrolled[next][0] = n + s.repeaters[next][0];
         }
     }
-    // The last year's flows.
-    draw_flows(rng, &mut slices, YEARS - 1);
-    let grades = grade_rows(plans, &slices)?;
-    set_classes(plans, &slices)?;
-    let teachers = teacher_rows(plans, &slices)?;
-    let population = population_rows(rng, &slices)?;
-    let disabled = disabled_rows(rng, students, meta)?;
-    Ok(Counts {
-        grades,
-        population,
-        disabled,
-        teachers,
-    })
+}
+
+/// One year forward from `y` (2016-17 or 2017-18): repeaters, promotions
+/// and the next year's intakes, which hold the contract's 60526 rural
+/// compulsory pupils in 2017-18 and 8692 urban public primary pupils in
+/// 2018-19.
+fn forward_year(rng: &mut SplitMix64, slices: &mut [Slice], plans: &[Plan], y: usize) -> Result<(), Error> {
+    for s in slices.iter_mut() {
+        let p_rep = if plans[s.plan].group == Group::TeachingPoint {
+            0
+        } else {
+            repeat_rate(s.stage)
+        };
+        for k in 0..s.grades {
+            if may_repeat(s.stage, y, k) {
+                s.repeaters[y + 1][k] = rng.share(s.enrolled[y][k], p_rep).min(s.capacity(y, k));
+            }
+        }
+        for k in 1..s.grades {
+            s.enrolled[y + 1][k] = s.moving_on(y, k - 1) + s.repeaters[y + 1][k];
+        }
+    }
+    // Intakes of the next year.
+    let next = y + 1;
+    let mut intake: Vec<u64> = slices
+        .iter()
+        .map(|s| (s.level() * rng.range(90, 102) + 50) / 100)
+        .collect();
+    if next == Y2016 + 1 {
+        // The 265 rural compulsory schools hold 60526 in 2017-18.
+        let rural: Vec<usize> = (0..slices.len())
+            .filter(|i| slices[*i].stage.is_compulsory() && is_rural_compulsory(&plans[slices[*i].plan]))
+            .collect();
+        let promoted: u64 = rural
+            .iter()
+            .map(|i| slices[*i].enrolled[next][1..].iter().sum::<u64>() + slices[*i].repeaters[next][0])
+            .sum();
+        let need = f::NUTRITION_STUDENTS_2017_18
+            .checked_sub(promoted)
+            .ok_or_else(|| Error::Build(format!("2017-18 rural promoted pupils {promoted} exceed the target")))?;
+        let weights: Vec<u64> = rural.iter().map(|i| intake[*i].max(1)).collect();
+        for (i, n) in rural.iter().zip(apportion(need, &weights)) {
+            intake[*i] = n;
+        }
+    }
+    if next == Y2016 + 2 {
+        // The public urban primaries hold the same 8692 in 2018-19.
+        let urban: Vec<usize> = (0..slices.len())
+            .filter(|i| plans[slices[*i].plan].group.is_urban_public_primary())
+            .collect();
+        let promoted: u64 = urban
+            .iter()
+            .map(|i| slices[*i].enrolled[next][1..].iter().sum::<u64>() + slices[*i].repeaters[next][0])
+            .sum();
+        let need = f::URBAN_PUBLIC_PRIMARY
+            .checked_sub(promoted)
+            .ok_or_else(|| Error::Build(format!("2018-19 urban promoted pupils {promoted} exceed 8692")))?;
+        let weights: Vec<u64> = urban.iter().map(|i| intake[*i].max(1)).collect();
+        for (i, n) in urban.iter().zip(apportion(need, &weights)) {
+            intake[*i] = n;
+        }
+    }
+    for (s, n) in slices.iter_mut().zip(intake) {
+        s.enrolled[next][0] = n + s.repeaters[next][0];
+    }
+    Ok(())
 }
 
 /// Set the junior cohorts' losses so that their retention is exactly the

@@ -5,10 +5,11 @@
 //! Run with `cargo run --example retention`.
 
 use eduaid::model::{Decimal, Locality, Ownership, Rounding, SchoolYear, Stage};
+use eduaid::stats::series::{retention_series, years_of};
+use eduaid::stats::source::{Dimension, breakdown};
 use eduaid::stats::{
-    ClassFilter, Dimension, DropoutForm, ParityKind, RetentionKind, RetentionOptions, StudentFilter, StudentTrait,
-    Target, breakdown, class_size_series, disabled_enrolment_rate, dropout_rate, parity, retention, retention_series,
-    student_share, years_of,
+    ClassFilter, DropoutForm, ParityKind, RetentionKind, RetentionOptions, StudentFilter, StudentTrait, Target,
+    class_size_series, disabled_enrolment_rate, dropout_rate, parity, retention, student_share,
 };
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -19,14 +20,14 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let disabled_target = Target::at_least("三类残疾儿童少年入学率", Decimal::from(80));
 
     let last = SchoolYear::new(2016)?;
-    let form = retention(counts, RetentionKind::JuniorThreeYear, last, options).form_name();
+    let form = retention(counts, RetentionKind::JuniorThreeYear, last, options)?.form_name();
     println!("{} — 巩固率: {form}", county.name);
     for kind in [
         RetentionKind::PrimarySixYear,
         RetentionKind::JuniorThreeYear,
         RetentionKind::CompulsoryNineYear,
     ] {
-        for (year, r) in retention_series(counts, kind, options).points {
+        for (year, r) in retention_series(counts, kind, options)?.points {
             println!("  {} {}: {}", year.to_chinese(), kind.chinese(), r.rate);
         }
     }
@@ -39,8 +40,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         };
         println!("\n{} 初中三年巩固率, {by}", last.to_chinese());
         let b = breakdown(counts, dim, |s| {
-            retention(s, RetentionKind::JuniorThreeYear, last, options).rate
-        });
+            Ok(retention(s, RetentionKind::JuniorThreeYear, last, options)?.rate)
+        })?;
         for (group, rate) in &b.groups {
             println!("  {group:<8} {rate}  {}", junior_target.check(rate));
         }
@@ -48,21 +49,21 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
 
     let parity = parity(counts, ParityKind::Poverty, |s| {
-        retention(s, RetentionKind::JuniorThreeYear, last, options).rate
-    });
+        Ok(retention(s, RetentionKind::JuniorThreeYear, last, options)?.rate)
+    })?;
     println!("  {parity}");
 
     println!("\n年辍学率 (学年内辍学 ÷ 学年初在校生 / 两基口径)");
-    for year in years_of(counts) {
+    for year in years_of(counts)? {
         let [p, j] = [Stage::Primary, Stage::Junior].map(|stage| {
             let [a, b] = [DropoutForm::Definitional, DropoutForm::Aggregate]
-                .map(|form| dropout_rate(counts, stage, year, form).rate.format_percent(2));
-            format!("{} {a} / {b}", stage.chinese())
+                .map(|form| dropout_rate(counts, stage, year, form).map(|d| d.rate.format_percent(2)));
+            Ok::<_, eduaid::stats::Error>(format!("{} {} / {}", stage.chinese(), a?, b?))
         });
-        println!("  {}: {p}; {j}", year.to_chinese());
+        println!("  {}: {}; {}", year.to_chinese(), p?, j?);
     }
 
-    let disabled = disabled_enrolment_rate(counts, last, 6..=14, true);
+    let disabled = disabled_enrolment_rate(counts, last, 6..=14, true)?;
     println!(
         "\n三类残疾儿童少年入学率 (6-14岁): {} — {}",
         disabled.format_percent(1),

@@ -7,10 +7,11 @@ use std::sync::OnceLock;
 
 use eduaid::model::{Locality, Ownership, Rounding, SchoolYear, Stage};
 use eduaid::sample::SampleCounty;
+use eduaid::stats::rate::{Flag, Ratio};
+use eduaid::stats::series::retention_series;
 use eduaid::stats::{
-    ClassCap, ClassFilter, Flag, PrintedCheck, Ratio, RetentionKind, RetentionOptions, SizeBand, StudentFilter,
-    StudentTrait, Target, check_caps, check_printed, class_size_series, disabled_enrolment_rate, retention,
-    retention_series, student_share,
+    ClassCap, ClassFilter, PrintedCheck, RetentionKind, RetentionOptions, SizeBand, StudentFilter, StudentTrait,
+    Target, check_caps, check_printed, class_size_series, disabled_enrolment_rate, retention, student_share,
 };
 
 /// The sample county, built once for the whole binary.
@@ -34,7 +35,8 @@ fn junior_three_year_retention() {
                 RetentionKind::JuniorThreeYear,
                 year(y),
                 RetentionOptions::transfer_adjusted(),
-            );
+            )
+            .unwrap();
             assert_eq!(r.rate.base_year, Some(year(y - 2)));
             assert!(
                 r.rate.flags().iter().all(|f| *f == Flag::TransferAdjusted),
@@ -51,7 +53,8 @@ fn junior_three_year_retention() {
         counts,
         RetentionKind::JuniorThreeYear,
         RetentionOptions::transfer_adjusted(),
-    );
+    )
+    .unwrap();
     for y in [2014, 2015, 2016] {
         let r = series.get(year(y)).unwrap();
         assert_eq!(target.check(&r.rate).met, Some(true), "{y}");
@@ -67,7 +70,8 @@ fn primary_six_year_retention() {
             RetentionKind::PrimarySixYear,
             year(y),
             RetentionOptions::transfer_adjusted(),
-        );
+        )
+        .unwrap();
         assert!(r.rate.has_value(), "{y}");
         assert!(!r.rate.exceeds_hundred(), "{y}: {}", r.rate);
         assert_eq!(r.rate.format_percent(0), "100%", "{y}: {}", r.rate);
@@ -77,7 +81,7 @@ fn primary_six_year_retention() {
 
 #[test]
 fn disabled_children_enrolment_and_the_double_rounding() {
-    let r = disabled_enrolment_rate(&county().counts, year(2016), 6..=14, true);
+    let r = disabled_enrolment_rate(&county().counts, year(2016), 6..=14, true).unwrap();
     assert_eq!(r.ratio, Ratio::new(305, 307));
     assert_eq!(r.format_percent(1), "99.3%");
     match check_printed(r.numerator(), r.denominator(), "99.4%", Rounding::HalfUp).unwrap() {

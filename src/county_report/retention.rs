@@ -45,7 +45,7 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error
                 &mut junior,
             ),
         ] {
-            let r = retention(c.counts, kind, y, RetentionOptions::transfer_adjusted());
+            let r = retention(c.counts, kind, y, RetentionOptions::transfer_adjusted())?;
             let (fkey, flabel) = (format!("{key}_y{}", i + 1), format!("{label}（{}）", y.to_chinese()));
             let f = match &r.rate.not_computable {
                 Some(m) => Err(Error::NotComputable {
@@ -98,7 +98,7 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error
         g.data.chart("retention", chart);
     }
 
-    let disabled = disabled_enrolment_rate(c.counts, year, 6..=14, true);
+    let disabled = disabled_enrolment_rate(c.counts, year, 6..=14, true)?;
     let dsrc = p.source(
         None,
         Origin::Roster,

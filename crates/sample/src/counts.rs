@@ -32,10 +32,17 @@ use eduaid_model::{
 };
 
 use crate::Error;
-use crate::county::{Group, MetaView, Plan, apportion, ymd};
+use crate::convert::clamped;
 use crate::figures as f;
 use crate::names::{TOWNSHIPS, URBAN_DISTRICT};
+use crate::plan::{Group, MetaView, Plan, apportion, ymd};
 use crate::rng::SplitMix64;
+
+mod classes;
+mod people;
+
+use classes::*;
+use people::*;
 
 /// First school year of the grade counts (2009-10).
 pub(crate) const FIRST_YEAR: i32 = 2009;
@@ -107,7 +114,7 @@ impl Slice {
 
     /// Average grade size in 2016-17.
     fn level(&self) -> u64 {
-        let n = u64::try_from(self.grades).unwrap_or(1).max(1);
+        let n = clamped::<_, u64>(self.grades).max(1);
         (self.total(Y2016) + n / 2) / n
     }
 }
@@ -135,7 +142,7 @@ fn may_repeat(stage: Stage, y: usize, k: usize) -> bool {
     if y + 1 == Y2016 || y + 1 >= YEARS {
         return false;
     }
-    let start = i64::try_from(y).unwrap_or(0) - i64::try_from(k).unwrap_or(0);
+    let start = clamped::<_, i64>(y) - clamped::<_, i64>(k);
     match stage {
         Stage::Primary => start >= 3,
         Stage::Junior => start <= 1 || start >= 6,
@@ -170,7 +177,7 @@ fn rates(group: Group, stage: Stage) -> (u64, u64, u64) {
 
 /// Enrolment trend of a group, in per cent of 2016-17, for year index `y`.
 fn trend(group: Group, y: usize) -> u64 {
-    let back = u64::try_from(Y2016.saturating_sub(y)).unwrap_or(0);
+    let back = clamped::<_, u64>(Y2016.saturating_sub(y));
     match group {
         Group::UrbanPublicPrimary | Group::UrbanPrivatePrimary | Group::UrbanJunior => 100 - 2 * back,
         Group::KgPublic | Group::KgInclusive | Group::KgNonInclusive => 100 - 4 * back,
@@ -210,11 +217,63 @@ pub(crate) fn build(
     meta: &[MetaView],
     households: &[Household],
 ) -> Result<Counts, Error> {
+    let (mut slices, index) = slices_of_2016(plans, students, meta, households)?;
+    // Teaching points first: they hand their grade-4 pupils to the central
+    // primary.
+    let order: Vec<usize> = {
+        let mut tp: Vec<usize> = (0..slices.len())
+            .filter(|i| plans[slices[*i].plan].group == Group::TeachingPoint)
+            .collect();
+        let rest: Vec<usize> = (0..slices.len())
+            .filter(|i| plans[slices[*i].plan].group != Group::TeachingPoint)
+            .collect();
+        tp.extend(rest);
+        tp
+    };
+    for &si in &order {
+        if let Some(h) = host_slice(&index, &slices, plans, si) {
+            let moving = slices[si].tout[Y2016][3];
+            slices[h].tin[Y2016][3] += moving;
+        }
+    }
+    derive_backwards(rng, &mut slices, plans, &index, &order);
+    fix_junior_cohorts(rng, &mut slices)?;
+    for y in Y2016..YEARS - 1 {
+        if y > Y2016 {
+            draw_flows(rng, &mut slices, plans, &index, &order, y);
+        }
+        forward_year(rng, &mut slices, plans, y)?;
+    }
+    // The last year's flows.
+    draw_flows(rng, &mut slices, plans, &index, &order, YEARS - 1);
+    let grades = grade_rows(plans, &slices)?;
+    set_classes(plans, &slices)?;
+    let teachers = teacher_rows(plans, &slices)?;
+    let population = population_rows(rng, &slices)?;
+    let disabled = disabled_rows(rng, students, meta)?;
+    Ok(Counts {
+        grades,
+        population,
+        disabled,
+        teachers,
+    })
+}
+
+/// Where each slice is in the slice list, by (plan, stage, sex, poverty
+/// group); for lookup only (output order is the slices' order).
+type SliceIndex = HashMap<(usize, Stage, Sex, PovertyGroup), usize>;
+
+/// The slices, with 2016-17 filled from the roster.
+fn slices_of_2016(
+    plans: &[Plan],
+    students: &[Student],
+    meta: &[MetaView],
+    households: &[Household],
+) -> Result<(Vec<Slice>, SliceIndex), Error> {
     let sept = ymd(2016, 9, 1);
     let spring = ymd(2017, 3, 1);
-    // Slices, keyed for lookup only (output order is the slices' order).
     let mut slices: Vec<Slice> = Vec::new();
-    let mut index: HashMap<(usize, Stage, Sex, PovertyGroup), usize> = HashMap::new();
+    let mut index: SliceIndex = HashMap::new();
     for (i, p) in plans.iter().enumerate() {
         for (stage, _) in &p.enrol {
             for sex in [Sex::Male, Sex::Female] {
@@ -259,32 +318,23 @@ pub(crate) fn build(
             }
         }
     }
-    // Teaching points hand their grade-4 pupils to the central primary.
-    let host_slice = |slices: &[Slice], plans: &[Plan], si: usize| -> Option<usize> {
-        let s = &slices[si];
-        let host = plans[s.plan].host?;
-        index.get(&(host, s.stage, s.sex, s.poverty)).copied()
-    };
-    let order: Vec<usize> = {
-        let mut tp: Vec<usize> = (0..slices.len())
-            .filter(|i| plans[slices[*i].plan].group == Group::TeachingPoint)
-            .collect();
-        let rest: Vec<usize> = (0..slices.len())
-            .filter(|i| plans[slices[*i].plan].group != Group::TeachingPoint)
-            .collect();
-        tp.extend(rest);
-        tp
-    };
-    for &si in &order {
-        if let Some(h) = host_slice(&slices, plans, si) {
-            let moving = slices[si].tout[Y2016][3];
-            slices[h].tin[Y2016][3] += moving;
-        }
-    }
-    // Backwards from 2016-17.
-    for &si in &order {
+    Ok((slices, index))
+}
+
+/// The slice of a teaching point's host (its township's central primary)
+/// with the same stage, sex and poverty group.
+fn host_slice(index: &SliceIndex, slices: &[Slice], plans: &[Plan], si: usize) -> Option<usize> {
+    let s = &slices[si];
+    let host = plans[s.plan].host?;
+    index.get(&(host, s.stage, s.sex, s.poverty)).copied()
+}
+
+/// The years before 2016-17, derived backwards from it, slice by slice in
+/// `order`.
+fn derive_backwards(rng: &mut SplitMix64, slices: &mut [Slice], plans: &[Plan], index: &SliceIndex, order: &[usize]) {
+    for &si in order {
         let group = plans[slices[si].plan].group;
-        let host = host_slice(&slices, plans, si);
+        let host = host_slice(index, slices, plans, si);
         let (p_in, p_out, p_drop) = rates(group, slices[si].stage);
         let level = slices[si].level();
         let p_rep = if group == Group::TeachingPoint {
@@ -342,112 +392,107 @@ pub(crate) fn build(
             }
         }
     }
-    fix_junior_cohorts(rng, &mut slices)?;
-    // The flows of year `y` going forward: transfers and dropouts drawn from
-    // the year's enrolment; teaching points hand their last grade to the
-    // central primary.
-    let plans_ro: &[Plan] = plans;
-    let draw_flows = |rng: &mut SplitMix64, slices: &mut Vec<Slice>, y: usize| {
-        for &si in &order {
-            let group = plans_ro[slices[si].plan].group;
-            let (p_in, p_out, p_drop) = rates(group, slices[si].stage);
-            let s = &mut slices[si];
-            let last = s.grades - 1;
-            for k in 0..s.grades {
-                let e = s.enrolled[y][k];
-                s.tin[y][k] += rng.share(e, p_in);
-                if group == Group::TeachingPoint && k == last {
-                    s.tout[y][k] = e + s.tin[y][k];
-                } else {
-                    s.tout[y][k] = rng.share(e, p_out).min(e + s.tin[y][k]);
-                    s.dropouts[y][k] = rng.share(e, p_drop).min(e + s.tin[y][k] - s.tout[y][k]);
-                }
-            }
-            let moving = s.tout[y][last];
-            if group == Group::TeachingPoint {
-                if let Some(h) = host_slice(slices, plans_ro, si) {
-                    slices[h].tin[y][last] += moving;
-                }
-            }
-        }
-    };
-    // Forwards: 2017-18 and 2018-19.
-    for y in Y2016..YEARS - 1 {
-        if y > Y2016 {
-            draw_flows(rng, &mut slices, y);
-        }
-        for s in &mut slices {
-            let p_rep = if plans[s.plan].group == Group::TeachingPoint {
-                0
+}
+
+/// The flows of year `y` going forward: transfers and dropouts drawn from
+/// the year's enrolment; teaching points hand their last grade to the
+/// central primary.
+fn draw_flows(
+    rng: &mut SplitMix64,
+    slices: &mut [Slice],
+    plans: &[Plan],
+    index: &SliceIndex,
+    order: &[usize],
+    y: usize,
+) {
+    for &si in order {
+        let group = plans[slices[si].plan].group;
+        let (p_in, p_out, p_drop) = rates(group, slices[si].stage);
+        let s = &mut slices[si];
+        let last = s.grades - 1;
+        for k in 0..s.grades {
+            let e = s.enrolled[y][k];
+            s.tin[y][k] += rng.share(e, p_in);
+            if group == Group::TeachingPoint && k == last {
+                s.tout[y][k] = e + s.tin[y][k];
             } else {
-                repeat_rate(s.stage)
-            };
-            for k in 0..s.grades {
-                if may_repeat(s.stage, y, k) {
-                    s.repeaters[y + 1][k] = rng.share(s.enrolled[y][k], p_rep).min(s.capacity(y, k));
-                }
-            }
-            for k in 1..s.grades {
-                s.enrolled[y + 1][k] = s.moving_on(y, k - 1) + s.repeaters[y + 1][k];
+                s.tout[y][k] = rng.share(e, p_out).min(e + s.tin[y][k]);
+                s.dropouts[y][k] = rng.share(e, p_drop).min(e + s.tin[y][k] - s.tout[y][k]);
             }
         }
-        // Intakes of the next year.
-        let next = y + 1;
-        let mut intake: Vec<u64> = slices
-            .iter()
-            .map(|s| (s.level() * rng.range(90, 102) + 50) / 100)
-            .collect();
-        if next == Y2016 + 1 {
-            // The 265 rural compulsory schools hold 60526 in 2017-18.
-            let rural: Vec<usize> = (0..slices.len())
-                .filter(|i| slices[*i].stage.is_compulsory() && is_rural_compulsory(&plans[slices[*i].plan]))
-                .collect();
-            let promoted: u64 = rural
-                .iter()
-                .map(|i| slices[*i].enrolled[next][1..].iter().sum::<u64>() + slices[*i].repeaters[next][0])
-                .sum();
-            let need = f::NUTRITION_STUDENTS_2017_18
-                .checked_sub(promoted)
-                .ok_or_else(|| Error::Build(format!("2017-18 rural promoted pupils {promoted} exceed the target")))?;
-            let weights: Vec<u64> = rural.iter().map(|i| intake[*i].max(1)).collect();
-            for (i, n) in rural.iter().zip(apportion(need, &weights)) {
-                intake[*i] = n;
+        let moving = s.tout[y][last];
+        if group == Group::TeachingPoint {
+            if let Some(h) = host_slice(index, slices, plans, si) {
+                slices[h].tin[y][last] += moving;
             }
-        }
-        if next == Y2016 + 2 {
-            // The public urban primaries hold the same 8692 in 2018-19.
-            let urban: Vec<usize> = (0..slices.len())
-                .filter(|i| plans[slices[*i].plan].group.is_urban_public_primary())
-                .collect();
-            let promoted: u64 = urban
-                .iter()
-                .map(|i| slices[*i].enrolled[next][1..].iter().sum::<u64>() + slices[*i].repeaters[next][0])
-                .sum();
-            let need = f::URBAN_PUBLIC_PRIMARY
-                .checked_sub(promoted)
-                .ok_or_else(|| Error::Build(format!("2018-19 urban promoted pupils {promoted} exceed 8692")))?;
-            let weights: Vec<u64> = urban.iter().map(|i| intake[*i].max(1)).collect();
-            for (i, n) in urban.iter().zip(apportion(need, &weights)) {
-                intake[*i] = n;
-            }
-        }
-        for (s, n) in slices.iter_mut().zip(intake) {
-            s.enrolled[next][0] = n + s.repeaters[next][0];
         }
     }
-    // The last year's flows.
-    draw_flows(rng, &mut slices, YEARS - 1);
-    let grades = grade_rows(plans, &slices)?;
-    set_classes(plans, &slices)?;
-    let teachers = teacher_rows(plans, &slices)?;
-    let population = population_rows(rng, &slices)?;
-    let disabled = disabled_rows(rng, students, meta)?;
-    Ok(Counts {
-        grades,
-        population,
-        disabled,
-        teachers,
-    })
+}
+
+/// One year forward from `y` (2016-17 or 2017-18): repeaters, promotions
+/// and the next year's intakes, which hold the contract's 60526 rural
+/// compulsory pupils in 2017-18 and 8692 urban public primary pupils in
+/// 2018-19.
+fn forward_year(rng: &mut SplitMix64, slices: &mut [Slice], plans: &[Plan], y: usize) -> Result<(), Error> {
+    for s in slices.iter_mut() {
+        let p_rep = if plans[s.plan].group == Group::TeachingPoint {
+            0
+        } else {
+            repeat_rate(s.stage)
+        };
+        for k in 0..s.grades {
+            if may_repeat(s.stage, y, k) {
+                s.repeaters[y + 1][k] = rng.share(s.enrolled[y][k], p_rep).min(s.capacity(y, k));
+            }
+        }
+        for k in 1..s.grades {
+            s.enrolled[y + 1][k] = s.moving_on(y, k - 1) + s.repeaters[y + 1][k];
+        }
+    }
+    // Intakes of the next year.
+    let next = y + 1;
+    let mut intake: Vec<u64> = slices
+        .iter()
+        .map(|s| (s.level() * rng.range(90, 102) + 50) / 100)
+        .collect();
+    if next == Y2016 + 1 {
+        // The 265 rural compulsory schools hold 60526 in 2017-18.
+        let rural: Vec<usize> = (0..slices.len())
+            .filter(|i| slices[*i].stage.is_compulsory() && is_rural_compulsory(&plans[slices[*i].plan]))
+            .collect();
+        let promoted: u64 = rural
+            .iter()
+            .map(|i| slices[*i].enrolled[next][1..].iter().sum::<u64>() + slices[*i].repeaters[next][0])
+            .sum();
+        let need = f::NUTRITION_STUDENTS_2017_18
+            .checked_sub(promoted)
+            .ok_or_else(|| Error::Build(format!("2017-18 rural promoted pupils {promoted} exceed the target")))?;
+        let weights: Vec<u64> = rural.iter().map(|i| intake[*i].max(1)).collect();
+        for (i, n) in rural.iter().zip(apportion(need, &weights)) {
+            intake[*i] = n;
+        }
+    }
+    if next == Y2016 + 2 {
+        // The public urban primaries hold the same 8692 in 2018-19.
+        let urban: Vec<usize> = (0..slices.len())
+            .filter(|i| plans[slices[*i].plan].group.is_urban_public_primary())
+            .collect();
+        let promoted: u64 = urban
+            .iter()
+            .map(|i| slices[*i].enrolled[next][1..].iter().sum::<u64>() + slices[*i].repeaters[next][0])
+            .sum();
+        let need = f::URBAN_PUBLIC_PRIMARY
+            .checked_sub(promoted)
+            .ok_or_else(|| Error::Build(format!("2018-19 urban promoted pupils {promoted} exceed 8692")))?;
+        let weights: Vec<u64> = urban.iter().map(|i| intake[*i].max(1)).collect();
+        for (i, n) in urban.iter().zip(apportion(need, &weights)) {
+            intake[*i] = n;
+        }
+    }
+    for (s, n) in slices.iter_mut().zip(intake) {
+        s.enrolled[next][0] = n + s.repeaters[next][0];
+    }
+    Ok(())
 }
 
 /// Set the junior cohorts' losses so that their retention is exactly the
@@ -455,7 +500,7 @@ pub(crate) fn build(
 /// the rest fall in grades 1 and 2, raising the cohort's earlier stocks.
 fn fix_junior_cohorts(rng: &mut SplitMix64, slices: &mut [Slice]) -> Result<(), Error> {
     for (grad_year, target) in f::JUNIOR_RETENTION {
-        let yg = usize::try_from(grad_year - FIRST_YEAR).unwrap_or(0);
+        let yg = clamped::<_, usize>(grad_year - FIRST_YEAR);
         let start = yg - 2;
         let juniors: Vec<usize> = (0..slices.len())
             .filter(|i| slices[*i].stage == Stage::Junior)
@@ -510,7 +555,7 @@ fn fix_junior_cohorts(rng: &mut SplitMix64, slices: &mut [Slice]) -> Result<(), 
 }
 
 fn year(y: usize) -> Result<SchoolYear, Error> {
-    let offset = i32::try_from(y).unwrap_or(0);
+    let offset = clamped::<_, i32>(y);
     Ok(SchoolYear::new(FIRST_YEAR + offset)?)
 }
 
@@ -533,7 +578,7 @@ fn grade_rows(plans: &[Plan], slices: &[Slice]) -> Result<Vec<GradeCount>, Error
                     township: school.township.clone(),
                     locality: school.locality,
                     stage: s.stage,
-                    grade: u8::try_from(k + 1).unwrap_or(1),
+                    grade: clamped::<_, u8>(k + 1),
                     sex: s.sex,
                     poverty: s.poverty,
                     enrolled: s.enrolled[y][k],
@@ -560,278 +605,6 @@ fn grade_rows(plans: &[Plan], slices: &[Slice]) -> Result<Vec<GradeCount>, Error
                 }
             }
         }
-    }
-    Ok(rows)
-}
-
-/// Enrolment of one school, stage, grade index and year index.
-fn cell_total(slices: &[Slice], plan: usize, stage: Stage, y: usize, k: usize) -> u64 {
-    slices
-        .iter()
-        .filter(|s| s.plan == plan && s.stage == stage)
-        .map(|s| s.enrolled[y][k])
-        .sum()
-}
-
-fn class_cap(group: Group, stage: Stage, y: usize, k: usize) -> u64 {
-    let cap = match group {
-        Group::UrbanPublicPrimary => 90,
-        Group::UrbanPrivatePrimary => 35,
-        Group::UrbanJunior => 62,
-        Group::Central => 48,
-        Group::RuralJunior => 52,
-        Group::NineYear => 45,
-        Group::Village => 40,
-        Group::TeachingPoint => 1000,
-        Group::Special => 12,
-        Group::KgPublic => 35,
-        Group::KgInclusive | Group::KgNonInclusive => 30,
-        Group::Senior => 58,
-        Group::Vocational => 45,
-    };
-    // From autumn 2017, first-year classes are within the caps.
-    let first_year_cap = match stage {
-        Stage::Primary => u64::from(f::FIRST_YEAR_CAP_PRIMARY),
-        Stage::Junior => u64::from(f::FIRST_YEAR_CAP_JUNIOR),
-        _ => cap,
-    };
-    if y > Y2016 && k == 0 {
-        cap.min(first_year_cap)
-    } else {
-        cap
-    }
-}
-
-fn split_classes(year: SchoolYear, stage: Stage, k: usize, n: u64, classes: u64) -> Result<Vec<Class>, Error> {
-    let mut out = Vec::new();
-    if n == 0 || classes == 0 {
-        return Ok(out);
-    }
-    let grade = u8::try_from(k + 1).unwrap_or(1);
-    for c in 0..classes {
-        let size = n / classes + u64::from(c < n % classes);
-        out.push(Class::new(year, stage, grade, u32::try_from(size).unwrap_or(u32::MAX))?);
-    }
-    Ok(out)
-}
-
-/// Classes of every school for 2016-17 to 2018-19; sizes sum to enrolment.
-fn set_classes(plans: &mut [Plan], slices: &[Slice]) -> Result<(), Error> {
-    // The public urban primaries: 113 classes, then 136, then 164.
-    let urban: Vec<usize> = (0..plans.len())
-        .filter(|i| plans[*i].group.is_urban_public_primary())
-        .collect();
-    for (y, total) in [
-        (Y2016, f::URBAN_PRIMARY_CLASSES_2016),
-        (Y2016 + 1, 136),
-        (Y2016 + 2, f::URBAN_PRIMARY_CLASSES_2018),
-    ] {
-        let mut cells = Vec::new();
-        for &p in &urban {
-            for k in 0..6 {
-                let n = cell_total(slices, p, Stage::Primary, y, k);
-                // First-year classes from autumn 2017 keep to 50, also when
-                // the 2017 entrants reach grade 2.
-                let capped = (y > Y2016 && k == 0) || (y == Y2016 + 2 && k == 1);
-                let min = if capped {
-                    n.div_ceil(u64::from(f::FIRST_YEAR_CAP_PRIMARY))
-                } else {
-                    n.div_ceil(100)
-                };
-                cells.push((p, k, n, min.max(u64::from(n > 0)), capped));
-            }
-        }
-        let mut classes: Vec<u64> = cells.iter().map(|c| c.3).collect();
-        let mut left = total
-            .checked_sub(classes.iter().sum())
-            .ok_or_else(|| Error::Build(format!("urban primary classes of year {y} need more than {total}")))?;
-        while left > 0 {
-            // The next class goes to the cell with the largest average size.
-            let best = (0..cells.len())
-                .filter(|i| cells[*i].2 > classes[*i] && !cells[*i].4)
-                .max_by(|a, b| {
-                    (cells[*a].2 * classes[*b])
-                        .cmp(&(cells[*b].2 * classes[*a]))
-                        .then(b.cmp(a))
-                });
-            let Some(i) = best else {
-                return Err(Error::Build(format!(
-                    "no urban primary cell can take another class in year {y}"
-                )));
-            };
-            classes[i] += 1;
-            left -= 1;
-        }
-        let sy = year(y)?;
-        for (c, n) in cells.iter().zip(classes) {
-            let list = split_classes(sy, Stage::Primary, c.1, c.2, n)?;
-            plans[c.0].school.classes.extend(list);
-        }
-    }
-    for (p, plan) in plans.iter_mut().enumerate() {
-        if plan.group.is_urban_public_primary() {
-            continue;
-        }
-        for y in Y2016..YEARS {
-            let sy = year(y)?;
-            for (stage, _) in plan.enrol.clone() {
-                for k in 0..usize::from(plan.grades_of(stage)) {
-                    let n = cell_total(slices, p, stage, y, k);
-                    let classes = n.div_ceil(class_cap(plan.group, stage, y, k));
-                    plan.school.classes.extend(split_classes(sy, stage, k, n, classes)?);
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-fn teacher_rows(plans: &[Plan], slices: &[Slice]) -> Result<Vec<TeacherCount>, Error> {
-    let mut rows = Vec::new();
-    for y in Y2016..YEARS {
-        let sy = year(y)?;
-        for (p, plan) in plans.iter().enumerate() {
-            for (stage, _) in &plan.enrol {
-                let n: u64 = slices
-                    .iter()
-                    .filter(|s| s.plan == p && s.stage == *stage)
-                    .map(|s| s.total(y))
-                    .sum();
-                // Pupils per ten teachers.
-                let per_ten = match plan.group {
-                    Group::UrbanPublicPrimary | Group::UrbanPrivatePrimary => 190,
-                    Group::Central | Group::Village => 150,
-                    Group::NineYear => 140,
-                    Group::TeachingPoint => 80,
-                    Group::UrbanJunior => 135,
-                    Group::RuralJunior => 110,
-                    Group::Special => 40,
-                    Group::KgPublic | Group::KgInclusive | Group::KgNonInclusive => 150,
-                    Group::Senior => 140,
-                    Group::Vocational => 180,
-                };
-                let teachers = (n * 10).div_ceil(per_ten).max(1);
-                rows.push(TeacherCount {
-                    year: sy,
-                    school_id: plan.school.id.clone(),
-                    stage: *stage,
-                    teachers,
-                });
-            }
-        }
-    }
-    Ok(rows)
-}
-
-/// The school-age population (ages 3 to 17) by township, age and sex: the
-/// county's enrolment of the age's grade scaled to a plausible enrolment
-/// ratio, spread over the townships (the urban district a fifth).
-fn population_rows(rng: &mut SplitMix64, slices: &[Slice]) -> Result<Vec<PopulationCount>, Error> {
-    let towns: Vec<&str> = std::iter::once(URBAN_DISTRICT)
-        .chain(TOWNSHIPS.iter().copied())
-        .collect();
-    let town_weights: Vec<u64> = (0..towns.len())
-        .map(|t| {
-            if t == 0 {
-                22 * 18 * 10
-            } else {
-                78 * 10 - 40 + rng.below(80)
-            }
-        })
-        .collect();
-    let mut rows = Vec::new();
-    for y in 0..YEARS {
-        let sy = year(y)?;
-        for age in 3u8..=17 {
-            for sex in [Sex::Male, Sex::Female] {
-                let (stages, k, per_cent): (&[Stage], usize, u64) = match age {
-                    3..=5 => (&[Stage::Preschool], usize::from(age - 3), 118),
-                    6..=11 => (&[Stage::Primary], usize::from(age - 6), 97),
-                    12..=14 => (&[Stage::Junior], usize::from(age - 12), 99),
-                    _ => (&[Stage::Senior, Stage::Vocational], usize::from(age - 15), 113),
-                };
-                let enrolled: u64 = slices
-                    .iter()
-                    .filter(|s| s.sex == sex && stages.contains(&s.stage) && k < s.grades)
-                    .map(|s| s.enrolled[y][k])
-                    .sum();
-                let people = (enrolled * per_cent + 50) / 100;
-                for (t, n) in towns.iter().zip(apportion(people, &town_weights)) {
-                    rows.push(PopulationCount {
-                        year: sy,
-                        township: (*t).to_string(),
-                        age,
-                        sex,
-                        count: n,
-                    });
-                }
-            }
-        }
-    }
-    Ok(rows)
-}
-
-/// Disabled children of school age in 2016-17: every disabled student of
-/// the roster by home township, and those not in school (two of the three
-/// kinds aged 6–14, and others outside the indicator's kinds or ages).
-fn disabled_rows(
-    rng: &mut SplitMix64,
-    students: &[Student],
-    meta: &[MetaView],
-) -> Result<Vec<DisabledChildrenCount>, Error> {
-    let sept = ymd(2016, 9, 1);
-    let sy = SchoolYear::new(2016)?;
-    let towns: Vec<&str> = std::iter::once(URBAN_DISTRICT)
-        .chain(TOWNSHIPS.iter().copied())
-        .collect();
-    type Key = (usize, DisabilityKind, u8, Sex);
-    let mut cells: Vec<(Key, (u64, u64))> = Vec::new();
-    let mut add = |key: (usize, DisabilityKind, u8, Sex), in_school: bool| {
-        if let Some(c) = cells.iter_mut().find(|c| c.0 == key) {
-            c.1.0 += 1;
-            c.1.1 += u64::from(in_school);
-        } else {
-            cells.push((key, (1, u64::from(in_school))));
-        }
-    };
-    for (s, m) in students.iter().zip(meta) {
-        if let Some(kind) = s.disability {
-            let age = u8::try_from(s.age_on(sept)).unwrap_or(u8::MAX);
-            add((m.home.min(towns.len() - 1), kind, age, s.sex), s.in_school_on(sept));
-        }
-    }
-    // Not in school: two children of the three kinds aged 6–14, and some
-    // the indicator leaves out (other kinds, or too young or old).
-    let out_of_school = [
-        (DisabilityKind::Intellectual, 9u8),
-        (DisabilityKind::Multiple, 8),
-        (DisabilityKind::HearingSpeech, 12),
-        (DisabilityKind::Physical, 11),
-        (DisabilityKind::Physical, 7),
-        (DisabilityKind::Intellectual, 16),
-        (DisabilityKind::Visual, 5),
-    ];
-    // Multiple is not one of the three kinds: the two counted are
-    // Intellectual 9 and HearingSpeech 12.
-    for (kind, age) in out_of_school {
-        let town = 1 + rng.index(TOWNSHIPS.len());
-        let sex = if rng.chance(1, 2) { Sex::Male } else { Sex::Female };
-        add((town, kind, age, sex), false);
-    }
-    cells.sort_by_key(|c| c.0);
-    let mut rows = Vec::new();
-    for ((t, kind, age, sex), (total, in_school)) in cells {
-        let row = DisabledChildrenCount {
-            year: sy,
-            township: towns[t].to_string(),
-            kind,
-            age,
-            sex,
-            total,
-            in_school,
-        };
-        row.validate()?;
-        rows.push(row);
     }
     Ok(rows)
 }

@@ -25,8 +25,9 @@ use eduaid_model::{
     SchoolId, SchoolKind, Sex, Stage, StatusKind, Student, StudentId, Visit,
 };
 
-use crate::county::{plus_days, ymd};
+use crate::convert::clamped;
 use crate::names::{self, TOWNSHIPS, URBAN_DISTRICT};
+use crate::plan::{plus_days, ymd};
 use crate::rng::{SplitMix64, mix, scale};
 
 /// Students per cycle: the sample county's size.
@@ -215,8 +216,8 @@ impl Generator {
         if k == 0 {
             return URBAN_DISTRICT.to_string();
         }
-        let n = u64::try_from(TOWNSHIPS.len()).unwrap_or(1);
-        let base = TOWNSHIPS[usize::try_from((k - 1) % n).unwrap_or(0)];
+        let n = clamped::<_, u64>(TOWNSHIPS.len());
+        let base = TOWNSHIPS[clamped::<_, usize>((k - 1) % n)];
         if k <= n {
             base.to_string()
         } else {
@@ -288,7 +289,7 @@ impl Generator {
         let (stage, cat, _) = self.deal(i);
         let mut rng = SplitMix64::new(mix(self.seed ^ mix(i)));
         let grades = STAGES.iter().find(|s| s.0 == stage).map_or(3, |s| s.2);
-        let grade = u8::try_from(1 + rng.below(grades)).unwrap_or(1);
+        let grade = clamped::<_, u8>(1 + rng.below(grades));
         let schools = self.schools_of(stage);
         let mut idx = rng.below(schools);
         if stage == Stage::Primary && grade > 4 && is_teaching_point(idx) {
@@ -306,7 +307,7 @@ impl Generator {
             _ => 15,
         };
         let age = base + u64::from(grade) - 1 + u64::from(rng.chance(6, 100));
-        let birth = plus_days(ymd(2016 - i32::try_from(age).unwrap_or(0) - 1, 9, 2), rng.below(365));
+        let birth = plus_days(ymd(2016 - clamped::<_, i32>(age) - 1, 9, 2), rng.below(365));
         let entry = ymd(2016 - i32::from(grade) + 1, 9, 1);
         let migrant = !rural && stage == Stage::Primary && cat == Cat::Plain && rng.chance(185, 1000);
         let boarder_rate = match (stage, rural) {
@@ -393,7 +394,7 @@ fn parse_index(id: &str, prefix: &str) -> Option<u64> {
 
 impl Roster for Generator {
     fn visit_students(&self, visit: &mut dyn FnMut(&[Student]) -> Visit) -> Result<(), RosterError> {
-        let batch = u64::try_from(self.batch).unwrap_or(4096);
+        let batch = clamped::<_, u64>(self.batch);
         let mut buffer = Vec::with_capacity(self.batch);
         let mut start = 0u64;
         while start < self.students {

@@ -87,12 +87,14 @@
 //! ```
 #![forbid(unsafe_code)]
 
+mod convert;
 mod counts;
 mod county;
 pub mod figures;
 mod generator;
 mod loans;
 mod names;
+mod plan;
 mod rng;
 
 pub use county::{

@@ -4,6 +4,7 @@
 
 use eduaid_model::{Money, SchoolYear, Stage, StudentLoan};
 
+use crate::convert::clamped;
 use crate::county::{COUNTY_NAME, SEED};
 use crate::figures::STUDENT_LOANS;
 use crate::names::{child_name, surname};
@@ -69,8 +70,8 @@ pub fn loans_with_seed(seed: u64) -> Result<Vec<StudentLoan>, Error> {
         let mut amounts: Vec<i64> = caps
             .iter()
             .map(|&cap| {
-                let steps = u64::try_from((cap - FLOOR) / STEP).unwrap_or(0);
-                FLOOR + STEP * i64::try_from(rng.range(steps / 2, steps)).unwrap_or(0)
+                let steps = clamped::<_, u64>((cap - FLOOR) / STEP);
+                FLOOR + STEP * clamped::<_, i64>(rng.range(steps / 2, steps))
             })
             .collect();
         balance(&mut amounts, &caps, total, &mut rng).ok_or_else(|| {

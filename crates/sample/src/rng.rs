@@ -5,6 +5,8 @@
 //! Vigna's 64-bit generator: one addition and a mixing function per draw,
 //! full period 2^64, and good enough statistics for synthetic records.
 
+use crate::convert::clamped;
+
 /// The SplitMix64 mixing function: a bijection of `u64` that scrambles its
 /// input well. Used statelessly by the [`Generator`](crate::Generator) to
 /// derive a student's attributes from their index.
@@ -21,7 +23,7 @@ pub fn mix(x: u64) -> u64 {
 #[must_use]
 pub fn scale(x: u64, n: u64) -> u64 {
     let wide = (u128::from(x) * u128::from(n)) >> 64;
-    u64::try_from(wide).unwrap_or(0)
+    clamped::<_, u64>(wide)
 }
 
 /// A SplitMix64 generator.
@@ -74,8 +76,8 @@ impl SplitMix64 {
 
     /// An index into a slice of length `len` (0 when empty).
     pub fn index(&mut self, len: usize) -> usize {
-        let n = u64::try_from(len).unwrap_or(u64::MAX);
-        usize::try_from(self.below(n)).unwrap_or(0)
+        let n = clamped::<_, u64>(len);
+        clamped::<_, usize>(self.below(n))
     }
 
     /// `value * permille / 1000`, rounded at random so that the mean is

@@ -12,6 +12,7 @@ use eduaid_model::{Class, Locality, Ownership, School, SchoolId, SchoolYear, Sta
 use serde::{Deserialize, Serialize};
 
 use crate::rate::{Rate, Ratio};
+use crate::series::Series;
 
 /// A class-size band.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -280,6 +281,19 @@ where
     }
     out.sort_by(|a, b| (&a.school, a.class.grade, a.class.size).cmp(&(&b.school, b.class.grade, b.class.size)));
     out
+}
+
+/// The class-size distribution of every school year in which the selected
+/// schools have classes.
+pub fn class_size_series<'a, I>(schools: I, filter: &ClassFilter) -> Series<ClassSizes>
+where
+    I: IntoIterator<Item = &'a School>,
+{
+    let schools: Vec<&School> = schools.into_iter().filter(|s| filter.matches_school(s)).collect();
+    let years = schools
+        .iter()
+        .flat_map(|s| s.classes.iter().filter(|c| filter.matches_class(c)).map(|c| c.year));
+    Series::over(years, |y| class_sizes(schools.iter().copied(), y, filter))
 }
 
 #[cfg(test)]

@@ -6,9 +6,9 @@ use thiserror::Error;
 /// Every way a statistic can fail to be computed.
 ///
 /// Most indicators never fail: a zero or negative denominator is a
-/// [`Flag`](crate::Flag) on the result, not an error. Errors are for
+/// [`Flag`](crate::rate::Flag) on the result, not an error. Errors are for
 /// parameters that make no sense, text that is not a number, and a roster
-/// whose backend fails.
+/// or count source whose backend fails.
 #[derive(Error, Debug)]
 #[non_exhaustive]
 pub enum Error {
@@ -52,4 +52,18 @@ pub enum Error {
     /// The roster's backend failed or holds a broken reference.
     #[error("roster failed: {0}")]
     Roster(#[from] RosterError),
+    /// A [`CountSource`](crate::source::CountSource)'s backend failed (a
+    /// database, a file): its own error, kept as this error's source.
+    #[error("count source failed: {0}")]
+    CountSource(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+impl Error {
+    /// The failure of a count source's backend, its own error kept as the
+    /// [`source`](std::error::Error::source): what an implementer of
+    /// [`CountSource`](crate::source::CountSource) returns when its
+    /// database or file fails.
+    pub fn count_source(error: impl Into<Box<dyn std::error::Error + Send + Sync>>) -> Error {
+        Error::CountSource(error.into())
+    }
 }

@@ -343,7 +343,8 @@ pub fn grade_counts_from_roster<R: Roster + ?Sized>(
 /// ages, so this needs the roster.
 ///
 /// # Errors
-/// As [`student_share`].
+/// As [`student_share`], and as the population source's
+/// [`visit_population`](CountSource::visit_population).
 pub fn net_enrolment_from_roster<R, S>(
     roster: &R,
     population: &S,
@@ -371,11 +372,11 @@ where
         ControlFlow::Continue(())
     })?;
     let mut people: BTreeMap<Sex, i128> = BTreeMap::new();
-    population.visit_population(&mut |p| {
+    population.visit_population(&mut crate::source::every(|p: &eduaid_model::PopulationCount| {
         if p.year == year && ages.contains(&p.age) {
             *people.entry(p.sex).or_insert(0) += i128::from(p.count);
         }
-    });
+    }))?;
     let get = |m: &BTreeMap<Sex, i128>, sex: &Sex| m.get(sex).copied().unwrap_or(0);
     let by_sex: Vec<NerCounts> = Sex::ALL
         .iter()
@@ -482,10 +483,10 @@ mod tests {
         let r = roster();
         let f = StudentFilter::stage(Stage::Primary).in_township("城关镇");
         let share = student_share(&r, &f, date("2017-03-01"), StudentTrait::Migrant).unwrap();
-        assert_eq!(share.ratio, crate::Ratio::new(3, 8));
+        assert_eq!(share.ratio, crate::rate::Ratio::new(3, 8));
         // Before the dropout left, B2 was in school: 4 of 9.
         let before = student_share(&r, &f, date("2016-09-01"), StudentTrait::Migrant).unwrap();
-        assert_eq!(before.ratio, crate::Ratio::new(4, 9));
+        assert_eq!(before.ratio, crate::rate::Ratio::new(4, 9));
         let public = StudentFilter {
             ownership: Some(Ownership::Public),
             ..f
@@ -494,7 +495,7 @@ mod tests {
             student_share(&r, &public, date("2017-03-01"), StudentTrait::Migrant)
                 .unwrap()
                 .ratio,
-            crate::Ratio::new(2, 6)
+            crate::rate::Ratio::new(2, 6)
         );
     }
 
@@ -510,7 +511,7 @@ mod tests {
             Dimension::Locality,
         )
         .unwrap();
-        assert_eq!(b.total.ratio, crate::Ratio::new(1, 10));
+        assert_eq!(b.total.ratio, crate::rate::Ratio::new(1, 10));
         assert_eq!(b.groups.len(), 2);
         assert_eq!(
             b.groups[0],
@@ -519,11 +520,11 @@ mod tests {
                 Rate::new(0, 8).with_years(SchoolYear::new(2016).unwrap(), SchoolYear::new(2016).unwrap())
             )
         );
-        assert_eq!(b.groups[1].1.ratio, crate::Ratio::new(1, 2));
+        assert_eq!(b.groups[1].1.ratio, crate::rate::Ratio::new(1, 2));
         let t =
             student_share_breakdown(&r, &all, date("2017-03-01"), StudentTrait::Migrant, Dimension::Poverty).unwrap();
         assert_eq!(t.groups[0].0, GroupKey::Poverty(PovertyGroup::RegisteredPoor));
-        assert_eq!(t.groups[1].1.ratio, crate::Ratio::new(3, 9));
+        assert_eq!(t.groups[1].1.ratio, crate::rate::Ratio::new(3, 9));
     }
 
     #[test]
@@ -541,8 +542,8 @@ mod tests {
             .map(|c| c.enrolled)
             .sum();
         assert_eq!(poor, 1);
-        let d = crate::dropout_rate(&cells, Stage::Primary, y, crate::DropoutForm::Definitional);
-        assert_eq!(d.rate.ratio, crate::Ratio::new(1, 11));
+        let d = crate::dropout_rate(&cells, Stage::Primary, y, crate::DropoutForm::Definitional).unwrap();
+        assert_eq!(d.rate.ratio, crate::rate::Ratio::new(1, 11));
         assert_eq!(schools_of(&r).unwrap().len(), 3);
         // A suspension (休学) dated in the year is counted as one, and the
         // definitional dropout rate takes it in: (1 + 1) / 12.
@@ -553,8 +554,8 @@ mod tests {
         r.add_student(off).unwrap();
         let cells = grade_counts_from_roster(&r, y, date("2017-03-01")).unwrap();
         assert_eq!(cells.iter().map(|c| c.suspended).sum::<u64>(), 1);
-        let d = crate::dropout_rate(&cells, Stage::Primary, y, crate::DropoutForm::Definitional);
-        assert_eq!(d.rate.ratio, crate::Ratio::new(2, 12));
+        let d = crate::dropout_rate(&cells, Stage::Primary, y, crate::DropoutForm::Definitional).unwrap();
+        assert_eq!(d.rate.ratio, crate::rate::Ratio::new(2, 12));
     }
 
     #[test]
@@ -573,10 +574,10 @@ mod tests {
             ..eduaid_model::Counts::default()
         };
         let n = net_enrolment_from_roster(&r, &population, y, &[Stage::Primary], 6..=11).unwrap();
-        assert_eq!(n.total.ratio, crate::Ratio::new(11, 20));
+        assert_eq!(n.total.ratio, crate::rate::Ratio::new(11, 20));
         assert_eq!(n.capping_factor, None);
         let none = net_enrolment_from_roster(&r, &population, y, &[Stage::Primary], 9..=11).unwrap();
-        assert_eq!(none.total.ratio, crate::Ratio::new(0, 0));
+        assert_eq!(none.total.ratio, crate::rate::Ratio::new(0, 0));
     }
 
     #[test]

@@ -1,14 +1,14 @@
 //! Time series over school years: any indicator, year by year, from
-//! aggregate counts or a school list.
+//! aggregate counts (class sizes over years are [`class_size_series`](crate::class_size_series)).
 
 use std::collections::BTreeSet;
 
-use eduaid_model::{School, SchoolYear};
+use eduaid_model::SchoolYear;
 use serde::{Deserialize, Serialize};
 
-use crate::classes::{ClassFilter, ClassSizes, class_sizes};
+use crate::Error;
 use crate::indicators::{Retention, RetentionKind, RetentionOptions, retention};
-use crate::source::CountSource;
+use crate::source::{CountSource, every};
 
 /// An indicator over school years, in order.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -24,6 +24,24 @@ impl<T> Series<T> {
         Series {
             points: years.into_iter().map(|y| (y, indicator(y))).collect(),
         }
+    }
+
+    /// Compute a fallible `indicator` for each year, in order, each year
+    /// once.
+    ///
+    /// # Errors
+    /// The first error of `indicator`.
+    pub fn try_over<E>(
+        years: impl IntoIterator<Item = SchoolYear>,
+        mut indicator: impl FnMut(SchoolYear) -> Result<T, E>,
+    ) -> Result<Series<T>, E> {
+        let years: BTreeSet<SchoolYear> = years.into_iter().collect();
+        Ok(Series {
+            points: years
+                .into_iter()
+                .map(|y| Ok((y, indicator(y)?)))
+                .collect::<Result<_, E>>()?,
+        })
     }
 
     /// The value of one year.
@@ -48,40 +66,33 @@ impl<T> Series<T> {
 }
 
 /// The school years that appear in the source's grade records, in order.
-pub fn years_of<S: CountSource + ?Sized>(source: &S) -> Vec<SchoolYear> {
+///
+/// # Errors
+/// As the source's [`visit_grades`](CountSource::visit_grades).
+pub fn years_of<S: CountSource + ?Sized>(source: &S) -> Result<Vec<SchoolYear>, Error> {
     let mut set = BTreeSet::new();
-    source.visit_grades(&mut |g| {
+    source.visit_grades(&mut every(|g: &eduaid_model::GradeCount| {
         set.insert(g.year);
-    });
-    set.into_iter().collect()
+    }))?;
+    Ok(set.into_iter().collect())
 }
 
 /// The retention rate of every graduation year whose whole cohort the
 /// source covers (the intake year and every year up to graduation).
+///
+/// # Errors
+/// As the source's [`visit_grades`](CountSource::visit_grades).
 pub fn retention_series<S: CountSource + ?Sized>(
     source: &S,
     kind: RetentionKind,
     options: RetentionOptions,
-) -> Series<Retention> {
-    let years = years_of(source);
+) -> Result<Series<Retention>, Error> {
+    let years = years_of(source)?;
     let have: BTreeSet<SchoolYear> = years.iter().copied().collect();
     let span = i32::from(kind.duration()) - 1;
     let complete = years
         .iter()
         .copied()
         .filter(|y| (0..=span).all(|k| y.offset(-k).is_some_and(|x| have.contains(&x))));
-    Series::over(complete, |y| retention(source, kind, y, options))
-}
-
-/// The class-size distribution of every school year in which the selected
-/// schools have classes.
-pub fn class_size_series<'a, I>(schools: I, filter: &ClassFilter) -> Series<ClassSizes>
-where
-    I: IntoIterator<Item = &'a School>,
-{
-    let schools: Vec<&School> = schools.into_iter().filter(|s| filter.matches_school(s)).collect();
-    let years = schools
-        .iter()
-        .flat_map(|s| s.classes.iter().filter(|c| filter.matches_class(c)).map(|c| c.year));
-    Series::over(years, |y| class_sizes(schools.iter().copied(), y, filter))
+    Series::try_over(complete, |y| retention(source, kind, y, options))
 }

@@ -10,85 +10,149 @@
 
 use std::collections::BTreeSet;
 use std::fmt;
+use std::ops::ControlFlow;
 
 use eduaid_model::{
     Counts, DisabledChildrenCount, GradeCount, Locality, PopulationCount, PovertyGroup, SchoolId, SchoolYear, Sex,
-    Stage, TeacherCount,
+    Stage, TeacherCount, Visit,
 };
 use serde::{Deserialize, Serialize};
+
+use crate::Error;
 
 /// A source of aggregate counts: the county's base forms, a database, a
 /// file read in a stream.
 ///
+/// It fails and stops as [`Roster`](eduaid_model::Roster) does: each visitor
+/// returns a [`Visit`] (`ControlFlow::Break` stops the visit early, without
+/// error), and a source whose backend fails returns
+/// [`Error::CountSource`], made with [`Error::count_source`] from the
+/// backend's own error, which stays reachable as the error's
+/// [`source`](std::error::Error::source).
+///
 /// Required: [`visit_grades`](CountSource::visit_grades). The other three
 /// default to having no records; override those the source holds.
+///
+/// ```
+/// use std::ops::ControlFlow;
+/// use eduaid_model::{GradeCount, Visit};
+/// use eduaid_stats::Error;
+/// use eduaid_stats::source::CountSource;
+///
+/// /// A source whose database is down.
+/// struct Offline;
+/// impl CountSource for Offline {
+///     fn visit_grades(&self, _: &mut dyn FnMut(&GradeCount) -> Visit) -> Result<(), Error> {
+///         Err(Error::count_source(std::io::Error::other("connection refused")))
+///     }
+/// }
+/// let e = Offline.visit_grades(&mut |_| ControlFlow::Continue(())).unwrap_err();
+/// assert_eq!(e.to_string(), "count source failed: connection refused");
+/// ```
 pub trait CountSource {
-    /// Call `visit` with every grade record.
-    fn visit_grades(&self, visit: &mut dyn FnMut(&GradeCount));
+    /// Call `visit` with every grade record, in a stable order, until it
+    /// returns `ControlFlow::Break`.
+    ///
+    /// # Errors
+    /// [`Error::CountSource`] if the backend fails.
+    fn visit_grades(&self, visit: &mut dyn FnMut(&GradeCount) -> Visit) -> Result<(), Error>;
 
-    /// Call `visit` with every school-age population record (default: none).
-    fn visit_population(&self, visit: &mut dyn FnMut(&PopulationCount)) {
+    /// Call `visit` with every school-age population record, until it
+    /// returns `ControlFlow::Break` (default: none).
+    ///
+    /// # Errors
+    /// [`Error::CountSource`] if the backend fails.
+    fn visit_population(&self, visit: &mut dyn FnMut(&PopulationCount) -> Visit) -> Result<(), Error> {
         let _ = visit;
+        Ok(())
     }
 
-    /// Call `visit` with every disabled-children record (default: none).
-    fn visit_disabled(&self, visit: &mut dyn FnMut(&DisabledChildrenCount)) {
+    /// Call `visit` with every disabled-children record, until it returns
+    /// `ControlFlow::Break` (default: none).
+    ///
+    /// # Errors
+    /// [`Error::CountSource`] if the backend fails.
+    fn visit_disabled(&self, visit: &mut dyn FnMut(&DisabledChildrenCount) -> Visit) -> Result<(), Error> {
         let _ = visit;
+        Ok(())
     }
 
-    /// Call `visit` with every teacher record (default: none).
-    fn visit_teachers(&self, visit: &mut dyn FnMut(&TeacherCount)) {
+    /// Call `visit` with every teacher record, until it returns
+    /// `ControlFlow::Break` (default: none).
+    ///
+    /// # Errors
+    /// [`Error::CountSource`] if the backend fails.
+    fn visit_teachers(&self, visit: &mut dyn FnMut(&TeacherCount) -> Visit) -> Result<(), Error> {
         let _ = visit;
+        Ok(())
     }
 }
 
+/// A visitor that sees every record: `f`, then go on.
+pub(crate) fn every<T: ?Sized>(mut f: impl FnMut(&T)) -> impl FnMut(&T) -> Visit {
+    move |x| {
+        f(x);
+        ControlFlow::Continue(())
+    }
+}
+
+/// Visit the items of a slice until the visitor stops.
+fn visit_slice<T>(items: &[T], visit: &mut dyn FnMut(&T) -> Visit) -> Result<(), Error> {
+    for item in items {
+        if visit(item).is_break() {
+            break;
+        }
+    }
+    Ok(())
+}
+
 impl CountSource for Counts {
-    fn visit_grades(&self, visit: &mut dyn FnMut(&GradeCount)) {
-        self.grades.iter().for_each(visit);
+    fn visit_grades(&self, visit: &mut dyn FnMut(&GradeCount) -> Visit) -> Result<(), Error> {
+        visit_slice(&self.grades, visit)
     }
-    fn visit_population(&self, visit: &mut dyn FnMut(&PopulationCount)) {
-        self.population.iter().for_each(visit);
+    fn visit_population(&self, visit: &mut dyn FnMut(&PopulationCount) -> Visit) -> Result<(), Error> {
+        visit_slice(&self.population, visit)
     }
-    fn visit_disabled(&self, visit: &mut dyn FnMut(&DisabledChildrenCount)) {
-        self.disabled.iter().for_each(visit);
+    fn visit_disabled(&self, visit: &mut dyn FnMut(&DisabledChildrenCount) -> Visit) -> Result<(), Error> {
+        visit_slice(&self.disabled, visit)
     }
-    fn visit_teachers(&self, visit: &mut dyn FnMut(&TeacherCount)) {
-        self.teachers.iter().for_each(visit);
+    fn visit_teachers(&self, visit: &mut dyn FnMut(&TeacherCount) -> Visit) -> Result<(), Error> {
+        visit_slice(&self.teachers, visit)
     }
 }
 
 impl CountSource for [GradeCount] {
-    fn visit_grades(&self, visit: &mut dyn FnMut(&GradeCount)) {
-        self.iter().for_each(visit);
+    fn visit_grades(&self, visit: &mut dyn FnMut(&GradeCount) -> Visit) -> Result<(), Error> {
+        visit_slice(self, visit)
     }
 }
 
 impl<const N: usize> CountSource for [GradeCount; N] {
-    fn visit_grades(&self, visit: &mut dyn FnMut(&GradeCount)) {
-        self.iter().for_each(visit);
+    fn visit_grades(&self, visit: &mut dyn FnMut(&GradeCount) -> Visit) -> Result<(), Error> {
+        visit_slice(self, visit)
     }
 }
 
 impl CountSource for Vec<GradeCount> {
-    fn visit_grades(&self, visit: &mut dyn FnMut(&GradeCount)) {
-        self.iter().for_each(visit);
+    fn visit_grades(&self, visit: &mut dyn FnMut(&GradeCount) -> Visit) -> Result<(), Error> {
+        visit_slice(self, visit)
     }
 }
 
 macro_rules! forward_source {
     ($($ty:ty),*) => {$(
         impl<S: CountSource + ?Sized> CountSource for $ty {
-            fn visit_grades(&self, visit: &mut dyn FnMut(&GradeCount)) {
-                (**self).visit_grades(visit);
+            fn visit_grades(&self, visit: &mut dyn FnMut(&GradeCount) -> Visit) -> Result<(), Error> {
+                (**self).visit_grades(visit)
             }
-            fn visit_population(&self, visit: &mut dyn FnMut(&PopulationCount)) {
-                (**self).visit_population(visit);
+            fn visit_population(&self, visit: &mut dyn FnMut(&PopulationCount) -> Visit) -> Result<(), Error> {
+                (**self).visit_population(visit)
             }
-            fn visit_disabled(&self, visit: &mut dyn FnMut(&DisabledChildrenCount)) {
-                (**self).visit_disabled(visit);
+            fn visit_disabled(&self, visit: &mut dyn FnMut(&DisabledChildrenCount) -> Visit) -> Result<(), Error> {
+                (**self).visit_disabled(visit)
             }
-            fn visit_teachers(&self, visit: &mut dyn FnMut(&TeacherCount)) {
-                (**self).visit_teachers(visit);
+            fn visit_teachers(&self, visit: &mut dyn FnMut(&TeacherCount) -> Visit) -> Result<(), Error> {
+                (**self).visit_teachers(visit)
             }
         }
     )*};
@@ -202,23 +266,27 @@ pub struct Filtered<S> {
 
 impl<S: CountSource> Filtered<S> {
     /// The records of `source` that `filter` selects.
-    pub fn new(source: S, filter: Filter) -> Filtered<S> {
+    ///
+    /// # Errors
+    /// As the source's [`visit_grades`](CountSource::visit_grades): the
+    /// schools of the selected places are read here, once.
+    pub fn new(source: S, filter: Filter) -> Result<Filtered<S>, Error> {
         let mut schools = BTreeSet::new();
         let place = Filter {
             sex: None,
             poverty: None,
             ..filter.clone()
         };
-        source.visit_grades(&mut |g| {
+        source.visit_grades(&mut every(|g: &GradeCount| {
             if place.matches_grade(g) {
                 schools.insert(g.school_id.clone());
             }
-        });
-        Filtered {
+        }))?;
+        Ok(Filtered {
             source,
             filter,
             schools,
-        }
+        })
     }
 
     /// The filter in force.
@@ -228,34 +296,42 @@ impl<S: CountSource> Filtered<S> {
 }
 
 impl<S: CountSource> CountSource for Filtered<S> {
-    fn visit_grades(&self, visit: &mut dyn FnMut(&GradeCount)) {
+    fn visit_grades(&self, visit: &mut dyn FnMut(&GradeCount) -> Visit) -> Result<(), Error> {
         self.source.visit_grades(&mut |g| {
             if self.filter.matches_grade(g) {
-                visit(g);
+                visit(g)
+            } else {
+                ControlFlow::Continue(())
             }
-        });
+        })
     }
-    fn visit_population(&self, visit: &mut dyn FnMut(&PopulationCount)) {
+    fn visit_population(&self, visit: &mut dyn FnMut(&PopulationCount) -> Visit) -> Result<(), Error> {
         self.source.visit_population(&mut |p| {
             if self.filter.matches_population(p) {
-                visit(p);
+                visit(p)
+            } else {
+                ControlFlow::Continue(())
             }
-        });
+        })
     }
-    fn visit_disabled(&self, visit: &mut dyn FnMut(&DisabledChildrenCount)) {
+    fn visit_disabled(&self, visit: &mut dyn FnMut(&DisabledChildrenCount) -> Visit) -> Result<(), Error> {
         self.source.visit_disabled(&mut |d| {
             if self.filter.matches_disabled(d) {
-                visit(d);
+                visit(d)
+            } else {
+                ControlFlow::Continue(())
             }
-        });
+        })
     }
-    fn visit_teachers(&self, visit: &mut dyn FnMut(&TeacherCount)) {
+    fn visit_teachers(&self, visit: &mut dyn FnMut(&TeacherCount) -> Visit) -> Result<(), Error> {
         let by_place = self.filter.township.is_some() || self.filter.locality.is_some();
         self.source.visit_teachers(&mut |t| {
             if self.filter.matches_teacher(t) && (!by_place || self.schools.contains(&t.school_id)) {
-                visit(t);
+                visit(t)
+            } else {
+                ControlFlow::Continue(())
             }
-        });
+        })
     }
 }
 
@@ -310,23 +386,37 @@ impl Tally {
     }
 
     /// Sum the records of `source` for which `select` is true.
-    pub fn of<S: CountSource + ?Sized>(source: &S, select: impl Fn(&GradeCount) -> bool) -> Tally {
+    ///
+    /// # Errors
+    /// As the source's [`visit_grades`](CountSource::visit_grades).
+    pub fn of<S: CountSource + ?Sized>(source: &S, select: impl Fn(&GradeCount) -> bool) -> Result<Tally, Error> {
         let mut t = Tally::default();
-        source.visit_grades(&mut |g| {
+        source.visit_grades(&mut every(|g: &GradeCount| {
             if select(g) {
                 t.add(g);
             }
-        });
-        t
+        }))?;
+        Ok(t)
     }
 
     /// Sum one grade of one stage in one school year.
-    pub fn grade<S: CountSource + ?Sized>(source: &S, year: SchoolYear, stage: Stage, grade: u8) -> Tally {
+    ///
+    /// # Errors
+    /// As the source's [`visit_grades`](CountSource::visit_grades).
+    pub fn grade<S: CountSource + ?Sized>(
+        source: &S,
+        year: SchoolYear,
+        stage: Stage,
+        grade: u8,
+    ) -> Result<Tally, Error> {
         Tally::of(source, |g| g.year == year && g.stage == stage && g.grade == grade)
     }
 
     /// Sum every grade of one stage in one school year.
-    pub fn stage<S: CountSource + ?Sized>(source: &S, year: SchoolYear, stage: Stage) -> Tally {
+    ///
+    /// # Errors
+    /// As the source's [`visit_grades`](CountSource::visit_grades).
+    pub fn stage<S: CountSource + ?Sized>(source: &S, year: SchoolYear, stage: Stage) -> Result<Tally, Error> {
         Tally::of(source, |g| g.year == year && g.stage == stage)
     }
 }
@@ -392,12 +482,15 @@ impl fmt::Display for GroupKey {
 
 /// The groups along `dim` that appear in the source's grade records, in
 /// order.
-pub fn groups<S: CountSource + ?Sized>(source: &S, dim: Dimension) -> Vec<GroupKey> {
+///
+/// # Errors
+/// As the source's [`visit_grades`](CountSource::visit_grades).
+pub fn groups<S: CountSource + ?Sized>(source: &S, dim: Dimension) -> Result<Vec<GroupKey>, Error> {
     let mut set = BTreeSet::new();
-    source.visit_grades(&mut |g| {
+    source.visit_grades(&mut every(|g: &GradeCount| {
         set.insert(GroupKey::of(dim, g));
-    });
-    set.into_iter().collect()
+    }))?;
+    Ok(set.into_iter().collect())
 }
 
 /// An indicator broken down along one dimension, with the total.
@@ -415,32 +508,36 @@ pub struct Breakdown<T> {
 /// each group's figure is computed from that group's summed counts.
 ///
 /// ```
-/// use eduaid_stats::{breakdown, Dimension, Tally};
+/// use eduaid_stats::source::{breakdown, Dimension, Tally};
 /// use eduaid_model::Counts;
 /// let counts = Counts::default();
-/// let b = breakdown(&counts, Dimension::Township, |s| Tally::of(s, |_| true).enrolled);
+/// let b = breakdown(&counts, Dimension::Township, |s| Ok(Tally::of(s, |_| true)?.enrolled))?;
 /// assert_eq!(b.total, 0);
 /// assert!(b.groups.is_empty());
+/// # Ok::<(), eduaid_stats::Error>(())
 /// ```
-pub fn breakdown<S, T, F>(source: &S, dim: Dimension, indicator: F) -> Breakdown<T>
+///
+/// # Errors
+/// The first error of the source or of `indicator`.
+pub fn breakdown<S, T, F>(source: &S, dim: Dimension, indicator: F) -> Result<Breakdown<T>, Error>
 where
     S: CountSource + ?Sized,
-    F: Fn(&dyn CountSource) -> T,
+    F: Fn(&dyn CountSource) -> Result<T, Error>,
 {
-    let total = indicator(&source);
-    let groups = groups(source, dim)
+    let total = indicator(&source)?;
+    let groups = groups(source, dim)?
         .into_iter()
         .map(|k| {
-            let part = Filtered::new(source, Filter::all().and(&k));
-            let v = indicator(&part);
-            (k, v)
+            let part = Filtered::new(source, Filter::all().and(&k))?;
+            let v = indicator(&part)?;
+            Ok((k, v))
         })
-        .collect();
-    Breakdown {
+        .collect::<Result<_, Error>>()?;
+    Ok(Breakdown {
         dimension: dim,
         total,
         groups,
-    }
+    })
 }
 
 #[cfg(test)]
@@ -462,8 +559,9 @@ mod tests {
         let v = vec![a, b];
         let y = SchoolYear::new(2016).unwrap();
         let bd = breakdown(&v, Dimension::Township, |s| {
-            dropout_rate(s, Stage::Junior, y, DropoutForm::Definitional).rate
-        });
+            Ok(dropout_rate(s, Stage::Junior, y, DropoutForm::Definitional)?.rate)
+        })
+        .unwrap();
         // 14/1000, not the mean of 1% and 5%.
         assert_eq!(bd.total.ratio, Ratio::new(14, 1000));
         assert_eq!(bd.groups.len(), 2);
@@ -498,7 +596,8 @@ mod tests {
         };
         let b = breakdown(&counts, Dimension::Township, |s| {
             crate::pupil_teacher_ratio(s, y, Stage::Primary)
-        });
+        })
+        .unwrap();
         assert_eq!(b.total, Ratio::new(460, 26));
         assert_eq!(b.groups[0], (GroupKey::Township("城关镇".into()), Ratio::new(400, 20)));
         assert_eq!(b.groups[1], (GroupKey::Township("甲镇".into()), Ratio::new(60, 6)));
@@ -523,13 +622,13 @@ mod tests {
             ],
             ..Counts::default()
         };
-        let ger = |s: &dyn CountSource| crate::gross_enrolment_ratio(s, y, &[Stage::Primary], 6..=11);
+        let ger = |s: &dyn CountSource| crate::gross_enrolment_ratio(s, y, &[Stage::Primary], 6..=11).unwrap();
         assert_eq!(ger(&counts).ratio, Ratio::new(95, 300));
-        let town = Filtered::new(&counts, Filter::all().and(&GroupKey::Township("城关镇".into())));
+        let town = Filtered::new(&counts, Filter::all().and(&GroupKey::Township("城关镇".into()))).unwrap();
         assert_eq!(ger(&town).ratio, Ratio::new(95, 200));
-        let girls = Filtered::new(&counts, Filter::all().and(&GroupKey::Sex(Sex::Female)));
+        let girls = Filtered::new(&counts, Filter::all().and(&GroupKey::Sex(Sex::Female))).unwrap();
         assert_eq!(ger(&girls).ratio, Ratio::new(95, 200));
-        let urban = Filtered::new(&counts, Filter::all().and(&GroupKey::Locality(Locality::Urban)));
+        let urban = Filtered::new(&counts, Filter::all().and(&GroupKey::Locality(Locality::Urban))).unwrap();
         assert!(!ger(&urban).has_value());
     }
 }

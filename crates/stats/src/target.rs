@@ -58,7 +58,8 @@ impl Target {
     /// Check a rate against the target, on its shown (capped if so) value.
     ///
     /// ```
-    /// use eduaid_stats::{Rate, Target};
+    /// use eduaid_stats::Target;
+    /// use eduaid_stats::rate::Rate;
     /// use eduaid_model::{Decimal, Rounding};
     /// let t = Target::at_least("初中三年巩固率", Decimal::from(95));
     /// let c = t.check(&Rate::new(1737, 1757));

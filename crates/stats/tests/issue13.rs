@@ -2,6 +2,7 @@
 //! as an exact fraction.
 
 use eduaid_model::{Decimal, Rounding, Stage};
+use eduaid_stats::rate::*;
 use eduaid_stats::*;
 
 use crate::common::{cell, y};
@@ -41,7 +42,8 @@ fn nine_year_retention_without_primary_intake_is_not_computable() {
         RetentionKind::CompulsoryNineYear,
         y(2016),
         RetentionOptions::transfer_adjusted(),
-    );
+    )
+    .unwrap();
     let want = Missing::Intake {
         stage: Stage::Primary,
         year: y(2008),
@@ -65,7 +67,8 @@ fn nine_year_retention_without_primary_intake_is_not_computable() {
         RetentionKind::JuniorThreeYear,
         y(2016),
         RetentionOptions::transfer_adjusted(),
-    );
+    )
+    .unwrap();
     assert_eq!(j.rate.ratio, Ratio::new(190, 230));
     assert!(j.rate.has_value());
 }
@@ -81,7 +84,8 @@ fn missing_grade_or_graduation_year_is_named() {
         RetentionKind::JuniorThreeYear,
         y(2016),
         RetentionOptions::transfer_adjusted(),
-    );
+    )
+    .unwrap();
     assert_eq!(
         adj.rate.not_computable,
         Some(Missing::Grade {
@@ -90,11 +94,11 @@ fn missing_grade_or_graduation_year_is_named() {
             year: y(2015)
         })
     );
-    let plain = retention(&v, RetentionKind::JuniorThreeYear, y(2016), RetentionOptions::plain());
+    let plain = retention(&v, RetentionKind::JuniorThreeYear, y(2016), RetentionOptions::plain()).unwrap();
     assert_eq!(plain.rate.ratio, Ratio::new(180, 200));
     assert!(plain.rate.has_value());
     // No graduation-year record at all.
-    let later = retention(&v, RetentionKind::JuniorThreeYear, y(2017), RetentionOptions::plain());
+    let later = retention(&v, RetentionKind::JuniorThreeYear, y(2017), RetentionOptions::plain()).unwrap();
     assert_eq!(
         later.rate.not_computable,
         Some(Missing::Intake {
@@ -104,7 +108,7 @@ fn missing_grade_or_graduation_year_is_named() {
     );
     // A stage without records has no dropout rate; a year without
     // population no GER; a year without disabled children no enrolment rate.
-    let d = dropout_rate(&v, Stage::Primary, y(2016), DropoutForm::Aggregate);
+    let d = dropout_rate(&v, Stage::Primary, y(2016), DropoutForm::Aggregate).unwrap();
     assert_eq!(
         d.rate.not_computable,
         Some(Missing::Enrolment {
@@ -116,7 +120,7 @@ fn missing_grade_or_graduation_year_is_named() {
         grades: v,
         ..eduaid_model::Counts::default()
     };
-    let g = gross_enrolment_ratio(&counts, y(2016), &[Stage::Junior], 12..=14);
+    let g = gross_enrolment_ratio(&counts, y(2016), &[Stage::Junior], 12..=14).unwrap();
     assert_eq!(
         g.not_computable,
         Some(Missing::Population {
@@ -126,7 +130,7 @@ fn missing_grade_or_graduation_year_is_named() {
         })
     );
     assert_eq!(g.not_computable.unwrap().chinese(), "缺少2016—2017学年12—14岁人口记录");
-    let dis = disabled_enrolment_rate(&counts, y(2016), 6..=14, true);
+    let dis = disabled_enrolment_rate(&counts, y(2016), 6..=14, true).unwrap();
     assert_eq!(dis.not_computable, Some(Missing::DisabledChildren { year: y(2016) }));
 }
 
@@ -142,7 +146,7 @@ fn retention_with_temporary_pupils_and_other_flows() {
         form: RetentionForm::NetIncrease,
         ..RetentionOptions::default()
     };
-    let r = retention(&v, RetentionKind::JuniorThreeYear, y(2016), opts);
+    let r = retention(&v, RetentionKind::JuniorThreeYear, y(2016), opts).unwrap();
     assert_eq!(
         (
             r.transfers_in,
@@ -168,7 +172,8 @@ fn retention_with_temporary_pupils_and_other_flows() {
         RetentionKind::JuniorThreeYear,
         y(2016),
         RetentionOptions::transfer_adjusted(),
-    );
+    )
+    .unwrap();
     assert_eq!(t.rate.ratio.reduced(), Ratio::new(98, 99));
 }
 
@@ -189,12 +194,12 @@ fn dropout_forms_with_suspension_and_other_flows() {
     b.other_in = 2;
     let v = vec![a, b];
     // Definitional: (辍学 + 休学) ÷ 在校生 = (4 + 4) / 1000 = 1/125.
-    let d = dropout_rate(&v, Stage::Junior, y(2016), DropoutForm::Definitional);
+    let d = dropout_rate(&v, Stage::Junior, y(2016), DropoutForm::Definitional).unwrap();
     assert_eq!(d.rate.ratio.reduced(), Ratio::new(1, 125));
     assert_eq!(d.rate.format_percent(2), "0.80%");
     // 两基: (休学 4 + 辍学 4 + 死亡 1 + 转出 9 + 其他减少 2) − (转入 5 + 其他增加 3)
     // = 20 − 8 = 12; 12/1000 = 3/250.
-    let g = dropout_rate(&v, Stage::Junior, y(2016), DropoutForm::Aggregate);
+    let g = dropout_rate(&v, Stage::Junior, y(2016), DropoutForm::Aggregate).unwrap();
     assert_eq!(g.rate.ratio.reduced(), Ratio::new(3, 250));
     assert_eq!(g.rate.format_percent(2), "1.20%");
     assert!(g.form.name().contains("其他减少"));

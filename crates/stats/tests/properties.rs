@@ -6,6 +6,8 @@ use eduaid_model::{
     Class, Counts, Decimal, DisabilityKind, DisabledChildrenCount, GradeCount, Locality, Ownership, PopulationCount,
     PovertyGroup, Rounding, School, SchoolId, SchoolKind, SchoolYear, Sex, Stage, TeacherCount,
 };
+use eduaid_stats::rate::*;
+use eduaid_stats::source::*;
 use eduaid_stats::*;
 use proptest::prelude::*;
 
@@ -46,7 +48,7 @@ proptest! {
         let n: u64 = cells.iter().map(|c| c.dropouts).sum();
         let d: u64 = cells.iter().map(|c| c.enrolled).sum();
         for dim in DIMS {
-            let b = breakdown(&cells, dim, |s| dropout_rate(s, Stage::Junior, y(2016), DropoutForm::Definitional).rate);
+            let b = breakdown(&cells, dim, |s| Ok(dropout_rate(s, Stage::Junior, y(2016), DropoutForm::Definitional)?.rate)).unwrap();
             prop_assert_eq!(b.total.ratio, Ratio::of_counts(n, d));
             let (gn, gd) = b.groups.iter().fold((0i128, 0i128), |(a, b), (_, r)| (a + r.numerator(), b + r.denominator()));
             prop_assert_eq!((gn, gd), (i128::from(n), i128::from(d)));
@@ -83,7 +85,7 @@ proptest! {
             }
             v.push(c);
         }
-        let adj = retention(&v, RetentionKind::JuniorThreeYear, y(2016), RetentionOptions::transfer_adjusted());
+        let adj = retention(&v, RetentionKind::JuniorThreeYear, y(2016), RetentionOptions::transfer_adjusted()).unwrap();
         prop_assert!(!adj.rate.exceeds_hundred());
         if intake == 0 {
             // No intake: not computable, whatever the transfers give.
@@ -92,7 +94,7 @@ proptest! {
         } else {
             prop_assert!(adj.rate.flags().contains(&Flag::TransferAdjusted));
         }
-        let plain = retention(&v, RetentionKind::JuniorThreeYear, y(2016), RetentionOptions::plain());
+        let plain = retention(&v, RetentionKind::JuniorThreeYear, y(2016), RetentionOptions::plain()).unwrap();
         if plain.rate.exceeds_hundred() {
             prop_assert!(tin > tout);
             let over = Flag::OverHundred { capped: false };
@@ -181,14 +183,14 @@ proptest! {
         for year in [2014, 2015, 2016, 2017] {
             for kind in [RetentionKind::PrimarySixYear, RetentionKind::JuniorThreeYear, RetentionKind::CompulsoryNineYear] {
                 for opts in all_retention_options() {
-                    rates.push(retention(&counts, kind, y(year), opts).rate);
+                    rates.push(retention(&counts, kind, y(year), opts).unwrap().rate);
                 }
             }
             for stage in [Stage::Primary, Stage::Junior] {
                 for form in [DropoutForm::Definitional, DropoutForm::Aggregate] {
-                    rates.push(dropout_rate(&counts, stage, y(year), form).rate);
+                    rates.push(dropout_rate(&counts, stage, y(year), form).unwrap().rate);
                 }
-                for f in flow_rates(&counts, stage, 6, y(year)) {
+                for f in flow_rates(&counts, stage, 6, y(year)).unwrap() {
                     rates.extend([f.promotion.clone(), f.repetition.clone(), f.dropout.clone()]);
                     shown.push(f.effective_promotion().format(2, Rounding::HalfUp));
                 }
@@ -197,15 +199,15 @@ proptest! {
                         shown.extend([c.coefficient_of_efficiency(), c.years_input_per_graduate(), c.survival_to(6)].iter().map(|v| format!("{v:?}")));
                     }
                 }
-                shown.push(pupil_teacher_ratio(&counts, y(year), stage).format(1, Rounding::HalfUp));
+                shown.push(pupil_teacher_ratio(&counts, y(year), stage).unwrap().format(1, Rounding::HalfUp));
             }
-            rates.push(transition_rate(&counts, Stage::Primary, 6, Stage::Junior, y(year), TransitionForm::Effective));
-            rates.push(gross_enrolment_ratio(&counts, y(year), &[Stage::Primary], 6..=11));
-            rates.push(disabled_enrolment_rate(&counts, y(year), 6..=14, true));
-            rates.push(registered_poor_share(&counts, y(year), &[Stage::Primary, Stage::Junior]));
+            rates.push(transition_rate(&counts, Stage::Primary, 6, Stage::Junior, y(year), TransitionForm::Effective).unwrap());
+            rates.push(gross_enrolment_ratio(&counts, y(year), &[Stage::Primary], 6..=11).unwrap());
+            rates.push(disabled_enrolment_rate(&counts, y(year), 6..=14, true).unwrap());
+            rates.push(registered_poor_share(&counts, y(year), &[Stage::Primary, Stage::Junior]).unwrap());
         }
         for kind in [ParityKind::Gender, ParityKind::Poverty, ParityKind::Location] {
-            shown.push(parity(&counts, kind, |s| dropout_rate(s, Stage::Junior, y(2016), DropoutForm::Aggregate).rate).to_string());
+            shown.push(parity(&counts, kind, |s| Ok(dropout_rate(s, Stage::Junior, y(2016), DropoutForm::Aggregate)?.rate)).unwrap().to_string());
         }
         let mut school = School::new(SchoolId::new("S1").unwrap(), "一小", SchoolKind::Primary, Ownership::Public, "甲镇", Locality::Rural);
         school.classes = sizes.iter().map(|n| Class { year: y(2016), stage: Stage::Primary, grade: 1, size: *n }).collect();

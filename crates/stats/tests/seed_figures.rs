@@ -7,6 +7,9 @@ use eduaid_model::{
     Counts, DisabilityKind, DisabledChildrenCount, EnrolmentStatus, Hukou, Locality, MemoryRoster, Ownership,
     PovertyGroup, Rounding, SchoolId, Sex, Stage, Student, StudentId,
 };
+use eduaid_stats::rate::*;
+use eduaid_stats::series::*;
+use eduaid_stats::source::*;
 use eduaid_stats::*;
 
 use crate::common::{cell, even_sizes, school_with_classes, y};
@@ -65,7 +68,8 @@ fn junior_three_year_retention_98_86_98_81_98_89() {
         &counts,
         RetentionKind::JuniorThreeYear,
         RetentionOptions::transfer_adjusted(),
-    );
+    )
+    .unwrap();
     let shown: Vec<(i32, String)> = series
         .points
         .iter()
@@ -87,14 +91,15 @@ fn junior_three_year_retention_98_86_98_81_98_89() {
     assert_eq!(check.format_margin(2, Rounding::HalfUp), "+3.89");
     // Broken down: each group's counts summed, the totals account for all.
     let b = breakdown(&counts, Dimension::Poverty, |s| {
-        retention(
+        Ok(retention(
             s,
             RetentionKind::JuniorThreeYear,
             y(2016),
             RetentionOptions::transfer_adjusted(),
-        )
-        .rate
-    });
+        )?
+        .rate)
+    })
+    .unwrap();
     let (n, d) = b
         .groups
         .iter()
@@ -121,7 +126,7 @@ fn primary_six_year_retention_100_percent() {
             v.push(c);
         }
     }
-    let s = retention_series(&v, RetentionKind::PrimarySixYear, RetentionOptions::transfer_adjusted());
+    let s = retention_series(&v, RetentionKind::PrimarySixYear, RetentionOptions::transfer_adjusted()).unwrap();
     assert_eq!(s.years(), vec![y(2014), y(2015), y(2016)]);
     for (_, r) in &s.points {
         assert_eq!(r.rate.format_percent(0), "100%");
@@ -167,7 +172,7 @@ fn disabled_enrolment_99_3_and_the_printed_99_4_is_a_double_rounding() {
         disabled,
         ..Counts::default()
     };
-    let r = disabled_enrolment_rate(&counts, y(2016), 6..=14, true);
+    let r = disabled_enrolment_rate(&counts, y(2016), 6..=14, true).unwrap();
     assert_eq!(r.ratio, Ratio::new(305, 307));
     assert_eq!(r.format_percent(1), "99.3%");
     let verdict = check_printed(r.numerator(), r.denominator(), "99.4%", Rounding::HalfUp).unwrap();

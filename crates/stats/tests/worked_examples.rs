@@ -2,6 +2,7 @@
 //! `shared/seed/FIGURES.md`, each with the figure its source gives.
 
 use eduaid_model::{Decimal, Rounding, Sex, Stage};
+use eduaid_stats::rate::*;
 use eduaid_stats::*;
 
 use crate::common::{cell, y};
@@ -171,11 +172,12 @@ fn repetition_rate_year_alignment() {
         Stage::Primary,
         2,
         y(2015),
-    );
+    )
+    .unwrap();
     assert_eq!(f[0].repetition.format_percent(0), "5%");
     assert_eq!(f[0].promotion.format_percent(0), "90%");
     assert_eq!(f[0].dropout.format_percent(0), "5%");
-    let base_share = percentage_of_repeaters(&[base_copy()], Stage::Primary, 1, y(2015));
+    let base_share = percentage_of_repeaters(&[base_copy()], Stage::Primary, 1, y(2015)).unwrap();
     assert_eq!(base_share.format_percent(0), "15%");
 }
 
@@ -194,7 +196,7 @@ fn cohort_windows() {
         (RetentionKind::PrimarySixYear, 2011),
         (RetentionKind::CompulsoryNineYear, 2008),
     ] {
-        let r = retention(&Vec::new(), kind, y(2016), RetentionOptions::default());
+        let r = retention(&Vec::new(), kind, y(2016), RetentionOptions::default()).unwrap();
         assert_eq!(r.rate.base_year, Some(y(intake)), "{kind:?}");
         assert_eq!(r.rate.outcome_year, Some(y(2016)));
     }

@@ -11,11 +11,13 @@
 // The standards the report is held to, as the work report states them.
 use eduaid::county_report::{DISABLED_ENROLMENT_STANDARD, JUNIOR_RETENTION_STANDARD};
 use eduaid::model::{Counts, Decimal, Rounding, SchoolYear, Stage};
+use eduaid::stats::rate::{Rate, Ratio};
+use eduaid::stats::source::{CountSource, Dimension, GroupKey, breakdown};
 use eduaid::stats::{
-    ClassFilter, CohortOptions, CountSource, Dimension, DropoutForm, GroupKey, ParityKind, Rate, Ratio, RetentionForm,
-    RetentionKind, RetentionOptions, SizeBand, Target, breakdown, class_sizes, disabled_enrolment_rate, dropout_rate,
-    gross_enrolment_ratio, net_enrolment_from_roster, parity, parity_index, pupil_teacher_ratio,
-    reconstructed_cohort_from_counts, registered_poor_share, retention, round_significant,
+    ClassFilter, CohortOptions, DropoutForm, ParityKind, RetentionForm, RetentionKind, RetentionOptions, SizeBand,
+    Target, class_sizes, disabled_enrolment_rate, dropout_rate, gross_enrolment_ratio, net_enrolment_from_roster,
+    parity, parity_index, pupil_teacher_ratio, reconstructed_cohort_from_counts, registered_poor_share, retention,
+    round_significant,
 };
 
 use crate::cli::{By, DataArgs, StatsArgs};
@@ -34,7 +36,7 @@ enum Value {
 }
 
 /// How an indicator is computed from any count source.
-type Compute = Box<dyn Fn(&dyn CountSource) -> Value>;
+type Compute = Box<dyn Fn(&dyn CountSource) -> Result<Value, eduaid::stats::Error>>;
 
 /// One indicator: its names, its standard and how to compute it.
 struct Indicator {
@@ -99,7 +101,7 @@ fn indicators(counts: &Counts, year: SchoolYear) -> Vec<Indicator> {
                 format!("{key}{suffix}"),
                 format!("{}{zh_form}", kind.chinese()),
                 format!("{en}{en_form}"),
-                Box::new(move |s| Value::Rate(retention(s, kind, year, options).rate)),
+                Box::new(move |s| Ok(Value::Rate(retention(s, kind, year, options)?.rate))),
             );
             if kind == RetentionKind::JuniorThreeYear {
                 ind.target = Some(Target::at_least(
@@ -128,27 +130,37 @@ fn indicators(counts: &Counts, year: SchoolYear) -> Vec<Indicator> {
             key,
             zh,
             en,
-            Box::new(move |s| Value::Rate(dropout_rate(s, stage, year, DropoutForm::Definitional).rate)),
+            Box::new(move |s| {
+                Ok(Value::Rate(
+                    dropout_rate(s, stage, year, DropoutForm::Definitional)?.rate,
+                ))
+            }),
         ));
         v.push(Indicator::new(
             format!("{key}_lianji"),
             format!("{zh}（两基口径）"),
             format!("{en} (两基 aggregate form)"),
-            Box::new(move |s| Value::Rate(dropout_rate(s, stage, year, DropoutForm::Aggregate).rate)),
+            Box::new(move |s| Ok(Value::Rate(dropout_rate(s, stage, year, DropoutForm::Aggregate)?.rate))),
         ));
     }
     v.push(Indicator::new(
         "registered_poor_share_compulsory",
         "义务教育建档立卡学生占比",
         "registered-poor share of compulsory students",
-        Box::new(move |s| Value::Rate(registered_poor_share(s, year, &[Stage::Primary, Stage::Junior]))),
+        Box::new(move |s| {
+            Ok(Value::Rate(registered_poor_share(
+                s,
+                year,
+                &[Stage::Primary, Stage::Junior],
+            )?))
+        }),
     ));
     if !counts.disabled.is_empty() {
         let mut ind = Indicator::new(
             "disabled_enrolment_6_14",
             "6—14岁三类残疾儿童入学率",
             "enrolment of disabled children aged 6-14 (three kinds)",
-            Box::new(move |s| Value::Rate(disabled_enrolment_rate(s, year, 6..=14, true))),
+            Box::new(move |s| Ok(Value::Rate(disabled_enrolment_rate(s, year, 6..=14, true)?))),
         );
         ind.target = Some(Target::at_least(
             "三类残疾儿童入学率",
@@ -179,19 +191,19 @@ fn indicators(counts: &Counts, year: SchoolYear) -> Vec<Indicator> {
                 key,
                 zh,
                 en,
-                Box::new(move |s| Value::Rate(gross_enrolment_ratio(s, year, &[stage], lo..=hi))),
+                Box::new(move |s| Ok(Value::Rate(gross_enrolment_ratio(s, year, &[stage], lo..=hi)?))),
             ));
             v.push(Indicator::new(
                 format!("{key}_gpi"),
                 format!("{zh}性别均等指数（女/男）"),
                 format!("{en}, gender parity index (female/male)"),
                 Box::new(move |s| {
-                    Value::Index(
+                    Ok(Value::Index(
                         parity(s, ParityKind::Gender, |g| {
                             gross_enrolment_ratio(g, year, &[stage], lo..=hi)
-                        })
+                        })?
                         .index,
-                    )
+                    ))
                 }),
             ));
         }
@@ -215,7 +227,7 @@ fn indicators(counts: &Counts, year: SchoolYear) -> Vec<Indicator> {
                 key,
                 zh,
                 en,
-                Box::new(move |s| Value::Ratio(pupil_teacher_ratio(s, year, stage))),
+                Box::new(move |s| Ok(Value::Ratio(pupil_teacher_ratio(s, year, stage)?))),
             ));
         }
     }
@@ -726,9 +738,9 @@ pub(crate) fn run(args: &StatsArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let mut missed = 0usize;
     for ind in indicators(&counts, year) {
         let rows: Vec<(String, Value)> = match dim {
-            None => vec![(h("all", "全县").to_string(), (ind.compute)(&counts))],
+            None => vec![(h("all", "全县").to_string(), (ind.compute)(&counts)?)],
             Some(d) => {
-                let b = breakdown(&counts, d, |s| (ind.compute)(s));
+                let b = breakdown(&counts, d, |s| (ind.compute)(s))?;
                 let mut rows = vec![(h("all", "全县").to_string(), b.total)];
                 rows.extend(b.groups.into_iter().map(|(k, v)| (group_name(&k, zh), v)));
                 rows

@@ -58,6 +58,9 @@ fn format_md_has_every_column_table() {
     }
     for kind in FileKind::ALL {
         let t = table(*kind);
-        assert!(doc.contains(&t), "docs/file-formats.md lacks the current table of {kind}:\n{t}");
+        assert!(
+            doc.contains(&t),
+            "docs/file-formats.md lacks the current table of {kind}:\n{t}"
+        );
     }
 }

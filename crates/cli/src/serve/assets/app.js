@@ -126,7 +126,7 @@ async function loadPolicies() {
   const sel = $("policy");
   const keep = sel.value;
   sel.innerHTML = p.builtin.map(b => `<option value="${esc(b.id)}" title="${esc(b.id)}">${esc(b.title)}</option>`).join("") +
-    (p.session_overlay ? `<option value="session">${T("已上传", "uploaded")}: ${esc(p.session_overlay)}</option>` : "");
+    (p.session_overlay ? `<option value="session">${T("已上传：", "uploaded: ")}${esc(p.session_overlay)}</option>` : "");
   sel.value = keep || p.default;
 }
 
@@ -215,7 +215,7 @@ async function drill(el) {
   for (const k of ["program", "stage", "township", "school"]) if (el.dataset[k]) extra[k] = el.dataset[k];
   try {
     const r = await api("GET", "/api/entitlements?" + q(extra));
-    let h = `<h3>${T("名单", "Students")}: ${r.matched} ${T("人次", "")}，${yuan(r.amount)} ${T("元", "yuan")}${r.shown < r.matched ? T(`（显示前 ${r.shown} 条）`, ` (first ${r.shown} shown)`) : ""}</h3>`;
+    let h = `<h3>${T("名单：", "Students: ")}${r.matched} ${T("人次", "")}，${yuan(r.amount)} ${T("元", "yuan")}${r.shown < r.matched ? T(`（显示前 ${r.shown} 条）`, ` (first ${r.shown} shown)`) : ""}</h3>`;
     h += `<table id="drill-table"><tr><th>${T("学籍号", "id")}</th><th>${T("姓名", "name")}</th><th>${T("学校", "school")}</th><th>${T("学段", "stage")}</th><th>${T("年级", "grade")}</th><th>${T("项目", "program")}</th><th>${T("金额", "amount")}</th></tr>`;
     for (const x of r.rows) h += `<tr><td><a class="student" data-id="${esc(x.student)}">${esc(x.student)}</a></td><td>${esc(x.name)}</td><td>${esc(x.school)}</td><td>${esc(x.stage)}</td><td class="num">${x.grade}</td><td>${esc(x.program_name)}</td><td class="num">${yuan(x.amount)}</td></tr>`;
     $("drill").innerHTML = h + "</table>";
@@ -231,7 +231,7 @@ async function lookup(id) {
     if (r.imported_from) h += `<p>${T("来自导入", "from import")} #${r.imported_from.id} ${esc(r.imported_from.file)}（${esc(when(r.imported_from.imported_at))}）</p>`;
     h += `<h3>${T("享受", "Entitled")}</h3>`;
     if (!r.entitled.length) h += `<p>${T("本学期不享受任何资助", "entitled to nothing this term")}</p>`;
-    for (const e of r.entitled) h += `<div class="entitled"><p><b>${esc(e.name || e.program)}</b>（${esc(e.benefit_zh)}）：<span class="amount">${yuan(e.amount)}</span> ${T("元", "yuan")}</p><pre>${esc(e.trace || "")}</pre><p>${T("依据", "cited")}: ${e.citations.map(esc).join("；")}</p></div>`;
+    for (const e of r.entitled) h += `<div class="entitled"><p><b>${esc(e.name || e.program)}</b>（${esc(e.benefit_zh)}）：<span class="amount">${yuan(e.amount)}</span> ${T("元", "yuan")}</p><pre>${esc(e.trace || "")}</pre><p>${T("依据：", "cited: ")}${e.citations.map(esc).join("；")}</p></div>`;
     h += `<h3>${T("不享受及原因", "Not entitled, and why")}</h3><table id="why-not"><tr><th>${T("项目", "program")}</th><th>${T("原因", "reason")}</th><th>${T("依据", "cited")}</th></tr>`;
     for (const n of r.not_entitled) h += `<tr><td>${esc(n.name)}</td><td>${esc(n.reason)}</td><td>${n.citations.map(esc).join("；")}</td></tr>`;
     $("student-result").innerHTML = h + "</table>";
@@ -274,7 +274,7 @@ async function loadCatalogue() {
     for (const p of r.programs) {
       h += `<details class="program"><summary><b>${esc(p.name)}</b> ${esc(p.id)} · ${esc(lang === "en" ? p.benefit : p.benefit_zh)}</summary>`;
       if (p.description) h += `<p>${esc(p.description)}</p>`;
-      h += `<p>${T("设立文件", "founded by")}: ${esc(fmtCite(p.cite))}</p><h4>${T("规则", "Rules")}</h4><ul>`;
+      h += `<p>${T("设立文件：", "founded by: ")}${esc(fmtCite(p.cite))}</p><h4>${T("规则", "Rules")}</h4><ul>`;
       for (const rule of p.rules) h += `<li>[${esc(rule.layer)}] ${esc(rule.label || rule.id)} (${esc(rule.effect === "deny" ? T("排除", "deny") : rule.effect === "grant" ? T("给予", "grant") : rule.effect)}，${esc(term(rule.from))} – ${esc(term(rule.until))}) — ${esc(fmtCite(rule.cite))}</li>`;
       h += "</ul>";
       for (const par of p.parameters) {

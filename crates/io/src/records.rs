@@ -11,7 +11,7 @@ use crate::FileKind;
 use crate::cell::{
     Cell, parse_bool, parse_coded, parse_count, parse_date, parse_grade, parse_id, parse_money, parse_u8,
 };
-use crate::source::{CellError, Fields};
+use crate::source::{CellError, Col, Fields};
 
 /// A record one row of a file of its kind becomes.
 pub(crate) trait Record: Sized {
@@ -156,12 +156,12 @@ fn check_student(f: &Fields, s: &Student, ctx: &Context) -> Result<Vec<(String, 
         match IdCard::parse(card, ctx.today) {
             Err(e) => {
                 return Err(f.err(
-                    "id",
+                    col::ID,
                     format!("the 学籍号 is G and an id card number (身份证号), and it fails: {e}"),
                 ));
             }
             Ok(c) if c.birth_date() != s.birth_date => warnings.push((
-                f.column_name("birth_date"),
+                f.column_name(col::BIRTH_DATE),
                 format!(
                     "born on {}, but the id card number in the 学籍号 gives {}",
                     s.birth_date,
@@ -178,7 +178,7 @@ fn check_student(f: &Fields, s: &Student, ctx: &Context) -> Result<Vec<(String, 
     let low = if s.status.is_in_school() { 2 } else { *ages.start() };
     if !(low..=*ages.end()).contains(&age) {
         warnings.push((
-            f.column_name("birth_date"),
+            f.column_name(col::BIRTH_DATE),
             format!(
                 "aged {age} on the status date {} ({}), implausible for stage {} ({}): \
                  check the birth date and the stage",
@@ -218,6 +218,46 @@ pub(crate) const STATUS_COLUMNS: &[(StatusKind, &str, &str, &str)] = &[
     (StatusKind::Hardship, "hardship", "hardship_from", "hardship_until"),
 ];
 
+/// The columns of a students file that [`StudentRow`] reads, found when the
+/// program is compiled (no lookup by name per row).
+mod col {
+    use super::{Col, FileKind, STATUS_COLUMNS};
+
+    pub(super) const ID: Col = Col::of(FileKind::Students, "id");
+    pub(super) const STAGE: Col = Col::of(FileKind::Students, "stage");
+    pub(super) const NAME: Col = Col::of(FileKind::Students, "name");
+    pub(super) const SEX: Col = Col::of(FileKind::Students, "sex");
+    pub(super) const BIRTH_DATE: Col = Col::of(FileKind::Students, "birth_date");
+    pub(super) const SCHOOL_ID: Col = Col::of(FileKind::Students, "school_id");
+    pub(super) const GRADE: Col = Col::of(FileKind::Students, "grade");
+    pub(super) const BOARDER: Col = Col::of(FileKind::Students, "boarder");
+    pub(super) const DISABILITY: Col = Col::of(FileKind::Students, "disability");
+    pub(super) const MIGRANT: Col = Col::of(FileKind::Students, "migrant");
+    pub(super) const LEFT_BEHIND: Col = Col::of(FileKind::Students, "left_behind");
+    pub(super) const HUKOU: Col = Col::of(FileKind::Students, "hukou");
+    pub(super) const AGRICULTURAL_MAJOR: Col = Col::of(FileKind::Students, "agricultural_major");
+    pub(super) const HOUSEHOLD_ID: Col = Col::of(FileKind::Students, "household_id");
+    pub(super) const STATUS: Col = Col::of(FileKind::Students, "status");
+    pub(super) const STATUS_SINCE: Col = Col::of(FileKind::Students, "status_since");
+    pub(super) const HELPER: Col = Col::of(FileKind::Students, "helper");
+    pub(super) const ID_CARD: Col = Col::of(FileKind::Students, "id_card");
+    pub(super) const BANK_ACCOUNT: Col = Col::of(FileKind::Students, "bank_account");
+    pub(super) const PHONE: Col = Col::of(FileKind::Students, "phone");
+    /// The flag, start and end column of each of [`STATUS_COLUMNS`], in its
+    /// order.
+    pub(super) const STATUS_SPELLS: [[Col; 3]; STATUS_COLUMNS.len()] = {
+        const S: FileKind = FileKind::Students;
+        let mut out = [[ID; 3]; STATUS_COLUMNS.len()];
+        let mut i = 0;
+        while i < STATUS_COLUMNS.len() {
+            let (_, flag, from, until) = STATUS_COLUMNS[i];
+            out[i] = [Col::of(S, flag), Col::of(S, from), Col::of(S, until)];
+            i += 1;
+        }
+        out
+    };
+}
+
 /// The household id derived for a student whose row states a status but
 /// names no household.
 pub(crate) fn derived_household_id(student: &StudentId) -> Result<HouseholdId, ModelError> {
@@ -232,32 +272,32 @@ impl Record for StudentRow {
     const KIND: FileKind = FileKind::Students;
 
     fn parse(f: &Fields, ctx: &Context) -> Result<StudentRow, CellError> {
-        let id: StudentId = f.req("id", parse_id)?;
-        let stage: Stage = f.req("stage", parse_coded)?;
+        let id: StudentId = f.req(col::ID, parse_id)?;
+        let stage: Stage = f.req(col::STAGE, parse_coded)?;
         let student = Student {
-            name: f.req("name", text)?,
-            sex: f.req("sex", parse_coded)?,
-            birth_date: f.req("birth_date", parse_date)?,
-            school_id: f.req("school_id", parse_id)?,
+            name: f.req(col::NAME, text)?,
+            sex: f.req(col::SEX, parse_coded)?,
+            birth_date: f.req(col::BIRTH_DATE, parse_date)?,
+            school_id: f.req(col::SCHOOL_ID, parse_id)?,
             stage,
-            grade: f.req("grade", |c| parse_grade(c, Some(stage)))?,
-            boarder: f.get("boarder", yes)?.unwrap_or(false),
-            disability: f.get("disability", parse_disability)?,
-            migrant: f.get("migrant", yes)?.unwrap_or(false),
-            left_behind: f.get("left_behind", yes)?.unwrap_or(false),
-            hukou: f.req("hukou", parse_coded)?,
-            agricultural_major: f.get("agricultural_major", yes)?.unwrap_or(false),
-            household_id: f.get("household_id", parse_id)?,
-            status: f.req("status", parse_coded)?,
-            status_since: f.req("status_since", parse_date)?,
-            helper: f.get("helper", text)?,
+            grade: f.req(col::GRADE, |c| parse_grade(c, Some(stage)))?,
+            boarder: f.get(col::BOARDER, yes)?.unwrap_or(false),
+            disability: f.get(col::DISABILITY, parse_disability)?,
+            migrant: f.get(col::MIGRANT, yes)?.unwrap_or(false),
+            left_behind: f.get(col::LEFT_BEHIND, yes)?.unwrap_or(false),
+            hukou: f.req(col::HUKOU, parse_coded)?,
+            agricultural_major: f.get(col::AGRICULTURAL_MAJOR, yes)?.unwrap_or(false),
+            household_id: f.get(col::HOUSEHOLD_ID, parse_id)?,
+            status: f.req(col::STATUS, parse_coded)?,
+            status_since: f.req(col::STATUS_SINCE, parse_date)?,
+            helper: f.get(col::HELPER, text)?,
             id,
         };
         // A birth date in the future says more than "born after the status
         // date", which follows from it.
         if student.birth_date > ctx.today {
             return Err(f.err(
-                "birth_date",
+                col::BIRTH_DATE,
                 format!(
                     "born on {}, which is in the future (today is {})",
                     student.birth_date, ctx.today
@@ -265,7 +305,7 @@ impl Record for StudentRow {
             ));
         }
         student.validate().map_err(|e| match e {
-            ModelError::InvalidGrade { .. } => f.err("grade", e.to_string()),
+            ModelError::InvalidGrade { .. } => f.err(col::GRADE, e.to_string()),
             // The record names the field at fault: report it at its column.
             ModelError::Inconsistent { field: Some(field), .. } => f.err(field, e.to_string()),
             _ => model(&e),
@@ -273,7 +313,7 @@ impl Record for StudentRow {
         let mut warnings = check_student(f, &student, ctx)?;
         let bank = bank_details(f, ctx.today, &mut warnings);
         let mut spells = Vec::new();
-        for (kind, flag_col, from_col, until_col) in STATUS_COLUMNS {
+        for ((kind, ..), [flag_col, from_col, until_col]) in STATUS_COLUMNS.iter().zip(col::STATUS_SPELLS) {
             let flag = f.get(flag_col, yes)?;
             let from = f.get(from_col, parse_date)?;
             let until = f.get(until_col, parse_date)?;
@@ -343,7 +383,7 @@ impl Record for StudentRow {
 /// has lost digits (Excel keeps 15), an id card number failing GB 11643, a
 /// bank account that is not 8 to 30 digits.
 fn bank_details(f: &Fields, today: NaiveDate, warnings: &mut Vec<(String, String)>) -> Option<BankDetails> {
-    let mut number = |name: &'static str, check: &dyn Fn(&str) -> Option<String>| -> Option<String> {
+    let mut number = |name: Col, check: &dyn Fn(&str) -> Option<String>| -> Option<String> {
         let t = match f.cell(name) {
             Cell::Number(x) | Cell::Serial(x) => {
                 if x.fract() != 0.0 || x.abs() >= 1e15 {
@@ -372,16 +412,16 @@ fn bank_details(f: &Fields, today: NaiveDate, warnings: &mut Vec<(String, String
         }
         Some(t)
     };
-    let id_card = number("id_card", &|t| {
+    let id_card = number(col::ID_CARD, &|t| {
         IdCard::parse(t, today)
             .err()
             .map(|e| format!("not an id card number (身份证号): {e}"))
     });
-    let bank_account = number("bank_account", &|t| {
+    let bank_account = number(col::BANK_ACCOUNT, &|t| {
         let ok = (8..=30).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit());
         (!ok).then(|| "not a bank account number (8 to 30 digits)".to_string())
     });
-    let phone = number("phone", &|t| {
+    let phone = number(col::PHONE, &|t| {
         let ok = (5..=20).contains(&t.len()) && t.bytes().all(|b| b.is_ascii_digit() || b == b'+');
         (!ok).then(|| "not a telephone number".to_string())
     });
@@ -667,5 +707,53 @@ impl Record for TeacherCount {
 
     fn key(&self) -> Option<String> {
         Some(format!("{} {} {}", self.year, self.school_id, self.stage))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::ColumnKey;
+
+    #[test]
+    fn student_columns_found_at_compile_time_are_those_looked_up() {
+        let cols = [
+            col::ID,
+            col::STAGE,
+            col::NAME,
+            col::SEX,
+            col::BIRTH_DATE,
+            col::SCHOOL_ID,
+            col::GRADE,
+            col::BOARDER,
+            col::DISABILITY,
+            col::MIGRANT,
+            col::LEFT_BEHIND,
+            col::HUKOU,
+            col::AGRICULTURAL_MAJOR,
+            col::HOUSEHOLD_ID,
+            col::STATUS,
+            col::STATUS_SINCE,
+            col::HELPER,
+            col::ID_CARD,
+            col::BANK_ACCOUNT,
+            col::PHONE,
+        ];
+        let kind = FileKind::Students;
+        for c in cols.iter().chain(col::STATUS_SPELLS.iter().flatten()) {
+            assert!(kind.index(c.name()).is_some(), "{}", c.name());
+            assert_eq!(c.index(kind), kind.index(c.name()), "{}", c.name());
+        }
+        for (i, (_, flag, from, until)) in STATUS_COLUMNS.iter().enumerate() {
+            let names: Vec<&str> = col::STATUS_SPELLS[i].iter().map(|c| c.name()).collect();
+            assert_eq!(names, [*flag, *from, *until]);
+        }
+        // Read in a file of another kind, a column is looked up by name.
+        let school_id = Col::of(FileKind::Schools, "id");
+        assert_eq!(school_id.index(kind), kind.index("id"));
+        assert_eq!(
+            col::SCHOOL_ID.index(FileKind::Schools),
+            FileKind::Schools.index("school_id")
+        );
     }
 }

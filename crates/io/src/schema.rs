@@ -85,7 +85,7 @@ impl FileKind {
 
     /// The columns of this kind of file, in the order writers write them.
     #[must_use]
-    pub fn columns(self) -> &'static [Column] {
+    pub const fn columns(self) -> &'static [Column] {
         match self {
             FileKind::Schools => SCHOOLS,
             FileKind::Classes => CLASSES,

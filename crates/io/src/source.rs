@@ -145,6 +145,82 @@ impl CellError {
     }
 }
 
+/// A column of a file kind found once, when the program is compiled: its
+/// English name and its index in [`FileKind::columns`] (`None` if the kind
+/// has no such column). A row reads the cell of a `Col` by index, with no
+/// lookup of the name.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Col {
+    kind: FileKind,
+    name: &'static str,
+    index: Option<usize>,
+}
+
+impl Col {
+    /// The column `name` (an English name) of `kind`: the first column of
+    /// that name, as [`FileKind::index`] finds it.
+    pub(crate) const fn of(kind: FileKind, name: &'static str) -> Col {
+        let columns = kind.columns();
+        let mut i = 0;
+        let mut index = None;
+        while i < columns.len() {
+            if same_text(columns[i].name, name) {
+                index = Some(i);
+                break;
+            }
+            i += 1;
+        }
+        Col { kind, name, index }
+    }
+}
+
+/// `a == b`, in a `const fn`.
+const fn same_text(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// A column as the row readers name it: an English name (looked up) or a
+/// [`Col`] (found once).
+pub(crate) trait ColumnKey: Copy {
+    /// The column's English name.
+    fn name(self) -> &'static str;
+    /// The column's index in the columns of `kind`, if it has it.
+    fn index(self, kind: FileKind) -> Option<usize>;
+}
+
+impl ColumnKey for &'static str {
+    fn name(self) -> &'static str {
+        self
+    }
+    fn index(self, kind: FileKind) -> Option<usize> {
+        kind.index_static(self)
+    }
+}
+
+impl ColumnKey for Col {
+    fn name(self) -> &'static str {
+        self.name
+    }
+    fn index(self, kind: FileKind) -> Option<usize> {
+        if kind == self.kind {
+            self.index
+        } else {
+            kind.index_static(self.name)
+        }
+    }
+}
+
 /// One data row, its cells keyed by the file kind's columns.
 #[derive(Debug, Clone)]
 pub(crate) struct Fields {
@@ -160,12 +236,12 @@ pub(crate) struct Fields {
 }
 
 impl Fields {
-    fn idx(&self, name: &'static str) -> Option<usize> {
-        self.kind.index_static(name)
+    fn idx(&self, name: impl ColumnKey) -> Option<usize> {
+        name.index(self.kind)
     }
 
     /// The cell of column `name` (an English name); empty if absent.
-    pub(crate) fn cell(&self, name: &'static str) -> &Cell {
+    pub(crate) fn cell(&self, name: impl ColumnKey) -> &Cell {
         let place = |i: usize| match &self.places {
             Some(p) => p.get(i).copied().flatten(),
             None => Some(i),
@@ -177,15 +253,15 @@ impl Fields {
     }
 
     /// The header the file uses for column `name`.
-    pub(crate) fn column_name(&self, name: &'static str) -> String {
+    pub(crate) fn column_name(&self, name: impl ColumnKey) -> String {
         self.idx(name)
             .and_then(|i| self.names.get(i))
             .cloned()
-            .unwrap_or_else(|| name.to_string())
+            .unwrap_or_else(|| name.name().to_string())
     }
 
     /// An error in column `name`.
-    pub(crate) fn err(&self, name: &'static str, reason: impl Into<String>) -> CellError {
+    pub(crate) fn err(&self, name: impl ColumnKey, reason: impl Into<String>) -> CellError {
         CellError {
             column: Some(self.column_name(name)),
             reason: reason.into(),
@@ -195,7 +271,7 @@ impl Fields {
     /// An optional value.
     pub(crate) fn get<T>(
         &self,
-        name: &'static str,
+        name: impl ColumnKey,
         parse: impl FnOnce(&Cell) -> Result<Option<T>, String>,
     ) -> Result<Option<T>, CellError> {
         parse(self.cell(name)).map_err(|r| self.err(name, r))
@@ -204,7 +280,7 @@ impl Fields {
     /// A required value: an empty cell is an error.
     pub(crate) fn req<T>(
         &self,
-        name: &'static str,
+        name: impl ColumnKey,
         parse: impl FnOnce(&Cell) -> Result<Option<T>, String>,
     ) -> Result<T, CellError> {
         self.get(name, parse)?
@@ -212,7 +288,7 @@ impl Fields {
     }
 
     /// The text of column `name`, if readable (for naming a rejected row).
-    pub(crate) fn text(&self, name: &'static str) -> Option<String> {
+    pub(crate) fn text(&self, name: impl ColumnKey) -> Option<String> {
         self.cell(name).text().ok().flatten()
     }
 }

@@ -21,13 +21,47 @@ pub fn is_zero_width(c: char) -> bool {
 /// ```
 #[must_use]
 pub fn normalize_id(s: &str) -> String {
+    // Printable ASCII is its own NFKC form and has no zero-width
+    // characters: only the trimming is left to do.
+    if is_printable_ascii(s) {
+        return s.trim().to_string();
+    }
+    normalize_id_full(s)
+}
+
+/// [`normalize_id`] without the ASCII fast path.
+fn normalize_id_full(s: &str) -> String {
     let n: String = s.chars().filter(|c| !is_zero_width(*c)).nfkc().collect();
     let t = n.trim();
     if t.len() == n.len() { n } else { t.to_string() }
 }
 
+/// True if every byte of `s` is printable ASCII (space to `~`): text that
+/// NFKC leaves as it is, with no control or zero-width characters, whose
+/// only white space is the plain space.
+fn is_printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (b' '..=b'~').contains(&b))
+}
+
 /// Why `id` is not a valid id as given, if it is not.
 pub(crate) fn id_fault(id: &str) -> Option<&'static str> {
+    // The fast path for printable ASCII (most ids): no NFKC check, and the
+    // only faults possible are emptiness and a space at either end; the
+    // same answers as `id_fault_full` (property test below).
+    if is_printable_ascii(id) {
+        return if id.is_empty() {
+            Some("empty")
+        } else if id.starts_with(' ') || id.ends_with(' ') {
+            Some("white space at either end")
+        } else {
+            None
+        };
+    }
+    id_fault_full(id)
+}
+
+/// [`id_fault`] without the ASCII fast path.
+fn id_fault_full(id: &str) -> Option<&'static str> {
     if id.is_empty() {
         Some("empty")
     } else if id.trim() != id {
@@ -69,6 +103,7 @@ string_id!(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     #[test]
     fn ids_normalize_full_width_and_invisible_characters() {
@@ -88,5 +123,58 @@ mod tests {
         // Serde reads what a file holds.
         let de: StudentId = serde_json::from_str("\"Ｇ４３\"").unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(de.as_str(), "G43");
+    }
+
+    /// Ids as files hold them: printable ASCII, with spaces, tabs and
+    /// other controls, full-width digits and letters, ideographic and
+    /// no-break spaces, zero-width characters, Chinese, and any character.
+    fn id_text() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            4 => "[ -~]{0,6}",
+            1 => "[ \\t\\r\\n\\x00\\x7F]{1,2}",
+            2 => "[０-９Ａ-Ｚａ-ｚ]{1,4}",
+            1 => "[\\u{3000}\\u{00A0}\\u{200B}-\\u{200D}\\u{2060}\\u{FEFF}]{1,2}",
+            1 => "[学籍号户ｶﾞ①ﬁ]{1,3}",
+            1 => any::<String>(),
+        ];
+        prop::collection::vec(piece, 0..4).prop_map(|v| v.concat())
+    }
+
+    proptest! {
+        #[test]
+        fn ascii_fast_path_agrees_with_full_check(s in id_text()) {
+            prop_assert_eq!(id_fault(&s), id_fault_full(&s));
+            prop_assert_eq!(normalize_id(&s), normalize_id_full(&s));
+            let n = normalize_id(&s);
+            prop_assert_eq!(id_fault(&n), id_fault_full(&n));
+        }
+
+        #[test]
+        fn ascii_fast_path_agrees_on_printable_ascii(s in "[ -~]{0,12}") {
+            prop_assert!(is_printable_ascii(&s));
+            prop_assert_eq!(id_fault(&s), id_fault_full(&s));
+            prop_assert_eq!(normalize_id(&s), normalize_id_full(&s));
+        }
+    }
+
+    #[test]
+    fn ascii_fast_path_edges() {
+        for s in [
+            "",
+            " ",
+            "  ",
+            " a",
+            "a ",
+            "a b",
+            "~",
+            "\t",
+            "a\t",
+            "\u{7F}",
+            "Ｇ",
+            "G\u{200B}",
+        ] {
+            assert_eq!(id_fault(s), id_fault_full(s), "{s:?}");
+            assert_eq!(normalize_id(s), normalize_id_full(s), "{s:?}");
+        }
     }
 }

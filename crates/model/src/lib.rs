@@ -71,6 +71,8 @@
 #[macro_use]
 mod macros;
 
+pub mod convert;
+
 mod counts;
 mod disbursement;
 mod error;

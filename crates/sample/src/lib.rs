@@ -87,7 +87,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
-mod convert;
+use eduaid_model::convert;
 mod counts;
 mod county;
 pub mod figures;

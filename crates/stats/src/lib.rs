@@ -90,7 +90,7 @@
 #![forbid(unsafe_code)]
 
 mod classes;
-mod convert;
+use eduaid_model::convert;
 mod error;
 mod indicators;
 pub mod rate;

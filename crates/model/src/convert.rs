@@ -1,8 +1,10 @@
 //! The one integer conversion used where a value is known to fit: clamped
-//! to the target type's range, so it never panics and never wraps.
+//! to the target type's range, so it never panics and never wraps. Shared
+//! by the crates that count (statistics, the sample county) instead of a
+//! `try_from(x).unwrap_or(k)` at each place.
 
 /// The smallest and largest value of an integer type.
-pub(crate) trait Bounds {
+pub trait Bounds {
     /// The smallest value.
     const LOW: Self;
     /// The largest value.
@@ -24,7 +26,7 @@ bounds!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 /// gives `U`'s smallest, a value above it `U`'s largest. For values known
 /// to fit (a grade, an index, a count of records), where clamping is a
 /// statement that they do and a clear bound if ever they did not.
-pub(crate) fn clamped<T, U>(x: T) -> U
+pub fn clamped<T, U>(x: T) -> U
 where
     T: Copy + PartialOrd + Default,
     U: TryFrom<T> + Bounds,

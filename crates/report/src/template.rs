@@ -49,7 +49,8 @@ use serde::{Deserialize, Serialize};
 use crate::Error;
 use crate::chart::Chart;
 use crate::doc::{Block, Document, Heading, Inline, Table};
-use crate::figure::{Figure, FigureSet, Value};
+use crate::figure::{Figure, FigureSet};
+use crate::value::Value;
 
 const FIG_OPEN: char = '\u{E000}';
 const MARK_CLOSE: char = '\u{E001}';

@@ -99,140 +99,165 @@ fn exact(figures: &FigureSet, key: &str) -> Result<(Decimal, String), Error> {
 pub fn validate_figures(figures: &FigureSet, relations: &[Relation]) -> Result<Validation, Error> {
     let mut out = Validation::default();
     for r in relations {
-        match r {
-            Relation::Sum { parts, total } => {
-                let mut sum = Decimal::ZERO;
-                let mut numbers = Vec::new();
-                for p in parts {
-                    let (v, s) = exact(figures, p)?;
-                    sum += v;
-                    numbers.push(s);
-                }
-                let (t, ts) = exact(figures, total)?;
-                numbers.push(ts.clone());
-                let ok = sum == t;
-                out.checks.push(Check {
-                    kind: CheckKind::Sum,
-                    location: format!(
-                        "{}＝{}",
-                        parts.iter().map(|p| label(figures, p)).collect::<Vec<_>>().join("＋"),
-                        label(figures, total)
-                    ),
-                    numbers,
-                    consistent: ok,
-                    message: if ok {
-                        format!("分项之和{}与合计{ts}一致", sum.normalize())
-                    } else {
-                        format!("分项之和为{}，与合计{ts}不符", sum.normalize())
-                    },
-                });
-            }
+        let check = match r {
+            Relation::Sum { parts, total } => check_sum(figures, parts, total)?,
             Relation::Rate {
                 rate,
                 numerator,
                 denominator,
-            } => {
-                let f = figures.require(rate)?;
-                let Value::Rate(rv) = &f.value else {
-                    return Err(Error::InvalidRate {
-                        key: rate.clone(),
-                        reason: "not a rate figure".into(),
-                    });
-                };
-                let (n, ns) = exact(figures, numerator)?;
-                let (d, ds) = exact(figures, denominator)?;
-                let ok = n == Decimal::from(rv.numerator()) && d == Decimal::from(rv.denominator());
-                out.checks.push(Check {
-                    kind: CheckKind::Rate,
-                    location: format!(
-                        "{}＝{}÷{}",
-                        label(figures, rate),
-                        label(figures, numerator),
-                        label(figures, denominator)
-                    ),
-                    numbers: vec![ns.clone(), ds.clone(), rv.to_string()],
-                    consistent: ok,
-                    message: if ok {
-                        format!("{ns}÷{ds}={}，与所列一致", rv)
-                    } else {
-                        format!(
-                            "比率按{}/{}计算，而分子、分母所列为{ns}、{ds}",
-                            rv.numerator(),
-                            rv.denominator()
-                        )
-                    },
-                });
-            }
+            } => check_rate(figures, rate, numerator, denominator)?,
             Relation::Product {
                 amount,
                 count,
                 standard,
                 share,
-            } => {
-                let (a, as_) = exact(figures, amount)?;
-                let (c, cs) = exact(figures, count)?;
-                let expected = c
-                    .checked_mul(standard.as_decimal())
-                    .and_then(|x| x.checked_mul(*share))
-                    .unwrap_or(Decimal::MAX);
-                let ok = expected == a;
-                let share_txt = if *share == Decimal::ONE {
-                    String::new()
-                } else {
-                    format!("×{}", share.normalize())
-                };
-                out.checks.push(Check {
-                    kind: CheckKind::Amount,
-                    location: format!(
-                        "{}＝{}×{standard}{share_txt}",
-                        label(figures, amount),
-                        label(figures, count)
-                    ),
-                    numbers: vec![cs.clone(), standard.to_string(), as_.clone()],
-                    consistent: ok,
-                    message: if ok {
-                        format!("{cs}×{standard}{share_txt}={}元，与{as_}一致", expected.normalize())
-                    } else {
-                        format!("{cs}×{standard}{share_txt}={}元，与{as_}不符", expected.normalize())
-                    },
-                });
-            }
-            Relation::Records { key, records, basis } => {
-                let (v, vs) = exact(figures, key)?;
-                let ok = v == *records;
-                out.checks.push(Check {
-                    kind: CheckKind::Records,
-                    location: format!("{}＝{basis}", label(figures, key)),
-                    numbers: vec![vs.clone(), records.normalize().to_string()],
-                    consistent: ok,
-                    message: if ok {
-                        format!("{basis}重新计数为{}，与{vs}一致", records.normalize())
-                    } else {
-                        format!("{basis}重新计数为{}，与所列{vs}不符", records.normalize())
-                    },
-                });
-            }
+            } => check_product(figures, amount, count, *standard, *share)?,
+            Relation::Records { key, records, basis } => check_records(figures, key, *records, basis)?,
             Relation::NotAfter {
                 key,
                 dated,
                 report_date,
-            } => {
-                let f = figures.require(key)?;
-                let ok = dated <= report_date;
-                let (d, r) = (format_date(*dated), format_date(*report_date));
-                out.checks.push(Check {
-                    kind: CheckKind::Date,
-                    location: label(figures, key),
-                    numbers: vec![f.display(), d.clone(), r.clone()],
-                    consistent: ok,
-                    message: if ok {
-                        format!("数据日期{d}不晚于报告日期{r}")
-                    } else {
-                        format!("数据日期{d}晚于报告日期{r}，报告不得引用")
-                    },
-                });
-            }
-        }
+            } => check_not_after(figures, key, *dated, *report_date)?,
+        };
+        out.checks.push(check);
     }
     Ok(out)
+}
+
+/// [`Relation::Sum`]: the parts add up to the total.
+fn check_sum(figures: &FigureSet, parts: &[String], total: &str) -> Result<Check, Error> {
+    let mut sum = Decimal::ZERO;
+    let mut numbers = Vec::new();
+    for p in parts {
+        let (v, s) = exact(figures, p)?;
+        sum += v;
+        numbers.push(s);
+    }
+    let (t, ts) = exact(figures, total)?;
+    numbers.push(ts.clone());
+    let ok = sum == t;
+    Ok(Check {
+        kind: CheckKind::Sum,
+        location: format!(
+            "{}＝{}",
+            parts.iter().map(|p| label(figures, p)).collect::<Vec<_>>().join("＋"),
+            label(figures, total)
+        ),
+        numbers,
+        consistent: ok,
+        message: if ok {
+            format!("分项之和{}与合计{ts}一致", sum.normalize())
+        } else {
+            format!("分项之和为{}，与合计{ts}不符", sum.normalize())
+        },
+    })
+}
+
+/// [`Relation::Rate`]: the rate figure is computed from the two count
+/// figures.
+fn check_rate(figures: &FigureSet, rate: &str, numerator: &str, denominator: &str) -> Result<Check, Error> {
+    let f = figures.require(rate)?;
+    let Value::Rate(rv) = &f.value else {
+        return Err(Error::InvalidRate {
+            key: rate.to_string(),
+            reason: "not a rate figure".into(),
+        });
+    };
+    let (n, ns) = exact(figures, numerator)?;
+    let (d, ds) = exact(figures, denominator)?;
+    let ok = n == Decimal::from(rv.numerator()) && d == Decimal::from(rv.denominator());
+    Ok(Check {
+        kind: CheckKind::Rate,
+        location: format!(
+            "{}＝{}÷{}",
+            label(figures, rate),
+            label(figures, numerator),
+            label(figures, denominator)
+        ),
+        numbers: vec![ns.clone(), ds.clone(), rv.to_string()],
+        consistent: ok,
+        message: if ok {
+            format!("{ns}÷{ds}={}，与所列一致", rv)
+        } else {
+            format!(
+                "比率按{}/{}计算，而分子、分母所列为{ns}、{ds}",
+                rv.numerator(),
+                rv.denominator()
+            )
+        },
+    })
+}
+
+/// [`Relation::Product`]: the amount is the count times the standard times
+/// the share paid.
+fn check_product(
+    figures: &FigureSet,
+    amount: &str,
+    count: &str,
+    standard: Money,
+    share: Decimal,
+) -> Result<Check, Error> {
+    let (a, as_) = exact(figures, amount)?;
+    let (c, cs) = exact(figures, count)?;
+    let expected = c
+        .checked_mul(standard.as_decimal())
+        .and_then(|x| x.checked_mul(share))
+        .unwrap_or(Decimal::MAX);
+    let ok = expected == a;
+    let share_txt = if share == Decimal::ONE {
+        String::new()
+    } else {
+        format!("×{}", share.normalize())
+    };
+    Ok(Check {
+        kind: CheckKind::Amount,
+        location: format!(
+            "{}＝{}×{standard}{share_txt}",
+            label(figures, amount),
+            label(figures, count)
+        ),
+        numbers: vec![cs.clone(), standard.to_string(), as_.clone()],
+        consistent: ok,
+        message: if ok {
+            format!("{cs}×{standard}{share_txt}={}元，与{as_}一致", expected.normalize())
+        } else {
+            format!("{cs}×{standard}{share_txt}={}元，与{as_}不符", expected.normalize())
+        },
+    })
+}
+
+/// [`Relation::Records`]: the figure is what the records give, counted
+/// again.
+fn check_records(figures: &FigureSet, key: &str, records: Decimal, basis: &str) -> Result<Check, Error> {
+    let (v, vs) = exact(figures, key)?;
+    let ok = v == records;
+    Ok(Check {
+        kind: CheckKind::Records,
+        location: format!("{}＝{basis}", label(figures, key)),
+        numbers: vec![vs.clone(), records.normalize().to_string()],
+        consistent: ok,
+        message: if ok {
+            format!("{basis}重新计数为{}，与{vs}一致", records.normalize())
+        } else {
+            format!("{basis}重新计数为{}，与所列{vs}不符", records.normalize())
+        },
+    })
+}
+
+/// [`Relation::NotAfter`]: the figure's day is not after the report's.
+fn check_not_after(figures: &FigureSet, key: &str, dated: NaiveDate, report_date: NaiveDate) -> Result<Check, Error> {
+    let f = figures.require(key)?;
+    let ok = dated <= report_date;
+    let (d, r) = (format_date(dated), format_date(report_date));
+    Ok(Check {
+        kind: CheckKind::Date,
+        location: label(figures, key),
+        numbers: vec![f.display(), d.clone(), r.clone()],
+        consistent: ok,
+        message: if ok {
+            format!("数据日期{d}不晚于报告日期{r}")
+        } else {
+            format!("数据日期{d}晚于报告日期{r}，报告不得引用")
+        },
+    })
 }

@@ -153,7 +153,7 @@ fn the_national_catalogue_alone_gives_a_consistent_report() -> Result {
     assert_eq!(amount, "600.7544万元");
     assert_eq!(reduction, "0.4056万元");
     // The sentence was checked, and the three figures are tied by a sum.
-    let text = eduaid::report::render::to_text(&doc)?;
+    let text = eduaid::report::to_text(&doc)?;
     assert!(text.contains("比全部学生全勤测算的601.16万元少0.4056万元"), "{text}");
     let tied = report.relations()?.into_iter().any(|r| {
         matches!(r, Relation::Sum { ref parts, ref total }

@@ -5,13 +5,13 @@
 
 use std::sync::OnceLock;
 
+use eduaid::model::rate::{Flag, PrintedCheck, Ratio};
 use eduaid::model::{Locality, Ownership, Rounding, SchoolYear, Stage};
 use eduaid::sample::SampleCounty;
-use eduaid::stats::rate::{Flag, Ratio};
 use eduaid::stats::series::retention_series;
 use eduaid::stats::{
-    ClassCap, ClassFilter, PrintedCheck, RetentionKind, RetentionOptions, SizeBand, StudentFilter, StudentTrait,
-    Target, check_caps, check_printed, class_size_series, disabled_enrolment_rate, retention, student_share,
+    ClassCap, ClassFilter, RetentionKind, RetentionOptions, SizeBand, StudentFilter, StudentTrait, Target, check_caps,
+    check_printed, class_size_series, disabled_enrolment_rate, retention, student_share,
 };
 
 /// The sample county, built once for the whole binary.

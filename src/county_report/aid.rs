@@ -9,7 +9,8 @@ use super::gather::{Gather, parameter, per};
 use super::{County, Entitlements, Error};
 use crate::eligibility::Totals;
 use crate::model::{Money, Stage, Term};
-use crate::report::{Chart, Figure, Inline, Series, Table, Value};
+use crate::report::value::Value;
+use crate::report::{Chart, Figure, Inline, Series, Table};
 
 /// A program paid per student at a yearly standard (学前教育资助,
 /// 中职国家助学金): its standard, students and amount.

@@ -5,8 +5,9 @@
 
 use super::{CountyReport, Error, Missing};
 use crate::model::Decimal;
+use crate::report::value::Value;
 use crate::report::{
-    Block, Check, CheckKind, Document, Inline, Relation, Validation, Value, to_text, validate_figures, validate_text,
+    Block, Check, CheckKind, Document, Inline, Relation, Validation, to_text, validate_figures, validate_text,
 };
 
 impl CountyReport {

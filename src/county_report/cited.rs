@@ -24,7 +24,8 @@ use std::str::FromStr;
 
 use super::Error;
 use crate::model::{Decimal, Money, NaiveDate};
-use crate::report::{Figure, MoneyUnit, Source};
+use crate::report::value::MoneyUnit;
+use crate::report::{Figure, Source};
 
 /// The columns of a cited-figures file: the Chinese header, then the
 /// English one (either is accepted), and whether the column is required.
@@ -305,7 +306,7 @@ pub fn read_cited(path: &std::path::Path) -> Result<Vec<Figure>, Error> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::Value;
+    use crate::report::value::Value;
 
     #[test]
     fn the_unit_decides_the_kind_of_figure() -> Result<(), Error> {

@@ -9,7 +9,8 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use super::{County, Error, Missing, Presentation, Settings, SourceLanguage};
 use crate::eligibility::{Engine, ProgramTotals, Totals};
 use crate::model::{Locality, MemoryRoster, Money, NaiveDate, SchoolYear, Stage};
-use crate::report::{Figure, Rate, Relation, ReportData, Source};
+use crate::report::value::Percentage as Rate;
+use crate::report::{Figure, Relation, ReportData, Source};
 
 /// What a source speaks of, for the file it names.
 #[derive(Debug, Clone, Copy)]

@@ -8,7 +8,8 @@ use super::gather::{Gather, Origin, rate};
 use super::nutrition::nutrition_batches;
 use super::{County, Error};
 use crate::model::{Locality, SchoolKind, Stage};
-use crate::report::{Chart, Figure, Series, Value};
+use crate::report::value::Value;
+use crate::report::{Chart, Figure, Series};
 use crate::stats::{
     RetentionKind, RetentionOptions, StudentFilter, StudentTrait, disabled_enrolment_rate, retention, student_share,
 };

@@ -94,8 +94,11 @@ mod write;
 mod zipguard;
 
 pub use atomic::{AtomicFile, check_writable, write_atomically, write_file_atomically};
+// Named for what it is here, a row of a file: the eligibility crate's root
+// has the `Entitlement` the engine computes (issue 17: no clashing names).
 pub use entitlements::{
-    ENTITLEMENT_COLUMNS, ENTITLEMENT_REQUIRED, ENTITLEMENT_SHEETS, Entitlement, EntitlementsFile, read_entitlements,
+    ENTITLEMENT_COLUMNS, ENTITLEMENT_REQUIRED, ENTITLEMENT_SHEETS, Entitlement as EntitlementRow, EntitlementsFile,
+    read_entitlements,
 };
 pub use error::{Error, MAX_MESSAGE_CHARS, MAX_QUOTED_CHARS, RowError, Warning, clip};
 pub use loans::{LOAN_COLUMNS, loans_sheet, read_loans, write_loans};

@@ -31,6 +31,13 @@
 //!   [`IdCard`], the GB 11643 check of a 身份证号.
 //! - [`Roster`]: the read-only seam a user implements over their own
 //!   database; [`MemoryRoster`] holds one in memory.
+//! - [`rate`]: the exact [`rate::Rate`] (integer numerator and
+//!   denominator, quality flags, rounded once when shown), which the
+//!   statistics crate computes and the report crate prints, and
+//!   [`rate::detect_double_rounding`], the one check for a figure rounded
+//!   in successive steps. Its names (`Rate`, `Ratio`, `Flag`, `Missing`)
+//!   keep the module's path; [`convert`] holds the one clamped integer
+//!   conversion.
 //!
 //! Every constructor validates and returns a [`ModelError`]; every type is
 //! `serde`-serializable; enums read both their English codes and their
@@ -72,6 +79,7 @@
 mod macros;
 
 pub mod convert;
+pub mod rate;
 
 mod counts;
 mod disbursement;

@@ -1,7 +1,9 @@
 //! Charts (图): bars and lines drawn with plotters' SVG backend.
 //!
 //! A [`Chart`] holds exact data (decimals); only drawing converts to
-//! floating point, for pixel coordinates. The SVG names the generic
+//! floating point, for pixel coordinates. A chart knows nothing of the
+//! document it is placed in: its data as a document table
+//! (`Chart::data_table`) is written beside the document model, in `doc`. The SVG names the generic
 //! `sans-serif` family, so a browser picks its own CJK font and
 //! [`crate::raster`] maps it to the CJK font it found.
 
@@ -24,7 +26,6 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::doc::{Inline, Table};
 
 /// Bars or lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -177,27 +178,6 @@ impl Chart {
             Some(dp) => eduaid_model::Rounding::HalfUp.round(v, dp).normalize().to_string(),
             None => v.normalize().to_string(),
         }
-    }
-
-    /// The chart's data as a table (for formats without pictures, and for
-    /// readers who want the numbers).
-    #[must_use]
-    pub fn data_table(&self) -> Table {
-        let mut header: Vec<&str> = vec!["类别"];
-        header.extend(self.series.iter().map(|s| s.name.as_str()));
-        let mut t = Table::new(self.title.clone(), &header);
-        for (i, c) in self.categories.iter().enumerate() {
-            let mut row = vec![Inline::text(c.clone())];
-            for s in &self.series {
-                let v = s.values.get(i).map(|v| self.label(*v)).unwrap_or_default();
-                row.push(Inline::text(format!("{v}{}", self.unit)));
-            }
-            t.rows.push(row);
-        }
-        if let Some(th) = &self.threshold {
-            t.note = Some(format!("{}：{}{}", th.label, th.value.normalize(), self.unit));
-        }
-        t
     }
 
     /// Draw the chart as an SVG document.

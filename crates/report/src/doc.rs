@@ -383,6 +383,32 @@ pub fn chinese_numeral(n: u32) -> String {
     out
 }
 
+/// A chart's data in the document: the chart module draws, the document
+/// model knows how a chart reads as a table (so `chart` does not depend on
+/// `doc`).
+impl Chart {
+    /// The chart's data as a table (for formats without pictures, and for
+    /// readers who want the numbers).
+    #[must_use]
+    pub fn data_table(&self) -> Table {
+        let mut header: Vec<&str> = vec!["类别"];
+        header.extend(self.series.iter().map(|s| s.name.as_str()));
+        let mut t = Table::new(self.title.clone(), &header);
+        for (i, c) in self.categories.iter().enumerate() {
+            let mut row = vec![Inline::text(c.clone())];
+            for s in &self.series {
+                let v = s.values.get(i).map(|v| self.label(*v)).unwrap_or_default();
+                row.push(Inline::text(format!("{v}{}", self.unit)));
+            }
+            t.rows.push(row);
+        }
+        if let Some(th) = &self.threshold {
+            t.note = Some(format!("{}：{}{}", th.label, th.value.normalize(), self.unit));
+        }
+        t
+    }
+}
+
 /// Make an inline figure.
 #[must_use]
 pub fn fig(f: &Figure) -> Inline {

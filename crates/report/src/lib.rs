@@ -20,26 +20,36 @@
 //!                                                         └──────────► Validation (checks and findings)
 //! ```
 //!
-//! - [`figure`]: a [`Figure`] is a count (人, 人次, 所, 个班), an amount of
+//! Every item has one public path. The modules are private and their
+//! items are at the crate root, except [`value`], which keeps its path
+//! because its `Value` is also a name at the eligibility crate's root.
+//!
+//! - Figures: a [`Figure`] is a key, a label, a [`value::Value`] and a
+//!   [`Source`]. A value is a count (人, 人次, 所, 个班), an amount of
 //!   [`Money`](eduaid_model::Money) (shown in 元/万元/亿元 with its
-//!   significant decimals: 673.5875万元, 1.14亿元), a [`Rate`] (numerator,
-//!   denominator, precision, rounding: 98.86%), a date (2017年7月11日) or a
-//!   plain number, with its [`Source`]. Rounding happens once, when shown.
-//! - [`doc`]: the format-independent [`Document`] — title, headings at the
-//!   official levels (一、 /（一）/ 1. /（1）, numbered automatically),
-//!   paragraphs mixing text and figures, tables, charts, notes, and the
-//!   data appendix ([`Document::push_data_appendix`]).
-//! - [`template`]: the narrative as a user-editable minijinja [`Template`]
+//!   significant decimals: 673.5875万元, 1.14亿元), a
+//!   [`value::Percentage`] (the model's exact
+//!   [`Rate`](eduaid_model::rate::Rate), the one the statistics crate
+//!   computes, printed at a precision and rounding: 98.86%), a date
+//!   (2017年7月11日) or a plain number. Rounding happens once, when shown.
+//! - The document: the format-independent [`Document`] — title, headings
+//!   at the official levels (一、 /（一）/ 1. /（1）, numbered
+//!   automatically), paragraphs mixing text and figures, tables, charts,
+//!   notes, and the data appendix ([`Document::push_data_appendix`]).
+//! - The template: the narrative as a user-editable minijinja [`Template`]
 //!   ([`DEFAULT_TEMPLATE`] follows a county report's structure); an
 //!   undefined figure is an error naming the template line.
-//! - [`render`](mod@render): the [`Renderer`] trait (three required methods) and the
-//!   DOCX, HTML, Markdown and plain-text back ends.
-//! - [`chart`]: bar and line charts drawn with plotters to SVG;
-//!   [`raster`] turns them into PNG for Word with resvg and a CJK font
-//!   found on the machine ([`CjkFont::discover`]).
-//! - [`validate`]: the arithmetic a careful reader checks — parts and
-//!   totals, rates at the printed precision (and double rounding), amounts
-//!   against a stated standard — on typed figures or on plain text.
+//! - Rendering: the [`Renderer`] trait (three required methods) and the
+//!   DOCX, HTML, Markdown and plain-text back ends ([`render()`]).
+//! - Charts: bar and line [`Chart`]s drawn with plotters to SVG, turned
+//!   into PNG for Word with resvg and a CJK font found on the machine
+//!   ([`CjkFont::discover`]). A chart knows nothing of the document; the
+//!   document knows a chart's data as a table ([`Chart::data_table`]).
+//! - The validator: the arithmetic a careful reader checks — parts and
+//!   totals, rates at the printed precision (and double rounding, by the
+//!   model's [`detect_double_rounding`](eduaid_model::rate::detect_double_rounding)),
+//!   amounts against a stated standard — on typed figures
+//!   ([`validate_figures`]) or on plain text ([`validate_text`]).
 //!
 //! ## Example
 //! ```
@@ -71,22 +81,25 @@
 //! ```
 #![forbid(unsafe_code)]
 
-pub mod chart;
-pub mod doc;
+mod chart;
+mod doc;
 mod error;
-pub mod figure;
-pub mod raster;
-pub mod render;
-pub mod template;
-pub mod validate;
+mod figure;
+mod raster;
+mod render;
+mod template;
+mod validate;
+pub mod value;
 
 pub use chart::{Chart, ChartKind, Series, Threshold};
-pub use doc::{Block, Document, Heading, Inline, Table, chinese_numeral, fig, heading_number, plain_text};
+pub use doc::{Block, Document, Heading, Inline, Numbering, Table, chinese_numeral, fig, heading_number, plain_text};
 pub use error::Error;
-pub use figure::{Figure, FigureSet, MoneyUnit, Rate, Source, Value, format_date, format_money};
+pub use figure::{Figure, FigureSet, Source};
 pub use raster::CjkFont;
 pub use render::{
-    DocxRenderer, HtmlRenderer, MarkdownRenderer, Renderer, TextRenderer, attachment_lines, render, to_text,
+    DocxRenderer, HtmlRenderer, MarkdownRenderer, Rasterizer, Renderer, TextRenderer, attachment_lines, render, to_text,
 };
-pub use template::{DEFAULT_TEMPLATE, ReportData, Template, Var};
+pub use template::{
+    DEFAULT_TEMPLATE, MAX_TEMPLATE_FUEL, MAX_TEMPLATE_OUTPUT, MAX_TEMPLATE_RANGE, ReportData, Template, Var,
+};
 pub use validate::{Check, CheckKind, Relation, Validation, restore_decimals, validate_figures, validate_text};

@@ -21,22 +21,24 @@ use resvg::{tiny_skia, usvg};
 
 use crate::Error;
 
-/// Where Debian, macOS and Windows keep fonts with Chinese glyphs.
-pub const CANDIDATES: &[&str] = &[
-    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
-    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
-    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
-    "/usr/share/fonts/truetype/arphic/uming.ttc",
-    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
-    "/System/Library/Fonts/PingFang.ttc",
-    "/System/Library/Fonts/STHeiti Light.ttc",
-    "/Library/Fonts/Arial Unicode.ttf",
-    "C:\\Windows\\Fonts\\msyh.ttc",
-    "C:\\Windows\\Fonts\\simsun.ttc",
-];
+impl CjkFont {
+    /// Where Debian, macOS and Windows keep fonts with Chinese glyphs.
+    pub const CANDIDATES: &'static [&'static str] = &[
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/opentype/noto/NotoSerifCJK-Regular.ttc",
+        "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+        "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+        "/usr/share/fonts/truetype/arphic/uming.ttc",
+        "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",
+        "/System/Library/Fonts/PingFang.ttc",
+        "/System/Library/Fonts/STHeiti Light.ttc",
+        "/Library/Fonts/Arial Unicode.ttf",
+        "C:\\Windows\\Fonts\\msyh.ttc",
+        "C:\\Windows\\Fonts\\simsun.ttc",
+    ];
+}
 
 /// The label of the embedded font in [`CjkFont::path`].
 const EMBEDDED_FONT_NAME: &str = "(embedded) eduaid-cjk-sans-gb2312.otf";
@@ -74,7 +76,7 @@ impl CjkFont {
         if let Some(p) = std::env::var_os("EDUAID_CJK_FONT") {
             return CjkFont::from_file(Path::new(&p));
         }
-        for c in CANDIDATES {
+        for c in CjkFont::CANDIDATES {
             let p = Path::new(c);
             if p.is_file() {
                 if let Ok(f) = CjkFont::from_file(p) {

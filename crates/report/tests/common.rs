@@ -2,7 +2,8 @@
 
 use chrono::NaiveDate;
 use eduaid_model::Money;
-use eduaid_report::{Chart, Document, Figure, Inline, Rate, ReportData, Series, Source, Table, fig};
+use eduaid_report::value::Percentage;
+use eduaid_report::{Chart, Document, Figure, Inline, ReportData, Series, Source, Table, fig};
 use rust_decimal::Decimal;
 
 pub(crate) fn date(y: i32, m: u32, d: u32) -> NaiveDate {
@@ -28,7 +29,7 @@ pub(crate) fn small_document() -> Document {
     let rate = Figure::rate(
         "disabled_enrolment_rate",
         "三类残疾儿童入学率",
-        Rate::new(305, 307, 1).unwrap(),
+        Percentage::new(305, 307, 1).unwrap(),
         Source::indicator("enrolment.disabled"),
     );
     let mut doc = Document::new("示范县教育扶贫工作报告");
@@ -86,7 +87,7 @@ pub(crate) fn default_data() -> ReportData {
     let src = || Source::indicator("test fixture");
     let count = |k: &str, n: u64, u: &str| Figure::count(k, k, n, u, src());
     let money = |k: &str, y: i64| Figure::money(k, k, Money::yuan(y), src()).in_wan_yuan();
-    let rate = |k: &str, n: u64, dn: u64, p: u32| Figure::rate(k, k, Rate::new(n, dn, p).unwrap(), src());
+    let rate = |k: &str, n: u64, dn: u64, p: u32| Figure::rate(k, k, Percentage::new(n, dn, p).unwrap(), src());
     let pct = |k: &str, v: i64| Figure::number(k, k, Decimal::from(v), None, "%", src());
     let figures = vec![
         Figure::date("report_date", "报告日期", date(2017, 9, 30), src()),

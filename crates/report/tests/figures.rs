@@ -2,7 +2,8 @@
 //! Chinese dates, the data appendix.
 
 use eduaid_model::{Money, Rounding};
-use eduaid_report::{Block, Figure, MoneyUnit, Rate, Source, Value, format_date, format_money};
+use eduaid_report::value::{MoneyUnit, Percentage, Value, format_date, format_money};
+use eduaid_report::{Block, Figure, Source};
 use rust_decimal::Decimal;
 
 use crate::common::{date, small_document};
@@ -34,17 +35,17 @@ fn money_in_wan_and_yi_keeps_its_significant_decimals() {
 
 #[test]
 fn percentages_at_their_precision() {
-    assert_eq!(Rate::new(9886, 10_000, 2).unwrap().to_string(), "98.86%");
-    assert_eq!(Rate::new(305, 307, 1).unwrap().to_string(), "99.3%");
-    assert_eq!(Rate::new(993, 1000, 1).unwrap().to_string(), "99.3%");
-    assert_eq!(Rate::new(9880, 10_000, 2).unwrap().to_string(), "98.80%");
-    assert_eq!(Rate::new(1642, 8880, 2).unwrap().to_string(), "18.49%");
-    assert_eq!(Rate::new(426, 447, 2).unwrap().to_string(), "95.30%");
-    assert_eq!(Rate::new(7, 7, 2).unwrap().to_string(), "100%");
+    assert_eq!(Percentage::new(9886, 10_000, 2).unwrap().to_string(), "98.86%");
+    assert_eq!(Percentage::new(305, 307, 1).unwrap().to_string(), "99.3%");
+    assert_eq!(Percentage::new(993, 1000, 1).unwrap().to_string(), "99.3%");
+    assert_eq!(Percentage::new(9880, 10_000, 2).unwrap().to_string(), "98.80%");
+    assert_eq!(Percentage::new(1642, 8880, 2).unwrap().to_string(), "18.49%");
+    assert_eq!(Percentage::new(426, 447, 2).unwrap().to_string(), "95.30%");
+    assert_eq!(Percentage::new(7, 7, 2).unwrap().to_string(), "100%");
     // Half away from zero, once: 1/8 = 12.5% → 13% at no decimals.
-    assert_eq!(Rate::new(1, 8, 0).unwrap().to_string(), "13%");
+    assert_eq!(Percentage::new(1, 8, 0).unwrap().to_string(), "13%");
     assert_eq!(
-        Rate::new(1, 8, 0)
+        Percentage::new(1, 8, 0)
             .unwrap()
             .with_rounding(Rounding::HalfEven)
             .to_string(),
@@ -99,7 +100,7 @@ fn the_data_appendix_lists_every_figure_once_with_its_source() {
 
 mod properties {
     use eduaid_model::{Money, Rounding};
-    use eduaid_report::{MoneyUnit, Rate, format_money};
+    use eduaid_report::value::{MoneyUnit, Percentage, format_money};
     use proptest::prelude::*;
 
     proptest! {
@@ -124,7 +125,7 @@ mod properties {
         #[test]
         fn rates_round_once_to_their_precision(d in 1u64..100_000, n in 0u64..100_000, dp in 0u32..4) {
             let n = n % (d + 1);
-            let r = Rate::new(n, d, dp).unwrap();
+            let r = Percentage::new(n, d, dp).unwrap();
             let text = r.percent_text();
             if !r.is_whole_percent() {
                 prop_assert_eq!(text.split('.').nth(1).map_or(0, str::len), dp as usize);

@@ -1,8 +1,9 @@
 //! The validator on the seed report and on arbitrary text.
 
 use eduaid_model::Money;
+use eduaid_report::value::Percentage;
 use eduaid_report::{
-    CheckKind, Figure, FigureSet, Rate, Relation, Source, restore_decimals, validate_figures, validate_text,
+    CheckKind, Figure, FigureSet, Relation, Source, restore_decimals, validate_figures, validate_text,
 };
 use proptest::prelude::*;
 use rust_decimal::Decimal;
@@ -100,7 +101,7 @@ fn typed_relations() {
     f.insert(Figure::rate(
         "r",
         "入学率",
-        Rate::new(305, 307, 1).unwrap(),
+        Percentage::new(305, 307, 1).unwrap(),
         Source::default(),
     ))
     .unwrap();

@@ -6,28 +6,31 @@
 //! eduaid; depends on `eduaid-model` alone.
 //!
 //! ## Architecture
-//! The indicators, their options and results are at the crate root. Three
+//! The indicators, their options and results are at the crate root. Two
 //! modules keep their own path, because their names are also other eduaid
-//! crates' names (a report has its own `Rate` and `Series`, the eligibility
-//! engine its own `Tally`): [`rate`], [`source`] and [`series`]. Each item
-//! has that one public path.
+//! crates' names (a report has its own chart `Series`, the eligibility
+//! engine its own `Tally`): [`source`] and [`series`]. Each item has that
+//! one public path. The rate every indicator returns is the model's
+//! ([`eduaid_model::rate`]), the one the report crate prints too.
 //!
-//! - **Exact rates** ([`rate`]): a [`rate::Rate`] holds its integer
-//!   numerator and denominator, its base and outcome school years and its
-//!   quality [`rate::Flag`]s (zero, negative or small denominator with a
-//!   Wilson interval, over 100% capped or not, transfer-adjusted). It is
-//!   rounded once, when shown: [`rate::Rate::format_percent`] gives
-//!   `"98.86%"` under 四舍五入, and [`rate::Rate::format_percent_with`]
-//!   takes GB/T 8170's half-even. Never a float, never NaN. Not computable
-//!   is not a number: a rate whose input is missing (no intake, no
-//!   population) carries the [`rate::Missing`] input as its reason and shows
-//!   no value. Wilson intervals ([`rate::Rate::wilson_95`]) use z =
-//!   [`rate::Z_975`], the exact 97.5% normal quantile (1.959964 to six
-//!   places, not 1.96); figures round to places or to significant figures
-//!   ([`rate::Rate::format_percent_significant`]).
+//! - **Exact rates** ([`eduaid_model::rate`]): a [`Rate`](eduaid_model::rate::Rate)
+//!   holds its integer numerator and denominator, its base and outcome
+//!   school years and its quality [`Flag`](eduaid_model::rate::Flag)s
+//!   (zero, negative or small denominator with a Wilson interval, over
+//!   100% capped or not, transfer-adjusted). It is rounded once, when
+//!   shown: `format_percent` gives `"98.86%"` under 四舍五入, and
+//!   `format_percent_with` takes GB/T 8170's half-even. Never a float,
+//!   never NaN. Not computable is not a number: a rate whose input is
+//!   missing (no intake, no population) carries the
+//!   [`Missing`](eduaid_model::rate::Missing) input as its reason and shows
+//!   no value. Wilson intervals (`wilson_95`) use z =
+//!   [`Z_975`](eduaid_model::rate::Z_975), the exact 97.5% normal quantile
+//!   (1.959964 to six places, not 1.96); figures round to places or to
+//!   significant figures (`format_percent_significant`).
 //! - **Rounding checks**: GB/T 8170 rounding of decimal text
 //!   ([`round_str`]) and [`check_printed`], which recognises a printed figure
-//!   that was rounded twice (the seed's 99.4% for 305/307).
+//!   that was rounded twice (the seed's 99.4% for 305/307) with the model's
+//!   [`detect_double_rounding`](eduaid_model::rate::detect_double_rounding).
 //! - **Sources and breakdowns** ([`source`]): indicators read a
 //!   [`source::CountSource`] (implemented for
 //!   [`Counts`](eduaid_model::Counts); plug in your own, which can fail and
@@ -63,7 +66,7 @@
 //! ```
 //! use eduaid_model::*;
 //! use eduaid_stats::*;
-//! use eduaid_stats::rate::Flag;
+//! use eduaid_model::rate::{Flag, PrintedCheck};
 //!
 //! // A junior cohort of 1000 entrants in 2014-15, with transfers, and 989
 //! // graduates in 2016-17.
@@ -90,10 +93,9 @@
 #![forbid(unsafe_code)]
 
 mod classes;
-use eduaid_model::convert;
+use eduaid_model::{convert, rate};
 mod error;
 mod indicators;
-pub mod rate;
 mod roster;
 mod rounding;
 pub mod series;
@@ -114,10 +116,7 @@ pub use roster::{
     StudentFilter, StudentTrait, grade_counts_from_roster, net_enrolment_from_roster, schools_of, student_share,
     student_share_breakdown,
 };
-pub use rounding::{
-    DOUBLE_ROUNDING_DEPTH, PrintedCheck, check_printed, detect_double_rounding, parse_decimal, parse_percent,
-    round_decimal, round_significant, round_str,
-};
+pub use rounding::{check_printed, parse_decimal, parse_percent, round_decimal, round_significant, round_str};
 pub use target::{Direction, Target, TargetCheck};
 pub use uis::{
     Cohort, CohortGrade, CohortOptions, CohortsBySex, GradeFlow, MAX_GRADES, MAX_SIMULATED, NegativeDropout, NerCounts,

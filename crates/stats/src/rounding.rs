@@ -7,15 +7,14 @@
 //! negative number by its absolute value and put the sign back, and both
 //! forbid rounding in successive steps (不允许连续修约): 15.4546 to a whole
 //! number is 15, never 15.455 → 15.46 → 15.5 → 16. [`check_printed`] spots
-//! a printed figure that broke that rule.
+//! a printed figure that broke that rule, with the model's
+//! [`detect_double_rounding`] (the one check the report's validator uses
+//! too).
 
-use std::fmt;
-
+use eduaid_model::rate::{DOUBLE_ROUNDING_DEPTH, MAX_DP, PrintedCheck, Ratio, detect_double_rounding, fixed};
 use eduaid_model::{Decimal, Rounding};
-use serde::{Deserialize, Serialize};
 
 use crate::Error;
-use crate::rate::{MAX_DP, Ratio, fixed};
 
 /// Round `value` to `sig` significant figures (at least one) by `rounding`,
 /// e.g. a Wilson bound 0.490197… at three figures is 0.490; `None` if the
@@ -112,93 +111,13 @@ pub fn parse_percent(text: &str) -> Result<(Decimal, u32), Error> {
     Ok((v, v.scale()))
 }
 
-/// The verdict on a printed figure against the exact one.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum PrintedCheck {
-    /// The printed figure is the exact value rounded once.
-    Correct,
-    /// The printed figure comes from rounding in successive steps
-    /// (连续修约), which GB/T 8170 forbids: `steps` are the intermediate
-    /// values, from the first rounding to the printed one.
-    DoubleRounding {
-        /// The correct figure, rounded once.
-        correct: Decimal,
-        /// The successive roundings, e.g. `[99.35, 99.4]` for 99.3485….
-        steps: Vec<Decimal>,
-    },
-    /// The printed figure is neither: a different value altogether.
-    Wrong {
-        /// The correct figure, rounded once.
-        correct: Decimal,
-    },
-}
-
-impl PrintedCheck {
-    /// True if the printed figure is correct.
-    #[must_use]
-    pub fn is_correct(&self) -> bool {
-        matches!(self, PrintedCheck::Correct)
-    }
-}
-
-impl fmt::Display for PrintedCheck {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PrintedCheck::Correct => f.write_str("correctly rounded"),
-            PrintedCheck::DoubleRounding { correct, steps } => {
-                write!(f, "rounded in successive steps (")?;
-                for (i, s) in steps.iter().enumerate() {
-                    if i > 0 {
-                        f.write_str(" → ")?;
-                    }
-                    write!(f, "{s}")?;
-                }
-                write!(f, "); rounded once it is {correct}")
-            }
-            PrintedCheck::Wrong { correct } => write!(f, "does not match: rounded once it is {correct}"),
-        }
-    }
-}
-
-/// How many extra places [`detect_double_rounding`] tries as the first
-/// rounding.
-pub const DOUBLE_ROUNDING_DEPTH: u32 = 6;
-
-/// Check a printed figure against an exact value: was it rounded once, in
-/// successive steps, or is it something else? The printed figure's number
-/// of decimal places is the precision checked (`99.4` → one place).
-///
-/// The exact value must carry more places than are printed; a [`Ratio`]
-/// gives it exactly through [`check_printed`].
-#[must_use]
-pub fn detect_double_rounding(exact: Decimal, printed: Decimal, rounding: Rounding) -> PrintedCheck {
-    let dp = printed.scale();
-    let correct = rounding.round(exact, dp);
-    if correct == printed {
-        return PrintedCheck::Correct;
-    }
-    for start in (dp + 1)..=(dp + DOUBLE_ROUNDING_DEPTH) {
-        let mut v = rounding.round(exact, start);
-        let mut steps = vec![v];
-        for p in (dp..start).rev() {
-            v = rounding.round(v, p);
-            steps.push(v);
-        }
-        if v == printed {
-            return PrintedCheck::DoubleRounding { correct, steps };
-        }
-    }
-    PrintedCheck::Wrong { correct }
-}
-
 /// Check a printed percentage (`"99.4%"`) against the exact rate
 /// `numerator / denominator`.
 ///
 /// ```
-/// use eduaid_stats::{check_printed, PrintedCheck};
+/// use eduaid_stats::check_printed;
 /// use eduaid_model::Rounding;
+/// use eduaid_model::rate::PrintedCheck;
 /// // The seed printed 305/307 as 99.4%: 99.3485… → 99.35 → 99.4.
 /// let verdict = check_printed(305, 307, "99.4%", Rounding::HalfUp)?;
 /// assert!(matches!(verdict, PrintedCheck::DoubleRounding { .. }));

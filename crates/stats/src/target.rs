@@ -59,7 +59,7 @@ impl Target {
     ///
     /// ```
     /// use eduaid_stats::Target;
-    /// use eduaid_stats::rate::Rate;
+    /// use eduaid_model::rate::Rate;
     /// use eduaid_model::{Decimal, Rounding};
     /// let t = Target::at_least("初中三年巩固率", Decimal::from(95));
     /// let c = t.check(&Rate::new(1737, 1757));

@@ -1,8 +1,8 @@
 //! Issue 13, items 8–12: every expected value computed by hand and checked
 //! as an exact fraction.
 
+use eduaid_model::rate::*;
 use eduaid_model::{Decimal, Rounding, Stage};
-use eduaid_stats::rate::*;
 use eduaid_stats::*;
 
 use crate::common::{cell, y};

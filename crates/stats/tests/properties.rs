@@ -2,11 +2,11 @@
 //! 8170 rounding against a digit-by-digit oracle, and no panic or NaN on
 //! any input.
 
+use eduaid_model::rate::*;
 use eduaid_model::{
     Class, Counts, Decimal, DisabilityKind, DisabledChildrenCount, GradeCount, Locality, Ownership, PopulationCount,
     PovertyGroup, Rounding, School, SchoolId, SchoolKind, SchoolYear, Sex, Stage, TeacherCount,
 };
-use eduaid_stats::rate::*;
 use eduaid_stats::source::*;
 use eduaid_stats::*;
 use proptest::prelude::*;

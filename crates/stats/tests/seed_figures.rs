@@ -3,11 +3,11 @@
 //! the workspace's `tests/seed_stats.rs`).
 
 use chrono::NaiveDate;
+use eduaid_model::rate::*;
 use eduaid_model::{
     Counts, DisabilityKind, DisabledChildrenCount, EnrolmentStatus, Hukou, Locality, MemoryRoster, Ownership,
     PovertyGroup, Rounding, SchoolId, Sex, Stage, Student, StudentId,
 };
-use eduaid_stats::rate::*;
 use eduaid_stats::series::*;
 use eduaid_stats::source::*;
 use eduaid_stats::*;

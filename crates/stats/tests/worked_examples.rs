@@ -1,8 +1,8 @@
 //! The worked examples of `shared/research/education-statistics.md` and
 //! `shared/seed/FIGURES.md`, each with the figure its source gives.
 
+use eduaid_model::rate::*;
 use eduaid_model::{Decimal, Rounding, Sex, Stage};
-use eduaid_stats::rate::*;
 use eduaid_stats::*;
 
 use crate::common::{cell, y};

@@ -10,8 +10,8 @@
 
 // The standards the report is held to, as the work report states them.
 use eduaid::county_report::{DISABLED_ENROLMENT_STANDARD, JUNIOR_RETENTION_STANDARD};
+use eduaid::model::rate::{Rate, Ratio};
 use eduaid::model::{Counts, Decimal, Rounding, SchoolYear, Stage};
-use eduaid::stats::rate::{Rate, Ratio};
 use eduaid::stats::source::{CountSource, Dimension, GroupKey, breakdown};
 use eduaid::stats::{
     ClassFilter, CohortOptions, DropoutForm, ParityKind, RetentionForm, RetentionKind, RetentionOptions, SizeBand,

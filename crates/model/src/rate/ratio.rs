@@ -3,7 +3,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
-use eduaid_model::{Decimal, Rounding};
+use crate::{Decimal, Rounding};
 use serde::{Deserialize, Serialize};
 
 use super::*;
@@ -11,7 +11,7 @@ use super::*;
 /// A ratio of two integers, held exactly.
 ///
 /// ```
-/// use eduaid_stats::rate::Ratio;
+/// use eduaid_model::rate::Ratio;
 /// use eduaid_model::Rounding;
 /// let avg = Ratio::new(8692, 113);
 /// assert_eq!(avg.format(1, Rounding::HalfUp), "76.9");

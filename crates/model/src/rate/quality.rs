@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use eduaid_model::{SchoolYear, Stage};
+use crate::{SchoolYear, Stage};
 use serde::{Deserialize, Serialize};
 
 /// Why an indicator is not computable: the input it needs is not in the

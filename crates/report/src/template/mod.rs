@@ -36,6 +36,10 @@
 //! a template that names a figure the data lacks fails with
 //! [`Error::Template`] naming the template line, never a blank in the
 //! report.
+//!
+//! Here: the data and the template, run by minijinja; `markup` turns the
+//! filled-in text into the document, `names` finds which name of a failing
+//! line was undefined.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -48,16 +52,15 @@ use serde::{Deserialize, Serialize};
 
 use crate::Error;
 use crate::chart::Chart;
-use crate::doc::{Block, Document, Heading, Inline, Table};
-use crate::figure::{Figure, FigureSet, Value};
+use crate::doc::{Document, Table};
+use crate::figure::{Figure, FigureSet};
+use crate::value::Value;
 
-const FIG_OPEN: char = '\u{E000}';
-const MARK_CLOSE: char = '\u{E001}';
-const BLOCK_OPEN: char = '\u{E002}';
-/// Opens a value printed from data: its text is held aside and the markup
-/// carries only its index, so nothing in data (a newline, `#`, `%`, a
-/// marker character) is ever read as markup.
-const LIT_OPEN: char = '\u{E003}';
+mod markup;
+mod names;
+
+use markup::{BLOCK_OPEN, FIG_OPEN, LIT_OPEN, MARK_CLOSE, parse_markup};
+use names::{bound_names, undefined_names};
 
 /// The most steps (minijinja's fuel: about one per instruction) a template
 /// may take. The built-in report takes about 10 000.
@@ -69,7 +72,7 @@ pub const MAX_TEMPLATE_RANGE: usize = 10_000;
 
 /// The default work-report template (Chinese, official style), following
 /// the structure of a county's education poverty-alleviation work report.
-pub const DEFAULT_TEMPLATE: &str = include_str!("../templates/county_report.txt.j2");
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../templates/county_report.txt.j2");
 
 /// A word or a list of words for a template (the county's name, the years).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -461,262 +464,10 @@ impl Template {
     }
 }
 
-/// The names a template binds itself: macro names and their arguments,
-/// `for` loop variables, `set` and `with` targets.
-fn bound_names(source: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    let mut rest = source;
-    while let Some(start) = rest.find("{%") {
-        let body = &rest[start + 2..];
-        let end = body.find("%}").unwrap_or(body.len());
-        let tag = body[..end].trim_matches(|c: char| c == '-' || c == '+' || c.is_whitespace());
-        let (head, tail) = tag.split_once(char::is_whitespace).unwrap_or((tag, ""));
-        let targets = match head {
-            "macro" => tail.split_once(')').map_or(tail, |(a, _)| a),
-            "for" => tail.split(" in ").next().unwrap_or(""),
-            "set" | "with" => tail.split('=').next().unwrap_or(""),
-            _ => "",
-        };
-        let mut after_eq = false;
-        for word in targets.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '=')) {
-            // A macro's default values (`f=none`) are not names it binds.
-            let name = word.split('=').next().unwrap_or("");
-            if !name.is_empty() && !after_eq && !name.starts_with(|c: char| c.is_ascii_digit()) {
-                out.insert(name.to_string());
-            }
-            after_eq = word.ends_with('=');
-        }
-        rest = body.get(end..).unwrap_or("");
-    }
-    out
-}
-
-/// Names used in the expressions of one template line that the context
-/// does not hold (a best effort to say which name was undefined).
-fn undefined_names(line: &str, known: &BTreeSet<String>) -> Vec<String> {
-    const BUILTIN: &[&str] = &[
-        "fig",
-        "table",
-        "chart",
-        "loop",
-        "range",
-        "true",
-        "false",
-        "none",
-        "and",
-        "or",
-        "not",
-        "in",
-        "is",
-        "if",
-        "else",
-        "elif",
-        "endif",
-        "for",
-        "endfor",
-        "set",
-        "endset",
-        "defined",
-        "undefined",
-        "length",
-        "join",
-        "upper",
-        "lower",
-        "default",
-        "first",
-        "last",
-        "round",
-        "int",
-        "float",
-        "string",
-        "trim",
-        "replace",
-        "with",
-        "endwith",
-        "macro",
-        "endmacro",
-    ];
-    let mut out = Vec::new();
-    let mut rest = line;
-    while let Some(start) = rest.find(['{']) {
-        let after = &rest[start + 1..];
-        let Some(kind) = after.chars().next() else { break };
-        if kind != '{' && kind != '%' {
-            rest = after;
-            continue;
-        }
-        let close = if kind == '{' { "}}" } else { "%}" };
-        let body = &after[1..];
-        let end = body.find(close).unwrap_or(body.len());
-        let expr = &body[..end];
-        let mut prev = ' ';
-        let mut word = String::new();
-        let mut in_str = false;
-        for c in expr.chars().chain(std::iter::once(' ')) {
-            if c == '"' || c == '\'' {
-                in_str = !in_str;
-            }
-            if !in_str && (c.is_ascii_alphanumeric() || c == '_') {
-                word.push(c);
-                continue;
-            }
-            if !word.is_empty() {
-                let first = word.chars().next().unwrap_or('0');
-                let is_attr = prev == '.' || prev == '|';
-                if !is_attr
-                    && !first.is_ascii_digit()
-                    && !known.contains(&word)
-                    && !BUILTIN.contains(&word.as_str())
-                    && !out.contains(&word)
-                {
-                    out.push(word.clone());
-                }
-                word.clear();
-            }
-            if !c.is_whitespace() {
-                prev = c;
-            }
-        }
-        rest = &body[end.min(body.len())..];
-    }
-    out
-}
-
-/// Turn filled-in markup into a document.
-fn parse_markup(text: &str, data: &ReportData, lits: &[String]) -> Result<Document, Error> {
-    let mut doc = Document::default();
-    let mut para: Vec<Inline> = Vec::new();
-    let flush = |para: &mut Vec<Inline>, doc: &mut Document| {
-        if para
-            .iter()
-            .any(|i| !matches!(i, Inline::Text(t) if t.trim().is_empty()))
-        {
-            doc.blocks.push(Block::Paragraph(std::mem::take(para)));
-        }
-        para.clear();
-    };
-    for raw in text.lines() {
-        let line = raw.trim();
-        if line.is_empty() {
-            flush(&mut para, &mut doc);
-            continue;
-        }
-        if let Some(t) = line.strip_prefix("%to ") {
-            flush(&mut para, &mut doc);
-            doc.addressee = Some(plain(t.trim(), data, lits)?);
-            continue;
-        }
-        if let Some(t) = line.strip_prefix("%from ") {
-            flush(&mut para, &mut doc);
-            doc.signature.push(plain(t.trim(), data, lits)?);
-            continue;
-        }
-        if let Some(t) = line.strip_prefix("%%") {
-            flush(&mut para, &mut doc);
-            doc.subtitle = Some(plain(t.trim(), data, lits)?);
-            continue;
-        }
-        if let Some(t) = line.strip_prefix('%') {
-            flush(&mut para, &mut doc);
-            doc.title = plain(t.trim(), data, lits)?;
-            continue;
-        }
-        let hashes = line.chars().take_while(|c| *c == '#').count();
-        if (1..=4).contains(&hashes) && line[hashes..].starts_with(' ') {
-            flush(&mut para, &mut doc);
-            doc.blocks.push(Block::Heading(Heading {
-                level: u8::try_from(hashes).unwrap_or(1),
-                text: plain(line[hashes..].trim(), data, lits)?,
-            }));
-            continue;
-        }
-        if let Some(t) = line.strip_prefix('>') {
-            flush(&mut para, &mut doc);
-            doc.blocks.push(Block::Note(inlines(t.trim(), data, lits)?));
-            continue;
-        }
-        // Block markers split the paragraph around them.
-        let mut rest = line;
-        while let Some(i) = rest.find(BLOCK_OPEN) {
-            para.extend(inlines(&rest[..i], data, lits)?);
-            let after = &rest[i + BLOCK_OPEN.len_utf8()..];
-            let end = after.find(MARK_CLOSE).unwrap_or(after.len());
-            let marker = &after[..end];
-            flush(&mut para, &mut doc);
-            let unknown = |what, key: &str| Error::Unknown {
-                what,
-                key: key.to_string(),
-            };
-            if let Some(k) = marker.strip_prefix("table:") {
-                let t = data.tables.get(k).ok_or_else(|| unknown("table", k))?;
-                doc.blocks.push(Block::Table(t.clone()));
-            } else if let Some(k) = marker.strip_prefix("chart:") {
-                let c = data.charts.get(k).ok_or_else(|| unknown("chart", k))?;
-                doc.blocks.push(Block::Chart(c.clone()));
-            }
-            rest = after.get(end + MARK_CLOSE.len_utf8()..).unwrap_or("");
-        }
-        if !rest.is_empty() {
-            para.extend(inlines(rest, data, lits)?);
-        }
-    }
-    flush(&mut para, &mut doc);
-    // Merge adjacent text so each paragraph is text, figure, text, ….
-    for b in &mut doc.blocks {
-        if let Block::Paragraph(p) | Block::Note(p) = b {
-            let mut merged: Vec<Inline> = Vec::with_capacity(p.len());
-            for i in p.drain(..) {
-                match (merged.last_mut(), i) {
-                    (Some(Inline::Text(a)), Inline::Text(b)) => a.push_str(&b),
-                    (_, i) => merged.push(i),
-                }
-            }
-            *p = merged;
-        }
-    }
-    Ok(doc)
-}
-
-/// Split text with figure and value markers into inlines.
-fn inlines(text: &str, data: &ReportData, lits: &[String]) -> Result<Vec<Inline>, Error> {
-    let mut out = Vec::new();
-    let mut rest = text;
-    while let Some(i) = rest.find([FIG_OPEN, LIT_OPEN]) {
-        if i > 0 {
-            out.push(Inline::Text(rest[..i].to_string()));
-        }
-        let open = rest[i..].chars().next().unwrap_or(FIG_OPEN);
-        let after = &rest[i + open.len_utf8()..];
-        let end = after.find(MARK_CLOSE).unwrap_or(after.len());
-        let key = &after[..end];
-        if open == LIT_OPEN {
-            // A value from data: its own text, on one line.
-            let lit = key
-                .parse::<usize>()
-                .ok()
-                .and_then(|n| lits.get(n))
-                .map_or("", String::as_str);
-            out.push(Inline::Text(lit.replace(['\n', '\r', '\t'], " ")));
-        } else {
-            out.push(Inline::Figure(data.figures.require(key)?.clone()));
-        }
-        rest = after.get(end + MARK_CLOSE.len_utf8()..).unwrap_or("");
-    }
-    if !rest.is_empty() {
-        out.push(Inline::Text(rest.to_string()));
-    }
-    Ok(out)
-}
-
-/// Text with figures printed in place (titles and headings).
-fn plain(text: &str, data: &ReportData, lits: &[String]) -> Result<String, Error> {
-    let text: String = inlines(text, data, lits)?.iter().map(Inline::plain).collect();
-    Ok(text.trim().to_string())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::doc::{Block, Inline};
     use crate::figure::Source;
 
     fn data() -> ReportData {

@@ -10,17 +10,27 @@
 //! Nothing here is a float. Rounding to `dp` places is done on the exact
 //! quotient with integer arithmetic, so `305/307` shown at one decimal is
 //! 99.3% under 四舍五入 whatever the intermediate precision.
+//!
+//! The rate lives in the model because two crates meet over it: the
+//! statistics crate computes rates, the report crate prints them (a
+//! report's figure holds a `Rate` with the places it is printed at). The
+//! check that tells a figure rounded once from one rounded in successive
+//! steps ([`detect_double_rounding`]) is here for the same reason: the
+//! statistics crate checks printed rates with it, the report's validator
+//! checks the percentages of a text.
 
 use std::cmp::Ordering;
 use std::fmt;
 
 use crate::convert::clamped;
-use eduaid_model::{Decimal, Rounding, SchoolYear};
+use crate::{Decimal, Rounding, SchoolYear};
 use serde::{Deserialize, Serialize};
 
+mod printed;
 mod quality;
 mod ratio;
 
+pub use printed::{DOUBLE_ROUNDING_DEPTH, PrintedCheck, detect_double_rounding};
 pub use quality::{Flag, Missing};
 pub use ratio::Ratio;
 
@@ -39,7 +49,8 @@ pub const NO_VALUE: &str = "—";
 
 /// Show a rounded decimal with exactly `dp` places (`100` at two places is
 /// `100.00`).
-pub(crate) fn fixed(v: Decimal, dp: u32) -> String {
+#[must_use]
+pub fn fixed(v: Decimal, dp: u32) -> String {
     let width = clamped::<_, usize>(dp);
     format!("{v:.width$}")
 }
@@ -47,7 +58,7 @@ pub(crate) fn fixed(v: Decimal, dp: u32) -> String {
 /// A rate (率): an exact proportion shown as a percentage.
 ///
 /// ```
-/// use eduaid_stats::rate::{Flag, Rate};
+/// use eduaid_model::rate::{Flag, Rate};
 /// use eduaid_model::Rounding;
 /// let r = Rate::new(305, 307);
 /// assert_eq!(r.format_percent(1), "99.3%");
@@ -218,7 +229,8 @@ impl Rate {
     }
 
     /// The exact proportion as shown: the raw one, or 1/1 when capped.
-    fn shown(&self) -> Ratio {
+    #[must_use]
+    pub fn shown(&self) -> Ratio {
         if self.is_capped() { Ratio::new(1, 1) } else { self.ratio }
     }
 

@@ -111,6 +111,23 @@ pub(crate) fn ascii_digits_cow(s: &str) -> Cow<'_, str> {
 /// A yes/no cell: true/false, 是/否, 1/0, √/×, Y/N, yes/no
 /// (ASCII case-insensitive).
 pub(crate) fn parse_bool(cell: &Cell) -> Result<Option<bool>, String> {
+    match cell {
+        Cell::Bool(b) => return Ok(Some(*b)),
+        // The spellings a program writes, read at once (the general path
+        // below reads them alike: they need no trimming or case folding).
+        Cell::Text(s) => match s.as_str() {
+            "false" | "0" | "否" => return Ok(Some(false)),
+            "true" | "1" | "是" => return Ok(Some(true)),
+            "" => return Ok(None),
+            _ => {}
+        },
+        _ => {}
+    }
+    parse_bool_general(cell)
+}
+
+/// [`parse_bool`] without the quick reading of the usual spellings.
+fn parse_bool_general(cell: &Cell) -> Result<Option<bool>, String> {
     if let Cell::Bool(b) = cell {
         return Ok(Some(*b));
     }
@@ -504,6 +521,10 @@ normal_id!(
 /// fraction, `e` and a signed or unsigned exponent, with either a fraction
 /// or a sign (so that an id like `12E3` is not taken for one).
 fn is_exponent_form(s: &str) -> bool {
+    // Most ids open with a letter or hold no `e`: no exponent form.
+    if !s.as_bytes().first().is_some_and(u8::is_ascii_digit) || !s.bytes().any(|b| b | 0x20 == b'e') {
+        return false;
+    }
     let Some((mantissa, exp)) = s.split_once(['e', 'E']) else {
         return false;
     };
@@ -528,6 +549,7 @@ where
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -582,6 +604,39 @@ mod tests {
             let date = d(s);
             let serial = to_serial(date);
             assert_eq!(from_serial(serial as f64), Ok(date), "{s} -> {serial}");
+        }
+    }
+
+    proptest::proptest! {
+        /// The usual spellings read at once read as the general path
+        /// reads them, and so does any other text.
+        #[test]
+        fn quick_booleans_are_the_general_ones(
+            t in proptest::prop_oneof![
+                proptest::sample::select(vec!["true", "false", "0", "1", "是", "否", "", "TRUE", " 1", "0 ", "０", "y", "N"])
+                    .prop_map(str::to_string),
+                "[ 01tfruealsYN是否０１　]{0,6}",
+            ]
+        ) {
+            let c = Cell::Text(t);
+            proptest::prop_assert_eq!(parse_bool(&c), parse_bool_general(&c));
+        }
+
+        /// Text the quick check passes over is never in exponent form to
+        /// the full check.
+        #[test]
+        fn exponent_forms_are_found(t in "[0-9a-zA-Z.+\\-]{0,10}") {
+            let full = |s: &str| {
+                let Some((mantissa, exp)) = s.split_once(['e', 'E']) else {
+                    return false;
+                };
+                let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+                let signed = exp.starts_with(['+', '-']);
+                let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+                let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+                digits(int) && (frac.is_empty() || digits(frac)) && digits(exp) && (signed || !frac.is_empty())
+            };
+            proptest::prop_assert_eq!(is_exponent_form(&t), full(&t));
         }
     }
 

@@ -385,6 +385,7 @@ impl Record for StudentRow {
 fn bank_details(f: &Fields, today: NaiveDate, warnings: &mut Vec<(String, String)>) -> Option<BankDetails> {
     let mut number = |name: Col, check: &dyn Fn(&str) -> Option<String>| -> Option<String> {
         let t = match f.cell(name) {
+            c if c.is_blank() => return None,
             Cell::Number(x) | Cell::Serial(x) => {
                 if x.fract() != 0.0 || x.abs() >= 1e15 {
                     warnings.push((
@@ -714,6 +715,46 @@ impl Record for TeacherCount {
 mod tests {
     use super::*;
     use crate::source::ColumnKey;
+
+    /// `Fields::get` reads a blank cell as no value without asking the
+    /// parser: it holds only because every parser reads it so.
+    #[test]
+    fn every_parser_reads_a_blank_cell_as_no_value() {
+        fn none<T: std::fmt::Debug>(what: &str, c: &Cell, r: &Result<Option<T>, String>) {
+            assert!(matches!(r, Ok(None)), "{what} of {c:?}: {r:?}");
+        }
+        for c in [
+            Cell::Empty,
+            Cell::Text(String::new()),
+            Cell::Text(" ".into()),
+            Cell::Text("\t \u{3000}\u{a0}".into()),
+        ] {
+            assert!(c.is_blank());
+            none("bool", &c, &parse_bool(&c));
+            none("yes", &c, &yes(&c));
+            none("date", &c, &parse_date(&c));
+            none("text", &c, &text(&c));
+            none("count", &c, &parse_count(&c));
+            none("u8", &c, &parse_u8(&c));
+            none("money", &c, &parse_money(&c));
+            none("grade", &c, &parse_grade(&c, None));
+            none("grade in a stage", &c, &parse_grade(&c, Some(Stage::Junior)));
+            none("student id", &c, &parse_id::<StudentId>(&c));
+            none("school id", &c, &parse_id::<SchoolId>(&c));
+            none("household id", &c, &parse_id::<HouseholdId>(&c));
+            none("stage", &c, &parse_coded::<Stage>(&c));
+            none("status kind", &c, &parse_coded::<StatusKind>(&c));
+            none("school year", &c, &parse_coded::<SchoolYear>(&c));
+            none("term", &c, &parse_coded::<Term>(&c));
+            none("sex", &c, &parse_coded::<eduaid_model::Sex>(&c));
+            none("hukou", &c, &parse_coded::<eduaid_model::Hukou>(&c));
+            none("student status", &c, &parse_coded::<eduaid_model::EnrolmentStatus>(&c));
+            none("school kind", &c, &parse_coded::<eduaid_model::SchoolKind>(&c));
+            none("disability", &c, &parse_disability(&c));
+            none("program", &c, &parse_program(&c));
+            none("poverty", &c, &parse_poverty(&c));
+        }
+    }
 
     #[test]
     fn student_columns_found_at_compile_time_are_those_looked_up() {

@@ -268,13 +268,20 @@ impl Fields {
         }
     }
 
-    /// An optional value.
+    /// An optional value. A blank cell (absent, empty or white space) is
+    /// no value without asking `parse`: every cell parser reads a blank
+    /// cell so (a test holds each of them to it), and most cells of a
+    /// students file are blank status columns.
     pub(crate) fn get<T>(
         &self,
         name: impl ColumnKey,
         parse: impl FnOnce(&Cell) -> Result<Option<T>, String>,
     ) -> Result<Option<T>, CellError> {
-        parse(self.cell(name)).map_err(|r| self.err(name, r))
+        let cell = self.cell(name);
+        if cell.is_blank() {
+            return Ok(None);
+        }
+        parse(cell).map_err(|r| self.err(name, r))
     }
 
     /// A required value: an empty cell is an error.
@@ -968,8 +975,14 @@ fn may_be_number(c: &Cell) -> bool {
     match c {
         Cell::Empty => false,
         Cell::Text(s) if s.is_ascii() => {
+            let b = s.as_bytes();
+            // Most cells open with a letter (ids, codes, yes/no), which no
+            // number has; an empty cell holds no number.
+            if b.first().is_none_or(u8::is_ascii_alphabetic) {
+                return false;
+            }
             let mut first = true;
-            s.bytes().all(|b| {
+            b.iter().all(|&b| {
                 if b == b',' || char::from(b).is_whitespace() {
                     return true;
                 }

@@ -184,7 +184,7 @@ impl Sums {
         let Some(Cell::Text(key)) = self.key.and_then(|k| cells.get(k)) else {
             return false;
         };
-        if key.trim().is_empty() {
+        if crate::cell::trim(key).is_empty() {
             return false;
         }
         let mut filled = cells.iter().filter(|c| !c.is_blank()).take(3);

@@ -261,7 +261,10 @@ mod col {
 /// The household id derived for a student whose row states a status but
 /// names no household.
 pub(crate) fn derived_household_id(student: &StudentId) -> Result<HouseholdId, ModelError> {
-    HouseholdId::new(format!("H-{student}"))
+    let mut id = String::with_capacity(student.as_str().len() + 2);
+    id.push_str("H-");
+    id.push_str(student.as_str());
+    HouseholdId::new(id)
 }
 
 fn yes(c: &Cell) -> Result<Option<bool>, String> {

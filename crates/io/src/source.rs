@@ -974,22 +974,26 @@ const MAX_SPARE_BYTES: usize = 1 << 16;
 fn may_be_number(c: &Cell) -> bool {
     match c {
         Cell::Empty => false,
-        Cell::Text(s) if s.is_ascii() => {
+        Cell::Text(s) => {
             let b = s.as_bytes();
-            // Most cells open with a letter (ids, codes, yes/no), which no
-            // number has; an empty cell holds no number.
-            if b.first().is_none_or(u8::is_ascii_alphabetic) {
-                return false;
-            }
-            let mut first = true;
-            b.iter().all(|&b| {
-                if b == b',' || char::from(b).is_whitespace() {
-                    return true;
+            match b.first() {
+                // An empty cell holds no number, and most cells open with a
+                // letter (ids, codes, yes/no), which no number has.
+                None => false,
+                Some(c) if c.is_ascii_alphabetic() => false,
+                _ if !s.is_ascii() => true,
+                _ => {
+                    let mut first = true;
+                    b.iter().all(|&b| {
+                        if b == b',' || char::from(b).is_whitespace() {
+                            return true;
+                        }
+                        let ok = b.is_ascii_digit() || b == b'.' || (b == b'-' && first);
+                        first = false;
+                        ok
+                    })
                 }
-                let ok = b.is_ascii_digit() || b == b'.' || (b == b'-' && first);
-                first = false;
-                ok
-            })
+            }
         }
         _ => true,
     }
@@ -1993,7 +1997,7 @@ mod tests {
     proptest::proptest! {
         /// A cell the totals-row sums are not given is never a number to them.
         #[test]
-        fn cells_left_out_of_the_sums_are_not_numbers(t in "[0-9.,\\- \t\x0b\x0cA-Za-z:+eE]{0,12}") {
+        fn cells_left_out_of_the_sums_are_not_numbers(t in "[0-9.,\\- \t\x0b\x0cA-Za-z:+eE０-９人名元学，．－　]{0,12}") {
             let c = Cell::Text(t);
             if !may_be_number(&c) {
                 proptest::prop_assert!(crate::furniture::number(&c).is_none());

@@ -173,6 +173,12 @@ pub(crate) fn parse_date(cell: &Cell) -> Result<Option<NaiveDate>, String> {
             Err(_) => Err(format!("{s} is not an excel date serial")),
         },
         Cell::Bool(_) => Err("a yes/no value is not a date".into()),
+        // `2017-03-01` as it stands, read at once (as `parse_date_text`
+        // reads it: no trimming to do).
+        Cell::Text(s) if iso_parts(s).is_some() => match iso_parts(s) {
+            Some((y, m, d)) => ymd(y, m, d).map(Some).map_err(|reason| format!("{s:?}: {reason}")),
+            None => parse_date_text(s).map(Some),
+        },
         _ => match cell.trimmed()? {
             None => Ok(None),
             Some(t) => parse_date_text(&t).map(Some),
@@ -551,10 +557,17 @@ pub(crate) fn parse_coded<T: FromStr>(cell: &Cell) -> Result<Option<T>, String>
 where
     T::Err: std::fmt::Display,
 {
-    match cell.trimmed()? {
-        None => Ok(None),
-        Some(t) => t.parse::<T>().map(Some).map_err(|e| e.to_string()),
+    let t = match cell {
+        Cell::Text(s) => Cow::Borrowed(trim(s)),
+        other => match other.trimmed()? {
+            Some(t) => t,
+            None => return Ok(None),
+        },
+    };
+    if t.is_empty() {
+        return Ok(None);
     }
+    t.parse::<T>().map(Some).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -623,6 +636,25 @@ mod tests {
         #[test]
         fn quick_trim_is_trim(t in "[ a-z0-9\t\r\n\u{a0}\u{3000}\u{2003}\u{feff}学０]{0,8}") {
             proptest::prop_assert_eq!(trim(&t), t.trim());
+        }
+
+        /// Dates and codes read at once read as the general path reads
+        /// them: trimmed text, then `parse_date_text` or `from_str`.
+        #[test]
+        fn quick_dates_and_codes_are_the_general_ones(t in "[0-9\\- 年月日/.]{0,12}|[0-9]{4}-[0-9]{2}-[0-9]{2}|[ a-z小学初中高]{0,9}") {
+            let c = Cell::Text(t);
+            let general = match c.trimmed() {
+                Ok(None) => Ok(None),
+                Ok(Some(t)) => parse_date_text(&t).map(Some),
+                Err(e) => Err(e),
+            };
+            proptest::prop_assert_eq!(parse_date(&c), general);
+            let general: Result<Option<Stage>, String> = match c.trimmed() {
+                Ok(None) => Ok(None),
+                Ok(Some(t)) => t.parse::<Stage>().map(Some).map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            proptest::prop_assert_eq!(parse_coded::<Stage>(&c), general);
         }
 
         /// The usual spellings read at once read as the general path

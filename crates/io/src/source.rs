@@ -4,7 +4,7 @@
 //! ragged rows rejected.
 
 use std::borrow::Cow;
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Cursor, Read};
 use std::path::Path;
@@ -1609,6 +1609,9 @@ fn hundredths(v: i64) -> String {
 fn plausibility(text: &str) -> i64 {
     let (mut sum, mut n) = (0i64, 0u64);
     let mut prev_odd_or_hanzi: Option<bool> = None;
+    // A hanzi's score, once found (a sample repeats few characters, and
+    // encoding one to GBK to find its level is slow).
+    let mut scores: HashMap<char, i64> = HashMap::new();
     for c in text.chars() {
         if c.is_ascii() {
             prev_odd_or_hanzi = None;
@@ -1616,13 +1619,15 @@ fn plausibility(text: &str) -> i64 {
         }
         let hanzi = ('\u{4E00}'..='\u{9FFF}').contains(&c) || ('\u{3400}'..='\u{4DBF}').contains(&c);
         let score = if hanzi {
-            let mut buf = [0u8; 4];
-            let (gbk, _, unmappable) = encoding_rs::GBK.encode(c.encode_utf8(&mut buf));
-            match gbk.first() {
-                Some(0xB0..=0xD7) if !unmappable => 2,
-                Some(0xD8..=0xF7) if !unmappable => 1,
-                _ => -1,
-            }
+            *scores.entry(c).or_insert_with(|| {
+                let mut buf = [0u8; 4];
+                let (gbk, _, unmappable) = encoding_rs::GBK.encode(c.encode_utf8(&mut buf));
+                match gbk.first() {
+                    Some(0xB0..=0xD7) if !unmappable => 2,
+                    Some(0xD8..=0xF7) if !unmappable => 1,
+                    _ => -1,
+                }
+            })
         } else {
             match c {
                 '\u{3000}'..='\u{303F}'

@@ -70,18 +70,19 @@ impl Record for School {
     const KIND: FileKind = FileKind::Schools;
 
     fn parse(f: &Fields, _: &Context) -> Result<School, CellError> {
+        use school_col as c;
         let mut s = School::new(
-            f.req("id", parse_id::<SchoolId>)?,
-            f.req("name", text)?,
-            f.req("kind", parse_coded)?,
-            f.req("ownership", parse_coded)?,
-            f.req("township", text)?,
-            f.req("locality", parse_coded)?,
+            f.req(c::ID, parse_id::<SchoolId>)?,
+            f.req(c::NAME, text)?,
+            f.req(c::KIND, parse_coded)?,
+            f.req(c::OWNERSHIP, parse_coded)?,
+            f.req(c::TOWNSHIP, text)?,
+            f.req(c::LOCALITY, parse_coded)?,
         );
-        s.nutrition_plan_from = f.get("nutrition_plan_from", parse_date)?;
-        s.annual_tuition = f.get("annual_tuition", parse_money)?;
+        s.nutrition_plan_from = f.get(c::NUTRITION_PLAN_FROM, parse_date)?;
+        s.annual_tuition = f.get(c::ANNUAL_TUITION, parse_money)?;
         if s.annual_tuition.is_some_and(|t| t.is_negative()) {
-            return Err(f.err("annual_tuition", "negative tuition"));
+            return Err(f.err(c::ANNUAL_TUITION, "negative tuition"));
         }
         s.validate().map_err(|e| model(&e))?;
         Ok(s)
@@ -258,6 +259,49 @@ mod col {
     };
 }
 
+/// The columns of a schools file that [`School`]'s reading uses, found
+/// when the program is compiled.
+mod school_col {
+    use super::{Col, FileKind};
+
+    const K: FileKind = FileKind::Schools;
+    pub(super) const ID: Col = Col::of(K, "id");
+    pub(super) const NAME: Col = Col::of(K, "name");
+    pub(super) const KIND: Col = Col::of(K, "kind");
+    pub(super) const OWNERSHIP: Col = Col::of(K, "ownership");
+    pub(super) const TOWNSHIP: Col = Col::of(K, "township");
+    pub(super) const LOCALITY: Col = Col::of(K, "locality");
+    pub(super) const NUTRITION_PLAN_FROM: Col = Col::of(K, "nutrition_plan_from");
+    pub(super) const ANNUAL_TUITION: Col = Col::of(K, "annual_tuition");
+    /// All of them, for the test that each is found.
+    #[cfg(test)]
+    pub(super) const ALL: [Col; 8] = [
+        ID,
+        NAME,
+        KIND,
+        OWNERSHIP,
+        TOWNSHIP,
+        LOCALITY,
+        NUTRITION_PLAN_FROM,
+        ANNUAL_TUITION,
+    ];
+}
+
+/// The columns of a households file (one status spell a row), found when
+/// the program is compiled.
+mod spell_col {
+    use super::{Col, FileKind};
+
+    const K: FileKind = FileKind::Households;
+    pub(super) const HOUSEHOLD_ID: Col = Col::of(K, "household_id");
+    pub(super) const STATUS: Col = Col::of(K, "status");
+    pub(super) const FROM: Col = Col::of(K, "from");
+    pub(super) const UNTIL: Col = Col::of(K, "until");
+    /// All of them, for the test that each is found.
+    #[cfg(test)]
+    pub(super) const ALL: [Col; 4] = [HOUSEHOLD_ID, STATUS, FROM, UNTIL];
+}
+
 /// The household id derived for a student whose row states a status but
 /// names no household.
 pub(crate) fn derived_household_id(student: &StudentId) -> Result<HouseholdId, ModelError> {
@@ -317,6 +361,11 @@ impl Record for StudentRow {
         let bank = bank_details(f, ctx.today, &mut warnings);
         let mut spells = Vec::new();
         for ((kind, ..), [flag_col, from_col, until_col]) in STATUS_COLUMNS.iter().zip(col::STATUS_SPELLS) {
+            // Most rows state no status: three blank cells say nothing (as
+            // the reading below finds: no flag, no dates).
+            if f.cell(flag_col).is_blank() && f.cell(from_col).is_blank() && f.cell(until_col).is_blank() {
+                continue;
+            }
             let flag = f.get(flag_col, yes)?;
             let from = f.get(from_col, parse_date)?;
             let until = f.get(until_col, parse_date)?;
@@ -515,11 +564,12 @@ impl Record for SpellRow {
     const KIND: FileKind = FileKind::Households;
 
     fn parse(f: &Fields, _: &Context) -> Result<SpellRow, CellError> {
-        let household_id = f.req("household_id", parse_id)?;
-        let kind = f.req("status", parse_coded)?;
-        let from = f.req("from", parse_date)?;
-        let until = f.get("until", parse_date)?;
-        let range = DateRange::new(from, until).map_err(|e| f.err("until", e.to_string()))?;
+        use spell_col as c;
+        let household_id = f.req(c::HOUSEHOLD_ID, parse_id)?;
+        let kind = f.req(c::STATUS, parse_coded)?;
+        let from = f.req(c::FROM, parse_date)?;
+        let until = f.get(c::UNTIL, parse_date)?;
+        let range = DateRange::new(from, until).map_err(|e| f.err(c::UNTIL, e.to_string()))?;
         Ok(SpellRow {
             household_id,
             kind,
@@ -791,6 +841,15 @@ mod tests {
         for (i, (_, flag, from, until)) in STATUS_COLUMNS.iter().enumerate() {
             let names: Vec<&str> = col::STATUS_SPELLS[i].iter().map(|c| c.name()).collect();
             assert_eq!(names, [*flag, *from, *until]);
+        }
+        for (kind, cols) in [
+            (FileKind::Schools, &school_col::ALL[..]),
+            (FileKind::Households, &spell_col::ALL[..]),
+        ] {
+            for c in cols {
+                assert!(kind.index(c.name()).is_some(), "{kind} {}", c.name());
+                assert_eq!(c.index(kind), kind.index(c.name()), "{kind} {}", c.name());
+            }
         }
         // Read in a file of another kind, a column is looked up by name.
         let school_id = Col::of(FileKind::Schools, "id");

@@ -984,14 +984,18 @@ fn may_be_number(c: &Cell) -> bool {
                 _ if !s.is_ascii() => true,
                 _ => {
                     let mut first = true;
-                    b.iter().all(|&b| {
-                        if b == b',' || char::from(b).is_whitespace() {
-                            return true;
+                    for &b in b {
+                        match b {
+                            // White space (as `char::is_whitespace` has it
+                            // in ASCII) and commas are passed over.
+                            b',' | b'\t'..=b'\r' | b' ' => continue,
+                            b'0'..=b'9' | b'.' => {}
+                            b'-' if first => {}
+                            _ => return false,
                         }
-                        let ok = b.is_ascii_digit() || b == b'.' || (b == b'-' && first);
                         first = false;
-                        ok
-                    })
+                    }
+                    true
                 }
             }
         }

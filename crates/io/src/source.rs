@@ -1215,7 +1215,12 @@ fn put_text(cells: &mut Vec<Cell>, i: usize, text: &str) {
     match cells.get_mut(i) {
         Some(Cell::Text(s)) => {
             s.clear();
-            s.push_str(crate::csv_unescape(text));
+            // Only a cell opening with `'` may be escaped.
+            s.push_str(if text.starts_with('\'') {
+                crate::csv_unescape(text)
+            } else {
+                text
+            });
         }
         _ => put(cells, i, Ok(Cow::Borrowed(text))),
     }

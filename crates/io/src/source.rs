@@ -1248,7 +1248,10 @@ fn plain_record(
         Err(e) => return Err(e),
     };
     ends.clear();
-    let Some(nl) = special_bytes(chunk, how.delimiter, ends) else {
+    // A line feed past the record limit makes a record the general reader
+    // refuses: look no further (and hold no more separators) than that.
+    let limit = usize::try_from(how.max).unwrap_or(usize::MAX);
+    let Some(nl) = special_bytes(chunk.get(..limit).unwrap_or(chunk), how.delimiter, ends) else {
         return Ok(None);
     };
     if u64::try_from(nl).map_or(true, |n| n >= how.max) {

@@ -552,6 +552,49 @@ fn is_exponent_form(s: &str) -> bool {
     digits(int) && (frac.is_empty() || digits(frac)) && digits(exp) && (signed || !frac.is_empty())
 }
 
+/// The model's coded enums: every variant and its English code.
+pub(crate) trait Coded: FromStr + Copy + 'static {
+    /// Every variant.
+    fn all() -> &'static [Self];
+    /// The variant's code (`junior`).
+    fn code(self) -> &'static str;
+}
+
+macro_rules! coded {
+    ($($t:ty),*) => {$(
+        impl Coded for $t {
+            fn all() -> &'static [Self] {
+                <$t>::ALL
+            }
+            fn code(self) -> &'static str {
+                <$t>::code(self)
+            }
+        }
+    )*};
+}
+
+coded!(
+    eduaid_model::Stage,
+    eduaid_model::Sex,
+    eduaid_model::Hukou,
+    eduaid_model::EnrolmentStatus
+);
+
+/// [`parse_coded`], reading a cell that holds a variant's code exactly (as
+/// a program writes it) at once: `from_str` reads the code as that variant
+/// (a test holds every variant to it).
+pub(crate) fn parse_code<T: Coded>(cell: &Cell) -> Result<Option<T>, String>
+where
+    T::Err: std::fmt::Display,
+{
+    if let Cell::Text(s) = cell {
+        if let Some(v) = T::all().iter().find(|v| v.code() == s) {
+            return Ok(Some(*v));
+        }
+    }
+    parse_coded(cell)
+}
+
 /// A value of one of the model's coded enums (code, Chinese name or alias).
 pub(crate) fn parse_coded<T: FromStr>(cell: &Cell) -> Result<Option<T>, String>
 where
@@ -629,6 +672,26 @@ mod tests {
             let serial = to_serial(date);
             assert_eq!(from_serial(serial as f64), Ok(date), "{s} -> {serial}");
         }
+    }
+
+    /// `parse_code` reads a variant's exact code as that variant without
+    /// `from_str`: it holds because `from_str` reads every code so.
+    #[test]
+    fn every_code_reads_as_its_variant() {
+        fn check<T: Coded + PartialEq + std::fmt::Debug>()
+        where
+            T::Err: std::fmt::Display,
+        {
+            for v in T::all() {
+                let c = Cell::Text(v.code().to_string());
+                assert_eq!(parse_coded::<T>(&c), Ok(Some(*v)), "{}", v.code());
+                assert_eq!(parse_code::<T>(&c), Ok(Some(*v)), "{}", v.code());
+            }
+        }
+        check::<Stage>();
+        check::<eduaid_model::Sex>();
+        check::<eduaid_model::Hukou>();
+        check::<eduaid_model::EnrolmentStatus>();
     }
 
     proptest::proptest! {

@@ -9,7 +9,7 @@ use eduaid_model::{
 
 use crate::FileKind;
 use crate::cell::{
-    Cell, parse_bool, parse_coded, parse_count, parse_date, parse_grade, parse_id, parse_money, parse_u8,
+    Cell, parse_bool, parse_code, parse_coded, parse_count, parse_date, parse_grade, parse_id, parse_money, parse_u8,
 };
 use crate::source::{CellError, Col, Fields};
 
@@ -320,10 +320,10 @@ impl Record for StudentRow {
 
     fn parse(f: &Fields, ctx: &Context) -> Result<StudentRow, CellError> {
         let id: StudentId = f.req(col::ID, parse_id)?;
-        let stage: Stage = f.req(col::STAGE, parse_coded)?;
+        let stage: Stage = f.req(col::STAGE, parse_code)?;
         let student = Student {
             name: f.req(col::NAME, text)?,
-            sex: f.req(col::SEX, parse_coded)?,
+            sex: f.req(col::SEX, parse_code)?,
             birth_date: f.req(col::BIRTH_DATE, parse_date)?,
             school_id: f.req(col::SCHOOL_ID, parse_id)?,
             stage,
@@ -332,10 +332,10 @@ impl Record for StudentRow {
             disability: f.get(col::DISABILITY, parse_disability)?,
             migrant: f.get(col::MIGRANT, yes)?.unwrap_or(false),
             left_behind: f.get(col::LEFT_BEHIND, yes)?.unwrap_or(false),
-            hukou: f.req(col::HUKOU, parse_coded)?,
+            hukou: f.req(col::HUKOU, parse_code)?,
             agricultural_major: f.get(col::AGRICULTURAL_MAJOR, yes)?.unwrap_or(false),
             household_id: f.get(col::HOUSEHOLD_ID, parse_id)?,
-            status: f.req(col::STATUS, parse_coded)?,
+            status: f.req(col::STATUS, parse_code)?,
             status_since: f.req(col::STATUS_SINCE, parse_date)?,
             helper: f.get(col::HELPER, text)?,
             id,

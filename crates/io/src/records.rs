@@ -435,6 +435,13 @@ impl Record for StudentRow {
 /// has lost digits (Excel keeps 15), an id card number failing GB 11643, a
 /// bank account that is not 8 to 30 digits.
 fn bank_details(f: &Fields, today: NaiveDate, warnings: &mut Vec<(String, String)>) -> Option<BankDetails> {
+    // Most files have none of the three (each blank number is left out).
+    if [col::ID_CARD, col::BANK_ACCOUNT, col::PHONE]
+        .into_iter()
+        .all(|c| f.cell(c).is_blank())
+    {
+        return None;
+    }
     let mut number = |name: Col, check: &dyn Fn(&str) -> Option<String>| -> Option<String> {
         let t = match f.cell(name) {
             c if c.is_blank() => return None,

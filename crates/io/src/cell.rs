@@ -35,13 +35,24 @@ const MIN_YEAR: i32 = 1900;
 /// The last year accepted in any date.
 const MAX_YEAR: i32 = 2199;
 
+/// `s.trim()`, answered at once when `s` opens and ends with a printable
+/// ASCII character other than a space (most cells), which no trimming
+/// removes.
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
 impl Cell {
     /// The cell as trimmed text; `None` if empty or only white space.
     pub(crate) fn text(&self) -> Result<Option<String>, String> {
         match self {
             Cell::Empty => Ok(None),
             Cell::Text(s) => {
-                let t = s.trim();
+                let t = trim(s);
                 Ok((!t.is_empty()).then(|| t.to_string()))
             }
             Cell::Number(f) => Ok(Some(format!("{f}"))),
@@ -57,7 +68,7 @@ impl Cell {
     pub(crate) fn trimmed(&self) -> Result<Option<Cow<'_, str>>, String> {
         match self {
             Cell::Text(s) => {
-                let t = s.trim();
+                let t = trim(s);
                 Ok((!t.is_empty()).then_some(Cow::Borrowed(t)))
             }
             other => Ok(other.text()?.map(Cow::Owned)),
@@ -100,7 +111,7 @@ pub(crate) fn ascii_digits(s: &str) -> String {
 /// [`ascii_digits`] without a copy when the trimmed text is ASCII (which
 /// it leaves as it is).
 pub(crate) fn ascii_digits_cow(s: &str) -> Cow<'_, str> {
-    let t = s.trim();
+    let t = trim(s);
     if t.is_ascii() {
         Cow::Borrowed(t)
     } else {
@@ -111,6 +122,23 @@ pub(crate) fn ascii_digits_cow(s: &str) -> Cow<'_, str> {
 /// A yes/no cell: true/false, 是/否, 1/0, √/×, Y/N, yes/no
 /// (ASCII case-insensitive).
 pub(crate) fn parse_bool(cell: &Cell) -> Result<Option<bool>, String> {
+    match cell {
+        Cell::Bool(b) => return Ok(Some(*b)),
+        // The spellings a program writes, read at once (the general path
+        // below reads them alike: they need no trimming or case folding).
+        Cell::Text(s) => match s.as_str() {
+            "false" | "0" | "否" => return Ok(Some(false)),
+            "true" | "1" | "是" => return Ok(Some(true)),
+            "" => return Ok(None),
+            _ => {}
+        },
+        _ => {}
+    }
+    parse_bool_general(cell)
+}
+
+/// [`parse_bool`] without the quick reading of the usual spellings.
+fn parse_bool_general(cell: &Cell) -> Result<Option<bool>, String> {
     if let Cell::Bool(b) = cell {
         return Ok(Some(*b));
     }
@@ -145,6 +173,12 @@ pub(crate) fn parse_date(cell: &Cell) -> Result<Option<NaiveDate>, String> {
             Err(_) => Err(format!("{s} is not an excel date serial")),
         },
         Cell::Bool(_) => Err("a yes/no value is not a date".into()),
+        // `2017-03-01` as it stands, read at once (as `parse_date_text`
+        // reads it: no trimming to do).
+        Cell::Text(s) if iso_parts(s).is_some() => match iso_parts(s) {
+            Some((y, m, d)) => ymd(y, m, d).map(Some).map_err(|reason| format!("{s:?}: {reason}")),
+            None => parse_date_text(s).map(Some),
+        },
         _ => match cell.trimmed()? {
             None => Ok(None),
             Some(t) => parse_date_text(&t).map(Some),
@@ -428,7 +462,7 @@ where
     // zero-width characters, and the cell's text is trimmed): no
     // normalizing, once here and again in `from_str`.
     if let Cell::Text(s) = cell {
-        let t = s.trim();
+        let t = trim(s);
         if t.is_ascii() {
             if t.is_empty() {
                 return Ok(None);
@@ -504,6 +538,10 @@ normal_id!(
 /// fraction, `e` and a signed or unsigned exponent, with either a fraction
 /// or a sign (so that an id like `12E3` is not taken for one).
 fn is_exponent_form(s: &str) -> bool {
+    // Most ids open with a letter or hold no `e`: no exponent form.
+    if !s.as_bytes().first().is_some_and(u8::is_ascii_digit) || !s.bytes().any(|b| b | 0x20 == b'e') {
+        return false;
+    }
     let Some((mantissa, exp)) = s.split_once(['e', 'E']) else {
         return false;
     };
@@ -514,20 +552,71 @@ fn is_exponent_form(s: &str) -> bool {
     digits(int) && (frac.is_empty() || digits(frac)) && digits(exp) && (signed || !frac.is_empty())
 }
 
+/// The model's coded enums: every variant and its English code.
+pub(crate) trait Coded: FromStr + Copy + 'static {
+    /// Every variant.
+    fn all() -> &'static [Self];
+    /// The variant's code (`junior`).
+    fn code(self) -> &'static str;
+}
+
+macro_rules! coded {
+    ($($t:ty),*) => {$(
+        impl Coded for $t {
+            fn all() -> &'static [Self] {
+                <$t>::ALL
+            }
+            fn code(self) -> &'static str {
+                <$t>::code(self)
+            }
+        }
+    )*};
+}
+
+coded!(
+    eduaid_model::Stage,
+    eduaid_model::Sex,
+    eduaid_model::Hukou,
+    eduaid_model::EnrolmentStatus
+);
+
+/// [`parse_coded`], reading a cell that holds a variant's code exactly (as
+/// a program writes it) at once: `from_str` reads the code as that variant
+/// (a test holds every variant to it).
+pub(crate) fn parse_code<T: Coded>(cell: &Cell) -> Result<Option<T>, String>
+where
+    T::Err: std::fmt::Display,
+{
+    if let Cell::Text(s) = cell {
+        if let Some(v) = T::all().iter().find(|v| v.code() == s) {
+            return Ok(Some(*v));
+        }
+    }
+    parse_coded(cell)
+}
+
 /// A value of one of the model's coded enums (code, Chinese name or alias).
 pub(crate) fn parse_coded<T: FromStr>(cell: &Cell) -> Result<Option<T>, String>
 where
     T::Err: std::fmt::Display,
 {
-    match cell.trimmed()? {
-        None => Ok(None),
-        Some(t) => t.parse::<T>().map(Some).map_err(|e| e.to_string()),
+    let t = match cell {
+        Cell::Text(s) => Cow::Borrowed(trim(s)),
+        other => match other.trimmed()? {
+            Some(t) => t,
+            None => return Ok(None),
+        },
+    };
+    if t.is_empty() {
+        return Ok(None);
     }
+    t.parse::<T>().map(Some).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::strategy::Strategy;
 
     fn d(s: &str) -> NaiveDate {
         s.parse().unwrap()
@@ -582,6 +671,84 @@ mod tests {
             let date = d(s);
             let serial = to_serial(date);
             assert_eq!(from_serial(serial as f64), Ok(date), "{s} -> {serial}");
+        }
+    }
+
+    /// `parse_code` reads a variant's exact code as that variant without
+    /// `from_str`: it holds because `from_str` reads every code so.
+    #[test]
+    fn every_code_reads_as_its_variant() {
+        fn check<T: Coded + PartialEq + std::fmt::Debug>()
+        where
+            T::Err: std::fmt::Display,
+        {
+            for v in T::all() {
+                let c = Cell::Text(v.code().to_string());
+                assert_eq!(parse_coded::<T>(&c), Ok(Some(*v)), "{}", v.code());
+                assert_eq!(parse_code::<T>(&c), Ok(Some(*v)), "{}", v.code());
+            }
+        }
+        check::<Stage>();
+        check::<eduaid_model::Sex>();
+        check::<eduaid_model::Hukou>();
+        check::<eduaid_model::EnrolmentStatus>();
+    }
+
+    proptest::proptest! {
+        /// The quick trim is `str::trim`.
+        #[test]
+        fn quick_trim_is_trim(t in "[ a-z0-9\t\r\n\u{a0}\u{3000}\u{2003}\u{feff}学０]{0,8}") {
+            proptest::prop_assert_eq!(trim(&t), t.trim());
+        }
+
+        /// Dates and codes read at once read as the general path reads
+        /// them: trimmed text, then `parse_date_text` or `from_str`.
+        #[test]
+        fn quick_dates_and_codes_are_the_general_ones(t in "[0-9\\- 年月日/.]{0,12}|[0-9]{4}-[0-9]{2}-[0-9]{2}|[ a-z小学初中高]{0,9}") {
+            let c = Cell::Text(t);
+            let general = match c.trimmed() {
+                Ok(None) => Ok(None),
+                Ok(Some(t)) => parse_date_text(&t).map(Some),
+                Err(e) => Err(e),
+            };
+            proptest::prop_assert_eq!(parse_date(&c), general);
+            let general: Result<Option<Stage>, String> = match c.trimmed() {
+                Ok(None) => Ok(None),
+                Ok(Some(t)) => t.parse::<Stage>().map(Some).map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            proptest::prop_assert_eq!(parse_coded::<Stage>(&c), general);
+        }
+
+        /// The usual spellings read at once read as the general path
+        /// reads them, and so does any other text.
+        #[test]
+        fn quick_booleans_are_the_general_ones(
+            t in proptest::prop_oneof![
+                proptest::sample::select(vec!["true", "false", "0", "1", "是", "否", "", "TRUE", " 1", "0 ", "０", "y", "N"])
+                    .prop_map(str::to_string),
+                "[ 01tfruealsYN是否０１　]{0,6}",
+            ]
+        ) {
+            let c = Cell::Text(t);
+            proptest::prop_assert_eq!(parse_bool(&c), parse_bool_general(&c));
+        }
+
+        /// Text the quick check passes over is never in exponent form to
+        /// the full check.
+        #[test]
+        fn exponent_forms_are_found(t in "[0-9a-zA-Z.+\\-]{0,10}") {
+            let full = |s: &str| {
+                let Some((mantissa, exp)) = s.split_once(['e', 'E']) else {
+                    return false;
+                };
+                let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+                let signed = exp.starts_with(['+', '-']);
+                let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+                let digits = |p: &str| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit());
+                digits(int) && (frac.is_empty() || digits(frac)) && digits(exp) && (signed || !frac.is_empty())
+            };
+            proptest::prop_assert_eq!(is_exponent_form(&t), full(&t));
         }
     }
 

@@ -184,16 +184,18 @@ impl Sums {
         let Some(Cell::Text(key)) = self.key.and_then(|k| cells.get(k)) else {
             return false;
         };
-        if key.trim().is_empty() {
+        if crate::cell::trim(key).is_empty() {
             return false;
         }
+        // ASCII text holds no `计`.
+        let total_word = |t: &str| !t.is_ascii() && t.contains('计');
         let mut filled = cells.iter().filter(|c| !c.is_blank()).take(3);
         if let Some(Cell::Text(first)) = filled.next() {
-            if !first.trim_start().starts_with(|c: char| c.is_ascii()) || first.contains('计') {
+            if !first.trim_start().starts_with(|c: char| c.is_ascii()) || total_word(first) {
                 return false;
             }
         }
-        filled.all(|c| !matches!(c, Cell::Text(t) if t.contains('计')))
+        filled.all(|c| !matches!(c, Cell::Text(t) if total_word(t)))
     }
 
     /// What the row is if it is furniture, not a record. `cells` are the

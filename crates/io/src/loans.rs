@@ -246,6 +246,18 @@ pub fn write_loans(path: &Path, loans: &[StudentLoan], chinese: bool) -> Result<
 mod tests {
     use super::*;
 
+    /// `Fields::get` reads a blank cell as no value without asking the
+    /// parser: so do the loans file's parsers.
+    #[test]
+    fn loan_parsers_read_a_blank_cell_as_no_value() {
+        for c in [Cell::Empty, Cell::Text(String::new()), Cell::Text(" \u{3000}".into())] {
+            assert_eq!(parse_loan_stage(&c), Ok(None), "{c:?}");
+            assert_eq!(parse_loan_year(&c), Ok(None), "{c:?}");
+            assert_eq!(parse_rate(&c), Ok(None), "{c:?}");
+            assert_eq!(text(&c), Ok(None), "{c:?}");
+        }
+    }
+
     fn read(text: &str) -> Result<Loaded<StudentLoan>, Error> {
         read_loans(
             Input::Bytes {

@@ -371,8 +371,10 @@ pub fn read_households<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> R
 ///   kind both state; a row that disagrees is rejected.
 #[derive(Debug, Clone, Default)]
 pub struct HouseholdBook {
-    map: IdMap<HouseholdId, Household>,
-    order: Vec<HouseholdId>,
+    /// The households, in the order first seen.
+    households: Vec<Household>,
+    /// Each household's place in `households`.
+    index: IdMap<HouseholdId, usize>,
     authoritative: bool,
 }
 
@@ -392,10 +394,18 @@ impl HouseholdBook {
             ..HouseholdBook::default()
         };
         for h in households {
-            book.order.push(h.id.clone());
-            book.map.insert(h.id.clone(), h);
+            // A repeated id: the later household, in the earlier's place.
+            match book.index.get(&h.id).and_then(|i| book.households.get_mut(*i)) {
+                Some(known) => *known = h,
+                None => book.add(h),
+            }
         }
         book
+    }
+
+    fn add(&mut self, h: Household) {
+        self.index.insert(h.id.clone(), self.households.len());
+        self.households.push(h);
     }
 
     /// Check a student row's household against the book and add it.
@@ -403,7 +413,38 @@ impl HouseholdBook {
     /// # Errors
     /// The reason the row disagrees with the book.
     pub fn merge(&mut self, row: &Household) -> Result<(), String> {
-        let Some(known) = self.map.get(&row.id) else {
+        match self.compare(row)? {
+            Some((i, additions)) => self.extend(i, additions),
+            None => self.add(row.clone()),
+        }
+        Ok(())
+    }
+
+    /// [`HouseholdBook::merge`], taking the row's household (no copy when
+    /// the book does not have it yet).
+    pub(crate) fn merge_owned(&mut self, row: Household) -> Result<(), String> {
+        match self.compare(&row)? {
+            Some((i, additions)) => self.extend(i, additions),
+            None => self.add(row),
+        }
+        Ok(())
+    }
+
+    fn extend(&mut self, i: usize, additions: Vec<StatusSpell>) {
+        if let Some(h) = self.households.get_mut(i) {
+            h.statuses.extend(additions);
+        }
+    }
+
+    /// Whether a row's household agrees with the book: `None` if the book
+    /// does not have it and may take it, else its place and the spells the
+    /// row adds to it.
+    fn compare(&self, row: &Household) -> Result<Option<(usize, Vec<StatusSpell>)>, String> {
+        let Some((i, known)) = self
+            .index
+            .get(&row.id)
+            .and_then(|i| Some((*i, self.households.get(*i)?)))
+        else {
             if self.authoritative && !row.statuses.is_empty() {
                 let mut kinds: Vec<StatusKind> = row.statuses.iter().map(|s| s.kind).collect();
                 kinds.dedup();
@@ -414,9 +455,7 @@ impl HouseholdBook {
                     kinds.join(", ")
                 ));
             }
-            self.order.push(row.id.clone());
-            self.map.insert(row.id.clone(), row.clone());
-            return Ok(());
+            return Ok(None);
         };
         let kinds: HashSet<StatusKind> = row.statuses.iter().map(|s| s.kind).collect();
         let mut kinds: Vec<StatusKind> = kinds.into_iter().collect();
@@ -441,32 +480,33 @@ impl HouseholdBook {
                 ));
             }
         }
-        if let Some(h) = self.map.get_mut(&row.id) {
-            h.statuses.extend(additions);
-        }
-        Ok(())
+        Ok(Some((i, additions)))
     }
 
     /// The household with this id.
     #[must_use]
     pub fn get(&self, id: &HouseholdId) -> Option<&Household> {
-        self.map.get(id)
+        self.index.get(id).and_then(|i| self.households.get(*i))
     }
 
     /// True if the book has this household.
     #[must_use]
     pub fn contains(&self, id: &HouseholdId) -> bool {
-        self.map.contains_key(id)
+        self.index.contains_key(id)
     }
 
     /// The households, in the order they were first seen.
     #[must_use]
-    pub fn into_households(mut self) -> Vec<Household> {
-        self.order.iter().filter_map(|id| self.map.remove(id)).collect()
+    pub fn into_households(self) -> Vec<Household> {
+        self.households
     }
 
     pub(crate) fn into_map(self) -> HashMap<HouseholdId, Household> {
-        self.map.into_iter().collect()
+        let mut households: Vec<Option<Household>> = self.households.into_iter().map(Some).collect();
+        self.index
+            .into_iter()
+            .filter_map(|(id, i)| Some((id, households.get_mut(i)?.take()?)))
+            .collect()
     }
 }
 
@@ -554,9 +594,12 @@ pub struct StudentReader<'a> {
     rows: RowReaderBox<'a>,
     report: LoadReport,
     ctx: Context,
-    seen: Option<HashSet<u128, BuildHasherDefault<IdHasher>>>,
+    seen: Option<Seen>,
     schools: Option<SchoolIndex>,
     households: Option<HouseholdBook>,
+    /// The book takes each row's household, and the record has none (for
+    /// loaders that keep only the book).
+    book_takes: bool,
     skip: HashSet<u64>,
     /// Warnings about accepted rows so far.
     row_warnings: u64,
@@ -590,9 +633,10 @@ impl<'a> StudentReader<'a> {
             rows: RowReaderBox(rows),
             report,
             ctx: Context::new(opts.status_as_of),
-            seen: Some(HashSet::default()),
+            seen: Some(Seen::default()),
             schools: None,
             households: None,
+            book_takes: false,
             skip: HashSet::new(),
             row_warnings: 0,
         })
@@ -629,10 +673,17 @@ impl<'a> StudentReader<'a> {
         self
     }
 
+    /// Let the book take each row's household (no copy): the records then
+    /// carry none. For loaders that keep only the book.
+    pub(crate) fn households_to_book(mut self) -> StudentReader<'a> {
+        self.book_takes = true;
+        self
+    }
+
     /// Turn the duplicate-id check on (the default) or off.
     #[must_use]
     pub fn check_duplicates(mut self, on: bool) -> StudentReader<'a> {
-        self.seen = on.then(HashSet::default);
+        self.seen = on.then(Seen::default);
         self
     }
 
@@ -724,8 +775,14 @@ impl<'a> StudentReader<'a> {
                 ));
             }
         }
-        if let (Some(book), Some(h)) = (&mut self.households, &row.household) {
-            book.merge(h).map_err(|r| f.err("household_id", r))?;
+        if let Some(book) = &mut self.households {
+            if self.book_takes {
+                if let Some(h) = row.household.take() {
+                    book.merge_owned(h).map_err(|r| f.err("household_id", r))?;
+                }
+            } else if let Some(h) = &row.household {
+                book.merge(h).map_err(|r| f.err("household_id", r))?;
+            }
         }
         let warnings = std::mem::take(&mut row.warnings);
         self.warn(f, &row.student, warnings);
@@ -738,18 +795,44 @@ impl<'a> StudentReader<'a> {
     }
 }
 
-/// A 128-bit fingerprint of an id: an id of up to 15 bytes is its bytes,
-/// with its length in the top byte (so no two such ids share one); a
-/// longer id is two SipHash values under different prefixes, with the top
-/// bit set (so it never meets a short id's, and keeps 127 bits).
+/// The fingerprints of the ids read so far, for the duplicate check: those
+/// that came in increasing order in a sorted list (appended to, and a file
+/// sorted by id keeps them all there: no hashing, no scattered memory),
+/// the others in a hash set. Every fingerprint in the set is below the
+/// last of the list, so one above it is new.
+#[derive(Debug, Default)]
+struct Seen {
+    run: Vec<u128>,
+    others: HashSet<u128, BuildHasherDefault<IdHasher>>,
+}
+
+impl Seen {
+    /// Record `fp`; false if it was recorded before.
+    fn insert(&mut self, fp: u128) -> bool {
+        match self.run.last() {
+            Some(&last) if fp <= last => self.run.binary_search(&fp).is_err() && self.others.insert(fp),
+            _ => {
+                self.run.push(fp);
+                true
+            }
+        }
+    }
+}
+
+/// A 128-bit fingerprint of an id: an id of up to 15 bytes is its length
+/// in the top byte and its bytes below, big-endian (so no two such ids
+/// share one, and ids of one length, such as numbered ones, are in the
+/// order of their text); a longer id is two SipHash values under different
+/// prefixes, with the top bit set (so it never meets a short id's, and
+/// keeps 127 bits).
 fn fingerprint(id: &str) -> u128 {
     if id.len() < 16 {
         let mut bytes = [0u8; 16];
-        if let Some(head) = bytes.get_mut(..id.len()) {
-            head.copy_from_slice(id.as_bytes());
+        bytes[0] = u8::try_from(id.len()).unwrap_or(0);
+        if let Some(tail) = bytes.get_mut(1..=id.len()) {
+            tail.copy_from_slice(id.as_bytes());
         }
-        bytes[15] = u8::try_from(id.len()).unwrap_or(0);
-        return u128::from_le_bytes(bytes);
+        return u128::from_be_bytes(bytes);
     }
     (1 << 127) | hashed_fingerprint(id)
 }
@@ -890,7 +973,9 @@ pub struct LoadedStudents {
 /// # Errors
 /// A file-level [`Error`]; bad rows are in the report.
 pub fn read_students<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> Result<LoadedStudents, Error> {
-    let mut reader = StudentReader::open(input, opts)?.with_households(HouseholdBook::new());
+    let mut reader = StudentReader::open(input, opts)?
+        .with_households(HouseholdBook::new())
+        .households_to_book();
     let (students, errors) = drain(&mut reader)?;
     let (mut report, book) = reader.into_parts();
     report.errors = errors;
@@ -925,7 +1010,31 @@ pub fn sorted_spells(h: &Household) -> Vec<StatusSpell> {
 
 #[cfg(test)]
 mod tests {
-    use super::fingerprint;
+    use super::{Seen, fingerprint};
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The duplicate check answers as a set of the ids would, whatever
+        /// the order: sorted runs, repeats, long and Chinese ids.
+        #[test]
+        fn seen_ids_are_a_set(ids in prop::collection::vec(
+            prop_oneof![
+                3 => (0u32..60).prop_map(|n| format!("S{n:05}")),
+                1 => (0u32..60).prop_map(|n| format!("{n}")),
+                1 => "[A-Z0-9学]{0,18}",
+            ],
+            0..80,
+        ), sort in 0usize..80) {
+            let mut ids = ids;
+            let cut = sort.min(ids.len());
+            ids[..cut].sort();
+            let mut seen = Seen::default();
+            let mut set = std::collections::HashSet::new();
+            for id in &ids {
+                prop_assert_eq!(seen.insert(fingerprint(id)), set.insert(id.clone()), "{}", id);
+            }
+        }
+    }
 
     proptest::proptest! {
         /// Two ids share a fingerprint only if they are the same id: short
@@ -941,6 +1050,8 @@ mod tests {
         let short = fingerprint("S00000001");
         assert_eq!(short >> 120, 9);
         assert_ne!(fingerprint("a"), fingerprint("a\0"));
+        // Numbered ids of one length are in order.
+        assert!(fingerprint("S00000009") < fingerprint("S00000010"));
         assert_eq!(fingerprint("G430102200805011239") >> 127, 1);
         assert_eq!(fingerprint("123456789012345") >> 127, 0);
         assert_eq!(fingerprint("1234567890123456") >> 127, 1);

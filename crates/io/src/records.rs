@@ -9,7 +9,7 @@ use eduaid_model::{
 
 use crate::FileKind;
 use crate::cell::{
-    Cell, parse_bool, parse_coded, parse_count, parse_date, parse_grade, parse_id, parse_money, parse_u8,
+    Cell, parse_bool, parse_code, parse_coded, parse_count, parse_date, parse_grade, parse_id, parse_money, parse_u8,
 };
 use crate::source::{CellError, Col, Fields};
 
@@ -70,18 +70,19 @@ impl Record for School {
     const KIND: FileKind = FileKind::Schools;
 
     fn parse(f: &Fields, _: &Context) -> Result<School, CellError> {
+        use school_col as c;
         let mut s = School::new(
-            f.req("id", parse_id::<SchoolId>)?,
-            f.req("name", text)?,
-            f.req("kind", parse_coded)?,
-            f.req("ownership", parse_coded)?,
-            f.req("township", text)?,
-            f.req("locality", parse_coded)?,
+            f.req(c::ID, parse_id::<SchoolId>)?,
+            f.req(c::NAME, text)?,
+            f.req(c::KIND, parse_coded)?,
+            f.req(c::OWNERSHIP, parse_coded)?,
+            f.req(c::TOWNSHIP, text)?,
+            f.req(c::LOCALITY, parse_coded)?,
         );
-        s.nutrition_plan_from = f.get("nutrition_plan_from", parse_date)?;
-        s.annual_tuition = f.get("annual_tuition", parse_money)?;
+        s.nutrition_plan_from = f.get(c::NUTRITION_PLAN_FROM, parse_date)?;
+        s.annual_tuition = f.get(c::ANNUAL_TUITION, parse_money)?;
         if s.annual_tuition.is_some_and(|t| t.is_negative()) {
-            return Err(f.err("annual_tuition", "negative tuition"));
+            return Err(f.err(c::ANNUAL_TUITION, "negative tuition"));
         }
         s.validate().map_err(|e| model(&e))?;
         Ok(s)
@@ -258,10 +259,56 @@ mod col {
     };
 }
 
+/// The columns of a schools file that [`School`]'s reading uses, found
+/// when the program is compiled.
+mod school_col {
+    use super::{Col, FileKind};
+
+    const K: FileKind = FileKind::Schools;
+    pub(super) const ID: Col = Col::of(K, "id");
+    pub(super) const NAME: Col = Col::of(K, "name");
+    pub(super) const KIND: Col = Col::of(K, "kind");
+    pub(super) const OWNERSHIP: Col = Col::of(K, "ownership");
+    pub(super) const TOWNSHIP: Col = Col::of(K, "township");
+    pub(super) const LOCALITY: Col = Col::of(K, "locality");
+    pub(super) const NUTRITION_PLAN_FROM: Col = Col::of(K, "nutrition_plan_from");
+    pub(super) const ANNUAL_TUITION: Col = Col::of(K, "annual_tuition");
+    /// All of them, for the test that each is found.
+    #[cfg(test)]
+    pub(super) const ALL: [Col; 8] = [
+        ID,
+        NAME,
+        KIND,
+        OWNERSHIP,
+        TOWNSHIP,
+        LOCALITY,
+        NUTRITION_PLAN_FROM,
+        ANNUAL_TUITION,
+    ];
+}
+
+/// The columns of a households file (one status spell a row), found when
+/// the program is compiled.
+mod spell_col {
+    use super::{Col, FileKind};
+
+    const K: FileKind = FileKind::Households;
+    pub(super) const HOUSEHOLD_ID: Col = Col::of(K, "household_id");
+    pub(super) const STATUS: Col = Col::of(K, "status");
+    pub(super) const FROM: Col = Col::of(K, "from");
+    pub(super) const UNTIL: Col = Col::of(K, "until");
+    /// All of them, for the test that each is found.
+    #[cfg(test)]
+    pub(super) const ALL: [Col; 4] = [HOUSEHOLD_ID, STATUS, FROM, UNTIL];
+}
+
 /// The household id derived for a student whose row states a status but
 /// names no household.
 pub(crate) fn derived_household_id(student: &StudentId) -> Result<HouseholdId, ModelError> {
-    HouseholdId::new(format!("H-{student}"))
+    let mut id = String::with_capacity(student.as_str().len() + 2);
+    id.push_str("H-");
+    id.push_str(student.as_str());
+    HouseholdId::new(id)
 }
 
 fn yes(c: &Cell) -> Result<Option<bool>, String> {
@@ -273,10 +320,10 @@ impl Record for StudentRow {
 
     fn parse(f: &Fields, ctx: &Context) -> Result<StudentRow, CellError> {
         let id: StudentId = f.req(col::ID, parse_id)?;
-        let stage: Stage = f.req(col::STAGE, parse_coded)?;
+        let stage: Stage = f.req(col::STAGE, parse_code)?;
         let student = Student {
             name: f.req(col::NAME, text)?,
-            sex: f.req(col::SEX, parse_coded)?,
+            sex: f.req(col::SEX, parse_code)?,
             birth_date: f.req(col::BIRTH_DATE, parse_date)?,
             school_id: f.req(col::SCHOOL_ID, parse_id)?,
             stage,
@@ -285,10 +332,10 @@ impl Record for StudentRow {
             disability: f.get(col::DISABILITY, parse_disability)?,
             migrant: f.get(col::MIGRANT, yes)?.unwrap_or(false),
             left_behind: f.get(col::LEFT_BEHIND, yes)?.unwrap_or(false),
-            hukou: f.req(col::HUKOU, parse_coded)?,
+            hukou: f.req(col::HUKOU, parse_code)?,
             agricultural_major: f.get(col::AGRICULTURAL_MAJOR, yes)?.unwrap_or(false),
             household_id: f.get(col::HOUSEHOLD_ID, parse_id)?,
-            status: f.req(col::STATUS, parse_coded)?,
+            status: f.req(col::STATUS, parse_code)?,
             status_since: f.req(col::STATUS_SINCE, parse_date)?,
             helper: f.get(col::HELPER, text)?,
             id,
@@ -314,6 +361,11 @@ impl Record for StudentRow {
         let bank = bank_details(f, ctx.today, &mut warnings);
         let mut spells = Vec::new();
         for ((kind, ..), [flag_col, from_col, until_col]) in STATUS_COLUMNS.iter().zip(col::STATUS_SPELLS) {
+            // Most rows state no status: three blank cells say nothing (as
+            // the reading below finds: no flag, no dates).
+            if f.cell(flag_col).is_blank() && f.cell(from_col).is_blank() && f.cell(until_col).is_blank() {
+                continue;
+            }
             let flag = f.get(flag_col, yes)?;
             let from = f.get(from_col, parse_date)?;
             let until = f.get(until_col, parse_date)?;
@@ -383,8 +435,16 @@ impl Record for StudentRow {
 /// has lost digits (Excel keeps 15), an id card number failing GB 11643, a
 /// bank account that is not 8 to 30 digits.
 fn bank_details(f: &Fields, today: NaiveDate, warnings: &mut Vec<(String, String)>) -> Option<BankDetails> {
+    // Most files have none of the three (each blank number is left out).
+    if [col::ID_CARD, col::BANK_ACCOUNT, col::PHONE]
+        .into_iter()
+        .all(|c| f.cell(c).is_blank())
+    {
+        return None;
+    }
     let mut number = |name: Col, check: &dyn Fn(&str) -> Option<String>| -> Option<String> {
         let t = match f.cell(name) {
+            c if c.is_blank() => return None,
             Cell::Number(x) | Cell::Serial(x) => {
                 if x.fract() != 0.0 || x.abs() >= 1e15 {
                     warnings.push((
@@ -511,11 +571,12 @@ impl Record for SpellRow {
     const KIND: FileKind = FileKind::Households;
 
     fn parse(f: &Fields, _: &Context) -> Result<SpellRow, CellError> {
-        let household_id = f.req("household_id", parse_id)?;
-        let kind = f.req("status", parse_coded)?;
-        let from = f.req("from", parse_date)?;
-        let until = f.get("until", parse_date)?;
-        let range = DateRange::new(from, until).map_err(|e| f.err("until", e.to_string()))?;
+        use spell_col as c;
+        let household_id = f.req(c::HOUSEHOLD_ID, parse_id)?;
+        let kind = f.req(c::STATUS, parse_coded)?;
+        let from = f.req(c::FROM, parse_date)?;
+        let until = f.get(c::UNTIL, parse_date)?;
+        let range = DateRange::new(from, until).map_err(|e| f.err(c::UNTIL, e.to_string()))?;
         Ok(SpellRow {
             household_id,
             kind,
@@ -715,6 +776,46 @@ mod tests {
     use super::*;
     use crate::source::ColumnKey;
 
+    /// `Fields::get` reads a blank cell as no value without asking the
+    /// parser: it holds only because every parser reads it so.
+    #[test]
+    fn every_parser_reads_a_blank_cell_as_no_value() {
+        fn none<T: std::fmt::Debug>(what: &str, c: &Cell, r: &Result<Option<T>, String>) {
+            assert!(matches!(r, Ok(None)), "{what} of {c:?}: {r:?}");
+        }
+        for c in [
+            Cell::Empty,
+            Cell::Text(String::new()),
+            Cell::Text(" ".into()),
+            Cell::Text("\t \u{3000}\u{a0}".into()),
+        ] {
+            assert!(c.is_blank());
+            none("bool", &c, &parse_bool(&c));
+            none("yes", &c, &yes(&c));
+            none("date", &c, &parse_date(&c));
+            none("text", &c, &text(&c));
+            none("count", &c, &parse_count(&c));
+            none("u8", &c, &parse_u8(&c));
+            none("money", &c, &parse_money(&c));
+            none("grade", &c, &parse_grade(&c, None));
+            none("grade in a stage", &c, &parse_grade(&c, Some(Stage::Junior)));
+            none("student id", &c, &parse_id::<StudentId>(&c));
+            none("school id", &c, &parse_id::<SchoolId>(&c));
+            none("household id", &c, &parse_id::<HouseholdId>(&c));
+            none("stage", &c, &parse_coded::<Stage>(&c));
+            none("status kind", &c, &parse_coded::<StatusKind>(&c));
+            none("school year", &c, &parse_coded::<SchoolYear>(&c));
+            none("term", &c, &parse_coded::<Term>(&c));
+            none("sex", &c, &parse_coded::<eduaid_model::Sex>(&c));
+            none("hukou", &c, &parse_coded::<eduaid_model::Hukou>(&c));
+            none("student status", &c, &parse_coded::<eduaid_model::EnrolmentStatus>(&c));
+            none("school kind", &c, &parse_coded::<eduaid_model::SchoolKind>(&c));
+            none("disability", &c, &parse_disability(&c));
+            none("program", &c, &parse_program(&c));
+            none("poverty", &c, &parse_poverty(&c));
+        }
+    }
+
     #[test]
     fn student_columns_found_at_compile_time_are_those_looked_up() {
         let cols = [
@@ -747,6 +848,15 @@ mod tests {
         for (i, (_, flag, from, until)) in STATUS_COLUMNS.iter().enumerate() {
             let names: Vec<&str> = col::STATUS_SPELLS[i].iter().map(|c| c.name()).collect();
             assert_eq!(names, [*flag, *from, *until]);
+        }
+        for (kind, cols) in [
+            (FileKind::Schools, &school_col::ALL[..]),
+            (FileKind::Households, &spell_col::ALL[..]),
+        ] {
+            for c in cols {
+                assert!(kind.index(c.name()).is_some(), "{kind} {}", c.name());
+                assert_eq!(c.index(kind), kind.index(c.name()), "{kind} {}", c.name());
+            }
         }
         // Read in a file of another kind, a column is looked up by name.
         let school_id = Col::of(FileKind::Schools, "id");

@@ -121,7 +121,8 @@ pub fn load_roster_with_progress(
     let (book, households_report) = household_book(&files, opts)?;
     let mut reader = StudentReader::open(files.students, opts)?
         .with_schools(&schools.records)
-        .with_households(book);
+        .with_households(book)
+        .households_to_book();
     // Each accepted row's line and student (its household is in the book).
     let mut accepted: Vec<(u64, Student)> = Vec::new();
     let mut errors: Vec<RowError> = Vec::new();
@@ -273,7 +274,8 @@ impl FileRoster {
         let (book, households_report) = household_book(&files, opts)?;
         let mut reader = StudentReader::open(files.students, opts)?
             .with_schools(&loaded.records)
-            .with_households(book);
+            .with_households(book)
+            .households_to_book();
         let mut rejected = HashSet::new();
         let mut errors = Vec::new();
         let mut count = 0usize;

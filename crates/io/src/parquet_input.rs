@@ -457,6 +457,12 @@ mod imp {
                     descr.physical_type()
                 )));
             }
+            if col.value == ValueType::Id && matches!(conv, Conv::Decimal { scale } if scale > 0) {
+                return Err(unsupported(format!(
+                    "ids stored as {} (a decimal with a fraction) are not read: store ids as text",
+                    type_name(&descr)
+                )));
+            }
             if col.value == ValueType::Id && conv.is_number() {
                 warnings.push(Warning {
                     file: file.to_string(),
@@ -542,5 +548,16 @@ mod imp {
             (None, ConvertedType::NONE) => descr.physical_type().to_string(),
             (None, c) => format!("{} ({c})", descr.physical_type()),
         }
+    }
+}
+
+#[cfg(all(test, not(feature = "parquet")))]
+mod tests {
+    #[test]
+    fn without_the_feature_a_parquet_file_is_refused_saying_how_to_read_it() {
+        let opts = crate::ReadOptions::default();
+        let e = crate::read_students(crate::Input::bytes("s.parquet", b"PAR1"), &opts).unwrap_err();
+        assert!(matches!(e, crate::Error::Unsupported { .. }), "{e}");
+        assert!(e.to_string().contains("`parquet` feature"), "{e}");
     }
 }

@@ -56,7 +56,7 @@ where
     let (Ok(start), Ok(len)) = (u64::try_from(start), u64::try_from(chunk.compressed_size())) else {
         return Err("a negative offset or size in the file's metadata".into());
     };
-    let end = start.checked_add(len).unwrap_or(u64::MAX);
+    let end = start.saturating_add(len);
     // Data lies between the leading "PAR1" and the footer's last 8 bytes.
     if start < 4 || end > file_len.saturating_sub(8) {
         return Err(format!(

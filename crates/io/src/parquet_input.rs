@@ -350,9 +350,9 @@ mod imp {
                     .read(reader, n, &mut leaf.defs)
                     .map_err(|e| at(e.to_string()))?;
                 if records != n {
+                    let last = self.row.saturating_add(u64::try_from(records).unwrap_or(u64::MAX));
                     return Err(at(format!(
-                        "the column ends after {} of the row group's rows",
-                        (self.left - u64::try_from(n).unwrap_or(0)).saturating_add(u64::try_from(records).unwrap_or(0))
+                        "the column ends after row {last}, before the last row of its row group"
                     )));
                 }
                 let present = if leaf.max_def == 0 {

@@ -635,3 +635,91 @@ fn the_row_limit_is_checked_against_the_footer_before_reading() {
     let e = read_students(Input::bytes("x.parquet", &small()), &o).unwrap_err();
     assert!(matches!(e, Error::TooManyRows { max: 3, .. }), "{e}");
 }
+
+/// Random damage to two files (dictionary pages and Snappy; plain pages v2
+/// uncompressed), read every way: never a panic. The outcome counts are
+/// printed. Run it with
+/// `cargo test -p eduaid-io --features parquet -- --ignored --nocapture damage_soak`
+/// (`EDUAID_SOAK=<rounds>`, default 20 000).
+#[test]
+#[ignore = "a long soak: run by hand"]
+fn damage_soak() {
+    let rounds: u64 = std::env::var("EDUAID_SOAK").ok().and_then(|r| r.parse().ok()).unwrap_or(20_000);
+    let plain = WriterProperties::builder()
+        .set_compression(Compression::UNCOMPRESSED)
+        .set_dictionary_enabled(false)
+        .set_writer_version(parquet::file::properties::WriterVersion::PARQUET_2_0)
+        .build();
+    let n = 40;
+    let ids: Vec<String> = (0..n).map(|i| format!("G{i:04}")).collect();
+    let cols = |ids: &[String]| {
+        let many = |v: &str| V::Str(vec![Some(v.to_string()); n]);
+        vec![
+            col("optional binary id (STRING)", V::Str(ids.iter().cloned().map(Some).collect())),
+            col("optional binary name (STRING)", many("甲")),
+            col("optional binary sex (STRING)", many("女")),
+            col("optional binary school_id (STRING)", many("S1")),
+            col("optional binary stage (STRING)", many("primary")),
+            col("optional int32 grade", V::I32((0..n).map(|i| Some(1 + (i % 6) as i32)).collect())),
+            col("optional binary hukou (STRING)", many("rural")),
+            col("optional binary status (STRING)", many("enrolled")),
+            col(
+                "optional int32 birth_date (DATE)",
+                V::I32((0..n).map(|i| Some(days("2008-01-01") + i as i32)).collect()),
+            ),
+            col(
+                "optional int64 status_since (TIMESTAMP(MILLIS,true))",
+                V::I64((0..n).map(|i| (i % 7 != 0).then_some(1_400_000_000_000 + i as i64)).collect()),
+            ),
+            col("optional boolean boarder", V::Bool((0..n).map(|i| Some(i % 2 == 0)).collect())),
+            col("optional int96 dibao_from", V::I96(vec![Some(date_parts("2016-01-01")); n])),
+        ]
+    };
+    let files = [parquet(&cols(&ids), 16, snappy()), parquet(&cols(&ids), 16, plain)];
+    for f in &files {
+        let l = read_students(Input::bytes("x.parquet", f), &ReadOptions::default()).unwrap();
+        assert_eq!(l.report.accepted, n as u64, "{}", l.report);
+    }
+    let mut state: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    let (mut ok, mut err, mut caught) = (0u64, 0u64, 0u64);
+    for round in 0..rounds {
+        let mut bad = files[(round % 2) as usize].clone();
+        for _ in 0..=(next() % 4) {
+            let len = bad.len() as u64;
+            let i = (next() % len.max(1)) as usize;
+            match next() % 4 {
+                0 => bad[i] ^= 1 << (next() % 8),
+                1 => bad[i] = next() as u8,
+                2 => bad[i] = [0x00, 0x7F, 0x80, 0xFF][(next() % 4) as usize],
+                _ => {
+                    let j = (next() % len.max(1)) as usize;
+                    let k = (next() % 8) as usize;
+                    if i + k <= bad.len() && j + k <= bad.len() {
+                        let chunk = bad[j..j + k].to_vec();
+                        bad[i..i + k].copy_from_slice(&chunk);
+                    }
+                }
+            }
+        }
+        match read_students(Input::bytes("x.parquet", &bad), &ReadOptions::default()) {
+            Ok(l) => {
+                assert!(l.report.balances());
+                ok += 1;
+            }
+            Err(e) => {
+                let e = e.to_string();
+                if e.contains("not a readable parquet file") || e.contains("the parquet reader stopped") {
+                    caught += 1;
+                }
+                err += 1;
+            }
+        }
+    }
+    println!("{rounds} damaged files: {ok} read (rows rejected as needed), {err} refused, {caught} of them after a panic inside the parquet crate was caught");
+}

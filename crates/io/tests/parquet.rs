@@ -636,18 +636,26 @@ fn the_row_limit_is_checked_against_the_footer_before_reading() {
     assert!(matches!(e, Error::TooManyRows { max: 3, .. }), "{e}");
 }
 
-/// Random damage to two files (dictionary pages and Snappy; plain pages v2
-/// uncompressed), read every way: never a panic. The outcome counts are
+/// Random damage to three files (dictionary pages and Snappy; plain pages
+/// uncompressed; data pages v2), read: never a panic. The outcome counts are
 /// printed. Run it with
 /// `cargo test -p eduaid-io --features parquet -- --ignored --nocapture damage_soak`
 /// (`EDUAID_SOAK=<rounds>`, default 20 000).
 #[test]
 #[ignore = "a long soak: run by hand"]
 fn damage_soak() {
-    let rounds: u64 = std::env::var("EDUAID_SOAK").ok().and_then(|r| r.parse().ok()).unwrap_or(20_000);
+    let rounds: u64 = std::env::var("EDUAID_SOAK")
+        .ok()
+        .and_then(|r| r.parse().ok())
+        .unwrap_or(20_000);
     let plain = WriterProperties::builder()
         .set_compression(Compression::UNCOMPRESSED)
         .set_dictionary_enabled(false)
+        .build();
+    // Data pages v2 (without a dictionary their text would be
+    // DELTA_BYTE_ARRAY, which is refused).
+    let v2 = WriterProperties::builder()
+        .set_compression(Compression::SNAPPY)
         .set_writer_version(parquet::file::properties::WriterVersion::PARQUET_2_0)
         .build();
     let n = 40;
@@ -655,12 +663,18 @@ fn damage_soak() {
     let cols = |ids: &[String]| {
         let many = |v: &str| V::Str(vec![Some(v.to_string()); n]);
         vec![
-            col("optional binary id (STRING)", V::Str(ids.iter().cloned().map(Some).collect())),
+            col(
+                "optional binary id (STRING)",
+                V::Str(ids.iter().cloned().map(Some).collect()),
+            ),
             col("optional binary name (STRING)", many("甲")),
             col("optional binary sex (STRING)", many("女")),
             col("optional binary school_id (STRING)", many("S1")),
             col("optional binary stage (STRING)", many("primary")),
-            col("optional int32 grade", V::I32((0..n).map(|i| Some(1 + (i % 6) as i32)).collect())),
+            col(
+                "optional int32 grade",
+                V::I32((0..n).map(|i| Some(1 + (i % 6) as i32)).collect()),
+            ),
             col("optional binary hukou (STRING)", many("rural")),
             col("optional binary status (STRING)", many("enrolled")),
             col(
@@ -669,13 +683,23 @@ fn damage_soak() {
             ),
             col(
                 "optional int64 status_since (TIMESTAMP(MILLIS,true))",
-                V::I64((0..n).map(|i| (i % 7 != 0).then_some(1_400_000_000_000 + i as i64)).collect()),
+                V::I64((0..n).map(|i| Some(1_400_000_000_000 + i as i64)).collect()),
             ),
-            col("optional boolean boarder", V::Bool((0..n).map(|i| Some(i % 2 == 0)).collect())),
-            col("optional int96 dibao_from", V::I96(vec![Some(date_parts("2016-01-01")); n])),
+            col(
+                "optional boolean boarder",
+                V::Bool((0..n).map(|i| (i % 7 != 0).then_some(i % 2 == 0)).collect()),
+            ),
+            col(
+                "optional int96 dibao_from",
+                V::I96(vec![Some(date_parts("2016-01-01")); n]),
+            ),
         ]
     };
-    let files = [parquet(&cols(&ids), 16, snappy()), parquet(&cols(&ids), 16, plain)];
+    let files = [
+        parquet(&cols(&ids), 16, snappy()),
+        parquet(&cols(&ids), 16, plain),
+        parquet(&cols(&ids), 16, v2),
+    ];
     for f in &files {
         let l = read_students(Input::bytes("x.parquet", f), &ReadOptions::default()).unwrap();
         assert_eq!(l.report.accepted, n as u64, "{}", l.report);
@@ -689,7 +713,7 @@ fn damage_soak() {
     };
     let (mut ok, mut err, mut caught) = (0u64, 0u64, 0u64);
     for round in 0..rounds {
-        let mut bad = files[(round % 2) as usize].clone();
+        let mut bad = files[(round % 3) as usize].clone();
         for _ in 0..=(next() % 4) {
             let len = bad.len() as u64;
             let i = (next() % len.max(1)) as usize;
@@ -721,5 +745,7 @@ fn damage_soak() {
             }
         }
     }
-    println!("{rounds} damaged files: {ok} read (rows rejected as needed), {err} refused, {caught} of them after a panic inside the parquet crate was caught");
+    println!(
+        "{rounds} damaged files: {ok} read (rows rejected as needed), {err} refused, {caught} of them after a panic inside the parquet crate was caught"
+    );
 }

@@ -386,7 +386,7 @@ mod tests {
         assert_eq!(decimal_text(-5, 2), "-0.05");
         assert_eq!(decimal_text(0, 2), "0.00");
         assert_eq!(decimal_text(500, 0), "500");
-        assert_eq!(decimal_text(i128::MAX, 38).len(), 41);
+        assert!(decimal_text(i128::MAX, 38).starts_with("1.70141183460469231731687303715884105727"));
         assert_eq!(be_i128(&[0x30, 0x39]), Some(12345));
         assert_eq!(be_i128(&[0xFF, 0xFB]), Some(-5));
         assert_eq!(be_i128(&[]), Some(0));

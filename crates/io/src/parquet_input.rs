@@ -483,7 +483,7 @@ mod imp {
                         format!("row group {g} has no chunk for column {:?}", crate::clip(&name)),
                     )
                 })?;
-                super::pages::check_chunk(&|at| pages.read_from(at), chunk, len, descr.physical_type()).map_err(
+                super::pages::check_chunk(&|at| pages.read_from(at), chunk, len, descr.max_def_level()).map_err(
                     |reason| {
                         malformed(
                             file,

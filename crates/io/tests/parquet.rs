@@ -607,20 +607,51 @@ fn crafted_page_headers_are_refused_before_anything_is_allocated() {
         "{e}"
     );
 
-    // A DELTA_BYTE_ARRAY column, whose decoder sizes a buffer from a count
-    // in the data, is refused with the way out.
-    let id = parquet::schema::types::ColumnPath::from("id");
-    let props = WriterProperties::builder()
-        .set_column_dictionary_enabled(id.clone(), false)
-        .set_column_encoding(id, Encoding::DELTA_BYTE_ARRAY)
-        .build();
-    let bytes = parquet(
-        &students(vec![col("optional binary id (STRING)", strs(&["a", "b", "c", "d"]))]),
+    // Delta-encoded text (what writers of data pages v2 use without a
+    // dictionary) is read, its counts checked first.
+    let base = |id: Col| {
+        students(vec![
+            id,
+            col("optional binary birth_date (STRING)", strs(&["2008-05-01"; 4])),
+            col("optional binary status_since (STRING)", strs(&["2014-09-01"; 4])),
+        ])
+    };
+    let ids = || col("optional binary id (STRING)", strs(&["G1", "G2", "G3", "G4"]));
+    let delta = |encoding: Encoding, compression: Compression| {
+        let id = parquet::schema::types::ColumnPath::from("id");
+        WriterProperties::builder()
+            .set_compression(compression)
+            .set_column_dictionary_enabled(id.clone(), false)
+            .set_column_encoding(id, encoding)
+            .build()
+    };
+    for encoding in [Encoding::DELTA_BYTE_ARRAY, Encoding::DELTA_LENGTH_BYTE_ARRAY] {
+        for compression in [Compression::SNAPPY, Compression::UNCOMPRESSED] {
+            let bytes = parquet(&base(ids()), 10, delta(encoding, compression));
+            let l = read_students(Input::bytes("x.parquet", &bytes), &ReadOptions::default()).unwrap();
+            assert!(l.report.is_clean(), "{encoding} {compression}: {}", l.report);
+            let got: Vec<String> = l.students.iter().map(|s| s.id.to_string()).collect();
+            assert_eq!(got, ["G1", "G2", "G3", "G4"]);
+        }
+    }
+    // A crafted count in the lengths' header (block 128, 4 miniblocks, 4
+    // values, first length 2) claims 127 values: refused before the
+    // decoder sizes anything by it.
+    let mut bytes = parquet(
+        &base(ids()),
         10,
-        props,
+        delta(Encoding::DELTA_LENGTH_BYTE_ARRAY, Compression::UNCOMPRESSED),
     );
+    let header = [0x80, 0x01, 0x04, 0x04, 0x04];
+    let at: Vec<usize> = (0..bytes.len() - 5).filter(|&i| bytes[i..i + 5] == header).collect();
+    assert_eq!(at.len(), 1, "{at:?}");
+    bytes[at[0] + 3] = 0x7F;
     let e = read_students(Input::bytes("x.parquet", &bytes), &ReadOptions::default()).unwrap_err();
-    assert!(e.to_string().contains("DELTA_BYTE_ARRAY encoding is not read"), "{e}");
+    assert!(
+        e.to_string()
+            .contains("DELTA_LENGTH_BYTE_ARRAY: the data claims 127 values in a page of 4"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -637,7 +668,7 @@ fn the_row_limit_is_checked_against_the_footer_before_reading() {
 }
 
 /// Random damage to three files (dictionary pages and Snappy; plain pages
-/// uncompressed; data pages v2), read: never a panic. The outcome counts are
+/// uncompressed; data pages v2, delta-encoded), read: never a panic. The outcome counts are
 /// printed. Run it with
 /// `cargo test -p eduaid-io --features parquet -- --ignored --nocapture damage_soak`
 /// (`EDUAID_SOAK=<rounds>`, default 20 000).
@@ -652,10 +683,10 @@ fn damage_soak() {
         .set_compression(Compression::UNCOMPRESSED)
         .set_dictionary_enabled(false)
         .build();
-    // Data pages v2 (without a dictionary their text would be
-    // DELTA_BYTE_ARRAY, which is refused).
+    // Data pages v2 without a dictionary: delta-encoded text and integers.
     let v2 = WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
+        .set_dictionary_enabled(false)
         .set_writer_version(parquet::file::properties::WriterVersion::PARQUET_2_0)
         .build();
     let n = 40;

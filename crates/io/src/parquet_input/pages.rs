@@ -3,7 +3,9 @@
 //! every page header (read here with a small Thrift compact-protocol
 //! reader that allocates nothing from what it reads) claims sizes within
 //! [`MAX_PAGE_BYTES`], a dictionary of at most [`MAX_DICTIONARY_VALUES`]
-//! values, and an encoding whose decoder allocates only what it is given.
+//! values, and, for the delta encodings of byte arrays (whose decoder
+//! sizes a vector by a count in the page's data), data counts within the
+//! page's value count.
 //!
 //! The crate sizes its buffers from these claims (a page is decompressed
 //! into a buffer of its claimed size, a dictionary is resized to its
@@ -12,7 +14,7 @@
 
 use std::io::Read;
 
-use parquet::basic::{Compression, Type as Physical};
+use parquet::basic::Compression;
 use parquet::file::metadata::ColumnChunkMetaData;
 
 use super::{MAX_DICTIONARY_VALUES, MAX_PAGE_BYTES};
@@ -24,8 +26,14 @@ const MAX_DEPTH: u8 = 16;
 /// The page types of the Parquet format.
 const DICTIONARY_PAGE: i64 = 2;
 /// Encodings whose decoders size a buffer from a count in the page's data
-/// (`DELTA_LENGTH_BYTE_ARRAY`, `DELTA_BYTE_ARRAY`): not read.
-const UNBOUNDED_ENCODINGS: [(i64, &str); 2] = [(6, "DELTA_LENGTH_BYTE_ARRAY"), (7, "DELTA_BYTE_ARRAY")];
+/// (`DELTA_LENGTH_BYTE_ARRAY`, `DELTA_BYTE_ARRAY`): that count is checked
+/// against the page's value count before the crate reads the page.
+const DELTA_ENCODINGS: [(i64, &str); 2] = [(DELTA_LENGTH, "DELTA_LENGTH_BYTE_ARRAY"), (7, "DELTA_BYTE_ARRAY")];
+/// The `DELTA_LENGTH_BYTE_ARRAY` encoding.
+const DELTA_LENGTH: i64 = 6;
+/// The most values a delta-encoded page may hold: 4 194 304 (its decoder
+/// holds a 4-byte length for each).
+const MAX_DELTA_VALUES: u64 = 1 << 22;
 
 /// The codecs this build reads.
 pub(super) fn codec_read(c: Compression) -> bool {
@@ -38,7 +46,7 @@ pub(super) fn check_chunk<'a, F>(
     read_from: &F,
     chunk: &ColumnChunkMetaData,
     file_len: u64,
-    _physical: Physical,
+    max_def: i16,
 ) -> Result<(), String>
 where
     F: Fn(u64) -> Result<Box<dyn Read + 'a>, String>,
@@ -96,11 +104,10 @@ where
                 )));
             }
         }
-        if let Some(&(_, name)) = UNBOUNDED_ENCODINGS.iter().find(|(e, _)| h.encoding == Some(*e)) {
-            return Err(at(format!(
-                "the {name} encoding is not read (its decoder trusts counts in the data): write the \
-                 file with PLAIN or dictionary encoding"
-            )));
+        if let Some(&(encoding, name)) = DELTA_ENCODINGS.iter().find(|(e, _)| h.encoding == Some(*e)) {
+            let body = offset.saturating_add(r.read);
+            check_delta_page(read_from, body, compressed, codec, &h, max_def, encoding)
+                .map_err(|e| at(format!("{name}: {e}")))?;
         }
         offset = offset.saturating_add(r.read).saturating_add(compressed);
     }
@@ -117,6 +124,15 @@ struct PageHeader {
     values: Option<i64>,
     /// The values' encoding of a data page.
     encoding: Option<i64>,
+    /// The value count (nulls included) of a data page.
+    data_values: Option<i64>,
+    /// The definition levels' encoding of a data page v1.
+    def_encoding: Option<i64>,
+    /// The bytes of definition and repetition levels of a data page v2
+    /// (uncompressed, before the values).
+    v2_levels: Option<(i64, i64)>,
+    /// Whether a data page v2's values are compressed (default true).
+    v2_uncompressed: bool,
 }
 
 /// A Thrift compact-protocol reader that counts what it reads and holds
@@ -264,10 +280,18 @@ impl<R: Read> Compact<R> {
                     h.compressed = r.int(ty)?;
                     has_size += 1;
                 }
-                // DataPageHeader: 2 is the encoding.
+                // DataPageHeader: 1 values, 2 encoding, 3 levels' encoding.
                 5 if ty == 12 => r.fields(1, |r, id, ty| match id {
+                    1 => {
+                        h.data_values = Some(r.int(ty)?);
+                        Ok(true)
+                    }
                     2 => {
                         h.encoding = Some(r.int(ty)?);
+                        Ok(true)
+                    }
+                    3 => {
+                        h.def_encoding = Some(r.int(ty)?);
                         Ok(true)
                     }
                     _ => Ok(false),
@@ -280,14 +304,36 @@ impl<R: Read> Compact<R> {
                     }
                     _ => Ok(false),
                 })?,
-                // DataPageHeaderV2: 4 is the encoding.
-                8 if ty == 12 => r.fields(1, |r, id, ty| match id {
-                    4 => {
-                        h.encoding = Some(r.int(ty)?);
-                        Ok(true)
-                    }
-                    _ => Ok(false),
-                })?,
+                // DataPageHeaderV2: 1 values, 4 encoding, 5 and 6 the
+                // levels' bytes, 7 whether the values are compressed.
+                8 if ty == 12 => {
+                    let (mut def, mut rep) = (0, 0);
+                    r.fields(1, |r, id, ty| match id {
+                        1 => {
+                            h.data_values = Some(r.int(ty)?);
+                            Ok(true)
+                        }
+                        4 => {
+                            h.encoding = Some(r.int(ty)?);
+                            Ok(true)
+                        }
+                        5 => {
+                            def = r.int(ty)?;
+                            Ok(true)
+                        }
+                        6 => {
+                            rep = r.int(ty)?;
+                            Ok(true)
+                        }
+                        // A bool field holds its value in its type.
+                        7 if ty == 2 => {
+                            h.v2_uncompressed = true;
+                            Ok(true)
+                        }
+                        _ => Ok(false),
+                    })?;
+                    h.v2_levels = Some((def, rep));
+                }
                 _ => return Ok(false),
             }
             Ok(true)
@@ -297,6 +343,154 @@ impl<R: Read> Compact<R> {
         }
         Ok(h)
     }
+}
+
+/// Check a page of a delta encoding for byte arrays: the value counts in
+/// its data (which the crate's decoder sizes a vector by) must not exceed
+/// the page's value count, itself at most [`MAX_DELTA_VALUES`]. The page
+/// (at most [`MAX_PAGE_BYTES`], checked) is read and decompressed for it.
+fn check_delta_page<'a, F>(
+    read_from: &F,
+    body: u64,
+    compressed: u64,
+    codec: Compression,
+    h: &PageHeader,
+    max_def: i16,
+    encoding: i64,
+) -> Result<(), String>
+where
+    F: Fn(u64) -> Result<Box<dyn Read + 'a>, String>,
+{
+    let values = h
+        .data_values
+        .and_then(|v| u64::try_from(v).ok())
+        .ok_or("no value count")?;
+    if values > MAX_DELTA_VALUES {
+        return Err(format!(
+            "a page of {values} values (more than the {MAX_DELTA_VALUES} read)"
+        ));
+    }
+    let mut raw = Vec::with_capacity(usize::try_from(compressed).unwrap_or(0));
+    read_from(body)?
+        .take(compressed)
+        .read_to_end(&mut raw)
+        .map_err(|e| e.to_string())?;
+    if u64::try_from(raw.len()).unwrap_or(u64::MAX) != compressed {
+        return Err("the page ends early".into());
+    }
+    let limit = usize::try_from(h.uncompressed).unwrap_or(0);
+    let snappy = codec == Compression::SNAPPY;
+    let data = match h.v2_levels {
+        Some((def, rep)) => {
+            let levels = usize::try_from(def.saturating_add(rep)).map_err(|_| "negative level sizes")?;
+            let rest = raw.get(levels..).ok_or("levels longer than the page")?;
+            if snappy && !h.v2_uncompressed {
+                unsnappy(rest, limit)?
+            } else {
+                rest.to_vec()
+            }
+        }
+        None => {
+            let page = if snappy { unsnappy(&raw, limit)? } else { raw };
+            if max_def == 0 {
+                page
+            } else {
+                // RLE levels: a 4-byte little-endian length, then the levels.
+                if h.def_encoding != Some(3) {
+                    return Err("definition levels not in the RLE encoding".into());
+                }
+                let len = page.get(..4).ok_or("the page ends early")?;
+                let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]);
+                let start = usize::try_from(len).unwrap_or(usize::MAX).saturating_add(4);
+                page.get(start..).ok_or("levels longer than the page")?.to_vec()
+            }
+        }
+    };
+    let mut pos = 0usize;
+    let check = |total: u64| {
+        if total > values {
+            Err(format!("the data claims {total} values in a page of {values}"))
+        } else {
+            Ok(())
+        }
+    };
+    if encoding == DELTA_LENGTH {
+        return check(delta_header(&data, &mut pos)?.2);
+    }
+    // DELTA_BYTE_ARRAY: the prefix lengths, then the suffixes as
+    // DELTA_LENGTH_BYTE_ARRAY, which starts where the crate's decoder of
+    // the prefix lengths ends.
+    let (block, minis, total) = delta_header(&data, &mut pos)?;
+    check(total)?;
+    skip_delta_blocks(&data, &mut pos, block, minis, total)?;
+    check(delta_header(&data, &mut pos)?.2)
+}
+
+/// A snappy block, refused if it claims more than `limit` bytes.
+fn unsnappy(input: &[u8], limit: usize) -> Result<Vec<u8>, String> {
+    let len = snap::raw::decompress_len(input).map_err(|e| e.to_string())?;
+    if len > limit {
+        return Err(format!("{len} bytes decompressed, more than the page's {limit}"));
+    }
+    snap::raw::Decoder::new()
+        .decompress_vec(input)
+        .map_err(|e| e.to_string())
+}
+
+/// An unsigned LEB128 varint of `data` at `pos`.
+fn uleb(data: &[u8], pos: &mut usize) -> Result<u64, String> {
+    let mut v = 0u64;
+    for shift in (0..70).step_by(7) {
+        let b = *data.get(*pos).ok_or("the page ends early")?;
+        *pos += 1;
+        v |= u64::from(b & 0x7F).checked_shl(shift).unwrap_or(0);
+        if b & 0x80 == 0 {
+            return Ok(v);
+        }
+    }
+    Err("a varint of more than 10 bytes".into())
+}
+
+/// A `DELTA_BINARY_PACKED` header: block size, miniblocks a block and the
+/// total value count (the first value is skipped).
+fn delta_header(data: &[u8], pos: &mut usize) -> Result<(u64, u64, u64), String> {
+    let block = uleb(data, pos)?;
+    let minis = uleb(data, pos)?;
+    let total = uleb(data, pos)?;
+    uleb(data, pos)?;
+    if minis == 0 || block == 0 || block % minis != 0 {
+        return Err(format!("a block of {block} values in {minis} miniblocks"));
+    }
+    Ok((block, minis, total))
+}
+
+/// Move `pos` past the blocks of a `DELTA_BINARY_PACKED` run of `total`
+/// values, to where the crate's decoder ends after reading them all: the
+/// end of the last block, counting only the miniblocks that hold values.
+fn skip_delta_blocks(data: &[u8], pos: &mut usize, block: u64, minis: u64, total: u64) -> Result<(), String> {
+    let per_mini = block / minis;
+    let mut left = total.saturating_sub(1);
+    while left > 0 {
+        uleb(data, pos)?; // min delta
+        let n = usize::try_from(minis).map_err(|_| "too many miniblocks")?;
+        let widths = data.get(*pos..pos.saturating_add(n)).ok_or("the page ends early")?;
+        *pos += n;
+        let mut end = *pos as u64;
+        let mut remaining = left;
+        for &w in widths {
+            if remaining == 0 {
+                break;
+            }
+            remaining = remaining.saturating_sub(per_mini);
+            end = end.saturating_add(u64::from(w).saturating_mul(per_mini) / 8);
+        }
+        *pos = usize::try_from(end).map_err(|_| "a block past the page")?;
+        if *pos > data.len() {
+            return Err("a block past the end of the page".into());
+        }
+        left = left.saturating_sub(block);
+    }
+    Ok(())
 }
 
 #[cfg(test)]

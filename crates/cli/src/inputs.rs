@@ -12,7 +12,7 @@ use crate::cli::{CountArgs, DataArgs, Delimiter, InputEncoding};
 use crate::common::Ctx;
 
 /// The extensions a file under its usual name may have, in the order tried.
-const EXTENSIONS: &[&str] = &["csv", "xlsx", "json", "jsonl", "txt", "ndjson", "xlsm"];
+const EXTENSIONS: &[&str] = &["csv", "xlsx", "json", "jsonl", "txt", "ndjson", "xlsm", "parquet"];
 
 /// The file `stem.<ext>` in `dir`, for the first extension that exists.
 pub(crate) fn find_in(dir: &Path, stem: &str) -> Option<PathBuf> {

@@ -83,6 +83,7 @@ mod error;
 mod furniture;
 mod loans;
 mod options;
+mod parquet_input;
 mod read;
 mod readback;
 mod records;

@@ -19,6 +19,10 @@ pub enum Format {
     JsonLines,
     /// An Excel workbook (`.xlsx`, `.xlsm`).
     Xlsx,
+    /// Apache Parquet (`.parquet`): read only, and only when eduaid-io is
+    /// built with the `parquet` feature (otherwise refused with
+    /// [`Error::Unsupported`]).
+    Parquet,
 }
 
 impl Format {
@@ -39,6 +43,7 @@ impl Format {
             "json" => Ok(Format::Json),
             "jsonl" | "ndjson" => Ok(Format::JsonLines),
             "xlsx" | "xlsm" => Ok(Format::Xlsx),
+            "parquet" => Ok(Format::Parquet),
             "xls" | "et" => Err(Error::Unsupported {
                 file,
                 reason: format!("the legacy .{ext} workbook format is not read: save the sheet as .xlsx or .csv"),

@@ -348,6 +348,8 @@ enum Inner<'a> {
         line: u64,
         buf: Vec<u8>,
     },
+    /// A Parquet file: its header (line 0), then its rows by number.
+    Parquet(Box<crate::parquet_input::ParquetRows>),
 }
 
 struct Mapping {
@@ -456,6 +458,11 @@ impl<'a> RowReader<'a> {
                     xlsx_rows(bytes.into_owned(), opts.sheet.as_deref(), &file, &opts.limits.archive)?.into_iter(),
                 )
             }
+            Format::Parquet => {
+                let (rows, warnings) = crate::parquet_input::ParquetRows::open(&input, kind, opts)?;
+                first_warnings.extend(warnings);
+                Inner::Parquet(rows)
+            }
             Format::Json | Format::JsonLines => {
                 let mut r = input.open(max)?;
                 skip_bom(&mut r, &file)?;
@@ -516,6 +523,9 @@ impl<'a> RowReader<'a> {
         let max_record = self.max_record;
         let raw = match &mut self.inner {
             Inner::Rows(it) => it.next(),
+            Inner::Parquet(rows) => rows
+                .next_row(self.spare_rows.pop().unwrap_or_default())?
+                .map(|(line, cells)| Raw::Cells(line, cells)),
             Inner::JsonLines { reader, line, buf } => {
                 buf.clear();
                 let file = &self.file;

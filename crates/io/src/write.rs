@@ -182,6 +182,7 @@ fn header(c: &Column, headers: Headers) -> &'static str {
 fn emit(w: &mut dyn Write, file: &str, format: Format, table: &Table, opts: &WriteOptions) -> Result<(), Error> {
     let io = |e| Error::io(file, e);
     match format {
+        Format::Parquet => Err(crate::parquet_input::not_written(file)),
         Format::Csv => {
             let gbk = opts.encoding == Encoding::Gb18030;
             if opts.bom && !gbk {
@@ -379,6 +380,7 @@ impl StudentWriter {
         let table = Table::new(FileKind::Students, STUDENT_BASE);
         let mut out = crate::AtomicFile::create(path)?;
         let sink = match format {
+            Format::Parquet => return Err(crate::parquet_input::not_written(&file)),
             Format::Csv => {
                 let gbk = opts.encoding == Encoding::Gb18030;
                 if opts.bom && !gbk {

@@ -12,6 +12,8 @@ mod docs;
 mod faults;
 mod formats;
 mod garbage;
+#[cfg(feature = "parquet")]
+mod parquet;
 mod roundtrip;
 mod samples;
 mod streaming;

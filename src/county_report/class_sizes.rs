@@ -3,24 +3,23 @@
 //! the first-year caps and the chart of size bands.
 
 use super::gather::{Gather, Origin};
-use super::{CLASS_CAPS_FROM, County, Error};
+use super::{CLASS_CAPS_FROM, Error, RosterFigures};
 use crate::model::{Decimal, Locality, Ownership, SchoolYear, Stage};
 use crate::report::{Chart, Figure, Series};
 use crate::stats::{ClassCap, ClassFilter, ClassSizes, SizeBand, check_caps, class_size_series};
 
 /// Class sizes of the public urban primaries in the report's year and a
 /// later one, and the first-year caps.
-pub(super) fn class_sizes(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
+pub(super) fn class_sizes(g: &mut Gather<'_>, year: SchoolYear, r: &RosterFigures) -> Result<(), Error> {
     let s = g.settings;
     let p = g.p();
-    let year = c.spring.year;
     let filter = ClassFilter {
         stage: Some(Stage::Primary),
         locality: Some(Locality::Urban),
         ownership: Some(Ownership::Public),
         ..ClassFilter::default()
     };
-    let series = class_size_series(c.roster.schools(), &filter);
+    let series = class_size_series(r.schools.iter(), &filter);
     let later = s
         .class_sizes_after
         .or_else(|| series.years().into_iter().filter(|y| *y >= year).max());
@@ -112,7 +111,7 @@ pub(super) fn class_sizes(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Erro
             })
         })
         .collect();
-    let breaches = check_caps(c.roster.schools(), from, &ClassFilter::default(), &checked);
+    let breaches = check_caps(r.schools.iter(), from, &ClassFilter::default(), &checked);
     let cap_src = p.source(
         None,
         Origin::Input,

@@ -1,34 +1,16 @@
 //! Students in school by stage (学段), the registered-poor students and
 //! their helpers (帮扶责任人), and the teachers counted in the base forms.
 
-use std::collections::{BTreeMap, HashMap};
-
 use super::gather::{Gather, Origin, rate};
-use super::{County, Error};
-use crate::model::{Household, Stage};
+use super::{County, Error, RosterFigures};
+use crate::model::Stage;
 
 /// Students in school on the term's reference date by stage, the
 /// registered-poor and their helpers, teachers.
-pub(super) fn enrolment(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
+pub(super) fn enrolment(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) -> Result<(), Error> {
     let on = c.spring.reference_date();
-    let homes: HashMap<_, &Household> = c.roster.households().map(|h| (&h.id, h)).collect();
-    let mut by_stage: BTreeMap<Stage, u64> = BTreeMap::new();
-    let (mut poor, mut helped) = (0u64, 0u64);
-    for s in c.roster.students().iter().filter(|s| s.in_school_on(on)) {
-        *by_stage.entry(s.stage).or_default() += 1;
-        let registered = s
-            .household_id
-            .as_ref()
-            .and_then(|h| homes.get(h))
-            .is_some_and(|h| h.registered_poor_on(on));
-        if registered {
-            poor += 1;
-            if s.helper.is_some() {
-                helped += 1;
-            }
-        }
-    }
-    let n = |s: Stage| by_stage.get(&s).copied().unwrap_or(0);
+    let (poor, helped) = (r.poor, r.helped);
+    let n = |s: Stage| r.by_stage.get(&s).copied().unwrap_or(0);
     let total: u64 = [
         Stage::Preschool,
         Stage::Primary,

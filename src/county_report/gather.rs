@@ -4,11 +4,11 @@
 //! section uses (rates, exact divisions, policy parameters), and the
 //! report's words (county, bureau, addressee, terms, the date).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
 use super::{County, Error, Missing, Presentation, Settings, SourceLanguage};
 use crate::eligibility::{Engine, ProgramTotals, Totals};
-use crate::model::{Locality, MemoryRoster, Money, NaiveDate, SchoolYear, Stage};
+use crate::model::{Money, NaiveDate, SchoolYear, Stage};
 use crate::report::{Figure, Rate, Relation, ReportData, Source};
 
 /// What a source speaks of, for the file it names.
@@ -173,28 +173,6 @@ pub(super) fn parameter(engine: &Engine, name: &str, stage: Stage, on: NaiveDate
             stage,
             on,
         })
-}
-
-/// The urban district: as set, else the township of the urban schools with
-/// the most students, else 城区.
-pub(super) fn urban_district(roster: &MemoryRoster, set: Option<&str>) -> String {
-    if let Some(u) = set {
-        return u.to_string();
-    }
-    let urban: HashMap<_, &str> = roster
-        .schools()
-        .filter(|s| s.locality == Locality::Urban)
-        .map(|s| (&s.id, s.township.as_str()))
-        .collect();
-    let mut n: BTreeMap<&str, u64> = BTreeMap::new();
-    for s in roster.students() {
-        if let Some(t) = urban.get(&s.school_id) {
-            *n.entry(*t).or_default() += 1;
-        }
-    }
-    n.into_iter()
-        .max_by_key(|(_, c)| *c)
-        .map_or_else(|| "城区".to_string(), |(t, _)| t.to_string())
 }
 
 /// The report's words: county, bureau, period, urban district, the date.

@@ -5,17 +5,17 @@
 use std::collections::BTreeSet;
 
 use super::gather::{Gather, Origin};
-use super::{County, Error};
+use super::{County, Error, RosterFigures};
 use crate::model::{NaiveDate, SchoolId, SchoolYear};
 use crate::report::Figure;
 
 /// The nutrition plan's two batches: their days, schools and students.
-pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
+pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) -> Result<(), Error> {
     let p = g.p();
     let [first_day, second_day] = match g.settings.nutrition_batches {
         Some(days) => days,
         None => {
-            let days: BTreeSet<NaiveDate> = c.roster.schools().filter_map(|s| s.nutrition_plan_from).collect();
+            let days: BTreeSet<NaiveDate> = r.schools.iter().filter_map(|s| s.nutrition_plan_from).collect();
             match (days.first(), days.last()) {
                 (Some(a), Some(b)) => [*a, *b],
                 _ => return g.add(Err(Error::NoNutritionPlan)),
@@ -23,21 +23,15 @@ pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>) -> Result<()
         }
     };
     let in_plan = |d: NaiveDate| -> BTreeSet<&SchoolId> {
-        c.roster
-            .schools()
+        r.schools
+            .iter()
             .filter(|s| s.in_nutrition_plan_on(d))
             .map(|s| &s.id)
             .collect()
     };
-    let at = |schools: &BTreeSet<&SchoolId>, d: NaiveDate| {
-        let n = c
-            .roster
-            .students()
-            .iter()
-            .filter(|s| schools.contains(&s.school_id) && s.in_school_on(d))
-            .count();
-        u64::try_from(n).unwrap_or(0)
-    };
+    // Counted in the roster's pass: the students in school that day at the
+    // schools in the plan that day.
+    let at = |d: NaiveDate| r.nutrition_students(d);
     let first = in_plan(first_day);
     let second = in_plan(second_day);
     let second_year = SchoolYear::containing(second_day);
@@ -53,7 +47,7 @@ pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>) -> Result<()
         )
     } else {
         (
-            at(&second, second_day),
+            at(second_day)?,
             format!("名册：上述学校{second_day}在校生"),
             format!("students in school at those schools on {second_day}"),
         )
@@ -90,7 +84,7 @@ pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>) -> Result<()
     g.count(
         "nutrition_students_first",
         "营养改善计划第一批受益学生",
-        at(&first, first_day),
+        at(first_day)?,
         "人",
         nsrc(
             &format!("名册：上述学校{first_day}在校生"),

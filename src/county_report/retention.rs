@@ -6,16 +6,15 @@
 use super::class_sizes::class_sizes;
 use super::gather::{Gather, Origin, rate};
 use super::nutrition::nutrition_batches;
-use super::{County, Error};
+use super::{County, Error, RosterFigures};
 use crate::model::{Locality, SchoolKind, Stage};
 use crate::report::{Chart, Figure, Series, Value};
-use crate::stats::{
-    RetentionKind, RetentionOptions, StudentFilter, StudentTrait, disabled_enrolment_rate, retention, student_share,
-};
+use crate::stats::rate::Rate;
+use crate::stats::{RetentionKind, RetentionOptions, disabled_enrolment_rate, retention};
 
 /// Retention, disabled children, migrants, class sizes, rural schools and
 /// the nutrition plan's batches.
-pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
+pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) -> Result<(), Error> {
     let s = g.settings;
     let p = g.p();
     let year = c.spring.year;
@@ -153,8 +152,18 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error
         &format!("统计：城区小学随迁子女占比（{on}）"),
         &format!("stats: migrant share of {urban}'s primary pupils, {on}"),
     );
-    let filter = StudentFilter::stage(Stage::Primary).in_township(urban);
-    match student_share(c.roster, &filter, on, StudentTrait::Migrant) {
+    // The share of migrant children among the urban district's primary
+    // pupils in school (as `stats::student_share` counts it: refused if
+    // the roster cannot link a student).
+    let share = match &r.unlinked {
+        Some(u) => Err(crate::stats::Error::from(u.error())),
+        None => {
+            let (m, n) = r.primary_by_township.get(&urban).copied().unwrap_or((0, 0));
+            let y = crate::model::SchoolYear::containing(on);
+            Ok(Rate::new(i128::from(m), i128::from(n)).with_years(y, y))
+        }
+    };
+    match share {
         Ok(share) => {
             g.count_of(
                 "migrant_children",
@@ -182,12 +191,12 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error
         Err(e) => g.add(Err(e.into()))?,
     }
 
-    class_sizes(g, c)?;
+    class_sizes(g, year, r)?;
 
     let teaches_compulsory = |k: SchoolKind| k.teaches(Stage::Primary) || k.teaches(Stage::Junior);
-    let rural = c
-        .roster
-        .schools()
+    let rural = r
+        .schools
+        .iter()
         .filter(|s| s.locality == Locality::Rural && teaches_compulsory(s.kind))
         .count();
     let src = p.source(
@@ -203,5 +212,5 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error
         "所",
         src,
     )?;
-    nutrition_batches(g, c)
+    nutrition_batches(g, c, r)
 }

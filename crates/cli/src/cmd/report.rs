@@ -244,16 +244,12 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     if let Some(l) = &loans {
         county = county.with_loans(l);
     }
-    let bar = progress::bar(
-        u64::try_from(roster.students().len()).unwrap_or(0).saturating_mul(4),
-        ctx.t("computing", "计算中"),
-        ctx,
-    );
-    let ticking = progress::Ticking {
-        inner: roster,
-        bar: &bar,
-    };
-    let entitlements = county.entitlements(&ticking).map_err(explain)?;
+    // One pass over the roster: the engine and the report's own counts,
+    // the bar moved by the report's progress callback.
+    let students = u64::try_from(roster.students().len()).unwrap_or(0);
+    let bar = progress::bar(students, ctx.t("computing", "计算中"), ctx);
+    let county = county.with_progress(Some(students), |p| bar.set_position(p.done));
+    let entitlements = county.entitlements().map_err(explain)?;
     bar.finish_and_clear();
     let mut report = county.build_from(&entitlements).map_err(explain)?;
     // One line per section left out, naming the file that would fill it

@@ -701,7 +701,16 @@ fn template_names(source: &str) -> std::collections::BTreeSet<String> {
 
 #[test]
 fn every_key_the_template_names_is_produced_and_every_figure_produced_is_printed_or_listed() -> Result {
-    use eduaid::county_report::keys::{FIGURE_KEYS, Origin, TABLES_AND_CHARTS, Use, WORDS, figure_key};
+    use eduaid::county_report::keys::{FIGURE_KEYS, Key, Origin, TABLES_AND_CHARTS, Use, WORDS, figure_key};
+    // The typed keys are the catalogue, in its order, each named as the
+    // catalogue names it.
+    assert_eq!(Key::ALL.len(), FIGURE_KEYS.len());
+    for (k, f) in Key::ALL.iter().zip(FIGURE_KEYS) {
+        assert_eq!(k.as_str(), f.key);
+        assert_eq!(Key::parse(f.key), Some(*k));
+        assert_eq!(k.entry(), Some(f));
+    }
+    assert_eq!(Key::parse("students_totl"), None);
     let engine = Engine::hunan_county_2016()?;
     let c = sample();
     let loans = eduaid::sample::loans()?;

@@ -2,6 +2,7 @@
 //! their helpers (帮扶责任人), and the teachers counted in the base forms.
 
 use super::gather::{Gather, Origin, rate};
+use super::keys::Key;
 use super::{County, Error, RosterFigures};
 use crate::model::Stage;
 
@@ -29,15 +30,15 @@ pub(super) fn enrolment(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) -
         &format!("students in school on {on}, by stage"),
     );
     for (key, label, v) in [
-        ("students_preschool", "在园幼儿", n(Stage::Preschool)),
-        ("students_primary", "小学在校生", n(Stage::Primary)),
-        ("students_junior", "初中在校生", n(Stage::Junior)),
+        (Key::StudentsPreschool, "在园幼儿", n(Stage::Preschool)),
+        (Key::StudentsPrimary, "小学在校生", n(Stage::Primary)),
+        (Key::StudentsJunior, "初中在校生", n(Stage::Junior)),
         (
-            "students_senior_stage",
+            Key::StudentsSeniorStage,
             "高中阶段在校生（普通高中和中职）",
             n(Stage::Senior) + n(Stage::Vocational),
         ),
-        ("students_total", "在校学生总计", total),
+        (Key::StudentsTotal, "在校学生总计", total),
     ] {
         g.count(key, label, v, "人", src.clone())?;
         g.dated.push((key.to_string(), on));
@@ -48,16 +49,16 @@ pub(super) fn enrolment(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) -
         &format!("名册：{on}在校且家庭为建档立卡"),
         &format!("students in school on {on} whose household is registered poor"),
     );
-    g.count("poor_students_total", "建档立卡在校学生", poor, "人", psrc.clone())?;
+    g.count(Key::PoorStudentsTotal, "建档立卡在校学生", poor, "人", psrc.clone())?;
     g.count(
-        "poor_students_with_helper",
+        Key::PoorStudentsWithHelper,
         "已落实帮扶责任人的建档立卡学生",
         helped,
         "人",
         psrc.clone(),
     )?;
     g.add(rate(
-        "helper_coverage",
+        Key::HelperCoverage,
         "帮扶责任人覆盖率",
         i128::from(helped),
         i128::from(poor),
@@ -82,7 +83,7 @@ pub(super) fn enrolment(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) -
         &format!("teachers {year}"),
     );
     g.count(
-        "teachers_total",
+        Key::TeachersTotal,
         &format!("专任教师（{}）", year.to_chinese()),
         teachers,
         "人",

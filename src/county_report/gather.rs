@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 
+use super::keys::Key;
 use super::{County, Error, Missing, Presentation, Settings, SourceLanguage};
 use crate::eligibility::{Engine, ProgramTotals, Totals};
 use crate::model::{Money, NaiveDate, SchoolYear, Stage};
@@ -92,25 +93,18 @@ impl<'a> Gather<'a> {
     }
 
     /// Add a count.
-    pub(super) fn count(&mut self, key: &str, label: &str, n: u64, unit: &str, source: Source) -> Result<(), Error> {
+    pub(super) fn count(&mut self, key: Key, label: &str, n: u64, unit: &str, source: Source) -> Result<(), Error> {
         self.add(Ok(Figure::count(key, label, n, unit, source)))
     }
 
     /// Add a count computed as a wide integer.
-    pub(super) fn count_of(
-        &mut self,
-        key: &str,
-        label: &str,
-        n: i128,
-        unit: &str,
-        source: Source,
-    ) -> Result<(), Error> {
+    pub(super) fn count_of(&mut self, key: Key, label: &str, n: i128, unit: &str, source: Source) -> Result<(), Error> {
         let n = u64::try_from(n).map_err(Error::from);
         self.add(n.map(|n| Figure::count(key, label, n, unit, source)))
     }
 
     /// Add an amount shown in 万元.
-    pub(super) fn wan(&mut self, key: &str, label: &str, amount: Money, source: Source) -> Result<(), Error> {
+    pub(super) fn wan(&mut self, key: Key, label: &str, amount: Money, source: Source) -> Result<(), Error> {
         self.add(Ok(Figure::money(key, label, amount, source).in_wan_yuan()))
     }
 
@@ -129,7 +123,7 @@ impl<'a> Gather<'a> {
 
 /// A rate figure of `dp` decimal places.
 pub(super) fn rate(
-    key: &str,
+    key: Key,
     label: &str,
     numerator: i128,
     denominator: i128,
@@ -197,7 +191,7 @@ pub(super) fn words(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
         let source = g
             .p()
             .source(None, Origin::Input, "报告设置（输入）", "report settings (input)");
-        g.add(Ok(Figure::date("report_date", "报告日期", day, source)))?;
+        g.add(Ok(Figure::date(Key::ReportDate, "报告日期", day, source)))?;
     }
     Ok(())
 }

@@ -91,7 +91,8 @@ mod working_paper;
 
 #[cfg(feature = "io")]
 pub use cited::read_cited;
-pub use cited::{CITED_COLUMNS, CITED_KEYS, CitedKey, cited_figure, parse_date};
+pub use cited::{CITED_COLUMNS, CITED_KEYS, CitedKey, SAMPLE_CITED_CSV, cited_figure, parse_date};
+pub use keys::Key;
 pub use pass::{Progress, RosterFigures};
 pub use working_paper::MissingAtSchool;
 

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::gather::{Gather, Origin};
+use super::keys::Key;
 use super::{County, Error, RosterFigures};
 use crate::model::{NaiveDate, SchoolId, SchoolYear};
 use crate::report::Figure;
@@ -55,13 +56,13 @@ pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFi
     let nsrc = |zh: &str, en: &str| p.source(Some("nutrition"), Origin::Schools, zh, en);
     let joined = nsrc("名册：学校纳入营养改善计划日期", "schools.nutrition_plan_from");
     g.add(Ok(Figure::date(
-        "nutrition_start_date",
+        Key::NutritionStartDate,
         "营养改善计划第一批启动日期",
         first_day,
         joined.clone(),
     )))?;
     g.add(Ok(Figure::date(
-        "nutrition_second_date",
+        Key::NutritionSecondDate,
         "营养改善计划第二批启动日期",
         second_day,
         joined,
@@ -75,14 +76,14 @@ pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFi
     let n_first = u64::try_from(first.len()).unwrap_or(0);
     let n_second = u64::try_from(second.len()).unwrap_or(0);
     g.count(
-        "nutrition_schools_first",
+        Key::NutritionSchoolsFirst,
         "营养改善计划第一批学校",
         n_first,
         "所",
         schools_on(first_day),
     )?;
     g.count(
-        "nutrition_students_first",
+        Key::NutritionStudentsFirst,
         "营养改善计划第一批受益学生",
         at(first_day)?,
         "人",
@@ -92,21 +93,21 @@ pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFi
         ),
     )?;
     g.count(
-        "nutrition_schools_second",
+        Key::NutritionSchoolsSecond,
         "营养改善计划第二批学校",
         n_second,
         "所",
         schools_on(second_day),
     )?;
     for key in [
-        "nutrition_second_date",
-        "nutrition_schools_second",
-        "nutrition_students_second",
+        Key::NutritionSecondDate,
+        Key::NutritionSchoolsSecond,
+        Key::NutritionStudentsSecond,
     ] {
         g.dated.push((key.to_string(), second_day));
     }
     g.count(
-        "nutrition_students_second",
+        Key::NutritionStudentsSecond,
         "营养改善计划第二批受益学生",
         second_students,
         "人",

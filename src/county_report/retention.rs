@@ -5,6 +5,7 @@
 
 use super::class_sizes::class_sizes;
 use super::gather::{Gather, Origin, rate};
+use super::keys::Key;
 use super::nutrition::nutrition_batches;
 use super::{County, Error, RosterFigures};
 use crate::model::{Locality, SchoolKind, Stage};
@@ -33,35 +34,30 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) 
         for (kind, key, label, out) in [
             (
                 RetentionKind::PrimarySixYear,
-                "retention_primary",
+                Key::retention(false, i + 1),
                 "小学六年巩固率",
                 &mut primary,
             ),
             (
                 RetentionKind::JuniorThreeYear,
-                "retention_junior",
+                Key::retention(true, i + 1),
                 "初中三年巩固率",
                 &mut junior,
             ),
         ] {
+            // Three years, so a key for each.
+            let Some(fkey) = key else { continue };
             let r = retention(c.counts, kind, y, RetentionOptions::transfer_adjusted())?;
-            let (fkey, flabel) = (format!("{key}_y{}", i + 1), format!("{label}（{}）", y.to_chinese()));
+            let flabel = format!("{label}（{}）", y.to_chinese());
             let f = match &r.rate.not_computable {
                 Some(m) => Err(Error::NotComputable {
-                    key: fkey,
+                    key: fkey.to_string(),
                     label: flabel,
                     reason: m.chinese(),
                 }),
-                None => rate(
-                    &fkey,
-                    &flabel,
-                    r.rate.numerator(),
-                    r.rate.denominator(),
-                    2,
-                    rsrc.clone(),
-                ),
+                None => rate(fkey, &flabel, r.rate.numerator(), r.rate.denominator(), 2, rsrc.clone()),
             };
-            g.dated.push((format!("{key}_y{}", i + 1), y.last_day()));
+            g.dated.push((fkey.to_string(), y.last_day()));
             if let Ok(Figure {
                 value: Value::Rate(rt), ..
             }) = &f
@@ -74,7 +70,7 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) 
     let input = || p.source(None, Origin::Input, "省颁标准（输入）", "provincial standard (input)");
     if let Some(v) = s.junior_retention_standard {
         g.add(Ok(Figure::number(
-            "retention_junior_standard",
+            Key::RetentionJuniorStandard,
             "初中三年巩固率省颁标准",
             v,
             None,
@@ -105,14 +101,14 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) 
         &format!("stats: disabled children aged 6-14, three kinds, {year}"),
     );
     g.count_of(
-        "disabled_total",
+        Key::DisabledTotal,
         "6—14岁三类残疾儿童",
         disabled.denominator(),
         "人",
         dsrc.clone(),
     )?;
     g.count_of(
-        "disabled_in_school",
+        Key::DisabledInSchool,
         "其中在校",
         disabled.numerator(),
         "人",
@@ -120,12 +116,12 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) 
     )?;
     g.add(match &disabled.not_computable {
         Some(m) => Err(Error::NotComputable {
-            key: "disabled_enrolment_rate".to_string(),
+            key: Key::DisabledEnrolmentRate.to_string(),
             label: "三类残疾儿童入学率".to_string(),
             reason: m.chinese(),
         }),
         None => rate(
-            "disabled_enrolment_rate",
+            Key::DisabledEnrolmentRate,
             "三类残疾儿童入学率",
             disabled.numerator(),
             disabled.denominator(),
@@ -135,7 +131,7 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) 
     })?;
     if let Some(v) = s.disabled_enrolment_standard {
         g.add(Ok(Figure::number(
-            "disabled_standard",
+            Key::DisabledStandard,
             "三类残疾儿童入学率省颁标准",
             v,
             None,
@@ -166,21 +162,21 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) 
     match share {
         Ok(share) => {
             g.count_of(
-                "migrant_children",
+                Key::MigrantChildren,
                 "城区随迁子女",
                 share.numerator(),
                 "人",
                 msrc.clone(),
             )?;
             g.count_of(
-                "urban_primary_pupils",
+                Key::UrbanPrimaryPupils,
                 "城区小学在校生",
                 share.denominator(),
                 "人",
                 msrc.clone(),
             )?;
             g.add(rate(
-                "migrant_share",
+                Key::MigrantShare,
                 "随迁子女占城区小学在校生比例",
                 share.numerator(),
                 share.denominator(),
@@ -206,7 +202,7 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) 
         "schools: rural, teaching primary or junior",
     );
     g.count(
-        "rural_schools",
+        Key::RuralSchools,
         "农村义务教育学校和教学点",
         u64::try_from(rural).unwrap_or(0),
         "所",

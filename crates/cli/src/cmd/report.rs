@@ -167,7 +167,10 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     ));
     let loans_path = inputs::pick(args.loans.as_ref(), args.data.data.as_ref(), "loans");
     read.extend(loans_path.clone());
-    read.extend(args.cited.iter().cloned());
+    // Cited figures: as given, else cited.csv (.xlsx, .json) in --data, as
+    // `eduaid sample` writes it.
+    let cited_path = inputs::pick(args.cited.as_ref(), args.data.data.as_ref(), "cited");
+    read.extend(cited_path.clone());
     read.extend(args.template.iter().cloned());
     read.extend(output::policy_inputs(&args.policy.policy));
     output::guard_outputs(&files, &read)?;
@@ -177,7 +180,7 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     };
     // Cited figures (引用数据): refused as a whole if one row is bad, naming
     // its line, so that no half-read file fills the report.
-    let cited = match &args.cited {
+    let cited = match &cited_path {
         Some(p) => {
             let figures = county_report::read_cited(p)?;
             ctx.info(&format!(

@@ -2,7 +2,8 @@
 //!
 //! Everything the county work report on education guarantee in poverty
 //! alleviation (脱贫攻坚教育保障工作情况报告) prints, computed from what a
-//! county has: its [`Roster`] in memory ([`MemoryRoster`]), the
+//! county has: its [`Roster`] (in memory, [`MemoryRoster`](crate::model::MemoryRoster),
+//! or any backend: the students are read once), the
 //! aggregate [`Counts`] of its base forms, the payments made
 //! ([`Disbursement`]s), an eligibility [`Engine`] and the spring term
 //! reported on. The figures are typed (they know their unit, precision and
@@ -15,16 +16,19 @@
 //!    that differ from county to county (name, urban district, provincial
 //!    standards, class-size caps, dates) and how the report presents its
 //!    sources ([`Presentation`]).
-//! 2. [`County::build`] runs the engine over the roster (the term's
+//! 2. [`County::build`] reads the roster once: the engine runs over the
+//!    autumn and spring terms while the report counts what it prints of
+//!    the students themselves ([`RosterFigures`]), giving the term's
 //!    entitlements, the two terms of the Rain-and-Dew plan, the senior
-//!    grant's tiers and, given the payments, the reconciliation:
-//!    [`Entitlements`]), then gathers the words, figures, tables and charts
+//!    grant's tiers and, given the payments, the reconciliation
+//!    ([`Entitlements`]); a progress callback
+//!    ([`County::with_progress`]) follows the pass. It then gathers the words, figures, tables and charts
 //!    of students by stage, registered-poor students and their helpers,
 //!    retention over three years, disabled and migrant children, class sizes,
 //!    the nutrition plan's two batches, every aid program and the
-//!    reconciliation into a [`CountyReport`]. [`County::entitlements`] and
-//!    [`County::build_from`] split the two halves, for a caller that reads
-//!    the roster through a wrapper (a progress bar).
+//!    reconciliation into a [`CountyReport`]. [`County::entitlements`] (the
+//!    pass) and [`County::build_from`] split the two halves, for a caller
+//!    that builds several reports from one pass.
 //! 3. The caller fills a [`Template`](crate::report::Template) with
 //!    [`CountyReport::data`]; [`CountyReport::validate`] checks the rendered
 //!    document (the relations between the figures, [`CountyReport::relations`],
@@ -44,8 +48,9 @@
 //! `payments` (the reconciliation), `loans` (student loans), [`cited`
 //! figures](cited_figure) (引用数据), `checks` (the relations and the
 //! text), `working_paper` (the appendices of the 底稿) and `gather` (how a
-//! figure is added, its source, the words). [`keys`] lists every figure key
-//! with its section and how the default template uses it.
+//! figure is added, its source, the words), and `pass` (the one pass over
+//! the roster). [`keys`] lists every figure key ([`Key`]) with its section
+//! and how the default template uses it.
 //!
 //! The `county_report` example (the sample county's report, checked against
 //! the seed report's figures) and the `eduaid report` command both build
@@ -443,8 +448,11 @@ pub struct County<'a> {
     /// What differs from county to county.
     pub settings: Settings,
     /// Called as the students are visited, with the total if given.
-    progress: Option<(Option<u64>, std::cell::RefCell<Box<dyn FnMut(Progress) + 'a>>)>,
+    progress: Option<(Option<u64>, ProgressFn<'a>)>,
 }
+
+/// A progress callback, called through a shared `County`.
+type ProgressFn<'a> = std::cell::RefCell<Box<dyn FnMut(Progress) + 'a>>;
 
 impl std::fmt::Debug for County<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -535,7 +543,7 @@ impl<'a> County<'a> {
             progress,
             total: self.progress.as_ref().and_then(|(t, _)| *t),
         };
-        Entitlements::read(self.engine, self.roster, self.spring, self.disbursements, ask)
+        Entitlements::read(self.engine, self.roster, self.spring, self.disbursements, &ask)
     }
 
     /// The report: [`County::entitlements`] (the one pass over the
@@ -657,7 +665,7 @@ impl Entitlements {
             progress: None,
             total: None,
         };
-        Entitlements::read(engine, roster, spring, disbursements, ask)
+        Entitlements::read(engine, roster, spring, disbursements, &ask)
     }
 
     fn read(
@@ -665,7 +673,7 @@ impl Entitlements {
         roster: &dyn Roster,
         spring: Term,
         disbursements: Option<&[Disbursement]>,
-        ask: pass::Ask<'_>,
+        ask: &pass::Ask<'_>,
     ) -> Result<Entitlements, Error> {
         let r = pass::read(engine, roster, spring, disbursements, ask)?;
         Ok(Entitlements {

@@ -496,7 +496,7 @@ pub(super) fn read(
     roster: &dyn Roster,
     spring: Term,
     disbursements: Option<&[Disbursement]>,
-    ask: Ask<'_>,
+    ask: &Ask<'_>,
 ) -> Result<Read, Error> {
     let autumn = spring.prev().ok_or(Error::NoPreviousTerm { term: spring })?;
     let on = spring.reference_date();

@@ -374,7 +374,7 @@ impl CountyReport {
         let has = |k: &Key| self.data.figures.get(k.as_str()).is_some();
         SECTIONS
             .iter()
-            .filter(|(_, keys, _)| !keys.iter().all(|k| has(k)))
+            .filter(|(_, keys, _)| !keys.iter().all(&has))
             .map(|(section, _, file)| format!("“{section}”未写入：缺少{file}"))
             .collect()
     }

@@ -252,7 +252,7 @@ pub(crate) async fn upload(
             },
             None => kind_of(&name).ok_or_else(|| {
                 bad(format!(
-                    "{name}：从文件名看不出是哪类数据，文件名应含 学校、学生、家庭、班级、发放、年级人数、人口、残疾、教师（或 schools、students …）/ {name}: cannot tell what the file holds from its name; name it schools, students, households, classes or disbursements (or grade_counts, population, disabled, teachers), or give ?kind="
+                    "{name}：从文件名看不出是哪类数据，文件名应含 学校、学生、家庭、班级、发放、年级人数、人口、残疾、教师、贷款、引用（或 schools、students …）/ {name}: cannot tell what the file holds from its name; name it schools, students, households, classes or disbursements (or grade_counts, population, disabled, teachers, loans, cited), or give ?kind="
                 ))
             })?,
         };
@@ -1036,8 +1036,9 @@ fn read_cited_upload(f: &Staged) -> Result<Vec<eduaid::report::Figure>, ApiError
 }
 
 /// `GET /api/download/report?term=…&format=docx|html|md[&county=…&fee_meeting_date=…]`:
-/// the county work report from the store, the session's count files and
-/// the stored payments, checked by the validator (its findings appended).
+/// the county work report from the store, the session's count files (and
+/// its loans and cited-figures files, if uploaded) and the stored
+/// payments, checked by the validator (its findings appended).
 pub(crate) async fn download_report(
     State(app): State<Arc<App>>,
     Extension(SessionId(session)): Extension<SessionId>,

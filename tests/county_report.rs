@@ -701,7 +701,16 @@ fn template_names(source: &str) -> std::collections::BTreeSet<String> {
 
 #[test]
 fn every_key_the_template_names_is_produced_and_every_figure_produced_is_printed_or_listed() -> Result {
-    use eduaid::county_report::keys::{FIGURE_KEYS, Origin, TABLES_AND_CHARTS, Use, WORDS, figure_key};
+    use eduaid::county_report::keys::{FIGURE_KEYS, Key, Origin, TABLES_AND_CHARTS, Use, WORDS, figure_key};
+    // The typed keys are the catalogue, in its order, each named as the
+    // catalogue names it.
+    assert_eq!(Key::ALL.len(), FIGURE_KEYS.len());
+    for (k, f) in Key::ALL.iter().zip(FIGURE_KEYS) {
+        assert_eq!(k.as_str(), f.key);
+        assert_eq!(Key::parse(f.key), Some(*k));
+        assert_eq!(k.entry(), Some(f));
+    }
+    assert_eq!(Key::parse("students_totl"), None);
     let engine = Engine::hunan_county_2016()?;
     let c = sample();
     let loans = eduaid::sample::loans()?;
@@ -798,5 +807,234 @@ fn every_key_the_template_names_is_produced_and_every_figure_produced_is_printed
             c.key
         );
     }
+    Ok(())
+}
+
+/// A roster that forwards every method to the sample county's and counts
+/// how often each student is visited, the schools listed and the students
+/// looked up by id.
+struct Counting<R> {
+    inner: R,
+    visits: std::cell::RefCell<std::collections::HashMap<eduaid::model::StudentId, u32>>,
+    school_lists: std::cell::Cell<u32>,
+    lookups: std::cell::Cell<u32>,
+    /// A student of a school the roster does not have, visited first.
+    stray: Option<eduaid::model::Student>,
+}
+
+impl<R> Counting<R> {
+    fn new(inner: R) -> Counting<R> {
+        Counting {
+            inner,
+            visits: Default::default(),
+            school_lists: Default::default(),
+            lookups: Default::default(),
+            stray: None,
+        }
+    }
+
+    fn saw(&self, s: &eduaid::model::Student) {
+        *self.visits.borrow_mut().entry(s.id.clone()).or_default() += 1;
+    }
+}
+
+impl<R: eduaid::model::Roster> eduaid::model::Roster for Counting<R> {
+    fn visit_students(
+        &self,
+        visit: &mut dyn FnMut(&[eduaid::model::Student]) -> eduaid::model::Visit,
+    ) -> std::result::Result<(), eduaid::model::RosterError> {
+        if let Some(s) = &self.stray {
+            self.saw(s);
+            if visit(std::slice::from_ref(s)).is_break() {
+                return Ok(());
+            }
+        }
+        self.inner.visit_students(&mut |batch| {
+            batch.iter().for_each(|s| self.saw(s));
+            visit(batch)
+        })
+    }
+    fn school(
+        &self,
+        id: &eduaid::model::SchoolId,
+    ) -> std::result::Result<Option<std::borrow::Cow<'_, eduaid::model::School>>, eduaid::model::RosterError> {
+        self.inner.school(id)
+    }
+    fn household(
+        &self,
+        id: &eduaid::model::HouseholdId,
+    ) -> std::result::Result<Option<std::borrow::Cow<'_, eduaid::model::Household>>, eduaid::model::RosterError> {
+        self.inner.household(id)
+    }
+    fn student(
+        &self,
+        id: &eduaid::model::StudentId,
+    ) -> std::result::Result<Option<eduaid::model::Student>, eduaid::model::RosterError> {
+        self.lookups.set(self.lookups.get() + 1);
+        self.inner.student(id)
+    }
+    fn student_count(&self) -> std::result::Result<usize, eduaid::model::RosterError> {
+        self.inner.student_count()
+    }
+    fn visit_schools(
+        &self,
+        visit: &mut dyn FnMut(&eduaid::model::School),
+    ) -> std::result::Result<(), eduaid::model::RosterError> {
+        self.school_lists.set(self.school_lists.get() + 1);
+        self.inner.visit_schools(visit)
+    }
+    fn visit_linked(
+        &self,
+        visit: &mut dyn FnMut(eduaid::model::Linked<'_>) -> eduaid::model::Visit,
+    ) -> std::result::Result<(), eduaid::model::RosterError> {
+        if self.stray.is_some() {
+            // The trait's default, over visit_students (the stray student
+            // then comes with its error).
+            let plain = Plain(self);
+            return plain.visit_linked(visit);
+        }
+        self.inner.visit_linked(&mut |linked| {
+            self.saw(linked.student);
+            visit(linked)
+        })
+    }
+}
+
+/// A roster with the trait's defaults over a [`Counting`] one.
+struct Plain<'a, R>(&'a Counting<R>);
+
+impl<R: eduaid::model::Roster> eduaid::model::Roster for Plain<'_, R> {
+    fn visit_students(
+        &self,
+        visit: &mut dyn FnMut(&[eduaid::model::Student]) -> eduaid::model::Visit,
+    ) -> std::result::Result<(), eduaid::model::RosterError> {
+        self.0.visit_students(visit)
+    }
+    fn school(
+        &self,
+        id: &eduaid::model::SchoolId,
+    ) -> std::result::Result<Option<std::borrow::Cow<'_, eduaid::model::School>>, eduaid::model::RosterError> {
+        self.0.school(id)
+    }
+    fn household(
+        &self,
+        id: &eduaid::model::HouseholdId,
+    ) -> std::result::Result<Option<std::borrow::Cow<'_, eduaid::model::Household>>, eduaid::model::RosterError> {
+        self.0.household(id)
+    }
+}
+
+#[test]
+fn the_report_reads_each_student_once_and_reports_its_progress() -> Result {
+    use eduaid::county_report::Progress;
+    use eduaid::model::Roster;
+    let engine = Engine::hunan_county_2016()?;
+    let c = sample();
+    let loans = eduaid::sample::loans()?;
+    let roster = Counting::new(&c.roster);
+    let n = u64::try_from(c.roster.students().len())?;
+    let seen = std::cell::RefCell::new(Vec::<Progress>::new());
+    let report = County::new(&roster, &c.counts, &engine, spring()?)
+        .with_disbursements(&c.disbursements)
+        .with_loans(&loans)
+        .with_settings(Settings::new(c.name.clone()))
+        .with_progress(Some(n), |p| seen.borrow_mut().push(p))
+        .build()?;
+    // Every student visited exactly once, the schools listed once.
+    let visits = roster.visits.borrow();
+    assert_eq!(visits.len(), c.roster.students().len());
+    let more: Vec<_> = visits.iter().filter(|(_, v)| **v != 1).take(5).collect();
+    assert!(more.is_empty(), "students visited more than once: {more:?}");
+    assert_eq!(roster.school_lists.get(), 1);
+    // Lookups by id only for payments nothing is owed for.
+    let not_owed = report.data.figures.get("recon_unpaid").map(Figure::display);
+    assert!(
+        roster.lookups.get() < 100,
+        "{} lookups ({not_owed:?})",
+        roster.lookups.get()
+    );
+    // Progress: rising, ending at the total.
+    let seen = seen.borrow();
+    assert!(seen.len() > 100, "{} calls", seen.len());
+    assert!(seen.windows(2).all(|w| w[0].done <= w[1].done));
+    assert_eq!(
+        seen.last(),
+        Some(&Progress {
+            done: n,
+            total: Some(n)
+        })
+    );
+    // The same report as from the cached entitlements over the roster
+    // itself.
+    let direct = County::new(&c.roster, &c.counts, &engine, spring()?)
+        .with_disbursements(&c.disbursements)
+        .with_loans(&loans)
+        .with_settings(Settings::new(c.name.clone()))
+        .build_from(entitlements(&engine)?)?;
+    let all =
+        |d: &ReportData| -> Vec<(String, String)> { d.figures.iter().map(|f| (f.key.clone(), f.display())).collect() };
+    assert_eq!(all(&report.data), all(&direct.data));
+    assert_eq!(roster.student_count()?, c.roster.students().len());
+    Ok(())
+}
+
+#[test]
+fn the_one_pass_gives_what_separate_runs_give() -> Result {
+    use eduaid::eligibility::{Scope, reconcile};
+    use eduaid::model::{MemoryRoster, Ownership, SchoolKind};
+    let engine = Engine::hunan_county_2016()?;
+    let c = sample();
+    let spring = spring()?;
+    let autumn = spring.prev().ok_or("no autumn")?;
+    let same = |engine: &Engine, roster: &dyn eduaid::model::Roster, e: &Entitlements| -> Result {
+        assert_eq!(e.totals, engine.totals(roster, &[spring])?);
+        assert_eq!(e.two_terms, engine.totals(roster, &[autumn, spring])?);
+        let of_term: Vec<_> = c.disbursements.iter().filter(|d| d.term == spring).cloned().collect();
+        let recon = reconcile(engine, roster, &of_term, &Scope::of(&of_term))?;
+        assert_eq!(e.reconciliation.as_ref(), Some(&recon));
+        Ok(())
+    };
+    let e = entitlements(&engine)?;
+    same(&engine, &c.roster, e)?;
+    assert!(e.totals.missing_data.is_empty() && e.totals.skipped.is_empty());
+    // Public senior schools without their tuition on record (missing
+    // data), and a student of a school the roster does not have (skipped).
+    let mut planted = MemoryRoster::new();
+    for s in c.roster.schools() {
+        let mut s = s.clone();
+        if s.kind == SchoolKind::Senior && s.ownership == Ownership::Public {
+            s.annual_tuition = None;
+        }
+        planted.add_school(s)?;
+    }
+    for h in c.roster.households() {
+        planted.add_household(h.clone())?;
+    }
+    for s in c.roster.students() {
+        planted.add_student(s.clone())?;
+    }
+    let mut roster = Counting::new(&planted);
+    let mut stray = c.roster.students()[0].clone();
+    stray.id = "STRAY0001".parse()?;
+    stray.school_id = "NO-SUCH-SCHOOL".parse()?;
+    roster.stray = Some(stray);
+    // The national catalogue waives senior fees at the school's tuition.
+    let national = Engine::new(eduaid::eligibility::Policy::national()?);
+    let e = Entitlements::compute(&national, &roster, spring, Some(&c.disbursements))?;
+    assert!(!e.totals.missing_data.is_empty(), "no missing data planted");
+    assert!(!e.missing.is_empty());
+    assert_eq!(e.totals.skipped.len(), 1);
+    same(&national, &roster, &e)?;
+    // The migrant share is refused, as the statistics refuse it for a
+    // roster that cannot link a student.
+    let report = County::new(&roster, &c.counts, &national, spring)
+        .with_settings(Settings::new(c.name.clone()))
+        .build_from(&e)?;
+    assert!(report.data.figures.get("migrant_share").is_none());
+    assert!(
+        report.left_out.iter().any(|x| x.to_string().contains("NO-SUCH-SCHOOL")),
+        "{:?}",
+        report.left_out
+    );
     Ok(())
 }

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 
 use super::gather::{Gather, parameter, per};
+use super::keys::Key;
 use super::{County, Entitlements, Error};
 use crate::eligibility::Totals;
 use crate::model::{Money, Stage, Term};
@@ -22,9 +23,9 @@ pub(super) struct Grant {
     /// The stage the standard is read for.
     pub(super) stage: Stage,
     /// Key and label of the standard, the students and the amount.
-    pub(super) standard: [&'static str; 2],
-    pub(super) students: [&'static str; 2],
-    pub(super) amount: [&'static str; 2],
+    pub(super) standard: (Key, &'static str),
+    pub(super) students: (Key, &'static str),
+    pub(super) amount: (Key, &'static str),
 }
 
 /// Add a [`Grant`]'s three figures.
@@ -33,12 +34,12 @@ pub(super) fn grant(g: &mut Gather<'_>, c: &County<'_>, totals: &Totals, grant: 
         return Ok(());
     };
     let p = g.p();
-    let [key, label] = grant.standard;
+    let (key, label) = grant.standard;
     let standard = parameter(c.engine, grant.parameter, grant.stage, c.spring.reference_date());
     let what = format!("政策参数 {}", grant.parameter);
     let src = p.engine(grant.id, &what, &format!("parameter {}", grant.parameter));
     g.add(standard.map(|m| Figure::money(key, label, m, src)))?;
-    let [key, label] = grant.students;
+    let (key, label) = grant.students;
     g.count(
         key,
         label,
@@ -46,7 +47,7 @@ pub(super) fn grant(g: &mut Gather<'_>, c: &County<'_>, totals: &Totals, grant: 
         "人",
         p.engine(grant.id, "测算：春季学期人数", "persons"),
     )?;
-    let [key, label] = grant.amount;
+    let (key, label) = grant.amount;
     g.wan(
         key,
         label,
@@ -63,7 +64,7 @@ pub(super) fn aid(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Resul
     if let Some(living) = g.program(&e.totals, "living-subsidy")? {
         let src = |zh: &str, en: &str| p.engine("living-subsidy", zh, en);
         g.count(
-            "living_subsidy_students",
+            Key::LivingSubsidyStudents,
             "义务教育生活补助受助学生",
             living.total.persons,
             "人",
@@ -72,16 +73,16 @@ pub(super) fn aid(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Resul
         let stages = [
             (
                 Stage::Primary,
-                "living_subsidy_primary",
+                Key::LivingSubsidyPrimary,
                 "其中小学",
-                "living_subsidy_primary_standard",
+                Key::LivingSubsidyPrimaryStandard,
                 "小学生活补助标准（每生每学期）",
             ),
             (
                 Stage::Junior,
-                "living_subsidy_junior",
+                Key::LivingSubsidyJunior,
                 "其中初中",
-                "living_subsidy_junior_standard",
+                Key::LivingSubsidyJuniorStandard,
                 "初中生活补助标准（每生每学期）",
             ),
         ];
@@ -95,7 +96,7 @@ pub(super) fn aid(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Resul
             g.add(per(t.amount, t.person_terms, label).map(|m| Figure::money(key, label, m, src)))?;
         }
         g.wan(
-            "living_subsidy_amount",
+            Key::LivingSubsidyAmount,
             "义务教育生活补助资金",
             living.total.amount,
             src("测算：春季学期金额", "amount"),
@@ -106,15 +107,15 @@ pub(super) fn aid(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Resul
         let daily = parameter(c.engine, "nutrition.daily", Stage::Primary, on);
         let dsrc = src("政策参数 nutrition.daily", "parameter nutrition.daily");
         let daily_amount = daily.as_ref().ok().copied();
-        g.add(daily.map(|d| Figure::money("nutrition_daily", "营养膳食补助标准（每生每天）", d, dsrc)))?;
+        g.add(daily.map(|d| Figure::money(Key::NutritionDaily, "营养膳食补助标准（每生每天）", d, dsrc)))?;
         let window = c.engine.policy().and_then(|p| p.calendar().window(spring));
-        let start = match g.data.figures.get("nutrition_start_date").map(|f| &f.value) {
+        let start = match g.data.figures.get(Key::NutritionStartDate.as_str()).map(|f| &f.value) {
             Some(Value::Date(d)) => Some(*d),
             _ => None,
         };
         match (window, start) {
             (Some(w), Some(start)) => g.count(
-                "nutrition_days",
+                Key::NutritionDays,
                 "营养改善计划春季学期供餐天数",
                 w.school_days(start, spring.last_day()),
                 "天",
@@ -126,7 +127,7 @@ pub(super) fn aid(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Resul
             _ => g.add(Err(Error::NoCalendar { term: spring }))?,
         }
         g.wan(
-            "nutrition_amount",
+            Key::NutritionAmount,
             "营养膳食补助资金（第一批）",
             nutrition.total.amount,
             src("测算：春季学期金额", "amount"),
@@ -134,23 +135,23 @@ pub(super) fn aid(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Resul
         // Students in school for only part of the days (joined or left
         // mid-term) are paid by their own days: then the amount is less than
         // students × days × daily, and the report says by how much.
-        let count = |key: &str| match g.data.figures.get(key).map(|f| &f.value) {
+        let count = |key: Key| match g.data.figures.get(key.as_str()).map(|f| &f.value) {
             Some(Value::Count { n, .. }) => Some(*n),
             _ => None,
         };
         let full = daily_amount
-            .zip(count("nutrition_days"))
-            .zip(count("nutrition_students_first"))
+            .zip(count(Key::NutritionDays))
+            .zip(count(Key::NutritionStudentsFirst))
             .and_then(|((d, days), n)| d.checked_mul_count(days)?.checked_mul_count(n));
         if let Some(full) = full.filter(|f| *f > nutrition.total.amount) {
             g.wan(
-                "nutrition_full_amount",
+                Key::NutritionFullAmount,
                 "营养膳食补助资金（按全部学生全勤测算）",
                 full,
                 src("测算：受益学生×供餐天数×每天标准", "students × days × daily"),
             )?;
             g.wan(
-                "nutrition_part_days_reduction",
+                Key::NutritionPartDaysReduction,
                 "营养膳食补助资金（部分天数在校学生少发）",
                 full - nutrition.total.amount,
                 src("测算：全勤测算−春季学期金额", "full-attendance amount − amount"),
@@ -161,9 +162,9 @@ pub(super) fn aid(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Resul
         id: "preschool-aid",
         parameter: "preschool-aid.annual",
         stage: Stage::Preschool,
-        standard: ["preschool_aid_standard", "学前教育资助标准（每生每年）"],
-        students: ["preschool_aid_students", "学前教育受助幼儿"],
-        amount: ["preschool_aid_amount", "学前教育资助资金"],
+        standard: (Key::PreschoolAidStandard, "学前教育资助标准（每生每年）"),
+        students: (Key::PreschoolAidStudents, "学前教育受助幼儿"),
+        amount: (Key::PreschoolAidAmount, "学前教育资助资金"),
     };
     grant(g, c, &e.totals, &preschool)?;
     senior_grant(g, e)?;
@@ -171,9 +172,9 @@ pub(super) fn aid(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Resul
         id: "vocational-grant",
         parameter: "vocational-grant.annual",
         stage: Stage::Vocational,
-        standard: ["vocational_grant_standard", "中职国家助学金标准（每生每年）"],
-        students: ["vocational_grant_students", "中职国家助学金受助学生"],
-        amount: ["vocational_grant_amount", "中职国家助学金"],
+        standard: (Key::VocationalGrantStandard, "中职国家助学金标准（每生每年）"),
+        students: (Key::VocationalGrantStudents, "中职国家助学金受助学生"),
+        amount: (Key::VocationalGrantAmount, "中职国家助学金"),
     };
     grant(g, c, &e.totals, &vocational)?;
     rain_and_dew(g, c, e)?;
@@ -190,19 +191,19 @@ pub(super) fn senior_grant(g: &mut Gather<'_>, e: &Entitlements) -> Result<(), E
     let tiers: Vec<u64> = e.senior_grant_tiers.values().rev().copied().collect();
     for (key, label, n, source) in [
         (
-            "senior_grant_students",
+            Key::SeniorGrantStudents,
             "普通高中国家助学金受助学生",
             senior.total.persons,
             src("测算：春季学期人数", "persons"),
         ),
         (
-            "senior_grant_tier1",
+            Key::SeniorGrantTier1,
             "其中一档",
             tiers.first().copied().unwrap_or(0),
             src("测算：按较高标准的人数", "entitlements at the highest amount"),
         ),
         (
-            "senior_grant_tier2",
+            Key::SeniorGrantTier2,
             "其中二档",
             tiers.iter().skip(1).sum(),
             src("测算：按较低标准的人数", "entitlements at the lower amounts"),
@@ -211,7 +212,7 @@ pub(super) fn senior_grant(g: &mut Gather<'_>, e: &Entitlements) -> Result<(), E
         g.count(key, label, n, "人", source)?;
     }
     g.wan(
-        "senior_grant_amount",
+        Key::SeniorGrantAmount,
         "普通高中国家助学金",
         senior.total.amount,
         src("测算：春季学期金额", "amount"),
@@ -228,8 +229,8 @@ pub(super) fn rain_and_dew(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements)
     let spring = c.spring;
     let autumn = spring.prev().unwrap_or(spring);
     for (term, key, label) in [
-        (autumn, "rain_dew_autumn_standard", "雨露计划秋季学期标准"),
-        (spring, "rain_dew_spring_standard", "雨露计划春季学期标准"),
+        (autumn, Key::RainDewAutumnStandard, "雨露计划秋季学期标准"),
+        (spring, Key::RainDewSpringStandard, "雨露计划春季学期标准"),
     ] {
         let m = parameter(
             c.engine,
@@ -242,23 +243,23 @@ pub(super) fn rain_and_dew(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements)
     }
     let standard = per(rd.total.amount, rd.total.persons, "rain-and-dew amount per student");
     let source = src("测算：两学期金额÷人数", "amount ÷ persons over the two terms");
-    g.add(standard.map(|m| Figure::money("rain_dew_standard", "雨露计划补助标准（每人两学期）", m, source)))?;
+    g.add(standard.map(|m| Figure::money(Key::RainDewStandard, "雨露计划补助标准（每人两学期）", m, source)))?;
     g.count(
-        "rain_dew_students",
+        Key::RainDewStudents,
         "雨露计划受助学生",
         rd.total.persons,
         "人",
         src("测算：两学期人数", "persons"),
     )?;
     g.count(
-        "rain_dew_person_terms",
+        Key::RainDewPersonTerms,
         "雨露计划受助人次",
         rd.total.person_terms,
         "人次",
         src("测算：两学期人次", "person-terms"),
     )?;
     g.wan(
-        "rain_dew_amount",
+        Key::RainDewAmount,
         "雨露计划补助资金",
         rd.total.amount,
         src("测算：两学期金额", "amount"),

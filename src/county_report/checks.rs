@@ -3,6 +3,7 @@
 //! figures counted again from records, dates not after the report's),
 //! then its text, and plans worded as plans.
 
+use super::keys::Key;
 use super::{CountyReport, Error, Missing};
 use crate::model::Decimal;
 use crate::report::value::Value;
@@ -22,7 +23,7 @@ impl CountyReport {
     pub fn relations(&self) -> Result<Vec<Relation>, Error> {
         let figures = &self.data.figures;
         let strict = self.on_missing == Missing::Fail;
-        let present = |keys: &[&str]| -> Result<bool, Error> {
+        let present_str = |keys: &[&str]| -> Result<bool, Error> {
             for k in keys {
                 match figures.require(k) {
                     Ok(_) => {}
@@ -32,33 +33,34 @@ impl CountyReport {
             }
             Ok(true)
         };
-        let money = |key: &str| match figures.get(key).map(|f| &f.value) {
+        let present = |keys: &[Key]| present_str(&keys.iter().map(|k| k.as_str()).collect::<Vec<&str>>());
+        let money = |key: Key| match figures.get(key.as_str()).map(|f| &f.value) {
             Some(Value::Money { amount, .. }) => Some(*amount),
             _ => None,
         };
-        let n = |key: &str| match figures.get(key).map(|f| &f.value) {
+        let n = |key: Key| match figures.get(key.as_str()).map(|f| &f.value) {
             Some(Value::Count { n, .. }) => Some(*n),
             _ => None,
         };
-        let s = |keys: &[&str]| keys.iter().map(|k| (*k).to_string()).collect::<Vec<String>>();
+        let s = |keys: &[Key]| keys.iter().map(Key::to_string).collect::<Vec<String>>();
         let mut out = Vec::new();
         for (parts, total) in [
             (
                 &[
-                    "students_preschool",
-                    "students_primary",
-                    "students_junior",
-                    "students_senior_stage",
+                    Key::StudentsPreschool,
+                    Key::StudentsPrimary,
+                    Key::StudentsJunior,
+                    Key::StudentsSeniorStage,
                 ][..],
-                "students_total",
+                Key::StudentsTotal,
             ),
             (
-                &["living_subsidy_primary", "living_subsidy_junior"][..],
-                "living_subsidy_students",
+                &[Key::LivingSubsidyPrimary, Key::LivingSubsidyJunior][..],
+                Key::LivingSubsidyStudents,
             ),
             (
-                &["senior_grant_tier1", "senior_grant_tier2"][..],
-                "senior_grant_students",
+                &[Key::SeniorGrantTier1, Key::SeniorGrantTier2][..],
+                Key::SeniorGrantStudents,
             ),
         ] {
             if present(parts)? && present(&[total])? {
@@ -69,9 +71,9 @@ impl CountyReport {
             }
         }
         for [rate, numerator, denominator] in [
-            ["disabled_enrolment_rate", "disabled_in_school", "disabled_total"],
-            ["migrant_share", "migrant_children", "urban_primary_pupils"],
-            ["helper_coverage", "poor_students_with_helper", "poor_students_total"],
+            [Key::DisabledEnrolmentRate, Key::DisabledInSchool, Key::DisabledTotal],
+            [Key::MigrantShare, Key::MigrantChildren, Key::UrbanPrimaryPupils],
+            [Key::HelperCoverage, Key::PoorStudentsWithHelper, Key::PoorStudentsTotal],
         ] {
             if present(&[rate, numerator, denominator])? {
                 out.push(Relation::Rate {
@@ -83,36 +85,36 @@ impl CountyReport {
         }
         // A yearly standard paid for one term is half of it.
         let half = Decimal::new(5, 1);
-        let per_meal_day = money("nutrition_daily").and_then(|d| d.checked_mul_count(n("nutrition_days")?));
+        let per_meal_day = money(Key::NutritionDaily).and_then(|d| d.checked_mul_count(n(Key::NutritionDays)?));
         let products = vec![
             (
-                "preschool_aid_amount",
-                "preschool_aid_students",
-                money("preschool_aid_standard"),
+                Key::PreschoolAidAmount,
+                Key::PreschoolAidStudents,
+                money(Key::PreschoolAidStandard),
                 half,
             ),
             (
-                "vocational_grant_amount",
-                "vocational_grant_students",
-                money("vocational_grant_standard"),
+                Key::VocationalGrantAmount,
+                Key::VocationalGrantStudents,
+                money(Key::VocationalGrantStandard),
                 half,
             ),
             (
                 // Paid by days in school: the full-attendance figure is the
                 // product, the amount that less the reduction (a sum below).
-                if figures.get("nutrition_full_amount").is_some() {
-                    "nutrition_full_amount"
+                if figures.get(Key::NutritionFullAmount.as_str()).is_some() {
+                    Key::NutritionFullAmount
                 } else {
-                    "nutrition_amount"
+                    Key::NutritionAmount
                 },
-                "nutrition_students_first",
+                Key::NutritionStudentsFirst,
                 per_meal_day,
                 Decimal::ONE,
             ),
             (
-                "rain_dew_amount",
-                "rain_dew_students",
-                money("rain_dew_standard"),
+                Key::RainDewAmount,
+                Key::RainDewStudents,
+                money(Key::RainDewStandard),
                 Decimal::ONE,
             ),
         ];
@@ -137,23 +139,23 @@ impl CountyReport {
         }
         // Only where some students were in school for part of the days.
         if [
-            "nutrition_amount",
-            "nutrition_part_days_reduction",
-            "nutrition_full_amount",
+            Key::NutritionAmount,
+            Key::NutritionPartDaysReduction,
+            Key::NutritionFullAmount,
         ]
         .iter()
-        .all(|k| figures.get(k).is_some())
+        .all(|k| figures.get(k.as_str()).is_some())
         {
             out.push(Relation::Sum {
-                parts: s(&["nutrition_amount", "nutrition_part_days_reduction"]),
-                total: "nutrition_full_amount".to_string(),
+                parts: s(&[Key::NutritionAmount, Key::NutritionPartDaysReduction]),
+                total: Key::NutritionFullAmount.to_string(),
             });
         }
         // Cited figures (引用) are optional: checked when given.
-        let given = |keys: &[&str]| keys.iter().all(|k| figures.get(k).is_some());
+        let given = |keys: &[Key]| keys.iter().all(|k| figures.get(k.as_str()).is_some());
         let (parts, total) = (
-            ["teacher_training_junior_entry", "teacher_training_senior_entry"],
-            "teacher_training_total",
+            [Key::TeacherTrainingJuniorEntry, Key::TeacherTrainingSeniorEntry],
+            Key::TeacherTrainingTotal,
         );
         if given(&parts) && given(&[total]) {
             out.push(Relation::Sum {
@@ -161,8 +163,8 @@ impl CountyReport {
                 total: total.to_string(),
             });
         }
-        let (amount, count) = ("rain_dew_prior_amount", "rain_dew_prior_person_terms");
-        if let (true, Some(standard)) = (given(&[amount, count]), money("rain_dew_prior_standard")) {
+        let (amount, count) = (Key::RainDewPriorAmount, Key::RainDewPriorPersonTerms);
+        if let (true, Some(standard)) = (given(&[amount, count]), money(Key::RainDewPriorStandard)) {
             out.push(Relation::Product {
                 amount: amount.to_string(),
                 count: count.to_string(),
@@ -170,7 +172,7 @@ impl CountyReport {
                 share: Decimal::ONE,
             });
         }
-        let report_date = match figures.get("report_date").map(|f| &f.value) {
+        let report_date = match figures.get(Key::ReportDate.as_str()).map(|f| &f.value) {
             Some(Value::Date(d)) => Some(*d),
             _ => None,
         };
@@ -191,7 +193,7 @@ impl CountyReport {
                 Relation::Sum { parts, total } => parts.iter().chain([total]).map(String::as_str).collect(),
                 _ => Vec::new(),
             };
-            if present(&keys)? {
+            if present_str(&keys)? {
                 out.push(r.clone());
             }
         }

@@ -235,6 +235,13 @@ pub fn cited_figure(key: &str, label: &str, value: &str, unit: &str, source: &st
     Ok(figure)
 }
 
+/// The sample county's cited figures (the seed report's teachers,
+/// investment, buildings, graduates, training and the earlier year's
+/// Rain-and-Dew plan) as a cited-figures file: the main job's
+/// `examples/county_report_cited.csv`, which `eduaid sample` writes as
+/// `cited.csv` beside the county's other files.
+pub const SAMPLE_CITED_CSV: &str = include_str!("../../examples/county_report_cited.csv");
+
 /// Read a cited-figures file (CSV, `.xlsx` or JSON; the columns of
 /// [`CITED_COLUMNS`], Chinese or English headers). A row without a source
 /// is cited from the file itself.

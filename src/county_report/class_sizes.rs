@@ -3,24 +3,24 @@
 //! the first-year caps and the chart of size bands.
 
 use super::gather::{Gather, Origin};
-use super::{CLASS_CAPS_FROM, County, Error};
+use super::keys::Key;
+use super::{CLASS_CAPS_FROM, Error, RosterFigures};
 use crate::model::{Decimal, Locality, Ownership, SchoolYear, Stage};
 use crate::report::{Chart, Figure, Series};
 use crate::stats::{ClassCap, ClassFilter, ClassSizes, SizeBand, check_caps, class_size_series};
 
 /// Class sizes of the public urban primaries in the report's year and a
 /// later one, and the first-year caps.
-pub(super) fn class_sizes(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
+pub(super) fn class_sizes(g: &mut Gather<'_>, year: SchoolYear, r: &RosterFigures) -> Result<(), Error> {
     let s = g.settings;
     let p = g.p();
-    let year = c.spring.year;
     let filter = ClassFilter {
         stage: Some(Stage::Primary),
         locality: Some(Locality::Urban),
         ownership: Some(Ownership::Public),
         ..ClassFilter::default()
     };
-    let series = class_size_series(c.roster.schools(), &filter);
+    let series = class_size_series(r.schools.iter(), &filter);
     let later = s
         .class_sizes_after
         .or_else(|| series.years().into_iter().filter(|y| *y >= year).max());
@@ -46,8 +46,8 @@ pub(super) fn class_sizes(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Erro
     // plan (the schools' planned classes), worded as a plan.
     let tense = if planned { "plan" } else { "done" };
     g.data.var("class_sizes_tense", tense)?;
-    for (key, cs) in [("urban_classes_before", before), ("urban_classes_after", after)] {
-        let what = if planned && key.ends_with("after") {
+    for (key, cs) in [(Key::UrbanClassesBefore, before), (Key::UrbanClassesAfter, after)] {
+        let what = if planned && key.as_str().ends_with("after") {
             "规划"
         } else {
             ""
@@ -55,15 +55,15 @@ pub(super) fn class_sizes(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Erro
         let label = format!("城区公办小学{what}班级数（{}）", cs.year.to_chinese());
         g.count(key, &label, cs.classes, "个班", csrc(cs))?;
     }
-    for key in ["urban_classes_after", "class_size_after"] {
+    for key in [Key::UrbanClassesAfter, Key::ClassSizeAfter] {
         g.dated.push((key.to_string(), after.year.first_day()));
         if planned {
             g.plans.insert(key.to_string());
         }
     }
-    g.dated.push(("urban_classes_before".into(), before.year.first_day()));
+    g.dated.push((Key::UrbanClassesBefore.into(), before.year.first_day()));
     g.count(
-        "urban_public_pupils",
+        Key::UrbanPublicPupils,
         "城区公办小学在校生",
         before.pupils,
         "人",
@@ -74,8 +74,8 @@ pub(super) fn class_sizes(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Erro
             .checked_div(Decimal::from(cs.classes.max(1)))
             .unwrap_or_default()
     };
-    for (key, cs) in [("class_size_before", before), ("class_size_after", after)] {
-        let what = if planned && key.ends_with("after") {
+    for (key, cs) in [(Key::ClassSizeBefore, before), (Key::ClassSizeAfter, after)] {
+        let what = if planned && key.as_str().ends_with("after") {
             "规划"
         } else {
             ""
@@ -86,13 +86,13 @@ pub(super) fn class_sizes(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Erro
     let caps = [
         (
             Stage::Primary,
-            "class_cap_primary",
+            Key::ClassCapPrimary,
             "小学起始年级班额上限",
             s.class_cap_primary,
         ),
         (
             Stage::Junior,
-            "class_cap_junior",
+            Key::ClassCapJunior,
             "初中起始年级班额上限",
             s.class_cap_junior,
         ),
@@ -112,7 +112,7 @@ pub(super) fn class_sizes(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Erro
             })
         })
         .collect();
-    let breaches = check_caps(c.roster.schools(), from, &ClassFilter::default(), &checked);
+    let breaches = check_caps(r.schools.iter(), from, &ClassFilter::default(), &checked);
     let cap_src = p.source(
         None,
         Origin::Input,

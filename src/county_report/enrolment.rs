@@ -1,34 +1,17 @@
 //! Students in school by stage (学段), the registered-poor students and
 //! their helpers (帮扶责任人), and the teachers counted in the base forms.
 
-use std::collections::{BTreeMap, HashMap};
-
 use super::gather::{Gather, Origin, rate};
-use super::{County, Error};
-use crate::model::{Household, Stage};
+use super::keys::Key;
+use super::{County, Error, RosterFigures};
+use crate::model::Stage;
 
 /// Students in school on the term's reference date by stage, the
 /// registered-poor and their helpers, teachers.
-pub(super) fn enrolment(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
+pub(super) fn enrolment(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) -> Result<(), Error> {
     let on = c.spring.reference_date();
-    let homes: HashMap<_, &Household> = c.roster.households().map(|h| (&h.id, h)).collect();
-    let mut by_stage: BTreeMap<Stage, u64> = BTreeMap::new();
-    let (mut poor, mut helped) = (0u64, 0u64);
-    for s in c.roster.students().iter().filter(|s| s.in_school_on(on)) {
-        *by_stage.entry(s.stage).or_default() += 1;
-        let registered = s
-            .household_id
-            .as_ref()
-            .and_then(|h| homes.get(h))
-            .is_some_and(|h| h.registered_poor_on(on));
-        if registered {
-            poor += 1;
-            if s.helper.is_some() {
-                helped += 1;
-            }
-        }
-    }
-    let n = |s: Stage| by_stage.get(&s).copied().unwrap_or(0);
+    let (poor, helped) = (r.poor, r.helped);
+    let n = |s: Stage| r.by_stage.get(&s).copied().unwrap_or(0);
     let total: u64 = [
         Stage::Preschool,
         Stage::Primary,
@@ -47,15 +30,15 @@ pub(super) fn enrolment(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error>
         &format!("students in school on {on}, by stage"),
     );
     for (key, label, v) in [
-        ("students_preschool", "在园幼儿", n(Stage::Preschool)),
-        ("students_primary", "小学在校生", n(Stage::Primary)),
-        ("students_junior", "初中在校生", n(Stage::Junior)),
+        (Key::StudentsPreschool, "在园幼儿", n(Stage::Preschool)),
+        (Key::StudentsPrimary, "小学在校生", n(Stage::Primary)),
+        (Key::StudentsJunior, "初中在校生", n(Stage::Junior)),
         (
-            "students_senior_stage",
+            Key::StudentsSeniorStage,
             "高中阶段在校生（普通高中和中职）",
             n(Stage::Senior) + n(Stage::Vocational),
         ),
-        ("students_total", "在校学生总计", total),
+        (Key::StudentsTotal, "在校学生总计", total),
     ] {
         g.count(key, label, v, "人", src.clone())?;
         g.dated.push((key.to_string(), on));
@@ -66,16 +49,16 @@ pub(super) fn enrolment(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error>
         &format!("名册：{on}在校且家庭为建档立卡"),
         &format!("students in school on {on} whose household is registered poor"),
     );
-    g.count("poor_students_total", "建档立卡在校学生", poor, "人", psrc.clone())?;
+    g.count(Key::PoorStudentsTotal, "建档立卡在校学生", poor, "人", psrc.clone())?;
     g.count(
-        "poor_students_with_helper",
+        Key::PoorStudentsWithHelper,
         "已落实帮扶责任人的建档立卡学生",
         helped,
         "人",
         psrc.clone(),
     )?;
     g.add(rate(
-        "helper_coverage",
+        Key::HelperCoverage,
         "帮扶责任人覆盖率",
         i128::from(helped),
         i128::from(poor),
@@ -100,7 +83,7 @@ pub(super) fn enrolment(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error>
         &format!("teachers {year}"),
     );
     g.count(
-        "teachers_total",
+        Key::TeachersTotal,
         &format!("专任教师（{}）", year.to_chinese()),
         teachers,
         "人",

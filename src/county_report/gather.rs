@@ -4,12 +4,13 @@
 //! section uses (rates, exact divisions, policy parameters), and the
 //! report's words (county, bureau, addressee, terms, the date).
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::BTreeSet;
 
+use super::keys::Key;
 use super::{County, Error, Missing, Presentation, Settings, SourceLanguage};
 use crate::eligibility::{Engine, ProgramTotals, Totals};
-use crate::model::{Locality, MemoryRoster, Money, NaiveDate, SchoolYear, Stage};
-use crate::report::value::Percentage as Rate;
+use crate::model::{Money, NaiveDate, SchoolYear, Stage};
+use crate::report::value::Percentage;
 use crate::report::{Figure, Relation, ReportData, Source};
 
 /// What a source speaks of, for the file it names.
@@ -93,25 +94,18 @@ impl<'a> Gather<'a> {
     }
 
     /// Add a count.
-    pub(super) fn count(&mut self, key: &str, label: &str, n: u64, unit: &str, source: Source) -> Result<(), Error> {
+    pub(super) fn count(&mut self, key: Key, label: &str, n: u64, unit: &str, source: Source) -> Result<(), Error> {
         self.add(Ok(Figure::count(key, label, n, unit, source)))
     }
 
     /// Add a count computed as a wide integer.
-    pub(super) fn count_of(
-        &mut self,
-        key: &str,
-        label: &str,
-        n: i128,
-        unit: &str,
-        source: Source,
-    ) -> Result<(), Error> {
+    pub(super) fn count_of(&mut self, key: Key, label: &str, n: i128, unit: &str, source: Source) -> Result<(), Error> {
         let n = u64::try_from(n).map_err(Error::from);
         self.add(n.map(|n| Figure::count(key, label, n, unit, source)))
     }
 
     /// Add an amount shown in 万元.
-    pub(super) fn wan(&mut self, key: &str, label: &str, amount: Money, source: Source) -> Result<(), Error> {
+    pub(super) fn wan(&mut self, key: Key, label: &str, amount: Money, source: Source) -> Result<(), Error> {
         self.add(Ok(Figure::money(key, label, amount, source).in_wan_yuan()))
     }
 
@@ -130,7 +124,7 @@ impl<'a> Gather<'a> {
 
 /// A rate figure of `dp` decimal places.
 pub(super) fn rate(
-    key: &str,
+    key: Key,
     label: &str,
     numerator: i128,
     denominator: i128,
@@ -144,7 +138,7 @@ pub(super) fn rate(
     };
     let n = u64::try_from(numerator).map_err(|_| negative())?;
     let d = u64::try_from(denominator).map_err(|_| negative())?;
-    let r = Rate::new(n, d, dp).map_err(|source| Error::Rate {
+    let r = Percentage::new(n, d, dp).map_err(|source| Error::Rate {
         key: key.to_string(),
         label: label.to_string(),
         source,
@@ -176,28 +170,6 @@ pub(super) fn parameter(engine: &Engine, name: &str, stage: Stage, on: NaiveDate
         })
 }
 
-/// The urban district: as set, else the township of the urban schools with
-/// the most students, else 城区.
-pub(super) fn urban_district(roster: &MemoryRoster, set: Option<&str>) -> String {
-    if let Some(u) = set {
-        return u.to_string();
-    }
-    let urban: HashMap<_, &str> = roster
-        .schools()
-        .filter(|s| s.locality == Locality::Urban)
-        .map(|s| (&s.id, s.township.as_str()))
-        .collect();
-    let mut n: BTreeMap<&str, u64> = BTreeMap::new();
-    for s in roster.students() {
-        if let Some(t) = urban.get(&s.school_id) {
-            *n.entry(*t).or_default() += 1;
-        }
-    }
-    n.into_iter()
-        .max_by_key(|(_, c)| *c)
-        .map_or_else(|| "城区".to_string(), |(t, _)| t.to_string())
-}
-
 /// The report's words: county, bureau, period, urban district, the date.
 pub(super) fn words(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
     let s = g.settings;
@@ -220,7 +192,7 @@ pub(super) fn words(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
         let source = g
             .p()
             .source(None, Origin::Input, "报告设置（输入）", "report settings (input)");
-        g.add(Ok(Figure::date("report_date", "报告日期", day, source)))?;
+        g.add(Ok(Figure::date(Key::ReportDate, "报告日期", day, source)))?;
     }
     Ok(())
 }

@@ -5,6 +5,7 @@
 use std::collections::BTreeSet;
 
 use super::gather::{Gather, Origin};
+use super::keys::Key;
 use super::{County, Error};
 use crate::eligibility::loans::check_loans;
 use crate::model::{Decimal, SchoolYear, StudentLoan};
@@ -30,37 +31,33 @@ pub(super) fn student_loans(g: &mut Gather<'_>, c: &County<'_>, loans: &[Student
     let mut labels = Vec::new();
     for (i, y) in years.iter().enumerate() {
         let Some(t) = check.years.get(y) else { continue };
-        let (pk, ak) = (format!("loans_y{}_persons", i + 1), format!("loans_y{}_amount", i + 1));
+        // Four years at most, so a key for each.
+        let Some([pk, ak]) = Key::loans(i + 1) else { continue };
         let year = y.start_year();
         g.count(
-            &pk,
+            pk,
             &format!("{year}年生源地信用助学贷款人数"),
             t.persons,
             "人",
             source.clone(),
         )?;
-        g.wan(
-            &ak,
-            &format!("{year}年生源地信用助学贷款金额"),
-            t.amount,
-            source.clone(),
-        )?;
+        g.wan(ak, &format!("{year}年生源地信用助学贷款金额"), t.amount, source.clone())?;
         // Counted again from the records, not through the check.
         let of_year: Vec<&StudentLoan> = loans.iter().filter(|l| l.year == *y).collect();
         let borrowers: BTreeSet<&str> = of_year.iter().map(|l| l.borrower_id.as_str()).collect();
         let amount: Decimal = of_year.iter().map(|l| l.amount.as_decimal()).sum();
         g.records.push(Relation::Records {
-            key: pk.clone(),
+            key: pk.to_string(),
             records: Decimal::from(borrowers.len()),
             basis: format!("{year}年度贷款记录的借款人"),
         });
         g.records.push(Relation::Records {
-            key: ak.clone(),
+            key: ak.to_string(),
             records: amount,
             basis: format!("{year}年度贷款记录金额"),
         });
-        g.dated.push((pk, y.first_day()));
-        g.dated.push((ak, y.first_day()));
+        g.dated.push((pk.to_string(), y.first_day()));
+        g.dated.push((ak.to_string(), y.first_day()));
         labels.push(format!("{year}年"));
     }
     if !labels.is_empty() {

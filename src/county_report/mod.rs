@@ -2,7 +2,8 @@
 //!
 //! Everything the county work report on education guarantee in poverty
 //! alleviation (脱贫攻坚教育保障工作情况报告) prints, computed from what a
-//! county has: its [`Roster`] in memory ([`MemoryRoster`]), the
+//! county has: its [`Roster`] (in memory, [`MemoryRoster`](crate::model::MemoryRoster),
+//! or any backend: the students are read once), the
 //! aggregate [`Counts`] of its base forms, the payments made
 //! ([`Disbursement`]s), an eligibility [`Engine`] and the spring term
 //! reported on. The figures are typed (they know their unit, precision and
@@ -15,16 +16,19 @@
 //!    that differ from county to county (name, urban district, provincial
 //!    standards, class-size caps, dates) and how the report presents its
 //!    sources ([`Presentation`]).
-//! 2. [`County::build`] runs the engine over the roster (the term's
+//! 2. [`County::build`] reads the roster once: the engine runs over the
+//!    autumn and spring terms while the report counts what it prints of
+//!    the students themselves ([`RosterFigures`]), giving the term's
 //!    entitlements, the two terms of the Rain-and-Dew plan, the senior
-//!    grant's tiers and, given the payments, the reconciliation:
-//!    [`Entitlements`]), then gathers the words, figures, tables and charts
+//!    grant's tiers and, given the payments, the reconciliation
+//!    ([`Entitlements`]); a progress callback
+//!    ([`County::with_progress`]) follows the pass. It then gathers the words, figures, tables and charts
 //!    of students by stage, registered-poor students and their helpers,
 //!    retention over three years, disabled and migrant children, class sizes,
 //!    the nutrition plan's two batches, every aid program and the
-//!    reconciliation into a [`CountyReport`]. [`County::entitlements`] and
-//!    [`County::build_from`] split the two halves, for a caller that reads
-//!    the roster through a wrapper (a progress bar).
+//!    reconciliation into a [`CountyReport`]. [`County::entitlements`] (the
+//!    pass) and [`County::build_from`] split the two halves, for a caller
+//!    that builds several reports from one pass.
 //! 3. The caller fills a [`Template`](crate::report::Template) with
 //!    [`CountyReport::data`]; [`CountyReport::validate`] checks the rendered
 //!    document (the relations between the figures, [`CountyReport::relations`],
@@ -44,8 +48,9 @@
 //! `payments` (the reconciliation), `loans` (student loans), [`cited`
 //! figures](cited_figure) (引用数据), `checks` (the relations and the
 //! text), `working_paper` (the appendices of the 底稿) and `gather` (how a
-//! figure is added, its source, the words). [`keys`] lists every figure key
-//! with its section and how the default template uses it.
+//! figure is added, its source, the words), and `pass` (the one pass over
+//! the roster). [`keys`] lists every figure key ([`Key`]) with its section
+//! and how the default template uses it.
 //!
 //! The `county_report` example (the sample county's report, checked against
 //! the seed report's figures) and the `eduaid report` command both build
@@ -84,20 +89,22 @@ mod gather;
 pub mod keys;
 mod loans;
 mod nutrition;
+mod pass;
 mod payments;
 mod retention;
 mod working_paper;
 
 #[cfg(feature = "io")]
 pub use cited::read_cited;
-pub use cited::{CITED_COLUMNS, CITED_KEYS, CitedKey, cited_figure, parse_date};
+pub use cited::{CITED_COLUMNS, CITED_KEYS, CitedKey, SAMPLE_CITED_CSV, cited_figure, parse_date};
+pub use keys::Key;
+pub use pass::{Progress, RosterFigures};
 pub use working_paper::MissingAtSchool;
 
 use crate::eligibility::loans::check_loans;
-use crate::eligibility::{BasisTotals, Engine, MissingRow, Reconciliation, Row, Scope, Sink, Totals, reconcile};
+use crate::eligibility::{BasisTotals, Engine, Reconciliation, Totals};
 use crate::model::{
-    Counts, Decimal, Disbursement, MemoryRoster, ModelError, NaiveDate, Roster, SchoolId, SchoolYear, Stage,
-    StudentLoan, Term,
+    Counts, Decimal, Disbursement, ModelError, NaiveDate, Roster, SchoolYear, Stage, StudentLoan, Term,
 };
 use crate::report::{Figure, Relation, ReportData};
 
@@ -239,6 +246,16 @@ pub enum Error {
         file: String,
         /// Why.
         reason: String,
+    },
+    /// The roster's pass did not count what the report asks of it: the
+    /// entitlements given to [`County::build_from`] were read for another
+    /// term or with other nutrition-plan days (read them with
+    /// [`County::entitlements`] of the same county), or the engine read
+    /// the roster other than through [`Roster::visit_linked`].
+    #[error("the roster's pass did not count {what}")]
+    NotRead {
+        /// What was not counted.
+        what: String,
     },
     /// The report's term is the first the model knows, so the Rain-and-Dew
     /// plan's two terms cannot be counted.
@@ -402,10 +419,19 @@ impl Default for Settings {
 }
 
 /// What a county has, and its settings: the input of the report.
-#[derive(Debug, Clone)]
+///
+/// The roster is any [`Roster`] (a county may back it with its own
+/// database): the report lists its schools once
+/// ([`Roster::visit_schools`]) and visits its students once
+/// ([`Roster::visit_linked`]), the engine and the report's own counts in
+/// the same pass. Payments to a student nothing is owed to are explained
+/// by looking the student up by id ([`Roster::student`]). A backend that
+/// keeps the trait's default `visit_schools` or `student` scans the
+/// students for them: override them where it can list schools or find a
+/// student by id.
 pub struct County<'a> {
     /// Schools, households and students.
-    pub roster: &'a MemoryRoster,
+    pub roster: &'a dyn Roster,
     /// The base forms' counts: grades over the years, disabled children,
     /// teachers.
     pub counts: &'a Counts,
@@ -421,13 +447,31 @@ pub struct County<'a> {
     pub spring: Term,
     /// What differs from county to county.
     pub settings: Settings,
+    /// Called as the students are visited, with the total if given.
+    progress: Option<(Option<u64>, ProgressFn<'a>)>,
+}
+
+/// A progress callback, called through a shared `County`.
+type ProgressFn<'a> = std::cell::RefCell<Box<dyn FnMut(Progress) + 'a>>;
+
+impl std::fmt::Debug for County<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("County")
+            .field("counts", &self.counts)
+            .field("disbursements", &self.disbursements.map(<[Disbursement]>::len))
+            .field("loans", &self.loans.map(<[StudentLoan]>::len))
+            .field("spring", &self.spring)
+            .field("settings", &self.settings)
+            .field("progress", &self.progress.as_ref().map(|(total, _)| total))
+            .finish_non_exhaustive()
+    }
 }
 
 impl<'a> County<'a> {
     /// A county's records for the report on `spring`, with the default
     /// [`Settings`] and no payments.
     #[must_use]
-    pub fn new(roster: &'a MemoryRoster, counts: &'a Counts, engine: &'a Engine, spring: Term) -> County<'a> {
+    pub fn new(roster: &'a dyn Roster, counts: &'a Counts, engine: &'a Engine, spring: Term) -> County<'a> {
         County {
             roster,
             counts,
@@ -436,6 +480,7 @@ impl<'a> County<'a> {
             engine,
             spring,
             settings: Settings::default(),
+            progress: None,
         }
     }
 
@@ -455,6 +500,16 @@ impl<'a> County<'a> {
         self
     }
 
+    /// Call `progress` as the students are visited (every 1 024 students
+    /// and once at the end), with `total` students in all if the caller
+    /// knows it (a progress bar's length). The report does not ask the
+    /// roster for the total, which for some backends is a scan.
+    #[must_use]
+    pub fn with_progress(mut self, total: Option<u64>, progress: impl FnMut(Progress) + 'a) -> County<'a> {
+        self.progress = Some((total, std::cell::RefCell::new(Box::new(progress))));
+        self
+    }
+
     /// The policy the loans are checked against: the engine's, else the
     /// national catalogue (the totals do not depend on the caps).
     fn loan_policy(&self) -> Result<std::borrow::Cow<'a, crate::eligibility::Policy>, Error> {
@@ -471,32 +526,48 @@ impl<'a> County<'a> {
         self
     }
 
-    /// The engine's results over `roster`: the same students as
-    /// [`County::roster`], possibly read through a wrapper (one that moves a
-    /// progress bar).
+    /// The one pass over the roster: the engine's results for the spring
+    /// term and the autumn before it, the reconciliation of the payments,
+    /// and what the report counts of the schools and students themselves
+    /// ([`RosterFigures`]), moving the progress callback.
     ///
     /// # Errors
     /// As [`Entitlements::compute`].
-    pub fn entitlements<R: Roster + ?Sized>(&self, roster: &R) -> Result<Entitlements, Error> {
-        Entitlements::compute(self.engine, roster, self.spring, self.disbursements)
+    pub fn entitlements(&self) -> Result<Entitlements, Error> {
+        let progress = self.progress.as_ref().map(|(_, f)| {
+            let f: &std::cell::RefCell<dyn FnMut(Progress) + 'a> = f;
+            f
+        });
+        let ask = pass::Ask {
+            plan_days: self.settings.nutrition_batches.map(Vec::from).unwrap_or_default(),
+            progress,
+            total: self.progress.as_ref().and_then(|(t, _)| *t),
+        };
+        Entitlements::read(self.engine, self.roster, self.spring, self.disbursements, &ask)
     }
 
-    /// The report: [`County::entitlements`] over the roster, then
-    /// [`County::build_from`].
+    /// The report: [`County::entitlements`] (the one pass over the
+    /// roster), then [`County::build_from`].
     ///
     /// # Errors
     /// As both.
     pub fn build(&self) -> Result<CountyReport, Error> {
-        self.build_from(&self.entitlements(self.roster)?)
+        self.build_from(&self.entitlements()?)
     }
 
     /// The report's words, figures, tables and charts, from the county's
-    /// records and the engine's results.
+    /// counts, payments and loans and the pass over its roster.
     ///
     /// # Errors
     /// A word or figure the report data refuses; with [`Missing::Fail`],
-    /// the first figure that cannot be computed.
+    /// the first figure that cannot be computed; [`Error::NotRead`] if
+    /// `entitlements` were read for another term.
     pub fn build_from(&self, entitlements: &Entitlements) -> Result<CountyReport, Error> {
+        if entitlements.roster.on != self.spring.reference_date() {
+            return Err(Error::NotRead {
+                what: format!("the students on {}", self.spring.reference_date()),
+            });
+        }
         let mut g = gather::Gather {
             data: ReportData::new(),
             left_out: Vec::new(),
@@ -504,11 +575,14 @@ impl<'a> County<'a> {
             dated: Vec::new(),
             plans: BTreeSet::new(),
             settings: &self.settings,
-            urban: gather::urban_district(self.roster, self.settings.urban_district.as_deref()),
+            urban: entitlements
+                .roster
+                .urban_district(self.settings.urban_district.as_deref()),
         };
+        let r = &entitlements.roster;
         gather::words(&mut g, self)?;
-        enrolment::enrolment(&mut g, self)?;
-        retention::statistics(&mut g, self)?;
+        enrolment::enrolment(&mut g, self, r)?;
+        retention::statistics(&mut g, self, r)?;
         aid::aid(&mut g, self, entitlements)?;
         if let (Some(recon), Some(paid)) = (&entitlements.reconciliation, self.disbursements) {
             payments::reconciliation(&mut g, self.spring, recon, paid)?;
@@ -544,7 +618,9 @@ impl<'a> County<'a> {
     }
 }
 
-/// The eligibility engine's results the report reads.
+/// What the report reads from the roster in its one pass: the eligibility
+/// engine's results and the report's own counts of the schools and
+/// students.
 #[derive(Debug, Clone)]
 pub struct Entitlements {
     /// Every program's totals in the spring term.
@@ -565,84 +641,49 @@ pub struct Entitlements {
     /// want of data, by program and school (in that order), for the
     /// working paper.
     pub missing: Vec<MissingAtSchool>,
-}
-
-/// What one pass over the spring term collects besides its totals.
-#[derive(Default)]
-struct Collect {
-    /// The senior grant's entitlements by amount.
-    tiers: BTreeMap<Decimal, u64>,
-    /// Entitlements by program, rule and tier.
-    basis: BasisTotals,
-    /// Missing data by program and school, with the students seen.
-    missing: BTreeMap<(String, SchoolId), (MissingAtSchool, BTreeSet<crate::model::StudentId>)>,
-}
-
-impl Sink for Collect {
-    fn entitlement(&mut self, row: &Row<'_>) {
-        if row.program.id.as_str() == "senior-grant" {
-            *self.tiers.entry(row.amount).or_default() += 1;
-        }
-        self.basis.entitlement(row);
-    }
-
-    fn missing(&mut self, row: &MissingRow<'_>) {
-        let key = (row.program.id.as_str().to_string(), row.school.id.clone());
-        let (m, seen) = self.missing.entry(key).or_insert_with(|| {
-            (
-                MissingAtSchool {
-                    program: row.program.id.as_str().to_string(),
-                    name: row.program.name.clone(),
-                    school: row.school.id.clone(),
-                    school_name: row.school.name.clone(),
-                    what: row.what.to_string(),
-                    persons: 0,
-                    person_terms: 0,
-                },
-                BTreeSet::new(),
-            )
-        });
-        m.person_terms += 1;
-        if seen.insert(row.student.id.clone()) {
-            m.persons += 1;
-        }
-    }
+    /// What the report counts of the roster's schools and students.
+    pub roster: RosterFigures,
 }
 
 impl Entitlements {
     /// Run `engine` over `roster` for `spring` and the autumn before it,
-    /// and reconcile `disbursements` (over the terms they cover).
+    /// in one pass over the students that also counts the report's own
+    /// figures of them, and reconcile the spring term's `disbursements`.
+    /// The spring term's totals are the same as a run over the spring term
+    /// alone.
     ///
     /// # Errors
     /// [`Error::NoPreviousTerm`], or the engine's error.
-    pub fn compute<R: Roster + ?Sized>(
+    pub fn compute(
         engine: &Engine,
-        roster: &R,
+        roster: &dyn Roster,
         spring: Term,
         disbursements: Option<&[Disbursement]>,
     ) -> Result<Entitlements, Error> {
-        let autumn = spring.prev().ok_or(Error::NoPreviousTerm { term: spring })?;
-        // One pass over the spring term gives its totals and, through the
-        // sink, the senior grant's tiers, the totals by rule and tier and
-        // the missing data by school.
-        let mut collect = Collect::default();
-        let totals = engine.run(roster, &[spring], false, Some(&mut collect))?;
-        let two_terms = engine.totals(roster, &[autumn, spring])?;
-        // The report speaks of the spring term: its records alone are
-        // reconciled (a record of another term is no payment of this one).
-        let reconciliation = disbursements
-            .map(|d| {
-                let of_term: Vec<Disbursement> = d.iter().filter(|x| x.term == spring).cloned().collect();
-                reconcile(engine, roster, &of_term, &Scope::of(&of_term))
-            })
-            .transpose()?;
+        let ask = pass::Ask {
+            plan_days: Vec::new(),
+            progress: None,
+            total: None,
+        };
+        Entitlements::read(engine, roster, spring, disbursements, &ask)
+    }
+
+    fn read(
+        engine: &Engine,
+        roster: &dyn Roster,
+        spring: Term,
+        disbursements: Option<&[Disbursement]>,
+        ask: &pass::Ask<'_>,
+    ) -> Result<Entitlements, Error> {
+        let r = pass::read(engine, roster, spring, disbursements, ask)?;
         Ok(Entitlements {
-            totals,
-            two_terms,
-            senior_grant_tiers: collect.tiers,
-            reconciliation,
-            basis: collect.basis,
-            missing: collect.missing.into_values().map(|(m, _)| m).collect(),
+            totals: r.totals,
+            two_terms: r.two_terms,
+            senior_grant_tiers: r.senior_grant_tiers,
+            reconciliation: r.reconciliation,
+            basis: r.basis,
+            missing: r.missing,
+            roster: r.roster,
         })
     }
 }

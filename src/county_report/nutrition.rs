@@ -5,17 +5,18 @@
 use std::collections::BTreeSet;
 
 use super::gather::{Gather, Origin};
-use super::{County, Error};
+use super::keys::Key;
+use super::{County, Error, RosterFigures};
 use crate::model::{NaiveDate, SchoolId, SchoolYear};
 use crate::report::Figure;
 
 /// The nutrition plan's two batches: their days, schools and students.
-pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
+pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) -> Result<(), Error> {
     let p = g.p();
     let [first_day, second_day] = match g.settings.nutrition_batches {
         Some(days) => days,
         None => {
-            let days: BTreeSet<NaiveDate> = c.roster.schools().filter_map(|s| s.nutrition_plan_from).collect();
+            let days: BTreeSet<NaiveDate> = r.schools.iter().filter_map(|s| s.nutrition_plan_from).collect();
             match (days.first(), days.last()) {
                 (Some(a), Some(b)) => [*a, *b],
                 _ => return g.add(Err(Error::NoNutritionPlan)),
@@ -23,21 +24,15 @@ pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>) -> Result<()
         }
     };
     let in_plan = |d: NaiveDate| -> BTreeSet<&SchoolId> {
-        c.roster
-            .schools()
+        r.schools
+            .iter()
             .filter(|s| s.in_nutrition_plan_on(d))
             .map(|s| &s.id)
             .collect()
     };
-    let at = |schools: &BTreeSet<&SchoolId>, d: NaiveDate| {
-        let n = c
-            .roster
-            .students()
-            .iter()
-            .filter(|s| schools.contains(&s.school_id) && s.in_school_on(d))
-            .count();
-        u64::try_from(n).unwrap_or(0)
-    };
+    // Counted in the roster's pass: the students in school that day at the
+    // schools in the plan that day.
+    let at = |d: NaiveDate| r.nutrition_students(d);
     let first = in_plan(first_day);
     let second = in_plan(second_day);
     let second_year = SchoolYear::containing(second_day);
@@ -53,7 +48,7 @@ pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>) -> Result<()
         )
     } else {
         (
-            at(&second, second_day),
+            at(second_day)?,
             format!("名册：上述学校{second_day}在校生"),
             format!("students in school at those schools on {second_day}"),
         )
@@ -61,13 +56,13 @@ pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>) -> Result<()
     let nsrc = |zh: &str, en: &str| p.source(Some("nutrition"), Origin::Schools, zh, en);
     let joined = nsrc("名册：学校纳入营养改善计划日期", "schools.nutrition_plan_from");
     g.add(Ok(Figure::date(
-        "nutrition_start_date",
+        Key::NutritionStartDate,
         "营养改善计划第一批启动日期",
         first_day,
         joined.clone(),
     )))?;
     g.add(Ok(Figure::date(
-        "nutrition_second_date",
+        Key::NutritionSecondDate,
         "营养改善计划第二批启动日期",
         second_day,
         joined,
@@ -81,16 +76,16 @@ pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>) -> Result<()
     let n_first = u64::try_from(first.len()).unwrap_or(0);
     let n_second = u64::try_from(second.len()).unwrap_or(0);
     g.count(
-        "nutrition_schools_first",
+        Key::NutritionSchoolsFirst,
         "营养改善计划第一批学校",
         n_first,
         "所",
         schools_on(first_day),
     )?;
     g.count(
-        "nutrition_students_first",
+        Key::NutritionStudentsFirst,
         "营养改善计划第一批受益学生",
-        at(&first, first_day),
+        at(first_day)?,
         "人",
         nsrc(
             &format!("名册：上述学校{first_day}在校生"),
@@ -98,21 +93,21 @@ pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>) -> Result<()
         ),
     )?;
     g.count(
-        "nutrition_schools_second",
+        Key::NutritionSchoolsSecond,
         "营养改善计划第二批学校",
         n_second,
         "所",
         schools_on(second_day),
     )?;
     for key in [
-        "nutrition_second_date",
-        "nutrition_schools_second",
-        "nutrition_students_second",
+        Key::NutritionSecondDate,
+        Key::NutritionSchoolsSecond,
+        Key::NutritionStudentsSecond,
     ] {
         g.dated.push((key.to_string(), second_day));
     }
     g.count(
-        "nutrition_students_second",
+        Key::NutritionStudentsSecond,
         "营养改善计划第二批受益学生",
         second_students,
         "人",

@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use super::Error;
 use super::gather::{Gather, Origin};
+use super::keys::Key;
 use crate::eligibility::{FindingKind, Reconciliation};
 use crate::model::{Channel, Decimal, Disbursement, Money, Term};
 use crate::report::{Inline, Relation, Table};
@@ -46,21 +47,21 @@ pub(super) fn reconciliation(
     let by = tally(paid);
     // The report's figures, from the reconciliation of the term's records.
     g.count(
-        "entitlements_count",
+        Key::EntitlementsCount,
         &format!("{term}应发资助（学生、项目）"),
         recon.entitlements,
         "人次",
         src("应发人次", "entitlements in scope"),
     )?;
     g.count(
-        "payments_count",
+        Key::PaymentsCount,
         &format!("{term}发放记录"),
         recon.records,
         "笔",
         src("本学期发放记录", "payment records of the term"),
     )?;
     g.wan(
-        "paid_amount",
+        Key::PaidAmount,
         &format!("{term}发放金额"),
         recon.paid,
         src("本学期发放金额", "amount paid in the term"),
@@ -70,57 +71,60 @@ pub(super) fn reconciliation(
     for ((_, channel), (n, amount)) in by.iter().filter(|((t, _), _)| *t == spring) {
         let code = channel.code();
         let name = channel.chinese();
-        let (ck, ak) = (format!("payments_{code}_count"), format!("payments_{code}_amount"));
+        // Every channel the model knows has its two keys; a channel without
+        // them would leave its records out of the parts, which the sum of
+        // the parts then shows.
+        let Some([ck, ak]) = Key::payments(code) else { continue };
         let basis = format!("{term}{name}记录");
         let csrc = src(&format!("{name}记录笔数"), &format!("records paid by {code}"));
-        g.count(&ck, &format!("{term}{name}笔数"), *n, "笔", csrc)?;
+        g.count(ck, &format!("{term}{name}笔数"), *n, "笔", csrc)?;
         let asrc = src(&format!("{name}金额"), &format!("amount paid by {code}"));
-        g.wan(&ak, &format!("{term}{name}金额"), *amount, asrc)?;
+        g.wan(ak, &format!("{term}{name}金额"), *amount, asrc)?;
         g.records.push(Relation::Records {
-            key: ck.clone(),
+            key: ck.to_string(),
             records: Decimal::from(*n),
             basis: basis.clone(),
         });
         g.records.push(Relation::Records {
-            key: ak.clone(),
+            key: ak.to_string(),
             records: amount.as_decimal(),
             basis: format!("{basis}金额"),
         });
-        g.dated.push((ck.clone(), spring.last_day()));
-        g.dated.push((ak.clone(), spring.last_day()));
+        g.dated.push((ck.to_string(), spring.last_day()));
+        g.dated.push((ak.to_string(), spring.last_day()));
         count_keys.push(ck);
         amount_keys.push(ak);
         n_all += n;
         a_all += *amount;
     }
     g.records.push(Relation::Records {
-        key: "payments_count".into(),
+        key: Key::PaymentsCount.into(),
         records: Decimal::from(n_all),
         basis: format!("{term}全部发放记录"),
     });
     g.records.push(Relation::Records {
-        key: "paid_amount".into(),
+        key: Key::PaidAmount.into(),
         records: a_all.as_decimal(),
         basis: format!("{term}全部发放记录金额"),
     });
     let kind = |k: FindingKind| recon.by_kind.get(&k).map_or(0, |c| c.records);
     for (key, label, k, unit, source) in [
         (
-            "recon_unpaid",
+            Key::ReconUnpaid,
             "应发未发",
             FindingKind::Unpaid,
             "人次",
             src("应发未发", "unpaid"),
         ),
         (
-            "recon_duplicate",
+            Key::ReconDuplicate,
             "重复发放",
             FindingKind::Duplicate,
             "笔",
             src("重复发放", "duplicate payments"),
         ),
         (
-            "recon_after_leaving",
+            Key::ReconAfterLeaving,
             "离校后发放",
             FindingKind::PaidAfterLeaving,
             "笔",
@@ -149,9 +153,9 @@ pub(super) fn reconciliation(
         "payments_by_term",
         t.with_note("按发放记录逐笔统计；金额未舍入。实物发放（如营养膳食）不是打卡发放。"),
     );
-    for (parts, total) in [(count_keys, "payments_count"), (amount_keys, "paid_amount")] {
+    for (parts, total) in [(count_keys, Key::PaymentsCount), (amount_keys, Key::PaidAmount)] {
         g.records.push(Relation::Sum {
-            parts,
+            parts: parts.iter().map(Key::to_string).collect(),
             total: total.to_string(),
         });
     }

@@ -5,18 +5,18 @@
 
 use super::class_sizes::class_sizes;
 use super::gather::{Gather, Origin, rate};
+use super::keys::Key;
 use super::nutrition::nutrition_batches;
-use super::{County, Error};
+use super::{County, Error, RosterFigures};
 use crate::model::{Locality, SchoolKind, Stage};
+use crate::model::rate::Rate;
 use crate::report::value::Value;
 use crate::report::{Chart, Figure, Series};
-use crate::stats::{
-    RetentionKind, RetentionOptions, StudentFilter, StudentTrait, disabled_enrolment_rate, retention, student_share,
-};
+use crate::stats::{RetentionKind, RetentionOptions, disabled_enrolment_rate, retention};
 
 /// Retention, disabled children, migrants, class sizes, rural schools and
 /// the nutrition plan's batches.
-pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
+pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) -> Result<(), Error> {
     let s = g.settings;
     let p = g.p();
     let year = c.spring.year;
@@ -35,35 +35,30 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error
         for (kind, key, label, out) in [
             (
                 RetentionKind::PrimarySixYear,
-                "retention_primary",
+                Key::retention(false, i + 1),
                 "小学六年巩固率",
                 &mut primary,
             ),
             (
                 RetentionKind::JuniorThreeYear,
-                "retention_junior",
+                Key::retention(true, i + 1),
                 "初中三年巩固率",
                 &mut junior,
             ),
         ] {
+            // Three years, so a key for each.
+            let Some(fkey) = key else { continue };
             let r = retention(c.counts, kind, y, RetentionOptions::transfer_adjusted())?;
-            let (fkey, flabel) = (format!("{key}_y{}", i + 1), format!("{label}（{}）", y.to_chinese()));
+            let flabel = format!("{label}（{}）", y.to_chinese());
             let f = match &r.rate.not_computable {
                 Some(m) => Err(Error::NotComputable {
-                    key: fkey,
+                    key: fkey.to_string(),
                     label: flabel,
                     reason: m.chinese(),
                 }),
-                None => rate(
-                    &fkey,
-                    &flabel,
-                    r.rate.numerator(),
-                    r.rate.denominator(),
-                    2,
-                    rsrc.clone(),
-                ),
+                None => rate(fkey, &flabel, r.rate.numerator(), r.rate.denominator(), 2, rsrc.clone()),
             };
-            g.dated.push((format!("{key}_y{}", i + 1), y.last_day()));
+            g.dated.push((fkey.to_string(), y.last_day()));
             if let Ok(Figure {
                 value: Value::Rate(rt), ..
             }) = &f
@@ -76,7 +71,7 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error
     let input = || p.source(None, Origin::Input, "省颁标准（输入）", "provincial standard (input)");
     if let Some(v) = s.junior_retention_standard {
         g.add(Ok(Figure::number(
-            "retention_junior_standard",
+            Key::RetentionJuniorStandard,
             "初中三年巩固率省颁标准",
             v,
             None,
@@ -107,14 +102,14 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error
         &format!("stats: disabled children aged 6-14, three kinds, {year}"),
     );
     g.count_of(
-        "disabled_total",
+        Key::DisabledTotal,
         "6—14岁三类残疾儿童",
         disabled.denominator(),
         "人",
         dsrc.clone(),
     )?;
     g.count_of(
-        "disabled_in_school",
+        Key::DisabledInSchool,
         "其中在校",
         disabled.numerator(),
         "人",
@@ -122,12 +117,12 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error
     )?;
     g.add(match &disabled.not_computable {
         Some(m) => Err(Error::NotComputable {
-            key: "disabled_enrolment_rate".to_string(),
+            key: Key::DisabledEnrolmentRate.to_string(),
             label: "三类残疾儿童入学率".to_string(),
             reason: m.chinese(),
         }),
         None => rate(
-            "disabled_enrolment_rate",
+            Key::DisabledEnrolmentRate,
             "三类残疾儿童入学率",
             disabled.numerator(),
             disabled.denominator(),
@@ -137,7 +132,7 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error
     })?;
     if let Some(v) = s.disabled_enrolment_standard {
         g.add(Ok(Figure::number(
-            "disabled_standard",
+            Key::DisabledStandard,
             "三类残疾儿童入学率省颁标准",
             v,
             None,
@@ -154,25 +149,35 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error
         &format!("统计：城区小学随迁子女占比（{on}）"),
         &format!("stats: migrant share of {urban}'s primary pupils, {on}"),
     );
-    let filter = StudentFilter::stage(Stage::Primary).in_township(urban);
-    match student_share(c.roster, &filter, on, StudentTrait::Migrant) {
+    // The share of migrant children among the urban district's primary
+    // pupils in school (as `stats::student_share` counts it: refused if
+    // the roster cannot link a student).
+    let share = match &r.unlinked {
+        Some(u) => Err(crate::stats::Error::from(u.error())),
+        None => {
+            let (m, n) = r.primary_by_township.get(&urban).copied().unwrap_or((0, 0));
+            let y = crate::model::SchoolYear::containing(on);
+            Ok(Rate::new(i128::from(m), i128::from(n)).with_years(y, y))
+        }
+    };
+    match share {
         Ok(share) => {
             g.count_of(
-                "migrant_children",
+                Key::MigrantChildren,
                 "城区随迁子女",
                 share.numerator(),
                 "人",
                 msrc.clone(),
             )?;
             g.count_of(
-                "urban_primary_pupils",
+                Key::UrbanPrimaryPupils,
                 "城区小学在校生",
                 share.denominator(),
                 "人",
                 msrc.clone(),
             )?;
             g.add(rate(
-                "migrant_share",
+                Key::MigrantShare,
                 "随迁子女占城区小学在校生比例",
                 share.numerator(),
                 share.denominator(),
@@ -183,12 +188,12 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error
         Err(e) => g.add(Err(e.into()))?,
     }
 
-    class_sizes(g, c)?;
+    class_sizes(g, year, r)?;
 
     let teaches_compulsory = |k: SchoolKind| k.teaches(Stage::Primary) || k.teaches(Stage::Junior);
-    let rural = c
-        .roster
-        .schools()
+    let rural = r
+        .schools
+        .iter()
         .filter(|s| s.locality == Locality::Rural && teaches_compulsory(s.kind))
         .count();
     let src = p.source(
@@ -198,11 +203,11 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error
         "schools: rural, teaching primary or junior",
     );
     g.count(
-        "rural_schools",
+        Key::RuralSchools,
         "农村义务教育学校和教学点",
         u64::try_from(rural).unwrap_or(0),
         "所",
         src,
     )?;
-    nutrition_batches(g, c)
+    nutrition_batches(g, c, r)
 }

@@ -8,6 +8,7 @@
 
 use std::collections::BTreeMap;
 
+use super::keys::Key;
 use super::{CountyReport, Entitlements, Error};
 use crate::eligibility::MISSING_TUITION;
 use crate::eligibility::loans::{LoanCheck, LoanFinding};
@@ -294,74 +295,74 @@ pub(crate) fn push_parts(doc: &mut Document, label: &str, parts: &[Part]) {
 /// Each section of the default template that needs data beyond the
 /// students, households and schools: its name, the figures it needs and
 /// the file (or setting) that would give them.
-const SECTIONS: &[(&str, &[&str], &str)] = &[
+const SECTIONS: &[(&str, &[Key], &str)] = &[
     (
         "控辍保学（近三年巩固率）",
         &[
-            "retention_primary_y1",
-            "retention_primary_y2",
-            "retention_primary_y3",
-            "retention_junior_y1",
-            "retention_junior_y2",
-            "retention_junior_y3",
+            Key::RetentionPrimaryY1,
+            Key::RetentionPrimaryY2,
+            Key::RetentionPrimaryY3,
+            Key::RetentionJuniorY1,
+            Key::RetentionJuniorY2,
+            Key::RetentionJuniorY3,
         ],
         "各年级入学、转入转出和毕业人数文件 grade_counts.csv（三个学年）",
     ),
     (
         "生源地信用助学贷款",
-        &["loans_y1_persons", "loans_y1_amount"],
+        &[Key::LoansY1Persons, Key::LoansY1Amount],
         "助学贷款文件 loans.csv（贷款年度、借款人、贷款金额）",
     ),
     (
         "三类残疾儿童入学率",
-        &["disabled_enrolment_rate"],
+        &[Key::DisabledEnrolmentRate],
         "残疾儿童文件 disabled.csv",
     ),
     (
         "随迁子女占比",
-        &["migrant_share"],
+        &[Key::MigrantShare],
         "students.csv 中城区小学生的随迁子女标记",
     ),
     (
         "化解城区大班额",
-        &["class_size_before", "class_size_after"],
+        &[Key::ClassSizeBefore, Key::ClassSizeAfter],
         "班级文件 classes.csv（本学年及以后学年的城区公办小学班级）",
     ),
     (
         "帮扶责任人覆盖率",
-        &["helper_coverage"],
+        &[Key::HelperCoverage],
         "households.csv 中的建档立卡家庭（及 students.csv 的帮扶责任人列）",
     ),
     (
         "义务教育生活补助",
         &[
-            "living_subsidy_students",
-            "living_subsidy_primary_standard",
-            "living_subsidy_junior_standard",
+            Key::LivingSubsidyStudents,
+            Key::LivingSubsidyPrimaryStandard,
+            Key::LivingSubsidyJuniorStandard,
         ],
         "政策中的生活补助项目（living-subsidy）",
     ),
     (
         "营养改善计划",
-        &["nutrition_amount", "nutrition_days", "nutrition_students_first"],
+        &[Key::NutritionAmount, Key::NutritionDays, Key::NutritionStudentsFirst],
         "schools.csv 的 nutrition_plan_from 列和政策中的校历（nutrition）",
     ),
     (
         "非普惠性幼儿园建档立卡幼儿资助",
-        &["preschool_aid_standard", "preschool_aid_students"],
+        &[Key::PreschoolAidStandard, Key::PreschoolAidStudents],
         "政策参数 preschool-aid.annual（如 --policy hunan-county-2016）",
     ),
     (
         "雨露计划",
-        &["rain_dew_students", "rain_dew_standard"],
+        &[Key::RainDewStudents, Key::RainDewStandard],
         "政策中的雨露计划项目（rain-and-dew）",
     ),
     (
         "资金发放核对",
-        &["payments_count"],
+        &[Key::PaymentsCount],
         "资金发放记录文件 disbursements.csv",
     ),
-    ("专任教师", &["teachers_total"], "教师文件 teachers.csv"),
+    ("专任教师", &[Key::TeachersTotal], "教师文件 teachers.csv"),
 ];
 
 impl CountyReport {
@@ -370,10 +371,10 @@ impl CountyReport {
     /// template leaves each such section (or sentence) out.
     #[must_use]
     pub fn missing_sections(&self) -> Vec<String> {
-        let has = |k: &str| self.data.figures.get(k).is_some();
+        let has = |k: &Key| self.data.figures.get(k.as_str()).is_some();
         SECTIONS
             .iter()
-            .filter(|(_, keys, _)| !keys.iter().all(|k| has(k)))
+            .filter(|(_, keys, _)| !keys.iter().all(&has))
             .map(|(section, _, file)| format!("“{section}”未写入：缺少{file}"))
             .collect()
     }

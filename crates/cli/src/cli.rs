@@ -319,7 +319,7 @@ pub(crate) struct ReportArgs {
     /// Student loans file (one loan a row: 身份证号, 贷款学生姓名, 就读高校, 学生类型, 贷款年度, 贷款金额 …), for the loan sentence and the working paper's loan tables [default: loans.csv in --data]
     #[arg(long, value_name = "FILE")]
     pub(crate) loans: Option<PathBuf>,
-    /// Cited figures (引用数据) that no record holds, with the document they come from: a table with columns 键 (key), 名称 (label), 数值 (value), 单位 (unit: 人/名/所/个 counts, 元/万元/亿元 amounts, % a percentage), 出处 (source); e.g. teachers_special_post,特岗教师,234,名,《…》. Keys the default template prints: teachers_added_3y, teachers_special_post, teachers_funded_normal, teachers_recruited, teachers_high_degree, teachers_intern, aiding_organs, aided_schools, aided_canteens, invest_weak_schools, invest_equipment, poverty_loan_amount, poverty_loan_schools, teacher_training_total, teacher_training_junior_entry, teacher_training_senior_entry, graduates_registered, graduates_employed, rain_dew_prior_person_terms, rain_dew_prior_amount, rain_dew_prior_standard
+    /// Cited figures (引用数据) that no record holds, with the document they come from: a table with columns 键 (key), 名称 (label), 数值 (value), 单位 (unit: 人/名/所/个 counts, 元/万元/亿元 amounts, % a percentage), 出处 (source); e.g. teachers_special_post,特岗教师,234,名,《…》. Keys the default template prints: teachers_added_3y, teachers_special_post, teachers_funded_normal, teachers_recruited, teachers_high_degree, teachers_intern, aiding_organs, aided_schools, aided_canteens, invest_weak_schools, invest_equipment, poverty_loan_amount, poverty_loan_schools, teacher_training_total, teacher_training_junior_entry, teacher_training_senior_entry, graduates_registered, graduates_employed, rain_dew_prior_person_terms, rain_dew_prior_amount, rain_dew_prior_standard [default: cited.csv in --data, as eduaid sample writes it]
     #[arg(long, value_name = "FILE")]
     pub(crate) cited: Option<PathBuf>,
     /// Policy.
@@ -640,7 +640,7 @@ const ZH: &[(&str, &str)] = &[
     ),
     (
         "report --cited",
-        "引用数据文件：记录中没有、引自其他文件的数据及其出处。表格列为 键、名称、数值、单位（人/名/所/个 为计数，元/万元/亿元 为金额，% 为百分数）、出处，如 teachers_special_post,特岗教师,234,名,《…》。默认模板使用的键：teachers_added_3y、teachers_special_post、teachers_funded_normal、teachers_recruited、teachers_high_degree、teachers_intern、aiding_organs、aided_schools、aided_canteens、invest_weak_schools、invest_equipment、poverty_loan_amount、poverty_loan_schools、teacher_training_total、teacher_training_junior_entry、teacher_training_senior_entry、graduates_registered、graduates_employed、rain_dew_prior_person_terms、rain_dew_prior_amount、rain_dew_prior_standard",
+        "引用数据文件：记录中没有、引自其他文件的数据及其出处。表格列为 键、名称、数值、单位（人/名/所/个 为计数，元/万元/亿元 为金额，% 为百分数）、出处，如 teachers_special_post,特岗教师,234,名,《…》。默认模板使用的键：teachers_added_3y、teachers_special_post、teachers_funded_normal、teachers_recruited、teachers_high_degree、teachers_intern、aiding_organs、aided_schools、aided_canteens、invest_weak_schools、invest_equipment、poverty_loan_amount、poverty_loan_schools、teacher_training_total、teacher_training_junior_entry、teacher_training_senior_entry、graduates_registered、graduates_employed、rain_dew_prior_person_terms、rain_dew_prior_amount、rain_dew_prior_standard［默认：--data 中的 cited.csv，即 eduaid sample 生成的文件］",
     ),
     ("--file", "文件"),
     ("validate --file", "报告文件：.txt、.md、.html 或 .docx"),

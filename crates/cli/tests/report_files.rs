@@ -134,3 +134,50 @@ fn a_bad_cited_file_is_refused_naming_its_line_before_the_roster_is_read() {
     );
     assert!(r.stderr.contains("no column 数值 (value)"), "{}", r.stderr);
 }
+
+#[test]
+fn the_sample_folder_alone_gives_the_full_report() {
+    // `eduaid sample` writes the seed's cited figures beside the loans:
+    // the same file the main job reads.
+    let dir = sample_dir();
+    assert_eq!(
+        std::fs::read(dir.join("cited.csv")).unwrap(),
+        std::fs::read(seed_cited()).unwrap()
+    );
+    // `eduaid report --data` takes loans.csv and cited.csv from the folder,
+    // as it takes the other files.
+    let out = tempfile::tempdir().unwrap();
+    let r = run_expect(
+        0,
+        &[
+            "--json",
+            "report",
+            "--data",
+            &p(dir),
+            "--policy",
+            "hunan-county-2016",
+            "--out",
+            &p(out.path()),
+            "--format",
+            "md",
+            "--county",
+            "示范县",
+            "--set",
+            "report_date=2017年9月30日",
+            "--set",
+            "fee_meeting_date=2017-07-11",
+        ],
+    );
+    let j = r.json();
+    assert_eq!(j["consistent"], true, "{j}");
+    assert!(!r.stderr.contains("cited figure not printed"), "{}", r.stderr);
+    let md = std::fs::read_to_string(out.path().join("county_report.md")).unwrap();
+    for want in [
+        "2017年助学贷款749人，贷款资金609.45万元",
+        "前3年共补充义务教育阶段教师760人，今年又落实特岗教师计划234名",
+        "申请教育扶贫贷款2.134亿元，计划完成61所中小学的校舍改造",
+        "上一学年秋季和春季学期职业教育补助930人次、资金93万元",
+    ] {
+        assert!(md.contains(want), "{want} missing from the report:\n{md}");
+    }
+}

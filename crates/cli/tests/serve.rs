@@ -485,6 +485,20 @@ fn the_work_report_downloads_as_docx_for_the_sample_county() {
     assert!(r.body.starts_with(b"PK"), "a docx is a zip");
     assert!(r.body.windows(17).any(|w| w == b"word/document.xml"));
     assert!(r.header("content-disposition").unwrap().contains("county_report.docx"));
+    // The loans and the cited figures (引用数据) the sample writes, uploaded
+    // beside the count files, fill the loan and cited sentences.
+    let md = |c: &mut Client| String::from_utf8(c.get(&format!("/api/download/report?format=md&{q}")).body).unwrap();
+    let before = md(&mut c);
+    for f in ["loans.csv", "cited.csv"] {
+        let a = upload(&mut c, f, &std::fs::read(sample.join(f)).unwrap());
+        assert_eq!(a.status, 200, "{f}: {}", String::from_utf8_lossy(&a.body));
+    }
+    assert_eq!(c.get("/api/staged").json()["counts"].as_array().unwrap().len(), 6);
+    let after = md(&mut c);
+    for want in ["2017年助学贷款749人，贷款资金609.45万元", "特岗教师计划234名"] {
+        assert!(!before.contains(want), "{want} without its file");
+        assert!(after.contains(want), "{want} missing:\n{after}");
+    }
     // Another session has no count files, so no report.
     let mut other = Client::new(&server);
     assert_eq!(other.get(&format!("/api/download/report?format=docx&{q}")).status, 400);

@@ -167,7 +167,10 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     ));
     let loans_path = inputs::pick(args.loans.as_ref(), args.data.data.as_ref(), "loans");
     read.extend(loans_path.clone());
-    read.extend(args.cited.iter().cloned());
+    // Cited figures: as given, else cited.csv (.xlsx, .json) in --data, as
+    // `eduaid sample` writes it.
+    let cited_path = inputs::pick(args.cited.as_ref(), args.data.data.as_ref(), "cited");
+    read.extend(cited_path.clone());
     read.extend(args.template.iter().cloned());
     read.extend(output::policy_inputs(&args.policy.policy));
     output::guard_outputs(&files, &read)?;
@@ -177,7 +180,7 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     };
     // Cited figures (引用数据): refused as a whole if one row is bad, naming
     // its line, so that no half-read file fills the report.
-    let cited = match &args.cited {
+    let cited = match &cited_path {
         Some(p) => {
             let figures = county_report::read_cited(p)?;
             ctx.info(&format!(
@@ -244,16 +247,12 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     if let Some(l) = &loans {
         county = county.with_loans(l);
     }
-    let bar = progress::bar(
-        u64::try_from(roster.students().len()).unwrap_or(0).saturating_mul(4),
-        ctx.t("computing", "计算中"),
-        ctx,
-    );
-    let ticking = progress::Ticking {
-        inner: roster,
-        bar: &bar,
-    };
-    let entitlements = county.entitlements(&ticking).map_err(explain)?;
+    // One pass over the roster: the engine and the report's own counts,
+    // the bar moved by the report's progress callback.
+    let students = u64::try_from(roster.students().len()).unwrap_or(0);
+    let bar = progress::bar(students, ctx.t("computing", "计算中"), ctx);
+    let county = county.with_progress(Some(students), |p| bar.set_position(p.done));
+    let entitlements = county.entitlements().map_err(explain)?;
     bar.finish_and_clear();
     let mut report = county.build_from(&entitlements).map_err(explain)?;
     // One line per section left out, naming the file that would fill it

@@ -122,6 +122,18 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         let p = args.out.join(if ext == "xlsx" { "loans.xlsx" } else { "loans.csv" });
         eduaid::io::write_loans(&p, &loans, args.chinese)?;
         written.push((p, loans.len()));
+        // The seed report's cited figures (引用数据), which no record gives:
+        // with them `eduaid report --data` on this folder writes the full
+        // report (CSV in UTF-8 with a BOM whatever the format, as the
+        // report reads it).
+        let p = args.out.join("cited.csv");
+        eduaid::io::write_file_atomically(&p, eduaid::county_report::SAMPLE_CITED_CSV.as_bytes())?;
+        let rows = eduaid::county_report::SAMPLE_CITED_CSV
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .count();
+        written.push((p, rows));
     }
     if !county.faults.is_empty() {
         let p = args.out.join("planted_faults.json");

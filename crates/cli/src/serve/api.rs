@@ -116,7 +116,10 @@ fn file_name(raw: Option<&String>) -> Result<String, ApiError> {
 /// them (English or Chinese).
 fn kind_of(name: &str) -> Option<&'static str> {
     let stem = name.rsplit_once('.').map_or(name, |(s, _)| s).to_lowercase();
-    const KINDS: [(&str, &[&str]); 9] = [
+    const KINDS: [(&str, &[&str]); 11] = [
+        // First: a loans file names students (贷款学生姓名).
+        ("loans", &["loans", "贷款"]),
+        ("cited", &["cited", "引用"]),
         ("grade_counts", &["grade_counts", "年级人数"]),
         ("population", &["population", "人口"]),
         ("disabled", &["disabled", "残疾"]),
@@ -215,8 +218,10 @@ fn staged_list(app: &App, session: &str) -> Value {
     })
 }
 
-/// The kinds of count files, kept for the report in the session.
-const COUNT_KINDS: [&str; 4] = ["grade_counts", "population", "disabled", "teachers"];
+/// The kinds of files kept for the report in the session: the count files,
+/// the student loans and the cited figures (引用数据), as the CLI's
+/// `eduaid report` finds them in its `--data` folder.
+const COUNT_KINDS: [&str; 6] = ["grade_counts", "population", "disabled", "teachers", "loans", "cited"];
 
 /// The session's count files, without their content.
 fn counts_list(app: &App, session: &str) -> Value {
@@ -243,11 +248,11 @@ pub(crate) async fn upload(
         let kind = match q.get("kind").map(String::as_str).filter(|k| !k.is_empty()) {
             Some(k) => match kind_of(k) {
                 Some(k) => k,
-                None => return Err(bad(format!("未知的文件类别“{k}”：应为学校、学生、家庭、班级或发放 / unknown kind {k}: schools, students, households, classes or disbursements"))),
+                None => return Err(bad(format!("未知的文件类别“{k}”：应为学校、学生、家庭、班级、发放、贷款或引用数据 / unknown kind {k}: schools, students, households, classes, disbursements, loans or cited"))),
             },
             None => kind_of(&name).ok_or_else(|| {
                 bad(format!(
-                    "{name}：从文件名看不出是哪类数据，文件名应含 学校、学生、家庭、班级、发放、年级人数、人口、残疾、教师（或 schools、students …）/ {name}: cannot tell what the file holds from its name; name it schools, students, households, classes or disbursements (or grade_counts, population, disabled, teachers), or give ?kind="
+                    "{name}：从文件名看不出是哪类数据，文件名应含 学校、学生、家庭、班级、发放、年级人数、人口、残疾、教师、贷款、引用（或 schools、students …）/ {name}: cannot tell what the file holds from its name; name it schools, students, households, classes or disbursements (or grade_counts, population, disabled, teachers, loans, cited), or give ?kind="
                 ))
             })?,
         };
@@ -1012,9 +1017,28 @@ fn today() -> eduaid::model::NaiveDate {
     epoch.checked_add_days(chrono::Days::new(days)).unwrap_or(epoch)
 }
 
+/// An uploaded cited-figures file (引用数据), read as `eduaid report
+/// --cited` reads one: through a private temporary copy under its own
+/// name, removed after reading.
+fn read_cited_upload(f: &Staged) -> Result<Vec<eduaid::report::Figure>, ApiError> {
+    let token = super::random_hex().map_err(|e| bad(format!("引用数据文件无法读取 / cited figures: {e}")))?;
+    let dir = std::env::temp_dir().join(format!("eduaid-cited-{token}"));
+    std::fs::create_dir(&dir).map_err(|e| bad(format!("引用数据文件无法读取 / cited figures: {e}")))?;
+    let path = dir.join(&f.name);
+    let read = std::fs::write(&path, &f.bytes)
+        .map_err(|e| bad(format!("引用数据文件无法读取 / cited figures: {e}")))
+        .and_then(|()| {
+            eduaid::county_report::read_cited(&path)
+                .map_err(|e| bad(format!("引用数据文件有误 / cited figures refused: {e}")))
+        });
+    let _ = std::fs::remove_dir_all(&dir);
+    read
+}
+
 /// `GET /api/download/report?term=…&format=docx|html|md[&county=…&fee_meeting_date=…]`:
-/// the county work report from the store, the session's count files and
-/// the stored payments, checked by the validator (its findings appended).
+/// the county work report from the store, the session's count files (and
+/// its loans and cited-figures files, if uploaded) and the stored
+/// payments, checked by the validator (its findings appended).
 pub(crate) async fn download_report(
     State(app): State<Arc<App>>,
     Extension(SessionId(session)): Extension<SessionId>,
@@ -1058,9 +1082,28 @@ pub(crate) async fn download_report(
             report_date: Some(today()),
             ..Settings::new(name)
         };
+        // The session's loans and cited figures, if uploaded: the loan
+        // sentence and the cited sentences, as `eduaid report` takes them
+        // from its --data folder.
+        let loans = match files.iter().find(|f| f.kind == "loans") {
+            Some(f) => Some(
+                eduaid::io::read_loans(input(f), &ReadOptions::default())
+                    .map_err(doing("助学贷款文件无法读取"))?
+                    .records,
+            ),
+            None => None,
+        };
+        let cited = match files.iter().find(|f| f.kind == "cited") {
+            Some(f) => read_cited_upload(f)?,
+            None => Vec::new(),
+        };
+        let settings = Settings { cited, ..settings };
         let mut county = County::new(&roster, &counts, &engine, term).with_settings(settings);
         if !payments.is_empty() {
             county = county.with_disbursements(&payments);
+        }
+        if let Some(l) = &loans {
+            county = county.with_loans(l);
         }
         let mut report = county.build().map_err(doing("无法生成报告"))?;
         if let Some(d) = q.get("fee_meeting_date").filter(|d| !d.is_empty()) {

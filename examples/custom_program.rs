@@ -25,10 +25,10 @@ impl Program for Transport {
         &self.info
     }
 
-    fn prepare<'a>(&'a self, _term: &TermContext) -> Box<dyn TermProgram + 'a> {
-        Box::new(TransportTerm {
+    fn prepare<'a>(&'a self, _term: &TermContext) -> Result<Box<dyn TermProgram + 'a>, eduaid::eligibility::Error> {
+        Ok(Box::new(TransportTerm {
             per_term: Decimal::from(100),
-        })
+        }))
     }
 }
 

@@ -476,15 +476,19 @@ impl Engine {
     }
 
     /// Resolve every program for `term`.
-    #[must_use]
-    pub fn plan(&self, term: Term) -> TermPlan<'_> {
+    ///
+    /// # Errors
+    /// [`Error::Unprepared`] if a program cannot be resolved for the term
+    /// (a rule in force whose parameter has a gap in its dates).
+    pub fn plan(&self, term: Term) -> Result<TermPlan<'_>, Error> {
         let reference = term.reference_date();
         let cx = TermContext {
             term,
             reference,
             window: self.policy.as_ref().and_then(|p| p.calendar().window(term)),
         };
-        let programs: Vec<Box<dyn TermProgram + '_>> = self.programs.iter().map(|p| p.prepare(&cx)).collect();
+        let programs: Vec<Box<dyn TermProgram + '_>> =
+            self.programs.iter().map(|p| p.prepare(&cx)).collect::<Result<_, _>>()?;
         let limits = self
             .limits
             .iter()
@@ -523,14 +527,14 @@ impl Engine {
             })
             .collect();
         let may_miss = programs.iter().map(|p| p.may_miss_data()).collect();
-        TermPlan {
+        Ok(TermPlan {
             cx,
             programs,
             limits,
             by_stage,
             reads,
             may_miss,
-        }
+        })
     }
 
     /// Evaluate one student in one planned term into `out` (one slot per
@@ -663,7 +667,7 @@ impl Engine {
         let n = self.programs.len();
         let mut amounts = vec![None; n];
         for term in terms {
-            let plan = self.plan(*term);
+            let plan = self.plan(*term)?;
             let mut traces = vec![Trace::default(); n];
             let facts = Facts::new(student, &school, household.as_deref(), &plan.cx);
             self.evaluate_into(&plan, &facts, &mut amounts, Some(&mut traces));
@@ -694,7 +698,7 @@ impl Engine {
             .student(id)?
             .ok_or_else(|| Error::UnknownStudent { student: id.clone() })?;
         let (school, household) = Engine::facts_for(roster, &student)?;
-        let plan = self.plan(term);
+        let plan = self.plan(term)?;
         let n = self.programs.len();
         let mut amounts = vec![None; n];
         let mut traces = vec![Trace::default(); n];
@@ -777,7 +781,7 @@ impl Engine {
         traces: bool,
         mut sink: Option<&mut dyn Sink>,
     ) -> Result<Totals, Error> {
-        let plans: Vec<TermPlan<'_>> = terms.iter().map(|t| self.plan(*t)).collect();
+        let plans: Vec<TermPlan<'_>> = terms.iter().map(|t| self.plan(*t)).collect::<Result<_, _>>()?;
         if !traces {
             if let Some(pk) = crate::packed::plan::Packed::compile(self, &plans) {
                 return self.run_packed(&pk, &plans, roster, terms, sink);

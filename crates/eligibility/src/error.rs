@@ -101,6 +101,22 @@ pub enum Error {
         /// What failed.
         message: String,
     },
+    /// A program that cannot be resolved for a term: a rule in force whose
+    /// parameter has no value on the term's reference date (a gap in the
+    /// parameter's dates), a per-day amount with no school-day window, a
+    /// rule with no amount. Refused when the term is planned, never turned
+    /// into a silent "not entitled".
+    #[error("program {program}, rule {rule}, {term}: {reason}")]
+    Unprepared {
+        /// The program.
+        program: String,
+        /// The rule (its id in the policy file).
+        rule: String,
+        /// The term (`2017 spring`).
+        term: String,
+        /// What is missing.
+        reason: String,
+    },
     /// A total too large to hold.
     #[error("program {program}: total overflows")]
     TotalOverflow {

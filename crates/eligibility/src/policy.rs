@@ -213,6 +213,16 @@ impl Parameter {
             .find_map(|l| l.iter().find(|v| v.contains(date)))
     }
 
+    /// The first day any layer gives the parameter a value, if one does.
+    /// Before it the parameter is not yet set (a parameter declared with
+    /// `values = []` is left to a province or county): a rule using it
+    /// grants nothing. A day after it that no value covers is a gap in
+    /// the parameter's dates.
+    #[must_use]
+    pub fn first_day(&self) -> Option<NaiveDate> {
+        self.layers.iter().flatten().map(|v| v.from.date).min()
+    }
+
     /// The values in force over `[first, last]`, each with the sub-range
     /// (first day, last day) it covers, in date order.
     #[must_use]

@@ -568,7 +568,13 @@ pub trait Program: Send + Sync + fmt::Debug {
     fn info(&self) -> &ProgramInfo;
 
     /// Resolve the program for one term.
-    fn prepare<'a>(&'a self, term: &TermContext) -> Box<dyn TermProgram + 'a>;
+    ///
+    /// # Errors
+    /// A program that cannot be resolved for the term (a parameter with a
+    /// gap in its dates): [`Error::Unprepared`](crate::Error::Unprepared)
+    /// naming what is missing. A student who is simply not entitled is
+    /// not an error: that is [`TermProgram::evaluate`] returning `None`.
+    fn prepare<'a>(&'a self, term: &TermContext) -> Result<Box<dyn TermProgram + 'a>, crate::Error>;
 }
 
 /// A program resolved for one term.
@@ -628,7 +634,7 @@ impl<P: Program + ?Sized> Program for Box<P> {
     fn info(&self) -> &ProgramInfo {
         (**self).info()
     }
-    fn prepare<'a>(&'a self, term: &TermContext) -> Box<dyn TermProgram + 'a> {
+    fn prepare<'a>(&'a self, term: &TermContext) -> Result<Box<dyn TermProgram + 'a>, crate::Error> {
         (**self).prepare(term)
     }
 }
@@ -637,7 +643,7 @@ impl<P: Program + ?Sized> Program for Arc<P> {
     fn info(&self) -> &ProgramInfo {
         (**self).info()
     }
-    fn prepare<'a>(&'a self, term: &TermContext) -> Box<dyn TermProgram + 'a> {
+    fn prepare<'a>(&'a self, term: &TermContext) -> Result<Box<dyn TermProgram + 'a>, crate::Error> {
         (**self).prepare(term)
     }
 }
@@ -731,7 +737,20 @@ pub(crate) enum Prepared<'a> {
         tiers: Vec<(Cond, &'a str, PerStage, Use<'a>, &'static str)>,
         share: Option<(Decimal, Use<'a>)>,
     },
-    Unresolved(String),
+    /// Paid once a year, in the other term.
+    OtherSeason(Season),
+    /// A parameter no layer has set (`values = []`, left to a province or
+    /// county): the rule grants nothing, and says why.
+    Unset(String),
+}
+
+/// Why a rule's amount could not be resolved for a term.
+#[derive(Debug)]
+pub(crate) enum Miss {
+    /// A parameter no layer sets: nothing is granted, the reason is traced.
+    Unset(String),
+    /// A gap in a parameter's dates or a broken rule: the term is refused.
+    Gap(String),
 }
 
 #[derive(Debug)]
@@ -773,28 +792,55 @@ pub(crate) fn grant_stages(rules: &[PreparedRule<'_>]) -> u8 {
 impl PolicyProgram {
     /// The rules in force in the term of `cx`, in order, each with its
     /// conditions compiled and its amount resolved.
-    pub(crate) fn prepare_rules<'a>(&'a self, cx: &TermContext) -> Vec<PreparedRule<'a>> {
+    ///
+    /// # Errors
+    /// [`crate::Error::Unprepared`] for a rule in force whose amount cannot
+    /// be resolved (a parameter with no value on the reference date, a
+    /// per-day amount with no school-day window, no amount at all).
+    pub(crate) fn prepare_rules<'a>(&'a self, cx: &TermContext) -> Result<Vec<PreparedRule<'a>>, crate::Error> {
         self.spec
             .rules
             .iter()
             .filter(|r| r.in_force(cx.reference))
-            .map(|rule| PreparedRule {
-                rule,
-                cond: Cond::compile(&rule.when),
-                amount: self.prepare_amount(rule, cx).unwrap_or_else(Prepared::Unresolved),
+            .map(|rule| {
+                let amount = match self.prepare_amount(rule, cx) {
+                    Ok(a) => a,
+                    Err(Miss::Unset(reason)) => Prepared::Unset(reason),
+                    Err(Miss::Gap(reason)) => {
+                        return Err(crate::Error::Unprepared {
+                            program: self.info.id.to_string(),
+                            rule: rule.id.clone(),
+                            term: cx.term.to_string(),
+                            reason,
+                        });
+                    }
+                };
+                Ok(PreparedRule {
+                    rule,
+                    cond: Cond::compile(&rule.when),
+                    amount,
+                })
             })
             .collect()
     }
 
-    fn resolve<'a>(&'a self, name: &'a str, date: NaiveDate) -> Result<Use<'a>, String> {
-        self.policy
+    fn resolve<'a>(&'a self, name: &'a str, date: NaiveDate) -> Result<Use<'a>, Miss> {
+        let p = self
+            .policy
             .parameter(name)
-            .and_then(|p| p.at(date))
-            .map(|value| Use { name, value })
-            .ok_or_else(|| format!("no value of {name} is in force on {date}"))
+            .ok_or_else(|| Miss::Gap(format!("unknown parameter {name}")))?;
+        match p.at(date) {
+            Some(value) => Ok(Use { name, value }),
+            None if p.first_day().is_none_or(|first| date < first) => {
+                Err(Miss::Unset(format!("no value of {name} is in force on {date}")))
+            }
+            None => Err(Miss::Gap(format!(
+                "no value of {name} is in force on {date}: a gap in the parameter's dates (the rule is in force)"
+            ))),
+        }
     }
 
-    fn share<'a>(&'a self, a: &'a AmountDef, date: NaiveDate) -> Result<Option<(Decimal, Use<'a>)>, String> {
+    fn share<'a>(&'a self, a: &'a AmountDef, date: NaiveDate) -> Result<Option<(Decimal, Use<'a>)>, Miss> {
         match &a.share {
             None => Ok(None),
             Some(s) => {
@@ -809,13 +855,13 @@ impl PolicyProgram {
         }
     }
 
-    fn prepare_amount<'a>(&'a self, rule: &'a Rule, cx: &TermContext) -> Result<Prepared<'a>, String> {
+    fn prepare_amount<'a>(&'a self, rule: &'a Rule, cx: &TermContext) -> Result<Prepared<'a>, Miss> {
         let date = cx.reference;
         if rule.effect == Effect::Deny {
             return Ok(Prepared::Deny(rule.reason.as_deref().unwrap_or("excluded by rule")));
         }
         let Some(a) = &rule.amount else {
-            return Err("the rule has no amount".into());
+            return Err(Miss::Gap("the rule has no amount".into()));
         };
         let share = self.share(a, date)?;
         let times = move |d: Decimal| match &share {
@@ -848,7 +894,7 @@ impl PolicyProgram {
         if let Some(p) = &a.once_a_year {
             let season = a.season.unwrap_or(Season::Autumn);
             if cx.term.season != season {
-                return Err(format!("paid once a year, in the {} term", season.code()));
+                return Ok(Prepared::OtherSeason(season));
             }
             let u = self.resolve(p.get_ref(), date)?;
             uses.insert(0, u);
@@ -860,12 +906,15 @@ impl PolicyProgram {
         }
         if let Some(p) = &a.per_day {
             let Some(window) = cx.window.clone() else {
-                return Err(format!("the policy sets no school-day window for {}", cx.term));
+                return Err(Miss::Gap(format!(
+                    "the policy sets no school-day window for {}",
+                    cx.term
+                )));
             };
             let param = self
                 .policy
                 .parameter(p.get_ref())
-                .ok_or_else(|| format!("unknown parameter {}", p.get_ref()))?;
+                .ok_or_else(|| Miss::Gap(format!("unknown parameter {}", p.get_ref())))?;
             let segments: Vec<_> = param
                 .segments(window.first, window.last)
                 .into_iter()
@@ -882,7 +931,12 @@ impl PolicyProgram {
                 })
                 .collect();
             if segments.is_empty() {
-                return Err(format!("no value of {} is in force during {}", p.get_ref(), cx.term));
+                let reason = format!("no value of {} is in force during {}", p.get_ref(), cx.term);
+                return Err(if param.first_day().is_none_or(|first| window.last < first) {
+                    Miss::Unset(reason)
+                } else {
+                    Miss::Gap(reason)
+                });
             }
             let share = self.share(a, date)?;
             return Ok(Prepared::PerDay {
@@ -917,7 +971,7 @@ impl PolicyProgram {
                 let (name, yearly) = match (&t.per_year, &t.per_term) {
                     (Some(p), _) => (p.get_ref(), true),
                     (None, Some(p)) => (p.get_ref(), false),
-                    (None, None) => return Err(format!("tier {} has no amount", t.name)),
+                    (None, None) => return Err(Miss::Gap(format!("tier {} has no amount", t.name))),
                 };
                 let u = self.resolve(name, date)?;
                 let amounts = if yearly {
@@ -931,7 +985,7 @@ impl PolicyProgram {
             let share = self.share(a, date)?;
             return Ok(Prepared::Tiers { tiers: out, share });
         }
-        Err("the rule's amount is empty".into())
+        Err(Miss::Gap("the rule's amount is empty".into()))
     }
 }
 
@@ -940,15 +994,15 @@ impl Program for PolicyProgram {
         &self.info
     }
 
-    fn prepare<'a>(&'a self, cx: &TermContext) -> Box<dyn TermProgram + 'a> {
-        let rules = self.prepare_rules(cx);
+    fn prepare<'a>(&'a self, cx: &TermContext) -> Result<Box<dyn TermProgram + 'a>, crate::Error> {
+        let rules = self.prepare_rules(cx)?;
         let stages = grant_stages(&rules);
-        Box::new(PreparedProgram {
+        Ok(Box::new(PreparedProgram {
             program: self,
             term: cx.term,
             rules,
             stages,
-        })
+        }))
     }
 }
 
@@ -985,7 +1039,13 @@ impl PreparedProgram<'_> {
                 }
                 None
             }
-            Prepared::Unresolved(reason) => {
+            Prepared::OtherSeason(season) => {
+                if let Some(t) = trace {
+                    t.push_not_entitled(format_args!("paid once a year, in the {} term", season.code()));
+                }
+                None
+            }
+            Prepared::Unset(reason) => {
                 if let Some(t) = trace {
                     t.push_not_entitled(format_args!("{reason}"));
                 }

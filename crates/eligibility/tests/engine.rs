@@ -287,8 +287,8 @@ impl Program for LeftBehind {
     fn info(&self) -> &ProgramInfo {
         &self.info
     }
-    fn prepare<'a>(&'a self, _term: &TermContext) -> Box<dyn TermProgram + 'a> {
-        Box::new(LeftBehindTerm)
+    fn prepare<'a>(&'a self, _term: &TermContext) -> Result<Box<dyn TermProgram + 'a>, eduaid_eligibility::Error> {
+        Ok(Box::new(LeftBehindTerm))
     }
 }
 

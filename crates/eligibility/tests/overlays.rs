@@ -244,3 +244,59 @@ cite = { doc = "cap-doc", clause = "第一条" }
         "{text}"
     );
 }
+
+#[test]
+fn a_gap_in_a_parameters_dates_is_an_error_not_a_silent_nothing() {
+    // The transport subsidy is set for 2015-16 and again from autumn 2017:
+    // spring 2017 falls in the gap while the rule is in force.
+    let gap = ONE_VALUE.replace(
+        r#"values = [{ from = "2017-autumn", value = 150, cite = { doc = "my-2017-1" } }]"#,
+        r#"values = [
+  { from = "2015-autumn", until = "2016-autumn", value = 100, cite = { doc = "my-2017-1" } },
+  { from = "2017-autumn", value = 150, cite = { doc = "my-2017-1" } },
+]"#,
+    );
+    assert_ne!(gap, ONE_VALUE, "the test's policy must differ from ONE_VALUE");
+    let engine = Engine::new(Policy::builtin_with("gap.toml", &gap).unwrap());
+    let roster = small_county();
+    let err = engine.totals(&roster, &[term("2017-spring")]).unwrap_err();
+    match &err {
+        Error::Unprepared {
+            program,
+            rule,
+            term,
+            reason,
+        } => {
+            assert_eq!(
+                (program.as_str(), rule.as_str()),
+                ("county-transport", "rural-boarders")
+            );
+            assert_eq!(term, "2017-spring");
+            assert!(
+                reason.contains("county-transport.per-term") && reason.contains("gap"),
+                "{reason}"
+            );
+        }
+        other => panic!("expected Unprepared, got {other:?}"),
+    }
+    assert!(
+        err.to_string()
+            .starts_with("program county-transport, rule rural-boarders, 2017-spring: "),
+        "{err}"
+    );
+    // Every way of running refuses the term; the terms on either side run.
+    assert!(matches!(
+        engine.plan(term("2017-spring")),
+        Err(Error::Unprepared { .. })
+    ));
+    let s01 = StudentId::new("S01").unwrap();
+    assert!(engine.explain(&roster, &s01, term("2017-spring")).is_err());
+    let ok = engine
+        .totals(&roster, &[term("2016-spring"), term("2017-autumn")])
+        .unwrap();
+    assert!(ok.program("county-transport").unwrap().total.amount > Money::ZERO);
+    // Before the parameter's first value it is simply not yet set: no
+    // error, nothing granted, and why-not says so.
+    let early = engine.totals(&roster, &[term("2015-spring")]).unwrap();
+    assert_eq!(early.program("county-transport").unwrap().total.amount, Money::ZERO);
+}

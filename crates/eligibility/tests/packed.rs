@@ -239,8 +239,8 @@ impl Program for Flat {
     fn info(&self) -> &ProgramInfo {
         &self.0
     }
-    fn prepare<'a>(&'a self, _: &TermContext) -> Box<dyn TermProgram + 'a> {
-        Box::new(FlatTerm)
+    fn prepare<'a>(&'a self, _: &TermContext) -> Result<Box<dyn TermProgram + 'a>, eduaid_eligibility::Error> {
+        Ok(Box::new(FlatTerm))
     }
 }
 

@@ -671,7 +671,7 @@ impl Engine {
     /// (the packed path runs policy programs only) or more than 64
     /// programs; [`Error::TotalOverflow`] if a total overflows.
     pub fn totals_packed(&self, roster: &PackedRoster, terms: &[Term]) -> Result<Totals, Error> {
-        let plans: Vec<TermPlan<'_>> = terms.iter().map(|t| self.plan(*t)).collect();
+        let plans: Vec<TermPlan<'_>> = terms.iter().map(|t| self.plan(*t)).collect::<Result<_, _>>()?;
         let pk = Packed::compile(self, &plans).ok_or(Error::NotPackable)?;
         let np = self.programs.len();
         let mut acc = Acc::new(np, plans.len(), &plans);

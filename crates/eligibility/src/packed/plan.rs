@@ -383,7 +383,10 @@ impl Packed {
             let mut programs = Vec::with_capacity(np);
             let mut prepared = Vec::with_capacity(np);
             for src in &engine.sources {
-                prepared.push(src.as_deref()?.prepare_rules(cx));
+                // The plans were made by `Engine::plan`, which refused a
+                // rule that cannot be resolved, so this cannot fail; if it
+                // did, the reference path would run instead.
+                prepared.push(src.as_deref()?.prepare_rules(cx).ok()?);
             }
             // The term's exit thresholds, each given a bit.
             let mut thresholds = Vec::new();
@@ -451,7 +454,7 @@ impl Packed {
         exits: &[(NaiveDate, u64)],
     ) -> Option<PAmount> {
         Some(match a {
-            Prepared::Deny(_) | Prepared::Unresolved(_) => PAmount::Nothing,
+            Prepared::Deny(_) | Prepared::OtherSeason(_) | Prepared::Unset(_) => PAmount::Nothing,
             Prepared::Fixed { amounts, .. } => PAmount::Stage(stages(amounts, Some)),
             Prepared::Tuition { share, fallback, .. } => {
                 let slot = self.tuition.len();

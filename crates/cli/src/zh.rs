@@ -20,11 +20,24 @@ const PHRASES: &[(&str, &str)] = &[
     (" is private (民办)", " 为民办"),
     (" is urban (城区)", " 为城区学校"),
     (" is rural (农村)", " 为农村学校"),
+    // eduaid-eligibility: a term the policy cannot resolve
+    // (`Error::Unprepared`) and a parameter not yet set.
+    (
+        ": a gap in the parameter's dates (the rule is in force)",
+        "：该参数的日期有断档而规则仍在执行，请在政策文件中补齐该参数的取值",
+    ),
+    (", term ", "，"),
+    (": no value of ", "：没有取值：参数 "),
+    ("no value of ", "没有取值：参数 "),
+    (" is in force on ", "，日期 "),
+    (" is in force during ", "，期间 "),
+    (", rule ", "，规则 "),
     // eduaid-eligibility: reconciliation evidence.
     ("payment reference ", "发放流水号 "),
     (" is used twice (also paid on ", " 重复使用（另一笔发放于 "),
     ("no program ", "没有资助项目 "),
     (" in the policy", "（政策中无此项目）"),
+    ("program ", "资助项目 "),
     (" is not in the roster", " 不在名册中"),
     (" is outside the reconciliation's scope", " 不在本次核对范围内"),
     ("second payment of ", "第二次发放 "),
@@ -311,6 +324,12 @@ mod tests {
             "2016年秋季学期, x2017-spring, 2017-springs, 2017年春季学期"
         );
         assert_eq!(balance_brackets("a (b) （c) (d"), "a (b) （c） (d");
+        assert_eq!(
+            chinese(
+                "program county-transport, rule rural-boarders, term 2017-spring: no value of county-transport.per-term is in force on 2017-03-01: a gap in the parameter's dates (the rule is in force)"
+            ),
+            "资助项目 county-transport，规则 rural-boarders，2017年春季学期：没有取值：参数 county-transport.per-term，日期 2017-03-01：该参数的日期有断档而规则仍在执行，请在政策文件中补齐该参数的取值"
+        );
         assert_eq!(
             program_names(
                 "应享受 500元，living-subsidy 2017年春季学期",

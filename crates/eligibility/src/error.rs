@@ -106,7 +106,7 @@ pub enum Error {
     /// parameter's dates), a per-day amount with no school-day window, a
     /// rule with no amount. Refused when the term is planned, never turned
     /// into a silent "not entitled".
-    #[error("program {program}, rule {rule}, {term}: {reason}")]
+    #[error("program {program}, rule {rule}, term {term}: {reason}")]
     Unprepared {
         /// The program.
         program: String,

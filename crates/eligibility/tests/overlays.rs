@@ -281,7 +281,7 @@ fn a_gap_in_a_parameters_dates_is_an_error_not_a_silent_nothing() {
     }
     assert!(
         err.to_string()
-            .starts_with("program county-transport, rule rural-boarders, 2017-spring: "),
+            .starts_with("program county-transport, rule rural-boarders, term 2017-spring: "),
         "{err}"
     );
     // Every way of running refuses the term; the terms on either side run.

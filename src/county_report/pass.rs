@@ -462,8 +462,16 @@ struct PassOwed<'a> {
 }
 
 impl crate::eligibility::Owed for PassOwed<'_> {
-    fn owed(&self) -> &OwedMap {
-        &self.map
+    fn amount(&self, student: &StudentId, program: &ProgramId, term: Term) -> Option<Money> {
+        crate::eligibility::owed_in(&self.map, student, program, term)
+    }
+
+    fn visit_owed(
+        &self,
+        visit: &mut dyn FnMut(&StudentId, &ProgramId, Term, Money) -> crate::model::Visit,
+    ) -> Result<(), crate::eligibility::Error> {
+        crate::eligibility::visit_owed_in(&self.map, visit);
+        Ok(())
     }
 
     fn payee(&self, student: &StudentId) -> Result<Payee, crate::eligibility::Error> {

@@ -113,7 +113,9 @@ pub use policy::{
     PolicySet, ProgramSpec, Rule, Value, Window, read_toml_text, weekdays,
 };
 pub use program::{Basis, Benefit, Facts, PolicyProgram, Program, ProgramInfo, Step, TermContext, TermProgram, Trace};
-pub use reconcile::{Finding, FindingKind, Owed, Payee, Reconciliation, Scope, reconcile, reconcile_owed};
+pub use reconcile::{
+    Finding, FindingKind, Owed, Payee, Reconciliation, Scope, owed_in, reconcile, reconcile_owed, visit_owed_in,
+};
 pub use schema::{Certainty, When};
 
 /// The built-in test cases of the national catalogue.

@@ -10,7 +10,7 @@ use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
-use eduaid_model::{Disbursement, EnrolmentStatus, Money, NaiveDate, ProgramId, Roster, StudentId, Term};
+use eduaid_model::{Disbursement, EnrolmentStatus, Money, NaiveDate, ProgramId, Roster, StudentId, Term, Visit};
 use serde::Serialize;
 
 use crate::program::Benefit;
@@ -203,11 +203,19 @@ fn add_to(total: &mut Money, m: Money, what: &'static str) -> Result<(), Error> 
 ///
 /// [`reconcile`] backs it with an engine and a roster. A table of
 /// entitlements computed elsewhere (a file another system wrote, a
-/// database) can back it too: implement the three required methods and
-/// call [`reconcile_owed`].
+/// database) can back it too: implement the four required methods and
+/// call [`reconcile_owed`]; [`owed_in`] and [`visit_owed_in`] implement
+/// the first two over an [`OwedMap`] in memory.
 pub trait Owed {
-    /// Every amount owed, by student, program and term.
-    fn owed(&self) -> &OwedMap;
+    /// The amount owed to `student` under `program` in `term`, if any.
+    fn amount(&self, student: &StudentId, program: &ProgramId, term: Term) -> Option<Money>;
+
+    /// Every amount owed, each (student, program, term) once, in any
+    /// order, until `visit` breaks.
+    ///
+    /// # Errors
+    /// An [`Error`] if the backing store fails.
+    fn visit_owed(&self, visit: &mut dyn FnMut(&StudentId, &ProgramId, Term, Money) -> Visit) -> Result<(), Error>;
 
     /// What is known of the student a payment names.
     ///
@@ -227,6 +235,21 @@ pub trait Owed {
     fn knows_program(&self, program: &ProgramId) -> bool {
         let _ = program;
         true
+    }
+}
+
+/// [`Owed::amount`] over an [`OwedMap`].
+#[must_use]
+pub fn owed_in(map: &OwedMap, student: &StudentId, program: &ProgramId, term: Term) -> Option<Money> {
+    map.get(&(student.clone(), program.clone(), term)).copied()
+}
+
+/// [`Owed::visit_owed`] over an [`OwedMap`].
+pub fn visit_owed_in(map: &OwedMap, visit: &mut dyn FnMut(&StudentId, &ProgramId, Term, Money) -> Visit) {
+    for ((s, p, t), m) in map {
+        if visit(s, p, *t, *m).is_break() {
+            return;
+        }
     }
 }
 
@@ -257,8 +280,13 @@ struct EngineOwed<'a, R: Roster + ?Sized> {
 }
 
 impl<R: Roster + ?Sized> Owed for EngineOwed<'_, R> {
-    fn owed(&self) -> &OwedMap {
-        &self.map
+    fn amount(&self, student: &StudentId, program: &ProgramId, term: Term) -> Option<Money> {
+        owed_in(&self.map, student, program, term)
+    }
+
+    fn visit_owed(&self, visit: &mut dyn FnMut(&StudentId, &ProgramId, Term, Money) -> Visit) -> Result<(), Error> {
+        visit_owed_in(&self.map, visit);
+        Ok(())
     }
 
     fn payee(&self, student: &StudentId) -> Result<Payee, Error> {
@@ -325,7 +353,6 @@ pub fn reconcile_owed<O: Owed + ?Sized>(
     disbursements: &[Disbursement],
     scope: &Scope,
 ) -> Result<Reconciliation, Error> {
-    let owed_map = owed.owed();
     let mut findings: Vec<Finding> = Vec::new();
     let mut matched = Count::default();
     let mut paid_total = Money::ZERO;
@@ -383,7 +410,7 @@ pub fn reconcile_owed<O: Owed + ?Sized>(
             continue;
         };
         let key = (d.student_id.clone(), d.program.clone(), d.term);
-        let owed_here = owed_map.get(&key).copied();
+        let owed_here = owed.amount(&d.student_id, &d.program, d.term);
         if !scope.contains(&d.program, d.term) {
             findings.push(mk(
                 FindingKind::OutOfScope,
@@ -439,24 +466,33 @@ pub fn reconcile_owed<O: Owed + ?Sized>(
     // Entitled, in scope, never paid.
     let mut owed_total = Money::ZERO;
     let mut entitlements = 0u64;
-    for (k, m) in owed_map {
-        if !scope.contains(&k.1, k.2) {
-            continue;
+    let mut failed = None;
+    owed.visit_owed(&mut |student, program, term, m| {
+        if !scope.contains(program, term) {
+            return Visit::Continue(());
         }
         entitlements += 1;
-        add_to(&mut owed_total, *m, "total owed")?;
-        if !first_of.contains_key(k) {
+        if let Err(e) = add_to(&mut owed_total, m, "total owed") {
+            failed = Some(e);
+            return Visit::Break(());
+        }
+        let key = (student.clone(), program.clone(), term);
+        if !first_of.contains_key(&key) {
             findings.push(Finding {
                 kind: FindingKind::Unpaid,
-                student: k.0.clone(),
-                program: k.1.clone(),
-                term: k.2,
-                owed: Some(*m),
+                student: key.0,
+                program: key.1,
+                term,
+                owed: Some(m),
                 paid: None,
                 payments: Vec::new(),
-                evidence: format!("entitled to {} for {} {} and no payment is on record", m, k.1, k.2),
+                evidence: format!("entitled to {m} for {program} {term} and no payment is on record"),
             });
         }
+        Visit::Continue(())
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
     }
     findings.sort_by(|a, b| (&a.student, &a.program, a.term, a.kind).cmp(&(&b.student, &b.program, b.term, b.kind)));
     let mut by_kind: BTreeMap<FindingKind, Count> = BTreeMap::new();

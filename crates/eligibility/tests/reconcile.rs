@@ -128,8 +128,13 @@ struct Table {
 }
 
 impl Owed for Table {
-    fn owed(&self) -> &OwedMap {
-        &self.owed
+    fn amount(&self, student: &StudentId, program: &ProgramId, term: Term) -> Option<Money> {
+        owed_in(&self.owed, student, program, term)
+    }
+
+    fn visit_owed(&self, visit: &mut dyn FnMut(&StudentId, &ProgramId, Term, Money) -> Visit) -> Result<(), Error> {
+        visit_owed_in(&self.owed, visit);
+        Ok(())
     }
 
     fn payee(&self, student: &StudentId) -> Result<Payee, Error> {

@@ -282,8 +282,16 @@ fn read_entitlements(path: &Path, ctx: &Ctx) -> anyhow::Result<EntitlementTable>
 /// list is ineligible rather than unknown), with the leaving date the file
 /// gives, and every program as known.
 impl Owed for EntitlementTable {
-    fn owed(&self) -> &OwedMap {
-        &self.owed
+    fn amount(&self, student: &StudentId, program: &ProgramId, term: Term) -> Option<Money> {
+        eduaid::eligibility::owed_in(&self.owed, student, program, term)
+    }
+
+    fn visit_owed(
+        &self,
+        visit: &mut dyn FnMut(&StudentId, &ProgramId, Term, Money) -> eduaid::model::Visit,
+    ) -> Result<(), eduaid::eligibility::Error> {
+        eduaid::eligibility::visit_owed_in(&self.owed, visit);
+        Ok(())
     }
 
     fn payee(&self, student: &StudentId) -> Result<Payee, eduaid::eligibility::Error> {

@@ -4,12 +4,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use eduaid_model::{Money, School, SchoolId, SchoolKind, Stage, Term};
+use eduaid_model::{Money, School, SchoolId, Stage, Term};
 use rust_decimal::Decimal;
 
 use crate::by_school::SchoolTallies;
 use crate::condition::{STAGES, stage_ix};
-use crate::engine::{ProgramTotals, Tally, TermPlan};
+use crate::engine::{ProgramTotals, Tally};
 use crate::program::ProgramInfo;
 
 /// Raw accumulators: flat arrays indexed by program, term, stage, school.
@@ -112,7 +112,20 @@ struct SchoolCell {
 /// The scale of [`SchoolCell::units`].
 const SCHOOL_SCALE: u32 = 4;
 
+/// A school cell's units in [`Cell`]'s.
+const SCHOOL_TO_UNITS: i128 = POW10[(UNIT_SCALE - SCHOOL_SCALE) as usize];
+
 impl SchoolCell {
+    /// The cell as a [`Cell`].
+    fn cell(self) -> Cell {
+        Cell {
+            persons: self.persons,
+            person_terms: self.person_terms,
+            units: i128::from(self.units) * SCHOOL_TO_UNITS,
+            extra: Decimal::ZERO,
+        }
+    }
+
     /// The cell as a tally: the amount built in its shortest form (the
     /// form [`Money`] keeps), so no long normalizing of a wide decimal.
     fn tally(&self) -> Option<Tally> {
@@ -209,6 +222,15 @@ impl SchoolBook {
         self.by_id.get(pos).map_or(pos, |n| *n as usize)
     }
 
+    /// The place of school number `no` in order of id.
+    fn position(&self, no: usize) -> Option<usize> {
+        match self.rank.get(no) {
+            Some(r) => Some(*r as usize),
+            None if self.rank.is_empty() && no < self.ids.len() => Some(no),
+            None => None,
+        }
+    }
+
     /// The id of school number `no`.
     pub(crate) fn id(&self, no: usize) -> Option<&SchoolId> {
         let pos = self.rank.get(no).map_or(no, |r| *r as usize);
@@ -243,6 +265,140 @@ pub(crate) fn number_townships<'a>(names: impl Iterator<Item = &'a str>) -> Opti
     Some((of, townships))
 }
 
+/// The totals by school as a run adds them: the cells of the school at
+/// hand (students mostly come school by school: a packed roster puts them
+/// so), and each earlier school's cells as rows by program, in the order
+/// the schools came. Nothing is kept per school that has no entitlement,
+/// and nothing per school beyond a row per program it has entitlements
+/// of. A school met again later gets a second row; rows are put in order
+/// and merged when they outgrow the schools they hold (so memory stays
+/// flat whatever the order of students) and at the end.
+#[derive(Debug)]
+struct SchoolRuns {
+    /// The school at hand (`usize::MAX`: none yet).
+    cur: usize,
+    /// Its cells, by program.
+    run: Vec<SchoolCell>,
+    /// The programs with a cell in the run, as bits.
+    touched: Vec<u64>,
+    /// Earlier schools' cells: by program, school number and cell.
+    rows: Vec<Vec<(usize, SchoolCell)>>,
+    /// Rows in all.
+    n_rows: usize,
+    /// Rows past which they are merged.
+    limit: usize,
+    /// True while every program's rows are in strictly ascending order of
+    /// school number.
+    ordered: bool,
+}
+
+impl SchoolRuns {
+    /// Rows merged at the least.
+    const MIN_LIMIT: usize = 1 << 16;
+
+    fn new(np: usize) -> SchoolRuns {
+        SchoolRuns {
+            cur: usize::MAX,
+            run: vec![SchoolCell::default(); np],
+            touched: vec![0; np.div_ceil(64)],
+            rows: vec![Vec::new(); np],
+            n_rows: 0,
+            limit: SchoolRuns::MIN_LIMIT,
+            ordered: true,
+        }
+    }
+
+    /// Make `sc` the school at hand.
+    #[inline]
+    fn at(&mut self, sc: usize) {
+        if sc != self.cur {
+            self.switch(sc);
+        }
+    }
+
+    /// The cell of program `p` at the school at hand.
+    #[inline]
+    fn cell(&mut self, p: usize) -> Option<&mut SchoolCell> {
+        let c = self.run.get_mut(p)?;
+        if let Some(b) = self.touched.get_mut(p / 64) {
+            *b |= 1u64 << (p % 64);
+        }
+        Some(c)
+    }
+
+    /// Put the run's cells in rows and start school `sc`.
+    fn switch(&mut self, sc: usize) {
+        let cur = self.cur;
+        for (w, bits) in self.touched.iter_mut().enumerate() {
+            let mut b = std::mem::take(bits);
+            while b != 0 {
+                let p = w * 64 + b.trailing_zeros() as usize;
+                b &= b - 1;
+                let (Some(c), Some(rows)) = (self.run.get_mut(p), self.rows.get_mut(p)) else {
+                    continue;
+                };
+                if rows.last().is_some_and(|r| r.0 >= cur) {
+                    self.ordered = false;
+                }
+                rows.push((cur, std::mem::take(c)));
+                self.n_rows += 1;
+            }
+        }
+        self.cur = sc;
+        if self.n_rows > self.limit {
+            self.merge();
+            self.limit = (2 * self.n_rows).max(SchoolRuns::MIN_LIMIT);
+        }
+    }
+
+    /// Each program's rows in order of school number, one per school.
+    fn merge(&mut self) {
+        if self.ordered {
+            return;
+        }
+        self.n_rows = 0;
+        for rows in &mut self.rows {
+            merge_rows(rows, |r| r.0);
+            self.n_rows += rows.len();
+        }
+        self.ordered = true;
+    }
+
+    /// Every cell in rows, merged; the rows by program.
+    fn finish(&mut self) -> &mut [Vec<(usize, SchoolCell)>] {
+        self.switch(usize::MAX);
+        self.merge();
+        &mut self.rows
+    }
+}
+
+/// `rows` sorted by `key` (stable) and rows of one key added together.
+fn merge_rows<K: Ord + Copy>(rows: &mut Vec<(usize, SchoolCell)>, key: impl Fn(&(usize, SchoolCell)) -> K) {
+    if rows.windows(2).all(|w| key(&w[0]) < key(&w[1])) {
+        return;
+    }
+    rows.sort_by_key(&key);
+    let mut out = 0usize;
+    for i in 0..rows.len() {
+        let r = rows[i];
+        if let Some(o) = out.checked_sub(1).and_then(|o| rows.get_mut(o)) {
+            // Rows whose amounts together leave `i64` stay apart (they are
+            // added as `i128` when the tallies are made).
+            if key(o) == key(&r) {
+                if let Some(u) = o.1.units.checked_add(r.1.units) {
+                    o.1.units = u;
+                    o.1.persons += r.1.persons;
+                    o.1.person_terms += r.1.person_terms;
+                    continue;
+                }
+            }
+        }
+        rows[out] = r;
+        out += 1;
+    }
+    rows.truncate(out);
+}
+
 #[derive(Debug)]
 pub(crate) struct Acc {
     np: usize,
@@ -251,92 +407,35 @@ pub(crate) struct Acc {
     pts: Vec<Cell>,
     /// Persons by program and stage.
     persons: Vec<u64>,
-    /// For each kind of school, each program's slot among the school's
-    /// cells (`u8::MAX`: none), so a school holds cells only for the
-    /// programs that can apply to the stages it teaches.
-    kind_slots: Vec<Vec<u8>>,
-    /// Each school's first cell and kind.
-    school_at: Vec<(usize, usize)>,
-    /// The per-school cells, flat.
-    school: Vec<SchoolCell>,
-    /// Cells of programs outside their school's slots (a student of a
-    /// stage the school does not teach), keyed `school * np + program`.
-    spill: HashMap<usize, SchoolCell>,
-    /// Per-school amounts that do not fit the units, keyed the same way.
-    school_extra: HashMap<usize, Decimal>,
+    /// By school.
+    schools: SchoolRuns,
+    /// Per-school amounts that do not fit the cells, by school and program.
+    school_extra: HashMap<(usize, usize), Decimal>,
 }
 
 impl Acc {
-    pub(crate) fn new(np: usize, nt: usize, plans: &[TermPlan<'_>]) -> Acc {
-        let kind_slots = SchoolKind::ALL
-            .iter()
-            .map(|k| {
-                let mut slots = vec![u8::MAX; np];
-                let mut next = 0u8;
-                for (p, slot) in slots.iter_mut().enumerate() {
-                    let may = plans
-                        .iter()
-                        .any(|plan| k.stages().iter().any(|st| plan.by_stage[stage_ix(*st)].contains(&p)));
-                    if may && next < u8::MAX {
-                        *slot = next;
-                        next += 1;
-                    }
-                }
-                slots
-            })
-            .collect();
+    pub(crate) fn new(np: usize, nt: usize) -> Acc {
         Acc {
             np,
             nt,
             pts: vec![Cell::ZERO; np * nt * STAGES],
             persons: vec![0; np * STAGES],
-            kind_slots,
-            school_at: Vec::new(),
-            school: Vec::new(),
-            spill: HashMap::new(),
+            schools: SchoolRuns::new(np),
             school_extra: HashMap::new(),
-        }
-    }
-
-    /// Add schools of these kinds, numbered after those there are.
-    pub(crate) fn add_schools(&mut self, kinds: impl ExactSizeIterator<Item = SchoolKind>) {
-        self.school_at.reserve(kinds.len());
-        let widths: Vec<usize> = self
-            .kind_slots
-            .iter()
-            .map(|k| k.iter().filter(|s| **s != u8::MAX).count())
-            .collect();
-        let mut cells = self.school.len();
-        for kind in kinds {
-            let k = kind as usize;
-            self.school_at.push((cells, k));
-            cells += widths.get(k).copied().unwrap_or(0);
-        }
-        self.school.resize(cells, SchoolCell::default());
-    }
-
-    /// Add a school of kind `kind`, numbered after those there are.
-    pub(crate) fn add_school(&mut self, kind: SchoolKind) {
-        let k = kind as usize;
-        let width = self.kind_slots[k].iter().filter(|s| **s != u8::MAX).count();
-        self.school_at.push((self.school.len(), k));
-        self.school.extend(std::iter::repeat_n(SchoolCell::default(), width));
-    }
-
-    #[inline]
-    fn cell(&mut self, sc: usize, p: usize) -> &mut SchoolCell {
-        let (base, k) = self.school_at[sc];
-        match self.kind_slots[k][p] {
-            u8::MAX => self.spill.entry(sc * self.np + p).or_default(),
-            slot => &mut self.school[base + usize::from(slot)],
         }
     }
 
     /// Add `n` entitlements of amount `a` each, of program `p` in term
     /// `t`, to students of stage `st` at school `sc`.
     pub(crate) fn add(&mut self, p: usize, t: usize, st: usize, sc: usize, a: Decimal, n: u64) -> bool {
-        let ok1 = self.pts[(p * self.nt + t) * STAGES + st].add(a, n);
-        let cell = self.cell(sc, p);
+        let ok1 = self
+            .pts
+            .get_mut((p * self.nt + t) * STAGES + st)
+            .is_some_and(|c| c.add(a, n));
+        self.schools.at(sc);
+        let Some(cell) = self.schools.cell(p) else {
+            return false;
+        };
         cell.person_terms += n;
         let scale = a.scale();
         if scale <= SCHOOL_SCALE {
@@ -350,7 +449,7 @@ impl Acc {
                 return ok1;
             }
         }
-        let e = self.school_extra.entry(sc * self.np + p).or_insert(Decimal::ZERO);
+        let e = self.school_extra.entry((sc, p)).or_insert(Decimal::ZERO);
         match Decimal::from(n).checked_mul(a).and_then(|x| e.checked_add(x)) {
             Some(x) => {
                 *e = x;
@@ -393,13 +492,16 @@ impl Acc {
     /// [`Acc::add_fen_n`]).
     #[inline]
     pub(crate) fn school_fen(&mut self, sc: usize, p: usize, fen: i64) -> bool {
-        let cell = self.cell(sc, p);
+        self.schools.at(sc);
+        let Some(cell) = self.schools.cell(p) else {
+            return false;
+        };
         cell.person_terms += 1;
         if let Some(u) = fen.checked_mul(100).and_then(|u| cell.units.checked_add(u)) {
             cell.units = u;
             return true;
         }
-        let e = self.school_extra.entry(sc * self.np + p).or_insert(Decimal::ZERO);
+        let e = self.school_extra.entry((sc, p)).or_insert(Decimal::ZERO);
         match e.checked_add(Decimal::new(fen, 2)) {
             Some(x) => {
                 *e = x;
@@ -413,7 +515,10 @@ impl Acc {
     /// program and stage apart: see [`Acc::persons_n`]).
     #[inline]
     pub(crate) fn school_person(&mut self, sc: usize, p: usize) {
-        self.cell(sc, p).persons += 1;
+        self.schools.at(sc);
+        if let Some(c) = self.schools.cell(p) {
+            c.persons += 1;
+        }
     }
 
     /// Count `n` students of stage `st` entitled to `p` (the persons by
@@ -426,45 +531,24 @@ impl Acc {
 
     /// Count `n` students of stage `st` at school `sc` entitled to `p`.
     pub(crate) fn person(&mut self, p: usize, st: usize, sc: usize, n: u64) {
-        self.persons[p * STAGES + st] += n;
-        self.cell(sc, p).persons += n;
-    }
-
-    fn school_cell(&self, sc: usize, p: usize) -> Cell {
-        let (base, k) = self.school_at[sc];
-        let key = sc * self.np + p;
-        // The maps are empty on most runs: no hash unless they are not.
-        let c = match self.kind_slots[k][p] {
-            u8::MAX if self.spill.is_empty() => SchoolCell::default(),
-            u8::MAX => self.spill.get(&key).copied().unwrap_or_default(),
-            slot => self.school[base + usize::from(slot)],
-        };
-        let extra = if self.school_extra.is_empty() {
-            Decimal::ZERO
-        } else {
-            self.school_extra.get(&key).copied().unwrap_or_default()
-        };
-        Cell {
-            persons: c.persons,
-            person_terms: c.person_terms,
-            units: i128::from(c.units) * POW10[(UNIT_SCALE - SCHOOL_SCALE) as usize],
-            extra,
+        self.persons_n(p, st, n);
+        self.schools.at(sc);
+        if let Some(c) = self.schools.cell(p) {
+            c.persons += n;
         }
     }
 
     /// The totals of every program (`infos`, in order), the schools named
     /// by `book`; `Err(p)` if program `p`'s totals overflow.
     pub(crate) fn finish_all<'i>(
-        &self,
+        &mut self,
         infos: impl Iterator<Item = &'i ProgramInfo>,
         terms: &[Term],
         book: &SchoolBook,
     ) -> Result<Vec<ProgramTotals>, usize> {
         let mut out = Vec::with_capacity(self.np);
-        let mut totals = Vec::with_capacity(self.np);
         for (p, info) in infos.enumerate() {
             let (by_term, by_stage, total) = self.finish_program(p, terms).ok_or(p)?;
-            totals.push(total);
             out.push(ProgramTotals {
                 id: info.id.clone(),
                 name: info.name.clone(),
@@ -476,78 +560,84 @@ impl Acc {
                 by_school: SchoolTallies::new(),
             });
         }
-        // By school and township: one pass over the schools in order of
-        // id, for the programs someone is entitled to.
-        let live: Vec<usize> = (0..out.len()).filter(|&p| totals[p].person_terms > 0).collect();
-        let mut rows: Vec<Vec<(u32, Tally)>> = vec![Vec::new(); out.len()];
-        let mut towns: Vec<Vec<Cell>> = vec![Vec::new(); out.len()];
-        for &p in &live {
-            towns[p] = vec![Cell::ZERO; book.townships.len()];
-        }
-        // Without spilled cells or amounts finer than the cells hold (the
-        // common case), each school's cells are read where they lie, for
-        // the programs its kind has cells for.
-        let simple = self.spill.is_empty() && self.school_extra.is_empty();
-        let kind_live: Vec<Vec<(usize, usize)>> = self
-            .kind_slots
-            .iter()
-            .map(|slots| {
-                live.iter()
-                    .filter_map(|&p| match slots.get(p) {
-                        Some(&s) if s != u8::MAX => Some((p, usize::from(s))),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .collect();
-        if !live.is_empty() {
-            for pos in 0..book.len().min(self.school_at.len()) {
-                let sc = book.number_at(pos);
-                let Ok(at) = u32::try_from(pos) else { break };
-                let tw = book.township_of.get(sc).map_or(usize::MAX, |t| *t as usize);
-                if simple {
-                    let Some(&(base, k)) = self.school_at.get(sc) else {
+        // By school and township: each program's rows, one per school
+        // with an entitlement, put in order of id.
+        let extra = std::mem::take(&mut self.school_extra);
+        let np = out.len();
+        let rows = self.schools.finish();
+        let mut towns: Vec<Cell> = vec![Cell::ZERO; book.townships.len()];
+        for (p, (prog, rows)) in out.iter_mut().zip(rows.iter_mut()).enumerate().take(np) {
+            if rows.is_empty() {
+                continue;
+            }
+            // School numbers to places in order of id (every number the
+            // run gave has one).
+            rows.retain_mut(|r| match book.position(r.0) {
+                Some(pos) => {
+                    r.0 = pos;
+                    true
+                }
+                None => false,
+            });
+            merge_rows(rows, |r| r.0);
+            towns.iter_mut().for_each(|t| *t = Cell::ZERO);
+            let mut tallies: Vec<(u32, Tally)> = Vec::with_capacity(rows.len());
+            let mut i = 0;
+            while let Some(&(pos, first)) = rows.get(i) {
+                i += 1;
+                let no = book.number_at(pos);
+                let town = book
+                    .township_of
+                    .get(no)
+                    .and_then(|t| towns.get_mut(*t as usize))
+                    .ok_or(p)?;
+                let at = u32::try_from(pos).map_err(|_| p)?;
+                let more = rows.get(i).is_some_and(|r| r.0 == pos);
+                if !more && (extra.is_empty() || !extra.contains_key(&(no, p))) {
+                    // The common case: one row, in units.
+                    if first.person_terms == 0 {
                         continue;
-                    };
-                    for &(p, slot) in kind_live.get(k).map_or(&[][..], Vec::as_slice) {
-                        let Some(c) = self.school.get(base + slot) else {
-                            continue;
-                        };
-                        if c.person_terms == 0 {
-                            continue;
-                        }
-                        rows[p].push((at, c.tally().ok_or(p)?));
-                        let t = towns[p].get_mut(tw).ok_or(p)?;
-                        t.persons += c.persons;
-                        t.person_terms += c.person_terms;
-                        t.units = t
-                            .units
-                            .checked_add(i128::from(c.units) * POW10[(UNIT_SCALE - SCHOOL_SCALE) as usize])
-                            .ok_or(p)?;
                     }
+                    tallies.push((at, first.tally().ok_or(p)?));
+                    town.persons += first.persons;
+                    town.person_terms += first.person_terms;
+                    town.units = town
+                        .units
+                        .checked_add(i128::from(first.units) * SCHOOL_TO_UNITS)
+                        .ok_or(p)?;
                     continue;
                 }
-                for &p in &live {
-                    let c = self.school_cell(sc, p);
-                    if c.person_terms == 0 {
-                        continue;
-                    }
-                    rows[p].push((at, c.tally().ok_or(p)?));
-                    if !towns[p].get_mut(tw).ok_or(p)?.merge(&c) {
+                // Rows of one school left apart (their sum leaves `i64`)
+                // are added here as `i128`, with the amounts finer than
+                // the cells hold.
+                let mut c = first.cell();
+                while let Some(&(_, next)) = rows.get(i).filter(|r| r.0 == pos) {
+                    if !c.merge(&next.cell()) {
                         return Err(p);
                     }
+                    i += 1;
+                }
+                if let Some(x) = extra.get(&(no, p)) {
+                    c.extra = c.extra.checked_add(*x).ok_or(p)?;
+                }
+                if c.person_terms == 0 {
+                    continue;
+                }
+                tallies.push((at, c.tally().ok_or(p)?));
+                if !town.merge(&c) {
+                    return Err(p);
                 }
             }
-        }
-        for &p in &live {
+            rows.clear();
+            rows.shrink_to_fit();
             let mut by_township = BTreeMap::new();
-            for (name, c) in book.townships.iter().zip(&towns[p]) {
+            for (name, c) in book.townships.iter().zip(&towns) {
                 if c.person_terms > 0 {
                     by_township.insert(name.clone(), c.tally().ok_or(p)?);
                 }
             }
-            out[p].by_township = by_township;
-            out[p].by_school = SchoolTallies::from_rows(Arc::clone(&book.ids), std::mem::take(&mut rows[p]));
+            prog.by_township = by_township;
+            prog.by_school = SchoolTallies::from_rows(Arc::clone(&book.ids), tallies);
         }
         Ok(out)
     }
@@ -602,7 +692,7 @@ mod tests {
 
     #[test]
     fn schools_are_ordered_by_id_whatever_their_prefixes() {
-        use eduaid_model::{Locality, Ownership, SchoolId};
+        use eduaid_model::{Locality, Ownership, SchoolId, SchoolKind};
         let ids = [
             "SCH00001-S00000002",
             "SCH00001-S00000001",
@@ -634,6 +724,42 @@ mod tests {
             assert_eq!(book.ids[book.rank[no] as usize], s.id);
             assert_eq!(book.number_at(book.rank[no] as usize), no);
         }
+    }
+
+    #[test]
+    fn school_runs_merge_schools_met_again() {
+        let mut r = SchoolRuns::new(70);
+        // Schools 5, 2, 5, 9, 2: program 0 everywhere, program 69 at 5.
+        for (sc, units) in [(5usize, 10i64), (2, 20), (5, 30), (9, 40), (2, 50)] {
+            r.at(sc);
+            let c = r.cell(0).unwrap();
+            c.units += units;
+            c.person_terms += 1;
+            c.persons += 1;
+            if sc == 5 {
+                r.cell(69).unwrap().persons += 1;
+            }
+        }
+        assert!(r.cell(70).is_none());
+        let rows = r.finish();
+        let got: Vec<(usize, i64, u64)> = rows[0].iter().map(|(s, c)| (*s, c.units, c.person_terms)).collect();
+        assert_eq!(got, [(2, 70, 2), (5, 40, 2), (9, 40, 1)]);
+        let got: Vec<(usize, u64)> = rows[69].iter().map(|(s, c)| (*s, c.persons)).collect();
+        assert_eq!(got, [(5, 2)]);
+        assert!(rows[1].is_empty());
+    }
+
+    #[test]
+    fn school_rows_whose_sum_leaves_i64_stay_apart() {
+        let cell = |units| SchoolCell {
+            units,
+            person_terms: 1,
+            persons: 1,
+        };
+        let mut rows = vec![(1, cell(i64::MAX - 1)), (0, cell(3)), (1, cell(2)), (0, cell(4))];
+        merge_rows(&mut rows, |r| r.0);
+        let got: Vec<(usize, i64)> = rows.iter().map(|(s, c)| (*s, c.units)).collect();
+        assert_eq!(got, [(0, 7), (1, i64::MAX - 1), (1, 2)]);
     }
 
     #[test]

@@ -71,6 +71,32 @@ impl Cell {
         }
     }
 
+    /// Add a tally (an amount with at most ten decimal places in units,
+    /// any other exactly beside).
+    fn add_tally(&mut self, t: &Tally) -> bool {
+        self.persons += t.persons;
+        self.person_terms += t.person_terms;
+        let a = t.amount.as_decimal();
+        let scale = a.scale();
+        if scale <= UNIT_SCALE {
+            if let Some(u) = a
+                .mantissa()
+                .checked_mul(POW10[(UNIT_SCALE - scale) as usize])
+                .and_then(|u| self.units.checked_add(u))
+            {
+                self.units = u;
+                return true;
+            }
+        }
+        match self.extra.checked_add(a) {
+            Some(x) => {
+                self.extra = x;
+                true
+            }
+            None => false,
+        }
+    }
+
     fn merge(&mut self, o: &Cell) -> bool {
         self.persons += o.persons;
         self.person_terms += o.person_terms;
@@ -129,15 +155,27 @@ impl SchoolCell {
     /// The cell as a tally: the amount built in its shortest form (the
     /// form [`Money`] keeps), so no long normalizing of a wide decimal.
     fn tally(&self) -> Option<Tally> {
-        let (mut m, mut scale) = (self.units, SCHOOL_SCALE);
-        while scale > 0 && m % 10 == 0 {
-            m /= 10;
-            scale -= 1;
-        }
+        let u = self.units;
+        let (m, scale) = if u % 10_000 == 0 {
+            (u / 10_000, 0)
+        } else if u % 1_000 == 0 {
+            (u / 1_000, 1)
+        } else if u % 100 == 0 {
+            (u / 100, 2)
+        } else if u % 10 == 0 {
+            (u / 10, 3)
+        } else {
+            (u, SCHOOL_SCALE)
+        };
         Some(Tally {
             persons: self.persons,
             person_terms: self.person_terms,
-            amount: Money::from_decimal_exact(Decimal::new(m, scale)),
+            // Whole yuan are already in their shortest form.
+            amount: if scale == 0 {
+                Money::yuan(m)
+            } else {
+                Money::from_decimal_exact(Decimal::new(m, scale))
+            },
         })
     }
 }
@@ -267,10 +305,10 @@ pub(crate) fn number_townships<'a>(names: impl Iterator<Item = &'a str>) -> Opti
 
 /// The totals by school as a run adds them: the cells of the school at
 /// hand (students mostly come school by school: a packed roster puts them
-/// so), and each earlier school's cells as rows by program, in the order
-/// the schools came. Nothing is kept per school that has no entitlement,
-/// and nothing per school beyond a row per program it has entitlements
-/// of. A school met again later gets a second row; rows are put in order
+/// so), and each earlier school's tally by program, in the order the
+/// schools came. Nothing is kept per school that has no entitlement, and
+/// nothing per school beyond a tally per program it has entitlements of.
+/// A school met again later gets a second tally; tallies are put in order
 /// and merged when they outgrow the schools they hold (so memory stays
 /// flat whatever the order of students) and at the end.
 #[derive(Debug)]
@@ -281,8 +319,11 @@ struct SchoolRuns {
     run: Vec<SchoolCell>,
     /// The programs with a cell in the run, as bits.
     touched: Vec<u64>,
-    /// Earlier schools' cells: by program, school number and cell.
-    rows: Vec<Vec<(usize, SchoolCell)>>,
+    /// Amounts that do not fit the cells, by school and program (the
+    /// school at hand's are added to its tally when it is left).
+    extra: HashMap<(usize, usize), Decimal>,
+    /// Earlier schools' tallies: by program, school number and tally.
+    rows: Vec<Vec<(usize, Tally)>>,
     /// Rows in all.
     n_rows: usize,
     /// Rows past which they are merged.
@@ -290,6 +331,11 @@ struct SchoolRuns {
     /// True while every program's rows are in strictly ascending order of
     /// school number.
     ordered: bool,
+    /// A program whose tally at some school overflowed.
+    overflow: Option<usize>,
+    /// The schools expected (rows reserved for as many at a program's
+    /// first row), if known.
+    expect: usize,
 }
 
 impl SchoolRuns {
@@ -301,10 +347,13 @@ impl SchoolRuns {
             cur: usize::MAX,
             run: vec![SchoolCell::default(); np],
             touched: vec![0; np.div_ceil(64)],
+            extra: HashMap::new(),
             rows: vec![Vec::new(); np],
             n_rows: 0,
             limit: SchoolRuns::MIN_LIMIT,
             ordered: true,
+            overflow: None,
+            expect: 0,
         }
     }
 
@@ -326,6 +375,22 @@ impl SchoolRuns {
         Some(c)
     }
 
+    /// Add `a` to program `p`'s amount at the school at hand, beside its
+    /// cell (an amount the cell cannot hold); false if that overflows.
+    fn add_extra(&mut self, p: usize, a: Decimal) -> bool {
+        if self.cell(p).is_none() {
+            return false;
+        }
+        let e = self.extra.entry((self.cur, p)).or_insert(Decimal::ZERO);
+        match e.checked_add(a) {
+            Some(x) => {
+                *e = x;
+                true
+            }
+            None => false,
+        }
+    }
+
     /// Put the run's cells in rows and start school `sc`.
     fn switch(&mut self, sc: usize) {
         let cur = self.cur;
@@ -337,10 +402,34 @@ impl SchoolRuns {
                 let (Some(c), Some(rows)) = (self.run.get_mut(p), self.rows.get_mut(p)) else {
                     continue;
                 };
+                let c = std::mem::take(c);
+                let extra = if self.extra.is_empty() {
+                    None
+                } else {
+                    self.extra.remove(&(cur, p))
+                };
+                if c.person_terms == 0 && extra.is_none() {
+                    continue;
+                }
+                let tally = match extra {
+                    None => c.tally(),
+                    Some(x) => {
+                        let mut cell = c.cell();
+                        cell.extra = x;
+                        cell.tally()
+                    }
+                };
+                let Some(tally) = tally else {
+                    self.overflow.get_or_insert(p);
+                    continue;
+                };
                 if rows.last().is_some_and(|r| r.0 >= cur) {
                     self.ordered = false;
                 }
-                rows.push((cur, std::mem::take(c)));
+                if rows.capacity() == 0 {
+                    rows.reserve(self.expect);
+                }
+                rows.push((cur, tally));
                 self.n_rows += 1;
             }
         }
@@ -357,39 +446,48 @@ impl SchoolRuns {
             return;
         }
         self.n_rows = 0;
-        for rows in &mut self.rows {
-            merge_rows(rows, |r| r.0);
+        for (p, rows) in self.rows.iter_mut().enumerate() {
+            if !merge_rows(rows) {
+                self.overflow.get_or_insert(p);
+            }
             self.n_rows += rows.len();
         }
         self.ordered = true;
     }
 
-    /// Every cell in rows, merged; the rows by program.
-    fn finish(&mut self) -> &mut [Vec<(usize, SchoolCell)>] {
+    /// The tallies by program, each in order of school number, one per
+    /// school; `Err(p)` if program `p`'s tally at a school overflowed.
+    fn finish(&mut self) -> Result<&mut [Vec<(usize, Tally)>], usize> {
         self.switch(usize::MAX);
         self.merge();
-        &mut self.rows
+        match self.overflow {
+            Some(p) => Err(p),
+            None => Ok(&mut self.rows),
+        }
     }
 }
 
-/// `rows` sorted by `key` (stable) and rows of one key added together.
-fn merge_rows<K: Ord + Copy>(rows: &mut Vec<(usize, SchoolCell)>, key: impl Fn(&(usize, SchoolCell)) -> K) {
-    if rows.windows(2).all(|w| key(&w[0]) < key(&w[1])) {
-        return;
+/// `rows` in order of their first field, rows of one key added together;
+/// false if a sum overflows (the rows are then left apart).
+fn merge_rows(rows: &mut Vec<(usize, Tally)>) -> bool {
+    if rows.windows(2).all(|w| w[0].0 < w[1].0) {
+        return true;
     }
-    rows.sort_by_key(&key);
+    rows.sort_by_key(|r| r.0);
+    let mut ok = true;
     let mut out = 0usize;
     for i in 0..rows.len() {
         let r = rows[i];
         if let Some(o) = out.checked_sub(1).and_then(|o| rows.get_mut(o)) {
-            // Rows whose amounts together leave `i64` stay apart (they are
-            // added as `i128` when the tallies are made).
-            if key(o) == key(&r) {
-                if let Some(u) = o.1.units.checked_add(r.1.units) {
-                    o.1.units = u;
-                    o.1.persons += r.1.persons;
-                    o.1.person_terms += r.1.person_terms;
-                    continue;
+            if o.0 == r.0 {
+                match o.1.amount.checked_add(r.1.amount) {
+                    Some(a) => {
+                        o.1.amount = a;
+                        o.1.persons += r.1.persons;
+                        o.1.person_terms += r.1.person_terms;
+                        continue;
+                    }
+                    None => ok = false,
                 }
             }
         }
@@ -397,6 +495,7 @@ fn merge_rows<K: Ord + Copy>(rows: &mut Vec<(usize, SchoolCell)>, key: impl Fn(&
         out += 1;
     }
     rows.truncate(out);
+    ok
 }
 
 #[derive(Debug)]
@@ -409,8 +508,6 @@ pub(crate) struct Acc {
     persons: Vec<u64>,
     /// By school.
     schools: SchoolRuns,
-    /// Per-school amounts that do not fit the cells, by school and program.
-    school_extra: HashMap<(usize, usize), Decimal>,
 }
 
 impl Acc {
@@ -421,8 +518,14 @@ impl Acc {
             pts: vec![Cell::ZERO; np * nt * STAGES],
             persons: vec![0; np * STAGES],
             schools: SchoolRuns::new(np),
-            school_extra: HashMap::new(),
         }
+    }
+
+    /// Expect `n` schools, numbered from 0 in order of id, students coming
+    /// school by school (a packed roster): each program's tallies by school
+    /// are then written once, in place.
+    pub(crate) fn expect_schools(&mut self, n: usize) {
+        self.schools.expect = n;
     }
 
     /// Add `n` entitlements of amount `a` each, of program `p` in term
@@ -449,12 +552,8 @@ impl Acc {
                 return ok1;
             }
         }
-        let e = self.school_extra.entry((sc, p)).or_insert(Decimal::ZERO);
-        match Decimal::from(n).checked_mul(a).and_then(|x| e.checked_add(x)) {
-            Some(x) => {
-                *e = x;
-                ok1
-            }
+        match Decimal::from(n).checked_mul(a) {
+            Some(x) => self.schools.add_extra(p, x) && ok1,
             None => false,
         }
     }
@@ -501,14 +600,7 @@ impl Acc {
             cell.units = u;
             return true;
         }
-        let e = self.school_extra.entry((sc, p)).or_insert(Decimal::ZERO);
-        match e.checked_add(Decimal::new(fen, 2)) {
-            Some(x) => {
-                *e = x;
-                true
-            }
-            None => false,
-        }
+        self.schools.add_extra(p, Decimal::new(fen, 2))
     }
 
     /// Count one student at school `sc` entitled to `p` (the persons by
@@ -560,76 +652,37 @@ impl Acc {
                 by_school: SchoolTallies::new(),
             });
         }
-        // By school and township: each program's rows, one per school
+        // By school and township: each program's tallies, one per school
         // with an entitlement, put in order of id.
-        let extra = std::mem::take(&mut self.school_extra);
-        let np = out.len();
-        let rows = self.schools.finish();
+        let rows = self.schools.finish()?;
         let mut towns: Vec<Cell> = vec![Cell::ZERO; book.townships.len()];
-        for (p, (prog, rows)) in out.iter_mut().zip(rows.iter_mut()).enumerate().take(np) {
+        for (p, (prog, rows)) in out.iter_mut().zip(rows.iter_mut()).enumerate() {
             if rows.is_empty() {
                 continue;
             }
             // School numbers to places in order of id (every number the
-            // run gave has one).
-            rows.retain_mut(|r| match book.position(r.0) {
-                Some(pos) => {
-                    r.0 = pos;
-                    true
-                }
-                None => false,
-            });
-            merge_rows(rows, |r| r.0);
+            // run gave has one; a packed roster's numbers are their places).
+            if !book.rank.is_empty() || rows.last().is_some_and(|r| r.0 >= book.len()) {
+                rows.retain_mut(|r| match book.position(r.0) {
+                    Some(pos) => {
+                        r.0 = pos;
+                        true
+                    }
+                    None => false,
+                });
+                rows.sort_unstable_by_key(|r| r.0);
+            }
             towns.iter_mut().for_each(|t| *t = Cell::ZERO);
-            let mut tallies: Vec<(u32, Tally)> = Vec::with_capacity(rows.len());
-            let mut i = 0;
-            while let Some(&(pos, first)) = rows.get(i) {
-                i += 1;
-                let no = book.number_at(pos);
+            for (pos, t) in rows.iter() {
                 let town = book
                     .township_of
-                    .get(no)
+                    .get(book.number_at(*pos))
                     .and_then(|t| towns.get_mut(*t as usize))
                     .ok_or(p)?;
-                let at = u32::try_from(pos).map_err(|_| p)?;
-                let more = rows.get(i).is_some_and(|r| r.0 == pos);
-                if !more && (extra.is_empty() || !extra.contains_key(&(no, p))) {
-                    // The common case: one row, in units.
-                    if first.person_terms == 0 {
-                        continue;
-                    }
-                    tallies.push((at, first.tally().ok_or(p)?));
-                    town.persons += first.persons;
-                    town.person_terms += first.person_terms;
-                    town.units = town
-                        .units
-                        .checked_add(i128::from(first.units) * SCHOOL_TO_UNITS)
-                        .ok_or(p)?;
-                    continue;
-                }
-                // Rows of one school left apart (their sum leaves `i64`)
-                // are added here as `i128`, with the amounts finer than
-                // the cells hold.
-                let mut c = first.cell();
-                while let Some(&(_, next)) = rows.get(i).filter(|r| r.0 == pos) {
-                    if !c.merge(&next.cell()) {
-                        return Err(p);
-                    }
-                    i += 1;
-                }
-                if let Some(x) = extra.get(&(no, p)) {
-                    c.extra = c.extra.checked_add(*x).ok_or(p)?;
-                }
-                if c.person_terms == 0 {
-                    continue;
-                }
-                tallies.push((at, c.tally().ok_or(p)?));
-                if !town.merge(&c) {
+                if !town.add_tally(t) {
                     return Err(p);
                 }
             }
-            rows.clear();
-            rows.shrink_to_fit();
             let mut by_township = BTreeMap::new();
             for (name, c) in book.townships.iter().zip(&towns) {
                 if c.person_terms > 0 {
@@ -637,7 +690,7 @@ impl Acc {
                 }
             }
             prog.by_township = by_township;
-            prog.by_school = SchoolTallies::from_rows(Arc::clone(&book.ids), tallies);
+            prog.by_school = SchoolTallies::from_rows(Arc::clone(&book.ids), std::mem::take(rows));
         }
         Ok(out)
     }
@@ -729,37 +782,53 @@ mod tests {
     #[test]
     fn school_runs_merge_schools_met_again() {
         let mut r = SchoolRuns::new(70);
-        // Schools 5, 2, 5, 9, 2: program 0 everywhere, program 69 at 5.
-        for (sc, units) in [(5usize, 10i64), (2, 20), (5, 30), (9, 40), (2, 50)] {
+        // Schools 5, 2, 5, 9, 2 (units of 10⁻⁴ yuan): program 0 everywhere,
+        // program 69 at 5.
+        for (sc, units) in [(5usize, 100i64), (2, 20_000), (5, 30_000), (9, 45), (2, 50_000)] {
             r.at(sc);
             let c = r.cell(0).unwrap();
             c.units += units;
             c.person_terms += 1;
             c.persons += 1;
             if sc == 5 {
-                r.cell(69).unwrap().persons += 1;
+                let c = r.cell(69).unwrap();
+                c.persons += 1;
+                c.person_terms += 1;
             }
         }
+        // Finer than the cells hold, beside them.
+        r.at(9);
+        assert!(r.add_extra(0, Decimal::new(1, 7)));
         assert!(r.cell(70).is_none());
-        let rows = r.finish();
-        let got: Vec<(usize, i64, u64)> = rows[0].iter().map(|(s, c)| (*s, c.units, c.person_terms)).collect();
-        assert_eq!(got, [(2, 70, 2), (5, 40, 2), (9, 40, 1)]);
-        let got: Vec<(usize, u64)> = rows[69].iter().map(|(s, c)| (*s, c.persons)).collect();
+        let rows = r.finish().unwrap();
+        let got: Vec<(usize, String, u64)> = rows[0]
+            .iter()
+            .map(|(s, t)| (*s, t.amount.as_decimal().to_string(), t.person_terms))
+            .collect();
+        let want = [(2, "7", 2), (5, "3.01", 2), (9, "0.0045001", 1)];
+        assert_eq!(got, want.map(|(s, a, n)| (s, a.to_string(), n)));
+        let got: Vec<(usize, u64)> = rows[69].iter().map(|(s, t)| (*s, t.persons)).collect();
         assert_eq!(got, [(5, 2)]);
         assert!(rows[1].is_empty());
     }
 
     #[test]
-    fn school_rows_whose_sum_leaves_i64_stay_apart() {
-        let cell = |units| SchoolCell {
-            units,
-            person_terms: 1,
+    fn school_tallies_whose_sum_overflows_stay_apart() {
+        let tally = |a: Decimal| Tally {
             persons: 1,
+            person_terms: 1,
+            amount: Money::from_decimal_exact(a),
         };
-        let mut rows = vec![(1, cell(i64::MAX - 1)), (0, cell(3)), (1, cell(2)), (0, cell(4))];
-        merge_rows(&mut rows, |r| r.0);
-        let got: Vec<(usize, i64)> = rows.iter().map(|(s, c)| (*s, c.units)).collect();
-        assert_eq!(got, [(0, 7), (1, i64::MAX - 1), (1, 2)]);
+        let mut rows = vec![
+            (1, tally(Decimal::MAX)),
+            (0, tally(Decimal::from(3))),
+            (1, tally(Decimal::from(2))),
+            (0, tally(Decimal::from(4))),
+        ];
+        assert!(!merge_rows(&mut rows));
+        let got: Vec<(usize, u64)> = rows.iter().map(|(s, t)| (*s, t.person_terms)).collect();
+        assert_eq!(got, [(0, 2), (1, 1), (1, 1)]);
+        assert_eq!(rows[0].1.amount, Money::from_decimal_exact(Decimal::from(7)));
     }
 
     #[test]

@@ -420,7 +420,7 @@ impl Memo {
         Memo {
             keys: vec![(0, 0, 0); Memo::SLOTS],
             spans: vec![(0, 0); Memo::SLOTS],
-            results: Vec::new(),
+            results: Vec::with_capacity(Memo::SLOTS),
         }
     }
 
@@ -675,6 +675,7 @@ impl Engine {
         let pk = Packed::compile(self, &plans).ok_or(Error::NotPackable)?;
         let np = self.programs.len();
         let mut acc = Acc::new(np, plans.len());
+        acc.expect_schools(roster.book.len());
         let mut table = SchoolTable::new(&pk);
         for f in &roster.facts {
             table.add(&pk, f);

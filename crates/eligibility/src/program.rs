@@ -421,6 +421,23 @@ impl Trace {
         );
     }
 
+    /// A [`Step::NotEntitled`] with a reason written before.
+    pub(crate) fn push_not_entitled_str(&mut self, reason: &str) {
+        self.write(
+            |slot| match slot {
+                Step::NotEntitled { reason: t } => {
+                    set_str(t, reason);
+                    true
+                }
+                _ => false,
+            },
+            |mut t| {
+                t.push_str(reason);
+                Step::NotEntitled { reason: t }
+            },
+        );
+    }
+
     /// A [`Step::NotEntitled`] whose reason is the text of step `at` (a
     /// condition written before).
     pub(crate) fn push_not_entitled_as(&mut self, at: usize) {
@@ -748,6 +765,9 @@ struct PreparedProgram<'a> {
     rules: Vec<PreparedRule<'a>>,
     /// Stages some rule in force can grant to (bit per stage).
     stages: u8,
+    /// With no rule in force, why not, in words (written once a term, not
+    /// once a student).
+    idle: String,
 }
 
 fn per_stage(v: &DatedValue, f: impl Fn(Decimal) -> Option<Decimal>) -> PerStage {
@@ -943,11 +963,23 @@ impl Program for PolicyProgram {
     fn prepare<'a>(&'a self, cx: &TermContext) -> Box<dyn TermProgram + 'a> {
         let rules = self.prepare_rules(cx);
         let stages = grant_stages(&rules);
+        let idle = if rules.is_empty() {
+            let from = self.spec.rules.iter().filter_map(|r| r.from).min();
+            match from {
+                Some(d) if d.date > cx.reference => {
+                    format!("{} is not in force in {} (from {d})", self.info.id, cx.term)
+                }
+                _ => format!("no rule of {} is in force in {}", self.info.id, cx.term),
+            }
+        } else {
+            String::new()
+        };
         Box::new(PreparedProgram {
             program: self,
             term: cx.term,
             rules,
             stages,
+            idle,
         })
     }
 }
@@ -1259,17 +1291,7 @@ impl TermProgram for PreparedProgram<'_> {
             return None;
         };
         if self.rules.is_empty() {
-            let from = self.program.spec.rules.iter().filter_map(|r| r.from).min();
-            match from {
-                Some(d) if d.date > f.term.reference => t.push_not_entitled(format_args!(
-                    "{} is not in force in {} (from {d})",
-                    self.program.info.id, self.term
-                )),
-                _ => t.push_not_entitled(format_args!(
-                    "no rule of {} is in force in {}",
-                    self.program.info.id, self.term
-                )),
-            }
+            t.push_not_entitled_str(&self.idle);
             return None;
         }
         // The rule is chosen on what holds; only the chosen one is put in

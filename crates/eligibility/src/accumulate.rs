@@ -308,9 +308,9 @@ pub(crate) fn number_townships<'a>(names: impl Iterator<Item = &'a str>) -> Opti
 /// so), and each earlier school's tally by program, in the order the
 /// schools came. Nothing is kept per school that has no entitlement, and
 /// nothing per school beyond a tally per program it has entitlements of.
-/// A school met again later gets a second tally; tallies are put in order
-/// and merged when they outgrow the schools they hold (so memory stays
-/// flat whatever the order of students) and at the end.
+/// A program whose schools come again out of order (a roster in any
+/// order) keeps those schools' cells apart, found by school number, and
+/// they are added to the tallies at the end.
 #[derive(Debug)]
 struct SchoolRuns {
     /// The school at hand (`usize::MAX`: none yet).
@@ -319,18 +319,14 @@ struct SchoolRuns {
     run: Vec<SchoolCell>,
     /// The programs with a cell in the run, as bits.
     touched: Vec<u64>,
-    /// Amounts that do not fit the cells, by school and program (the
-    /// school at hand's are added to its tally when it is left).
+    /// Amounts that do not fit the cells, by school and program (added to
+    /// the tally when it is made).
     extra: HashMap<(usize, usize), Decimal>,
-    /// Earlier schools' tallies: by program, school number and tally.
+    /// Schools' tallies by program, in ascending order of school number.
     rows: Vec<Vec<(usize, Tally)>>,
-    /// Rows in all.
-    n_rows: usize,
-    /// Rows past which they are merged.
-    limit: usize,
-    /// True while every program's rows are in strictly ascending order of
-    /// school number.
-    ordered: bool,
+    /// By program, the cells of schools met out of order, and where each
+    /// school's cell is among them (by school number; `u32::MAX`: none).
+    apart: Vec<(Vec<(usize, SchoolCell)>, Vec<u32>)>,
     /// A program whose tally at some school overflowed.
     overflow: Option<usize>,
     /// The schools expected (rows reserved for as many at a program's
@@ -339,9 +335,6 @@ struct SchoolRuns {
 }
 
 impl SchoolRuns {
-    /// Rows merged at the least.
-    const MIN_LIMIT: usize = 1 << 16;
-
     fn new(np: usize) -> SchoolRuns {
         SchoolRuns {
             cur: usize::MAX,
@@ -349,9 +342,7 @@ impl SchoolRuns {
             touched: vec![0; np.div_ceil(64)],
             extra: HashMap::new(),
             rows: vec![Vec::new(); np],
-            n_rows: 0,
-            limit: SchoolRuns::MIN_LIMIT,
-            ordered: true,
+            apart: vec![(Vec::new(), Vec::new()); np],
             overflow: None,
             expect: 0,
         }
@@ -391,7 +382,21 @@ impl SchoolRuns {
         }
     }
 
-    /// Put the run's cells in rows and start school `sc`.
+    /// The tally of cell `c` of program `p` at school `sc`, with the
+    /// amounts kept beside it.
+    fn tally(extra: &mut HashMap<(usize, usize), Decimal>, sc: usize, p: usize, c: SchoolCell) -> Option<Tally> {
+        let x = if extra.is_empty() { None } else { extra.remove(&(sc, p)) };
+        match x {
+            None => c.tally(),
+            Some(x) => {
+                let mut cell = c.cell();
+                cell.extra = x;
+                cell.tally()
+            }
+        }
+    }
+
+    /// Put the run's cells away and start school `sc`.
     fn switch(&mut self, sc: usize) {
         let cur = self.cur;
         for (w, bits) in self.touched.iter_mut().enumerate() {
@@ -399,67 +404,88 @@ impl SchoolRuns {
             while b != 0 {
                 let p = w * 64 + b.trailing_zeros() as usize;
                 b &= b - 1;
-                let (Some(c), Some(rows)) = (self.run.get_mut(p), self.rows.get_mut(p)) else {
+                let (Some(c), Some(rows), Some((cells, at))) =
+                    (self.run.get_mut(p), self.rows.get_mut(p), self.apart.get_mut(p))
+                else {
                     continue;
                 };
                 let c = std::mem::take(c);
-                let extra = if self.extra.is_empty() {
-                    None
-                } else {
-                    self.extra.remove(&(cur, p))
-                };
-                if c.person_terms == 0 && extra.is_none() {
-                    continue;
-                }
-                let tally = match extra {
-                    None => c.tally(),
-                    Some(x) => {
-                        let mut cell = c.cell();
-                        cell.extra = x;
-                        cell.tally()
+                if rows.last().is_none_or(|r| r.0 < cur) && at.is_empty() {
+                    // In order: the school's tally, once.
+                    if c.person_terms == 0 && (self.extra.is_empty() || !self.extra.contains_key(&(cur, p))) {
+                        continue;
                     }
-                };
-                let Some(tally) = tally else {
-                    self.overflow.get_or_insert(p);
+                    let Some(tally) = SchoolRuns::tally(&mut self.extra, cur, p, c) else {
+                        self.overflow.get_or_insert(p);
+                        continue;
+                    };
+                    if rows.capacity() == 0 {
+                        rows.reserve(self.expect);
+                    }
+                    rows.push((cur, tally));
                     continue;
-                };
-                if rows.last().is_some_and(|r| r.0 >= cur) {
-                    self.ordered = false;
                 }
-                if rows.capacity() == 0 {
-                    rows.reserve(self.expect);
+                // Out of order: the school's cell apart, added to.
+                if at.len() <= cur {
+                    at.resize(cur.saturating_add(1).max(2 * at.len()), u32::MAX);
                 }
-                rows.push((cur, tally));
-                self.n_rows += 1;
+                let Some(slot) = at.get_mut(cur) else { continue };
+                match cells.get_mut(*slot as usize) {
+                    Some((_, o)) => match o.units.checked_add(c.units) {
+                        Some(u) => {
+                            o.units = u;
+                            o.persons += c.persons;
+                            o.person_terms += c.person_terms;
+                        }
+                        None => {
+                            // Past the cell: the amount beside it.
+                            let e = self.extra.entry((cur, p)).or_insert(Decimal::ZERO);
+                            match e.checked_add(Decimal::new(c.units, SCHOOL_SCALE)) {
+                                Some(x) => {
+                                    *e = x;
+                                    o.persons += c.persons;
+                                    o.person_terms += c.person_terms;
+                                }
+                                None => {
+                                    self.overflow.get_or_insert(p);
+                                }
+                            }
+                        }
+                    },
+                    None => {
+                        *slot = u32::try_from(cells.len()).unwrap_or(u32::MAX);
+                        if *slot == u32::MAX {
+                            self.overflow.get_or_insert(p);
+                        }
+                        cells.push((cur, c));
+                    }
+                }
             }
         }
         self.cur = sc;
-        if self.n_rows > self.limit {
-            self.merge();
-            self.limit = (2 * self.n_rows).max(SchoolRuns::MIN_LIMIT);
-        }
-    }
-
-    /// Each program's rows in order of school number, one per school.
-    fn merge(&mut self) {
-        if self.ordered {
-            return;
-        }
-        self.n_rows = 0;
-        for (p, rows) in self.rows.iter_mut().enumerate() {
-            if !merge_rows(rows) {
-                self.overflow.get_or_insert(p);
-            }
-            self.n_rows += rows.len();
-        }
-        self.ordered = true;
     }
 
     /// The tallies by program, each in order of school number, one per
     /// school; `Err(p)` if program `p`'s tally at a school overflowed.
     fn finish(&mut self) -> Result<&mut [Vec<(usize, Tally)>], usize> {
         self.switch(usize::MAX);
-        self.merge();
+        for (p, (rows, (cells, at))) in self.rows.iter_mut().zip(&mut self.apart).enumerate() {
+            if cells.is_empty() {
+                continue;
+            }
+            for (sc, c) in cells.drain(..) {
+                match SchoolRuns::tally(&mut self.extra, sc, p, c) {
+                    Some(t) => rows.push((sc, t)),
+                    None => {
+                        self.overflow.get_or_insert(p);
+                    }
+                }
+            }
+            *at = Vec::new();
+            if !merge_rows(rows) {
+                self.overflow.get_or_insert(p);
+            }
+        }
         match self.overflow {
             Some(p) => Err(p),
             None => Ok(&mut self.rows),

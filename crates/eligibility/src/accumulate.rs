@@ -326,13 +326,17 @@ struct SchoolRuns {
     rows: Vec<Vec<(usize, Tally)>>,
     /// By program, the cells of schools met out of order, and where each
     /// school's cell is among them (by school number; `u32::MAX`: none).
-    apart: Vec<(Vec<(usize, SchoolCell)>, Vec<u32>)>,
+    apart: Vec<Apart>,
     /// A program whose tally at some school overflowed.
     overflow: Option<usize>,
     /// The schools expected (rows reserved for as many at a program's
     /// first row), if known.
     expect: usize,
 }
+
+/// A program's cells of schools met out of order, and where each school's
+/// cell is among them (by school number; `u32::MAX`: none).
+type Apart = (Vec<(usize, SchoolCell)>, Vec<u32>);
 
 impl SchoolRuns {
     fn new(np: usize) -> SchoolRuns {

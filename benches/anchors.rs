@@ -27,7 +27,10 @@
 //! With `EDUAID_ANCHORS_ROUNDS=R` the bench skips criterion and prints, for
 //! each roster, one JSON line with the median and the fastest of R timed
 //! runs of each way, in ns per student (what `scripts/anchors.sh` reads,
-//! beside the baseline's own median).
+//! beside the baseline's own median). `EDUAID_ANCHORS_ONLY=packed`,
+//! `stream` or `traces` times that way alone (for a profiler);
+//! `EDUAID_ANCHORS_SHOW=K` prints every trace of the first K students
+//! and times nothing (the text a change must keep).
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};

@@ -211,6 +211,12 @@ pub struct Trace {
     /// allocation once the buffers are large enough.
     #[serde(skip)]
     cursor: Option<usize>,
+    /// While a batch run rewrites the trace: for each step, the address of
+    /// the rule or citation it was last written from (0: none), so that a
+    /// step written again from the same one is not copied again. The
+    /// policy the addresses point into is borrowed for the whole run.
+    #[serde(skip)]
+    sources: Vec<usize>,
 }
 
 impl Clone for Trace {
@@ -218,6 +224,7 @@ impl Clone for Trace {
         Trace {
             steps: self.steps.get(..self.len()).unwrap_or(&[]).to_vec(),
             cursor: None,
+            sources: Vec::new(),
         }
     }
 }
@@ -296,6 +303,31 @@ impl Trace {
     pub(crate) fn finish(&mut self) {
         if let Some(c) = self.cursor.take() {
             self.steps.truncate(c);
+            self.sources.truncate(c);
+        }
+    }
+
+    /// If step `c` (being rewritten) was last written from `source`, and
+    /// `same` says it is still of that kind: count it as written again.
+    fn rewritten(&mut self, source: usize, same: impl Fn(&Step) -> bool) -> bool {
+        let Some(c) = self.cursor else { return false };
+        if self.sources.get(c) == Some(&source) && self.steps.get(c).is_some_and(same) {
+            self.cursor = Some(c + 1);
+            return true;
+        }
+        false
+    }
+
+    /// Record that the step just written came from `source`.
+    fn written_from(&mut self, source: usize) {
+        let Some(at) = self.cursor.and_then(|c| c.checked_sub(1)) else {
+            return;
+        };
+        if self.sources.len() <= at {
+            self.sources.resize(at + 1, 0);
+        }
+        if let Some(k) = self.sources.get_mut(at) {
+            *k = source;
         }
     }
 
@@ -307,6 +339,9 @@ impl Trace {
             return None;
         }
         self.cursor = Some(c + 1);
+        if let Some(k) = self.sources.get_mut(c) {
+            *k = 0;
+        }
         self.steps.get_mut(c)
     }
 
@@ -338,6 +373,11 @@ impl Trace {
 
     /// A [`Step::Rule`].
     pub(crate) fn push_rule(&mut self, program: &str, rule: &Rule) {
+        // A rule belongs to one program: the same rule, the same step.
+        let source = std::ptr::from_ref(rule).addr();
+        if self.rewritten(source, |s| matches!(s, Step::Rule { program: p, .. } if p == program)) {
+            return;
+        }
         self.write(
             |slot| match slot {
                 Step::Rule {
@@ -367,6 +407,7 @@ impl Trace {
                 }
             },
         );
+        self.written_from(source);
     }
 
     /// A [`Step::Condition`].
@@ -454,6 +495,9 @@ impl Trace {
                     }
                 }
                 self.cursor = Some(c + 1);
+                if let Some(k) = self.sources.get_mut(c) {
+                    *k = 0;
+                }
                 return;
             }
         }

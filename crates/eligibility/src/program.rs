@@ -537,6 +537,27 @@ impl Trace {
 
     /// A [`Step::Parameter`].
     pub(crate) fn push_parameter(&mut self, name: &str, value: fmt::Arguments<'_>, from: When, cite: &Citation) {
+        // The same citation under the same name: only the value and its
+        // date are written again.
+        let source = std::ptr::from_ref(cite).addr();
+        if let Some(c) = self.cursor {
+            if self.sources.get(c) == Some(&source) {
+                if let Some(Step::Parameter {
+                    name: n,
+                    value: v,
+                    from: f,
+                    ..
+                }) = self.steps.get_mut(c)
+                {
+                    if n == name {
+                        set_fmt(v, value);
+                        *f = from;
+                        self.cursor = Some(c + 1);
+                        return;
+                    }
+                }
+            }
+        }
         self.write(
             |slot| match slot {
                 Step::Parameter {
@@ -563,6 +584,7 @@ impl Trace {
                 }
             },
         );
+        self.written_from(source);
     }
 
     /// The reason the student is not entitled, if the trace says so.

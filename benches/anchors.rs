@@ -27,7 +27,10 @@
 //! With `EDUAID_ANCHORS_ROUNDS=R` the bench skips criterion and prints, for
 //! each roster, one JSON line with the median and the fastest of R timed
 //! runs of each way, in ns per student (what `scripts/anchors.sh` reads,
-//! beside the baseline's own median).
+//! beside the baseline's own median). `EDUAID_ANCHORS_ONLY=packed`,
+//! `stream` or `traces` times that way alone (for a profiler);
+//! `EDUAID_ANCHORS_SHOW=K` prints every trace of the first K students
+//! and times nothing (the text a change must keep).
 
 use std::hint::black_box;
 use std::path::{Path, PathBuf};
@@ -103,6 +106,15 @@ fn run(c: &mut Criterion) -> Result<(), Box<dyn std::error::Error>> {
         }
         let roster = load(&dir)?;
         let n = roster.students().len() as u64;
+        // EDUAID_ANCHORS_SHOW=K prints every trace (`Display`) of the
+        // first K students and stops: the text a change must keep.
+        if let Some(k) = std::env::var("EDUAID_ANCHORS_SHOW")
+            .ok()
+            .and_then(|v| v.parse::<usize>().ok())
+        {
+            show(&engine, &roster, spring, k)?;
+            continue;
+        }
         let t0 = Instant::now();
         let packed = PackedRoster::new(&roster)?;
         eprintln!(
@@ -163,6 +175,20 @@ fn run(c: &mut Criterion) -> Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
+/// Every trace of the first `k` students of `roster` in `term`, in
+/// order: entitled programs (as the batch with traces streams them) and
+/// the others (as [`Engine::explain`] gives them).
+fn show(engine: &Engine, roster: &MemoryRoster, term: Term, k: usize) -> Result<(), Box<dyn std::error::Error>> {
+    for s in roster.students().iter().take(k) {
+        let ex = engine.explain(roster, &s.id, term)?;
+        println!("{ex}");
+        for (id, _, _, t) in &ex.not_entitled {
+            println!("{id}:\n{t}");
+        }
+    }
+    Ok(())
+}
+
 /// Tenths of a nanosecond per student.
 #[derive(Clone, Copy)]
 struct Ns(u128);
@@ -174,7 +200,7 @@ impl std::fmt::Display for Ns {
 }
 
 /// Median and fastest of `rounds` runs of `f`, per student.
-fn timed(rounds: usize, n: u64, mut f: impl FnMut()) -> (Ns, Ns) {
+fn timed(rounds: usize, n: u64, f: &mut dyn FnMut()) -> (Ns, Ns) {
     let n = u128::from(n.max(1));
     let mut ns: Vec<u128> = (0..rounds)
         .map(|_| {
@@ -197,25 +223,45 @@ fn rounds_json(
     spring: Term,
 ) {
     let terms = [spring];
-    // EDUAID_ANCHORS_ONLY=packed times the packed table only (for profiling).
-    if std::env::var("EDUAID_ANCHORS_ONLY").is_ok_and(|v| v == "packed") {
-        let (med, min) = timed(rounds, n, || {
-            black_box(engine.totals_packed(packed, &terms).ok());
-        });
-        println!("{{\"roster\":\"{name}\",\"n\":{n},\"rounds\":{rounds},\"packed_ns\":{med},\"packed_min_ns\":{min}}}");
-        return;
+    // EDUAID_ANCHORS_ONLY=packed|stream|traces times that way only (for
+    // profiling).
+    let only = std::env::var("EDUAID_ANCHORS_ONLY").ok();
+    let one = |way: &str, f: &mut dyn FnMut()| {
+        let (med, min) = timed(rounds, n, f);
+        println!("{{\"roster\":\"{name}\",\"n\":{n},\"rounds\":{rounds},\"{way}_ns\":{med},\"{way}_min_ns\":{min}}}");
+    };
+    match only.as_deref() {
+        Some("packed") => {
+            return one("packed", &mut || {
+                black_box(engine.totals_packed(packed, &terms).ok());
+            });
+        }
+        Some("stream") => {
+            return one("stream", &mut || {
+                black_box(engine.totals(roster, &terms).ok());
+            });
+        }
+        Some("traces") => {
+            return one("traces", &mut || {
+                let mut steps = 0usize;
+                let mut sink = |r: &Row<'_>| steps += r.trace.map_or(0, |t| t.steps.len());
+                black_box(engine.run(roster, &terms, true, Some(&mut sink)).ok());
+                black_box(steps);
+            });
+        }
+        _ => {}
     }
-    let (packed_med, packed_min) = timed(rounds, n, || {
+    let (packed_med, packed_min) = timed(rounds, n, &mut || {
         black_box(engine.totals_packed(packed, &terms).ok());
     });
-    let (stream_med, stream_min) = timed(rounds, n, || {
+    let (stream_med, stream_min) = timed(rounds, n, &mut || {
         black_box(engine.totals(roster, &terms).ok());
     });
-    let (pack_med, pack_min) = timed(rounds.min(5), n, || {
+    let (pack_med, pack_min) = timed(rounds.min(5), n, &mut || {
         black_box(PackedRoster::new(roster).ok());
     });
     let (traces_med, traces_min) = if name == "realistic" {
-        timed(rounds.min(3), n, || {
+        timed(rounds.min(3), n, &mut || {
             let mut steps = 0usize;
             let mut sink = |r: &Row<'_>| steps += r.trace.map_or(0, |t| t.steps.len());
             black_box(engine.run(roster, &terms, true, Some(&mut sink)).ok());

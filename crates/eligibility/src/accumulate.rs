@@ -4,12 +4,12 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
-use eduaid_model::{Money, School, SchoolId, SchoolKind, Stage, Term};
+use eduaid_model::{Money, School, SchoolId, Stage, Term};
 use rust_decimal::Decimal;
 
 use crate::by_school::SchoolTallies;
 use crate::condition::{STAGES, stage_ix};
-use crate::engine::{ProgramTotals, Tally, TermPlan};
+use crate::engine::{ProgramTotals, Tally};
 use crate::program::ProgramInfo;
 
 /// Raw accumulators: flat arrays indexed by program, term, stage, school.
@@ -71,6 +71,32 @@ impl Cell {
         }
     }
 
+    /// Add a tally (an amount with at most ten decimal places in units,
+    /// any other exactly beside).
+    fn add_tally(&mut self, t: &Tally) -> bool {
+        self.persons += t.persons;
+        self.person_terms += t.person_terms;
+        let a = t.amount.as_decimal();
+        let scale = a.scale();
+        if scale <= UNIT_SCALE {
+            if let Some(u) = a
+                .mantissa()
+                .checked_mul(POW10[(UNIT_SCALE - scale) as usize])
+                .and_then(|u| self.units.checked_add(u))
+            {
+                self.units = u;
+                return true;
+            }
+        }
+        match self.extra.checked_add(a) {
+            Some(x) => {
+                self.extra = x;
+                true
+            }
+            None => false,
+        }
+    }
+
     fn merge(&mut self, o: &Cell) -> bool {
         self.persons += o.persons;
         self.person_terms += o.person_terms;
@@ -112,19 +138,44 @@ struct SchoolCell {
 /// The scale of [`SchoolCell::units`].
 const SCHOOL_SCALE: u32 = 4;
 
+/// A school cell's units in [`Cell`]'s.
+const SCHOOL_TO_UNITS: i128 = POW10[(UNIT_SCALE - SCHOOL_SCALE) as usize];
+
 impl SchoolCell {
+    /// The cell as a [`Cell`].
+    fn cell(self) -> Cell {
+        Cell {
+            persons: self.persons,
+            person_terms: self.person_terms,
+            units: i128::from(self.units) * SCHOOL_TO_UNITS,
+            extra: Decimal::ZERO,
+        }
+    }
+
     /// The cell as a tally: the amount built in its shortest form (the
     /// form [`Money`] keeps), so no long normalizing of a wide decimal.
     fn tally(&self) -> Option<Tally> {
-        let (mut m, mut scale) = (self.units, SCHOOL_SCALE);
-        while scale > 0 && m % 10 == 0 {
-            m /= 10;
-            scale -= 1;
-        }
+        let u = self.units;
+        let (m, scale) = if u % 10_000 == 0 {
+            (u / 10_000, 0)
+        } else if u % 1_000 == 0 {
+            (u / 1_000, 1)
+        } else if u % 100 == 0 {
+            (u / 100, 2)
+        } else if u % 10 == 0 {
+            (u / 10, 3)
+        } else {
+            (u, SCHOOL_SCALE)
+        };
         Some(Tally {
             persons: self.persons,
             person_terms: self.person_terms,
-            amount: Money::from_decimal_exact(Decimal::new(m, scale)),
+            // Whole yuan are already in their shortest form.
+            amount: if scale == 0 {
+                Money::yuan(m)
+            } else {
+                Money::from_decimal_exact(Decimal::new(m, scale))
+            },
         })
     }
 }
@@ -209,6 +260,15 @@ impl SchoolBook {
         self.by_id.get(pos).map_or(pos, |n| *n as usize)
     }
 
+    /// The place of school number `no` in order of id.
+    fn position(&self, no: usize) -> Option<usize> {
+        match self.rank.get(no) {
+            Some(r) => Some(*r as usize),
+            None if self.rank.is_empty() && no < self.ids.len() => Some(no),
+            None => None,
+        }
+    }
+
     /// The id of school number `no`.
     pub(crate) fn id(&self, no: usize) -> Option<&SchoolId> {
         let pos = self.rank.get(no).map_or(no, |r| *r as usize);
@@ -243,6 +303,231 @@ pub(crate) fn number_townships<'a>(names: impl Iterator<Item = &'a str>) -> Opti
     Some((of, townships))
 }
 
+/// The totals by school as a run adds them: the cells of the school at
+/// hand (students mostly come school by school: a packed roster puts them
+/// so), and each earlier school's tally by program, in the order the
+/// schools came. Nothing is kept per school that has no entitlement, and
+/// nothing per school beyond a tally per program it has entitlements of.
+/// A program whose schools come again out of order (a roster in any
+/// order) keeps those schools' cells apart, found by school number, and
+/// they are added to the tallies at the end.
+#[derive(Debug)]
+struct SchoolRuns {
+    /// The school at hand (`usize::MAX`: none yet).
+    cur: usize,
+    /// Its cells, by program.
+    run: Vec<SchoolCell>,
+    /// The programs with a cell in the run, as bits.
+    touched: Vec<u64>,
+    /// Amounts that do not fit the cells, by school and program (added to
+    /// the tally when it is made).
+    extra: HashMap<(usize, usize), Decimal>,
+    /// Schools' tallies by program, in ascending order of school number.
+    rows: Vec<Vec<(usize, Tally)>>,
+    /// By program, the cells of schools met out of order, and where each
+    /// school's cell is among them (by school number; `u32::MAX`: none).
+    apart: Vec<Apart>,
+    /// A program whose tally at some school overflowed.
+    overflow: Option<usize>,
+    /// The schools expected (rows reserved for as many at a program's
+    /// first row), if known.
+    expect: usize,
+}
+
+/// A program's cells of schools met out of order, and where each school's
+/// cell is among them (by school number; `u32::MAX`: none).
+type Apart = (Vec<(usize, SchoolCell)>, Vec<u32>);
+
+impl SchoolRuns {
+    fn new(np: usize) -> SchoolRuns {
+        SchoolRuns {
+            cur: usize::MAX,
+            run: vec![SchoolCell::default(); np],
+            touched: vec![0; np.div_ceil(64)],
+            extra: HashMap::new(),
+            rows: vec![Vec::new(); np],
+            apart: vec![(Vec::new(), Vec::new()); np],
+            overflow: None,
+            expect: 0,
+        }
+    }
+
+    /// Make `sc` the school at hand.
+    #[inline]
+    fn at(&mut self, sc: usize) {
+        if sc != self.cur {
+            self.switch(sc);
+        }
+    }
+
+    /// The cell of program `p` at the school at hand.
+    #[inline]
+    fn cell(&mut self, p: usize) -> Option<&mut SchoolCell> {
+        let c = self.run.get_mut(p)?;
+        if let Some(b) = self.touched.get_mut(p / 64) {
+            *b |= 1u64 << (p % 64);
+        }
+        Some(c)
+    }
+
+    /// Add `a` to program `p`'s amount at the school at hand, beside its
+    /// cell (an amount the cell cannot hold); false if that overflows.
+    fn add_extra(&mut self, p: usize, a: Decimal) -> bool {
+        if self.cell(p).is_none() {
+            return false;
+        }
+        let e = self.extra.entry((self.cur, p)).or_insert(Decimal::ZERO);
+        match e.checked_add(a) {
+            Some(x) => {
+                *e = x;
+                true
+            }
+            None => false,
+        }
+    }
+
+    /// The tally of cell `c` of program `p` at school `sc`, with the
+    /// amounts kept beside it.
+    fn tally(extra: &mut HashMap<(usize, usize), Decimal>, sc: usize, p: usize, c: SchoolCell) -> Option<Tally> {
+        let x = if extra.is_empty() { None } else { extra.remove(&(sc, p)) };
+        match x {
+            None => c.tally(),
+            Some(x) => {
+                let mut cell = c.cell();
+                cell.extra = x;
+                cell.tally()
+            }
+        }
+    }
+
+    /// Put the run's cells away and start school `sc`.
+    fn switch(&mut self, sc: usize) {
+        let cur = self.cur;
+        for (w, bits) in self.touched.iter_mut().enumerate() {
+            let mut b = std::mem::take(bits);
+            while b != 0 {
+                let p = w * 64 + b.trailing_zeros() as usize;
+                b &= b - 1;
+                let (Some(c), Some(rows), Some((cells, at))) =
+                    (self.run.get_mut(p), self.rows.get_mut(p), self.apart.get_mut(p))
+                else {
+                    continue;
+                };
+                let c = std::mem::take(c);
+                if rows.last().is_none_or(|r| r.0 < cur) && at.is_empty() {
+                    // In order: the school's tally, once.
+                    if c.person_terms == 0 && (self.extra.is_empty() || !self.extra.contains_key(&(cur, p))) {
+                        continue;
+                    }
+                    let Some(tally) = SchoolRuns::tally(&mut self.extra, cur, p, c) else {
+                        self.overflow.get_or_insert(p);
+                        continue;
+                    };
+                    if rows.capacity() == 0 {
+                        rows.reserve(self.expect);
+                    }
+                    rows.push((cur, tally));
+                    continue;
+                }
+                // Out of order: the school's cell apart, added to.
+                if at.len() <= cur {
+                    at.resize(cur.saturating_add(1).max(2 * at.len()), u32::MAX);
+                }
+                let Some(slot) = at.get_mut(cur) else { continue };
+                match cells.get_mut(*slot as usize) {
+                    Some((_, o)) => match o.units.checked_add(c.units) {
+                        Some(u) => {
+                            o.units = u;
+                            o.persons += c.persons;
+                            o.person_terms += c.person_terms;
+                        }
+                        None => {
+                            // Past the cell: the amount beside it.
+                            let e = self.extra.entry((cur, p)).or_insert(Decimal::ZERO);
+                            match e.checked_add(Decimal::new(c.units, SCHOOL_SCALE)) {
+                                Some(x) => {
+                                    *e = x;
+                                    o.persons += c.persons;
+                                    o.person_terms += c.person_terms;
+                                }
+                                None => {
+                                    self.overflow.get_or_insert(p);
+                                }
+                            }
+                        }
+                    },
+                    None => {
+                        *slot = u32::try_from(cells.len()).unwrap_or(u32::MAX);
+                        if *slot == u32::MAX {
+                            self.overflow.get_or_insert(p);
+                        }
+                        cells.push((cur, c));
+                    }
+                }
+            }
+        }
+        self.cur = sc;
+    }
+
+    /// The tallies by program, each in order of school number, one per
+    /// school; `Err(p)` if program `p`'s tally at a school overflowed.
+    fn finish(&mut self) -> Result<&mut [Vec<(usize, Tally)>], usize> {
+        self.switch(usize::MAX);
+        for (p, (rows, (cells, at))) in self.rows.iter_mut().zip(&mut self.apart).enumerate() {
+            if cells.is_empty() {
+                continue;
+            }
+            for (sc, c) in cells.drain(..) {
+                match SchoolRuns::tally(&mut self.extra, sc, p, c) {
+                    Some(t) => rows.push((sc, t)),
+                    None => {
+                        self.overflow.get_or_insert(p);
+                    }
+                }
+            }
+            *at = Vec::new();
+            if !merge_rows(rows) {
+                self.overflow.get_or_insert(p);
+            }
+        }
+        match self.overflow {
+            Some(p) => Err(p),
+            None => Ok(&mut self.rows),
+        }
+    }
+}
+
+/// `rows` in order of their first field, rows of one key added together;
+/// false if a sum overflows (the rows are then left apart).
+fn merge_rows(rows: &mut Vec<(usize, Tally)>) -> bool {
+    if rows.windows(2).all(|w| w[0].0 < w[1].0) {
+        return true;
+    }
+    rows.sort_by_key(|r| r.0);
+    let mut ok = true;
+    let mut out = 0usize;
+    for i in 0..rows.len() {
+        let r = rows[i];
+        if let Some(o) = out.checked_sub(1).and_then(|o| rows.get_mut(o)) {
+            if o.0 == r.0 {
+                match o.1.amount.checked_add(r.1.amount) {
+                    Some(a) => {
+                        o.1.amount = a;
+                        o.1.persons += r.1.persons;
+                        o.1.person_terms += r.1.person_terms;
+                        continue;
+                    }
+                    None => ok = false,
+                }
+            }
+        }
+        rows[out] = r;
+        out += 1;
+    }
+    rows.truncate(out);
+    ok
+}
+
 #[derive(Debug)]
 pub(crate) struct Acc {
     np: usize,
@@ -251,92 +536,39 @@ pub(crate) struct Acc {
     pts: Vec<Cell>,
     /// Persons by program and stage.
     persons: Vec<u64>,
-    /// For each kind of school, each program's slot among the school's
-    /// cells (`u8::MAX`: none), so a school holds cells only for the
-    /// programs that can apply to the stages it teaches.
-    kind_slots: Vec<Vec<u8>>,
-    /// Each school's first cell and kind.
-    school_at: Vec<(usize, usize)>,
-    /// The per-school cells, flat.
-    school: Vec<SchoolCell>,
-    /// Cells of programs outside their school's slots (a student of a
-    /// stage the school does not teach), keyed `school * np + program`.
-    spill: HashMap<usize, SchoolCell>,
-    /// Per-school amounts that do not fit the units, keyed the same way.
-    school_extra: HashMap<usize, Decimal>,
+    /// By school.
+    schools: SchoolRuns,
 }
 
 impl Acc {
-    pub(crate) fn new(np: usize, nt: usize, plans: &[TermPlan<'_>]) -> Acc {
-        let kind_slots = SchoolKind::ALL
-            .iter()
-            .map(|k| {
-                let mut slots = vec![u8::MAX; np];
-                let mut next = 0u8;
-                for (p, slot) in slots.iter_mut().enumerate() {
-                    let may = plans
-                        .iter()
-                        .any(|plan| k.stages().iter().any(|st| plan.by_stage[stage_ix(*st)].contains(&p)));
-                    if may && next < u8::MAX {
-                        *slot = next;
-                        next += 1;
-                    }
-                }
-                slots
-            })
-            .collect();
+    pub(crate) fn new(np: usize, nt: usize) -> Acc {
         Acc {
             np,
             nt,
             pts: vec![Cell::ZERO; np * nt * STAGES],
             persons: vec![0; np * STAGES],
-            kind_slots,
-            school_at: Vec::new(),
-            school: Vec::new(),
-            spill: HashMap::new(),
-            school_extra: HashMap::new(),
+            schools: SchoolRuns::new(np),
         }
     }
 
-    /// Add schools of these kinds, numbered after those there are.
-    pub(crate) fn add_schools(&mut self, kinds: impl ExactSizeIterator<Item = SchoolKind>) {
-        self.school_at.reserve(kinds.len());
-        let widths: Vec<usize> = self
-            .kind_slots
-            .iter()
-            .map(|k| k.iter().filter(|s| **s != u8::MAX).count())
-            .collect();
-        let mut cells = self.school.len();
-        for kind in kinds {
-            let k = kind as usize;
-            self.school_at.push((cells, k));
-            cells += widths.get(k).copied().unwrap_or(0);
-        }
-        self.school.resize(cells, SchoolCell::default());
-    }
-
-    /// Add a school of kind `kind`, numbered after those there are.
-    pub(crate) fn add_school(&mut self, kind: SchoolKind) {
-        let k = kind as usize;
-        let width = self.kind_slots[k].iter().filter(|s| **s != u8::MAX).count();
-        self.school_at.push((self.school.len(), k));
-        self.school.extend(std::iter::repeat_n(SchoolCell::default(), width));
-    }
-
-    #[inline]
-    fn cell(&mut self, sc: usize, p: usize) -> &mut SchoolCell {
-        let (base, k) = self.school_at[sc];
-        match self.kind_slots[k][p] {
-            u8::MAX => self.spill.entry(sc * self.np + p).or_default(),
-            slot => &mut self.school[base + usize::from(slot)],
-        }
+    /// Expect `n` schools, numbered from 0 in order of id, students coming
+    /// school by school (a packed roster): each program's tallies by school
+    /// are then written once, in place.
+    pub(crate) fn expect_schools(&mut self, n: usize) {
+        self.schools.expect = n;
     }
 
     /// Add `n` entitlements of amount `a` each, of program `p` in term
     /// `t`, to students of stage `st` at school `sc`.
     pub(crate) fn add(&mut self, p: usize, t: usize, st: usize, sc: usize, a: Decimal, n: u64) -> bool {
-        let ok1 = self.pts[(p * self.nt + t) * STAGES + st].add(a, n);
-        let cell = self.cell(sc, p);
+        let ok1 = self
+            .pts
+            .get_mut((p * self.nt + t) * STAGES + st)
+            .is_some_and(|c| c.add(a, n));
+        self.schools.at(sc);
+        let Some(cell) = self.schools.cell(p) else {
+            return false;
+        };
         cell.person_terms += n;
         let scale = a.scale();
         if scale <= SCHOOL_SCALE {
@@ -350,12 +582,8 @@ impl Acc {
                 return ok1;
             }
         }
-        let e = self.school_extra.entry(sc * self.np + p).or_insert(Decimal::ZERO);
-        match Decimal::from(n).checked_mul(a).and_then(|x| e.checked_add(x)) {
-            Some(x) => {
-                *e = x;
-                ok1
-            }
+        match Decimal::from(n).checked_mul(a) {
+            Some(x) => self.schools.add_extra(p, x) && ok1,
             None => false,
         }
     }
@@ -393,27 +621,26 @@ impl Acc {
     /// [`Acc::add_fen_n`]).
     #[inline]
     pub(crate) fn school_fen(&mut self, sc: usize, p: usize, fen: i64) -> bool {
-        let cell = self.cell(sc, p);
+        self.schools.at(sc);
+        let Some(cell) = self.schools.cell(p) else {
+            return false;
+        };
         cell.person_terms += 1;
         if let Some(u) = fen.checked_mul(100).and_then(|u| cell.units.checked_add(u)) {
             cell.units = u;
             return true;
         }
-        let e = self.school_extra.entry(sc * self.np + p).or_insert(Decimal::ZERO);
-        match e.checked_add(Decimal::new(fen, 2)) {
-            Some(x) => {
-                *e = x;
-                true
-            }
-            None => false,
-        }
+        self.schools.add_extra(p, Decimal::new(fen, 2))
     }
 
     /// Count one student at school `sc` entitled to `p` (the persons by
     /// program and stage apart: see [`Acc::persons_n`]).
     #[inline]
     pub(crate) fn school_person(&mut self, sc: usize, p: usize) {
-        self.cell(sc, p).persons += 1;
+        self.schools.at(sc);
+        if let Some(c) = self.schools.cell(p) {
+            c.persons += 1;
+        }
     }
 
     /// Count `n` students of stage `st` entitled to `p` (the persons by
@@ -426,45 +653,24 @@ impl Acc {
 
     /// Count `n` students of stage `st` at school `sc` entitled to `p`.
     pub(crate) fn person(&mut self, p: usize, st: usize, sc: usize, n: u64) {
-        self.persons[p * STAGES + st] += n;
-        self.cell(sc, p).persons += n;
-    }
-
-    fn school_cell(&self, sc: usize, p: usize) -> Cell {
-        let (base, k) = self.school_at[sc];
-        let key = sc * self.np + p;
-        // The maps are empty on most runs: no hash unless they are not.
-        let c = match self.kind_slots[k][p] {
-            u8::MAX if self.spill.is_empty() => SchoolCell::default(),
-            u8::MAX => self.spill.get(&key).copied().unwrap_or_default(),
-            slot => self.school[base + usize::from(slot)],
-        };
-        let extra = if self.school_extra.is_empty() {
-            Decimal::ZERO
-        } else {
-            self.school_extra.get(&key).copied().unwrap_or_default()
-        };
-        Cell {
-            persons: c.persons,
-            person_terms: c.person_terms,
-            units: i128::from(c.units) * POW10[(UNIT_SCALE - SCHOOL_SCALE) as usize],
-            extra,
+        self.persons_n(p, st, n);
+        self.schools.at(sc);
+        if let Some(c) = self.schools.cell(p) {
+            c.persons += n;
         }
     }
 
     /// The totals of every program (`infos`, in order), the schools named
     /// by `book`; `Err(p)` if program `p`'s totals overflow.
     pub(crate) fn finish_all<'i>(
-        &self,
+        &mut self,
         infos: impl Iterator<Item = &'i ProgramInfo>,
         terms: &[Term],
         book: &SchoolBook,
     ) -> Result<Vec<ProgramTotals>, usize> {
         let mut out = Vec::with_capacity(self.np);
-        let mut totals = Vec::with_capacity(self.np);
         for (p, info) in infos.enumerate() {
             let (by_term, by_stage, total) = self.finish_program(p, terms).ok_or(p)?;
-            totals.push(total);
             out.push(ProgramTotals {
                 id: info.id.clone(),
                 name: info.name.clone(),
@@ -476,78 +682,45 @@ impl Acc {
                 by_school: SchoolTallies::new(),
             });
         }
-        // By school and township: one pass over the schools in order of
-        // id, for the programs someone is entitled to.
-        let live: Vec<usize> = (0..out.len()).filter(|&p| totals[p].person_terms > 0).collect();
-        let mut rows: Vec<Vec<(u32, Tally)>> = vec![Vec::new(); out.len()];
-        let mut towns: Vec<Vec<Cell>> = vec![Vec::new(); out.len()];
-        for &p in &live {
-            towns[p] = vec![Cell::ZERO; book.townships.len()];
-        }
-        // Without spilled cells or amounts finer than the cells hold (the
-        // common case), each school's cells are read where they lie, for
-        // the programs its kind has cells for.
-        let simple = self.spill.is_empty() && self.school_extra.is_empty();
-        let kind_live: Vec<Vec<(usize, usize)>> = self
-            .kind_slots
-            .iter()
-            .map(|slots| {
-                live.iter()
-                    .filter_map(|&p| match slots.get(p) {
-                        Some(&s) if s != u8::MAX => Some((p, usize::from(s))),
-                        _ => None,
-                    })
-                    .collect()
-            })
-            .collect();
-        if !live.is_empty() {
-            for pos in 0..book.len().min(self.school_at.len()) {
-                let sc = book.number_at(pos);
-                let Ok(at) = u32::try_from(pos) else { break };
-                let tw = book.township_of.get(sc).map_or(usize::MAX, |t| *t as usize);
-                if simple {
-                    let Some(&(base, k)) = self.school_at.get(sc) else {
-                        continue;
-                    };
-                    for &(p, slot) in kind_live.get(k).map_or(&[][..], Vec::as_slice) {
-                        let Some(c) = self.school.get(base + slot) else {
-                            continue;
-                        };
-                        if c.person_terms == 0 {
-                            continue;
-                        }
-                        rows[p].push((at, c.tally().ok_or(p)?));
-                        let t = towns[p].get_mut(tw).ok_or(p)?;
-                        t.persons += c.persons;
-                        t.person_terms += c.person_terms;
-                        t.units = t
-                            .units
-                            .checked_add(i128::from(c.units) * POW10[(UNIT_SCALE - SCHOOL_SCALE) as usize])
-                            .ok_or(p)?;
+        // By school and township: each program's tallies, one per school
+        // with an entitlement, put in order of id.
+        let rows = self.schools.finish()?;
+        let mut towns: Vec<Cell> = vec![Cell::ZERO; book.townships.len()];
+        for (p, (prog, rows)) in out.iter_mut().zip(rows.iter_mut()).enumerate() {
+            if rows.is_empty() {
+                continue;
+            }
+            // School numbers to places in order of id (every number the
+            // run gave has one; a packed roster's numbers are their places).
+            if !book.rank.is_empty() || rows.last().is_some_and(|r| r.0 >= book.len()) {
+                rows.retain_mut(|r| match book.position(r.0) {
+                    Some(pos) => {
+                        r.0 = pos;
+                        true
                     }
-                    continue;
-                }
-                for &p in &live {
-                    let c = self.school_cell(sc, p);
-                    if c.person_terms == 0 {
-                        continue;
-                    }
-                    rows[p].push((at, c.tally().ok_or(p)?));
-                    if !towns[p].get_mut(tw).ok_or(p)?.merge(&c) {
-                        return Err(p);
-                    }
+                    None => false,
+                });
+                rows.sort_unstable_by_key(|r| r.0);
+            }
+            towns.iter_mut().for_each(|t| *t = Cell::ZERO);
+            for (pos, t) in rows.iter() {
+                let town = book
+                    .township_of
+                    .get(book.number_at(*pos))
+                    .and_then(|t| towns.get_mut(*t as usize))
+                    .ok_or(p)?;
+                if !town.add_tally(t) {
+                    return Err(p);
                 }
             }
-        }
-        for &p in &live {
             let mut by_township = BTreeMap::new();
-            for (name, c) in book.townships.iter().zip(&towns[p]) {
+            for (name, c) in book.townships.iter().zip(&towns) {
                 if c.person_terms > 0 {
                     by_township.insert(name.clone(), c.tally().ok_or(p)?);
                 }
             }
-            out[p].by_township = by_township;
-            out[p].by_school = SchoolTallies::from_rows(Arc::clone(&book.ids), std::mem::take(&mut rows[p]));
+            prog.by_township = by_township;
+            prog.by_school = SchoolTallies::from_rows(Arc::clone(&book.ids), std::mem::take(rows));
         }
         Ok(out)
     }
@@ -602,7 +775,7 @@ mod tests {
 
     #[test]
     fn schools_are_ordered_by_id_whatever_their_prefixes() {
-        use eduaid_model::{Locality, Ownership, SchoolId};
+        use eduaid_model::{Locality, Ownership, SchoolId, SchoolKind};
         let ids = [
             "SCH00001-S00000002",
             "SCH00001-S00000001",
@@ -634,6 +807,58 @@ mod tests {
             assert_eq!(book.ids[book.rank[no] as usize], s.id);
             assert_eq!(book.number_at(book.rank[no] as usize), no);
         }
+    }
+
+    #[test]
+    fn school_runs_merge_schools_met_again() {
+        let mut r = SchoolRuns::new(70);
+        // Schools 5, 2, 5, 9, 2 (units of 10⁻⁴ yuan): program 0 everywhere,
+        // program 69 at 5.
+        for (sc, units) in [(5usize, 100i64), (2, 20_000), (5, 30_000), (9, 45), (2, 50_000)] {
+            r.at(sc);
+            let c = r.cell(0).unwrap();
+            c.units += units;
+            c.person_terms += 1;
+            c.persons += 1;
+            if sc == 5 {
+                let c = r.cell(69).unwrap();
+                c.persons += 1;
+                c.person_terms += 1;
+            }
+        }
+        // Finer than the cells hold, beside them.
+        r.at(9);
+        assert!(r.add_extra(0, Decimal::new(1, 7)));
+        assert!(r.cell(70).is_none());
+        let rows = r.finish().unwrap();
+        let got: Vec<(usize, String, u64)> = rows[0]
+            .iter()
+            .map(|(s, t)| (*s, t.amount.as_decimal().to_string(), t.person_terms))
+            .collect();
+        let want = [(2, "7", 2), (5, "3.01", 2), (9, "0.0045001", 1)];
+        assert_eq!(got, want.map(|(s, a, n)| (s, a.to_string(), n)));
+        let got: Vec<(usize, u64)> = rows[69].iter().map(|(s, t)| (*s, t.persons)).collect();
+        assert_eq!(got, [(5, 2)]);
+        assert!(rows[1].is_empty());
+    }
+
+    #[test]
+    fn school_tallies_whose_sum_overflows_stay_apart() {
+        let tally = |a: Decimal| Tally {
+            persons: 1,
+            person_terms: 1,
+            amount: Money::from_decimal_exact(a),
+        };
+        let mut rows = vec![
+            (1, tally(Decimal::MAX)),
+            (0, tally(Decimal::from(3))),
+            (1, tally(Decimal::from(2))),
+            (0, tally(Decimal::from(4))),
+        ];
+        assert!(!merge_rows(&mut rows));
+        let got: Vec<(usize, u64)> = rows.iter().map(|(s, t)| (*s, t.person_terms)).collect();
+        assert_eq!(got, [(0, 2), (1, 1), (1, 1)]);
+        assert_eq!(rows[0].1.amount, Money::from_decimal_exact(Decimal::from(7)));
     }
 
     #[test]

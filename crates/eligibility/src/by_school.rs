@@ -31,7 +31,7 @@ pub struct SchoolTallies {
     /// Every school id of the run, sorted (shared between programs).
     ids: Arc<[SchoolId]>,
     /// Position in `ids` and tally, by ascending position.
-    rows: Vec<(u32, Tally)>,
+    rows: Vec<(usize, Tally)>,
 }
 
 impl SchoolTallies {
@@ -43,10 +43,10 @@ impl SchoolTallies {
 
     /// Tallies over a sorted table of ids: `rows` gives positions in `ids`
     /// in ascending order, each once (checked in debug builds).
-    pub(crate) fn from_rows(ids: Arc<[SchoolId]>, rows: Vec<(u32, Tally)>) -> SchoolTallies {
+    pub(crate) fn from_rows(ids: Arc<[SchoolId]>, rows: Vec<(usize, Tally)>) -> SchoolTallies {
         debug_assert!(ids.windows(2).all(|w| w[0] < w[1]), "ids sorted");
         debug_assert!(rows.windows(2).all(|w| w[0].0 < w[1].0), "rows ascending");
-        debug_assert!(rows.last().is_none_or(|r| (r.0 as usize) < ids.len()));
+        debug_assert!(rows.last().is_none_or(|r| r.0 < ids.len()));
         SchoolTallies { ids, rows }
     }
 
@@ -58,7 +58,6 @@ impl SchoolTallies {
         Q: Ord + ?Sized,
     {
         let at = self.ids.binary_search_by(|x| x.borrow().cmp(id)).ok()?;
-        let at = u32::try_from(at).ok()?;
         let row = self.rows.binary_search_by_key(&at, |r| r.0).ok()?;
         self.rows.get(row).map(|r| &r.1)
     }
@@ -117,7 +116,7 @@ impl SchoolTallies {
 #[derive(Debug, Clone)]
 pub struct SchoolTalliesIter<'a> {
     ids: &'a [SchoolId],
-    rows: std::slice::Iter<'a, (u32, Tally)>,
+    rows: std::slice::Iter<'a, (usize, Tally)>,
 }
 
 impl<'a> Iterator for SchoolTalliesIter<'a> {
@@ -127,7 +126,7 @@ impl<'a> Iterator for SchoolTalliesIter<'a> {
         let (at, t) = self.rows.next()?;
         // Every position is in the table (`from_rows`); a row that were not
         // would be skipped rather than panic.
-        match self.ids.get(*at as usize) {
+        match self.ids.get(*at) {
             Some(id) => Some((id, t)),
             None => self.next(),
         }
@@ -141,7 +140,7 @@ impl<'a> Iterator for SchoolTalliesIter<'a> {
 impl DoubleEndedIterator for SchoolTalliesIter<'_> {
     fn next_back(&mut self) -> Option<Self::Item> {
         let (at, t) = self.rows.next_back()?;
-        match self.ids.get(*at as usize) {
+        match self.ids.get(*at) {
             Some(id) => Some((id, t)),
             None => self.next_back(),
         }
@@ -214,11 +213,9 @@ impl From<BTreeMap<SchoolId, Tally>> for SchoolTallies {
         let mut ids = Vec::with_capacity(map.len());
         let mut rows = Vec::with_capacity(map.len());
         for (id, t) in map {
-            rows.push((u32::try_from(ids.len()).unwrap_or(u32::MAX), t));
+            rows.push((ids.len(), t));
             ids.push(id);
         }
-        // Past 2³² − 1 schools the positions would repeat: keep the first.
-        rows.truncate(u32::MAX as usize);
         SchoolTallies { ids: ids.into(), rows }
     }
 }

@@ -789,7 +789,7 @@ impl Engine {
         }
         let np = self.programs.len();
         let nt = plans.len();
-        let mut acc = Acc::new(np, nt, &plans);
+        let mut acc = Acc::new(np, nt);
         let mut schools: Vec<School> = Vec::new();
         let mut slots = Slots::default();
         let mut amounts: Vec<Option<Decimal>> = vec![None; np];
@@ -843,7 +843,6 @@ impl Engine {
                     // never its classes: keep memory flat.
                     let mut sc = found.clone();
                     sc.classes = Vec::new();
-                    acc.add_school(sc.kind);
                     schools.push(sc);
                     let i = schools.len() - 1;
                     slots.set(no, i);

@@ -211,6 +211,12 @@ pub struct Trace {
     /// allocation once the buffers are large enough.
     #[serde(skip)]
     cursor: Option<usize>,
+    /// While a batch run rewrites the trace: for each step, the address of
+    /// the rule or citation it was last written from (0: none), so that a
+    /// step written again from the same one is not copied again. The
+    /// policy the addresses point into is borrowed for the whole run.
+    #[serde(skip)]
+    sources: Vec<usize>,
 }
 
 impl Clone for Trace {
@@ -218,6 +224,7 @@ impl Clone for Trace {
         Trace {
             steps: self.steps.get(..self.len()).unwrap_or(&[]).to_vec(),
             cursor: None,
+            sources: Vec::new(),
         }
     }
 }
@@ -296,6 +303,31 @@ impl Trace {
     pub(crate) fn finish(&mut self) {
         if let Some(c) = self.cursor.take() {
             self.steps.truncate(c);
+            self.sources.truncate(c);
+        }
+    }
+
+    /// If step `c` (being rewritten) was last written from `source`, and
+    /// `same` says it is still of that kind: count it as written again.
+    fn rewritten(&mut self, source: usize, same: impl Fn(&Step) -> bool) -> bool {
+        let Some(c) = self.cursor else { return false };
+        if self.sources.get(c) == Some(&source) && self.steps.get(c).is_some_and(same) {
+            self.cursor = Some(c + 1);
+            return true;
+        }
+        false
+    }
+
+    /// Record that the step just written came from `source`.
+    fn written_from(&mut self, source: usize) {
+        let Some(at) = self.cursor.and_then(|c| c.checked_sub(1)) else {
+            return;
+        };
+        if self.sources.len() <= at {
+            self.sources.resize(at + 1, 0);
+        }
+        if let Some(k) = self.sources.get_mut(at) {
+            *k = source;
         }
     }
 
@@ -307,6 +339,9 @@ impl Trace {
             return None;
         }
         self.cursor = Some(c + 1);
+        if let Some(k) = self.sources.get_mut(c) {
+            *k = 0;
+        }
         self.steps.get_mut(c)
     }
 
@@ -338,6 +373,11 @@ impl Trace {
 
     /// A [`Step::Rule`].
     pub(crate) fn push_rule(&mut self, program: &str, rule: &Rule) {
+        // A rule belongs to one program: the same rule, the same step.
+        let source = std::ptr::from_ref(rule).addr();
+        if self.rewritten(source, |s| matches!(s, Step::Rule { program: p, .. } if p == program)) {
+            return;
+        }
         self.write(
             |slot| match slot {
                 Step::Rule {
@@ -367,6 +407,7 @@ impl Trace {
                 }
             },
         );
+        self.written_from(source);
     }
 
     /// A [`Step::Condition`].
@@ -421,6 +462,23 @@ impl Trace {
         );
     }
 
+    /// A [`Step::NotEntitled`] with a reason written before.
+    pub(crate) fn push_not_entitled_str(&mut self, reason: &str) {
+        self.write(
+            |slot| match slot {
+                Step::NotEntitled { reason: t } => {
+                    set_str(t, reason);
+                    true
+                }
+                _ => false,
+            },
+            |mut t| {
+                t.push_str(reason);
+                Step::NotEntitled { reason: t }
+            },
+        );
+    }
+
     /// A [`Step::NotEntitled`] whose reason is the text of step `at` (a
     /// condition written before).
     pub(crate) fn push_not_entitled_as(&mut self, at: usize) {
@@ -437,6 +495,9 @@ impl Trace {
                     }
                 }
                 self.cursor = Some(c + 1);
+                if let Some(k) = self.sources.get_mut(c) {
+                    *k = 0;
+                }
                 return;
             }
         }
@@ -476,6 +537,27 @@ impl Trace {
 
     /// A [`Step::Parameter`].
     pub(crate) fn push_parameter(&mut self, name: &str, value: fmt::Arguments<'_>, from: When, cite: &Citation) {
+        // The same citation under the same name: only the value and its
+        // date are written again.
+        let source = std::ptr::from_ref(cite).addr();
+        if let Some(c) = self.cursor {
+            if self.sources.get(c) == Some(&source) {
+                if let Some(Step::Parameter {
+                    name: n,
+                    value: v,
+                    from: f,
+                    ..
+                }) = self.steps.get_mut(c)
+                {
+                    if n == name {
+                        set_fmt(v, value);
+                        *f = from;
+                        self.cursor = Some(c + 1);
+                        return;
+                    }
+                }
+            }
+        }
         self.write(
             |slot| match slot {
                 Step::Parameter {
@@ -502,6 +584,7 @@ impl Trace {
                 }
             },
         );
+        self.written_from(source);
     }
 
     /// The reason the student is not entitled, if the trace says so.
@@ -767,6 +850,9 @@ struct PreparedProgram<'a> {
     rules: Vec<PreparedRule<'a>>,
     /// Stages some rule in force can grant to (bit per stage).
     stages: u8,
+    /// With no rule in force, why not, in words (written once a term, not
+    /// once a student).
+    idle: String,
 }
 
 fn per_stage(v: &DatedValue, f: impl Fn(Decimal) -> Option<Decimal>) -> PerStage {
@@ -997,11 +1083,23 @@ impl Program for PolicyProgram {
     fn prepare<'a>(&'a self, cx: &TermContext) -> Result<Box<dyn TermProgram + 'a>, crate::Error> {
         let rules = self.prepare_rules(cx)?;
         let stages = grant_stages(&rules);
+        let idle = if rules.is_empty() {
+            let from = self.spec.rules.iter().filter_map(|r| r.from).min();
+            match from {
+                Some(d) if d.date > cx.reference => {
+                    format!("{} is not in force in {} (from {d})", self.info.id, cx.term)
+                }
+                _ => format!("no rule of {} is in force in {}", self.info.id, cx.term),
+            }
+        } else {
+            String::new()
+        };
         Ok(Box::new(PreparedProgram {
             program: self,
             term: cx.term,
             rules,
             stages,
+            idle,
         }))
     }
 }
@@ -1319,17 +1417,7 @@ impl TermProgram for PreparedProgram<'_> {
             return None;
         };
         if self.rules.is_empty() {
-            let from = self.program.spec.rules.iter().filter_map(|r| r.from).min();
-            match from {
-                Some(d) if d.date > f.term.reference => t.push_not_entitled(format_args!(
-                    "{} is not in force in {} (from {d})",
-                    self.program.info.id, self.term
-                )),
-                _ => t.push_not_entitled(format_args!(
-                    "no rule of {} is in force in {}",
-                    self.program.info.id, self.term
-                )),
-            }
+            t.push_not_entitled_str(&self.idle);
             return None;
         }
         // The rule is chosen on what holds; only the chosen one is put in

@@ -193,6 +193,39 @@ fn rows(engine: &Engine, r: &MemoryRoster, terms: &[Term], traces: bool) -> (Tot
     (t, rows)
 }
 
+/// Amount, student-terms and students by program and school.
+type BySchool = std::collections::BTreeMap<(ProgramId, SchoolId), (Money, u64, u64)>;
+
+/// The totals by school, added up from the entitlements one by one.
+fn by_school_of_rows(engine: &Engine, r: &MemoryRoster, terms: &[Term]) -> BySchool {
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = BySchool::new();
+    let mut sink = |row: &Row<'_>| {
+        let e = out
+            .entry((row.program.id.clone(), row.school.id.clone()))
+            .or_insert((Money::ZERO, 0, 0));
+        e.0 += Money::from_decimal_exact(row.amount);
+        e.1 += 1;
+        if seen.insert((row.program.id.clone(), row.student.id.clone())) {
+            e.2 += 1;
+        }
+    };
+    engine.run(r, terms, false, Some(&mut sink)).unwrap();
+    out
+}
+
+/// The totals by school as the run reports them.
+fn by_school_of_totals(t: &Totals) -> BySchool {
+    t.programs
+        .iter()
+        .flat_map(|p| {
+            p.by_school
+                .iter()
+                .map(|(s, x)| ((p.id.clone(), s.clone()), (x.amount, x.person_terms, x.persons)))
+        })
+        .collect()
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
 
@@ -215,6 +248,7 @@ proptest! {
             let (fast, fast_rows) = rows(engine, &r, &terms, false);
             let (slow, slow_rows) = rows(engine, &r, &terms, true);
             prop_assert_eq!(&fast, &slow, "{}: totals", id);
+            prop_assert_eq!(by_school_of_rows(engine, &r, &terms), by_school_of_totals(&slow), "{}: by school", id);
             prop_assert_eq!(&fast_rows, &slow_rows, "{}: entitlements", id);
             let table = engine.totals_packed(&packed, &terms).unwrap();
             prop_assert_eq!(&table, &slow, "{}: packed roster", id);

@@ -27,7 +27,7 @@ use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use eduaid_model::{EnrolmentStatus, HouseholdId, Roster, School, SchoolId, SchoolKind, StatusKind, Student, Term};
+use eduaid_model::{EnrolmentStatus, HouseholdId, Roster, School, SchoolId, StatusKind, Student, Term};
 
 use crate::Error;
 use crate::accumulate::{Acc, SchoolBook};
@@ -420,7 +420,7 @@ impl Memo {
         Memo {
             keys: vec![(0, 0, 0); Memo::SLOTS],
             spans: vec![(0, 0); Memo::SLOTS],
-            results: Vec::new(),
+            results: Vec::with_capacity(Memo::SLOTS),
         }
     }
 
@@ -674,17 +674,12 @@ impl Engine {
         let plans: Vec<TermPlan<'_>> = terms.iter().map(|t| self.plan(*t)).collect::<Result<_, _>>()?;
         let pk = Packed::compile(self, &plans).ok_or(Error::NotPackable)?;
         let np = self.programs.len();
-        let mut acc = Acc::new(np, plans.len(), &plans);
+        let mut acc = Acc::new(np, plans.len());
+        acc.expect_schools(roster.book.len());
         let mut table = SchoolTable::new(&pk);
         for f in &roster.facts {
             table.add(&pk, f);
         }
-        acc.add_schools(
-            roster
-                .kind_of
-                .iter()
-                .map(|k| roster.facts.get(*k as usize).map_or(SchoolKind::Primary, |f| f.kind)),
-        );
         let statuses: Vec<Vec<u64>> = pk.terms.iter().map(|t| roster.statuses_on(t)).collect();
         let mut one = Student1::new(&pk, np);
         let cols = roster
@@ -711,7 +706,7 @@ impl Engine {
         let (persons_entitled, overflow) = (one.persons_entitled, one.overflow);
         self.finish_totals(
             terms,
-            &acc,
+            &mut acc,
             &roster.book,
             roster.students,
             roster.skipped.clone(),
@@ -732,7 +727,7 @@ impl Engine {
         mut sink: Option<&mut dyn Sink>,
     ) -> Result<Totals, Error> {
         let np = self.programs.len();
-        let mut acc = Acc::new(np, plans.len(), plans);
+        let mut acc = Acc::new(np, plans.len());
         let mut table = SchoolTable::new(pk);
         let mut schools: Vec<School> = Vec::new();
         let mut slots = Slots::default();
@@ -762,7 +757,6 @@ impl Engine {
                 None => {
                     let mut sc = found.clone();
                     sc.classes = Vec::new();
-                    acc.add_school(sc.kind);
                     table.add(pk, &SchoolFacts::of(&sc));
                     schools.push(sc);
                     let i = schools.len() - 1;
@@ -826,7 +820,7 @@ impl Engine {
         let book = SchoolBook::new(&schools).ok_or(Error::TooLarge { what: "schools" })?;
         self.finish_totals(
             terms,
-            &acc,
+            &mut acc,
             &book,
             students,
             skipped,
@@ -841,7 +835,7 @@ impl Engine {
     fn finish_totals(
         &self,
         terms: &[Term],
-        acc: &Acc,
+        acc: &mut Acc,
         book: &SchoolBook,
         students: u64,
         skipped: Vec<Skipped>,

@@ -3,7 +3,7 @@
 //! table by stage or by school, in integer fen where exact.
 
 use chrono::{Datelike, NaiveDate};
-use eduaid_model::{Money, School, SchoolKind};
+use eduaid_model::{Money, School};
 use rust_decimal::Decimal;
 
 use crate::condition::STAGES;
@@ -265,13 +265,12 @@ pub(crate) struct Packed {
     pub(crate) owed: u64,
 }
 
-/// What the packed path reads of a school: its kind, its word (kind,
+/// What the packed path reads of a school: its word (kind,
 /// locality, ownership: [`school_word`]), when it joined the nutrition
 /// plan and its tuition. Schools alike in these are alike to every
 /// program (a packed roster keeps each distinct one once).
 #[derive(Debug, Clone)]
 pub(crate) struct SchoolFacts {
-    pub(crate) kind: SchoolKind,
     pub(crate) word: u64,
     pub(crate) plan_from: Option<NaiveDate>,
     pub(crate) tuition: Option<Money>,
@@ -281,7 +280,6 @@ impl SchoolFacts {
     /// The facts of `s`.
     pub(crate) fn of(s: &School) -> SchoolFacts {
         SchoolFacts {
-            kind: s.kind,
             word: school_word(s),
             plan_from: s.nutrition_plan_from,
             tuition: s.annual_tuition,

@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use eduaid::eligibility::{Engine, PackedRoster, Policy, Row};
+use eduaid::eligibility::{Engine, PackedRoster, Policy, Row, RunOptions};
 use eduaid::io::{ReadOptions, RosterFiles, load_roster};
 use eduaid::model::{MemoryRoster, Money, Term};
 
@@ -159,7 +159,11 @@ fn run(c: &mut Criterion) -> Result<(), Box<dyn std::error::Error>> {
                 b.iter(|| {
                     let mut steps = 0usize;
                     let mut sink = |r: &Row<'_>| steps += r.trace.map_or(0, |t| t.steps.len());
-                    black_box(engine.run(&roster, &[spring], true, Some(&mut sink)).ok());
+                    black_box(
+                        engine
+                            .run(&roster, &[spring], RunOptions::traced(), Some(&mut sink))
+                            .ok(),
+                    );
                     black_box(steps)
                 });
             });
@@ -245,7 +249,7 @@ fn rounds_json(
             return one("traces", &mut || {
                 let mut steps = 0usize;
                 let mut sink = |r: &Row<'_>| steps += r.trace.map_or(0, |t| t.steps.len());
-                black_box(engine.run(roster, &terms, true, Some(&mut sink)).ok());
+                black_box(engine.run(roster, &terms, RunOptions::traced(), Some(&mut sink)).ok());
                 black_box(steps);
             });
         }
@@ -264,7 +268,7 @@ fn rounds_json(
         timed(rounds.min(3), n, &mut || {
             let mut steps = 0usize;
             let mut sink = |r: &Row<'_>| steps += r.trace.map_or(0, |t| t.steps.len());
-            black_box(engine.run(roster, &terms, true, Some(&mut sink)).ok());
+            black_box(engine.run(roster, &terms, RunOptions::traced(), Some(&mut sink)).ok());
             black_box(steps);
         })
     } else {

@@ -22,7 +22,7 @@ use std::ops::ControlFlow;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput};
-use eduaid::eligibility::{Engine, Row, weekdays};
+use eduaid::eligibility::{Engine, Row, RunOptions, weekdays};
 use eduaid::model::{Locality, MemoryRoster, Money, Roster, SchoolKind, Stage, StatusKind, Term};
 use eduaid::sample::Generator;
 use rust_decimal::Decimal;
@@ -245,7 +245,11 @@ fn run(c: &mut Criterion) -> Result<(), Box<dyn std::error::Error>> {
                 b.iter(|| {
                     let mut steps = 0usize;
                     let mut sink = |r: &Row<'_>| steps += r.trace.map_or(0, |t| t.steps.len());
-                    black_box(engine.run(&roster, &[spring], true, Some(&mut sink)).ok());
+                    black_box(
+                        engine
+                            .run(&roster, &[spring], RunOptions::traced(), Some(&mut sink))
+                            .ok(),
+                    );
                     black_box(steps)
                 });
             });

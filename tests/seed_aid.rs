@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use eduaid::eligibility::{Engine, FindingKind, Row, Scope, Totals, reconcile};
+use eduaid::eligibility::{Engine, FindingKind, Row, RunOptions, Scope, Totals, reconcile};
 use eduaid::model::{Money, Roster, SchoolKind, Stage, Term};
 use eduaid::sample::{FaultKind, SampleCounty, county};
 use rust_decimal::Decimal;
@@ -50,7 +50,9 @@ fn spring_run() -> &'static SpringRun {
                 non_inclusive_preschool += 1;
             }
         };
-        let totals = engine.run(&c.roster, &[spring()], false, Some(&mut sink)).unwrap();
+        let totals = engine
+            .run(&c.roster, &[spring()], RunOptions::default(), Some(&mut sink))
+            .unwrap();
         SpringRun {
             totals,
             amounts,

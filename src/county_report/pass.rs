@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use super::{Error, MissingAtSchool};
 use crate::eligibility::{
     BasisTotals, Engine, MISSING_TUITION, MissingData, MissingRow, OwedMap, Payee, ProgramTotals, Reconciliation, Row,
-    Scope, Sink, Tally, Totals, reconcile_owed,
+    RunOptions, Scope, Sink, Tally, Totals, reconcile_owed,
 };
 use crate::model::{
     Decimal, Disbursement, Household, HouseholdId, Linked, Locality, Money, NaiveDate, ProgramId, Roster, RosterError,
@@ -352,8 +352,9 @@ struct Pass<'s> {
     owed: Option<(Vec<Term>, OwedMap)>,
 }
 
-impl Sink for Pass<'_> {
-    fn entitlement(&mut self, row: &Row<'_>) {
+impl Pass<'_> {
+    /// One entitlement of the run, counted.
+    fn take(&mut self, row: &Row<'_>) {
         if let Some((terms, map)) = &mut self.owed {
             if row.program.benefit.is_owed() && terms.contains(&row.term) {
                 map.insert(
@@ -368,7 +369,7 @@ impl Sink for Pass<'_> {
         if row.program.id.as_str() == "senior-grant" {
             *self.tiers.entry(row.amount).or_default() += 1;
         }
-        self.basis.entitlement(row);
+        self.basis.entitlement(row).ok();
         let seq = self.seq.get();
         if row.program.benefit.is_owed() && self.persons_entitled.1 != seq {
             self.persons_entitled = (self.persons_entitled.0 + 1, seq);
@@ -392,7 +393,8 @@ impl Sink for Pass<'_> {
         }
     }
 
-    fn missing(&mut self, row: &MissingRow<'_>) {
+    /// One student whose amount needs data the record lacks, listed.
+    fn take_missing(&mut self, row: &MissingRow<'_>) {
         if row.term != self.spring {
             return;
         }
@@ -427,6 +429,18 @@ impl Sink for Pass<'_> {
         if seen.insert(row.student.id.clone()) {
             m.persons += 1;
         }
+    }
+}
+
+impl Sink for Pass<'_> {
+    fn entitlement(&mut self, row: &Row<'_>) -> Result<crate::model::Visit, crate::eligibility::Error> {
+        self.take(row);
+        Ok(crate::model::Visit::Continue(()))
+    }
+
+    fn missing(&mut self, row: &MissingRow<'_>) -> Result<crate::model::Visit, crate::eligibility::Error> {
+        self.take_missing(row);
+        Ok(crate::model::Visit::Continue(()))
     }
 }
 
@@ -575,7 +589,7 @@ pub(super) fn read(
             (terms.into_iter().collect(), OwedMap::new())
         }),
     };
-    let two_terms = engine.run(&observed, &[autumn, spring], false, Some(&mut pass))?;
+    let two_terms = engine.run(&observed, &[autumn, spring], RunOptions::default(), Some(&mut pass))?;
     observed.report();
     let Counting {
         mut figures,

@@ -64,7 +64,7 @@ impl BasisTotals {
 }
 
 impl Sink for BasisTotals {
-    fn entitlement(&mut self, row: &Row<'_>) {
+    fn entitlement(&mut self, row: &Row<'_>) -> Result<eduaid_model::Visit, crate::Error> {
         let (p, s) = (&row.program.id, &row.student.id);
         match row.basis {
             Some(b) => {
@@ -75,5 +75,6 @@ impl Sink for BasisTotals {
             }
             None => self.add(p, 2, "", s, row.amount),
         }
+        Ok(eduaid_model::Visit::Continue(()))
     }
 }

@@ -6,7 +6,7 @@ use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
-use eduaid_model::{Household, Money, ProgramId, Roster, School, Stage, Student, StudentId, Term};
+use eduaid_model::{Household, Money, ProgramId, Roster, School, Stage, Student, StudentId, Term, Visit};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -109,20 +109,122 @@ pub struct Row<'a> {
 }
 
 /// Receives each entitlement of a batch run.
+///
+/// Like [`Roster`]'s visitors, a sink can stop the run (return
+/// `Ok(Visit::Break(()))`: the run ends with [`Error::Stopped`], never with
+/// totals that miss students) or fail with its own error (return
+/// `Err(Error::Sink(..))`, boxing it: a file that cannot be written, a
+/// database that refuses a row). A closure `FnMut(&Row)` is a sink that
+/// never stops.
 pub trait Sink {
     /// One entitlement.
-    fn entitlement(&mut self, row: &Row<'_>);
+    ///
+    /// # Errors
+    /// The sink's own failure, as [`Error::Sink`].
+    fn entitlement(&mut self, row: &Row<'_>) -> Result<Visit, Error>;
 
     /// A student whose amount needs data the record lacks (listed, not
     /// counted as entitled). Ignored by default.
-    fn missing(&mut self, row: &MissingRow<'_>) {
+    ///
+    /// # Errors
+    /// The sink's own failure, as [`Error::Sink`].
+    fn missing(&mut self, row: &MissingRow<'_>) -> Result<Visit, Error> {
         let _ = row;
+        Ok(Visit::Continue(()))
     }
 }
 
 impl<F: FnMut(&Row<'_>)> Sink for F {
-    fn entitlement(&mut self, row: &Row<'_>) {
+    fn entitlement(&mut self, row: &Row<'_>) -> Result<Visit, Error> {
         self(row);
+        Ok(Visit::Continue(()))
+    }
+}
+
+/// How [`Engine::run`] runs.
+///
+/// ```
+/// use eduaid_eligibility::RunOptions;
+/// assert!(!RunOptions::default().traces);
+/// assert!(RunOptions::traced().traces);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RunOptions {
+    /// Keep a trace of every entitlement (the conditions, parameters,
+    /// citations and arithmetic), handed to the sink with each row. Much
+    /// slower: a run without traces takes the packed path.
+    pub traces: bool,
+}
+
+impl RunOptions {
+    /// A run with traces.
+    #[must_use]
+    pub fn traced() -> RunOptions {
+        RunOptions { traces: true }
+    }
+
+    /// These options with traces on or off.
+    #[must_use]
+    pub fn with_traces(mut self, traces: bool) -> RunOptions {
+        self.traces = traces;
+        self
+    }
+}
+
+/// A run's sink, if any, and whether it stopped or failed: once it has,
+/// it is given nothing more and the run ends with that error.
+pub(crate) struct Out<'s> {
+    sink: Option<&'s mut dyn Sink>,
+    /// Why the run must end, once the sink stopped or failed.
+    pub(crate) end: Option<Error>,
+}
+
+impl<'s> Out<'s> {
+    pub(crate) fn new(sink: Option<&'s mut dyn Sink>) -> Out<'s> {
+        Out { sink, end: None }
+    }
+
+    /// True if there is a sink that has neither stopped nor failed.
+    pub(crate) fn wants(&self) -> bool {
+        self.sink.is_some() && self.end.is_none()
+    }
+
+    fn took(&mut self, r: Result<Visit, Error>) {
+        match r {
+            Ok(Visit::Continue(())) => {}
+            Ok(Visit::Break(())) => self.end = Some(Error::Stopped),
+            Err(e) => self.end = Some(e),
+        }
+    }
+
+    /// Give `row` to the sink, if it wants it.
+    pub(crate) fn entitlement(&mut self, row: &Row<'_>) {
+        if self.end.is_none() {
+            if let Some(s) = self.sink.as_deref_mut() {
+                let r = s.entitlement(row);
+                self.took(r);
+            }
+        }
+    }
+
+    /// Give `row` to the sink, if it wants it.
+    pub(crate) fn missing(&mut self, row: &MissingRow<'_>) {
+        if self.end.is_none() {
+            if let Some(s) = self.sink.as_deref_mut() {
+                let r = s.missing(row);
+                self.took(r);
+            }
+        }
+    }
+
+    /// `Break` once the sink stopped or failed.
+    pub(crate) fn flow(&self) -> ControlFlow<()> {
+        if self.end.is_some() {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
     }
 }
 
@@ -772,19 +874,23 @@ impl Engine {
     /// traces are evaluated student by student.
     ///
     /// # Errors
-    /// [`Error::Roster`] if the roster's backend fails while visiting, or
-    /// [`Error::Amount`] if a total overflows.
+    /// [`Error::Roster`] if the roster's backend fails while visiting,
+    /// [`Error::Amount`] if a total overflows, [`Error::Unprepared`] if a
+    /// term cannot be planned, [`Error::Stopped`] if the sink stopped the
+    /// run, or the sink's own [`Error::Sink`].
     pub fn run<R: Roster + ?Sized>(
         &self,
         roster: &R,
         terms: &[Term],
-        traces: bool,
-        mut sink: Option<&mut dyn Sink>,
+        options: RunOptions,
+        sink: Option<&mut dyn Sink>,
     ) -> Result<Totals, Error> {
+        let traces = options.traces;
         let plans: Vec<TermPlan<'_>> = terms.iter().map(|t| self.plan(*t)).collect::<Result<_, _>>()?;
+        let mut out = Out::new(sink);
         if !traces {
             if let Some(pk) = crate::packed::plan::Packed::compile(self, &plans) {
-                return self.run_packed(&pk, &plans, roster, terms, sink);
+                return self.run_packed(&pk, &plans, roster, terms, out);
             }
         }
         let np = self.programs.len();
@@ -894,11 +1000,11 @@ impl Engine {
             };
             if let Some(g) = group {
                 memo.counts[g] += 1;
-                if let Some(sk) = sink.as_deref_mut() {
+                if out.wants() {
                     for h in &memo.hits[memo.groups[g].hits.clone()] {
                         let plan = &plans[h.term()];
                         let facts = Facts::new(s, school, household, &plan.cx);
-                        sk.entitlement(&Row {
+                        out.entitlement(&Row {
                             student: s,
                             school,
                             program: self.programs[h.program()].info(),
@@ -909,7 +1015,7 @@ impl Engine {
                         });
                     }
                 }
-                return ControlFlow::Continue(());
+                return out.flow();
             }
             any_term.iter_mut().for_each(|x| *x = false);
             any_missing.iter_mut().for_each(|x| *x = false);
@@ -939,15 +1045,13 @@ impl Engine {
                         };
                         missing.term(p, si);
                         any_missing[p] = true;
-                        if let Some(sk) = sink.as_deref_mut() {
-                            sk.missing(&MissingRow {
-                                student: s,
-                                school,
-                                program: self.programs[p].info(),
-                                term: plan.cx.term,
-                                what,
-                            });
-                        }
+                        out.missing(&MissingRow {
+                            student: s,
+                            school,
+                            program: self.programs[p].info(),
+                            term: plan.cx.term,
+                            what,
+                        });
                     }
                 }
                 for (p, a) in amounts.iter().enumerate() {
@@ -960,8 +1064,8 @@ impl Engine {
                             message: "total overflows".into(),
                         });
                     }
-                    if let Some(sk) = sink.as_deref_mut() {
-                        sk.entitlement(&Row {
+                    if out.wants() {
+                        out.entitlement(&Row {
                             student: s,
                             school,
                             program: self.programs[p].info(),
@@ -988,8 +1092,11 @@ impl Engine {
             if owed_any {
                 persons_entitled += 1;
             }
-            ControlFlow::Continue(())
+            out.flow()
         })?;
+        if let Some(end) = out.end {
+            return Err(end);
+        }
         // Each group counts as many times as it has students.
         for (grp, &count) in memo.groups.iter().zip(&memo.counts) {
             any_term.iter_mut().for_each(|x| *x = false);
@@ -1044,7 +1151,7 @@ impl Engine {
     /// # Errors
     /// As [`Engine::run`].
     pub fn totals<R: Roster + ?Sized>(&self, roster: &R, terms: &[Term]) -> Result<Totals, Error> {
-        self.run(roster, terms, false, None)
+        self.run(roster, terms, RunOptions::default(), None)
     }
 
     /// The totals for `terms` and their breakdown by the rule and tier
@@ -1058,7 +1165,7 @@ impl Engine {
         terms: &[Term],
     ) -> Result<(Totals, crate::BasisTotals), Error> {
         let mut basis = crate::BasisTotals::default();
-        let totals = self.run(roster, terms, false, Some(&mut basis))?;
+        let totals = self.run(roster, terms, RunOptions::default(), Some(&mut basis))?;
         Ok((totals, basis))
     }
 
@@ -1077,7 +1184,7 @@ impl Engine {
                 );
             }
         };
-        let totals = self.run(roster, terms, false, Some(&mut sink))?;
+        let totals = self.run(roster, terms, RunOptions::default(), Some(&mut sink))?;
         Ok((map, totals))
     }
 }

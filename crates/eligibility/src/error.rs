@@ -117,6 +117,14 @@ pub enum Error {
         /// What is missing.
         reason: String,
     },
+    /// The sink of a run stopped it (returned `Visit::Break`): the run has
+    /// no totals, since they would miss the students not yet evaluated.
+    #[error("the run was stopped by its sink before every student was evaluated")]
+    Stopped,
+    /// A sink's own failure (a file that cannot be written, a database
+    /// that refuses a row), boxed: it ends the run.
+    #[error("the sink failed: {0}")]
+    Sink(#[source] Box<dyn std::error::Error + Send + Sync>),
     /// A total too large to hold.
     #[error("program {program}: total overflows")]
     TotalOverflow {

@@ -103,7 +103,7 @@ pub use basis::{BasisTotals, ProgramBasis};
 pub use by_school::{SchoolTallies, SchoolTalliesIter};
 pub use condition::{Reads, StatusSet, status_words};
 pub use engine::{
-    Engine, Entitlement, Explanation, OwedMap, ProgramTotals, Row, Sink, Skipped, Tally, TermPlan, Totals,
+    Engine, Entitlement, Explanation, OwedMap, ProgramTotals, Row, RunOptions, Sink, Skipped, Tally, TermPlan, Totals,
 };
 pub use error::Error;
 pub use missing::{MISSING_TUITION, MissingData, MissingRow};

@@ -268,7 +268,9 @@ fn the_engine_owes_each_anchors_student_what_the_baseline_owes() {
         let fen = i64::try_from(fen.trunc().mantissa() / 10i128.pow(fen.trunc().scale())).unwrap();
         got.entry(row.student.id.to_string()).or_default()[k] += fen;
     };
-    let totals = engine.run(&roster, &[spring], false, Some(&mut sink)).unwrap();
+    let totals = engine
+        .run(&roster, &[spring], RunOptions::default(), Some(&mut sink))
+        .unwrap();
     assert!(
         stray.is_empty(),
         "entitlements outside P1-P8: {:?}",

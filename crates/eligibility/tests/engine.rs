@@ -212,7 +212,9 @@ fn the_sink_sees_every_entitlement_and_the_totals_agree() {
             traced += 1;
         }
     };
-    let t = engine.run(&roster, &terms, true, Some(&mut sink)).unwrap();
+    let t = engine
+        .run(&roster, &terms, RunOptions::traced(), Some(&mut sink))
+        .unwrap();
     let total: Decimal = t.programs.iter().map(|p| p.total.amount.as_decimal()).sum();
     assert_eq!(sum, total);
     assert_eq!(n, t.programs.iter().map(|p| p.total.person_terms).sum::<u64>());
@@ -380,7 +382,12 @@ fn identical_students_are_counted_alike_and_a_leaver_apart() {
     let engine = Engine::hunan_county_2016().unwrap();
     for traces in [false, true] {
         let t = engine
-            .run(&roster, &[term("2016-autumn"), term("2017-spring")], traces, None)
+            .run(
+                &roster,
+                &[term("2016-autumn"), term("2017-spring")],
+                RunOptions::default().with_traces(traces),
+                None,
+            )
             .unwrap();
         let n = t.program("nutrition").unwrap();
         // Autumn 2016 is before the leaving date for all three; spring:
@@ -517,7 +524,14 @@ fn rows_name_their_basis_and_totals_break_down_by_tier() {
             }
             n += 1;
         };
-        engine.run(&roster, &[spring], traces, Some(&mut sink)).unwrap();
+        engine
+            .run(
+                &roster,
+                &[spring],
+                RunOptions::default().with_traces(traces),
+                Some(&mut sink),
+            )
+            .unwrap();
         assert!(n > 10, "{n}");
     }
 }
@@ -558,13 +572,16 @@ fn a_waiver_without_tuition_on_record_is_a_warning_not_a_zero() {
     let mut listed = Vec::new();
     struct Listing<'a>(&'a mut Vec<(String, String)>);
     impl Sink for Listing<'_> {
-        fn entitlement(&mut self, _: &Row<'_>) {}
-        fn missing(&mut self, row: &MissingRow<'_>) {
+        fn entitlement(&mut self, _: &Row<'_>) -> Result<Visit, Error> {
+            Ok(Visit::Continue(()))
+        }
+        fn missing(&mut self, row: &MissingRow<'_>) -> Result<Visit, Error> {
             self.0.push((row.student.id.to_string(), row.program.id.to_string()));
+            Ok(Visit::Continue(()))
         }
     }
     let t = engine
-        .run(&roster, &terms, false, Some(&mut Listing(&mut listed)))
+        .run(&roster, &terms, RunOptions::default(), Some(&mut Listing(&mut listed)))
         .unwrap();
     let fw = t.program("fee-waiver").unwrap();
     // S1 (school A1, 100 a year) is counted: 50 a term, two terms; S5
@@ -591,7 +608,7 @@ fn a_waiver_without_tuition_on_record_is_a_warning_not_a_zero() {
     listed.dedup();
     assert_eq!(listed.len(), 3, "{listed:?}");
     // The traced path and a packed roster agree.
-    let slow = engine.run(&roster, &terms, true, None).unwrap();
+    let slow = engine.run(&roster, &terms, RunOptions::traced(), None).unwrap();
     assert_eq!(slow, t);
     let packed = PackedRoster::new(&roster).unwrap();
     assert_eq!(engine.totals_packed(&packed, &terms).unwrap(), t);
@@ -606,7 +623,9 @@ fn a_traced_batch_gives_each_student_its_own_trace() {
     let terms = [term("2016-autumn"), term("2017-spring")];
     let mut rows = Vec::new();
     let mut sink = |r: &Row<'_>| rows.push((r.student.clone(), r.program.id.clone(), r.term, r.trace.cloned()));
-    engine.run(&roster, &terms, true, Some(&mut sink)).unwrap();
+    engine
+        .run(&roster, &terms, RunOptions::traced(), Some(&mut sink))
+        .unwrap();
     assert!(!rows.is_empty());
     for (s, p, t, trace) in rows {
         let own = engine.entitlements(&roster, &s, &[t]).unwrap();
@@ -615,5 +634,58 @@ fn a_traced_batch_gives_each_student_its_own_trace() {
         assert_eq!(trace, want, "{} {p} {t}", s.id);
         let (a, b) = (trace.unwrap(), want.unwrap());
         assert_eq!(a.to_string(), b.to_string());
+    }
+}
+
+#[test]
+fn a_sink_can_stop_or_fail_the_run_on_every_path() {
+    let roster = small_county();
+    let engine = Engine::hunan_county_2016().unwrap();
+    let terms = [term("2017-spring")];
+    struct StopAfter(usize, usize);
+    impl Sink for StopAfter {
+        fn entitlement(&mut self, _: &Row<'_>) -> Result<Visit, Error> {
+            self.1 += 1;
+            Ok(if self.1 >= self.0 {
+                Visit::Break(())
+            } else {
+                Visit::Continue(())
+            })
+        }
+    }
+    #[derive(Debug)]
+    struct DiskFull;
+    impl std::fmt::Display for DiskFull {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("disk full")
+        }
+    }
+    impl std::error::Error for DiskFull {}
+    struct Failing(usize);
+    impl Sink for Failing {
+        fn entitlement(&mut self, _: &Row<'_>) -> Result<Visit, Error> {
+            self.0 += 1;
+            Err(Error::Sink(Box::new(DiskFull)))
+        }
+    }
+    let all = engine.totals(&roster, &terms).unwrap();
+    assert!(all.programs.iter().map(|p| p.total.person_terms).sum::<u64>() > 3);
+    for options in [RunOptions::default(), RunOptions::traced()] {
+        let mut stop = StopAfter(3, 0);
+        let r = engine.run(&roster, &terms, options, Some(&mut stop));
+        assert!(matches!(r, Err(Error::Stopped)), "{options:?}: {r:?}");
+        assert_eq!(stop.1, 3, "{options:?}: nothing is given after the sink stops");
+        let mut fail = Failing(0);
+        let e = engine.run(&roster, &terms, options, Some(&mut fail)).unwrap_err();
+        assert_eq!(e.to_string(), "the sink failed: disk full");
+        assert!(std::error::Error::source(&e).is_some());
+        assert_eq!(fail.0, 1, "{options:?}: nothing is given after the sink fails");
+    }
+    // A sink that never stops sees every entitlement, on both paths.
+    for options in [RunOptions::default(), RunOptions::traced()] {
+        let mut n = 0u64;
+        let t = engine.run(&roster, &terms, options, Some(&mut |_: &Row<'_>| n += 1)).unwrap();
+        assert_eq!(t, all);
+        assert_eq!(n, all.programs.iter().map(|p| p.total.person_terms).sum::<u64>());
     }
 }

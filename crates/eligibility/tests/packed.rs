@@ -189,7 +189,9 @@ fn rows(engine: &Engine, r: &MemoryRoster, terms: &[Term], traces: bool) -> (Tot
             row.basis.map(|b| (b.rule.to_string(), b.tier.map(str::to_string))),
         ));
     };
-    let t = engine.run(r, terms, traces, Some(&mut sink)).unwrap();
+    let t = engine
+        .run(r, terms, RunOptions::default().with_traces(traces), Some(&mut sink))
+        .unwrap();
     (t, rows)
 }
 
@@ -210,7 +212,7 @@ fn by_school_of_rows(engine: &Engine, r: &MemoryRoster, terms: &[Term]) -> BySch
             e.2 += 1;
         }
     };
-    engine.run(r, terms, false, Some(&mut sink)).unwrap();
+    engine.run(r, terms, RunOptions::default(), Some(&mut sink)).unwrap();
     out
 }
 
@@ -352,7 +354,7 @@ fn a_packed_roster_reports_the_students_it_could_not_link() {
     let spring: Term = "2017-spring".parse().unwrap();
     let packed = PackedRoster::new(&r).unwrap();
     let a = engine.totals_packed(&packed, &[spring]).unwrap();
-    let b = engine.run(&r, &[spring], true, None).unwrap();
+    let b = engine.run(&r, &[spring], RunOptions::traced(), None).unwrap();
     assert_eq!(a.skipped.len(), 2);
     assert_eq!(a, b);
 }

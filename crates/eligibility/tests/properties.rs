@@ -211,10 +211,10 @@ proptest! {
         let y = SchoolYear::new(year).unwrap();
         let mut fast_rows = Vec::new();
         let mut sink = |row: &Row<'_>| fast_rows.push((row.student.id.clone(), row.program.id.clone(), row.term, row.amount));
-        let fast = engine().run(&r, &y.terms(), false, Some(&mut sink)).unwrap();
+        let fast = engine().run(&r, &y.terms(), RunOptions::default(), Some(&mut sink)).unwrap();
         let mut slow_rows = Vec::new();
         let mut sink = |row: &Row<'_>| slow_rows.push((row.student.id.clone(), row.program.id.clone(), row.term, row.amount));
-        let slow = engine().run(&r, &y.terms(), true, Some(&mut sink)).unwrap();
+        let slow = engine().run(&r, &y.terms(), RunOptions::traced(), Some(&mut sink)).unwrap();
         prop_assert_eq!(fast, slow);
         prop_assert_eq!(fast_rows, slow_rows);
     }
@@ -235,7 +235,7 @@ proptest! {
             assert!(!row.amount.is_sign_negative() || row.amount.is_zero(), "{} {}", row.program.id, row.amount);
             *sums.entry(row.program.id.to_string()).or_default() += row.amount;
         };
-        let t = engine().run(&r, &y.terms(), false, Some(&mut sink)).unwrap();
+        let t = engine().run(&r, &y.terms(), RunOptions::default(), Some(&mut sink)).unwrap();
         prop_assert_eq!(t.students, specs.len() as u64);
         for p in &t.programs {
             let s = sums.get(p.id.as_str()).copied().unwrap_or_default();
@@ -396,7 +396,7 @@ proptest! {
         let mut sink = |row: &Row<'_>| {
             rows.push((row.student.clone(), row.program.id.clone(), row.term, row.trace.cloned()));
         };
-        e.run(&r, &y.terms(), true, Some(&mut sink)).unwrap();
+        e.run(&r, &y.terms(), RunOptions::traced(), Some(&mut sink)).unwrap();
         for (s, p, term, trace) in rows {
             let own = e.entitlements(&r, &s, &[term]).unwrap();
             let want = own.into_iter().find(|x| x.program == p).and_then(|x| x.trace);

@@ -110,7 +110,9 @@ fn clean_payments_reconcile_to_nothing() {
             });
         }
     };
-    engine.run(&roster, &terms, false, Some(&mut sink)).unwrap();
+    engine
+        .run(&roster, &terms, RunOptions::default(), Some(&mut sink))
+        .unwrap();
     // S14 left on 2017-04-20; paid on 03-21 it is fine.
     let r = reconcile(&engine, &roster, &ds, &Scope::of(&ds)).unwrap();
     assert!(r.findings.is_empty(), "{:#?}", r.findings);

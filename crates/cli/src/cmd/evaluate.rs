@@ -1,7 +1,7 @@
 //! `eduaid evaluate`: every student's entitlements for the terms asked,
 //! with totals by program and stage.
 
-use eduaid::eligibility::{Benefit, Row, Totals};
+use eduaid::eligibility::{Benefit, Row, RunOptions, Totals};
 use eduaid::io::{ENTITLEMENT_COLUMNS, TableWriter};
 use eduaid::model::{Money, Roster};
 
@@ -129,7 +129,7 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         inner: &roster,
         bar: &bar,
     };
-    let totals = engine.run(&ticking, &args.term, false, Some(&mut sink))?;
+    let totals = engine.run(&ticking, &args.term, RunOptions::default(), Some(&mut sink))?;
     bar.finish_and_clear();
     if let Some(e) = write_error {
         return Err(e.into());

@@ -10,7 +10,9 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use eduaid::eligibility::{Benefit, Certainty, Citation, Engine, Layer, PolicySet, Row, Scope, Step, Trace};
+use eduaid::eligibility::{
+    Benefit, Certainty, Citation, Engine, Layer, PolicySet, Row, RunOptions, Scope, Step, Trace,
+};
 use eduaid::io::{ENTITLEMENT_COLUMNS, Input, Limits, LoadReport, ReadOptions, RosterFiles, TableWriter, Val};
 use eduaid::model::{Money, Roster, StudentId, Term, mask_id_numbers, mask_name};
 use eduaid::store::{FileCounts, FindingRecord};
@@ -569,7 +571,7 @@ pub(crate) async fn totals(
         let term = term_of(&q)?;
         let engine = engine_of(app, &session, &q)?;
         let store = app.store();
-        let totals = engine.run(&*store, &[term], false, None)?;
+        let totals = engine.run(&*store, &[term], RunOptions::default(), None)?;
         let mut schools = HashMap::new();
         store.visit_schools(&mut |s| {
             schools.insert(s.id.to_string(), s.name.clone());
@@ -664,7 +666,7 @@ pub(crate) async fn entitlements(
             }
         };
         let store = app.store();
-        engine.run(&*store, &[term], false, Some(&mut sink))?;
+        engine.run(&*store, &[term], RunOptions::default(), Some(&mut sink))?;
         drop(store);
         Ok(Out::Json(
             json!({ "matched": matched, "amount": num(amount), "shown": rows.len(), "rows": rows }),
@@ -932,7 +934,7 @@ pub(crate) async fn download_entitlements(
                 }
             };
             let store = app.store();
-            engine.run(&*store, &[term], false, Some(&mut sink))?;
+            engine.run(&*store, &[term], RunOptions::default(), Some(&mut sink))?;
             drop(store);
             if let Some(e) = failed {
                 return Err(e.into());

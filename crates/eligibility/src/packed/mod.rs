@@ -32,7 +32,7 @@ use eduaid_model::{EnrolmentStatus, HouseholdId, Roster, School, SchoolId, Statu
 use crate::Error;
 use crate::accumulate::{Acc, SchoolBook};
 use crate::condition::{STAGES, StatusSet};
-use crate::engine::{Engine, Row, Sink, Skipped, Slots, TermPlan, Totals};
+use crate::engine::{Engine, Out, Row, Skipped, Slots, TermPlan, Totals};
 use crate::missing::{MISSING_TUITION, MissingAcc, MissingRow};
 use layout::{status_word, student_word};
 use plan::{Amount, Packed, SchoolFacts, SchoolTable, day, in_school};
@@ -724,7 +724,7 @@ impl Engine {
         plans: &[TermPlan<'_>],
         roster: &R,
         terms: &[Term],
-        mut sink: Option<&mut dyn Sink>,
+        mut out: Out<'_>,
     ) -> Result<Totals, Error> {
         let np = self.programs.len();
         let mut acc = Acc::new(np, plans.len());
@@ -787,11 +787,12 @@ impl Engine {
                     })
                 },
                 |p, ti, a| {
-                    if let (Some(sk), Some(prog), Some(plan)) =
-                        (sink.as_deref_mut(), self.programs.get(p), plans.get(ti))
-                    {
+                    if !out.wants() {
+                        return;
+                    }
+                    if let (Some(prog), Some(plan)) = (self.programs.get(p), plans.get(ti)) {
                         if a.is_missing() {
-                            sk.missing(&MissingRow {
+                            out.missing(&MissingRow {
                                 student: s,
                                 school,
                                 program: prog.info(),
@@ -801,7 +802,7 @@ impl Engine {
                             return;
                         }
                         let facts = crate::Facts::new(s, school, household, plan.context());
-                        sk.entitlement(&Row {
+                        out.entitlement(&Row {
                             student: s,
                             school,
                             program: prog.info(),
@@ -813,8 +814,11 @@ impl Engine {
                     }
                 },
             );
-            ControlFlow::Continue(())
+            out.flow()
         })?;
+        if let Some(end) = out.end {
+            return Err(end);
+        }
         one.flush(&mut acc);
         let (persons_entitled, overflow) = (one.persons_entitled, one.overflow);
         let book = SchoolBook::new(&schools).ok_or(Error::TooLarge { what: "schools" })?;

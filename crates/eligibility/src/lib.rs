@@ -23,7 +23,7 @@
 //!   [`schema`]) declares documents, dated [`Parameter`]s, programs made of
 //!   rules, limits across programs and a school-day calendar. Every rule and
 //!   every value cites a document, a clause and how sure the source is
-//!   ([`Certainty`]). Overlays compose: a layer's rules take precedence over
+//!   ([`schema::Certainty`]). Overlays compose: a layer's rules take precedence over
 //!   the layers below (default logic: a county exception for a group needs
 //!   no restatement of the national rule), and a layer's parameter values
 //!   override the values below where they hold.
@@ -96,7 +96,7 @@ mod packed;
 mod policy;
 mod program;
 mod ranges;
-pub mod reconcile;
+mod reconcile;
 pub mod schema;
 
 pub use basis::{BasisTotals, ProgramBasis};
@@ -114,9 +114,8 @@ pub use policy::{
 };
 pub use program::{Basis, Benefit, Facts, PolicyProgram, Program, ProgramInfo, Step, TermContext, TermProgram, Trace};
 pub use reconcile::{
-    Finding, FindingKind, Owed, Payee, Reconciliation, Scope, owed_in, reconcile, reconcile_owed, visit_owed_in,
+    Count, Finding, FindingKind, Owed, Payee, Reconciliation, Scope, owed_in, reconcile, reconcile_owed, visit_owed_in,
 };
-pub use schema::{Certainty, When};
 
 /// The built-in test cases of the national catalogue.
 pub const NATIONAL_CASES_TOML: &str = include_str!("../policy/cases-national.toml");

@@ -163,7 +163,7 @@ fn traces_name_rules_conditions_parameters_and_citations() {
     let params: Vec<(&str, &Citation)> = tr.parameters().collect();
     assert_eq!(params.len(), 1);
     assert_eq!(params[0].0, "living-subsidy.annual");
-    assert_eq!(params[0].1.certainty, Certainty::V);
+    assert_eq!(params[0].1.certainty, schema::Certainty::V);
     assert!(params[0].1.url.as_deref().unwrap_or("").starts_with("http"));
     let text = ex.to_string();
     assert!(
@@ -684,7 +684,9 @@ fn a_sink_can_stop_or_fail_the_run_on_every_path() {
     // A sink that never stops sees every entitlement, on both paths.
     for options in [RunOptions::default(), RunOptions::traced()] {
         let mut n = 0u64;
-        let t = engine.run(&roster, &terms, options, Some(&mut |_: &Row<'_>| n += 1)).unwrap();
+        let t = engine
+            .run(&roster, &terms, options, Some(&mut |_: &Row<'_>| n += 1))
+            .unwrap();
         assert_eq!(t, all);
         assert_eq!(n, all.programs.iter().map(|p| p.total.person_terms).sum::<u64>());
     }

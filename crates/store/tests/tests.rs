@@ -91,13 +91,22 @@ fn the_engine_gives_the_same_totals_on_the_store() {
     let county = eduaid_sample::county();
     let engine = Engine::new(PolicySet::builtin().unwrap().compose("hunan-county-2016").unwrap());
     let terms: Vec<Term> = vec!["2016-autumn".parse().unwrap(), "2017-spring".parse().unwrap()];
-    let a = engine.run(&county.roster, &terms, eduaid_eligibility::RunOptions::default(), None).unwrap();
-    let b = engine.run(&store, &terms, eduaid_eligibility::RunOptions::default(), None).unwrap();
+    let a = engine
+        .run(&county.roster, &terms, eduaid_eligibility::RunOptions::default(), None)
+        .unwrap();
+    let b = engine
+        .run(&store, &terms, eduaid_eligibility::RunOptions::default(), None)
+        .unwrap();
     assert!(a.owed() > eduaid_model::Money::ZERO);
     assert_eq!(serde_json::to_string(&a).ok(), serde_json::to_string(&b).ok());
     // And through visit_linked's default, on the memory roster copied out.
     let c = engine
-        .run(&store.to_memory_roster().unwrap(), &terms, eduaid_eligibility::RunOptions::default(), None)
+        .run(
+            &store.to_memory_roster().unwrap(),
+            &terms,
+            eduaid_eligibility::RunOptions::default(),
+            None,
+        )
         .unwrap();
     assert_eq!(a.owed(), c.owed());
 }

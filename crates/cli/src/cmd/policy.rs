@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use eduaid::eligibility::cases::{CaseFile, run_cases};
-use eduaid::eligibility::{Certainty, Engine, Layer, Policy, PolicySet, ProgramSpec};
+use eduaid::eligibility::schema::Certainty;
+use eduaid::eligibility::{Engine, Layer, Policy, PolicySet, ProgramSpec};
 
 use crate::cli::{PolicyArgs, PolicyChoice, PolicyCmd};
 use crate::cmd::evaluate::benefit_words;

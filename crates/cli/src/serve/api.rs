@@ -10,9 +10,8 @@ use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use eduaid::eligibility::{
-    Benefit, Certainty, Citation, Engine, Layer, PolicySet, Row, RunOptions, Scope, Step, Trace,
-};
+use eduaid::eligibility::schema::Certainty;
+use eduaid::eligibility::{Benefit, Citation, Engine, Layer, PolicySet, Row, RunOptions, Scope, Step, Trace};
 use eduaid::io::{ENTITLEMENT_COLUMNS, Input, Limits, LoadReport, ReadOptions, RosterFiles, TableWriter, Val};
 use eduaid::model::{Money, Roster, StudentId, Term, mask_id_numbers, mask_name};
 use eduaid::store::{FileCounts, FindingRecord};

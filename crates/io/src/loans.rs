@@ -17,7 +17,7 @@ use crate::read::load_all;
 use crate::records::{Context, Record};
 use crate::schema::{Column, FileKind, ValueType as V};
 use crate::source::{CellError, Fields};
-use crate::{Error, Input, Loaded, ReadOptions, Sheet, Val, write_csv, write_xlsx};
+use crate::{Error, Headers, Input, Loaded, ReadOptions, Sheet, Val, write_csv, write_xlsx};
 
 /// The columns of a loans file, in the order [`write_loans`] writes them.
 pub static LOAN_COLUMNS: &[Column] = &[
@@ -199,9 +199,10 @@ pub fn read_loans<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> Result
     load_all(input.into(), opts)
 }
 
-/// The loans as a sheet, with English or Chinese headers.
+/// The loans as a sheet, with English or Chinese headers (and stages).
 #[must_use]
-pub fn loans_sheet(loans: &[StudentLoan], chinese: bool) -> Sheet {
+pub fn loans_sheet(loans: &[StudentLoan], headers: Headers) -> Sheet {
+    let chinese = headers == Headers::Chinese;
     let header: Vec<&str> = LOAN_COLUMNS
         .iter()
         .map(|c| if chinese { c.chinese } else { c.name })
@@ -229,8 +230,8 @@ pub fn loans_sheet(loans: &[StudentLoan], chinese: bool) -> Sheet {
 ///
 /// # Errors
 /// A failure to write; the file is then left as it was.
-pub fn write_loans(path: &Path, loans: &[StudentLoan], chinese: bool) -> Result<(), Error> {
-    let sheet = loans_sheet(loans, chinese);
+pub fn write_loans(path: &Path, loans: &[StudentLoan], headers: Headers) -> Result<(), Error> {
+    let sheet = loans_sheet(loans, headers);
     let xlsx = path
         .extension()
         .and_then(|e| e.to_str())
@@ -301,9 +302,13 @@ mod tests {
             Money::yuan(6000),
         )?
         .with_rate(Decimal::new(615, 4))?;
-        for (name, zh) in [("a.csv", true), ("b.csv", false), ("c.xlsx", true)] {
+        for (name, headers) in [
+            ("a.csv", Headers::Chinese),
+            ("b.csv", Headers::English),
+            ("c.xlsx", Headers::Chinese),
+        ] {
             let path = dir.path().join(name);
-            write_loans(&path, std::slice::from_ref(&loan), zh)?;
+            write_loans(&path, std::slice::from_ref(&loan), headers)?;
             let back = read_loans(path.as_path(), &ReadOptions::default())?;
             assert_eq!(back.records, vec![loan.clone()], "{name}");
         }

@@ -120,7 +120,7 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         // xlsx): what the report's loan sentence and `eduaid loans` read.
         let loans = eduaid::sample::loans()?;
         let p = args.out.join(if ext == "xlsx" { "loans.xlsx" } else { "loans.csv" });
-        eduaid::io::write_loans(&p, &loans, args.chinese)?;
+        eduaid::io::write_loans(&p, &loans, opts.headers)?;
         written.push((p, loans.len()));
         // The seed report's cited figures (引用数据), which no record gives:
         // with them `eduaid report --data` on this folder writes the full

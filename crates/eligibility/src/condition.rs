@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use eduaid_model::{Household, Locality, Ownership, Stage, StatusKind};
 
-use crate::program::Facts;
+use crate::program::{Facts, Ymd};
 use crate::schema::ConditionsDef;
 
 /// A set of household statuses held on one date, as a bit set.
@@ -615,7 +615,7 @@ impl Cond {
                     .map(|k| status_words(*k))
             };
             if held().next().is_some() {
-                out(format_args!("{} on {date}", Join(held(), " and ")), true);
+                out(format_args!("{} on {}", Join(held(), " and "), Ymd(date)), true);
             } else {
                 out(format_args!("{}", NotHeld { cond: self, f }), false);
                 return;
@@ -763,7 +763,7 @@ impl fmt::Display for NotHeld<'_, '_> {
             }
             w.write_str(status_words(*k))?;
         }
-        write!(w, " on {date}")?;
+        write!(w, " on {}", Ymd(date))?;
         match self.f.household {
             None => w.write_str(": no household on record"),
             Some(h) => {

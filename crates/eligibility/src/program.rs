@@ -1333,7 +1333,7 @@ impl fmt::Display for DayParts<'_> {
 /// A date as chrono writes it (`2021-03-01`), its digits written directly
 /// for years 0 to 9999 (chrono's own `Display` for any other).
 #[derive(Clone, Copy)]
-struct Ymd(NaiveDate);
+pub(crate) struct Ymd(pub(crate) NaiveDate);
 
 impl fmt::Display for Ymd {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

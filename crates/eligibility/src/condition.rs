@@ -5,7 +5,7 @@ use std::fmt;
 use chrono::NaiveDate;
 use eduaid_model::{Household, Locality, Ownership, Stage, StatusKind};
 
-use crate::program::Facts;
+use crate::program::{Facts, Ymd};
 use crate::schema::ConditionsDef;
 
 /// A set of household statuses held on one date, as a bit set.
@@ -239,6 +239,35 @@ pub(crate) struct Cond {
     pub(crate) exited_within_years: Option<u32>,
     pub(crate) any: Vec<Cond>,
     pub(crate) def: ConditionsDef,
+    /// The words of the stage condition for a student of each stage (by
+    /// its number), held or not: made once here, copied per traced student.
+    pub(crate) stage_words: Vec<String>,
+}
+
+/// The words of a stage condition covering `st`, for each stage (by its
+/// number): the same text [`Cond::explain_to`] would write.
+fn stage_words(st: &[Stage]) -> Vec<String> {
+    let mut v: Vec<String> = Vec::new();
+    for &s in Stage::ALL {
+        let i = s as usize;
+        if v.len() <= i {
+            v.resize(i + 1, String::new());
+        }
+        let text = if st.contains(&s) {
+            format!("stage is {} ({})", s.chinese(), s)
+        } else {
+            format!(
+                "stage is {} ({}); the rule covers {}",
+                s.chinese(),
+                s,
+                Join(st.iter().map(|x| x.chinese()), ", ")
+            )
+        };
+        if let Some(x) = v.get_mut(i) {
+            *x = text;
+        }
+    }
+    v
 }
 
 impl Cond {
@@ -277,6 +306,7 @@ impl Cond {
                 .as_ref()
                 .map_or_else(Vec::new, |v| v.iter().map(Cond::compile).collect()),
             def: def.clone(),
+            stage_words: def.stages.as_deref().map_or_else(Vec::new, stage_words),
         }
     }
 
@@ -462,16 +492,20 @@ impl Cond {
             };
         }
         if let Some(st) = &self.def.stages {
-            check!(
-                st.contains(&s.stage),
-                format_args!("stage is {} ({})", s.stage.chinese(), s.stage),
-                format_args!(
-                    "stage is {} ({}); the rule covers {}",
-                    s.stage.chinese(),
-                    s.stage,
-                    Join(st.iter().map(|x| x.chinese()), ", ")
-                )
-            );
+            if let Some(w) = self.stage_words.get(s.stage as usize) {
+                check!(st.contains(&s.stage), format_args!("{w}"), format_args!("{w}"));
+            } else {
+                check!(
+                    st.contains(&s.stage),
+                    format_args!("stage is {} ({})", s.stage.chinese(), s.stage),
+                    format_args!(
+                        "stage is {} ({}); the rule covers {}",
+                        s.stage.chinese(),
+                        s.stage,
+                        Join(st.iter().map(|x| x.chinese()), ", ")
+                    )
+                );
+            }
         }
         if let Some(g) = &self.def.grades {
             check!(
@@ -581,7 +615,7 @@ impl Cond {
                     .map(|k| status_words(*k))
             };
             if held().next().is_some() {
-                out(format_args!("{} on {date}", Join(held(), " and ")), true);
+                out(format_args!("{} on {}", Join(held(), " and "), Ymd(date)), true);
             } else {
                 out(format_args!("{}", NotHeld { cond: self, f }), false);
                 return;
@@ -729,7 +763,7 @@ impl fmt::Display for NotHeld<'_, '_> {
             }
             w.write_str(status_words(*k))?;
         }
-        write!(w, " on {date}")?;
+        write!(w, " on {}", Ymd(date))?;
         match self.f.household {
             None => w.write_str(": no household on record"),
             Some(h) => {

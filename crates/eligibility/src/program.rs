@@ -1207,12 +1207,12 @@ impl PreparedProgram<'_> {
                         "{} = {} (school days are weekdays of the provision window {} to {})",
                         DayParts(&parts, share.as_ref().map(|x| x.0)),
                         yuan(total),
-                        window.first,
-                        window.last
+                        Ymd(window.first),
+                        Ymd(window.last)
                     ));
                     t.push_parameter(
                         "calendar",
-                        format_args!("{} to {}", window.first, window.last),
+                        format_args!("{} to {}", Ymd(window.first), Ymd(window.last)),
                         When::term(self.term),
                         &window.cite,
                     );
@@ -1318,7 +1318,7 @@ impl fmt::Display for DayParts<'_> {
             if i > 0 {
                 f.write_str(" + ")?;
             }
-            write!(f, "{}/天 × {days} 天 ({first} to {last})", yuan(*rate))?;
+            write!(f, "{}/天 × {days} 天 ({} to {})", yuan(*rate), Ymd(*first), Ymd(*last))?;
         }
         if let Some(s) = self.1 {
             if !self.0.is_empty() {
@@ -1327,6 +1327,39 @@ impl fmt::Display for DayParts<'_> {
             write!(f, "× {s}")?;
         }
         Ok(())
+    }
+}
+
+/// A date as chrono writes it (`2021-03-01`), its digits written directly
+/// for years 0 to 9999 (chrono's own `Display` for any other).
+#[derive(Clone, Copy)]
+pub(crate) struct Ymd(pub(crate) NaiveDate);
+
+impl fmt::Display for Ymd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use chrono::Datelike as _;
+        let d = self.0;
+        let Ok(y) = u32::try_from(d.year()) else {
+            return write!(f, "{d}");
+        };
+        if y > 9999 {
+            return write!(f, "{d}");
+        }
+        let (m, day) = (d.month(), d.day());
+        let digit = |n: u32| b'0' + u8::try_from(n % 10).unwrap_or(0);
+        let buf = [
+            digit(y / 1000),
+            digit(y / 100),
+            digit(y / 10),
+            digit(y),
+            b'-',
+            digit(m / 10),
+            digit(m),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ];
+        f.write_str(std::str::from_utf8(&buf).unwrap_or_default())
     }
 }
 
@@ -1457,5 +1490,23 @@ impl TermProgram for PreparedProgram<'_> {
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_in_traces_are_written_as_chrono_writes_them() {
+        let mut n = 0;
+        for y in [-1, 0, 7, 99, 999, 1999, 2021, 9999, 10_000] {
+            for (m, d) in [(1, 1), (2, 28), (9, 30), (10, 9), (12, 31)] {
+                let date = NaiveDate::from_ymd_opt(y, m, d).expect("a valid day");
+                assert_eq!(Ymd(date).to_string(), date.to_string(), "{y}-{m}-{d}");
+                n += 1;
+            }
+        }
+        assert_eq!(n, 45);
     }
 }

@@ -707,3 +707,79 @@ fn the_default_policy_is_national_and_every_run_names_its_layers() {
         r.stderr
     );
 }
+
+#[test]
+fn a_gap_in_a_parameters_dates_is_refused_before_the_files_are_read() {
+    let d = tempfile::tempdir().unwrap();
+    let overlay = d.path().join("gap.toml");
+    std::fs::write(
+        &overlay,
+        r#"[policy]
+id = "gap-county"
+title = "某县交通补助"
+base = "hunan-county-2016"
+
+[documents.my-2017-1]
+title = "某县关于交通补助的通知"
+issuer = "某县财政局 教育局"
+number = "某财教〔2017〕1号"
+date = 2017-08-01
+certainty = "B"
+
+[programs.county-transport]
+name = "交通补助"
+english = "transport subsidy"
+benefit = "cash"
+cite = { doc = "my-2017-1" }
+
+[[programs.county-transport.rules]]
+id = "rural-boarders"
+label = "农村寄宿生"
+when = { boarder = true, locality = "rural" }
+amount = { per_term = "county-transport.per-term" }
+cite = { doc = "my-2017-1", clause = "第三条" }
+
+[parameters."county-transport.per-term"]
+description = "交通补助 per term"
+unit = "yuan_per_term"
+values = [
+  { from = "2015-autumn", until = "2016-autumn", value = 100, cite = { doc = "my-2017-1" } },
+  { from = "2017-autumn", value = 150, cite = { doc = "my-2017-1" } },
+]
+"#,
+    )
+    .unwrap();
+    let dir = sample_dir();
+    let args = |term: &'static str, lang: &'static str| {
+        vec![
+            "--lang".to_string(),
+            lang.to_string(),
+            "evaluate".to_string(),
+            "--data".to_string(),
+            p(dir),
+            "--term".to_string(),
+            term.to_string(),
+            "--policy".to_string(),
+            "hunan-county-2016".to_string(),
+            "--policy".to_string(),
+            p(&overlay),
+        ]
+    };
+    let r = run_expect(2, &args("2017-spring", "en"));
+    assert!(
+        r.stderr.contains(
+            "program county-transport, rule rural-boarders, term 2017-spring: no value of county-transport.per-term is in force on 2017-03-01"
+        ),
+        "{}",
+        r.stderr
+    );
+    assert!(
+        !r.stderr.contains("students.csv"),
+        "refused before the files are read: {}",
+        r.stderr
+    );
+    let r = run_expect(2, &args("2017-spring", "zh"));
+    assert!(r.stderr.contains("该参数的日期有断档"), "{}", r.stderr);
+    // The terms on either side of the gap run.
+    run_expect(0, &args("2017-autumn", "en"));
+}

@@ -76,6 +76,11 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         output::guard_table_out(out, &names, &read)?;
     }
     let engine = policy::engine(&args.policy)?;
+    // A term the policy cannot resolve (a parameter with a gap in its
+    // dates) is refused before the files are read.
+    for term in &args.term {
+        engine.plan(*term)?;
+    }
     // The students file is read once: the roster keeps its students (and
     // their bank numbers) unless the file is too large to hold.
     let (mut roster, rejected) = inputs::open_roster(&args.data, ctx)?;

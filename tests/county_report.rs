@@ -714,10 +714,12 @@ fn every_key_the_template_names_is_produced_and_every_figure_produced_is_printed
     let engine = Engine::hunan_county_2016()?;
     let c = sample();
     let loans = eduaid::sample::loans()?;
-    let cited = eduaid::county_report::read_cited(std::path::Path::new(concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/examples/county_report_cited.csv"
-    )))?;
+    let cited_path = concat!(env!("CARGO_MANIFEST_DIR"), "/examples/county_report_cited.csv");
+    let cited = eduaid::county_report::read_cited(std::path::Path::new(cited_path))?;
+    // An upload's bytes read as the file on disk is, with nothing written.
+    let from_bytes = eduaid::county_report::read_cited_bytes("county_report_cited.csv", std::fs::read(cited_path)?)?;
+    assert_eq!(from_bytes, cited);
+    assert!(eduaid::county_report::read_cited_bytes("引用数据.txt", b"a,b".to_vec()).is_err());
     // The main job's report: every input the sample county has.
     let settings = Settings {
         report_date: "2017-09-30".parse().ok(),

@@ -252,15 +252,37 @@ pub const SAMPLE_CITED_CSV: &str = include_str!("../../examples/county_report_ci
 /// or a key given twice (both lines).
 #[cfg(feature = "io")]
 pub fn read_cited(path: &std::path::Path) -> Result<Vec<Figure>, Error> {
-    use crate::io::TableCell;
     let table = crate::io::read_table(path, &["引用数据", "cited"]).map_err(|e| Error::CitedFile {
         file: path.display().to_string(),
         reason: e.to_string(),
     })?;
-    let file = table.file.clone();
     let name = path
         .file_name()
-        .map_or_else(|| file.clone(), |n| n.to_string_lossy().into_owned());
+        .map_or_else(|| table.file.clone(), |n| n.to_string_lossy().into_owned());
+    cited_from_table(&table, &name)
+}
+
+/// [`read_cited`] on a file's bytes already in memory (an upload to the
+/// workbench), named `name` (its extension tells the format).
+///
+/// # Errors
+/// As [`read_cited`].
+#[cfg(feature = "io")]
+pub fn read_cited_bytes(name: &str, bytes: Vec<u8>) -> Result<Vec<Figure>, Error> {
+    let table = crate::io::read_table_bytes(name, bytes, &["引用数据", "cited"]).map_err(|e| Error::CitedFile {
+        file: name.to_string(),
+        reason: e.to_string(),
+    })?;
+    cited_from_table(&table, name)
+}
+
+/// The cited figures of a table read back, `name` the file's name in
+/// messages.
+#[cfg(feature = "io")]
+fn cited_from_table(table: &crate::io::ReadTable, name: &str) -> Result<Vec<Figure>, Error> {
+    use crate::io::TableCell;
+    let file = table.file.clone();
+    let name = name.to_string();
     let mut columns = [None; 5];
     for (slot, (zh, en, required)) in columns.iter_mut().zip(CITED_COLUMNS) {
         *slot = table

@@ -94,9 +94,9 @@ mod payments;
 mod retention;
 mod working_paper;
 
-#[cfg(feature = "io")]
-pub use cited::read_cited;
 pub use cited::{CITED_COLUMNS, CITED_KEYS, CitedKey, SAMPLE_CITED_CSV, cited_figure, parse_date};
+#[cfg(feature = "io")]
+pub use cited::{read_cited, read_cited_bytes};
 pub use keys::Key;
 pub use pass::{Progress, RosterFigures};
 pub use working_paper::MissingAtSchool;

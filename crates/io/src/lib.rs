@@ -109,7 +109,7 @@ pub use read::{
     read_classes, read_counts, read_disabled, read_disbursements, read_grade_counts, read_households, read_population,
     read_schools, read_schools_with_classes, read_students, read_teachers, sorted_spells,
 };
-pub use readback::{MAX_TABLE_BYTES, ReadTable, TableCell, TableRow, read_table};
+pub use readback::{MAX_TABLE_BYTES, ReadTable, TableCell, TableRow, read_table, read_table_bytes};
 pub use records::{BankDetails, ClassRow};
 pub use roster::{FileRoster, LoadedRoster, PROGRESS_ROWS, RosterFiles, load_roster, load_roster_with_progress};
 pub use schema::{Column, FileKind, ValueType};

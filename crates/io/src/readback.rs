@@ -91,8 +91,27 @@ pub struct ReadTable {
 /// JSON, or a file that is not a workbook.
 pub fn read_table(path: &Path, names: &[&str]) -> Result<ReadTable, Error> {
     let file = path.display().to_string();
-    let kind = OutKind::of(path)?;
+    OutKind::of(path)?;
     let bytes = read_limited(path, &file)?;
+    read_table_bytes(&file, bytes, names)
+}
+
+/// [`read_table`] on a file's bytes already in memory (an upload), the
+/// format told by the extension of `file`, the name errors give.
+///
+/// # Errors
+/// As [`read_table`].
+pub fn read_table_bytes(file: &str, bytes: Vec<u8>, names: &[&str]) -> Result<ReadTable, Error> {
+    let kind = OutKind::of(Path::new(file))?;
+    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    if size > MAX_TABLE_BYTES {
+        return Err(Error::TooLarge {
+            file: file.to_string(),
+            bytes: size,
+            max: MAX_TABLE_BYTES,
+        });
+    }
+    let file = file.to_string();
     let mut t = match kind {
         OutKind::Csv => csv_table(&bytes, &file)?,
         OutKind::Json => json_table(&bytes, names, &file)?,
@@ -102,20 +121,14 @@ pub fn read_table(path: &Path, names: &[&str]) -> Result<ReadTable, Error> {
     Ok(t)
 }
 
+/// At most one byte past [`MAX_TABLE_BYTES`] of the file: enough for
+/// [`read_table_bytes`] to refuse it as too large.
 fn read_limited(path: &Path, file: &str) -> Result<Vec<u8>, Error> {
     use std::io::Read as _;
     let mut v = Vec::new();
     std::fs::File::open(path)
         .and_then(|f| f.take(MAX_TABLE_BYTES + 1).read_to_end(&mut v))
         .map_err(|e| Error::io(file, e))?;
-    let bytes = u64::try_from(v.len()).unwrap_or(u64::MAX);
-    if bytes > MAX_TABLE_BYTES {
-        return Err(Error::TooLarge {
-            file: file.to_string(),
-            bytes,
-            max: MAX_TABLE_BYTES,
-        });
-    }
     Ok(v)
 }
 

@@ -1018,22 +1018,11 @@ fn today() -> eduaid::model::NaiveDate {
     epoch.checked_add_days(chrono::Days::new(days)).unwrap_or(epoch)
 }
 
-/// An uploaded cited-figures file (引用数据), read as `eduaid report
-/// --cited` reads one: through a private temporary copy under its own
-/// name, removed after reading.
+/// An uploaded cited-figures file (引用数据), read from its bytes as
+/// `eduaid report --cited` reads one from disk (nothing is written).
 fn read_cited_upload(f: &Staged) -> Result<Vec<eduaid::report::Figure>, ApiError> {
-    let token = super::random_hex().map_err(|e| bad(format!("引用数据文件无法读取 / cited figures: {e}")))?;
-    let dir = std::env::temp_dir().join(format!("eduaid-cited-{token}"));
-    std::fs::create_dir(&dir).map_err(|e| bad(format!("引用数据文件无法读取 / cited figures: {e}")))?;
-    let path = dir.join(&f.name);
-    let read = std::fs::write(&path, &f.bytes)
-        .map_err(|e| bad(format!("引用数据文件无法读取 / cited figures: {e}")))
-        .and_then(|()| {
-            eduaid::county_report::read_cited(&path)
-                .map_err(|e| bad(format!("引用数据文件有误 / cited figures refused: {e}")))
-        });
-    let _ = std::fs::remove_dir_all(&dir);
-    read
+    eduaid::county_report::read_cited_bytes(&f.name, f.bytes.clone())
+        .map_err(|e| bad(format!("引用数据文件有误 / cited figures refused: {e}")))
 }
 
 /// `GET /api/download/report?term=…&format=docx|html|md[&county=…&fee_meeting_date=…]`:

@@ -1,8 +1,8 @@
 //! The report's one pass over the roster (名册只读一遍).
 //!
 //! The engine runs once, over the autumn and spring terms of the report's
-//! school year, through [`Observed`]: a roster that forwards every method
-//! to the county's own and, as each student goes by on its way to the
+//! school year, through the county's roster [`Watched`] by [`Observed`]
+//! (every method forwarded to the county's own) and, as each student goes by on its way to the
 //! engine, counts what the report prints of the students themselves
 //! ([`RosterFigures`]: students in school by stage, registered-poor
 //! students and their helpers, the urban district's pupils and migrant
@@ -14,7 +14,6 @@
 //! to reconcile them with. The schools are listed once, before the pass
 //! ([`Roster::visit_schools`]).
 
-use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
@@ -24,8 +23,8 @@ use crate::eligibility::{
     RunOptions, Scope, Sink, Tally, Totals, reconcile_owed,
 };
 use crate::model::{
-    Decimal, Disbursement, Household, HouseholdId, Linked, Locality, Money, NaiveDate, ProgramId, Roster, RosterError,
-    School, SchoolId, Stage, Student, StudentId, Term, Visit,
+    Decimal, Disbursement, Linked, Locality, Money, NaiveDate, ProgramId, Roster, RosterError, School, SchoolId, Stage,
+    StudentId, Term, Watch, Watched,
 };
 
 /// How far the report's pass over the roster has got: students visited,
@@ -227,11 +226,9 @@ fn bump<V: Default>(map: &mut BTreeMap<String, V>, key: &str, f: impl FnOnce(&mu
     }
 }
 
-/// The county's roster, forwarded method by method, counting each
-/// student the engine visits ([`Roster::visit_linked`]) and moving the
-/// progress callback.
-struct Observed<'r, 'p> {
-    inner: &'r dyn Roster,
+/// What watches the county's roster: counts each student the engine
+/// visits ([`Roster::visit_linked`]) and moves the progress callback.
+struct Observed<'p> {
     counting: RefCell<Counting>,
     /// The number of the student being visited (1 for the first): the sink
     /// tells one student's rows from the next by it.
@@ -240,7 +237,7 @@ struct Observed<'r, 'p> {
     total: Option<u64>,
 }
 
-impl Observed<'_, '_> {
+impl Observed<'_> {
     fn report(&self) {
         if let Some(p) = self.progress {
             if let Ok(mut f) = p.try_borrow_mut() {
@@ -253,51 +250,16 @@ impl Observed<'_, '_> {
     }
 }
 
-impl Roster for Observed<'_, '_> {
-    fn visit_students(&self, visit: &mut dyn FnMut(&[Student]) -> Visit) -> Result<(), RosterError> {
-        self.inner.visit_students(visit)
-    }
-
-    fn school(&self, id: &SchoolId) -> Result<Option<Cow<'_, School>>, RosterError> {
-        self.inner.school(id)
-    }
-
-    fn household(&self, id: &HouseholdId) -> Result<Option<Cow<'_, Household>>, RosterError> {
-        self.inner.household(id)
-    }
-
-    fn student(&self, id: &StudentId) -> Result<Option<Student>, RosterError> {
-        self.inner.student(id)
-    }
-
-    fn student_count(&self) -> Result<usize, RosterError> {
-        self.inner.student_count()
-    }
-
-    fn visit_schools(&self, visit: &mut dyn FnMut(&School)) -> Result<(), RosterError> {
-        self.inner.visit_schools(visit)
-    }
-
-    fn school_of(&self, student: &Student) -> Result<Cow<'_, School>, RosterError> {
-        self.inner.school_of(student)
-    }
-
-    fn household_of(&self, student: &Student) -> Result<Option<Cow<'_, Household>>, RosterError> {
-        self.inner.household_of(student)
-    }
-
-    fn visit_linked(&self, visit: &mut dyn FnMut(Linked<'_>) -> Visit) -> Result<(), RosterError> {
-        self.inner.visit_linked(&mut |linked| {
-            let n = self.seq.get() + 1;
-            self.seq.set(n);
-            if let Ok(mut c) = self.counting.try_borrow_mut() {
-                c.student(&linked);
-            }
-            if n % PROGRESS_EVERY == 0 {
-                self.report();
-            }
-            visit(linked)
-        })
+impl Watch for Observed<'_> {
+    fn linked(&self, linked: &Linked<'_>) {
+        let n = self.seq.get() + 1;
+        self.seq.set(n);
+        if let Ok(mut c) = self.counting.try_borrow_mut() {
+            c.student(linked);
+        }
+        if n % PROGRESS_EVERY == 0 {
+            self.report();
+        }
     }
 }
 
@@ -498,11 +460,7 @@ impl crate::eligibility::Owed for PassOwed<'_> {
         program: &ProgramId,
         term: Term,
     ) -> Result<String, crate::eligibility::Error> {
-        let reason = self
-            .engine
-            .why_not(self.roster, student, program.as_str(), term)?
-            .unwrap_or_else(|| "not entitled".into());
-        Ok(format!("not entitled: {reason}"))
+        crate::eligibility::not_owed_evidence(self.engine, self.roster, student, program, term)
     }
 
     fn knows_program(&self, program: &ProgramId) -> bool {
@@ -550,32 +508,34 @@ pub(super) fn read(
         .flatten()
         .map(|d| (d.student_id.clone(), Payee::Unknown))
         .collect();
-    let observed = Observed {
+    let observed = Watched {
         inner: roster,
-        counting: RefCell::new(Counting {
-            figures: RosterFigures {
-                on,
-                schools,
-                students: 0,
-                by_stage: BTreeMap::new(),
-                poor: 0,
-                helped: 0,
-                urban_students: BTreeMap::new(),
-                primary_by_township: BTreeMap::new(),
-                unlinked: None,
-                nutrition: BTreeMap::new(),
-            },
-            plan_days,
-            payees,
-        }),
-        seq: Cell::new(0),
-        progress: ask.progress,
-        total: ask.total,
+        watch: Observed {
+            counting: RefCell::new(Counting {
+                figures: RosterFigures {
+                    on,
+                    schools,
+                    students: 0,
+                    by_stage: BTreeMap::new(),
+                    poor: 0,
+                    helped: 0,
+                    urban_students: BTreeMap::new(),
+                    primary_by_township: BTreeMap::new(),
+                    unlinked: None,
+                    nutrition: BTreeMap::new(),
+                },
+                plan_days,
+                payees,
+            }),
+            seq: Cell::new(0),
+            progress: ask.progress,
+            total: ask.total,
+        },
     };
     let programs: Vec<_> = engine.programs().collect();
     let mut pass = Pass {
         spring,
-        seq: &observed.seq,
+        seq: &observed.watch.seq,
         index: programs.iter().enumerate().map(|(i, p)| (p.id.clone(), i)).collect(),
         sums: programs.iter().map(|_| ProgramSums::default()).collect(),
         persons_entitled: (0, 0),
@@ -590,12 +550,12 @@ pub(super) fn read(
         }),
     };
     let two_terms = engine.run(&observed, &[autumn, spring], RunOptions::default(), Some(&mut pass))?;
-    observed.report();
+    observed.watch.report();
     let Counting {
         mut figures,
         plan_days,
         payees,
-    } = observed.counting.into_inner();
+    } = observed.watch.counting.into_inner();
     // The engine reads the roster through `visit_linked`: had it read it
     // another way, the figures would be empty, so refuse them.
     if figures.students != two_terms.students {

@@ -4,12 +4,11 @@
 //! roster wrapper that advances a meter as students are visited, and the
 //! loading of a roster with a meter.
 
-use std::borrow::Cow;
 use std::cell::Cell;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
-use eduaid::model::{Household, HouseholdId, Linked, Roster, RosterError, School, SchoolId, Student, StudentId, Visit};
+use eduaid::model::{Linked, Roster, Student, Watch, Watched};
 use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::common::Ctx;
@@ -129,74 +128,56 @@ pub(crate) fn bar(len: u64, message: &str, ctx: &Ctx) -> Meter {
     Meter { bar: pb, lines: None }
 }
 
-/// A roster that advances `bar` by each batch of students visited.
+/// What advances a meter as a roster hands over students: each batch of
+/// [`Roster::visit_students`], and the students of [`Roster::visit_linked`]
+/// 4 096 at a time, not one by one.
 #[derive(Debug)]
-pub(crate) struct Ticking<'a, R: ?Sized> {
-    /// The roster.
-    pub(crate) inner: &'a R,
-    /// The meter.
-    pub(crate) bar: &'a Meter,
+pub(crate) struct Tick<'a> {
+    bar: &'a Meter,
+    seen: Cell<u64>,
 }
 
-impl<R: Roster + ?Sized> Roster for Ticking<'_, R> {
-    fn visit_students(&self, visit: &mut dyn FnMut(&[Student]) -> Visit) -> Result<(), RosterError> {
-        self.inner.visit_students(&mut |batch| {
-            let flow = visit(batch);
-            self.bar.inc(u64::try_from(batch.len()).unwrap_or(0));
-            flow
-        })
+impl Watch for Tick<'_> {
+    fn batch(&self, students: &[Student]) {
+        self.bar.inc(u64::try_from(students.len()).unwrap_or(0));
     }
 
-    fn school(&self, id: &SchoolId) -> Result<Option<Cow<'_, School>>, RosterError> {
-        self.inner.school(id)
+    fn linked(&self, _: &Linked<'_>) {
+        let seen = self.seen.get() + 1;
+        if seen == 4096 {
+            self.bar.inc(seen);
+            self.seen.set(0);
+        } else {
+            self.seen.set(seen);
+        }
     }
 
-    fn household(&self, id: &HouseholdId) -> Result<Option<Cow<'_, Household>>, RosterError> {
-        self.inner.household(id)
+    fn linked_done(&self) {
+        self.bar.inc(self.seen.replace(0));
     }
+}
 
-    fn student(&self, id: &StudentId) -> Result<Option<Student>, RosterError> {
-        self.inner.student(id)
-    }
+/// A roster that advances `bar` by the students visited; every method is
+/// forwarded, so a roster's own faster way is kept under the meter.
+pub(crate) type Ticking<'a, R> = Watched<'a, R, Tick<'a>>;
 
-    fn student_count(&self) -> Result<usize, RosterError> {
-        self.inner.student_count()
-    }
-
-    // Every other method is forwarded too, so that a roster's own faster
-    // way (a database's join for `visit_linked`) is kept under the meter.
-    fn visit_schools(&self, visit: &mut dyn FnMut(&School)) -> Result<(), RosterError> {
-        self.inner.visit_schools(visit)
-    }
-
-    fn school_of(&self, student: &Student) -> Result<Cow<'_, School>, RosterError> {
-        self.inner.school_of(student)
-    }
-
-    fn household_of(&self, student: &Student) -> Result<Option<Cow<'_, Household>>, RosterError> {
-        self.inner.household_of(student)
-    }
-
-    fn visit_linked(&self, visit: &mut dyn FnMut(Linked<'_>) -> Visit) -> Result<(), RosterError> {
-        // The meter advances by 4 096 students at a time, not one by one.
-        let mut seen = 0u64;
-        let result = self.inner.visit_linked(&mut |linked| {
-            seen += 1;
-            if seen == 4096 {
-                self.bar.inc(seen);
-                seen = 0;
-            }
-            visit(linked)
-        });
-        self.bar.inc(seen);
-        result
+/// `inner`, advancing `bar` by the students visited.
+pub(crate) fn ticking<'a, R: Roster + ?Sized>(inner: &'a R, bar: &'a Meter) -> Ticking<'a, R> {
+    Watched {
+        inner,
+        watch: Tick {
+            bar,
+            seen: Cell::new(0),
+        },
     }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::borrow::Cow;
+
     use super::*;
-    use eduaid::model::Linked;
+    use eduaid::model::{Household, HouseholdId, RosterError, School, SchoolId, Visit};
     use eduaid::sample::Generator;
 
     /// A roster whose own `visit_linked` is marked, to see that the
@@ -226,10 +207,7 @@ mod tests {
             bar: ProgressBar::hidden(),
             lines: None,
         };
-        let ticking = Ticking {
-            inner: &roster,
-            bar: &meter,
-        };
+        let ticking = ticking(&roster, &meter);
         let mut n = 0u64;
         ticking
             .visit_linked(&mut |_| {

@@ -114,7 +114,8 @@ pub use policy::{
 };
 pub use program::{Basis, Benefit, Facts, PolicyProgram, Program, ProgramInfo, Step, TermContext, TermProgram, Trace};
 pub use reconcile::{
-    Count, Finding, FindingKind, Owed, Payee, Reconciliation, Scope, owed_in, reconcile, reconcile_owed, visit_owed_in,
+    Count, Finding, FindingKind, Owed, Payee, Reconciliation, Scope, not_owed_evidence, owed_in, reconcile,
+    reconcile_owed, visit_owed_in,
 };
 
 /// The built-in test cases of the national catalogue.

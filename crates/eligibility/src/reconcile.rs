@@ -253,6 +253,24 @@ pub fn visit_owed_in(map: &OwedMap, visit: &mut dyn FnMut(&StudentId, &ProgramId
     }
 }
 
+/// [`Owed::not_owed`] for an [`Owed`] backed by an engine and a roster:
+/// `not entitled: ` and why not, in the engine's words.
+///
+/// # Errors
+/// As [`Engine::why_not`].
+pub fn not_owed_evidence<R: Roster + ?Sized>(
+    engine: &Engine,
+    roster: &R,
+    student: &StudentId,
+    program: &ProgramId,
+    term: Term,
+) -> Result<String, Error> {
+    let reason = engine
+        .why_not(roster, student, program.as_str(), term)?
+        .unwrap_or_else(|| "not entitled".into());
+    Ok(format!("not entitled: {reason}"))
+}
+
 /// What a reconciliation knows of the student a payment names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Payee {
@@ -305,11 +323,7 @@ impl<R: Roster + ?Sized> Owed for EngineOwed<'_, R> {
     }
 
     fn not_owed(&self, student: &StudentId, program: &ProgramId, term: Term) -> Result<String, Error> {
-        let reason = self
-            .engine
-            .why_not(self.roster, student, program.as_str(), term)?
-            .unwrap_or_else(|| "not entitled".into());
-        Ok(format!("not entitled: {reason}"))
+        not_owed_evidence(self.engine, self.roster, student, program, term)
     }
 
     fn knows_program(&self, program: &ProgramId) -> bool {

@@ -104,7 +104,7 @@ pub use ids::{HouseholdId, ProgramId, SchoolId, StudentId, is_zero_width, normal
 pub use loan::StudentLoan;
 pub use money::{Money, Rounding};
 pub use privacy::{mask_id_numbers, mask_name};
-pub use roster::{IdHasher, Linked, MemoryRoster, Roster, RosterError, Visit};
+pub use roster::{IdHasher, Linked, MemoryRoster, Roster, RosterError, Visit, Watch, Watched};
 pub use school::{Class, Locality, Ownership, School, SchoolKind, Stage};
 pub use student::{DisabilityKind, EnrolmentStatus, Hukou, Sex, Student};
 pub use time::{DateRange, SchoolYear, Season, Term, YEAR_RANGE};

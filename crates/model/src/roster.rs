@@ -293,6 +293,98 @@ macro_rules! forward_roster {
 
 forward_roster!(&R, &mut R, Box<R>, std::sync::Arc<R>, std::rc::Rc<R>);
 
+/// What a [`Watched`] roster tells as students go past: a progress bar,
+/// a count of what a report prints. Every method does nothing by default.
+pub trait Watch {
+    /// A batch of [`Roster::visit_students`], after its visitor saw it.
+    fn batch(&self, students: &[Student]) {
+        let _ = students;
+    }
+
+    /// One student of [`Roster::visit_linked`], before its visitor sees it.
+    fn linked(&self, linked: &Linked<'_>) {
+        let _ = linked;
+    }
+
+    /// A [`Roster::visit_linked`] visit ended (finished or stopped).
+    fn linked_done(&self) {}
+}
+
+/// A roster forwarded method by method, so that the inner roster's own
+/// ways (a database's join for `visit_linked`) are kept, telling `watch`
+/// of each student visited.
+///
+/// ```
+/// use std::cell::Cell;
+/// use eduaid_model::{Linked, MemoryRoster, Roster, Visit, Watch, Watched};
+///
+/// struct Count(Cell<u64>);
+/// impl Watch for Count {
+///     fn linked(&self, _: &Linked<'_>) {
+///         self.0.set(self.0.get() + 1);
+///     }
+/// }
+/// let roster = MemoryRoster::new();
+/// let watched = Watched { inner: &roster, watch: Count(Cell::new(0)) };
+/// watched.visit_linked(&mut |_| Visit::Continue(()))?;
+/// assert_eq!(watched.watch.0.get(), 0);
+/// # Ok::<(), eduaid_model::RosterError>(())
+/// ```
+#[derive(Debug)]
+pub struct Watched<'a, R: ?Sized, W> {
+    /// The roster.
+    pub inner: &'a R,
+    /// What is told of each student.
+    pub watch: W,
+}
+
+impl<R: Roster + ?Sized, W: Watch> Roster for Watched<'_, R, W> {
+    fn visit_students(&self, visit: &mut dyn FnMut(&[Student]) -> Visit) -> Result<(), RosterError> {
+        self.inner.visit_students(&mut |batch| {
+            let flow = visit(batch);
+            self.watch.batch(batch);
+            flow
+        })
+    }
+
+    fn school(&self, id: &SchoolId) -> Result<Option<Cow<'_, School>>, RosterError> {
+        self.inner.school(id)
+    }
+
+    fn household(&self, id: &HouseholdId) -> Result<Option<Cow<'_, Household>>, RosterError> {
+        self.inner.household(id)
+    }
+
+    fn student(&self, id: &StudentId) -> Result<Option<Student>, RosterError> {
+        self.inner.student(id)
+    }
+
+    fn student_count(&self) -> Result<usize, RosterError> {
+        self.inner.student_count()
+    }
+
+    fn visit_schools(&self, visit: &mut dyn FnMut(&School)) -> Result<(), RosterError> {
+        self.inner.visit_schools(visit)
+    }
+
+    fn school_of(&self, student: &Student) -> Result<Cow<'_, School>, RosterError> {
+        self.inner.school_of(student)
+    }
+
+    fn household_of(&self, student: &Student) -> Result<Option<Cow<'_, Household>>, RosterError> {
+        self.inner.household_of(student)
+    }
+
+    fn visit_linked(&self, visit: &mut dyn FnMut(Linked<'_>) -> Visit) -> Result<(), RosterError> {
+        let result = self.inner.visit_linked(&mut |linked| {
+            self.watch.linked(&linked);
+            visit(linked)
+        });
+        self.watch.linked_done();
+        result
+    }
+}
+
 /// The hasher of [`MemoryRoster`]'s id maps: rustc's `FxHasher`
 /// (the `rustc-hash` crate, version 2, whose strings hash and final rotation
 /// spread sequential ids over the whole table), several times faster than

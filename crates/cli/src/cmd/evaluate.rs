@@ -130,10 +130,7 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     };
     let total = u64::try_from(roster.student_count()?).unwrap_or(0);
     let bar = progress::bar(total, ctx.t("evaluating", "计算中"), ctx);
-    let ticking = progress::Ticking {
-        inner: &roster,
-        bar: &bar,
-    };
+    let ticking = progress::ticking(&roster, &bar);
     let totals = engine.run(&ticking, &args.term, RunOptions::default(), Some(&mut sink))?;
     bar.finish_and_clear();
     if let Some(e) = write_error {

@@ -59,10 +59,7 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         let (disbursements, rejected_d) = inputs::load_disbursements(&disb_path, ctx)?;
         let total = u64::try_from(loaded.roster.student_count()?).unwrap_or(0);
         let bar = progress::bar(total, ctx.t("reconciling", "核对中"), ctx);
-        let ticking = progress::Ticking {
-            inner: &loaded.roster,
-            bar: &bar,
-        };
+        let ticking = progress::ticking(&loaded.roster, &bar);
         let recon = reconcile(&engine, &ticking, &disbursements, &Scope::of(&disbursements))?;
         bar.finish_and_clear();
         let mut who = HashMap::new();

@@ -468,7 +468,8 @@ impl Cond {
     }
 
     /// The conditions in order, each with whether it held, up to and
-    /// including the first that failed.
+    /// including the first that failed (the debug check of `prefix`).
+    #[cfg(debug_assertions)]
     pub(crate) fn explain(&self, f: &Facts<'_>) -> Vec<(String, bool)> {
         let mut out = Vec::new();
         self.explain_to(f, &mut |text, held| out.push((text.to_string(), held)));

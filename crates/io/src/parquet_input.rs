@@ -92,6 +92,7 @@ mod off {
 mod imp {
     use std::panic::{AssertUnwindSafe, catch_unwind};
 
+    use eduaid_model::convert::clamped;
     use parquet::basic::{ConvertedType, Repetition};
     use parquet::column::reader::ColumnReader;
     use parquet::file::reader::{ChunkReader, FileReader, Length, SerializedFileReader};
@@ -209,7 +210,7 @@ mod imp {
                     Source::File(f)
                 }
                 Input::Bytes { bytes, .. } => {
-                    let len = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+                    let len = clamped::<_, u64>(bytes.len());
                     if len > max {
                         return Err(too_large(len));
                     }
@@ -328,7 +329,7 @@ mod imp {
         /// Read the next batch of the current row group from every column
         /// read.
         fn read_batch(&mut self) -> Result<(), Error> {
-            let n = usize::try_from(self.left).unwrap_or(usize::MAX).min(BATCH_ROWS);
+            let n = clamped::<_, usize>(self.left).min(BATCH_ROWS);
             let g = self.group.saturating_sub(1);
             for c in &mut self.columns {
                 let Some(leaf) = &mut c.read else { continue };
@@ -350,7 +351,7 @@ mod imp {
                     .read(reader, n, &mut leaf.defs)
                     .map_err(|e| at(e.to_string()))?;
                 if records != n {
-                    let last = self.row.saturating_add(u64::try_from(records).unwrap_or(u64::MAX));
+                    let last = self.row.saturating_add(clamped::<_, u64>(records));
                     return Err(at(format!(
                         "the column ends after row {last}, before the last row of its row group"
                     )));
@@ -366,7 +367,7 @@ mod imp {
                     )));
                 }
             }
-            self.left -= u64::try_from(n).unwrap_or(self.left);
+            self.left -= clamped::<_, u64>(n);
             self.batch_left = n;
             Ok(())
         }
@@ -414,7 +415,7 @@ mod imp {
         let total: u64 = meta
             .row_groups()
             .iter()
-            .map(|g| u64::try_from(g.num_rows()).unwrap_or(u64::MAX))
+            .map(|g| clamped::<_, u64>(g.num_rows()))
             .fold(0, u64::saturating_add);
         if total > opts.limits.max_rows {
             return Err(Error::TooManyRows {

@@ -2,6 +2,7 @@
 //! re-saved) as rows of typed cells with their line, for the files that are
 //! not one of the record kinds (the entitlements file).
 
+use eduaid_model::convert::clamped;
 use std::io::Cursor;
 use std::path::Path;
 
@@ -103,7 +104,7 @@ pub fn read_table(path: &Path, names: &[&str]) -> Result<ReadTable, Error> {
 /// As [`read_table`].
 pub fn read_table_bytes(file: &str, bytes: Vec<u8>, names: &[&str]) -> Result<ReadTable, Error> {
     let kind = OutKind::of(Path::new(file))?;
-    let size = u64::try_from(bytes.len()).unwrap_or(u64::MAX);
+    let size = clamped::<_, u64>(bytes.len());
     if size > MAX_TABLE_BYTES {
         return Err(Error::TooLarge {
             file: file.to_string(),
@@ -144,10 +145,7 @@ fn malformed(file: &str, line: u64, reason: String) -> Error {
 fn position(text: &str) -> (u64, u64) {
     let line = text.matches('\n').count() + 1;
     let col = text.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-    (
-        u64::try_from(line).unwrap_or(u64::MAX),
-        u64::try_from(col).unwrap_or(u64::MAX),
-    )
+    (clamped::<_, u64>(line), clamped::<_, u64>(col))
 }
 
 /// Decode a CSV strictly: UTF-8 (a BOM says so), else GB18030 without any
@@ -263,13 +261,8 @@ fn json_cell(v: &serde_json::Value) -> TableCell {
 }
 
 fn json_table(bytes: &[u8], names: &[&str], file: &str) -> Result<ReadTable, Error> {
-    let v: serde_json::Value = serde_json::from_slice(bytes).map_err(|e| {
-        malformed(
-            file,
-            u64::try_from(e.line()).unwrap_or(0),
-            format!("column {}: {e}", e.column()),
-        )
-    })?;
+    let v: serde_json::Value = serde_json::from_slice(bytes)
+        .map_err(|e| malformed(file, clamped::<_, u64>(e.line()), format!("column {}: {e}", e.column())))?;
     let rows = match &v {
         serde_json::Value::Array(a) => a.as_slice(),
         serde_json::Value::Object(o) => names
@@ -303,7 +296,7 @@ fn json_table(bytes: &[u8], names: &[&str], file: &str) -> Result<ReadTable, Err
         }
     }
     for (i, r) in rows.iter().enumerate() {
-        let line = u64::try_from(i + 1).unwrap_or(u64::MAX);
+        let line = clamped::<_, u64>(i + 1);
         let cells = match r.as_object() {
             Some(o) => out
                 .header
@@ -348,7 +341,7 @@ fn xlsx_table(bytes: Vec<u8>, names: &[&str], file: &str) -> Result<ReadTable, E
         let mut out = Vec::new();
         while let Some(c) = reader.next_cell().map_err(|e| format!("sheet {name:?}: {e}"))? {
             let (r, col) = c.get_position();
-            if usize::try_from(col).unwrap_or(usize::MAX) >= MAX_COLUMNS {
+            if clamped::<_, usize>(col) >= MAX_COLUMNS {
                 return Err(format!("sheet {name:?}: a cell beyond column {MAX_COLUMNS}"));
             }
             let cell = match c.get_value() {
@@ -396,7 +389,7 @@ fn xlsx_table(bytes: Vec<u8>, names: &[&str], file: &str) -> Result<ReadTable, E
         first_wide.or_else(|| cells.first().map(|(r, ..)| *r))
     };
     for (r, c, cell) in cells {
-        let c = usize::try_from(c).unwrap_or(usize::MAX);
+        let c = clamped::<_, usize>(c);
         let Some(header) = header_row else { break };
         if r < header {
             continue;

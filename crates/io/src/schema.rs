@@ -1,6 +1,7 @@
 //! The columns of every file kind: English name, Chinese header, aliases,
 //! whether required, and the type of value.
 
+use eduaid_model::convert::clamped;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
@@ -172,9 +173,9 @@ impl FileKind {
         let len = name.len();
         // Fibonacci hashing: the top bits of the product, so that nearby
         // addresses spread over the sets.
-        let key = u64::try_from(addr ^ len.rotate_left(20)).unwrap_or(0);
+        let key = clamped::<_, u64>(addr ^ len.rotate_left(20));
         let hash = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        let at = usize::try_from(hash >> (u64::BITS - SETS.trailing_zeros())).unwrap_or(0);
+        let at = clamped::<_, usize>(hash >> (u64::BITS - SETS.trailing_zeros()));
         CACHE.with(|c| {
             let mut cache = c.borrow_mut();
             let set = cache.get_mut(at)?;

@@ -9,6 +9,7 @@
 //! longer than Excel's 1 048 576 rows continues on a further sheet
 //! (`应助名单 (2)`), which [`TableWritten::sheets`] names.
 
+use eduaid_model::convert::clamped;
 use std::borrow::Cow;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -469,12 +470,12 @@ impl NumberFormats {
     }
 
     fn percent(&self, places: u32) -> &rust_xlsxwriter::Format {
-        let i = usize::try_from(places).unwrap_or(MAX_PLACES).min(MAX_PLACES);
+        let i = clamped::<_, usize>(places).min(MAX_PLACES);
         &self.percent[i]
     }
 
     fn decimal(&self, places: u32) -> &rust_xlsxwriter::Format {
-        let i = usize::try_from(places).unwrap_or(MAX_PLACES).min(MAX_PLACES);
+        let i = clamped::<_, usize>(places).min(MAX_PLACES);
         &self.decimal[i]
     }
 }
@@ -552,7 +553,7 @@ fn csv_err(file: &Path, e: csv::Error) -> Error {
 }
 
 fn col(c: usize) -> u16 {
-    u16::try_from(c).unwrap_or(u16::MAX)
+    clamped::<_, u16>(c)
 }
 
 impl TableWriter {
@@ -675,7 +676,7 @@ impl TableWriter {
             }
             Inner::Xlsx(st) => {
                 if st.row - st.first >= st.max_rows || st.row >= XLSX_MAX_ROWS {
-                    let n = u32::try_from(st.sheet + 2).unwrap_or(u32::MAX);
+                    let n = clamped::<_, u32>(st.sheet + 2);
                     let name = continued(&self.name, n);
                     st.add_sheet(&name, &self.header).map_err(|e| xlsx_err(path, &e))?;
                     self.continued.push(name);
@@ -730,9 +731,9 @@ impl TableWriter {
             }
             Inner::Xlsx(mut st) => {
                 let x = |e: rust_xlsxwriter::XlsxError| xlsx_err(&path, &e);
-                let room = u32::try_from(self.totals.len()).unwrap_or(u32::MAX);
+                let room = clamped::<_, u32>(self.totals.len());
                 if !self.totals.is_empty() && st.row.saturating_add(room) > XLSX_MAX_ROWS {
-                    let n = u32::try_from(st.sheet + 2).unwrap_or(u32::MAX);
+                    let n = clamped::<_, u32>(st.sheet + 2);
                     let name = continued(&self.name, n);
                     st.add_sheet(&name, &self.header).map_err(x)?;
                     self.continued.push(name);
@@ -848,7 +849,7 @@ fn val_width(v: &Val) -> usize {
 
 fn set_widths(ws: &mut rust_xlsxwriter::Worksheet, widths: &[usize]) -> Result<(), rust_xlsxwriter::XlsxError> {
     for (c, w) in widths.iter().enumerate() {
-        let chars = u32::try_from((*w).clamp(6, 60)).unwrap_or(12);
+        let chars = clamped::<_, u32>((*w).clamp(6, 60));
         ws.set_column_width(col(c), chars + 2)?;
     }
     Ok(())
@@ -935,7 +936,7 @@ fn xlsx_sheet(
                 *w = (*w).max(val_width(v));
             }
         }
-        let r = first.saturating_add(u32::try_from(i).unwrap_or(u32::MAX));
+        let r = first.saturating_add(clamped::<_, u32>(i));
         write_cells(ws, r, row, f)?;
     }
     set_widths(ws, &widths)?;

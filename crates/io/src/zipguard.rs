@@ -12,6 +12,7 @@
 //! claim (`uniqueCount`) more strings than they hold: calamine reserves
 //! room for that many before it reads one.
 
+use eduaid_model::convert::clamped;
 use std::io::{BufReader, Read, Seek};
 
 use crate::Error;
@@ -89,7 +90,7 @@ pub(crate) fn check<R: Read + Seek>(reader: R, file: &str, limits: &ArchiveLimit
             unit,
         };
     let mut zip = zip::ZipArchive::new(reader).map_err(|e| malformed(format!("not {what}: {e}")))?;
-    let count = u64::try_from(zip.len()).unwrap_or(u64::MAX);
+    let count = clamped::<_, u64>(zip.len());
     if count > limits.max_entries {
         return Err(limit(None, "number of entries", count, limits.max_entries, ""));
     }
@@ -172,7 +173,7 @@ struct Counted<R> {
 impl<R: Read> Read for Counted<R> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
-        self.n = self.n.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+        self.n = self.n.saturating_add(clamped::<_, u64>(n));
         Ok(n)
     }
 }

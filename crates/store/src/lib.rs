@@ -25,6 +25,7 @@
 //! ```
 #![forbid(unsafe_code)]
 
+use eduaid_model::convert::clamped;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::ControlFlow;
@@ -242,7 +243,7 @@ pub struct Store {
 fn now() -> String {
     let secs = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(0));
+        .map_or(0, |d| clamped::<_, i64>(d.as_secs()));
     chrono::DateTime::from_timestamp(secs, 0)
         .unwrap_or_default()
         .format("%Y-%m-%dT%H:%M:%SZ")
@@ -251,12 +252,12 @@ fn now() -> String {
 
 /// A count from SQLite (never negative) as `u64`.
 fn count(n: i64) -> u64 {
-    u64::try_from(n).unwrap_or(0)
+    clamped::<_, u64>(n)
 }
 
 /// A `u64` count into SQLite.
 fn sql_count(n: u64) -> i64 {
-    i64::try_from(n).unwrap_or(i64::MAX)
+    clamped::<_, i64>(n)
 }
 
 /// A corrupt-record error.
@@ -305,7 +306,7 @@ impl Store {
             });
         }
         for (i, sql) in MIGRATIONS.iter().enumerate() {
-            let version = i64::try_from(i).unwrap_or(i64::MAX) + 1;
+            let version = clamped::<_, i64>(i) + 1;
             if version <= found || version > target {
                 continue;
             }
@@ -869,7 +870,7 @@ impl Roster for Store {
             .conn
             .query_row("SELECT COUNT(*) FROM students", [], |r| r.get(0))
             .map_err(StoreError::from)?;
-        Ok(usize::try_from(n).unwrap_or(0))
+        Ok(clamped::<_, usize>(n))
     }
 
     fn visit_schools(&self, visit: &mut dyn FnMut(&School)) -> Result<(), RosterError> {

@@ -12,6 +12,7 @@
 //! claimed count): checked here, a crafted header cannot make it allocate
 //! gigabytes.
 
+use eduaid_model::convert::clamped;
 use std::io::Read;
 
 use parquet::basic::Compression;
@@ -98,7 +99,7 @@ where
         }
         if h.kind == DICTIONARY_PAGE {
             let values = h.values.unwrap_or(0);
-            if !(0..=i64::try_from(MAX_DICTIONARY_VALUES).unwrap_or(i64::MAX)).contains(&values) {
+            if !(0..=clamped::<_, i64>(MAX_DICTIONARY_VALUES)).contains(&values) {
                 return Err(at(format!(
                     "a dictionary of {values} values (more than the {MAX_DICTIONARY_VALUES} read)"
                 )));
@@ -166,7 +167,7 @@ impl<R: Read> Compact<R> {
 
     fn zigzag(&mut self) -> Result<i64, String> {
         let v = self.varint()?;
-        let half = i64::try_from(v >> 1).unwrap_or(i64::MAX);
+        let half = clamped::<_, i64>(v >> 1);
         Ok(if v & 1 == 0 { half } else { -half - 1 })
     }
 
@@ -375,10 +376,10 @@ where
         .take(compressed)
         .read_to_end(&mut raw)
         .map_err(|e| e.to_string())?;
-    if u64::try_from(raw.len()).unwrap_or(u64::MAX) != compressed {
+    if clamped::<_, u64>(raw.len()) != compressed {
         return Err("the page ends early".into());
     }
-    let limit = usize::try_from(h.uncompressed).unwrap_or(0);
+    let limit = clamped::<_, usize>(h.uncompressed);
     let snappy = codec == Compression::SNAPPY;
     let data = match h.v2_levels {
         Some((def, rep)) => {
@@ -401,7 +402,7 @@ where
                 }
                 let len = page.get(..4).ok_or("the page ends early")?;
                 let len = u32::from_le_bytes([len[0], len[1], len[2], len[3]]);
-                let start = usize::try_from(len).unwrap_or(usize::MAX).saturating_add(4);
+                let start = clamped::<_, usize>(len).saturating_add(4);
                 page.get(start..).ok_or("levels longer than the page")?.to_vec()
             }
         }

@@ -2,6 +2,7 @@
 //! are read, and how each becomes the cell a spreadsheet would give.
 
 use chrono::NaiveDate;
+use eduaid_model::convert::clamped;
 use parquet::basic::{ConvertedType, LogicalType, TimeUnit, Type as Physical};
 use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
 use parquet::data_type::{ByteArray, DataType, FixedLenByteArray, Int96};
@@ -69,7 +70,7 @@ impl Conv {
                 ));
             }
             Ok(Conv::Decimal {
-                scale: u32::try_from(scale).unwrap_or(0),
+                scale: clamped::<_, u32>(scale),
             })
         };
         if let Some(l) = d.logical_type_ref() {
@@ -295,7 +296,7 @@ fn int96(x: &Int96) -> Cell {
         return Cell::Bad("an int96 value of the wrong size".into());
     };
     let nanos = (u64::from(*hi) << 32) | u64::from(*lo);
-    let seconds_of_day = i64::try_from(nanos / 1_000_000_000).unwrap_or(i64::MAX);
+    let seconds_of_day = clamped::<_, i64>(nanos / 1_000_000_000);
     let day = i64::from(*day) - JULIAN_EPOCH;
     match day.checked_mul(86_400).and_then(|s| s.checked_add(seconds_of_day)) {
         Some(s) => instant(s, true),
@@ -315,7 +316,7 @@ fn bytes(b: &[u8], conv: &Conv, reuse: Cell, max_record: u64) -> Cell {
             )),
         };
     }
-    if u64::try_from(b.len()).unwrap_or(u64::MAX) > max_record {
+    if clamped::<_, u64>(b.len()) > max_record {
         return Cell::Bad(format!(
             "a value of {} bytes is longer than the limit of one record ({max_record} bytes)",
             b.len()
@@ -363,7 +364,7 @@ fn be_i128(b: &[u8]) -> Option<i128> {
 pub(crate) fn decimal_text(v: i128, scale: u32) -> String {
     let digits = v.unsigned_abs().to_string();
     let sign = if v < 0 { "-" } else { "" };
-    let scale = usize::try_from(scale).unwrap_or(0);
+    let scale = clamped::<_, usize>(scale);
     if scale == 0 {
         return format!("{sign}{digits}");
     }

@@ -18,6 +18,7 @@
 //! can be found the chart's data is written as a table instead and
 //! [`Renderer::warnings`] says so.
 
+use eduaid_model::convert::clamped;
 use std::io::{Cursor, Write};
 
 use zip::CompressionMethod;
@@ -167,7 +168,7 @@ fn column_widths(table: &Table) -> Vec<u32> {
     // cell has 170 twips of margins.
     const MARGINS: u32 = 170;
     let half_char = table_font_half_points(table) * 5;
-    let n = u32::try_from(table.header.len().max(1)).unwrap_or(1);
+    let n = clamped::<_, u32>(table.header.len().max(1));
     let avail = TEXT_WIDTH_TWIPS.saturating_sub(n * MARGINS) / half_char;
     let mut min = Vec::new();
     let mut want = Vec::new();

@@ -5,6 +5,7 @@
 use super::ReportData;
 use crate::Error;
 use crate::doc::{Block, Document, Heading, Inline};
+use eduaid_model::convert::clamped;
 
 /// Opens a figure printed by key.
 pub(super) const FIG_OPEN: char = '\u{E000}';
@@ -60,7 +61,7 @@ pub(super) fn parse_markup(text: &str, data: &ReportData, lits: &[String]) -> Re
         if (1..=4).contains(&hashes) && line[hashes..].starts_with(' ') {
             flush(&mut para, &mut doc);
             doc.blocks.push(Block::Heading(Heading {
-                level: u8::try_from(hashes).unwrap_or(1),
+                level: clamped::<_, u8>(hashes),
                 text: plain(line[hashes..].trim(), data, lits)?,
             }));
             continue;

@@ -41,6 +41,7 @@
 //! filled-in text into the document, `names` finds which name of a failing
 //! line was undefined.
 
+use eduaid_model::convert::clamped;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
@@ -263,11 +264,11 @@ fn capped_range(lower: i64, upper: Option<i64>, step: Option<i64>) -> Result<JVa
         s if (s > 0) != (span > 0) || span == 0 => 0,
         s => (span.abs() + i128::from(s).abs() - 1) / i128::from(s).abs(),
     };
-    if len > i128::try_from(MAX_TEMPLATE_RANGE).unwrap_or(i128::MAX) {
+    if len > clamped::<_, i128>(MAX_TEMPLATE_RANGE) {
         return Err(too_many());
     }
     let items: Vec<i64> = std::iter::successors(Some(start), |x| x.checked_add(step))
-        .take(usize::try_from(len).unwrap_or(0))
+        .take(clamped::<_, usize>(len))
         .collect();
     Ok(JValue::from(items))
 }

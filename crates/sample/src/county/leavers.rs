@@ -15,17 +15,146 @@ pub(super) fn set_left(s: &mut Student, status: EnrolmentStatus, on: NaiveDate) 
     s.status_since = on;
 }
 
+/// A predicate on a student of the build, by index.
+type Pred = fn(&Build, usize) -> bool;
+/// A leaving date drawn at random in a span.
+type DateIn = fn(&mut SplitMix64) -> NaiveDate;
+
+/// 2017-04-06 to 2017-06-01.
+fn early(rng: &mut SplitMix64) -> NaiveDate {
+    plus_days(ymd(2017, 4, 6), rng.below(57))
+}
+
+/// 2017-07-03 to 2017-08-25.
+fn late(rng: &mut SplitMix64) -> NaiveDate {
+    plus_days(ymd(2017, 7, 3), rng.below(54))
+}
+
+/// 2017-04-06 to 2017-08-25.
+fn spring(rng: &mut SplitMix64) -> NaiveDate {
+    plus_days(ymd(2017, 4, 6), rng.below(142))
+}
+
+fn first_batch(b: &Build, i: usize) -> bool {
+    b.plans[b.meta[i].school].school.nutrition_plan_from == Some(ymd(2017, 6, 1))
+}
+
+fn group(b: &Build, i: usize) -> Group {
+    b.plans[b.meta[i].school].group
+}
+
+fn compulsory(b: &Build, i: usize) -> bool {
+    b.students[i].stage.is_compulsory()
+}
+
+fn junior_not_poor(b: &Build, i: usize) -> bool {
+    b.students[i].stage == Stage::Junior && !b.meta[i].poor
+}
+
+/// Who leaves, in the order drawn: how many, among whom (never a student
+/// already leaving, nor one of a special school), how and when.
+///
+/// The nutrition plan's first batch comes first: exactly 24 of it leave by
+/// 2017-06-01, more in the summer; then everyone else.
+const LEAVERS: [(usize, Pred, EnrolmentStatus, DateIn); 15] = {
+    use EnrolmentStatus::{Deceased, DroppedOut, TransferredOut};
+    [
+        (15, |b, i| first_batch(b, i) && compulsory(b, i), TransferredOut, early),
+        (8, |b, i| first_batch(b, i) && junior_not_poor(b, i), DroppedOut, early),
+        (
+            1,
+            |b, i| first_batch(b, i) && b.students[i].stage == Stage::Primary && b.students[i].grade == 3,
+            Deceased,
+            early,
+        ),
+        (120, |b, i| first_batch(b, i) && compulsory(b, i), TransferredOut, late),
+        (10, |b, i| first_batch(b, i) && junior_not_poor(b, i), DroppedOut, late),
+        (
+            60,
+            |b, i| b.students[i].stage == Stage::Preschool,
+            TransferredOut,
+            spring,
+        ),
+        (
+            25,
+            |b, i| matches!(group(b, i), Group::UrbanPublicPrimary | Group::UrbanPrivatePrimary),
+            TransferredOut,
+            spring,
+        ),
+        (20, |b, i| group(b, i) == Group::UrbanJunior, TransferredOut, spring),
+        (
+            3,
+            |b, i| group(b, i) == Group::UrbanJunior && !b.meta[i].poor,
+            DroppedOut,
+            spring,
+        ),
+        (
+            10,
+            |b, i| compulsory(b, i) && !first_batch(b, i) && b.plans[b.meta[i].school].township != 0,
+            TransferredOut,
+            spring,
+        ),
+        (30, |b, i| b.students[i].stage == Stage::Senior, TransferredOut, spring),
+        (
+            12,
+            |b, i| b.students[i].stage == Stage::Senior && !b.meta[i].poor,
+            DroppedOut,
+            spring,
+        ),
+        (
+            15,
+            |b, i| b.students[i].stage == Stage::Vocational,
+            TransferredOut,
+            spring,
+        ),
+        (
+            20,
+            |b, i| b.students[i].stage == Stage::Vocational && !b.meta[i].poor,
+            DroppedOut,
+            spring,
+        ),
+        (1, |b, i| b.students[i].stage == Stage::Senior, Deceased, spring),
+    ]
+};
+
+/// `n` students chosen at random among those not `taken`, not in a special
+/// school and meeting `pred`, leave with `status` on a day of `date`.
+fn choose(
+    rng: &mut SplitMix64,
+    b: &mut Build,
+    taken: &mut [bool],
+    n: usize,
+    pred: Pred,
+    status: EnrolmentStatus,
+    date: DateIn,
+) {
+    let mut v: Vec<usize> = (0..b.students.len())
+        .filter(|i| !taken[*i] && b.plans[b.meta[*i].school].group != Group::Special && pred(b, *i))
+        .collect();
+    rng.shuffle(&mut v);
+    for i in v.into_iter().take(n) {
+        let on = date(rng);
+        set_left(&mut b.students[i], status, on);
+        taken[i] = true;
+    }
+}
+
 /// Step 4a: who leaves school in spring or summer 2017 (nobody leaves
 /// before 2017-03-01, so the in-school counts of 2016-09-01 and 2017-03-01
 /// agree).
 pub(super) fn assign_leavers(rng: &mut SplitMix64, b: &mut Build) -> Result<FaultLeaver, Error> {
-    let first_batch =
-        |b: &Build, i: usize| b.plans[b.meta[i].school].school.nutrition_plan_from == Some(ymd(2017, 6, 1));
-    let early = |rng: &mut SplitMix64| plus_days(ymd(2017, 4, 6), rng.below(57)); // to 2017-06-01
-    let late = |rng: &mut SplitMix64| plus_days(ymd(2017, 7, 3), rng.below(54)); // to 2017-08-25
-    let spring = |rng: &mut SplitMix64| plus_days(ymd(2017, 4, 6), rng.below(142)); // to 2017-08-25
     let mut taken = vec![false; b.students.len()];
-    // Teaching-point pupils finishing grade 4 move to the central primary.
+    move_teaching_point_pupils(rng, b, &mut taken);
+    let fault = plant_fault_leaver(b, &mut taken)?;
+    for (n, pred, status, date) in LEAVERS {
+        choose(rng, b, &mut taken, n, pred, status, date);
+    }
+    round_junior_retention(rng, b, &mut taken);
+    Ok(FaultLeaver { index: fault })
+}
+
+/// Teaching-point pupils finishing grade 4 move to the central primary.
+fn move_teaching_point_pupils(rng: &mut SplitMix64, b: &mut Build, taken: &mut [bool]) {
     for ((s, m), t) in b.students.iter_mut().zip(&b.meta).zip(taken.iter_mut()) {
         if b.plans[m.school].group == Group::TeachingPoint && s.grade == 4 {
             let on = plus_days(ymd(2017, 7, 3), rng.below(12));
@@ -33,7 +162,10 @@ pub(super) fn assign_leavers(rng: &mut SplitMix64, b: &mut Build) -> Result<Faul
             *t = true;
         }
     }
-    // The fault student: registered-poor, urban junior, left on 2017-03-20.
+}
+
+/// The fault student: registered-poor, urban junior, left on 2017-03-20.
+fn plant_fault_leaver(b: &mut Build, taken: &mut [bool]) -> Result<usize, Error> {
     let fault = (0..b.students.len())
         .find(|i| {
             b.meta[*i].poor && b.plans[b.meta[*i].school].group == Group::UrbanJunior && b.students[*i].grade == 2
@@ -47,121 +179,13 @@ pub(super) fn assign_leavers(rng: &mut SplitMix64, b: &mut Build) -> Result<Faul
         ymd(2017, 3, 20),
     );
     taken[fault] = true;
-    type Pred<'a> = &'a dyn Fn(&Build, usize) -> bool;
-    let choose = |rng: &mut SplitMix64,
-                  b: &mut Build,
-                  taken: &mut Vec<bool>,
-                  n: usize,
-                  pred: Pred<'_>,
-                  status: EnrolmentStatus,
-                  date: &dyn Fn(&mut SplitMix64) -> NaiveDate| {
-        let mut v: Vec<usize> = (0..b.students.len())
-            .filter(|i| !taken[*i] && b.plans[b.meta[*i].school].group != Group::Special && pred(b, *i))
-            .collect();
-        rng.shuffle(&mut v);
-        for i in v.into_iter().take(n) {
-            let on = date(rng);
-            set_left(&mut b.students[i], status, on);
-            taken[i] = true;
-        }
-    };
-    use EnrolmentStatus::{Deceased, DroppedOut, TransferredOut};
-    let compulsory = |b: &Build, i: usize| b.students[i].stage.is_compulsory();
-    let junior_not_poor = |b: &Build, i: usize| b.students[i].stage == Stage::Junior && !b.meta[i].poor;
-    // The first batch of the nutrition plan: exactly 24 leave by 2017-06-01.
-    choose(
-        rng,
-        b,
-        &mut taken,
-        15,
-        &|b, i| first_batch(b, i) && compulsory(b, i),
-        TransferredOut,
-        &early,
-    );
-    choose(
-        rng,
-        b,
-        &mut taken,
-        8,
-        &|b, i| first_batch(b, i) && junior_not_poor(b, i),
-        DroppedOut,
-        &early,
-    );
-    choose(
-        rng,
-        b,
-        &mut taken,
-        1,
-        &|b, i| first_batch(b, i) && b.students[i].stage == Stage::Primary && b.students[i].grade == 3,
-        Deceased,
-        &early,
-    );
-    choose(
-        rng,
-        b,
-        &mut taken,
-        120,
-        &|b, i| first_batch(b, i) && compulsory(b, i),
-        TransferredOut,
-        &late,
-    );
-    choose(
-        rng,
-        b,
-        &mut taken,
-        10,
-        &|b, i| first_batch(b, i) && junior_not_poor(b, i),
-        DroppedOut,
-        &late,
-    );
-    // Everyone else.
-    let group = |b: &Build, i: usize| b.plans[b.meta[i].school].group;
-    let others: [(usize, Pred<'_>, EnrolmentStatus); 9] = [
-        (60, &|b, i| b.students[i].stage == Stage::Preschool, TransferredOut),
-        (
-            25,
-            &|b, i| matches!(group(b, i), Group::UrbanPublicPrimary | Group::UrbanPrivatePrimary),
-            TransferredOut,
-        ),
-        (20, &|b, i| group(b, i) == Group::UrbanJunior, TransferredOut),
-        (
-            3,
-            &|b, i| group(b, i) == Group::UrbanJunior && !b.meta[i].poor,
-            DroppedOut,
-        ),
-        (
-            10,
-            &|b, i| compulsory(b, i) && !first_batch(b, i) && b.plans[b.meta[i].school].township != 0,
-            TransferredOut,
-        ),
-        (30, &|b, i| b.students[i].stage == Stage::Senior, TransferredOut),
-        (
-            12,
-            &|b, i| b.students[i].stage == Stage::Senior && !b.meta[i].poor,
-            DroppedOut,
-        ),
-        (15, &|b, i| b.students[i].stage == Stage::Vocational, TransferredOut),
-        (
-            20,
-            &|b, i| b.students[i].stage == Stage::Vocational && !b.meta[i].poor,
-            DroppedOut,
-        ),
-    ];
-    for (n, pred, status) in others {
-        choose(rng, b, &mut taken, n, pred, status, &spring);
-    }
-    choose(
-        rng,
-        b,
-        &mut taken,
-        1,
-        &|b, i| b.students[i].stage == Stage::Senior,
-        Deceased,
-        &spring,
-    );
-    // Not every number of graduates admits a loss whose retention rounds
-    // to the contract's 98.89%: move junior graduates out in the summer
-    // until it does.
+    Ok(fault)
+}
+
+/// Not every number of graduates admits a loss whose retention rounds to
+/// the contract's 98.89%: move junior graduates out in the summer until it
+/// does.
+fn round_junior_retention(rng: &mut SplitMix64, b: &mut Build, taken: &mut [bool]) {
     let target = f::JUNIOR_RETENTION[2].1;
     for _ in 0..100 {
         let graduates = b
@@ -177,16 +201,14 @@ pub(super) fn assign_leavers(rng: &mut SplitMix64, b: &mut Build) -> Result<Faul
                 && b.students[i].grade == 3
                 && b.plans[b.meta[i].school].group == Group::UrbanJunior
         };
-        choose(rng, b, &mut taken, 1, &grade3, TransferredOut, &early);
+        choose(rng, b, &mut *taken, 1, grade3, EnrolmentStatus::TransferredOut, early);
     }
-    Ok(FaultLeaver { index: fault })
 }
 
 /// Step 4b: migrant children (exactly 1642 of the urban primary pupils),
 /// and disabled students (exactly 305 of the three kinds aged 6–14 in
 /// school).
 pub(super) fn assign_migrants_and_disability(rng: &mut SplitMix64, b: &mut Build) {
-    let group = |b: &Build, i: usize| b.plans[b.meta[i].school].group;
     let mut v: Vec<usize> = (0..b.students.len())
         .filter(|i| matches!(group(b, *i), Group::UrbanPublicPrimary | Group::UrbanPrivatePrimary) && !b.meta[*i].poor)
         .collect();

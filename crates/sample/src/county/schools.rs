@@ -323,21 +323,52 @@ pub(super) fn noisy(rng: &mut SplitMix64, w: u64) -> u64 {
 
 /// Step 2: enrolment per school and grade.
 pub(super) fn allocate_enrolment(rng: &mut SplitMix64, plans: &mut [Plan]) {
+    let primary_first = allocate_primary(rng, plans);
+    allocate_junior(rng, plans, primary_first);
+    allocate_preschool(rng, plans);
+    allocate_senior_and_vocational(rng, plans);
+}
+
+/// True for a school of the nutrition plan's first batch (from 2017-06-01).
+fn first_batch(p: &Plan) -> bool {
+    p.school.nutrition_plan_from == Some(ymd(2017, 6, 1))
+}
+
+/// The weight of a rural primary school in the rural pupils' share (0 for
+/// the others).
+fn rural_primary_weight(g: Group, first_batch: bool) -> u64 {
     use Group as G;
-    let first = |p: &Plan| p.school.nutrition_plan_from == Some(ymd(2017, 6, 1));
-    let primary_weight = |g: Group, first_batch: bool| -> u64 {
-        match (g, first_batch) {
-            (G::Central, _) => 800,
-            (G::NineYear, _) => 420,
-            (G::Village, true) => 200,
-            (G::Village, false) => 160,
-            (G::TeachingPoint, true) => 48,
-            (G::TeachingPoint, false) => 30,
-            _ => 0,
-        }
-    };
+    match (g, first_batch) {
+        (G::Central, _) => 800,
+        (G::NineYear, _) => 420,
+        (G::Village, true) => 200,
+        (G::Village, false) => 160,
+        (G::TeachingPoint, true) => 48,
+        (G::TeachingPoint, false) => 30,
+        _ => 0,
+    }
+}
+
+/// The weight of a kindergarten in the county's preschool children (0 for
+/// the other schools).
+fn kindergarten_weight(p: &Plan) -> u64 {
+    use Group as G;
+    match (p.group, p.township) {
+        (G::KgPublic, 0) => 900,
+        (G::KgPublic, _) => 420,
+        (G::KgInclusive, 0) => 400,
+        (G::KgNonInclusive, 0) => 350,
+        (G::KgInclusive, _) => 200,
+        (G::KgNonInclusive, _) => 180,
+        _ => 0,
+    }
+}
+
+/// Primary pupils: the urban schools' figures, then the rest over the
+/// rural schools. Returns the pupils of the nutrition plan's first batch.
+fn allocate_primary(rng: &mut SplitMix64, plans: &mut [Plan]) -> u64 {
+    use Group as G;
     let primary_grades = [104u64, 102, 100, 99, 98, 97];
-    // Primary.
     let mut totals = vec![0u64; plans.len()];
     let urban_pub: Vec<usize> = idx(plans, |p| p.group == G::UrbanPublicPrimary);
     let w: Vec<u64> = urban_pub.iter().map(|_| noisy(rng, 100)).collect();
@@ -351,10 +382,10 @@ pub(super) fn allocate_enrolment(rng: &mut SplitMix64, plans: &mut [Plan]) {
     for i in idx(plans, |p| p.group == G::Special) {
         totals[i] = special_primary;
     }
-    let rural: Vec<usize> = idx(plans, |p| primary_weight(p.group, first(p)) > 0);
+    let rural: Vec<usize> = idx(plans, |p| rural_primary_weight(p.group, first_batch(p)) > 0);
     let w: Vec<u64> = rural
         .iter()
-        .map(|i| noisy(rng, primary_weight(plans[*i].group, first(&plans[*i]))))
+        .map(|i| noisy(rng, rural_primary_weight(plans[*i].group, first_batch(&plans[*i]))))
         .collect();
     let rural_total = f::PRIMARY - f::URBAN_PRIMARY - special_primary;
     for (i, n) in rural.iter().zip(apportion(rural_total, &w)) {
@@ -366,14 +397,19 @@ pub(super) fn allocate_enrolment(rng: &mut SplitMix64, plans: &mut [Plan]) {
             let g = p.grades_of(Stage::Primary);
             p.enrol
                 .push((Stage::Primary, grade_split(rng, totals[i], g, &primary_grades)));
-            if first(p) {
+            if first_batch(p) {
                 primary_first += totals[i];
             }
         }
     }
-    // Junior: the first batch's junior students make its 53675 on
-    // 2017-06-01 together with its primary pupils, allowing for the early
-    // leavers; the urban juniors take the rest.
+    primary_first
+}
+
+/// Junior students: the first batch's junior students make its 53675 on
+/// 2017-06-01 together with its `primary_first` pupils, allowing for the
+/// early leavers; the urban juniors take the rest.
+fn allocate_junior(rng: &mut SplitMix64, plans: &mut [Plan], primary_first: u64) {
+    use Group as G;
     let special_junior = 38u64;
     let junior_first = f::NUTRITION_FIRST_STUDENTS + EARLY_LEAVERS_FIRST_BATCH - primary_first;
     let mut totals = vec![0u64; plans.len()];
@@ -400,22 +436,25 @@ pub(super) fn allocate_enrolment(rng: &mut SplitMix64, plans: &mut [Plan]) {
                 .push((Stage::Junior, grade_split(rng, totals[i], 3, &[102, 100, 98])));
         }
     }
-    // Preschool, senior, vocational.
-    let kg_weight = |p: &Plan| match (p.group, p.township) {
-        (G::KgPublic, 0) => 900,
-        (G::KgPublic, _) => 420,
-        (G::KgInclusive, 0) => 400,
-        (G::KgNonInclusive, 0) => 350,
-        (G::KgInclusive, _) => 200,
-        (G::KgNonInclusive, _) => 180,
-        _ => 0,
-    };
-    let kgs: Vec<usize> = idx(plans, |p| kg_weight(p) > 0);
-    let w: Vec<u64> = kgs.iter().map(|i| noisy(rng, kg_weight(&plans[*i]))).collect();
+}
+
+/// Preschool children over the kindergartens.
+fn allocate_preschool(rng: &mut SplitMix64, plans: &mut [Plan]) {
+    let kgs: Vec<usize> = idx(plans, |p| kindergarten_weight(p) > 0);
+    let w: Vec<u64> = kgs
+        .iter()
+        .map(|i| noisy(rng, kindergarten_weight(&plans[*i])))
+        .collect();
     for (i, n) in kgs.iter().zip(apportion(f::PRESCHOOL, &w)) {
         let split = grade_split(rng, n, 3, &[96, 100, 104]);
         plans[*i].enrol.push((Stage::Preschool, split));
     }
+}
+
+/// General senior students over the senior schools, and the vocational
+/// school's students.
+fn allocate_senior_and_vocational(rng: &mut SplitMix64, plans: &mut [Plan]) {
+    use Group as G;
     let seniors: Vec<usize> = idx(plans, |p| p.group == G::Senior);
     let w: Vec<u64> = seniors
         .iter()

@@ -27,7 +27,41 @@ pub(super) fn entry_date(grade: u8) -> NaiveDate {
 /// Step 3a: one student per enrolment place, with the registered-poor
 /// cells apportioned exactly per stage.
 pub(super) fn make_students(rng: &mut SplitMix64, plans: &[Plan]) -> Result<(Vec<Student>, Vec<Meta>), Error> {
-    // Registered-poor counts per (plan, stage, grade) cell.
+    let poor_cells = poor_cells(rng, plans);
+    let mut students = Vec::new();
+    let mut meta = Vec::new();
+    for (i, p) in plans.iter().enumerate() {
+        for (stage, grades) in &p.enrol {
+            for (g0, n) in grades.iter().enumerate() {
+                let grade = clamped::<_, u8>(g0 + 1);
+                let poor = poor_cells.get(&(i, *stage, grade)).copied().unwrap_or(0).min(*n);
+                let (males, poor_males) = split_by_sex(rng, *n, poor);
+                for k in 0..*n {
+                    let male = k < males;
+                    let is_poor = if male {
+                        k < poor_males
+                    } else {
+                        k - males < poor - poor_males
+                    };
+                    let cell = Cell {
+                        plan: i,
+                        stage: *stage,
+                        grade,
+                    };
+                    let (s, m) = new_student(rng, plans, cell, male, is_poor, students.len() + 1)?;
+                    students.push(s);
+                    meta.push(m);
+                }
+            }
+        }
+    }
+    Ok((students, meta))
+}
+
+/// Registered-poor counts per (plan, stage, grade) cell: each stage's
+/// contract total apportioned over its cells by enrolment and the group's
+/// poverty rate; the vocational school's by grade.
+fn poor_cells(rng: &mut SplitMix64, plans: &[Plan]) -> std::collections::HashMap<(usize, Stage, u8), u64> {
     let targets = [
         (Stage::Preschool, f::POOR_PRESCHOOL),
         (Stage::Primary, f::POOR_PRIMARY),
@@ -61,68 +95,79 @@ pub(super) fn make_students(rng: &mut SplitMix64, plans: &[Plan]) -> Result<(Vec
             poor_cells.insert((i, Stage::Vocational, g), n);
         }
     }
-    let mut students = Vec::new();
-    let mut meta = Vec::new();
-    for (i, p) in plans.iter().enumerate() {
-        for (stage, grades) in &p.enrol {
-            for (g0, n) in grades.iter().enumerate() {
-                let grade = clamped::<_, u8>(g0 + 1);
-                let poor = poor_cells.get(&(i, *stage, grade)).copied().unwrap_or(0).min(*n);
-                let males = rng.share(*n, 520).min(*n);
-                let mut poor_males = (poor * males + rng.below(*n)).checked_div(*n).unwrap_or(0);
-                poor_males = poor_males.min(poor).min(males);
-                if poor - poor_males > *n - males {
-                    poor_males = poor - (*n - males);
-                }
-                for k in 0..*n {
-                    let male = k < males;
-                    let is_poor = if male {
-                        k < poor_males
-                    } else {
-                        k - males < poor - poor_males
-                    };
-                    let (birth, since, status) = dates_for(rng, p.group, *stage, grade);
-                    let id = StudentId::new(format!("G{:09}", students.len() + 1))?;
-                    let home = home_township(rng, p);
-                    let urban_school = p.township == 0;
-                    let hukou = if !urban_school || is_poor || rng.chance(45, 100) {
-                        Hukou::Rural
-                    } else {
-                        Hukou::Urban
-                    };
-                    let rural_child = !urban_school && *stage != Stage::Senior && *stage != Stage::Vocational;
-                    let left_behind = rural_child && rng.chance(if is_poor { 420 } else { 320 }, 1000);
-                    students.push(Student {
-                        id,
-                        name: String::new(),
-                        sex: if male { Sex::Male } else { Sex::Female },
-                        birth_date: birth,
-                        school_id: p.school.id.clone(),
-                        stage: *stage,
-                        grade,
-                        boarder: rng.chance(p.group.boarders(*stage, grade), 1000),
-                        disability: None,
-                        migrant: false,
-                        left_behind,
-                        hukou,
-                        agricultural_major: *stage == Stage::Vocational && is_poor && rng.chance(2, 5),
-                        household_id: None,
-                        status,
-                        status_since: since,
-                        helper: None,
-                    });
-                    meta.push(Meta {
-                        school: i,
-                        poor: is_poor,
-                        extra: Extra::None,
-                        home,
-                        household: None,
-                    });
-                }
-            }
-        }
+    poor_cells
+}
+
+/// The boys of a cell of `n` students, and the registered-poor boys among
+/// its `poor`: (males, poor males).
+fn split_by_sex(rng: &mut SplitMix64, n: u64, poor: u64) -> (u64, u64) {
+    let males = rng.share(n, 520).min(n);
+    let mut poor_males = (poor * males + rng.below(n)).checked_div(n).unwrap_or(0);
+    poor_males = poor_males.min(poor).min(males);
+    if poor - poor_males > n - males {
+        poor_males = poor - (n - males);
     }
-    Ok((students, meta))
+    (males, poor_males)
+}
+
+/// One cell of the enrolment: a school's plan, a stage and a grade.
+#[derive(Debug, Clone, Copy)]
+struct Cell {
+    plan: usize,
+    stage: Stage,
+    grade: u8,
+}
+
+/// The `number`th student, of `cell`: dates, home, hukou, left-behind,
+/// boarding and major drawn for a boy or girl, registered poor or not.
+fn new_student(
+    rng: &mut SplitMix64,
+    plans: &[Plan],
+    cell: Cell,
+    male: bool,
+    is_poor: bool,
+    number: usize,
+) -> Result<(Student, Meta), Error> {
+    let Cell { plan: i, stage, grade } = cell;
+    let p = &plans[i];
+    let (birth, since, status) = dates_for(rng, p.group, stage, grade);
+    let id = StudentId::new(format!("G{number:09}"))?;
+    let home = home_township(rng, p);
+    let urban_school = p.township == 0;
+    let hukou = if !urban_school || is_poor || rng.chance(45, 100) {
+        Hukou::Rural
+    } else {
+        Hukou::Urban
+    };
+    let rural_child = !urban_school && stage != Stage::Senior && stage != Stage::Vocational;
+    let left_behind = rural_child && rng.chance(if is_poor { 420 } else { 320 }, 1000);
+    let student = Student {
+        id,
+        name: String::new(),
+        sex: if male { Sex::Male } else { Sex::Female },
+        birth_date: birth,
+        school_id: p.school.id.clone(),
+        stage,
+        grade,
+        boarder: rng.chance(p.group.boarders(stage, grade), 1000),
+        disability: None,
+        migrant: false,
+        left_behind,
+        hukou,
+        agricultural_major: stage == Stage::Vocational && is_poor && rng.chance(2, 5),
+        household_id: None,
+        status,
+        status_since: since,
+        helper: None,
+    };
+    let meta = Meta {
+        school: i,
+        poor: is_poor,
+        extra: Extra::None,
+        home,
+        household: None,
+    };
+    Ok((student, meta))
 }
 
 pub(super) fn home_township(rng: &mut SplitMix64, p: &Plan) -> usize {

@@ -176,9 +176,13 @@ impl Ord for IdText {
 }
 
 impl std::hash::Hash for IdText {
-    /// As the `str` hashes (ids are looked up by `&str` through `Borrow`).
+    /// As a `str` hashes (ids are looked up by `&str` through `Borrow`):
+    /// its bytes, then `0xff`, as `Hasher::write_str` has it (a method only
+    /// nightly Rust lets a hasher change), without the UTF-8 check of
+    /// [`as_str`](Self::as_str).
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
-        self.as_str().hash(state);
+        state.write(self.as_bytes());
+        state.write_u8(0xff);
     }
 }
 
@@ -283,6 +287,8 @@ mod tests {
                     prop_assert_eq!(id.as_str(), t.as_str());
                     prop_assert_eq!(id.to_string(), t.clone());
                     prop_assert_eq!(build.hash_one(&id), build.hash_one(t.as_str()));
+                    let sip = std::hash::RandomState::new();
+                    prop_assert_eq!(sip.hash_one(&id), sip.hash_one(t.as_str()));
                     prop_assert_eq!(format!("{id:?}"), format!("StudentId({t:?})"));
                 }
             }

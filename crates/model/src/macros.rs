@@ -106,6 +106,13 @@ macro_rules! string_id {
             pub fn as_str(&self) -> &str {
                 self.0.as_str()
             }
+
+            /// The id's text as bytes: `as_str().as_bytes()`, without the
+            /// UTF-8 check `as_str` makes of a short id held in place.
+            #[must_use]
+            pub fn as_bytes(&self) -> &[u8] {
+                self.0.as_bytes()
+            }
         }
 
         impl ::std::fmt::Debug for $name {

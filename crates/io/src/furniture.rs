@@ -327,7 +327,8 @@ impl Sums {
     fn settle(&mut self) {
         for at in 0..self.pending.len() {
             if let Some(Some(n)) = self.pending.get_mut(at).map(Option::take) {
-                let d = Decimal::try_from(n).unwrap_or(Decimal::MAX);
+                // (`From<u128>` would panic past the largest Decimal.)
+                let d = <Decimal as rust_decimal::prelude::FromPrimitive>::from_u128(n).unwrap_or(Decimal::MAX);
                 self.add_to_sums(at, d);
             }
         }

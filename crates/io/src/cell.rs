@@ -473,7 +473,7 @@ where
                      format the column as text in excel and type the ids again"
                 ));
             }
-            return T::normal(t.to_string()).map(Some).map_err(|e| e.to_string());
+            return T::normal(t).map(Some).map_err(|e| e.to_string());
         }
     }
     let text = match cell {
@@ -515,14 +515,15 @@ where
 pub(crate) trait Id: FromStr {
     /// The id of `normal`, text that [`eduaid_model::normalize_id`] leaves
     /// as it is.
-    fn normal(normal: String) -> Result<Self, eduaid_model::ModelError>;
+    fn normal(normal: &str) -> Result<Self, eduaid_model::ModelError>;
 }
 
 macro_rules! normal_id {
     ($($t:ty),*) => {$(
         impl Id for $t {
-            fn normal(normal: String) -> Result<Self, eduaid_model::ModelError> {
-                <$t>::new(normal)
+            fn normal(normal: &str) -> Result<Self, eduaid_model::ModelError> {
+                // Printable ASCII (most ids) is read without allocating.
+                normal.parse()
             }
         }
     )*};

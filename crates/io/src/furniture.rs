@@ -65,6 +65,11 @@ pub(crate) struct Sums {
     /// A note line was the last non-blank row: a one-cell line after it
     /// continues the notes.
     in_notes: bool,
+    /// Per file column: the sum of its plain whole numbers (up to nine
+    /// digits, most numbers of a roster) not yet added to `all` and
+    /// `group` ([`Sums::settle`] does, before they are read): an integer
+    /// sum instead of two `Decimal` sums a cell.
+    pending: Vec<Option<u128>>,
 }
 
 /// White space (also full-width) removed: `合  计` reads as `合计`.
@@ -96,6 +101,17 @@ pub(crate) fn number(cell: &Cell) -> Option<(Decimal, bool)> {
         }
         _ => None,
     }
+}
+
+/// The number of a text cell of one to nine ASCII digits and nothing else,
+/// as [`number`] reads it (a whole number, not a head count).
+fn plain_whole(cell: &Cell) -> Option<u32> {
+    let Cell::Text(s) = cell else { return None };
+    if s.is_empty() || s.len() > 9 {
+        return None;
+    }
+    s.bytes()
+        .try_fold(0u32, |n, b| b.is_ascii_digit().then(|| n * 10 + u32::from(b - b'0')))
 }
 
 /// True for a character [`number`] may read in a number: ASCII digits,
@@ -209,6 +225,7 @@ impl Sums {
 
     /// [`Sums::classify`] without the pre-check.
     fn classify_slow(&mut self, cells: &[Cell]) -> Option<Furniture> {
+        self.settle();
         let filled: Vec<(usize, &Cell)> = cells.iter().enumerate().filter(|(_, c)| !c.is_blank()).collect();
         let key_text = self.key.and_then(|k| cells.get(k)).and_then(text);
         let key_free = |at: usize| {
@@ -278,14 +295,41 @@ impl Sums {
             if !may_be(cell) {
                 continue;
             }
+            if let Some(n) = plain_whole(cell) {
+                if self.pending.len() <= at {
+                    self.pending.resize(at + 1, None);
+                }
+                if let Some(slot) = self.pending.get_mut(at) {
+                    *slot = Some(slot.unwrap_or_default().saturating_add(u128::from(n)));
+                }
+                continue;
+            }
             let Some((d, _)) = number(cell) else { continue };
-            for v in [&mut self.all, &mut self.group] {
-                if v.len() <= at {
-                    v.resize(at + 1, None);
-                }
-                if let Some(slot) = v.get_mut(at) {
-                    *slot = Some(slot.unwrap_or_default().saturating_add(d));
-                }
+            self.add_to_sums(at, d);
+        }
+    }
+
+    /// Add `d` to column `at`'s sums.
+    fn add_to_sums(&mut self, at: usize, d: Decimal) {
+        for v in [&mut self.all, &mut self.group] {
+            if v.len() <= at {
+                v.resize(at + 1, None);
+            }
+            if let Some(slot) = v.get_mut(at) {
+                *slot = Some(slot.unwrap_or_default().saturating_add(d));
+            }
+        }
+    }
+
+    /// Add the pending whole numbers to the sums (exact: the sums of whole
+    /// numbers of up to nine digits reach no `Decimal` limit, so the order
+    /// of the additions changes nothing).
+    fn settle(&mut self) {
+        for at in 0..self.pending.len() {
+            if let Some(Some(n)) = self.pending.get_mut(at).map(Option::take) {
+                // (`From<u128>` would panic past the largest Decimal.)
+                let d = <Decimal as rust_decimal::prelude::FromPrimitive>::from_u128(n).unwrap_or(Decimal::MAX);
+                self.add_to_sums(at, d);
             }
         }
     }
@@ -294,6 +338,7 @@ impl Sums {
     /// group: the sentence for the row's warning. `names` are the file's
     /// headers by column.
     pub(crate) fn check(&mut self, cells: &[Cell], names: &[String]) -> String {
+        self.settle();
         let mut good = Vec::new();
         let mut bad = Vec::new();
         let mut unchecked = Vec::new();
@@ -367,6 +412,50 @@ mod tests {
         assert!(is_note("日期:2017年3月1日"));
         assert!(!is_note("日期格式"));
         assert!(!is_note("注册"));
+    }
+
+    proptest::proptest! {
+        /// Whole numbers summed apart and settled give the sums of adding
+        /// each number as `number` reads it; `plain_whole` reads as `number`.
+        #[test]
+        fn pending_whole_numbers_sum_as_numbers(
+            rows in proptest::collection::vec(
+                proptest::collection::vec("[0-9]{1,11}|-?[0-9]{1,3}(\\.[0-9]{1,2})?| ?[0-9]{1,3} ?|[0-9]{1,3}人|学生", 0..5),
+                0..8,
+            ),
+            close in 0usize..8,
+        ) {
+            let mut s = Sums::new(Some(9), 5);
+            let mut all: Vec<Option<Decimal>> = vec![None; 5];
+            let mut group = all.clone();
+            for (i, row) in rows.iter().enumerate() {
+                let cells: Vec<Cell> = row.iter().map(|t| Cell::Text(t.clone())).collect();
+                for (at, c) in cells.iter().enumerate() {
+                    if let Some(n) = plain_whole(c) {
+                        proptest::prop_assert_eq!(number(c), Some((Decimal::from(n), false)));
+                    }
+                    if let Some((d, _)) = number(c) {
+                        for v in [&mut all, &mut group] {
+                            if v.len() <= at {
+                                v.resize(at + 1, None);
+                            }
+                            v[at] = Some(v[at].unwrap_or_default() + d);
+                        }
+                    }
+                }
+                s.add(&cells);
+                if i == close {
+                    // A totals row settles the sums before it closes the group.
+                    s.check(&[], &[]);
+                    group.iter_mut().for_each(|g| *g = None);
+                    proptest::prop_assert_eq!(&s.all, &all);
+                    proptest::prop_assert_eq!(&s.group, &group);
+                }
+            }
+            s.settle();
+            proptest::prop_assert_eq!(&s.all, &all);
+            proptest::prop_assert_eq!(&s.group, &group);
+        }
     }
 
     #[test]

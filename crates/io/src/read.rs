@@ -748,7 +748,7 @@ impl<'a> StudentReader<'a> {
 
     fn check(&mut self, f: &Fields, mut row: StudentRow) -> Result<StudentRecord, CellError> {
         if let Some(seen) = &mut self.seen {
-            if !seen.insert(fingerprint(row.student.id.as_str())) {
+            if !seen.insert(fingerprint(row.student.id.as_bytes())) {
                 return Err(f.err("id", format!("duplicate student id {}", row.student.id)));
             }
         }
@@ -825,25 +825,29 @@ impl Seen {
 /// order of their text); a longer id is two SipHash values under different
 /// prefixes, with the top bit set (so it never meets a short id's, and
 /// keeps 127 bits).
-fn fingerprint(id: &str) -> u128 {
+fn fingerprint(id: impl AsRef<[u8]>) -> u128 {
+    let id = id.as_ref();
     if id.len() < 16 {
         let mut bytes = [0u8; 16];
         bytes[0] = u8::try_from(id.len()).unwrap_or(0);
         if let Some(tail) = bytes.get_mut(1..=id.len()) {
-            tail.copy_from_slice(id.as_bytes());
+            tail.copy_from_slice(id);
         }
         return u128::from_be_bytes(bytes);
     }
     (1 << 127) | hashed_fingerprint(id)
 }
 
-/// Two SipHash values of `id` under different prefixes.
-fn hashed_fingerprint(id: &str) -> u128 {
+/// Two SipHash values of the text `id` (hashed as a `str` is: its bytes,
+/// then `0xff`) under different prefixes.
+fn hashed_fingerprint(id: &[u8]) -> u128 {
     let mut a = DefaultHasher::new();
-    id.hash(&mut a);
+    a.write(id);
+    a.write_u8(0xff);
     let mut b = DefaultHasher::new();
     0x5eed_u16.hash(&mut b);
-    id.hash(&mut b);
+    b.write(id);
+    b.write_u8(0xff);
     (u128::from(a.finish()) << 64) | u128::from(b.finish())
 }
 

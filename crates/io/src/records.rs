@@ -137,6 +137,10 @@ pub(crate) struct StudentRow {
 /// The id card number (身份证号) a 全国学籍号 embeds: `G` and the 18
 /// characters of the number.
 fn id_card_in(id: &StudentId) -> Option<&str> {
+    // Most ids are not (no text made of them to look at).
+    if id.as_bytes().len() != 19 || id.as_bytes().first() != Some(&b'G') {
+        return None;
+    }
     let card = id.as_str().strip_prefix('G')?;
     let b = card.as_bytes();
     let looks = b.len() == 18
@@ -305,9 +309,10 @@ mod spell_col {
 /// The household id derived for a student whose row states a status but
 /// names no household.
 pub(crate) fn derived_household_id(student: &StudentId) -> Result<HouseholdId, ModelError> {
-    let mut id = String::with_capacity(student.as_str().len() + 2);
+    let student = student.as_str();
+    let mut id = String::with_capacity(student.len() + 2);
     id.push_str("H-");
-    id.push_str(student.as_str());
+    id.push_str(student);
     HouseholdId::new(id)
 }
 

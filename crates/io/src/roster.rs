@@ -123,8 +123,9 @@ pub fn load_roster_with_progress(
         .with_schools(&schools.records)
         .with_households(book)
         .households_to_book();
-    // Each accepted row's line and student (its household is in the book).
-    let mut accepted: Vec<(u64, Student)> = Vec::new();
+    // Each accepted row's student (its household is in the book) and line.
+    let mut accepted: Vec<Student> = Vec::new();
+    let mut lines: Vec<u64> = Vec::new();
     let mut errors: Vec<RowError> = Vec::new();
     let mut rows = 0u64;
     for item in reader.by_ref() {
@@ -133,7 +134,10 @@ pub fn load_roster_with_progress(
             progress(rows);
         }
         match item {
-            Ok(r) => accepted.push((r.line, r.student)),
+            Ok(r) => {
+                accepted.push(r.student);
+                lines.push(r.line);
+            }
             Err(Error::Row(e)) => errors.push(*e),
             Err(e) => return Err(e),
         }
@@ -148,22 +152,18 @@ pub fn load_roster_with_progress(
     for h in book.map(HouseholdBook::into_households).unwrap_or_default() {
         roster.add_household(h).map_err(|e| roster_fault(&report.file, &e))?;
     }
-    roster.reserve_students(accepted.len());
-    for (line, student) in accepted {
-        let id = student.id.clone();
-        if let Err(e) = roster.add_student(student) {
-            // The reader checks what the roster checks; should they ever
-            // differ, the row is still reported, not lost.
-            report.accepted -= 1;
-            report.rejected += 1;
-            errors.push(RowError {
-                file: report.file.clone(),
-                line,
-                column: None,
-                key: Some(id.to_string()),
-                reason: e.to_string(),
-            });
-        }
+    // The reader checks what the roster checks; should they ever differ,
+    // the row is still reported, not lost.
+    for (at, student, e) in roster.add_students(accepted) {
+        report.accepted -= 1;
+        report.rejected += 1;
+        errors.push(RowError {
+            file: report.file.clone(),
+            line: lines.get(at).copied().unwrap_or_default(),
+            column: None,
+            key: Some(student.id.to_string()),
+            reason: e.to_string(),
+        });
     }
     errors.sort_by_key(|e| e.line);
     report.errors = errors;

@@ -43,6 +43,24 @@ fn is_printable_ascii(s: &str) -> bool {
     s.bytes().all(|b| (b' '..=b'~').contains(&b))
 }
 
+/// The id `s` names when it is printable ASCII: `s` trimmed, if that is a
+/// valid id (what `new(normalize_id(s))` would hold, found without
+/// allocating); `None` for any other text, to be read the general way.
+pub(crate) fn printable_ascii_id(s: &str) -> Option<&str> {
+    if !is_printable_ascii(s) {
+        return None;
+    }
+    // Its only white space is the plain space; trimmed, the only fault
+    // left is emptiness.
+    let b = s.as_bytes();
+    let t = if b.first() == Some(&b' ') || b.last() == Some(&b' ') {
+        s.trim_matches(' ')
+    } else {
+        s
+    };
+    (!t.is_empty()).then_some(t)
+}
+
 /// Why `id` is not a valid id as given, if it is not.
 pub(crate) fn id_fault(id: &str) -> Option<&'static str> {
     // The fast path for printable ASCII (most ids): no NFKC check, and the
@@ -74,6 +92,109 @@ fn id_fault_full(id: &str) -> Option<&'static str> {
         Some("not in NFKC form (full-width or compatibility characters): parse it to normalize")
     } else {
         None
+    }
+}
+
+/// How many bytes of an id are held in the id itself, with no allocation:
+/// a 学籍号 (G + 18 characters), a 学校标识码 (10 digits) and the derived
+/// household ids (`H-` + a student id) fit.
+const INLINE: usize = 22;
+
+/// The text of an id: up to [`INLINE`] bytes held in place (no allocation
+/// to make, clone or free: a roster of a million students holds three ids
+/// each), longer text in a box. Which form an id takes depends only on its
+/// length, so equal ids have equal forms; the size is that of a `String`.
+#[derive(Clone)]
+pub(crate) enum IdText {
+    /// Text of at most [`INLINE`] bytes: the first `len` bytes of `bytes`.
+    Inline {
+        /// How many bytes of `bytes` are the text.
+        len: u8,
+        /// The text, then zeros.
+        bytes: [u8; INLINE],
+    },
+    /// Longer text.
+    Boxed(Box<str>),
+}
+
+impl IdText {
+    /// The id text of `s`, in place if it fits.
+    pub(crate) fn of_str(s: &str) -> IdText {
+        match (u8::try_from(s.len()), s.len() <= INLINE) {
+            (Ok(len), true) => {
+                let mut bytes = [0u8; INLINE];
+                if let Some(head) = bytes.get_mut(..s.len()) {
+                    head.copy_from_slice(s.as_bytes());
+                }
+                IdText::Inline { len, bytes }
+            }
+            _ => IdText::Boxed(s.into()),
+        }
+    }
+
+    /// The id text of `s`, reusing its allocation if it does not fit.
+    pub(crate) fn of_string(s: String) -> IdText {
+        if s.len() <= INLINE {
+            IdText::of_str(&s)
+        } else {
+            IdText::Boxed(s.into_boxed_str())
+        }
+    }
+
+    /// The text.
+    pub(crate) fn as_str(&self) -> &str {
+        match self {
+            // Always valid UTF-8 (copied from a `str`, cut at its end): the
+            // empty answer is never given.
+            IdText::Inline { .. } => std::str::from_utf8(self.as_bytes()).unwrap_or_default(),
+            IdText::Boxed(s) => s,
+        }
+    }
+
+    /// The text's bytes, without the UTF-8 check of [`as_str`](Self::as_str)
+    /// (for comparing).
+    pub(crate) fn as_bytes(&self) -> &[u8] {
+        match self {
+            IdText::Inline { len, bytes } => bytes.get(..usize::from(*len)).unwrap_or_default(),
+            IdText::Boxed(s) => s.as_bytes(),
+        }
+    }
+}
+
+impl PartialEq for IdText {
+    fn eq(&self, other: &IdText) -> bool {
+        match (self, other) {
+            // The bytes after the text are zeros: the whole arrays compare
+            // as the texts do, in a few instructions.
+            (IdText::Inline { len: a, bytes: x }, IdText::Inline { len: b, bytes: y }) => a == b && x == y,
+            _ => self.as_bytes() == other.as_bytes(),
+        }
+    }
+}
+
+impl Eq for IdText {}
+
+impl PartialOrd for IdText {
+    fn partial_cmp(&self, other: &IdText) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for IdText {
+    /// As `str` orders: by bytes.
+    fn cmp(&self, other: &IdText) -> std::cmp::Ordering {
+        self.as_bytes().cmp(other.as_bytes())
+    }
+}
+
+impl std::hash::Hash for IdText {
+    /// As a `str` hashes (ids are looked up by `&str` through `Borrow`):
+    /// its bytes, then `0xff`, as `Hasher::write_str` has it (a method only
+    /// nightly Rust lets a hasher change), without the UTF-8 check of
+    /// [`as_str`](Self::as_str).
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write(self.as_bytes());
+        state.write_u8(0xff);
     }
 }
 
@@ -155,6 +276,58 @@ mod tests {
             prop_assert_eq!(id_fault(&s), id_fault_full(&s));
             prop_assert_eq!(normalize_id(&s), normalize_id_full(&s));
         }
+    }
+
+    proptest! {
+        /// An id holds its text whatever its length (in place or boxed),
+        /// and compares, orders and hashes as that text does; `parse`
+        /// without allocating reads what `new(normalize_id(..))` reads.
+        #[test]
+        fn id_text_is_its_str(a in id_text(), b in "[ -~]{0,30}") {
+            use std::hash::BuildHasher;
+            let build = std::hash::BuildHasherDefault::<crate::roster::IdHasher>::default();
+            for s in [&a, &b] {
+                let parsed = s.parse::<StudentId>();
+                let general = StudentId::new(normalize_id(s));
+                prop_assert_eq!(parsed.as_ref().map(StudentId::as_str), general.as_ref().map(StudentId::as_str));
+                prop_assert_eq!(
+                    parsed.as_ref().err().map(ToString::to_string),
+                    general.as_ref().err().map(ToString::to_string)
+                );
+                if let Ok(id) = general {
+                    let t = normalize_id(s);
+                    prop_assert_eq!(id.as_str(), t.as_str());
+                    prop_assert_eq!(id.as_bytes(), t.as_bytes());
+                    prop_assert_eq!(id.to_string(), t.clone());
+                    prop_assert_eq!(build.hash_one(&id), build.hash_one(t.as_str()));
+                    let sip = std::hash::RandomState::new();
+                    prop_assert_eq!(sip.hash_one(&id), sip.hash_one(t.as_str()));
+                    prop_assert_eq!(format!("{id:?}"), format!("StudentId({t:?})"));
+                }
+            }
+            let (x, y) = (IdText::of_str(&a), IdText::of_string(b.clone()));
+            prop_assert_eq!(x.as_str(), a.as_str());
+            prop_assert_eq!(y.as_str(), b.as_str());
+            prop_assert_eq!(x == y, a == b);
+            prop_assert_eq!(x.cmp(&y), a.as_str().cmp(b.as_str()));
+            prop_assert_eq!(build.hash_one(&x), build.hash_one(a.as_str()));
+        }
+    }
+
+    /// The lengths either side of the inline limit, and the size of an id.
+    #[test]
+    fn id_text_at_the_inline_limit() {
+        for n in [0, 1, INLINE - 1, INLINE, INLINE + 1, 3 * INLINE] {
+            let s = "学a".repeat(n).chars().take(n).collect::<String>();
+            assert_eq!(IdText::of_str(&s).as_str(), s);
+            assert_eq!(IdText::of_string(s.clone()).as_str(), s);
+            assert_eq!(matches!(IdText::of_str(&s), IdText::Inline { .. }), s.len() <= INLINE);
+        }
+        assert_eq!(std::mem::size_of::<StudentId>(), std::mem::size_of::<String>());
+        assert_eq!(
+            std::mem::size_of::<Option<HouseholdId>>(),
+            std::mem::size_of::<String>()
+        );
     }
 
     #[test]

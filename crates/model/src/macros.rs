@@ -81,9 +81,8 @@ macro_rules! coded_enum {
 macro_rules! string_id {
     ($(#[$meta:meta])* $name:ident, $what:literal) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, ::serde::Serialize)]
-        #[serde(transparent)]
-        pub struct $name(String);
+        #[derive(Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub struct $name($crate::ids::IdText);
 
         impl $name {
             /// A validated id, taken as given.
@@ -97,7 +96,7 @@ macro_rules! string_id {
             pub fn new(id: impl Into<String>) -> Result<$name, $crate::ModelError> {
                 let id = id.into();
                 match $crate::ids::id_fault(&id) {
-                    None => Ok($name(id)),
+                    None => Ok($name($crate::ids::IdText::of_string(id))),
                     Some(reason) => Err($crate::ModelError::InvalidId { what: $what, input: id, reason }),
                 }
             }
@@ -105,13 +104,26 @@ macro_rules! string_id {
             /// The id as text.
             #[must_use]
             pub fn as_str(&self) -> &str {
-                &self.0
+                self.0.as_str()
+            }
+
+            /// The id's text as bytes: `as_str().as_bytes()`, without the
+            /// UTF-8 check `as_str` makes of a short id held in place.
+            #[must_use]
+            pub fn as_bytes(&self) -> &[u8] {
+                self.0.as_bytes()
+            }
+        }
+
+        impl ::std::fmt::Debug for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.debug_tuple(stringify!($name)).field(&self.as_str()).finish()
             }
         }
 
         impl ::std::fmt::Display for $name {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
-                f.write_str(&self.0)
+                f.write_str(self.as_str())
             }
         }
 
@@ -121,13 +133,24 @@ macro_rules! string_id {
             /// `G43`), zero-width characters removed, trimmed; then checked
             /// as [`new`](Self::new) does.
             fn from_str(s: &str) -> Result<$name, $crate::ModelError> {
-                $name::new($crate::normalize_id(s))
+                // Printable ASCII is its own normal form but for the
+                // trimming (as `normalize_id` has it): no text to allocate.
+                match $crate::ids::printable_ascii_id(s) {
+                    Some(t) => Ok($name($crate::ids::IdText::of_str(t))),
+                    None => $name::new($crate::normalize_id(s)),
+                }
             }
         }
 
         impl ::std::borrow::Borrow<str> for $name {
             fn borrow(&self) -> &str {
-                &self.0
+                self.as_str()
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.serialize_str(self.as_str())
             }
         }
 

@@ -452,8 +452,31 @@ pub struct MemoryRoster {
     students: Vec<Student>,
     /// Each student's school and household, by index.
     links: Vec<(usize, Option<usize>)>,
-    student_index: IdMap<StudentId, usize>,
+    student_index: StudentIndex,
     batch_size: usize,
+}
+
+/// How a [`MemoryRoster`] finds a student by id.
+#[derive(Debug, Clone, Default)]
+enum StudentIndex {
+    /// Each student's id is above the one added before it (a file sorted
+    /// by id, as exports usually are): the students are in order of id, a
+    /// student whose id is above the last one's is new, and a lookup is a
+    /// binary search. No map to fill, probe or free.
+    #[default]
+    Sorted,
+    /// Otherwise (from the first student whose id is not above the last
+    /// one's): each student's place, by id.
+    ById(IdMap<StudentId, usize>),
+}
+
+/// Each id's place in `ids`.
+fn index_of<'a>(ids: impl Iterator<Item = &'a StudentId>, capacity: usize) -> IdMap<StudentId, usize> {
+    let mut index = IdMap::with_capacity_and_hasher(capacity, BuildHasherDefault::default());
+    for (at, id) in ids.enumerate() {
+        index.insert(id.clone(), at);
+    }
+    index
 }
 
 impl MemoryRoster {
@@ -482,7 +505,9 @@ impl MemoryRoster {
     pub fn reserve_students(&mut self, additional: usize) {
         self.students.reserve(additional);
         self.links.reserve(additional);
-        self.student_index.reserve(additional);
+        if let StudentIndex::ById(index) = &mut self.student_index {
+            index.reserve(additional);
+        }
     }
 
     /// Add a school.
@@ -529,8 +554,90 @@ impl MemoryRoster {
     /// [`RosterError::Invalid`] if it fails [`Student::validate`] or its
     /// stage is not taught at its school.
     pub fn add_student(&mut self, student: Student) -> Result<(), RosterError> {
+        if matches!(self.student_index, StudentIndex::Sorted)
+            && self.students.last().is_some_and(|last| last.id >= student.id)
+        {
+            self.student_index =
+                StudentIndex::ById(index_of(self.students.iter().map(|s| &s.id), self.students.len() + 1));
+        }
+        self.admit(&student, self.students.len())?;
+        self.students.push(student);
+        Ok(())
+    }
+
+    /// Add students in bulk: as [`add_student`](Self::add_student) adds
+    /// each in turn, the same students refused for the same reasons, but
+    /// without moving the students one by one (into an empty roster, the
+    /// vector given becomes the roster's list).
+    ///
+    /// Returns the students refused, each with its place in `students` and
+    /// the error `add_student` gives it; the others are added, in order.
+    ///
+    /// ```
+    /// use eduaid_model::MemoryRoster;
+    /// let mut roster = MemoryRoster::new();
+    /// assert!(roster.add_students(Vec::new()).is_empty());
+    /// ```
+    pub fn add_students(&mut self, students: Vec<Student>) -> Vec<(usize, Student, RosterError)> {
+        let offset = self.students.len();
+        let mut refused_at: Vec<(usize, RosterError)> = Vec::new();
+        // The last student of `students` accepted so far.
+        let mut last: Option<usize> = None;
+        self.links.reserve(students.len());
+        for (i, student) in students.iter().enumerate() {
+            if matches!(self.student_index, StudentIndex::Sorted) {
+                let prev = match last {
+                    Some(j) => students.get(j),
+                    None => self.students.last(),
+                };
+                if prev.is_some_and(|p| p.id >= student.id) {
+                    // The order breaks: index every student accepted so far.
+                    let mut gaps = refused_at.iter().map(|(j, _)| *j).peekable();
+                    let batch = students
+                        .iter()
+                        .enumerate()
+                        .take(i)
+                        .filter(|(j, _)| gaps.next_if_eq(j).is_none())
+                        .map(|(_, s)| &s.id);
+                    let ids = self.students.iter().map(|s| &s.id).chain(batch);
+                    self.student_index = StudentIndex::ById(index_of(ids, offset + students.len()));
+                }
+            }
+            match self.admit(student, offset + i - refused_at.len()) {
+                Ok(()) => last = Some(i),
+                Err(e) => refused_at.push((i, e)),
+            }
+        }
+        if refused_at.is_empty() {
+            if self.students.is_empty() {
+                self.students = students;
+            } else {
+                self.students.extend(students);
+            }
+            return Vec::new();
+        }
+        let mut refused = Vec::with_capacity(refused_at.len());
+        let mut errors = refused_at.into_iter().peekable();
+        self.students.reserve(students.len() - errors.len());
+        for (i, student) in students.into_iter().enumerate() {
+            match errors.next_if(|(j, _)| *j == i) {
+                Some((_, e)) => refused.push((i, student, e)),
+                None => self.students.push(student),
+            }
+        }
+        refused
+    }
+
+    /// Check `student` and link it, to be added at place `at`: its id is
+    /// recorded and its links pushed. In [`StudentIndex::Sorted`] the caller
+    /// has checked that its id is above the last student's.
+    fn admit(&mut self, student: &Student, at: usize) -> Result<(), RosterError> {
         student.validate()?;
-        if self.student_index.contains_key(&student.id) {
+        let known = match &self.student_index {
+            StudentIndex::Sorted => false,
+            StudentIndex::ById(index) => index.contains_key(&student.id),
+        };
+        if known {
             return Err(RosterError::DuplicateId {
                 what: "student",
                 id: student.id.to_string(),
@@ -572,8 +679,9 @@ impl MemoryRoster {
                 }
             },
         };
-        self.student_index.insert(student.id.clone(), self.students.len());
-        self.students.push(student);
+        if let StudentIndex::ById(index) = &mut self.student_index {
+            index.insert(student.id.clone(), at);
+        }
         self.links.push((si, hi));
         Ok(())
     }
@@ -664,7 +772,11 @@ impl Roster for MemoryRoster {
     }
 
     fn student(&self, id: &StudentId) -> Result<Option<Student>, RosterError> {
-        Ok(self.student_index.get(id).and_then(|i| self.students.get(*i)).cloned())
+        let at = match &self.student_index {
+            StudentIndex::Sorted => self.students.binary_search_by(|s| s.id.cmp(id)).ok(),
+            StudentIndex::ById(index) => index.get(id).copied(),
+        };
+        Ok(at.and_then(|i| self.students.get(i)).cloned())
     }
 
     fn student_count(&self) -> Result<usize, RosterError> {
@@ -685,7 +797,129 @@ impl Roster for MemoryRoster {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::{EnrolmentStatus, Hukou, Locality, Ownership, SchoolKind, Sex, Stage};
+    use chrono::NaiveDate;
+    use proptest::prelude::*;
     use std::hash::BuildHasher;
+
+    /// A roster with a primary school S1, a junior school S2 and a
+    /// household H1.
+    fn base() -> MemoryRoster {
+        let mut r = MemoryRoster::new().with_batch_size(3);
+        for (id, kind) in [("S1", SchoolKind::Primary), ("S2", SchoolKind::Junior)] {
+            let id = SchoolId::new(id).unwrap_or_else(|e| panic!("{e}"));
+            r.add_school(School::new(
+                id,
+                "学校",
+                kind,
+                Ownership::Public,
+                "甲镇",
+                Locality::Rural,
+            ))
+            .unwrap_or_else(|e| panic!("{e}"));
+        }
+        r.add_household(Household::new(HouseholdId::new("H1").unwrap_or_else(|e| panic!("{e}"))))
+            .unwrap_or_else(|e| panic!("{e}"));
+        r
+    }
+
+    /// Student `n` (id `P<n>`, two digits, so ids order as numbers) at
+    /// school `school` (2: one the roster lacks), in household `household`
+    /// (0: none, 1: H1, 2: one the roster lacks), in grade `grade` of
+    /// primary school (0 is no grade).
+    fn student(n: u8, school: u8, household: u8, grade: u8) -> Student {
+        let d = |y, m, d| NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default();
+        Student {
+            id: format!("P{n:02}").parse().unwrap_or_else(|e| panic!("{e}")),
+            name: format!("学生{n}"),
+            sex: Sex::Female,
+            birth_date: d(2012, 5, 1),
+            school_id: format!("S{}", school + 1).parse().unwrap_or_else(|e| panic!("{e}")),
+            stage: Stage::Primary,
+            grade,
+            boarder: false,
+            disability: None,
+            migrant: false,
+            left_behind: false,
+            hukou: Hukou::Rural,
+            agricultural_major: false,
+            household_id: (household > 0).then(|| format!("H{household}").parse().unwrap_or_else(|e| panic!("{e}"))),
+            status: EnrolmentStatus::Enrolled,
+            status_since: d(2020, 9, 1),
+            helper: None,
+        }
+    }
+
+    /// Students: ids from a few, sorted or not, so that runs in order,
+    /// breaks of the order and repeats all occur.
+    fn students() -> impl Strategy<Value = Vec<Student>> {
+        (
+            prop::collection::vec((0u8..40, 0u8..3, 0u8..3, 0u8..8), 0..40),
+            any::<bool>(),
+        )
+            .prop_map(|(mut v, sort)| {
+                if sort {
+                    v.sort_unstable();
+                }
+                v.into_iter().map(|(n, s, h, g)| student(n, s, h, g)).collect()
+            })
+    }
+
+    proptest! {
+        /// Adding in bulk refuses what adding one by one refuses, with the
+        /// same error, and leaves the same roster; the roster finds the
+        /// first student accepted with each id, and holds no id twice.
+        #[test]
+        fn bulk_adding_is_adding_each(all in students(), first in 0usize..40) {
+            let first = first.min(all.len());
+            let (mut each, mut bulk) = (base(), base());
+            let mut refused_each = Vec::new();
+            for (i, s) in all.iter().enumerate() {
+                let refused = each.add_student(s.clone()).err().map(|e| e.to_string());
+                if i < first {
+                    let in_bulk = bulk.add_student(s.clone()).err().map(|e| e.to_string());
+                    prop_assert_eq!(&refused, &in_bulk);
+                } else if let Some(e) = refused {
+                    refused_each.push((i - first, s.id.clone(), e));
+                }
+            }
+            let refused_bulk: Vec<_> = bulk
+                .add_students(all.get(first..).unwrap_or_default().to_vec())
+                .into_iter()
+                .map(|(i, s, e)| (i, s.id, e.to_string()))
+                .collect();
+            prop_assert_eq!(refused_each, refused_bulk);
+            let ids = |r: &MemoryRoster| r.students().iter().map(|s| s.id.clone()).collect::<Vec<_>>();
+            prop_assert_eq!(ids(&each), ids(&bulk));
+            let mut unique = ids(&each);
+            unique.sort();
+            unique.dedup();
+            prop_assert_eq!(unique.len(), each.students().len());
+            for n in 0..40 {
+                let id = student(n, 0, 0, 1).id;
+                let expect = each.students().iter().find(|s| s.id == id).map(|s| s.name.clone());
+                for r in [&each, &bulk] {
+                    prop_assert_eq!(r.student(&id).map_err(|e| e.to_string()).map(|s| s.map(|s| s.name)), Ok(expect.clone()));
+                }
+            }
+            let linked = |r: &MemoryRoster| {
+                let mut out = Vec::new();
+                r.visit_linked(&mut |l| {
+                    out.push((
+                        l.student.id.clone(),
+                        l.school.as_ref().map(|(no, s)| (*no, s.id.clone())).ok(),
+                        l.household.as_ref().ok().map(|h| h.map(|h| h.id.clone())),
+                    ));
+                    ControlFlow::Continue(())
+                })
+                .map(|()| out)
+                .map_err(|e| e.to_string())
+            };
+            let each_linked = linked(&each);
+            prop_assert!(each_linked.is_ok());
+            prop_assert_eq!(each_linked, linked(&bulk));
+        }
+    }
 
     /// Sequential ids must spread over a table's buckets (the low bits of
     /// the hash): the old hasher put 100 000 of them into ~1 000 buckets.

@@ -179,7 +179,8 @@ impl Student {
             field: Some(field),
             reason,
         };
-        if self.name.trim().is_empty() {
+        // Blank (`trim().is_empty()`), found at a name's first letter.
+        if self.name.chars().all(char::is_whitespace) {
             return Err(bad("name", "empty name".into()));
         }
         if self.birth_date >= self.status_since {

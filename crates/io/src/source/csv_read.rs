@@ -23,35 +23,32 @@ pub(super) fn read_line_bounded(
 ) -> std::io::Result<(usize, bool)> {
     let max = usize::try_from(max).unwrap_or(usize::MAX);
     let mut n = 0usize;
-    loop {
-        let chunk = match reader.fill_buf() {
-            Ok(c) => c,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) => return Err(e),
-        };
-        if chunk.is_empty() {
-            return Ok((n, n <= max));
-        }
+    let stopped = scan(reader, |chunk| {
         let room = max.saturating_add(1).saturating_sub(buf.len());
         let (take, end) = match chunk.iter().position(|&b| b == b'\n') {
             Some(i) if i < room => (i + 1, true),
             _ => (chunk.len().min(room), false),
         };
         buf.extend_from_slice(chunk.get(..take).unwrap_or_default());
-        reader.consume(take);
         n += take;
-        if end {
-            return Ok((n, buf.len() <= max));
-        }
-        if buf.len() > max {
-            return Ok((n, false));
-        }
-    }
+        (take, end || buf.len() > max)
+    })?;
+    Ok((n, if stopped { buf.len() <= max } else { n <= max }))
 }
 
 /// Skip to just past the next `\n` (or the end), holding nothing; returns
 /// whether a `\n` was found.
 pub(super) fn skip_line(reader: &mut dyn BufRead) -> std::io::Result<bool> {
+    scan(reader, |chunk| match chunk.iter().position(|&b| b == b'\n') {
+        Some(i) => (i + 1, true),
+        None => (chunk.len(), false),
+    })
+}
+
+/// Hand `step` each filling of `reader`'s buffer (retrying an interrupted
+/// read) until it says stop or the file ends; `step` says how many bytes
+/// it used, which are consumed. Returns whether `step` stopped it.
+fn scan(reader: &mut dyn BufRead, mut step: impl FnMut(&[u8]) -> (usize, bool)) -> std::io::Result<bool> {
     loop {
         let chunk = match reader.fill_buf() {
             Ok(c) => c,
@@ -61,15 +58,10 @@ pub(super) fn skip_line(reader: &mut dyn BufRead) -> std::io::Result<bool> {
         if chunk.is_empty() {
             return Ok(false);
         }
-        match chunk.iter().position(|&b| b == b'\n') {
-            Some(i) => {
-                reader.consume(i + 1);
-                return Ok(true);
-            }
-            None => {
-                let len = chunk.len();
-                reader.consume(len);
-            }
+        let (used, stop) = step(chunk);
+        reader.consume(used);
+        if stop {
+            return Ok(true);
         }
     }
 }

@@ -1,6 +1,7 @@
 //! Loading files: the load report, the in-memory readers of every kind and
 //! the streaming students reader.
 
+use eduaid_model::convert::clamped;
 use std::collections::hash_map::{DefaultHasher, Entry};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -829,7 +830,7 @@ fn fingerprint(id: impl AsRef<[u8]>) -> u128 {
     let id = id.as_ref();
     if id.len() < 16 {
         let mut bytes = [0u8; 16];
-        bytes[0] = u8::try_from(id.len()).unwrap_or(0);
+        bytes[0] = clamped::<_, u8>(id.len());
         if let Some(tail) = bytes.get_mut(1..=id.len()) {
             tail.copy_from_slice(id);
         }

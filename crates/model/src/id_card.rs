@@ -1,6 +1,7 @@
 //! Resident identity card numbers (居民身份证号码, GB 11643-1999): the
 //! check digit and the birth date they embed.
 
+use crate::convert::clamped;
 use chrono::NaiveDate;
 
 use crate::{ModelError, Sex};
@@ -114,7 +115,7 @@ fn check_digit(body: &[u8]) -> u8 {
         .zip(WEIGHTS)
         .map(|(d, w)| u32::from(d.saturating_sub(b'0')) * w)
         .sum();
-    CHECK[usize::try_from(sum % 11).unwrap_or(0)]
+    CHECK[clamped::<_, usize>(sum % 11)]
 }
 
 /// The date of `yyyymmdd`, or why it is none.

@@ -1,5 +1,6 @@
 //! Students (学生) and their attributes.
 
+use crate::convert::clamped;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -144,7 +145,7 @@ impl Student {
         if (date.month(), date.day()) < (self.birth_date.month(), self.birth_date.day()) {
             age -= 1;
         }
-        u32::try_from(age).unwrap_or(0)
+        clamped::<_, u32>(age)
     }
 
     /// True if the student was at school on `date`: enrolled or transferred

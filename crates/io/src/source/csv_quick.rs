@@ -1,6 +1,7 @@
 //! The quick path of the CSV reader: a record that is one plain line.
 
 use super::*;
+use eduaid_model::convert::clamped;
 
 /// The quick path of the CSV reader: a record that is one whole line in
 /// the reader's buffer and holds no quote is split where it lies (no copy
@@ -26,7 +27,7 @@ pub(super) fn plain_record(
     ends.clear();
     // A line feed past the record limit makes a record the general reader
     // refuses: look no further (and hold no more separators) than that.
-    let limit = usize::try_from(how.max).unwrap_or(usize::MAX);
+    let limit = clamped::<_, usize>(how.max);
     let Some(nl) = special_bytes(chunk.get(..limit).unwrap_or(chunk), how.delimiter, ends) else {
         return Ok(None);
     };

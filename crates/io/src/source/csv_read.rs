@@ -1,6 +1,7 @@
 //! The general CSV reader: records, quotes, line ends and cells.
 
 use super::*;
+use eduaid_model::convert::clamped;
 
 /// Why a record over `max` bytes is refused.
 pub(super) fn too_long(max: u64, what: &str) -> String {
@@ -21,7 +22,7 @@ pub(super) fn read_line_bounded(
     buf: &mut Vec<u8>,
     max: u64,
 ) -> std::io::Result<(usize, bool)> {
-    let max = usize::try_from(max).unwrap_or(usize::MAX);
+    let max = clamped::<_, usize>(max);
     let mut n = 0usize;
     let stopped = scan(reader, |chunk| {
         let room = max.saturating_add(1).saturating_sub(buf.len());
@@ -308,7 +309,7 @@ pub(super) fn csv_record_into(
             )));
         }
         *line += 1;
-        size = size.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+        size = size.saturating_add(clamped::<_, u64>(n));
         if !whole {
             // Follow the quotes through what was read and the rest of the
             // record, holding none of it.

@@ -1,6 +1,7 @@
 //! Detecting a CSV's encoding: UTF-8 or GB18030 (GBK).
 
 use super::*;
+use eduaid_model::convert::clamped;
 
 /// The encoding a CSV was found to be in.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -147,7 +148,7 @@ pub(super) fn plausibility(text: &str) -> i64 {
         sum += score;
         n += 1;
     }
-    let n = i64::try_from(n).unwrap_or(i64::MAX);
+    let n = clamped::<_, i64>(n);
     sum.saturating_mul(100).checked_div(n).unwrap_or(0)
 }
 

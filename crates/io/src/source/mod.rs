@@ -3,6 +3,7 @@
 //! the file kind's columns, with the header found, blank rows counted and
 //! ragged rows rejected.
 
+use eduaid_model::convert::clamped;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::File;
@@ -95,7 +96,7 @@ impl<'a> Input<'a> {
         let file = self.name();
         let bytes = match self {
             Input::Path(p) => std::fs::metadata(p).map_err(|e| Error::io(&file, e))?.len(),
-            Input::Bytes { bytes, .. } => u64::try_from(bytes.len()).unwrap_or(u64::MAX),
+            Input::Bytes { bytes, .. } => clamped::<_, u64>(bytes.len()),
         };
         if bytes > max {
             return Err(Error::TooLarge { file, bytes, max });
@@ -122,7 +123,7 @@ impl<'a> Input<'a> {
                 File::open(p)
                     .and_then(|f| f.take(max.saturating_add(1)).read_to_end(&mut v))
                     .map_err(|e| Error::io(&self.name(), e))?;
-                let bytes = u64::try_from(v.len()).unwrap_or(u64::MAX);
+                let bytes = clamped::<_, u64>(v.len());
                 if bytes > max {
                     return Err(Error::TooLarge {
                         file: self.name(),

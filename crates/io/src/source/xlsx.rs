@@ -1,6 +1,7 @@
 //! Excel worksheets as raw rows.
 
 use super::*;
+use eduaid_model::convert::clamped;
 
 /// Read the first visible worksheet (or the named one) of an xlsx into rows,
 /// after checking the archive against `limits` (see
@@ -65,7 +66,7 @@ pub(super) fn xlsx_cell_rows(
         }
         if let Some((_, v)) = rows.last_mut() {
             // Below MAX_COLUMNS: xlsx_cells refuses any cell beyond.
-            let c = usize::try_from(c).unwrap_or(usize::MAX).min(MAX_COLUMNS - 1);
+            let c = clamped::<_, usize>(c).min(MAX_COLUMNS - 1);
             if v.len() <= c {
                 v.resize(c + 1, Cell::Empty);
             }
@@ -123,7 +124,7 @@ pub(super) fn cell_ref(row: u32, col: u32) -> String {
     let mut letters = Vec::new();
     let mut c = u64::from(col) + 1;
     while c > 0 {
-        let rem = u8::try_from((c - 1) % 26).unwrap_or(0);
+        let rem = clamped::<_, u8>((c - 1) % 26);
         letters.push(char::from(b'A' + rem));
         c = (c - 1) / 26;
     }
@@ -159,7 +160,7 @@ pub(super) fn xlsx_cells(
             DataRef::DurationIso(_) => Cell::Bad("a duration is not a date".into()),
             DataRef::Error(e) => Cell::Bad(format!("excel error {e}")),
         };
-        if usize::try_from(col).unwrap_or(usize::MAX) >= MAX_COLUMNS {
+        if clamped::<_, usize>(col) >= MAX_COLUMNS {
             return Err(format!(
                 "sheet {:?}: cell {} is beyond the widest sheet read ({MAX_COLUMNS} columns): \
                  delete the stray cell",

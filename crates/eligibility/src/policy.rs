@@ -358,6 +358,11 @@ pub struct ProgramSpec {
     pub name: String,
     /// English name.
     pub english: Option<String>,
+    /// Other names a file may give it, every layer's (and a name an overlay
+    /// replaced).
+    pub aliases: Vec<String>,
+    /// The short name charts show, if the policy gives one.
+    pub short: Option<String>,
     /// Kind of benefit.
     pub benefit: Benefit,
     /// Free text.
@@ -841,6 +846,8 @@ impl Policy {
                     ProgramDef {
                         name: Some(p.name.clone()),
                         english: p.english.clone(),
+                        aliases: p.aliases.clone(),
+                        short: p.short.clone(),
                         benefit: Some(p.benefit),
                         description: p.description.clone(),
                         cite: Some(cite(&p.cite)),
@@ -936,6 +943,7 @@ impl Policy {
         for layer in chain {
             p.apply(layer, &mut doc_layer)?;
         }
+        p.catalogue()?;
         Ok(p)
     }
 
@@ -1092,6 +1100,8 @@ impl Policy {
                         id: id.clone(),
                         name: name.clone(),
                         english: def.english.clone(),
+                        aliases: def.aliases.clone(),
+                        short: def.short.clone(),
                         benefit,
                         description: def.description.clone(),
                         cite,
@@ -1113,8 +1123,12 @@ impl Policy {
                             ));
                         }
                     }
-                    if let Some(n) = &def.name {
-                        spec.name.clone_from(n);
+                    if let Some(n) = def.name.as_ref().filter(|n| **n != spec.name) {
+                        spec.aliases.push(std::mem::replace(&mut spec.name, n.clone()));
+                    }
+                    spec.aliases.extend(def.aliases.iter().cloned());
+                    if def.short.is_some() {
+                        spec.short.clone_from(&def.short);
                     }
                     if def.english.is_some() {
                         spec.english.clone_from(&def.english);

@@ -31,10 +31,12 @@ cite = { doc = "my-county-2017-3", clause = "第二条" }
 aliases = ["雨露计划补助"]
 "#;
 
+#[allow(clippy::unwrap_used)] // a test helper: a bad fixture fails the test
 fn id(s: &str) -> ProgramId {
     ProgramId::new(s).unwrap()
 }
 
+#[allow(clippy::unwrap_used)] // a test helper: a bad fixture fails the test
 fn catalogue() -> ProgramCatalogue {
     Policy::builtin_with("my-county-2017.toml", OVERLAY)
         .unwrap()

@@ -2,6 +2,7 @@
 //! the seed report's figures reproduced from the sample county, and the
 //! county work report's data built through the facade.
 
+mod catalogue;
 mod county_report;
 mod hostile;
 mod layering;

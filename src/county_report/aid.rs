@@ -9,7 +9,7 @@ use super::gather::{Gather, parameter, per};
 use super::keys::Key;
 use super::{County, Entitlements, Error};
 use crate::eligibility::Totals;
-use crate::model::{Money, Stage, Term};
+use crate::model::{Money, ProgramCatalogue, Stage, Term};
 use crate::report::value::Value;
 use crate::report::{Chart, Figure, Inline, Series, Table};
 
@@ -178,7 +178,7 @@ pub(super) fn aid(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Resul
     };
     grant(g, c, &e.totals, &vocational)?;
     rain_and_dew(g, c, e)?;
-    aid_tables(g, spring, &e.totals)
+    aid_tables(g, spring, &e.totals, &c.catalogue()?)
 }
 
 /// The senior grant's students, its two tiers and amount.
@@ -266,26 +266,16 @@ pub(super) fn rain_and_dew(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements)
     )
 }
 
-/// Short program names for chart labels.
-pub(super) fn short_name(id: &str) -> Option<&'static str> {
-    Some(match id {
-        "preschool-aid" => "学前资助",
-        "fee-waiver" => "免学杂费",
-        "free-textbooks" => "免费教科书",
-        "living-subsidy" => "生活补助",
-        "nutrition" => "营养餐",
-        "senior-grant" => "普高助学金",
-        "senior-fee-waiver" => "普高免学杂费",
-        "vocational-grant" => "中职助学金",
-        "vocational-tuition-waiver" => "中职免学费",
-        "rain-and-dew" => "雨露计划",
-        _ => return None,
-    })
-}
-
 /// The table of every program owed in the term, and the charts by program
 /// and by stage.
-pub(super) fn aid_tables(g: &mut Gather<'_>, spring: Term, totals: &Totals) -> Result<(), Error> {
+/// The charts name a program by its short name in the policy's catalogue
+/// (`short` in the policy file: 生活补助, 营养餐), else its Chinese name.
+pub(super) fn aid_tables(
+    g: &mut Gather<'_>,
+    spring: Term,
+    totals: &Totals,
+    programs: &ProgramCatalogue,
+) -> Result<(), Error> {
     let term = spring.to_chinese();
     let mut t = Table::new(
         format!("{term}各项学生资助情况"),
@@ -310,7 +300,7 @@ pub(super) fn aid_tables(g: &mut Gather<'_>, spring: Term, totals: &Totals) -> R
         if let Err(e) = row {
             g.add(Err(e.into()))?;
         }
-        let short = short_name(program.id.as_str());
+        let short = programs.short(&program.id);
         names.push(short.map_or_else(|| program.name.clone(), str::to_string));
         amounts.push(program.total.amount.wan_yuan());
         for (s, tally) in &program.by_stage {

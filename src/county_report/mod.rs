@@ -519,6 +519,12 @@ impl<'a> County<'a> {
         })
     }
 
+    /// The names of the programs, as the policy of [`County::loan_policy`]
+    /// gives them: the chart labels' short names.
+    fn catalogue(&self) -> Result<crate::model::ProgramCatalogue, Error> {
+        Ok(self.loan_policy()?.catalogue()?)
+    }
+
     /// Other settings.
     #[must_use]
     pub fn with_settings(mut self, settings: Settings) -> County<'a> {

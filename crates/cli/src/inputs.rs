@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{Context as _, bail};
 use eduaid::io::{CountFiles, Encoding, FileRoster, Input, LoadReport, ReadOptions, RosterFiles};
-use eduaid::model::{Counts, Disbursement, MemoryRoster};
+use eduaid::model::{Counts, Disbursement, MemoryRoster, ProgramCatalogue};
 
 use crate::cli::{CountArgs, DataArgs, Delimiter, InputEncoding};
 use crate::common::Ctx;
@@ -213,12 +213,21 @@ pub(crate) fn open_roster(data: &DataArgs, ctx: &Ctx) -> anyhow::Result<(FileRos
     Ok((roster, rejected))
 }
 
-/// Load a disbursements file.
+/// Load a disbursements file, its program cells read by the names in
+/// `programs` (the policy's).
 ///
 /// # Errors
 /// A file-level fault.
-pub(crate) fn load_disbursements(path: &Path, ctx: &Ctx) -> anyhow::Result<(Vec<Disbursement>, u64)> {
-    let loaded = eduaid::io::read_disbursements(Input::Path(path), &base_options())?;
+pub(crate) fn load_disbursements(
+    path: &Path,
+    programs: &ProgramCatalogue,
+    ctx: &Ctx,
+) -> anyhow::Result<(Vec<Disbursement>, u64)> {
+    let opts = ReadOptions {
+        programs: programs.clone(),
+        ..base_options()
+    };
+    let loaded = eduaid::io::read_disbursements(Input::Path(path), &opts)?;
     let rejected = print_report(&loaded.report, ctx);
     Ok((loaded.records, rejected))
 }

@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use anyhow::bail;
 use eduaid::eligibility::{Engine, Layer, Policy, PolicySet};
+use eduaid::model::ProgramCatalogue;
 
 use crate::cli::{Lang, PolicyChoice};
 
@@ -127,6 +128,20 @@ pub(crate) fn engine(choice: &PolicyChoice) -> anyhow::Result<Engine> {
     let policy = compose(choice)?;
     announce(&policy, choice.policy.is_empty());
     Ok(Engine::new(policy))
+}
+
+/// The names of an engine's programs, as its policy gives them (Chinese
+/// names, aliases): what a program cell may say in the files it reads and
+/// what a Chinese file writes. An engine without a policy has the national
+/// catalogue's names.
+///
+/// # Errors
+/// A built-in policy that does not compose (a bug).
+pub(crate) fn catalogue(engine: &Engine) -> anyhow::Result<ProgramCatalogue> {
+    Ok(match engine.policy() {
+        Some(p) => p.catalogue()?,
+        None => Policy::national()?.catalogue()?,
+    })
 }
 
 /// The layers an engine applies, as [`layers_line`] (empty for an engine

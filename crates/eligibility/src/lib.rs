@@ -87,6 +87,7 @@ mod accumulate;
 mod basis;
 mod by_school;
 pub mod cases;
+mod catalogue;
 mod condition;
 mod engine;
 mod error;

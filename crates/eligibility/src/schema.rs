@@ -268,6 +268,15 @@ pub struct ProgramDef {
     /// English name.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub english: Option<String>,
+    /// Other Chinese names a clerk's file may give the program (简称、别名:
+    /// `生活补助` for 家庭经济困难寄宿生生活补助), read as its id; an
+    /// overlay adds to those of the layers below.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub aliases: Vec<String>,
+    /// The short name a chart or a narrow column shows (`生活补助`, `营养餐`),
+    /// read as the program too; by default its name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub short: Option<String>,
     /// What kind of benefit it is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub benefit: Option<crate::Benefit>,

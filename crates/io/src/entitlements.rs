@@ -8,7 +8,7 @@ use std::path::Path;
 use std::str::FromStr;
 
 use chrono::NaiveDate;
-use eduaid_model::{Money, ProgramId, StudentId, Term};
+use eduaid_model::{Money, ProgramCatalogue, ProgramId, StudentId, Term};
 
 use crate::{Error, RowError, TableCell, read_table};
 
@@ -102,10 +102,15 @@ pub struct EntitlementsFile {
 ///   of digits alone is not a date);
 /// - a second row for one student, program and term.
 ///
+/// A program cell is read by the names in `programs` (an id, a Chinese
+/// name or an alias, as the policy gives them: `eduaid_eligibility::Policy::catalogue`);
+/// a name it does not hold is taken as an id. An empty catalogue reads ids
+/// only.
+///
 /// # Errors
 /// As [`read_table`], and [`Error::MissingColumn`] for a missing required
 /// column.
-pub fn read_entitlements(path: &Path) -> Result<EntitlementsFile, Error> {
+pub fn read_entitlements(path: &Path, programs: &ProgramCatalogue) -> Result<EntitlementsFile, Error> {
     let t = read_table(path, ENTITLEMENT_SHEETS)?;
     let col = |name: &str| -> Option<usize> {
         let (en, zh) = ENTITLEMENT_COLUMNS.iter().find(|(en, _)| *en == name)?;
@@ -149,7 +154,9 @@ pub fn read_entitlements(path: &Path) -> Result<EntitlementsFile, Error> {
             let student_id = id(cell("student_id")).map_err(|r| fault("student_id", None, r))?;
             let key = Some(&student_id);
             let text = |name: &str| text(cell(name)).map_err(|r| fault(name, key, r));
-            let program = ProgramId::new(text("program")?).map_err(|e| fault("program", key, e.to_string()))?;
+            let program = programs
+                .parse(&text("program")?)
+                .map_err(|e| fault("program", key, e.to_string()))?;
             let term = Term::from_str(&text("term")?).map_err(|e| fault("term", key, e.to_string()))?;
             let amount = amount(cell("amount")).map_err(|r| fault("amount", key, r))?;
             let left_on = date(cell("left_on")).map_err(|r| fault("left_on", key, r))?;

@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use chrono::NaiveDate;
+use eduaid_model::ProgramCatalogue;
 
 use crate::Error;
 
@@ -141,6 +142,11 @@ pub struct ReadOptions {
     /// text also below `0x40` (so not `|`), since GB18030's trail bytes
     /// start there.
     pub delimiter: Option<u8>,
+    /// The programs a program cell may name by their Chinese name or an
+    /// alias (营养改善计划 → `nutrition`), as the policy files give them
+    /// (`eduaid_eligibility::Policy::catalogue`). The default, an empty
+    /// catalogue, reads a program cell as the id it holds.
+    pub programs: ProgramCatalogue,
 }
 
 impl ReadOptions {
@@ -179,6 +185,10 @@ pub struct WriteOptions {
     /// Start a UTF-8 CSV with a byte-order mark, so that Excel opens it as
     /// UTF-8 rather than the system code page.
     pub bom: bool,
+    /// The programs' Chinese names, which a file with Chinese headers
+    /// writes in its program column (`eduaid_eligibility::Policy::catalogue`).
+    /// The default, an empty catalogue, writes every program as its id.
+    pub programs: ProgramCatalogue,
 }
 
 impl WriteOptions {
@@ -191,6 +201,7 @@ impl WriteOptions {
             headers: Headers::Chinese,
             encoding: Encoding::Utf8,
             bom: true,
+            programs: ProgramCatalogue::new(),
         }
     }
 }

@@ -133,7 +133,7 @@ fn load<T: Record>(
 ) -> Result<LoadReport, Error> {
     let mut rows = RowReader::open(input, T::KIND, opts)?;
     let mut report = LoadReport::new(&rows);
-    let ctx = Context::new(opts.status_as_of);
+    let ctx = Context::new(opts);
     let mut keys: HashMap<String, u64> = HashMap::new();
     while let Some(item) = rows.next_item()? {
         let outcome = match item {
@@ -633,7 +633,7 @@ impl<'a> StudentReader<'a> {
         Ok(StudentReader {
             rows: RowReaderBox(rows),
             report,
-            ctx: Context::new(opts.status_as_of),
+            ctx: Context::new(opts),
             seen: Some(Seen::default()),
             schools: None,
             households: None,

@@ -3,8 +3,8 @@
 use chrono::NaiveDate;
 use eduaid_model::{
     Class, DateRange, DisabilityKind, DisabledChildrenCount, Disbursement, GradeCount, Household, HouseholdId, IdCard,
-    ModelError, PopulationCount, PovertyGroup, ProgramId, School, SchoolId, SchoolYear, Stage, StatusKind, Student,
-    StudentId, TeacherCount, Term,
+    ModelError, PopulationCount, PovertyGroup, ProgramCatalogue, ProgramId, School, SchoolId, SchoolYear, Stage,
+    StatusKind, Student, StudentId, TeacherCount, Term,
 };
 
 use crate::FileKind;
@@ -24,21 +24,24 @@ pub(crate) trait Record: Sized {
 }
 
 /// What parsing may need beyond the row.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub(crate) struct Context {
     /// The day yes/no status columns speak of.
     pub status_as_of: Option<NaiveDate>,
     /// Today: a birth date after it is an error.
     pub today: NaiveDate,
+    /// The programs a program cell may name.
+    pub programs: ProgramCatalogue,
 }
 
 impl Context {
     /// The context of a read with these options, today being the system
     /// clock's date (UTC).
-    pub(crate) fn new(status_as_of: Option<NaiveDate>) -> Context {
+    pub(crate) fn new(opts: &crate::ReadOptions) -> Context {
         Context {
-            status_as_of,
+            status_as_of: opts.status_as_of,
             today: today(),
+            programs: opts.programs.clone(),
         }
     }
 }
@@ -594,54 +597,23 @@ impl Record for SpellRow {
     }
 }
 
-/// The Chinese names of the programs in `docs/crate-contracts.md`, read as their ids.
-const PROGRAMS: &[(&str, &[&str])] = &[
-    ("preschool-aid", &["学前教育资助", "学前资助"]),
-    ("fee-waiver", &["义务教育免学杂费", "免学杂费"]),
-    ("free-textbooks", &["免费教科书"]),
-    (
-        "living-subsidy",
-        &["家庭经济困难寄宿生生活补助", "寄宿生生活补助", "生活补助"],
-    ),
-    ("nutrition", &["农村义务教育学生营养改善计划", "营养改善计划"]),
-    ("senior-grant", &["普通高中国家助学金"]),
-    ("senior-fee-waiver", &["普通高中免学杂费"]),
-    ("vocational-grant", &["中职国家助学金"]),
-    ("vocational-tuition-waiver", &["中职免学费"]),
-    ("rain-and-dew", &["雨露计划"]),
-    ("student-loan", &["生源地信用助学贷款"]),
-    ("tertiary-grant", &["高校国家助学金"]),
-    ("endeavour-scholarship", &["国家励志奖学金"]),
-    ("national-scholarship", &["国家奖学金"]),
-];
-
-/// The Chinese name of a program id, for writers.
-pub(crate) fn program_chinese(id: &ProgramId) -> Option<&'static str> {
-    PROGRAMS
-        .iter()
-        .find(|(code, _)| *code == id.as_str())
-        .and_then(|(_, names)| names.first().copied())
-}
-
-fn parse_program(c: &Cell) -> Result<Option<ProgramId>, String> {
+/// A program cell: the id of the program it names in the catalogue (by
+/// id, Chinese name or alias), else the text taken as an id.
+fn parse_program(c: &Cell, programs: &ProgramCatalogue) -> Result<Option<ProgramId>, String> {
     let Some(t) = c.text()? else {
         return Ok(None);
     };
-    let code = PROGRAMS
-        .iter()
-        .find(|(_, names)| names.contains(&t.as_str()))
-        .map_or(t.as_str(), |(code, _)| code);
-    ProgramId::new(code).map(Some).map_err(|e| e.to_string())
+    programs.parse(&t).map(Some).map_err(|e| e.to_string())
 }
 
 impl Record for Disbursement {
     const KIND: FileKind = FileKind::Disbursements;
 
-    fn parse(f: &Fields, _: &Context) -> Result<Disbursement, CellError> {
+    fn parse(f: &Fields, ctx: &Context) -> Result<Disbursement, CellError> {
         let d = Disbursement {
             id: f.req("id", text)?,
             student_id: f.req("student_id", parse_id)?,
-            program: f.req("program", parse_program)?,
+            program: f.req("program", |c| parse_program(c, &ctx.programs))?,
             term: f.req("term", parse_coded::<Term>)?,
             amount: f.req("amount", parse_money)?,
             paid_on: f.req("paid_on", parse_date)?,
@@ -816,7 +788,7 @@ mod tests {
             none("student status", &c, &parse_coded::<eduaid_model::EnrolmentStatus>(&c));
             none("school kind", &c, &parse_coded::<eduaid_model::SchoolKind>(&c));
             none("disability", &c, &parse_disability(&c));
-            none("program", &c, &parse_program(&c));
+            none("program", &c, &parse_program(&c, &ProgramCatalogue::new()));
             none("poverty", &c, &parse_poverty(&c));
         }
     }

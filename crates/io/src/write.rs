@@ -14,7 +14,7 @@ use eduaid_model::{
 };
 
 use crate::cell::to_serial;
-use crate::records::{STATUS_COLUMNS, program_chinese};
+use crate::records::STATUS_COLUMNS;
 use crate::{Column, Encoding, Error, FileKind, Format, Headers, WriteOptions};
 
 /// Where a writer writes.
@@ -755,9 +755,9 @@ pub fn write_disbursements<'a>(
 ) -> Result<(), Error> {
     let mut t = Table::all(FileKind::Disbursements);
     for d in disbursements {
-        let program = match program_chinese(&d.program) {
-            Some(zh) => Out::Code(d.program.to_string(), zh),
-            None => Out::Text(d.program.to_string()),
+        let program = match (opts.headers, opts.programs.chinese(&d.program)) {
+            (Headers::Chinese, Some(zh)) => Out::Text(zh.to_string()),
+            _ => Out::Text(d.program.to_string()),
         };
         let term = Out::Code(d.term.to_string(), "");
         let term = match (&term, opts.headers) {

@@ -401,7 +401,22 @@ fn negative_and_zero_disbursements_are_rejected() {
                 D4,P4,living-subsidy,2017-spring,0.001,2017-04-01,bank_card\n\
                 D5,P5,senior-grant,2017-spring,0.15万元,2017-04-01,bank_card\n\
                 D1,P6,senior-grant,2017-spring,1000,2017-04-01,bank_card\n";
-    let l = read_disbursements(Input::bytes("d.csv", text.as_bytes()), &ReadOptions::default()).unwrap();
+    // The program's names as a policy gives them (生活补助 an alias).
+    let mut programs = eduaid_model::ProgramCatalogue::new();
+    programs
+        .insert(
+            eduaid_model::ProgramNames::new(
+                eduaid_model::ProgramId::new("living-subsidy").unwrap(),
+                "家庭经济困难寄宿生生活补助",
+            )
+            .with_aliases(["生活补助"]),
+        )
+        .unwrap();
+    let opts = ReadOptions {
+        programs,
+        ..ReadOptions::default()
+    };
+    let l = read_disbursements(Input::bytes("d.csv", text.as_bytes()), &opts).unwrap();
     assert_eq!(
         (l.report.read, l.report.accepted, l.report.rejected),
         (6, 2, 4),

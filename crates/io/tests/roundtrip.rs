@@ -23,15 +23,32 @@ fn variants() -> Vec<WriteOptions> {
                 headers,
                 encoding,
                 bom,
+                programs: programs(),
             });
         }
     }
     v
 }
 
+/// Chinese names for some of the ids [`disbursement`] draws, as a policy
+/// gives them: a file with Chinese headers writes them, and reads them back.
+fn programs() -> ProgramCatalogue {
+    let mut c = ProgramCatalogue::new();
+    for (id, zh, alias) in [
+        ("living-subsidy", "家庭经济困难寄宿生生活补助", "生活补助"),
+        ("nutrition", "农村义务教育学生营养改善计划", "营养改善计划"),
+        ("rain-and-dew", "雨露计划", "雨露补助"),
+    ] {
+        c.insert(ProgramNames::new(ProgramId::new(id).unwrap(), zh).with_aliases([alias]))
+            .unwrap();
+    }
+    c
+}
+
 fn read_opts(w: &WriteOptions) -> ReadOptions {
     ReadOptions {
         format: w.format,
+        programs: w.programs.clone(),
         ..ReadOptions::default()
     }
 }

@@ -30,6 +30,7 @@ fn regenerate_if_asked() {
         headers: Headers::Chinese,
         encoding: Encoding::Gb18030,
         bom: false,
+        programs: eduaid_model::ProgramCatalogue::new(),
     };
     write_students_with_status(&data("students-gbk.csv"), &loaded.students, &loaded.households, &gbk).unwrap();
     let xlsx = WriteOptions {

@@ -10,7 +10,7 @@ use eduaid_io::{
     Error, Format, Input, ReadOptions, Sheet, TableWriter, Val, WriteOptions, read_entitlements, read_students,
     write_sheets, write_students,
 };
-use eduaid_model::Money;
+use eduaid_model::{Money, ProgramCatalogue};
 
 const FORMULA: &str = "=HYPERLINK(\"http://evil.example\",\"点击\")";
 
@@ -196,7 +196,7 @@ fn entitlements_refuse_negative_amounts_exponent_ids_and_duplicates() {
          G4,戊,S,living-subsidy,cash,2017-spring,500,42795\n"
     );
     let p = ent_file(d.path(), "ent.csv", body.as_bytes());
-    let f = read_entitlements(&p).unwrap();
+    let f = read_entitlements(&p, &ProgramCatalogue::new()).unwrap();
     assert_eq!(f.read, 6);
     let ids: Vec<String> = f.entitlements.iter().map(|e| e.student_id.to_string()).collect();
     assert_eq!(ids, ["G1", "G3"]);
@@ -229,12 +229,12 @@ fn entitlements_with_invalid_bytes_are_refused_at_their_line_and_column() {
     body.extend_from_slice("G1,甲,S,living-subsidy,cash,2017-spring,500,\n".as_bytes());
     body.extend_from_slice(b"G2,\xFF,S,living-subsidy,cash,2017-spring,500,\n");
     let p = ent_file(d.path(), "bom.csv", &body);
-    let e = read_entitlements(&p).unwrap_err();
+    let e = read_entitlements(&p, &ProgramCatalogue::new()).unwrap_err();
     assert!(matches!(e, Error::Malformed { line: 3, .. }), "{e}");
     assert!(e.to_string().contains("column 4"), "{e}");
     // UTF-8 without a BOM: Chinese before the bad byte.
     let p = ent_file(d.path(), "nobom.csv", &body[3..]);
-    let e = read_entitlements(&p).unwrap_err();
+    let e = read_entitlements(&p, &ProgramCatalogue::new()).unwrap_err();
     assert!(matches!(e, Error::Malformed { line: 3, .. }), "{e}");
     // GBK, as Chinese Excel re-saves it, is read.
     let gbk = encoding_rs::GBK
@@ -242,15 +242,18 @@ fn entitlements_with_invalid_bytes_are_refused_at_their_line_and_column() {
         .0
         .into_owned();
     let p = ent_file(d.path(), "gbk.csv", &gbk);
-    let f = read_entitlements(&p).unwrap();
+    let f = read_entitlements(&p, &ProgramCatalogue::new()).unwrap();
     assert_eq!(f.entitlements[0].name, "谢宸玥");
     // The same text in UTF-8 without a BOM stays UTF-8.
     let utf8 = format!("{HEADER}G1,谢宸玥,S,living-subsidy,cash,2017-spring,500,\n");
     let p = ent_file(d.path(), "utf8.csv", utf8.as_bytes());
-    assert_eq!(read_entitlements(&p).unwrap().entitlements[0].name, "谢宸玥");
+    assert_eq!(
+        read_entitlements(&p, &ProgramCatalogue::new()).unwrap().entitlements[0].name,
+        "谢宸玥"
+    );
     // Neither UTF-8 nor GB18030: refused, never replaced with U+FFFD.
     let p = ent_file(d.path(), "junk.csv", &[HEADER.as_bytes(), b"G1,\x81\x20,S\n"].concat());
-    let e = read_entitlements(&p).unwrap_err();
+    let e = read_entitlements(&p, &ProgramCatalogue::new()).unwrap_err();
     assert!(matches!(e, Error::Malformed { line: 2, .. }), "{e}");
 }
 
@@ -288,7 +291,7 @@ fn entitlements_re_saved_by_a_spreadsheet_keep_dates_and_refuse_shortened_ids() 
     ws.write_string(3, 3, "2017-spring").unwrap();
     ws.write_number(3, 4, 500.0).unwrap();
     wb.save(&path).unwrap();
-    let f = read_entitlements(&path).unwrap();
+    let f = read_entitlements(&path, &ProgramCatalogue::new()).unwrap();
     assert_eq!(f.entitlements.len(), 2, "{:?}", f.errors);
     let first = &f.entitlements[0];
     assert_eq!(first.left_on, Some("2017-03-01".parse().unwrap()));
@@ -307,7 +310,7 @@ fn entitlements_re_saved_by_a_spreadsheet_keep_dates_and_refuse_shortened_ids() 
 fn an_entitlements_file_without_an_amount_column_is_refused() {
     let d = tempfile::tempdir().unwrap();
     let p = ent_file(d.path(), "e.csv", b"student_id,program,term\nG1,x,2017-spring\n");
-    let e = read_entitlements(&p).unwrap_err();
+    let e = read_entitlements(&p, &ProgramCatalogue::new()).unwrap_err();
     assert!(
         matches!(
             e,

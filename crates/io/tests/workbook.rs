@@ -10,7 +10,7 @@ use std::path::Path;
 
 use calamine::{Data, Reader, Xlsx, open_workbook};
 use eduaid_io::{Sheet, TableWriter, Val, read_entitlements, write_sheets};
-use eduaid_model::Money;
+use eduaid_model::{Money, ProgramCatalogue};
 use rust_decimal::Decimal;
 
 /// The number format of each cell of the first worksheet: `A3` →
@@ -197,7 +197,7 @@ fn an_entitlement_list_with_a_title_and_totals_rows_reads_back() {
     ]);
     let written = w.finish(&[]).unwrap();
     assert_eq!(written.continued, ["应助名单 (2)"]);
-    let f = read_entitlements(&path).unwrap();
+    let f = read_entitlements(&path, &ProgramCatalogue::new()).unwrap();
     assert!(f.errors.is_empty(), "{:?}", f.errors);
     let ids: Vec<String> = f.entitlements.iter().map(|e| e.student_id.to_string()).collect();
     assert_eq!(ids, ["G1", "G2"], "the first sheet, title skipped");
@@ -219,6 +219,6 @@ fn an_entitlement_list_with_a_title_and_totals_rows_reads_back() {
         "学籍号,资助项目,学期,金额（元）\nG1,living-subsidy,2017-spring,500\n合计,,,500\n填表人：张三,,,\n",
     )
     .unwrap();
-    let f = read_entitlements(&csv).unwrap();
+    let f = read_entitlements(&csv, &ProgramCatalogue::new()).unwrap();
     assert_eq!((f.read, f.skipped, f.entitlements.len()), (1, 2, 1), "{:?}", f.errors);
 }

@@ -81,6 +81,7 @@ mod macros;
 pub mod convert;
 pub mod rate;
 
+mod catalogue;
 mod counts;
 mod disbursement;
 mod error;
@@ -95,6 +96,7 @@ mod school;
 mod student;
 mod time;
 
+pub use catalogue::{ProgramCatalogue, ProgramNames};
 pub use counts::{Counts, DisabledChildrenCount, GradeCount, PopulationCount, PovertyGroup, TeacherCount};
 pub use disbursement::{Channel, Disbursement};
 pub use error::ModelError;

@@ -144,13 +144,17 @@ fn zh_program(engine: &eduaid::eligibility::Engine, id: &str) -> String {
 pub(crate) fn run_why_not(args: &WhyNotArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let engine = policy::engine(&args.policy)?;
     let known: Vec<String> = engine.programs().map(|p| p.id.to_string()).collect();
-    // A program by its id or by its Chinese name (寄宿生生活补助 …).
+    // A program by its id or by a name the policy gives it (寄宿生生活补助 …).
+    let catalogue = policy::catalogue(&engine)?;
     let mut programs = Vec::new();
     for p in &args.programs {
         let p = p.trim();
-        // The id or the full name; else the one program whose name holds
-        // the words given (营养改善计划, 寄宿生生活补助).
-        let exact = engine.programs().find(|x| x.id.as_str() == p || x.name == p);
+        // The id, the full name or an alias (生活补助); else the one program
+        // whose name holds the words given (营养改善计划, 寄宿生生活补助).
+        let named = catalogue.id_of(p);
+        let exact = engine
+            .programs()
+            .find(|x| x.id.as_str() == p || x.name == p || named == Some(&x.id));
         let mut partial = engine.programs().filter(|x| !p.is_empty() && x.name.contains(p));
         let id = exact
             .or_else(|| match (partial.next(), partial.next()) {

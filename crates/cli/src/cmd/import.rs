@@ -7,7 +7,7 @@ use std::path::PathBuf;
 use clap::Args;
 use eduaid::store::{FileCounts, Store};
 
-use crate::cli::DataArgs;
+use crate::cli::{DataArgs, PolicyChoice};
 use crate::common::{Ctx, Status};
 use crate::inputs;
 
@@ -23,6 +23,9 @@ pub(crate) struct ImportArgs {
     /// Disbursement records (payments made) to keep as well
     #[arg(long, value_name = "FILE")]
     pub(crate) disbursements: Option<PathBuf>,
+    /// The policy whose program names (Chinese names, aliases) the disbursements may use.
+    #[command(flatten)]
+    pub(crate) policy: PolicyChoice,
     /// Keep the rows that were accepted even if some were rejected (by default a file with rejected rows is not kept)
     #[arg(long)]
     pub(crate) keep_valid: bool,
@@ -95,7 +98,10 @@ pub(crate) fn run(args: &ImportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let payments = match &disbursements {
         Some(p) => Some(eduaid::io::read_disbursements(
             eduaid::io::Input::Path(p),
-            &eduaid::io::ReadOptions::default(),
+            &eduaid::io::ReadOptions {
+                programs: crate::policy::compose(&args.policy)?.catalogue()?,
+                ..inputs::base_options()
+            },
         )?),
         None => None,
     };

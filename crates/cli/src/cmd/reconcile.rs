@@ -6,7 +6,7 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use eduaid::eligibility::{FindingKind, Owed, OwedMap, Payee, Reconciliation, Scope, reconcile, reconcile_owed};
-use eduaid::model::{Money, NaiveDate, ProgramId, Roster, StudentId, Term};
+use eduaid::model::{Money, NaiveDate, ProgramCatalogue, ProgramId, Roster, StudentId, Term};
 
 use crate::cli::ReconcileArgs;
 use crate::common::{Ctx, Status};
@@ -42,8 +42,9 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     }
     let mut about = Vec::new();
     let (recon, who, rejected) = if let Some(ent) = &args.entitlements {
-        let (disbursements, rejected_d) = inputs::load_disbursements(&disb_path, ctx)?;
-        let table = read_entitlements(ent, ctx)?;
+        let programs = policy::compose(&args.policy)?.catalogue()?;
+        let (disbursements, rejected_d) = inputs::load_disbursements(&disb_path, &programs, ctx)?;
+        let table = read_entitlements(ent, &programs, ctx)?;
         let recon = reconcile_owed(&table, &disbursements, &Scope::of(&disbursements))?;
         (recon, table.who, rejected_d + table.rejected)
     } else {
@@ -56,7 +57,7 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         let engine = policy::engine(&args.policy)?;
         about = crate::cmd::evaluate::about_items(&engine, &[], &args.data, ctx.zh());
         let loaded = inputs::load_roster(&args.data, ctx)?;
-        let (disbursements, rejected_d) = inputs::load_disbursements(&disb_path, ctx)?;
+        let (disbursements, rejected_d) = inputs::load_disbursements(&disb_path, &policy::catalogue(&engine)?, ctx)?;
         let total = u64::try_from(loaded.roster.student_count()?).unwrap_or(0);
         let bar = progress::bar(total, ctx.t("reconciling", "核对中"), ctx);
         let ticking = progress::ticking(&loaded.roster, &bar);
@@ -241,9 +242,10 @@ struct EntitlementTable {
 }
 
 /// Read an entitlements file (`eduaid evaluate --out`) through
-/// `eduaid-io`, reporting each rejected row by file, line and column.
-fn read_entitlements(path: &Path, ctx: &Ctx) -> anyhow::Result<EntitlementTable> {
-    let read = eduaid::io::read_entitlements(path)?;
+/// `eduaid-io`, its program cells by the policy's names, reporting each
+/// rejected row by file, line and column.
+fn read_entitlements(path: &Path, programs: &ProgramCatalogue, ctx: &Ctx) -> anyhow::Result<EntitlementTable> {
+    let read = eduaid::io::read_entitlements(path, programs)?;
     let mut out = EntitlementTable::default();
     for e in &read.errors {
         errln!("{}: {e}", ctx.t("rejected", "已拒绝"));

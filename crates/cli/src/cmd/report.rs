@@ -203,7 +203,7 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let disb_path = inputs::pick(args.disbursements.as_ref(), args.data.data.as_ref(), "disbursements");
     let disbursements = match &disb_path {
         Some(p) => {
-            let (d, r) = inputs::load_disbursements(p, ctx)?;
+            let (d, r) = inputs::load_disbursements(p, &policy::catalogue(&engine)?, ctx)?;
             rejected += r;
             Some(d)
         }

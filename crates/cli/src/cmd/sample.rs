@@ -46,6 +46,8 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         },
         encoding,
         bom: true, // UTF-8 CSV starts with a BOM, so that Chinese Excel opens it as UTF-8
+        // A Chinese program column names the programs as the national policy does.
+        programs: eduaid::eligibility::Policy::national()?.catalogue()?,
     };
     let path = |stem: &str| -> PathBuf { args.out.join(format!("{stem}.{ext}")) };
     // Before generating: the folder exists and takes a new file.

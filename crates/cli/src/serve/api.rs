@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use eduaid::eligibility::schema::Certainty;
-use eduaid::eligibility::{Benefit, Citation, Engine, Layer, PolicySet, Row, RunOptions, Scope, Step, Trace};
+use eduaid::eligibility::{Benefit, Citation, Engine, Layer, Policy, PolicySet, Row, RunOptions, Scope, Step, Trace};
 use eduaid::io::{ENTITLEMENT_COLUMNS, Input, Limits, LoadReport, ReadOptions, RosterFiles, TableWriter, Val};
 use eduaid::model::{Money, Roster, StudentId, Term, mask_id_numbers, mask_name};
 use eduaid::store::{FileCounts, FindingRecord};
@@ -150,6 +150,11 @@ fn term_of(q: &Params) -> Result<Term, ApiError> {
 /// The engine of the policy a request names (`?policy=ID`, `session` for
 /// the session's uploaded overlay), else the default.
 fn engine_of(app: &App, session: &str, q: &Params) -> Result<Engine, ApiError> {
+    Ok(Engine::new(policy_of(app, session, q)?))
+}
+
+/// The policy a request names, as [`engine_of`].
+fn policy_of(app: &App, session: &str, q: &Params) -> Result<Policy, ApiError> {
     let mut set = PolicySet::builtin()?;
     let overlay = app.with_session(session, |s| s.overlay.clone());
     let mut top = q
@@ -175,7 +180,7 @@ fn engine_of(app: &App, session: &str, q: &Params) -> Result<Engine, ApiError> {
             known.join(", ")
         )));
     }
-    Ok(Engine::new(set.compose(&top)?))
+    Ok(set.compose(&top)?)
 }
 
 /// Whether names are to be shown in full (`?show_names=true`).
@@ -372,6 +377,17 @@ pub(crate) async fn import(
                 max_bytes: UPLOAD_LIMIT as u64,
                 max_rows: ROW_LIMIT,
                 ..Limits::default()
+            },
+            // Program cells by the names of the policy asked for, else of
+            // the session's uploaded overlay, else of the default policy.
+            programs: {
+                let mut pq = q.clone();
+                if !pq.contains_key("policy") && app.with_session(&session, |s| s.overlay.is_some()) {
+                    pq.insert("policy".into(), "session".into());
+                }
+                policy_of(app, &session, &pq)?
+                    .catalogue()
+                    .map_err(doing("政策文件有误"))?
             },
             ..ReadOptions::default()
         };

@@ -164,6 +164,8 @@ impl Policy {
                         id: id.clone(),
                         name: name.clone(),
                         english: def.english.clone(),
+                        aliases: def.aliases.clone(),
+                        short: def.short.clone(),
                         benefit,
                         description: def.description.clone(),
                         cite,
@@ -185,8 +187,12 @@ impl Policy {
                             ));
                         }
                     }
-                    if let Some(n) = &def.name {
-                        spec.name.clone_from(n);
+                    if let Some(n) = def.name.as_ref().filter(|n| **n != spec.name) {
+                        spec.aliases.push(std::mem::replace(&mut spec.name, n.clone()));
+                    }
+                    spec.aliases.extend(def.aliases.iter().cloned());
+                    if def.short.is_some() {
+                        spec.short.clone_from(&def.short);
                     }
                     if def.english.is_some() {
                         spec.english.clone_from(&def.english);

@@ -248,6 +248,7 @@ impl Policy {
         for layer in chain {
             p.apply(layer, &mut doc_layer)?;
         }
+        p.catalogue()?;
         Ok(p)
     }
 }

@@ -48,6 +48,11 @@ pub struct ProgramSpec {
     pub name: String,
     /// English name.
     pub english: Option<String>,
+    /// Other names a file may give it, every layer's (and a name an overlay
+    /// replaced).
+    pub aliases: Vec<String>,
+    /// The short name charts show, if the policy gives one.
+    pub short: Option<String>,
     /// Kind of benefit.
     pub benefit: Benefit,
     /// Free text.

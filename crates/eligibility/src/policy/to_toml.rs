@@ -82,6 +82,8 @@ impl Policy {
                     ProgramDef {
                         name: Some(p.name.clone()),
                         english: p.english.clone(),
+                        aliases: p.aliases.clone(),
+                        short: p.short.clone(),
                         benefit: Some(p.benefit),
                         description: p.description.clone(),
                         cite: Some(cite(&p.cite)),

@@ -2,6 +2,7 @@
 //! schools and students. The plan's amount and meal days are in
 //! [`aid`](super::aid).
 
+use eduaid_model::convert::clamped;
 use std::collections::BTreeSet;
 
 use super::gather::{Gather, Origin};
@@ -73,8 +74,8 @@ pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFi
             &format!("schools in the plan on {d}"),
         )
     };
-    let n_first = u64::try_from(first.len()).unwrap_or(0);
-    let n_second = u64::try_from(second.len()).unwrap_or(0);
+    let n_first = clamped::<_, u64>(first.len());
+    let n_second = clamped::<_, u64>(second.len());
     g.count(
         Key::NutritionSchoolsFirst,
         "营养改善计划第一批学校",

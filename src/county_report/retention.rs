@@ -13,6 +13,7 @@ use crate::model::{Locality, SchoolKind, Stage};
 use crate::report::value::Value;
 use crate::report::{Chart, Figure, Series};
 use crate::stats::{RetentionKind, RetentionOptions, disabled_enrolment_rate, retention};
+use eduaid_model::convert::clamped;
 
 /// Retention, disabled children, migrants, class sizes, rural schools and
 /// the nutrition plan's batches.
@@ -205,7 +206,7 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) 
     g.count(
         Key::RuralSchools,
         "农村义务教育学校和教学点",
-        u64::try_from(rural).unwrap_or(0),
+        clamped::<_, u64>(rural),
         "所",
         src,
     )?;

@@ -4,6 +4,7 @@
 //! roster wrapper that advances a meter as students are visited, and the
 //! loading of a roster with a meter.
 
+use eduaid::model::convert::clamped;
 use std::cell::Cell;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
@@ -139,7 +140,7 @@ pub(crate) struct Tick<'a> {
 
 impl Watch for Tick<'_> {
     fn batch(&self, students: &[Student]) {
-        self.bar.inc(u64::try_from(students.len()).unwrap_or(0));
+        self.bar.inc(clamped::<_, u64>(students.len()));
     }
 
     fn linked(&self, _: &Linked<'_>) {

@@ -3,6 +3,7 @@
 //! atomically; a CSV text cell a spreadsheet would run as a formula is
 //! neutralised with a leading `'`.
 
+use eduaid_model::convert::clamped;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
@@ -254,12 +255,12 @@ fn xlsx(table: &Table, headers: Headers) -> Result<Vec<u8>, rust_xlsxwriter::Xls
         _ => table.kind.name(),
     })?;
     for (c, col) in table.columns.iter().enumerate() {
-        let c = u16::try_from(c).unwrap_or(u16::MAX);
+        let c = clamped::<_, u16>(c);
         sheet.write_string_with_format(0, c, header(col, headers), &bold)?;
         sheet.set_column_width(c, 14)?;
     }
     for (r, row) in table.rows.iter().enumerate() {
-        let r = u32::try_from(r + 1).unwrap_or(u32::MAX);
+        let r = clamped::<_, u32>(r + 1);
         xlsx_row(sheet, r, row, headers, &date_format)?;
     }
     wb.save_to_buffer()
@@ -275,7 +276,7 @@ fn xlsx_row(
 ) -> Result<(), rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::ExcelDateTime;
     for (c, v) in row.iter().enumerate() {
-        let c = u16::try_from(c).unwrap_or(u16::MAX);
+        let c = clamped::<_, u16>(c);
         match v {
             Out::Empty => {}
             Out::Int(n) if *n <= (1 << 53) => {
@@ -285,9 +286,9 @@ fn xlsx_row(
                 sheet.write_number(r, c, exact_f64(&m.as_decimal().normalize().to_string()))?;
             }
             Out::Date(d) => {
-                let month = u8::try_from(d.month()).unwrap_or(1);
-                let day = u8::try_from(d.day()).unwrap_or(1);
-                let year = u16::try_from(d.year()).unwrap_or(1900);
+                let month = clamped::<_, u8>(d.month());
+                let day = clamped::<_, u8>(d.day());
+                let year = clamped::<_, u16>(d.year());
                 match ExcelDateTime::from_ymd(year, month, day) {
                     Ok(x) => sheet.write_datetime_with_format(r, c, &x, date_format)?,
                     Err(_) => {
@@ -422,7 +423,7 @@ impl StudentWriter {
                     })
                     .map_err(x)?;
                 for (c, col) in table.columns.iter().enumerate() {
-                    let c = u16::try_from(c).unwrap_or(u16::MAX);
+                    let c = clamped::<_, u16>(c);
                     sheet
                         .write_string_with_format(0, c, header(col, opts.headers), &bold)
                         .map_err(x)?;
@@ -780,7 +781,7 @@ pub fn write_disbursements<'a>(
 fn year(y: eduaid_model::SchoolYear, headers: Headers) -> Out {
     match headers {
         Headers::Chinese => Out::Text(y.to_chinese()),
-        _ => Out::Int(u64::try_from(y.start_year()).unwrap_or(0)),
+        _ => Out::Int(clamped::<_, u64>(y.start_year())),
     }
 }
 

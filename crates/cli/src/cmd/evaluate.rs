@@ -3,6 +3,7 @@
 
 use eduaid::eligibility::{Benefit, Row, RunOptions, Totals};
 use eduaid::io::{ENTITLEMENT_COLUMNS, TableWriter};
+use eduaid::model::convert::clamped;
 use eduaid::model::{Money, Roster};
 
 use crate::cli::EvaluateArgs;
@@ -128,7 +129,7 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             write_error = Some(e);
         }
     };
-    let total = u64::try_from(roster.student_count()?).unwrap_or(0);
+    let total = clamped::<_, u64>(roster.student_count()?);
     let bar = progress::bar(total, ctx.t("evaluating", "计算中"), ctx);
     let ticking = progress::ticking(&roster, &bar);
     let totals = engine.run(&ticking, &args.term, RunOptions::default(), Some(&mut sink))?;
@@ -151,7 +152,7 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     for w in &warnings {
         ctx.warn(w);
     }
-    let skipped = u64::try_from(totals.skipped.len()).unwrap_or(0);
+    let skipped = clamped::<_, u64>(totals.skipped.len());
     let (by_program, by_stage) = summary_sheets(&totals, names);
     if let (Some(mut w), Some(out)) = (writer, &args.out) {
         for row in list_total_rows(&list_totals, zh) {

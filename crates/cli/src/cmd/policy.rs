@@ -2,6 +2,7 @@
 //! values and citations, a check of a user's overlay, and the user's
 //! declarative policy tests.
 
+use eduaid::model::convert::clamped;
 use std::path::Path;
 
 use eduaid::eligibility::cases::{CaseFile, run_cases};
@@ -45,7 +46,7 @@ fn list(choice: &PolicyChoice, ctx: &Ctx) -> anyhow::Result<Status> {
             p.name.clone().into(),
             p.english.clone().into(),
             benefit_words(p.benefit, zh).into(),
-            u64::try_from(p.rules.len()).unwrap_or(0).into(),
+            clamped::<_, u64>(p.rules.len()).into(),
             p.cite.to_string().into(),
         ]);
     }

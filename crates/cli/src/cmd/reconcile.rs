@@ -1,6 +1,7 @@
 //! `eduaid reconcile`: what was paid against what was owed (应补尽补),
 //! written as a spreadsheet a clerk works through line by line.
 
+use eduaid::model::convert::clamped;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
@@ -58,7 +59,7 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         about = crate::cmd::evaluate::about_items(&engine, &[], &args.data, ctx.zh());
         let loaded = inputs::load_roster(&args.data, ctx)?;
         let (disbursements, rejected_d) = inputs::load_disbursements(&disb_path, &policy::catalogue(&engine)?, ctx)?;
-        let total = u64::try_from(loaded.roster.student_count()?).unwrap_or(0);
+        let total = clamped::<_, u64>(loaded.roster.student_count()?);
         let bar = progress::bar(total, ctx.t("reconciling", "核对中"), ctx);
         let ticking = progress::ticking(&loaded.roster, &bar);
         let recon = reconcile(&engine, &ticking, &disbursements, &Scope::of(&disbursements))?;
@@ -166,7 +167,7 @@ fn findings_sheet(
     for (i, f) in recon.findings.iter().enumerate() {
         let w = who.get(&f.student).cloned().unwrap_or_default();
         s.push(vec![
-            u64::try_from(i + 1).unwrap_or(0).into(),
+            clamped::<_, u64>(i + 1).into(),
             f.kind.chinese().into(),
             kind_code(f.kind).into(),
             f.student.to_string().into(),
@@ -250,7 +251,7 @@ fn read_entitlements(path: &Path, programs: &ProgramCatalogue, ctx: &Ctx) -> any
     for e in &read.errors {
         errln!("{}: {e}", ctx.t("rejected", "已拒绝"));
     }
-    out.rejected = u64::try_from(read.errors.len()).unwrap_or(u64::MAX);
+    out.rejected = clamped::<_, u64>(read.errors.len());
     for e in read.entitlements {
         if e.is_ceiling() {
             continue;

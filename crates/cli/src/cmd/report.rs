@@ -6,6 +6,7 @@
 //! loads the files, turns `--set` into settings, fills the template, checks
 //! the result with the validator and writes it.
 
+use eduaid::model::convert::clamped;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -249,7 +250,7 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     }
     // One pass over the roster: the engine and the report's own counts,
     // the bar moved by the report's progress callback.
-    let students = u64::try_from(roster.students().len()).unwrap_or(0);
+    let students = clamped::<_, u64>(roster.students().len());
     let bar = progress::bar(students, ctx.t("computing", "计算中"), ctx);
     let county = county.with_progress(Some(students), |p| bar.set_position(p.done));
     let entitlements = county.entitlements().map_err(explain)?;

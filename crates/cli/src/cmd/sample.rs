@@ -2,6 +2,7 @@
 //! as files in the io crate's formats so every other command can be tried
 //! on them.
 
+use eduaid::model::convert::clamped;
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
@@ -208,7 +209,7 @@ fn generated(n: u64, seed: u64, ctx: &Ctx, students: &mut eduaid::io::StudentWri
             return ControlFlow::Break(());
         }
         count += batch.len();
-        bar.inc(u64::try_from(batch.len()).unwrap_or(0));
+        bar.inc(clamped::<_, u64>(batch.len()));
         ControlFlow::Continue(())
     })?;
     bar.finish_and_clear();

@@ -2,6 +2,7 @@
 //! hand — parts and totals, rates at their printed precision (and double
 //! rounding), amounts against a stated standard.
 
+use eduaid::model::convert::clamped;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
@@ -36,7 +37,7 @@ pub(crate) fn run(args: &ValidateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         );
         for (i, c) in v.checks.iter().enumerate() {
             sheet.push(vec![
-                u64::try_from(i + 1).unwrap_or(0).into(),
+                clamped::<_, u64>(i + 1).into(),
                 c.kind.chinese().into(),
                 (if c.consistent {
                     h("ok", "一致")

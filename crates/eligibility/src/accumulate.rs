@@ -633,6 +633,37 @@ impl Acc {
         self.schools.add_extra(p, Decimal::new(fen, 2))
     }
 
+    /// Add `n` entitlements of `fen` fen each of program `p` to school
+    /// `sc`'s totals (as [`Acc::school_fen`] `n` times).
+    pub(crate) fn school_fen_n(&mut self, sc: usize, p: usize, fen: i64, n: u64) -> bool {
+        self.schools.at(sc);
+        let Some(cell) = self.schools.cell(p) else {
+            return false;
+        };
+        cell.person_terms += n;
+        let units = i64::try_from(n)
+            .ok()
+            .and_then(|n| fen.checked_mul(100)?.checked_mul(n))
+            .and_then(|u| cell.units.checked_add(u));
+        if let Some(u) = units {
+            cell.units = u;
+            return true;
+        }
+        match Decimal::new(fen, 2).checked_mul(Decimal::from(n)) {
+            Some(x) => self.schools.add_extra(p, x),
+            None => false,
+        }
+    }
+
+    /// Count `n` students at school `sc` entitled to `p` (as
+    /// [`Acc::school_person`] `n` times).
+    pub(crate) fn school_person_n(&mut self, sc: usize, p: usize, n: u64) {
+        self.schools.at(sc);
+        if let Some(c) = self.schools.cell(p) {
+            c.persons += n;
+        }
+    }
+
     /// Count one student at school `sc` entitled to `p` (the persons by
     /// program and stage apart: see [`Acc::persons_n`]).
     #[inline]

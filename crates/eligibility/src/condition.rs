@@ -649,7 +649,11 @@ impl Cond {
             if p == is {
                 match sch.nutrition_plan_from {
                     Some(d) => out(
-                        Words::Fmt(format_args!("school {} joined the nutrition plan on {d}", sch.name)),
+                        Words::Fmt(format_args!(
+                            "school {} joined the nutrition plan on {}",
+                            sch.name,
+                            Ymd(d)
+                        )),
                         true,
                     ),
                     None => out(
@@ -661,8 +665,10 @@ impl Cond {
                 match (sch.nutrition_plan_from, &f.term.window) {
                     (Some(d), Some(w)) if p => out(
                         Words::Fmt(format_args!(
-                            "school {} joined the nutrition plan on {d}, after this term's provision ended on {}",
-                            sch.name, w.last
+                            "school {} joined the nutrition plan on {}, after this term's provision ended on {}",
+                            sch.name,
+                            Ymd(d),
+                            Ymd(w.last)
                         )),
                         false,
                     ),

@@ -325,6 +325,10 @@ impl Trace {
     /// one, keeping their buffers, until [`Trace::finish`].
     pub(crate) fn restart(&mut self) {
         self.cursor = Some(0);
+        // Steps changed from outside since: their sources are unknown.
+        if self.sources.len() > self.steps.len() + self.spare.len() {
+            self.sources.clear();
+        }
     }
 
     /// End a use begun by [`Trace::restart`]: the steps left over from the
@@ -335,7 +339,9 @@ impl Trace {
             if c < self.steps.len() {
                 self.spare.extend(self.steps.drain(c..).rev());
             }
-            self.sources.truncate(c);
+            // A step put aside comes back at the same place (the spares
+            // are a stack, the first one on top), so every step's source
+            // stays where it is.
         }
     }
 
@@ -1290,14 +1296,18 @@ impl PreparedProgram<'_> {
                         u.push(t, None);
                     }
                     // The words depend on the rule, the stage, the day the
-                    // school joined the plan and the student's last day.
+                    // school joined the plan (if after a segment's first
+                    // day) and the student's last day (if before a
+                    // segment's last).
+                    let starts = segments.iter().map(|sg| sg.0).min();
+                    let ends = segments.iter().map(|sg| sg.1).max();
                     let source = (
                         segments
                             .first()
                             .and_then(|sg| sg.2.get(si))
                             .map_or(0, |r| std::ptr::from_ref(r).addr()),
-                        date_key(join),
-                        date_key(left),
+                        date_key(join.filter(|j| starts.is_none_or(|a| *j > a))),
+                        date_key(left.filter(|l| ends.is_none_or(|b| *l < b))),
                     );
                     t.push_computation_from(
                         source,

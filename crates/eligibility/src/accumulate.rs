@@ -656,14 +656,16 @@ impl Acc {
         self.schools.add_extra(p, Decimal::new(fen, 2))
     }
 
-    /// Add `n` entitlements of `fen` fen each of program `p` to school
-    /// `sc`'s totals (as [`Acc::school_fen`] `n` times).
-    pub(crate) fn school_fen_n(&mut self, sc: usize, p: usize, fen: i64, n: u64) -> bool {
+    /// Add `n` students each entitled once to `fen` fen of program `p` to
+    /// school `sc`'s totals (as [`Acc::school_fen`] and
+    /// [`Acc::school_person`] `n` times).
+    pub(crate) fn school_entitled_n(&mut self, sc: usize, p: usize, fen: i64, n: u64) -> bool {
         self.schools.at(sc);
         let Some(cell) = self.schools.cell(p) else {
             return false;
         };
         cell.person_terms += n;
+        cell.persons += n;
         let units = i64::try_from(n)
             .ok()
             .and_then(|n| fen.checked_mul(100)?.checked_mul(n))
@@ -675,15 +677,6 @@ impl Acc {
         match Decimal::new(fen, 2).checked_mul(Decimal::from(n)) {
             Some(x) => self.schools.add_extra(p, x),
             None => false,
-        }
-    }
-
-    /// Count `n` students at school `sc` entitled to `p` (as
-    /// [`Acc::school_person`] `n` times).
-    pub(crate) fn school_person_n(&mut self, sc: usize, p: usize, n: u64) {
-        self.schools.at(sc);
-        if let Some(c) = self.schools.cell(p) {
-            c.persons += n;
         }
     }
 

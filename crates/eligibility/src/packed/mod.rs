@@ -437,7 +437,7 @@ struct Slot {
 
 impl Memo {
     /// Slots (a power of two).
-    const SLOTS: usize = 1 << 12;
+    const SLOTS: usize = 1 << 14;
     /// Amounts kept before the table is cleared.
     const MAX_RESULTS: usize = 1 << 16;
 
@@ -617,26 +617,22 @@ impl<'k> Student1<'k> {
             for &(p, a) in self.memo.results.get(span).unwrap_or(&[]) {
                 let p = usize::from(p);
                 let Amount::Fen { fen, .. } = a else { continue };
+                // A key has one amount per program (one term): each of
+                // the `n` students is one person entitled to it.
+                if let Some(x) = self.persons.get_mut(p * STAGES + st) {
+                    *x += n;
+                }
                 ok &= match self.cells.get_mut((p * self.nt + ti) * STAGES + st) {
                     Some(c) => {
                         c.0 += n;
                         c.1 += i128::from(fen) * i128::from(n);
-                        acc.school_fen_n(sc, p, fen, n)
+                        acc.school_entitled_n(sc, p, fen, n)
                     }
                     None => false,
                 };
                 if !ok && self.overflow.is_none() {
                     self.overflow = Some(p);
                 }
-            }
-            let mut h = slot.hits;
-            while h != 0 {
-                let p = h.trailing_zeros() as usize;
-                h &= h - 1;
-                if let Some(x) = self.persons.get_mut(p * STAGES + st) {
-                    *x += n;
-                }
-                acc.school_person_n(sc, p, n);
             }
             if slot.hits & self.pk.owed != 0 {
                 self.persons_entitled += n;

@@ -183,13 +183,40 @@ fn run(c: &mut Criterion) -> Result<(), Box<dyn std::error::Error>> {
 /// order: entitled programs (as the batch with traces streams them) and
 /// the others (as [`Engine::explain`] gives them).
 fn show(engine: &Engine, roster: &MemoryRoster, term: Term, k: usize) -> Result<(), Box<dyn std::error::Error>> {
+    let mut want = std::collections::BTreeMap::new();
     for s in roster.students().iter().take(k) {
         let ex = engine.explain(roster, &s.id, term)?;
         println!("{ex}");
         for (id, _, _, t) in &ex.not_entitled {
             println!("{id}:\n{t}");
         }
+        for e in &ex.entitled {
+            let t = e.trace.as_ref().map(ToString::to_string).unwrap_or_default();
+            want.insert((s.id.clone(), e.program.clone()), t);
+        }
     }
+    // The same students' traces from a traced batch run over the whole
+    // roster (each trace's buffers reused from student to student) must
+    // be their explanations' (on stderr: stdout is the text to compare).
+    let mut got = std::collections::BTreeMap::new();
+    let mut sink = |row: &Row<'_>| {
+        let key = (row.student.id.clone(), row.program.id.clone());
+        if want.contains_key(&key) {
+            got.insert(key, row.trace.map(ToString::to_string).unwrap_or_default());
+        }
+    };
+    engine.run(roster, &[term], RunOptions::traced(), Some(&mut sink))?;
+    if got != want {
+        return Err(format!(
+            "the traced batch run's traces differ from the explanations ({} rows)",
+            want.len()
+        )
+        .into());
+    }
+    eprintln!(
+        "anchors: the traced batch run's {} traces equal the explanations'",
+        want.len()
+    );
     Ok(())
 }
 

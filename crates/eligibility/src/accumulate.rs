@@ -138,6 +138,9 @@ struct SchoolCell {
 /// The scale of [`SchoolCell::units`].
 const SCHOOL_SCALE: u32 = 4;
 
+/// Beside a school's tally: its amount is not the cell's units alone.
+const NOT_UNITS: i64 = i64::MIN;
+
 /// A school cell's units in [`Cell`]'s.
 const SCHOOL_TO_UNITS: i128 = POW10[(UNIT_SCALE - SCHOOL_SCALE) as usize];
 
@@ -324,6 +327,11 @@ struct SchoolRuns {
     extra: HashMap<(usize, usize), Decimal>,
     /// Schools' tallies by program, in ascending order of school number.
     rows: Vec<Vec<(usize, Tally)>>,
+    /// By program, beside each of its rows, the amount in the cell's
+    /// units ([`NOT_UNITS`] if the tally holds more), so the townships'
+    /// totals add integers; `None` once a program's schools came out of
+    /// order (its rows are then merged, and the tallies added).
+    units: Vec<Option<Vec<i64>>>,
     /// By program, the cells of schools met out of order, and where each
     /// school's cell is among them (by school number; `u32::MAX`: none).
     apart: Vec<Apart>,
@@ -346,6 +354,7 @@ impl SchoolRuns {
             touched: vec![0; np.div_ceil(64)],
             extra: HashMap::new(),
             rows: vec![Vec::new(); np],
+            units: vec![Some(Vec::new()); np],
             apart: vec![(Vec::new(), Vec::new()); np],
             overflow: None,
             expect: 0,
@@ -408,15 +417,19 @@ impl SchoolRuns {
             while b != 0 {
                 let p = w * 64 + b.trailing_zeros() as usize;
                 b &= b - 1;
-                let (Some(c), Some(rows), Some((cells, at))) =
-                    (self.run.get_mut(p), self.rows.get_mut(p), self.apart.get_mut(p))
-                else {
+                let (Some(c), Some(rows), Some((cells, at)), Some(units)) = (
+                    self.run.get_mut(p),
+                    self.rows.get_mut(p),
+                    self.apart.get_mut(p),
+                    self.units.get_mut(p),
+                ) else {
                     continue;
                 };
                 let c = std::mem::take(c);
                 if rows.last().is_none_or(|r| r.0 < cur) && at.is_empty() {
                     // In order: the school's tally, once.
-                    if c.person_terms == 0 && (self.extra.is_empty() || !self.extra.contains_key(&(cur, p))) {
+                    let beside = !self.extra.is_empty() && self.extra.contains_key(&(cur, p));
+                    if c.person_terms == 0 && !beside {
                         continue;
                     }
                     let Some(tally) = SchoolRuns::tally(&mut self.extra, cur, p, c) else {
@@ -427,8 +440,15 @@ impl SchoolRuns {
                         rows.reserve(self.expect);
                     }
                     rows.push((cur, tally));
+                    if let Some(u) = units {
+                        if u.capacity() == 0 {
+                            u.reserve(self.expect);
+                        }
+                        u.push(if beside { NOT_UNITS } else { c.units });
+                    }
                     continue;
                 }
+                *units = None;
                 // Out of order: the school's cell apart, added to.
                 if at.len() <= cur {
                     at.resize(cur.saturating_add(1).max(2 * at.len()), u32::MAX);
@@ -470,8 +490,11 @@ impl SchoolRuns {
     }
 
     /// The tallies by program, each in order of school number, one per
-    /// school; `Err(p)` if program `p`'s tally at a school overflowed.
-    fn finish(&mut self) -> Result<&mut [Vec<(usize, Tally)>], usize> {
+    /// school, and where known each one's amount in units beside it
+    /// ([`SchoolRuns::units`]); `Err(p)` if program `p`'s tally at a
+    /// school overflowed.
+    #[allow(clippy::type_complexity)]
+    fn finish(&mut self) -> Result<(&mut [Vec<(usize, Tally)>], &[Option<Vec<i64>>]), usize> {
         self.switch(usize::MAX);
         for (p, (rows, (cells, at))) in self.rows.iter_mut().zip(&mut self.apart).enumerate() {
             if cells.is_empty() {
@@ -492,7 +515,7 @@ impl SchoolRuns {
         }
         match self.overflow {
             Some(p) => Err(p),
-            None => Ok(&mut self.rows),
+            None => Ok((&mut self.rows, &self.units)),
         }
     }
 }
@@ -633,6 +656,30 @@ impl Acc {
         self.schools.add_extra(p, Decimal::new(fen, 2))
     }
 
+    /// Add `n` students each entitled once to `fen` fen of program `p` to
+    /// school `sc`'s totals (as [`Acc::school_fen`] and
+    /// [`Acc::school_person`] `n` times).
+    pub(crate) fn school_entitled_n(&mut self, sc: usize, p: usize, fen: i64, n: u64) -> bool {
+        self.schools.at(sc);
+        let Some(cell) = self.schools.cell(p) else {
+            return false;
+        };
+        cell.person_terms += n;
+        cell.persons += n;
+        let units = i64::try_from(n)
+            .ok()
+            .and_then(|n| fen.checked_mul(100)?.checked_mul(n))
+            .and_then(|u| cell.units.checked_add(u));
+        if let Some(u) = units {
+            cell.units = u;
+            return true;
+        }
+        match Decimal::new(fen, 2).checked_mul(Decimal::from(n)) {
+            Some(x) => self.schools.add_extra(p, x),
+            None => false,
+        }
+    }
+
     /// Count one student at school `sc` entitled to `p` (the persons by
     /// program and stage apart: see [`Acc::persons_n`]).
     #[inline]
@@ -684,7 +731,7 @@ impl Acc {
         }
         // By school and township: each program's tallies, one per school
         // with an entitlement, put in order of id.
-        let rows = self.schools.finish()?;
+        let (rows, units) = self.schools.finish()?;
         let mut towns: Vec<Cell> = vec![Cell::ZERO; book.townships.len()];
         for (p, (prog, rows)) in out.iter_mut().zip(rows.iter_mut()).enumerate() {
             if rows.is_empty() {
@@ -692,7 +739,8 @@ impl Acc {
             }
             // School numbers to places in order of id (every number the
             // run gave has one; a packed roster's numbers are their places).
-            if !book.rank.is_empty() || rows.last().is_some_and(|r| r.0 >= book.len()) {
+            let renumbered = !book.rank.is_empty() || rows.last().is_some_and(|r| r.0 >= book.len());
+            if renumbered {
                 rows.retain_mut(|r| match book.position(r.0) {
                     Some(pos) => {
                         r.0 = pos;
@@ -703,14 +751,30 @@ impl Acc {
                 rows.sort_unstable_by_key(|r| r.0);
             }
             towns.iter_mut().for_each(|t| *t = Cell::ZERO);
-            for (pos, t) in rows.iter() {
+            // The amounts in units where each row has them beside it (rows
+            // neither merged nor moved), else from the tallies.
+            let beside = units
+                .get(p)
+                .and_then(Option::as_deref)
+                .filter(|u| !renumbered && u.len() == rows.len())
+                .unwrap_or(&[]);
+            for (k, (pos, t)) in rows.iter().enumerate() {
                 let town = book
                     .township_of
                     .get(book.number_at(*pos))
                     .and_then(|t| towns.get_mut(*t as usize))
                     .ok_or(p)?;
-                if !town.add_tally(t) {
-                    return Err(p);
+                match beside.get(k) {
+                    Some(&u) if u != NOT_UNITS => {
+                        town.persons += t.persons;
+                        town.person_terms += t.person_terms;
+                        town.units = town.units.checked_add(i128::from(u) * SCHOOL_TO_UNITS).ok_or(p)?;
+                    }
+                    _ => {
+                        if !town.add_tally(t) {
+                            return Err(p);
+                        }
+                    }
                 }
             }
             let mut by_township = BTreeMap::new();
@@ -830,7 +894,7 @@ mod tests {
         r.at(9);
         assert!(r.add_extra(0, Decimal::new(1, 7)));
         assert!(r.cell(70).is_none());
-        let rows = r.finish().unwrap();
+        let (rows, _) = r.finish().unwrap();
         let got: Vec<(usize, String, u64)> = rows[0]
             .iter()
             .map(|(s, t)| (*s, t.amount.as_decimal().to_string(), t.person_terms))

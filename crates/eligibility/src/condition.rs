@@ -478,7 +478,7 @@ impl Cond {
 
     /// As [`Cond::explain`], each condition handed to `out` in words (no
     /// text is kept here: a trace writes it into its own buffers).
-    pub(crate) fn explain_to(&self, f: &Facts<'_>, out: &mut dyn FnMut(fmt::Arguments<'_>, bool)) {
+    pub(crate) fn explain_to(&self, f: &Facts<'_>, out: &mut dyn FnMut(Words<'_>, bool)) {
         let s = f.student;
         let sch = f.school;
         let date = f.term.reference;
@@ -494,71 +494,90 @@ impl Cond {
         }
         if let Some(st) = &self.def.stages {
             if let Some(w) = self.stage_words.get(s.stage as usize) {
-                check!(st.contains(&s.stage), format_args!("{w}"), format_args!("{w}"));
+                check!(st.contains(&s.stage), Words::Str(w), Words::Str(w));
             } else {
                 check!(
                     st.contains(&s.stage),
-                    format_args!("stage is {} ({})", s.stage.chinese(), s.stage),
-                    format_args!(
+                    Words::Fmt(format_args!("stage is {} ({})", s.stage.chinese(), s.stage)),
+                    Words::Fmt(format_args!(
                         "stage is {} ({}); the rule covers {}",
                         s.stage.chinese(),
                         s.stage,
                         Join(st.iter().map(|x| x.chinese()), ", ")
-                    )
+                    ))
                 );
             }
         }
         if let Some(g) = &self.def.grades {
             check!(
                 g.contains(&s.grade),
-                format_args!("in grade {}", s.grade),
-                format_args!("in grade {}; the rule covers grades {}", s.grade, Join(g.iter(), ", "))
+                Words::Fmt(format_args!("in grade {}", s.grade)),
+                Words::Fmt(format_args!(
+                    "in grade {}; the rule covers grades {}",
+                    s.grade,
+                    Join(g.iter(), ", ")
+                ))
             );
         }
         if let Some(k) = &self.def.school_kinds {
             check!(
                 k.contains(&sch.kind),
-                format_args!("school {} is a {}", sch.name, sch.kind.chinese()),
-                format_args!(
+                Words::Fmt(format_args!("school {} is a {}", sch.name, sch.kind.chinese())),
+                Words::Fmt(format_args!(
                     "school {} is a {} ({}); the rule covers {}",
                     sch.name,
                     sch.kind.chinese(),
                     sch.kind,
                     Join(k.iter().map(|x| x.chinese()), ", ")
-                )
+                ))
             );
         }
         if let Some(l) = self.locality {
             check!(
                 l == sch.locality,
-                format_args!("school {} is {} ({})", sch.name, sch.locality, sch.locality.chinese()),
-                format_args!(
+                Words::Fmt(format_args!(
+                    "school {} is {} ({})",
+                    sch.name,
+                    sch.locality,
+                    sch.locality.chinese()
+                )),
+                Words::Fmt(format_args!(
                     "school {} is {} ({}); the rule requires {}",
                     sch.name,
                     sch.locality,
                     sch.locality.chinese(),
                     l
-                )
+                ))
             );
         }
         if let Some(o) = self.ownership {
             check!(
                 o == sch.ownership,
-                format_args!("school {} is {} ({})", sch.name, sch.ownership, sch.ownership.chinese()),
-                format_args!(
+                Words::Fmt(format_args!(
+                    "school {} is {} ({})",
+                    sch.name,
+                    sch.ownership,
+                    sch.ownership.chinese()
+                )),
+                Words::Fmt(format_args!(
                     "school {} is {} ({}); the rule requires {}",
                     sch.name,
                     sch.ownership,
                     sch.ownership.chinese(),
                     o
-                )
+                ))
             );
         }
         if let Some(h) = self.hukou {
             check!(
                 h == s.hukou,
-                format_args!("hukou is {} ({})", s.hukou, s.hukou.chinese()),
-                format_args!("hukou is {} ({}); the rule requires {}", s.hukou, s.hukou.chinese(), h)
+                Words::Fmt(format_args!("hukou is {} ({})", s.hukou, s.hukou.chinese())),
+                Words::Fmt(format_args!(
+                    "hukou is {} ({}); the rule requires {}",
+                    s.hukou,
+                    s.hukou.chinese(),
+                    h
+                ))
             );
         }
         if let Some(b) = self.boarder {
@@ -567,12 +586,12 @@ impl Cond {
             } else {
                 "a day student (走读生)"
             };
-            let want = if b { "boarders" } else { "day students" };
-            check!(
-                b == s.boarder,
-                format_args!("{is}"),
-                format_args!("{is}; the rule is for {want}")
-            );
+            let not = if s.boarder {
+                "a boarder (寄宿生); the rule is for day students"
+            } else {
+                "a day student (走读生); the rule is for boarders"
+            };
+            check!(b == s.boarder, Words::Str(is), Words::Str(not));
         }
         if let Some(a) = self.agri {
             let is = if s.agricultural_major {
@@ -580,16 +599,16 @@ impl Cond {
             } else {
                 "does not study an agricultural major (涉农专业)"
             };
-            check!(a == s.agricultural_major, format_args!("{is}"), format_args!("{is}"));
+            check!(a == s.agricultural_major, Words::Str(is), Words::Str(is));
         }
         if let Some(d) = self.disabled {
             match s.disability {
                 Some(k) => check!(
                     d,
-                    format_args!("disabled ({})", k.chinese()),
-                    format_args!("disabled ({})", k.chinese())
+                    Words::Fmt(format_args!("disabled ({})", k.chinese())),
+                    Words::Fmt(format_args!("disabled ({})", k.chinese()))
                 ),
-                None => check!(!d, format_args!("not disabled"), format_args!("not disabled")),
+                None => check!(!d, Words::Str("not disabled"), Words::Str("not disabled")),
             }
         }
         if let Some(l) = self.left_behind {
@@ -598,7 +617,7 @@ impl Cond {
             } else {
                 "not a left-behind child (留守儿童)"
             };
-            check!(l == s.left_behind, format_args!("{is}"), format_args!("{is}"));
+            check!(l == s.left_behind, Words::Str(is), Words::Str(is));
         }
         if let Some(m) = self.migrant {
             let is = if s.migrant {
@@ -606,7 +625,7 @@ impl Cond {
             } else {
                 "not a migrant worker's child (随迁子女)"
             };
-            check!(m == s.migrant, format_args!("{is}"), format_args!("{is}"));
+            check!(m == s.migrant, Words::Str(is), Words::Str(is));
         }
         if !self.statuses.is_empty() {
             let held = || {
@@ -616,9 +635,12 @@ impl Cond {
                     .map(|k| status_words(*k))
             };
             if held().next().is_some() {
-                out(format_args!("{} on {}", Join(held(), " and "), Ymd(date)), true);
+                out(
+                    Words::Fmt(format_args!("{} on {}", Join(held(), " and "), Ymd(date))),
+                    true,
+                );
             } else {
-                out(format_args!("{}", NotHeld { cond: self, f }), false);
+                out(Words::Fmt(format_args!("{}", NotHeld { cond: self, f })), false);
                 return;
             }
         }
@@ -627,22 +649,37 @@ impl Cond {
             if p == is {
                 match sch.nutrition_plan_from {
                     Some(d) => out(
-                        format_args!("school {} joined the nutrition plan on {d}", sch.name),
+                        Words::Fmt(format_args!(
+                            "school {} joined the nutrition plan on {}",
+                            sch.name,
+                            Ymd(d)
+                        )),
                         true,
                     ),
-                    None => out(format_args!("school {} is not in the nutrition plan", sch.name), true),
+                    None => out(
+                        Words::Fmt(format_args!("school {} is not in the nutrition plan", sch.name)),
+                        true,
+                    ),
                 }
             } else {
                 match (sch.nutrition_plan_from, &f.term.window) {
                     (Some(d), Some(w)) if p => out(
-                        format_args!(
-                            "school {} joined the nutrition plan on {d}, after this term's provision ended on {}",
-                            sch.name, w.last
-                        ),
+                        Words::Fmt(format_args!(
+                            "school {} joined the nutrition plan on {}, after this term's provision ended on {}",
+                            sch.name,
+                            Ymd(d),
+                            Ymd(w.last)
+                        )),
                         false,
                     ),
-                    (None, _) if p => out(format_args!("school {} is not in the nutrition plan", sch.name), false),
-                    _ => out(format_args!("school {} is in the nutrition plan", sch.name), false),
+                    (None, _) if p => out(
+                        Words::Fmt(format_args!("school {} is not in the nutrition plan", sch.name)),
+                        false,
+                    ),
+                    _ => out(
+                        Words::Fmt(format_args!("school {} is in the nutrition plan", sch.name)),
+                        false,
+                    ),
                 }
                 return;
             }
@@ -670,22 +707,51 @@ impl Cond {
             };
             check!(
                 exit.is_some_and(|u| u >= t),
-                format_args!(
+                Words::Fmt(format_args!(
                     "exited poverty (脱贫) on {}, on or after {t}{within}",
                     exit.map_or_else(String::new, |u| u.to_string())
-                ),
-                format_args!("{no}")
+                )),
+                Words::Str(&no)
             );
         }
         if !self.any.is_empty() {
             match self.any.iter().find(|alt| alt.prefix(f).1) {
-                Some(alt) => out(format_args!("{}", AltHeld { alt, f }), true),
+                Some(alt) => out(Words::Fmt(format_args!("{}", AltHeld { alt, f })), true),
                 None => out(
-                    format_args!("none of the alternatives holds: {}", AltsFailed { alts: &self.any, f }),
+                    Words::Fmt(format_args!(
+                        "none of the alternatives holds: {}",
+                        AltsFailed { alts: &self.any, f }
+                    )),
                     false,
                 ),
             }
         }
+    }
+}
+
+/// A condition in words, as [`Cond::explain_to`] hands it on: a text
+/// made before (copied, not formatted), or one to format.
+#[derive(Clone, Copy)]
+pub(crate) enum Words<'a> {
+    /// A text made before.
+    Str(&'a str),
+    /// A text to format.
+    Fmt(fmt::Arguments<'a>),
+}
+
+impl Words<'_> {
+    /// Write the words to `w`.
+    pub(crate) fn write_to(self, w: &mut dyn fmt::Write) -> fmt::Result {
+        match self {
+            Words::Str(s) => w.write_str(s),
+            Words::Fmt(a) => w.write_fmt(a),
+        }
+    }
+}
+
+impl fmt::Display for Words<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.write_to(f)
     }
 }
 
@@ -706,7 +772,7 @@ impl fmt::Display for AltHeld<'_, '_> {
                     r = w.write_str(", ");
                 }
                 if r.is_ok() {
-                    r = w.write_fmt(text);
+                    r = text.write_to(w);
                 }
                 first = false;
             }
@@ -733,7 +799,7 @@ impl fmt::Display for AltsFailed<'_, '_> {
                         r = w.write_str("; ");
                     }
                     if r.is_ok() {
-                        r = w.write_fmt(text);
+                        r = text.write_to(w);
                     }
                     first = false;
                 }

@@ -9,7 +9,7 @@ use eduaid_model::{Household, Money, ProgramId, School, Season, Student, Term};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::condition::{Cond, Reads, STAGES, StatusSet, stage_ix};
+use crate::condition::{Cond, Reads, STAGES, StatusSet, Words, stage_ix};
 use crate::policy::{Citation, DatedValue, Policy, ProgramSpec, Rule, Window};
 use crate::schema::{AmountDef, Effect, When};
 
@@ -212,11 +212,17 @@ pub struct Trace {
     #[serde(skip)]
     cursor: Option<usize>,
     /// While a batch run rewrites the trace: for each step, the address of
-    /// the rule or citation it was last written from (0: none), so that a
-    /// step written again from the same one is not copied again. The
-    /// policy the addresses point into is borrowed for the whole run.
+    /// the rule or citation it was last written from (0: none) and which
+    /// of its texts (a parameter's stage), so that a step written again
+    /// from the same one is not copied again. The policy the addresses
+    /// point into is borrowed for the whole run.
     #[serde(skip)]
-    sources: Vec<usize>,
+    sources: Vec<Source>,
+    /// The steps a batch run's last use left over ([`Trace::finish`]),
+    /// last first: the next use rewrites them in place of new steps, so a
+    /// step's buffers outlive a shorter trace.
+    #[serde(skip)]
+    spare: Vec<Step>,
 }
 
 impl Clone for Trace {
@@ -225,6 +231,7 @@ impl Clone for Trace {
             steps: self.steps.get(..self.len()).unwrap_or(&[]).to_vec(),
             cursor: None,
             sources: Vec::new(),
+            spare: Vec::new(),
         }
     }
 }
@@ -244,6 +251,20 @@ impl fmt::Debug for Trace {
     }
 }
 
+/// What a step of a batch run's trace was written from: the address of a
+/// rule, citation or rate the policy holds (0: none), and what else its
+/// text depends on, so that a step whose source is unchanged is not
+/// written again.
+type Source = (usize, u64, u64);
+
+/// A date, or none, as a key of a step's [`Source`] (0 for none).
+fn date_key(d: Option<NaiveDate>) -> u64 {
+    use chrono::Datelike as _;
+    d.map_or(0, |d| {
+        1 + (i64::from(d.num_days_from_ce()) - i64::from(i32::MIN)).unsigned_abs()
+    })
+}
+
 /// `s` made to hold `args`, in its own buffer.
 fn set_fmt(s: &mut String, args: fmt::Arguments<'_>) {
     use std::fmt::Write as _;
@@ -253,6 +274,14 @@ fn set_fmt(s: &mut String, args: fmt::Arguments<'_>) {
         None => {
             let _ = s.write_fmt(args);
         }
+    }
+}
+
+/// `s` made to hold `w`, in its own buffer.
+fn set_words(s: &mut String, w: Words<'_>) {
+    match w {
+        Words::Str(v) => set_str(s, v),
+        Words::Fmt(args) => set_fmt(s, args),
     }
 }
 
@@ -296,20 +325,42 @@ impl Trace {
     /// one, keeping their buffers, until [`Trace::finish`].
     pub(crate) fn restart(&mut self) {
         self.cursor = Some(0);
+        // Steps changed from outside since: their sources are unknown.
+        if self.sources.len() > self.steps.len() + self.spare.len() {
+            self.sources.clear();
+        }
     }
 
     /// End a use begun by [`Trace::restart`]: the steps left over from the
-    /// previous use are dropped.
+    /// previous use are put aside (no longer steps of the trace), for the
+    /// next use to write over.
     pub(crate) fn finish(&mut self) {
         if let Some(c) = self.cursor.take() {
-            self.steps.truncate(c);
-            self.sources.truncate(c);
+            if c < self.steps.len() {
+                self.spare.extend(self.steps.drain(c..).rev());
+            }
+            // A step put aside comes back at the same place (the spares
+            // are a stack, the first one on top), so every step's source
+            // stays where it is.
+        }
+    }
+
+    /// While a batch run writes the trace: a step put aside brought back
+    /// as the next one to overwrite, if the steps written so far are all
+    /// there are.
+    #[inline]
+    fn unspare(&mut self) {
+        if self.cursor == Some(self.steps.len()) {
+            if let Some(s) = self.spare.pop() {
+                self.steps.push(s);
+            }
         }
     }
 
     /// If step `c` (being rewritten) was last written from `source`, and
     /// `same` says it is still of that kind: count it as written again.
-    fn rewritten(&mut self, source: usize, same: impl Fn(&Step) -> bool) -> bool {
+    fn rewritten(&mut self, source: Source, same: impl Fn(&Step) -> bool) -> bool {
+        self.unspare();
         let Some(c) = self.cursor else { return false };
         if self.sources.get(c) == Some(&source) && self.steps.get(c).is_some_and(same) {
             self.cursor = Some(c + 1);
@@ -319,12 +370,12 @@ impl Trace {
     }
 
     /// Record that the step just written came from `source`.
-    fn written_from(&mut self, source: usize) {
+    fn written_from(&mut self, source: Source) {
         let Some(at) = self.cursor.and_then(|c| c.checked_sub(1)) else {
             return;
         };
         if self.sources.len() <= at {
-            self.sources.resize(at + 1, 0);
+            self.sources.resize(at + 1, (0, 0, 0));
         }
         if let Some(k) = self.sources.get_mut(at) {
             *k = source;
@@ -334,13 +385,14 @@ impl Trace {
     /// The next step to overwrite, if the trace is being rewritten and has
     /// one left; counted as written.
     fn next(&mut self) -> Option<&mut Step> {
+        self.unspare();
         let c = self.cursor?;
         if c >= self.steps.len() {
             return None;
         }
         self.cursor = Some(c + 1);
         if let Some(k) = self.sources.get_mut(c) {
-            *k = 0;
+            *k = (0, 0, 0);
         }
         self.steps.get_mut(c)
     }
@@ -374,7 +426,7 @@ impl Trace {
     /// A [`Step::Rule`].
     pub(crate) fn push_rule(&mut self, program: &str, rule: &Rule) {
         // A rule belongs to one program: the same rule, the same step.
-        let source = std::ptr::from_ref(rule).addr();
+        let source = (std::ptr::from_ref(rule).addr(), 0, 0);
         if self.rewritten(source, |s| matches!(s, Step::Rule { program: p, .. } if p == program)) {
             return;
         }
@@ -411,18 +463,18 @@ impl Trace {
     }
 
     /// A [`Step::Condition`].
-    pub(crate) fn push_condition(&mut self, text: fmt::Arguments<'_>, held: bool) {
+    pub(crate) fn push_condition(&mut self, text: Words<'_>, held: bool) {
         self.write(
             |slot| match slot {
                 Step::Condition { text: t, held: h } => {
-                    set_fmt(t, text);
+                    set_words(t, text);
                     *h = held;
                     true
                 }
                 _ => false,
             },
             |mut t| {
-                set_fmt(&mut t, text);
+                set_words(&mut t, text);
                 Step::Condition { text: t, held }
             },
         );
@@ -440,6 +492,33 @@ impl Trace {
             },
             |mut t| {
                 set_fmt(&mut t, text);
+                Step::Computation { text: t }
+            },
+        );
+    }
+
+    /// A [`Step::Computation`] whose text is the same whenever `source`
+    /// is (not written again when the step there came from it).
+    pub(crate) fn push_computation_from(&mut self, source: Source, text: fmt::Arguments<'_>) {
+        if self.rewritten(source, |s| matches!(s, Step::Computation { .. })) {
+            return;
+        }
+        self.push_computation(text);
+        self.written_from(source);
+    }
+
+    /// A [`Step::Computation`] written before.
+    pub(crate) fn push_computation_str(&mut self, text: &str) {
+        self.write(
+            |slot| match slot {
+                Step::Computation { text: t } => {
+                    set_str(t, text);
+                    true
+                }
+                _ => false,
+            },
+            |mut t| {
+                t.push_str(text);
                 Step::Computation { text: t }
             },
         );
@@ -482,6 +561,7 @@ impl Trace {
     /// A [`Step::NotEntitled`] whose reason is the text of step `at` (a
     /// condition written before).
     pub(crate) fn push_not_entitled_as(&mut self, at: usize) {
+        self.unspare();
         let c = self.len();
         if self.cursor.is_some() && at < c && c < self.steps.len() {
             let (head, tail) = self.steps.split_at_mut(c);
@@ -496,7 +576,7 @@ impl Trace {
                 }
                 self.cursor = Some(c + 1);
                 if let Some(k) = self.sources.get_mut(c) {
-                    *k = 0;
+                    *k = (0, 0, 0);
                 }
                 return;
             }
@@ -535,22 +615,25 @@ impl Trace {
         );
     }
 
-    /// A [`Step::Parameter`].
-    pub(crate) fn push_parameter(&mut self, name: &str, value: fmt::Arguments<'_>, from: When, cite: &Citation) {
-        // The same citation under the same name: only the value and its
-        // date are written again.
-        let source = std::ptr::from_ref(cite).addr();
+    /// A [`Step::Parameter`]: `value` must be the same text whenever
+    /// `cite` (the address of the parameter's own citation) and `variant`
+    /// are (a parameter by stage: which stage's value).
+    pub(crate) fn push_parameter(
+        &mut self,
+        name: &str,
+        value: fmt::Arguments<'_>,
+        from: When,
+        cite: &Citation,
+        variant: u64,
+    ) {
+        // The same citation and variant under the same name: the same
+        // step, only its date set again.
+        let source = (std::ptr::from_ref(cite).addr(), variant, 0);
+        self.unspare();
         if let Some(c) = self.cursor {
             if self.sources.get(c) == Some(&source) {
-                if let Some(Step::Parameter {
-                    name: n,
-                    value: v,
-                    from: f,
-                    ..
-                }) = self.steps.get_mut(c)
-                {
+                if let Some(Step::Parameter { name: n, from: f, .. }) = self.steps.get_mut(c) {
                     if n == name {
-                        set_fmt(v, value);
                         *f = from;
                         self.cursor = Some(c + 1);
                         return;
@@ -784,10 +867,11 @@ impl Use<'_> {
                         format_args!("{} ({})", v.as_decimal(), s.chinese()),
                         from,
                         cite,
+                        stage_ix(s) as u64 + 1,
                     );
                 }
             }
-            _ => t.push_parameter(self.name, format_args!("{}", self.value.value), from, cite),
+            _ => t.push_parameter(self.name, format_args!("{}", self.value.value), from, cite, 0),
         }
     }
 }
@@ -804,7 +888,9 @@ pub(crate) enum Prepared<'a> {
     Fixed {
         amounts: PerStage,
         uses: Vec<Use<'a>>,
-        how: &'static str,
+        /// The computation in words for each stage with an amount (by
+        /// [`stage_ix`]): made once a term, copied per traced student.
+        words: Vec<String>,
     },
     PerDay {
         segments: Vec<(NaiveDate, NaiveDate, PerStage, Use<'a>)>,
@@ -825,6 +911,20 @@ pub(crate) enum Prepared<'a> {
     /// A parameter no layer has set (`values = []`, left to a province or
     /// county): the rule grants nothing, and says why.
     Unset(String),
+}
+
+impl<'a> Prepared<'a> {
+    /// A fixed amount by stage, the parameters it multiplies and how
+    /// (`per term`), with its words for each stage.
+    fn fixed(amounts: PerStage, uses: Vec<Use<'a>>, how: &'static str) -> Prepared<'a> {
+        let mut words = vec![String::new(); STAGES];
+        for &st in eduaid_model::Stage::ALL {
+            if let (Some(Some(a)), Some(w)) = (amounts.get(stage_ix(st)), words.get_mut(stage_ix(st))) {
+                *w = format!("{} ({how}) = {}", UsesText(&uses, st), yuan(*a));
+            }
+        }
+        Prepared::Fixed { amounts, uses, words }
+    }
 }
 
 /// Why a rule's amount could not be resolved for a term.
@@ -962,20 +1062,16 @@ impl PolicyProgram {
         if let Some(p) = &a.per_term {
             let u = self.resolve(p.get_ref(), date)?;
             uses.insert(0, u);
-            return Ok(Prepared::Fixed {
-                amounts: per_stage(u.value, times),
-                uses,
-                how: "per term",
-            });
+            return Ok(Prepared::fixed(per_stage(u.value, times), uses, "per term"));
         }
         if let Some(p) = &a.per_year {
             let u = self.resolve(p.get_ref(), date)?;
             uses.insert(0, u);
-            return Ok(Prepared::Fixed {
-                amounts: per_stage(u.value, |d| times(d.checked_div(two)?)),
+            return Ok(Prepared::fixed(
+                per_stage(u.value, |d| times(d.checked_div(two)?)),
                 uses,
-                how: "per year, half each term",
-            });
+                "per year, half each term",
+            ));
         }
         if let Some(p) = &a.once_a_year {
             let season = a.season.unwrap_or(Season::Autumn);
@@ -984,11 +1080,7 @@ impl PolicyProgram {
             }
             let u = self.resolve(p.get_ref(), date)?;
             uses.insert(0, u);
-            return Ok(Prepared::Fixed {
-                amounts: per_stage(u.value, times),
-                uses,
-                how: "once a year",
-            });
+            return Ok(Prepared::fixed(per_stage(u.value, times), uses, "once a year"));
         }
         if let Some(p) = &a.per_day {
             let Some(window) = cx.window.clone() else {
@@ -1149,7 +1241,7 @@ impl PreparedProgram<'_> {
                 }
                 None
             }
-            Prepared::Fixed { amounts, uses, how } => {
+            Prepared::Fixed { amounts, uses, words } => {
                 let Some(a) = amounts[si] else {
                     return missing(trace, uses.first().map_or("", |u| u.name));
                 };
@@ -1157,7 +1249,7 @@ impl PreparedProgram<'_> {
                     for u in uses {
                         u.push(t, Some(st));
                     }
-                    t.push_computation(format_args!("{} ({how}) = {}", UsesText(uses, st), yuan(a)));
+                    t.push_computation_str(words.get(si).map_or("", String::as_str));
                 }
                 Some(a)
             }
@@ -1203,18 +1295,36 @@ impl PreparedProgram<'_> {
                     if let Some((_, u)) = share {
                         u.push(t, None);
                     }
-                    t.push_computation(format_args!(
-                        "{} = {} (school days are weekdays of the provision window {} to {})",
-                        DayParts(&parts, share.as_ref().map(|x| x.0)),
-                        yuan(total),
-                        Ymd(window.first),
-                        Ymd(window.last)
-                    ));
+                    // The words depend on the rule, the stage, the day the
+                    // school joined the plan (if after a segment's first
+                    // day) and the student's last day (if before a
+                    // segment's last).
+                    let starts = segments.iter().map(|sg| sg.0).min();
+                    let ends = segments.iter().map(|sg| sg.1).max();
+                    let source = (
+                        segments
+                            .first()
+                            .and_then(|sg| sg.2.get(si))
+                            .map_or(0, |r| std::ptr::from_ref(r).addr()),
+                        date_key(join.filter(|j| starts.is_none_or(|a| *j > a))),
+                        date_key(left.filter(|l| ends.is_none_or(|b| *l < b))),
+                    );
+                    t.push_computation_from(
+                        source,
+                        format_args!(
+                            "{} = {} (school days are weekdays of the provision window {} to {})",
+                            DayParts(&parts, share.as_ref().map(|x| x.0)),
+                            yuan(total),
+                            Ymd(window.first),
+                            Ymd(window.last)
+                        ),
+                    );
                     t.push_parameter(
                         "calendar",
                         format_args!("{} to {}", Ymd(window.first), Ymd(window.last)),
                         When::term(self.term),
                         &window.cite,
+                        0,
                     );
                 }
                 Some(total)

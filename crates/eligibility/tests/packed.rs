@@ -258,6 +258,33 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Many students alike at each school, in one term: the packed roster
+    /// counts them by what they are owed and adds each kind once per
+    /// school, which must give what the reference path adds one by one.
+    #[test]
+    fn students_alike_counted_together_give_the_reference_totals(
+        specs in proptest::collection::vec(spec(), 1..6),
+        copies in 2usize..12,
+        schools in 1usize..4,
+        year in 2007i32..=2026,
+        autumn in proptest::bool::ANY,
+    ) {
+        let many: Vec<Spec> = specs.iter().cycle().take(specs.len() * copies).cloned().collect();
+        let r = roster(&many, schools.min(many.len()));
+        let y = SchoolYear::new(year).unwrap();
+        let terms = [if autumn { y.autumn() } else { y.spring() }];
+        let packed = PackedRoster::new(&r).unwrap();
+        for (id, engine) in engines() {
+            let (slow, _) = rows(engine, &r, &terms, true);
+            let table = engine.totals_packed(&packed, &terms).unwrap();
+            prop_assert_eq!(&table, &slow, "{}: packed roster", id);
+        }
+    }
+}
+
 /// A program written in Rust: the engine takes the reference path, and a
 /// packed roster is refused with a reason.
 #[derive(Debug)]

@@ -396,6 +396,8 @@ struct Student1<'k> {
     memo: Memo,
     /// The amounts of a word not kept in the memo.
     scratch: Vec<(u8, Amount)>,
+    /// The school of the students counted in the memo's slots.
+    counted_at: usize,
 }
 
 /// The amounts owed for a word (a student's facts with its household's
@@ -403,24 +405,47 @@ struct Student1<'k> {
 /// table indexed by a hash of the three, each slot holding the last key
 /// that fell there and its amounts. Realistic rosters have few distinct
 /// words, so most students are a lookup.
+///
+/// In a one-term run on a packed roster a slot also counts the students
+/// of the school at hand that had its key ([`Student1::count`]): their
+/// amounts are added once per key and school, times the count, when the
+/// school is left or before the slot is given to another key.
 struct Memo {
-    keys: Vec<(u64, u32, u32)>,
-    spans: Vec<(u32, u32)>,
+    slots: Vec<Slot>,
     /// Program and amount, for every kept key, flat.
     results: Vec<(u8, Amount)>,
+    /// The slots with students counted and not yet added.
+    pending: Vec<u32>,
+}
+
+/// One key of the [`Memo`] and where its amounts are.
+#[derive(Debug, Clone, Copy, Default)]
+struct Slot {
+    /// Word, school facts and term number (0: an empty slot).
+    key: (u64, u32, u32),
+    /// The span of its amounts in [`Memo::results`].
+    start: u32,
+    len: u32,
+    /// Students counted at the school at hand, not yet added.
+    count: u64,
+    /// The programs with an amount, as bits.
+    hits: u64,
+    /// True if every amount is whole fen (none missing): students of
+    /// the key can be counted.
+    countable: bool,
 }
 
 impl Memo {
     /// Slots (a power of two).
-    const SLOTS: usize = 1 << 12;
+    const SLOTS: usize = 1 << 14;
     /// Amounts kept before the table is cleared.
     const MAX_RESULTS: usize = 1 << 16;
 
     fn new() -> Memo {
         Memo {
-            keys: vec![(0, 0, 0); Memo::SLOTS],
-            spans: vec![(0, 0); Memo::SLOTS],
+            slots: vec![Slot::default(); Memo::SLOTS],
             results: Vec::with_capacity(Memo::SLOTS),
+            pending: Vec::new(),
         }
     }
 
@@ -431,43 +456,69 @@ impl Memo {
         (h >> 52) as usize & (Memo::SLOTS - 1)
     }
 
-    /// The span of `key`'s amounts in `results`, if kept (a term number
-    /// of 0 marks an empty slot).
+    /// The slot of `key`, if kept (a term number of 0 marks an empty
+    /// slot).
     #[inline]
-    fn find(&self, key: (u64, u32, u32)) -> Option<std::ops::Range<usize>> {
+    fn find(&self, key: (u64, u32, u32)) -> Option<usize> {
         let i = Memo::slot(key);
-        if self.keys.get(i) == Some(&key) {
-            let (a, n) = self.spans.get(i).copied()?;
-            Some(a as usize..(a + n) as usize)
-        } else {
-            None
+        match self.slots.get(i) {
+            Some(s) if s.key == key => Some(i),
+            _ => None,
         }
     }
 
+    /// The span of slot `i`'s amounts in `results`.
+    #[inline]
+    fn span(&self, i: usize) -> std::ops::Range<usize> {
+        self.slots
+            .get(i)
+            .map_or(0..0, |s| s.start as usize..(s.start as usize + s.len as usize))
+    }
+
+    /// True if keeping a key in `key`'s slot or clearing the table (past
+    /// [`Memo::MAX_RESULTS`]) would lose counted students.
+    #[inline]
+    fn would_lose(&self, key: (u64, u32, u32)) -> bool {
+        !self.pending.is_empty()
+            && (self.slots.get(Memo::slot(key)).is_some_and(|s| s.count != 0)
+                // One key adds at most one amount per program (64).
+                || self.results.len() + 64 > Memo::MAX_RESULTS)
+    }
+
     /// Keep `key`'s amounts, pushed to `results` from `from` on; their
-    /// span.
+    /// span. No slot may hold counted students ([`Memo::would_lose`]).
     fn keep(&mut self, key: (u64, u32, u32), from: usize) -> std::ops::Range<usize> {
         let to = self.results.len();
         let (Ok(a), Ok(n)) = (u32::try_from(from), u32::try_from(to - from)) else {
             return from..to;
         };
-        let i = Memo::slot(key);
-        if let (Some(k), Some(sp)) = (self.keys.get_mut(i), self.spans.get_mut(i)) {
-            *k = key;
-            *sp = (a, n);
+        let mut hits = 0u64;
+        let mut countable = true;
+        for (p, amount) in self.results.get(from..to).unwrap_or(&[]) {
+            hits |= 1u64 << (p % 64);
+            countable &= matches!(amount, Amount::Fen { .. });
         }
+        let i = Memo::slot(key);
+        let mut start = a;
+        let mut span = from..to;
         if to > Memo::MAX_RESULTS {
             // Keep memory bounded: forget everything but this key.
             self.results.drain(..from);
-            self.keys.iter_mut().for_each(|k| *k = (0, 0, 0));
-            self.spans.iter_mut().for_each(|s| *s = (0, 0));
-            if let (Some(k), Some(sp)) = (self.keys.get_mut(i), self.spans.get_mut(i)) {
-                *k = key;
-                *sp = (0, n);
-            }
-            return 0..(to - from);
+            self.slots.iter_mut().for_each(|s| *s = Slot::default());
+            start = 0;
+            span = 0..(to - from);
         }
-        from..to
+        if let Some(s) = self.slots.get_mut(i) {
+            *s = Slot {
+                key,
+                start,
+                len: n,
+                count: 0,
+                hits,
+                countable,
+            };
+        }
+        span
     }
 }
 
@@ -485,7 +536,110 @@ impl<'k> Student1<'k> {
             missing: MissingAcc::new(np),
             memo: Memo::new(),
             scratch: Vec::new(),
+            counted_at: usize::MAX,
         }
+    }
+
+    /// A student of a one-term run, if it is one of the common kind:
+    /// `w` its word (with mode), `since` its status day, `sc` its school,
+    /// `cls` its school's row in `table`, `status` its household's word.
+    /// The student is counted in its memo slot (its amounts are added
+    /// later by [`Student1::settle`]) if it is at school, no leaving date
+    /// cuts its amounts and its key is kept with whole-fen amounts only;
+    /// false if it must go through [`Student1::eval`]. Students of one
+    /// school must come together for this to pay (the counted ones are
+    /// added whenever the school changes).
+    #[inline]
+    #[allow(clippy::too_many_arguments)]
+    fn count(
+        &mut self,
+        acc: &mut Acc,
+        t: &plan::PTerm,
+        table: &SchoolTable,
+        w: u64,
+        since: i32,
+        sc: usize,
+        cls: usize,
+        status: u64,
+    ) -> bool {
+        if sc != self.counted_at {
+            self.settle(acc);
+            self.counted_at = sc;
+        }
+        let m = w >> MODE_SHIFT;
+        let left = if m == MODE_LEFT { since } else { i32::MAX };
+        if !in_school(m, since, t.ref_day) {
+            return true;
+        }
+        if !t.leaving_changes_nothing(left) {
+            return false;
+        }
+        let word = (w & !(3u64 << MODE_SHIFT)) | status | table.word(cls, 0);
+        let key = (word, u32::try_from(cls).unwrap_or(u32::MAX), 1);
+        let Some(i) = self.memo.find(key) else {
+            return false;
+        };
+        let Some(slot) = self.memo.slots.get_mut(i) else {
+            return false;
+        };
+        if !slot.countable {
+            return false;
+        }
+        slot.count += 1;
+        if slot.count == 1 {
+            self.memo.pending.push(u32::try_from(i).unwrap_or(u32::MAX));
+        }
+        true
+    }
+
+    /// Add the students counted in the memo's slots (all at school
+    /// `counted_at`, in the run's only term) as [`Student1::eval`] adds
+    /// each, `count` times at once.
+    fn settle(&mut self, acc: &mut Acc) {
+        if self.memo.pending.is_empty() {
+            return;
+        }
+        let sc = self.counted_at;
+        let mut pending = std::mem::take(&mut self.memo.pending);
+        for &i in &pending {
+            let Some(slot) = self.memo.slots.get_mut(i as usize) else {
+                continue;
+            };
+            let n = std::mem::take(&mut slot.count);
+            let slot = *slot;
+            if n == 0 {
+                continue;
+            }
+            let st = stage_of(slot.key.0);
+            let ti = (slot.key.2 as usize).saturating_sub(1);
+            let span = slot.start as usize..slot.start as usize + slot.len as usize;
+            let mut ok = true;
+            for &(p, a) in self.memo.results.get(span).unwrap_or(&[]) {
+                let p = usize::from(p);
+                let Amount::Fen { fen, .. } = a else { continue };
+                // A key has one amount per program (one term): each of
+                // the `n` students is one person entitled to it.
+                if let Some(x) = self.persons.get_mut(p * STAGES + st) {
+                    *x += n;
+                }
+                ok &= match self.cells.get_mut((p * self.nt + ti) * STAGES + st) {
+                    Some(c) => {
+                        c.0 += n;
+                        c.1 += i128::from(fen) * i128::from(n);
+                        acc.school_entitled_n(sc, p, fen, n)
+                    }
+                    None => false,
+                };
+                if !ok && self.overflow.is_none() {
+                    self.overflow = Some(p);
+                }
+            }
+            if slot.hits & self.pk.owed != 0 {
+                self.persons_entitled += n;
+            }
+        }
+        pending.clear();
+        self.memo.pending = pending;
     }
 
     /// Add the sums to the totals and clear them.
@@ -607,8 +761,11 @@ impl<'k> Student1<'k> {
                     u32::try_from(ti + 1).unwrap_or(0),
                 );
                 match self.memo.find(key) {
-                    Some(span) => span,
+                    Some(i) => self.memo.span(i),
                     None => {
+                        if self.memo.would_lose(key) {
+                            self.settle(acc);
+                        }
                         let from = self.memo.results.len();
                         Student1::compute(pk, t, word, st, cls, left, table, &mut self.out, &mut self.memo.results);
                         self.memo.keep(key, from)
@@ -687,10 +844,22 @@ impl Engine {
             .iter()
             .zip(&roster.since)
             .zip(roster.school.iter().zip(&roster.household));
+        // One term (the usual run): students alike are counted, their
+        // amounts added once per school (`Student1::count`).
+        let single = match (pk.terms.as_slice(), statuses.as_slice()) {
+            ([t], [st]) => Some((t, st.as_slice())),
+            _ => None,
+        };
         for ((&w, &since), (&sc, &hh)) in cols {
             let hh = hh as usize;
             let sc = sc as usize;
             let cls = roster.kind_of.get(sc).map_or(usize::MAX, |k| *k as usize);
+            if let Some((t, st)) = single {
+                let status = st.get(hh).copied().unwrap_or(0);
+                if one.count(&mut acc, t, &table, w, since, sc, cls, status) {
+                    continue;
+                }
+            }
             one.eval(
                 &mut acc,
                 &table,
@@ -702,6 +871,7 @@ impl Engine {
                 |_, _, _| {},
             );
         }
+        one.settle(&mut acc);
         one.flush(&mut acc);
         let (persons_entitled, overflow) = (one.persons_entitled, one.overflow);
         self.finish_totals(

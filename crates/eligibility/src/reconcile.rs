@@ -6,6 +6,7 @@
 //! entitlement in scope is either paid or reported unpaid, so the totals
 //! account for every record.
 
+use eduaid_model::convert::clamped;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
@@ -521,7 +522,7 @@ pub fn reconcile_owed<O: Owed + ?Sized>(
         add_to(&mut c.amount, m, "total of a kind of finding")?;
     }
     Ok(Reconciliation {
-        records: u64::try_from(disbursements.len()).unwrap_or(u64::MAX),
+        records: clamped::<_, u64>(disbursements.len()),
         paid: paid_total,
         matched,
         by_kind,

@@ -1,5 +1,6 @@
 //! The school-day calendar: each term's meal-provision window.
 
+use eduaid_model::convert::clamped;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -51,7 +52,7 @@ pub fn weekdays(a: NaiveDate, b: NaiveDate) -> u64 {
     if a > b {
         return 0;
     }
-    let days = u64::try_from((b - a).num_days() + 1).unwrap_or(0);
+    let days = clamped::<_, u64>((b - a).num_days() + 1);
     let weeks = days / 7;
     let mut n = weeks * 5;
     let start = u64::from(a.weekday().num_days_from_monday());

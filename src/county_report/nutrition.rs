@@ -2,7 +2,6 @@
 //! schools and students. The plan's amount and meal days are in
 //! [`aid`](super::aid).
 
-use eduaid_model::convert::clamped;
 use std::collections::BTreeSet;
 
 use super::gather::{Gather, Origin};
@@ -10,6 +9,7 @@ use super::keys::Key;
 use super::{County, Error, RosterFigures};
 use crate::model::{NaiveDate, SchoolId, SchoolYear};
 use crate::report::Figure;
+use eduaid_model::convert::clamped;
 
 /// The nutrition plan's two batches: their days, schools and students.
 pub(super) fn nutrition_batches(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) -> Result<(), Error> {

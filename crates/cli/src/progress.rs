@@ -4,11 +4,11 @@
 //! roster wrapper that advances a meter as students are visited, and the
 //! loading of a roster with a meter.
 
-use eduaid::model::convert::clamped;
 use std::cell::Cell;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
+use eduaid::model::convert::clamped;
 use eduaid::model::{Linked, Roster, Student, Watch, Watched};
 use indicatif::{ProgressBar, ProgressStyle};
 

@@ -6,11 +6,11 @@
 //! entitlement in scope is either paid or reported unpaid, so the totals
 //! account for every record.
 
-use eduaid_model::convert::clamped;
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fmt;
 
+use eduaid_model::convert::clamped;
 use eduaid_model::{Disbursement, EnrolmentStatus, Money, NaiveDate, ProgramId, Roster, StudentId, Term, Visit};
 use serde::Serialize;
 

@@ -1,12 +1,12 @@
 //! Loading files: the load report, the in-memory readers of every kind and
 //! the streaming students reader.
 
-use eduaid_model::convert::clamped;
 use std::collections::hash_map::{DefaultHasher, Entry};
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::hash::{BuildHasherDefault, Hash, Hasher};
 
+use eduaid_model::convert::clamped;
 use eduaid_model::{
     Counts, DisabledChildrenCount, Disbursement, GradeCount, Household, HouseholdId, IdHasher, PopulationCount, School,
     SchoolId, SchoolKind, StatusKind, StatusSpell, Student, TeacherCount,

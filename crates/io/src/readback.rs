@@ -2,11 +2,11 @@
 //! re-saved) as rows of typed cells with their line, for the files that are
 //! not one of the record kinds (the entitlements file).
 
-use eduaid_model::convert::clamped;
 use std::io::Cursor;
 use std::path::Path;
 
 use chrono::NaiveDate;
+use eduaid_model::convert::clamped;
 
 use crate::{Error, OutKind};
 

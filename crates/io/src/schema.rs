@@ -1,12 +1,13 @@
 //! The columns of every file kind: English name, Chinese header, aliases,
 //! whether required, and the type of value.
 
-use eduaid_model::convert::clamped;
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::BuildHasherDefault;
 use std::sync::OnceLock;
+
+use eduaid_model::convert::clamped;
 
 /// The kinds of file eduaid reads and writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]

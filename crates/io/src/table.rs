@@ -9,11 +9,11 @@
 //! longer than Excel's 1 048 576 rows continues on a further sheet
 //! (`应助名单 (2)`), which [`TableWritten::sheets`] names.
 
-use eduaid_model::convert::clamped;
 use std::borrow::Cow;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
+use eduaid_model::convert::clamped;
 use eduaid_model::{Money, Rounding};
 use rust_decimal::Decimal;
 

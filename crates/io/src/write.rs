@@ -3,12 +3,12 @@
 //! atomically; a CSV text cell a spreadsheet would run as a formula is
 //! neutralised with a leading `'`.
 
-use eduaid_model::convert::clamped;
 use std::collections::HashMap;
 use std::io::Write;
 use std::path::Path;
 
 use chrono::{Datelike, NaiveDate};
+use eduaid_model::convert::clamped;
 use eduaid_model::{
     DisabledChildrenCount, Disbursement, GradeCount, Household, HouseholdId, Money, PopulationCount, School,
     StatusKind, Student, TeacherCount,

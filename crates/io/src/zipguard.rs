@@ -12,10 +12,10 @@
 //! claim (`uniqueCount`) more strings than they hold: calamine reserves
 //! room for that many before it reads one.
 
-use eduaid_model::convert::clamped;
 use std::io::{BufReader, Read, Seek};
 
 use crate::Error;
+use eduaid_model::convert::clamped;
 
 /// Limits on a zip archive (an `.xlsx` or `.docx`), checked by
 /// [`check_archive`] before the archive is parsed. A hit is an

@@ -25,12 +25,12 @@
 //! ```
 #![forbid(unsafe_code)]
 
-use eduaid_model::convert::clamped;
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::path::Path;
 
+use eduaid_model::convert::clamped;
 use eduaid_model::{
     Disbursement, Household, HouseholdId, Linked, MemoryRoster, Roster, RosterError, School, SchoolId, StatusKind,
     Student, StudentId, Visit,

@@ -2,12 +2,12 @@
 //! values and citations, a check of a user's overlay, and the user's
 //! declarative policy tests.
 
-use eduaid::model::convert::clamped;
 use std::path::Path;
 
 use eduaid::eligibility::cases::{CaseFile, run_cases};
 use eduaid::eligibility::schema::Certainty;
 use eduaid::eligibility::{Engine, Layer, Policy, PolicySet, ProgramSpec};
+use eduaid::model::convert::clamped;
 
 use crate::cli::{PolicyArgs, PolicyChoice, PolicyCmd};
 use crate::cmd::evaluate::benefit_words;

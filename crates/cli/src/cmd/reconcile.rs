@@ -1,12 +1,12 @@
 //! `eduaid reconcile`: what was paid against what was owed (应补尽补),
 //! written as a spreadsheet a clerk works through line by line.
 
-use eduaid::model::convert::clamped;
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 
 use anyhow::Context as _;
 use eduaid::eligibility::{FindingKind, Owed, OwedMap, Payee, Reconciliation, Scope, reconcile, reconcile_owed};
+use eduaid::model::convert::clamped;
 use eduaid::model::{Money, NaiveDate, ProgramCatalogue, ProgramId, Roster, StudentId, Term};
 
 use crate::cli::ReconcileArgs;

@@ -6,7 +6,6 @@
 //! loads the files, turns `--set` into settings, fills the template, checks
 //! the result with the validator and writes it.
 
-use eduaid::model::convert::clamped;
 use std::collections::BTreeMap;
 use std::str::FromStr;
 
@@ -15,6 +14,7 @@ use eduaid::county_report::{
     self, CLASS_CAP_JUNIOR, CLASS_CAP_PRIMARY, County, DISABLED_ENROLMENT_STANDARD, JUNIOR_RETENTION_STANDARD, Missing,
     Presentation, Settings, SourceLanguage, parse_date,
 };
+use eduaid::model::convert::clamped;
 use eduaid::model::{Decimal, NaiveDate};
 use eduaid::report::{DocxRenderer, Figure, HtmlRenderer, MarkdownRenderer, Renderer, Source, Template, render};
 

@@ -2,12 +2,12 @@
 //! as files in the io crate's formats so every other command can be tried
 //! on them.
 
-use eduaid::model::convert::clamped;
 use std::collections::BTreeSet;
 use std::ops::ControlFlow;
 use std::path::{Path, PathBuf};
 
 use eduaid::io::{Encoding, Headers, WriteOptions};
+use eduaid::model::convert::clamped;
 use eduaid::model::{Counts, Disbursement, Household, Roster, School, SchoolYear, Student};
 use eduaid::sample::{Generator, PlantedFault};
 

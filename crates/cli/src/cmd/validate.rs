@@ -2,10 +2,10 @@
 //! hand — parts and totals, rates at their printed precision (and double
 //! rounding), amounts against a stated standard.
 
-use eduaid::model::convert::clamped;
 use std::path::Path;
 
 use anyhow::{Context as _, bail};
+use eduaid::model::convert::clamped;
 use eduaid::report::validate_text;
 
 use crate::cli::ValidateArgs;

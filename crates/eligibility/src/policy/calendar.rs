@@ -1,10 +1,10 @@
 //! The school-day calendar: each term's meal-provision window.
 
-use eduaid_model::convert::clamped;
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use eduaid_model::Term;
+use eduaid_model::convert::clamped;
 
 use super::Citation;
 use crate::schema::{DefaultWindowDef, TermWindowDef};

@@ -12,9 +12,9 @@
 //! claimed count): checked here, a crafted header cannot make it allocate
 //! gigabytes.
 
-use eduaid_model::convert::clamped;
 use std::io::Read;
 
+use eduaid_model::convert::clamped;
 use parquet::basic::Compression;
 use parquet::file::metadata::ColumnChunkMetaData;
 

@@ -3,7 +3,6 @@
 //! the file kind's columns, with the header found, blank rows counted and
 //! ragged rows rejected.
 
-use eduaid_model::convert::clamped;
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet, VecDeque};
 use std::fs::File;
@@ -14,6 +13,7 @@ use std::sync::Arc;
 use crate::cell::Cell;
 use crate::furniture::{Furniture, Sums};
 use crate::{Encoding, Error, FileKind, Format, ReadOptions, RowError, UnknownColumns, Warning};
+use eduaid_model::convert::clamped;
 
 mod csv_quick;
 mod csv_read;

@@ -18,9 +18,9 @@
 //! can be found the chart's data is written as a table instead and
 //! [`Renderer::warnings`] says so.
 
-use eduaid_model::convert::clamped;
 use std::io::{Cursor, Write};
 
+use eduaid_model::convert::clamped;
 use zip::CompressionMethod;
 use zip::write::{SimpleFileOptions, ZipWriter};
 

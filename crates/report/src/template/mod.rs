@@ -41,11 +41,11 @@
 //! filled-in text into the document, `names` finds which name of a failing
 //! line was undefined.
 
-use eduaid_model::convert::clamped;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::sync::Arc;
 
+use eduaid_model::convert::clamped;
 use minijinja::value::{Object, ObjectRepr};
 use minijinja::{AutoEscape, Environment, ErrorKind, UndefinedBehavior, Value as JValue};
 use rust_decimal::prelude::ToPrimitive;

@@ -18,10 +18,14 @@ fn list_and_show_give_programs_values_and_citations() {
     assert!(r.stdout.contains("registered-poor-day-students"), "{}", r.stdout);
     assert!(r.stdout.contains("living-subsidy.annual"), "{}", r.stdout);
     assert!(r.stdout.contains("cited:"));
+    // The names a file may give the program, from the policy files.
+    assert!(r.stdout.contains("also named in files: 寄宿生生活补助"), "{}", r.stdout);
+    assert!(r.stdout.contains("short name in charts: 生活补助"), "{}", r.stdout);
     // The marks after each citation are explained.
     assert!(r.stdout.contains("Certainty of each citation:"), "{}", r.stdout);
     assert!(r.stdout.contains("B: believed"), "{}", r.stdout);
     let j = run_expect(0, &["--json", "policy", "show", "nutrition"]).json();
+    assert_eq!(j["aliases"], serde_json::json!(["营养改善计划"]));
     assert!(!j["rules"].as_array().unwrap().is_empty());
     assert!(
         j["parameters"]

@@ -35,6 +35,7 @@ fn list(choice: &PolicyChoice, ctx: &Ctx) -> anyhow::Result<Status> {
             h("program", "项目编号"),
             h("name", "名称"),
             h("english", "英文名"),
+            h("aliases", "别名"),
             h("benefit", "资助方式"),
             h("rules", "规则数"),
             h("founded_by", "设立文件"),
@@ -45,6 +46,7 @@ fn list(choice: &PolicyChoice, ctx: &Ctx) -> anyhow::Result<Status> {
             p.id.clone().into(),
             p.name.clone().into(),
             p.english.clone().into(),
+            p.aliases.join("、").into(),
             benefit_words(p.benefit, zh).into(),
             clamped::<_, u64>(p.rules.len()).into(),
             p.cite.to_string().into(),
@@ -91,6 +93,16 @@ fn show(program: &str, choice: &PolicyChoice, ctx: &Ctx) -> anyhow::Result<Statu
         ctx.t("benefit", "资助方式"),
         benefit_words(spec.benefit, zh)
     );
+    if !spec.aliases.is_empty() {
+        outln!(
+            "  {} {}",
+            ctx.t("also named in files:", "文件中也可写作："),
+            spec.aliases.join("、")
+        );
+    }
+    if let Some(short) = &spec.short {
+        outln!("  {} {short}", ctx.t("short name in charts:", "图表简称："));
+    }
     if let Some(d) = &spec.description {
         outln!("  {d}");
     }
@@ -205,6 +217,8 @@ pub(crate) fn show_json(
         "id": spec.id,
         "name": spec.name,
         "english": spec.english,
+        "aliases": spec.aliases,
+        "short": spec.short,
         "benefit": spec.benefit,
         "description": spec.description,
         "cite": cite_json(&spec.cite),

@@ -409,6 +409,50 @@ impl SchoolRuns {
         }
     }
 
+    /// Write program `p`'s tally at the school at hand at once, from `n`
+    /// students entitled to `fen` fen each, if nothing else of `p` is
+    /// there (no cell, no amount beside) and its schools are in order;
+    /// false if not (nothing written). The caller adds nothing more of
+    /// `p` at this school after (if it did, the school's cell would be
+    /// kept apart and added to this tally at the end: still exact).
+    fn write_once(&mut self, p: usize, fen: i64, n: u64) -> bool {
+        let bit = 1u64 << (p % 64);
+        let cur = self.cur;
+        let (Some(bits), Some(rows), Some((_, at)), Some(units)) = (
+            self.touched.get(p / 64),
+            self.rows.get_mut(p),
+            self.apart.get(p),
+            self.units.get_mut(p),
+        ) else {
+            return false;
+        };
+        if bits & bit != 0 || !at.is_empty() || !self.extra.is_empty() || rows.last().is_some_and(|r| r.0 >= cur) {
+            return false;
+        }
+        let Some(u) = i64::try_from(n).ok().and_then(|n| fen.checked_mul(100)?.checked_mul(n)) else {
+            return false;
+        };
+        let c = SchoolCell {
+            units: u,
+            person_terms: n,
+            persons: n,
+        };
+        let Some(tally) = c.tally() else {
+            return false;
+        };
+        if rows.capacity() == 0 {
+            rows.reserve(self.expect);
+        }
+        rows.push((cur, tally));
+        if let Some(v) = units {
+            if v.capacity() == 0 {
+                v.reserve(self.expect);
+            }
+            v.push(u);
+        }
+        true
+    }
+
     /// Put the run's cells away and start school `sc`.
     fn switch(&mut self, sc: usize) {
         let cur = self.cur;
@@ -678,6 +722,14 @@ impl Acc {
             Some(x) => self.schools.add_extra(p, x),
             None => false,
         }
+    }
+
+    /// As [`Acc::school_entitled_n`], when nothing more of `p` is added at
+    /// school `sc` after: the school's tally is then written at once if
+    /// nothing else of `p` is there.
+    pub(crate) fn school_last_n(&mut self, sc: usize, p: usize, fen: i64, n: u64) -> bool {
+        self.schools.at(sc);
+        self.schools.write_once(p, fen, n) || self.school_entitled_n(sc, p, fen, n)
     }
 
     /// Count one student at school `sc` entitled to `p` (the persons by

@@ -563,7 +563,7 @@ impl<'k> Student1<'k> {
         status: u64,
     ) -> bool {
         if sc != self.counted_at {
-            self.settle(acc);
+            self.settle(acc, true);
             self.counted_at = sc;
         }
         let m = w >> MODE_SHIFT;
@@ -594,12 +594,15 @@ impl<'k> Student1<'k> {
 
     /// Add the students counted in the memo's slots (all at school
     /// `counted_at`, in the run's only term) as [`Student1::eval`] adds
-    /// each, `count` times at once.
-    fn settle(&mut self, acc: &mut Acc) {
+    /// each, `count` times at once. `done`: no student of the school
+    /// comes after (the school changed or the run ended); a school with
+    /// one key counted then has its tally per program written at once.
+    fn settle(&mut self, acc: &mut Acc, done: bool) {
         if self.memo.pending.is_empty() {
             return;
         }
         let sc = self.counted_at;
+        let last = done && self.memo.pending.len() == 1;
         let mut pending = std::mem::take(&mut self.memo.pending);
         for &i in &pending {
             let Some(slot) = self.memo.slots.get_mut(i as usize) else {
@@ -626,7 +629,11 @@ impl<'k> Student1<'k> {
                     Some(c) => {
                         c.0 += n;
                         c.1 += i128::from(fen) * i128::from(n);
-                        acc.school_entitled_n(sc, p, fen, n)
+                        if last {
+                            acc.school_last_n(sc, p, fen, n)
+                        } else {
+                            acc.school_entitled_n(sc, p, fen, n)
+                        }
                     }
                     None => false,
                 };
@@ -764,7 +771,7 @@ impl<'k> Student1<'k> {
                     Some(i) => self.memo.span(i),
                     None => {
                         if self.memo.would_lose(key) {
-                            self.settle(acc);
+                            self.settle(acc, false);
                         }
                         let from = self.memo.results.len();
                         Student1::compute(pk, t, word, st, cls, left, table, &mut self.out, &mut self.memo.results);
@@ -871,7 +878,7 @@ impl Engine {
                 |_, _, _| {},
             );
         }
-        one.settle(&mut acc);
+        one.settle(&mut acc, true);
         one.flush(&mut acc);
         let (persons_entitled, overflow) = (one.persons_entitled, one.overflow);
         self.finish_totals(

@@ -4,6 +4,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
+use eduaid_model::convert::clamped;
 use eduaid_model::{Money, School, SchoolId, Stage, Term};
 use rust_decimal::Decimal;
 
@@ -521,7 +522,7 @@ impl SchoolRuns {
                         }
                     },
                     None => {
-                        *slot = u32::try_from(cells.len()).unwrap_or(u32::MAX);
+                        *slot = clamped::<_, u32>(cells.len());
                         if *slot == u32::MAX {
                             self.overflow.get_or_insert(p);
                         }

@@ -236,12 +236,13 @@ impl From<&SchoolTallies> for BTreeMap<SchoolId, Tally> {
 mod tests {
     use super::*;
     use eduaid_model::Money;
+    use eduaid_model::convert::clamped;
 
     fn tally(n: u64) -> Tally {
         Tally {
             persons: n,
             person_terms: 2 * n,
-            amount: Money::yuan(i64::try_from(n).unwrap_or(0) * 500),
+            amount: Money::yuan(clamped::<_, i64>(n) * 500),
         }
     }
 

@@ -6,6 +6,7 @@ use std::fmt;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
+use eduaid_model::convert::clamped;
 use eduaid_model::{Household, Money, ProgramId, Roster, School, Stage, Student, StudentId, Term, Visit};
 use rust_decimal::Decimal;
 use serde::Serialize;
@@ -973,8 +974,8 @@ impl Engine {
                             for (p, a) in amounts.iter().enumerate() {
                                 if let Some(a) = a {
                                     memo.hits.push(Hit {
-                                        term: u8::try_from(ti).unwrap_or(u8::MAX),
-                                        program: u32::try_from(p).unwrap_or(u32::MAX),
+                                        term: clamped::<_, u8>(ti),
+                                        program: clamped::<_, u32>(p),
                                         amount: *a,
                                     });
                                     owed_any |= owed[p];
@@ -985,8 +986,8 @@ impl Engine {
                         memo.counts.push(0);
                         memo.groups.push(Group {
                             // Both fit: the key holds the school in 32 bits.
-                            school: u32::try_from(si).unwrap_or(u32::MAX),
-                            stage: u8::try_from(stage).unwrap_or(u8::MAX),
+                            school: clamped::<_, u32>(si),
+                            stage: clamped::<_, u8>(stage),
                             hits: first..memo.hits.len(),
                             owed: owed_any,
                         });

@@ -5,6 +5,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
+use eduaid_model::convert::clamped;
 use eduaid_model::{Household, Money, ProgramId, School, Season, Student, Term};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -1456,7 +1457,7 @@ impl fmt::Display for Ymd {
             return write!(f, "{d}");
         }
         let (m, day) = (d.month(), d.day());
-        let digit = |n: u32| b'0' + u8::try_from(n % 10).unwrap_or(0);
+        let digit = |n: u32| b'0' + clamped::<_, u8>(n % 10);
         let buf = [
             digit(y / 1000),
             digit(y / 100),

@@ -27,6 +27,7 @@ use std::collections::HashMap;
 use std::ops::ControlFlow;
 use std::sync::Arc;
 
+use eduaid_model::convert::clamped;
 use eduaid_model::{EnrolmentStatus, HouseholdId, Roster, School, SchoolId, StatusKind, Student, Term};
 
 use crate::Error;
@@ -232,7 +233,7 @@ impl PackedRoster {
                 Some(h) => match households.get(&h.id) {
                     Some(i) => *i,
                     None => {
-                        let i = u32::try_from(households.len()).unwrap_or(u32::MAX);
+                        let i = clamped::<_, u32>(households.len());
                         if i == u32::MAX {
                             too_large = true;
                             return ControlFlow::Break(());
@@ -243,7 +244,7 @@ impl PackedRoster {
                             let until = sp.range.until.map_or(i32::MAX, day);
                             t.spells.push((bit, day(sp.range.from), until));
                         }
-                        t.spell_start.push(u32::try_from(t.spells.len()).unwrap_or(u32::MAX));
+                        t.spell_start.push(clamped::<_, u32>(t.spells.len()));
                         i
                     }
                 },
@@ -327,7 +328,7 @@ impl PackedRoster {
                         self.spell_start[hh as usize + 1] as usize,
                     );
                     spells.extend_from_slice(self.spells.get(a..b).unwrap_or(&[]));
-                    spell_start.push(u32::try_from(spells.len()).unwrap_or(u32::MAX));
+                    spell_start.push(clamped::<_, u32>(spells.len()));
                 }
                 *r
             })
@@ -575,7 +576,7 @@ impl<'k> Student1<'k> {
             return false;
         }
         let word = (w & !(3u64 << MODE_SHIFT)) | status | table.word(cls, 0);
-        let key = (word, u32::try_from(cls).unwrap_or(u32::MAX), 1);
+        let key = (word, clamped::<_, u32>(cls), 1);
         let Some(i) = self.memo.find(key) else {
             return false;
         };
@@ -587,7 +588,7 @@ impl<'k> Student1<'k> {
         }
         slot.count += 1;
         if slot.count == 1 {
-            self.memo.pending.push(u32::try_from(i).unwrap_or(u32::MAX));
+            self.memo.pending.push(clamped::<_, u32>(i));
         }
         true
     }
@@ -714,7 +715,7 @@ impl<'k> Student1<'k> {
     ) {
         let Some(progs) = t.by_stage.get(st) else { return };
         // At most 64 programs (`Packed::compile`): a program's index fits.
-        let ix = |p: usize| u8::try_from(p).unwrap_or(u8::MAX);
+        let ix = |p: usize| clamped::<_, u8>(p);
         if t.has_limits() {
             pk.term(t, word, st, cls, left, table, out);
             for &p in progs {
@@ -762,11 +763,7 @@ impl<'k> Student1<'k> {
             // Students alike in the word, the school's facts and the term
             // are owed alike, unless a leaving date cuts a per-day amount.
             let span = if t.leaving_changes_nothing(left) {
-                let key = (
-                    word,
-                    u32::try_from(cls).unwrap_or(u32::MAX),
-                    u32::try_from(ti + 1).unwrap_or(0),
-                );
+                let key = (word, clamped::<_, u32>(cls), clamped::<_, u32>(ti + 1));
                 match self.memo.find(key) {
                     Some(i) => self.memo.span(i),
                     None => {

@@ -3,6 +3,7 @@
 //! table by stage or by school, in integer fen where exact.
 
 use chrono::{Datelike, NaiveDate};
+use eduaid_model::convert::clamped;
 use eduaid_model::{Money, School};
 use rust_decimal::Decimal;
 
@@ -343,7 +344,7 @@ impl SchoolTable {
                 .get(*ti)
                 .and_then(|t| t.window.as_ref())
                 .map_or(0, |w| w.school_days(first, *b));
-            self.days.push(u32::try_from(n).unwrap_or(u32::MAX));
+            self.days.push(clamped::<_, u32>(n));
         }
     }
 

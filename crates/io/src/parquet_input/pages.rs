@@ -371,7 +371,7 @@ where
             "a page of {values} values (more than the {MAX_DELTA_VALUES} read)"
         ));
     }
-    let mut raw = Vec::with_capacity(usize::try_from(compressed).unwrap_or(0));
+    let mut raw = Vec::with_capacity(clamped::<_, usize>(compressed));
     read_from(body)?
         .take(compressed)
         .read_to_end(&mut raw)

@@ -7,7 +7,6 @@
 
 use eduaid::eligibility::{Benefit, Engine, Facts, Program, ProgramInfo, Step, TermContext, TermProgram, Trace};
 use eduaid::model::{Locality, Money, ProgramId, Stage, Term};
-use rust_decimal::Decimal;
 
 /// The program: described once, prepared once per term.
 #[derive(Debug)]
@@ -17,7 +16,7 @@ struct Transport {
 
 /// The program resolved for a term: here, a fixed amount.
 struct TransportTerm {
-    per_term: Decimal,
+    per_term: Money,
 }
 
 impl Program for Transport {
@@ -27,13 +26,13 @@ impl Program for Transport {
 
     fn prepare<'a>(&'a self, _term: &TermContext) -> Result<Box<dyn TermProgram + 'a>, eduaid::eligibility::Error> {
         Ok(Box::new(TransportTerm {
-            per_term: Decimal::from(100),
+            per_term: Money::yuan(100),
         }))
     }
 }
 
 impl TermProgram for TransportTerm {
-    fn evaluate(&self, f: &Facts<'_>, trace: Option<&mut Trace>) -> Option<Decimal> {
+    fn evaluate(&self, f: &Facts<'_>, trace: Option<&mut Trace>) -> Option<Money> {
         let ok = f.student.boarder && f.student.stage.is_compulsory() && f.school.locality == Locality::Rural;
         if let Some(t) = trace {
             t.push(Step::Condition {

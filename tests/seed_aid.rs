@@ -44,7 +44,7 @@ fn spring_run() -> &'static SpringRun {
         let mut non_inclusive_preschool = 0;
         let mut sink = |r: &Row<'_>| {
             *amounts
-                .entry((r.program.id.to_string(), r.amount.normalize()))
+                .entry((r.program.id.to_string(), r.amount.as_decimal()))
                 .or_insert(0) += 1;
             if r.program.id.as_str() == "preschool-aid" && r.school.kind == SchoolKind::KindergartenNonInclusive {
                 non_inclusive_preschool += 1;

@@ -104,7 +104,7 @@ pub use working_paper::MissingAtSchool;
 use crate::eligibility::loans::check_loans;
 use crate::eligibility::{BasisTotals, Engine, Reconciliation, Totals};
 use crate::model::{
-    Counts, Decimal, Disbursement, ModelError, NaiveDate, Roster, SchoolYear, Stage, StudentLoan, Term,
+    Counts, Decimal, Disbursement, ModelError, Money, NaiveDate, Roster, SchoolYear, Stage, StudentLoan, Term,
 };
 use crate::report::{Figure, Relation, ReportData};
 
@@ -636,7 +636,7 @@ pub struct Entitlements {
     pub two_terms: Totals,
     /// The senior grant's entitlements in the spring term, counted by
     /// amount (its tiers).
-    pub senior_grant_tiers: BTreeMap<Decimal, u64>,
+    pub senior_grant_tiers: BTreeMap<Money, u64>,
     /// What was paid against what was owed in the spring term (its
     /// records only), given the payments.
     pub reconciliation: Option<Reconciliation>,

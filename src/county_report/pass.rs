@@ -307,7 +307,7 @@ struct Pass<'s> {
     persons_entitled: (u64, u64),
     /// The first program whose sum overflowed.
     overflow: Option<String>,
-    tiers: BTreeMap<Decimal, u64>,
+    tiers: BTreeMap<Money, u64>,
     basis: BasisTotals,
     missing: BTreeMap<(String, SchoolId), (MissingAtSchool, BTreeSet<StudentId>)>,
     /// What is owed in the terms the payments cover (`None`: no payments).
@@ -319,10 +319,7 @@ impl Pass<'_> {
     fn take(&mut self, row: &Row<'_>) {
         if let Some((terms, map)) = &mut self.owed {
             if row.program.benefit.is_owed() && terms.contains(&row.term) {
-                map.insert(
-                    (row.student.id.clone(), row.program.id.clone(), row.term),
-                    Money::from_decimal_exact(row.amount),
-                );
+                map.insert((row.student.id.clone(), row.program.id.clone(), row.term), row.amount);
             }
         }
         if row.term != self.spring {
@@ -339,7 +336,7 @@ impl Pass<'_> {
         let Some(p) = self.index.get(&row.program.id).and_then(|i| self.sums.get_mut(*i)) else {
             return;
         };
-        let a = row.amount;
+        let a = row.amount.as_decimal();
         let mut ok = add(&mut p.total, a);
         ok &= add(p.by_stage.entry(row.student.stage).or_default(), a);
         let mut town = true;
@@ -411,7 +408,7 @@ impl Sink for Pass<'_> {
 pub(super) struct Read {
     pub(super) totals: Totals,
     pub(super) two_terms: Totals,
-    pub(super) senior_grant_tiers: BTreeMap<Decimal, u64>,
+    pub(super) senior_grant_tiers: BTreeMap<Money, u64>,
     pub(super) reconciliation: Option<Reconciliation>,
     pub(super) basis: BasisTotals,
     pub(super) missing: Vec<MissingAtSchool>,

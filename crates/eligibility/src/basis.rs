@@ -42,7 +42,7 @@ impl BasisTotals {
         self.programs.iter().find(|(k, _)| k.as_str() == id).map(|(_, v)| v)
     }
 
-    fn add(&mut self, program: &ProgramId, kind: u8, key: &str, student: &StudentId, amount: Decimal) {
+    fn add(&mut self, program: &ProgramId, kind: u8, key: &str, student: &StudentId, amount: Money) {
         let first = self
             .seen
             .insert((program.clone(), kind, key.to_string(), student.clone()));
@@ -58,7 +58,7 @@ impl BasisTotals {
         t.person_terms += 1;
         t.amount = t
             .amount
-            .checked_add(Money::from_decimal_exact(amount))
+            .checked_add(amount)
             .unwrap_or_else(|| Money::from_decimal_exact(Decimal::MAX));
     }
 }

@@ -101,7 +101,7 @@ pub struct Row<'a> {
     /// The term.
     pub term: Term,
     /// The amount, exact.
-    pub amount: Decimal,
+    pub amount: Money,
     /// The trace, if the run keeps traces.
     pub trace: Option<&'a Trace>,
     /// The rule, tier and citation that decided, if the program states
@@ -467,7 +467,8 @@ impl Slots {
 
 /// A program's amount is never negative: a negative result (from a Rust
 /// program) counts as zero.
-fn not_negative(a: Decimal) -> Decimal {
+fn not_negative(a: Money) -> Decimal {
+    let a = a.as_decimal();
     if a.is_sign_negative() { Decimal::ZERO } else { a }
 }
 
@@ -1010,7 +1011,7 @@ impl Engine {
                             school,
                             program: self.programs[h.program()].info(),
                             term: plan.cx.term,
-                            amount: h.amount,
+                            amount: Money::from_decimal_exact(h.amount),
                             trace: None,
                             basis: plan.programs[h.program()].basis(&facts),
                         });
@@ -1071,7 +1072,7 @@ impl Engine {
                             school,
                             program: self.programs[p].info(),
                             term: plan.cx.term,
-                            amount: *a,
+                            amount: Money::from_decimal_exact(*a),
                             trace: trace_buf.get(p),
                             basis: plan.programs[p].basis(&facts),
                         });
@@ -1179,10 +1180,7 @@ impl Engine {
         let mut map = HashMap::new();
         let mut sink = |r: &Row<'_>| {
             if r.program.benefit.is_owed() {
-                map.insert(
-                    (r.student.id.clone(), r.program.id.clone(), r.term),
-                    Money::from_decimal_exact(r.amount),
-                );
+                map.insert((r.student.id.clone(), r.program.id.clone(), r.term), r.amount);
             }
         };
         let totals = self.run(roster, terms, RunOptions::default(), Some(&mut sink))?;
@@ -1312,7 +1310,7 @@ mod tests {
 
     #[test]
     fn negative_amounts_count_as_zero() {
-        assert_eq!(not_negative(Decimal::from(-5)), Decimal::ZERO);
-        assert_eq!(not_negative(Decimal::from(5)), Decimal::from(5));
+        assert_eq!(not_negative(Money::yuan(-5)), Decimal::ZERO);
+        assert_eq!(not_negative(Money::yuan(5)), Decimal::from(5));
     }
 }

@@ -749,7 +749,7 @@ pub trait TermProgram: Send + Sync {
     /// The amount owed for the term, or `None` if the student is not
     /// entitled. With a trace, record the conditions, parameters (with
     /// citations) and arithmetic, or a [`Step::NotEntitled`] reason.
-    fn evaluate(&self, facts: &Facts<'_>, trace: Option<&mut Trace>) -> Option<Decimal>;
+    fn evaluate(&self, facts: &Facts<'_>, trace: Option<&mut Trace>) -> Option<Money>;
 
     /// False if the program can never apply to a student of `stage` this
     /// term, so the engine may skip it (without traces). The default,
@@ -1550,12 +1550,12 @@ impl TermProgram for PreparedProgram<'_> {
         }))
     }
 
-    fn evaluate(&self, f: &Facts<'_>, trace: Option<&mut Trace>) -> Option<Decimal> {
+    fn evaluate(&self, f: &Facts<'_>, trace: Option<&mut Trace>) -> Option<Money> {
         let Some(t) = trace else {
             // The hot path: the first rule whose conditions hold decides.
             for pr in &self.rules {
                 if pr.cond.holds(f) {
-                    return self.amount(pr, f, None);
+                    return self.amount(pr, f, None).map(Money::from_decimal_exact);
                 }
             }
             return None;
@@ -1579,7 +1579,7 @@ impl TermProgram for PreparedProgram<'_> {
             if all {
                 t.push_rule(self.program.info.id.as_str(), pr.rule);
                 pr.cond.explain_to(f, &mut |text, held| t.push_condition(text, held));
-                return self.amount(pr, f, Some(t));
+                return self.amount(pr, f, Some(t)).map(Money::from_decimal_exact);
             }
             // Ties go to the later rule: the default that exceptions refine.
             if best.as_ref().is_none_or(|(n, _)| held >= *n) {

@@ -257,7 +257,7 @@ fn the_engine_owes_each_anchors_student_what_the_baseline_owes() {
             stray.push(format!("{} {}", row.student.id, row.program.id));
             return;
         };
-        let fen = row.amount * Decimal::ONE_HUNDRED;
+        let fen = row.amount.as_decimal() * Decimal::ONE_HUNDRED;
         assert!(
             fen.fract().is_zero(),
             "{} {}: {} is not whole fen",

@@ -206,7 +206,7 @@ fn the_sink_sees_every_entitlement_and_the_totals_agree() {
     let mut n = 0u64;
     let mut traced = 0u64;
     let mut sink = |r: &Row<'_>| {
-        sum += r.amount;
+        sum += r.amount.as_decimal();
         n += 1;
         if r.trace.is_some_and(|t| !t.steps.is_empty()) {
             traced += 1;
@@ -268,7 +268,7 @@ struct LeftBehind {
 struct LeftBehindTerm;
 
 impl TermProgram for LeftBehindTerm {
-    fn evaluate(&self, f: &Facts<'_>, trace: Option<&mut Trace>) -> Option<Decimal> {
+    fn evaluate(&self, f: &Facts<'_>, trace: Option<&mut Trace>) -> Option<Money> {
         let ok = f.student.left_behind && f.school.locality == Locality::Rural;
         if let Some(t) = trace {
             t.push(Step::Condition {
@@ -281,7 +281,7 @@ impl TermProgram for LeftBehindTerm {
                 });
             }
         }
-        ok.then(|| Decimal::from(200))
+        ok.then(|| Money::yuan(200))
     }
 }
 

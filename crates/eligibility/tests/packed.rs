@@ -10,7 +10,6 @@ use std::sync::OnceLock;
 use eduaid_eligibility::*;
 use eduaid_model::*;
 use proptest::prelude::*;
-use rust_decimal::Decimal;
 
 /// The catalogues: every built-in layer composed, and the anchors overlay.
 fn engines() -> &'static [(String, Engine)] {
@@ -180,12 +179,13 @@ fn rows(engine: &Engine, r: &MemoryRoster, terms: &[Term], traces: bool) -> (Tot
     let mut rows = Vec::new();
     let mut sink = |row: &Row<'_>| {
         // The decimal's exact form, scale included: the packed path gives
-        // back the very value the reference path computes.
+        // back the very value the reference path computes (a `Money`,
+        // normalized on both paths).
         rows.push((
             row.student.id.clone(),
             row.program.id.clone(),
             row.term,
-            row.amount.serialize(),
+            row.amount.as_decimal().serialize(),
             row.basis.map(|b| (b.rule.to_string(), b.tier.map(str::to_string))),
         ));
     };
@@ -206,7 +206,7 @@ fn by_school_of_rows(engine: &Engine, r: &MemoryRoster, terms: &[Term]) -> BySch
         let e = out
             .entry((row.program.id.clone(), row.school.id.clone()))
             .or_insert((Money::ZERO, 0, 0));
-        e.0 += Money::from_decimal_exact(row.amount);
+        e.0 += row.amount;
         e.1 += 1;
         if seen.insert((row.program.id.clone(), row.student.id.clone())) {
             e.2 += 1;
@@ -293,8 +293,8 @@ struct Flat(ProgramInfo);
 struct FlatTerm;
 
 impl TermProgram for FlatTerm {
-    fn evaluate(&self, _: &Facts<'_>, _: Option<&mut Trace>) -> Option<Decimal> {
-        Some(Decimal::ONE)
+    fn evaluate(&self, _: &Facts<'_>, _: Option<&mut Trace>) -> Option<Money> {
+        Some(Money::yuan(1))
     }
 }
 

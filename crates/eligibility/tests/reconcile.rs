@@ -104,7 +104,7 @@ fn clean_payments_reconcile_to_nothing() {
                 student_id: r.student.id.clone(),
                 program: r.program.id.clone(),
                 term: r.term,
-                amount: Money::from_decimal_exact(r.amount),
+                amount: r.amount,
                 paid_on: r.term.first_day() + chrono::Days::new(20),
                 channel: Channel::BankCard,
             });

@@ -53,7 +53,7 @@ pub(crate) fn entitlement_cells(r: &Row<'_>, zh: bool) -> [Val; 16] {
         r.program.name.clone().into(),
         benefit_words(r.program.benefit, zh).into(),
         (if zh { r.term.to_chinese() } else { r.term.to_string() }).into(),
-        Money::from_decimal_exact(r.amount).into(),
+        r.amount.into(),
         r.student.left_on().map(|d| d.to_string()).into(),
         basis.map(|b| b.label.unwrap_or(b.rule).to_string()).into(),
         basis.and_then(|b| b.tier).map(str::to_string).into(),
@@ -112,7 +112,7 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         }
         let t = &mut list_totals[benefit_index(r.program.benefit)];
         t.0 += 1;
-        t.1 = t.1.checked_add(Money::from_decimal_exact(r.amount)).unwrap_or(t.1);
+        t.1 = t.1.checked_add(r.amount).unwrap_or(t.1);
         let mut row = entitlement_cells(r, zh).to_vec();
         if !bank_columns.is_empty() {
             let b = bank.get(&r.student.id);

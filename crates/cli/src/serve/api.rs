@@ -664,7 +664,7 @@ pub(crate) async fn entitlements(
                 return;
             }
             matched += 1;
-            let m = Money::from_decimal_exact(r.amount);
+            let m = r.amount;
             amount = amount.checked_add(m).unwrap_or(amount);
             if rows.len() < limit {
                 rows.push(json!({

@@ -981,7 +981,7 @@ impl Engine {
                             school,
                             program: prog.info(),
                             term: plan.context().term,
-                            amount: a.dec(),
+                            amount: eduaid_model::Money::from_decimal_exact(a.dec()),
                             trace: None,
                             basis: plan.programs.get(p).and_then(|tp| tp.basis(&facts)),
                         });

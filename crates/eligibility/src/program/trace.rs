@@ -1,0 +1,584 @@
+//! Traces: the steps that explain why a student is or is not owed a
+//! program's amount, written into reused buffers.
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+
+/// One step of a trace.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum Step {
+    /// The rule that decided (or came closest).
+    Rule {
+        /// The program.
+        program: String,
+        /// The rule's id.
+        rule: String,
+        /// Who it is for.
+        label: Option<String>,
+        /// Its layer.
+        layer: String,
+        /// Its citation.
+        cite: Citation,
+    },
+    /// A condition, and whether it held.
+    Condition {
+        /// In words.
+        text: String,
+        /// Whether it held.
+        held: bool,
+    },
+    /// A parameter value used.
+    Parameter {
+        /// The parameter's name.
+        name: String,
+        /// The value, as written.
+        value: String,
+        /// From when it holds.
+        from: When,
+        /// Its citation.
+        cite: Citation,
+    },
+    /// Arithmetic done, in words.
+    Computation {
+        /// E.g. `1000元/年 ÷ 2 = 500元`.
+        text: String,
+    },
+    /// A rule across programs applied.
+    Limit {
+        /// Its id.
+        id: String,
+        /// What it did.
+        text: String,
+        /// Its citation.
+        cite: Citation,
+    },
+    /// Why the student is not entitled.
+    NotEntitled {
+        /// In a clerk's words.
+        reason: String,
+    },
+}
+
+/// The explanation of one decision.
+#[derive(Default, Serialize)]
+pub struct Trace {
+    /// The steps, in order.
+    pub steps: Vec<Step>,
+    /// While a batch run writes a student's steps ([`Trace::restart`] to
+    /// [`Trace::finish`]): how many are written. The steps past it are the
+    /// previous student's, overwritten in place for their buffers, with no
+    /// allocation once the buffers are large enough.
+    #[serde(skip)]
+    cursor: Option<usize>,
+    /// While a batch run rewrites the trace: for each step, the address of
+    /// the rule or citation it was last written from (0: none) and which
+    /// of its texts (a parameter's stage), so that a step written again
+    /// from the same one is not copied again. The policy the addresses
+    /// point into is borrowed for the whole run.
+    #[serde(skip)]
+    sources: Vec<Source>,
+    /// The steps a batch run's last use left over ([`Trace::finish`]),
+    /// last first: the next use rewrites them in place of new steps, so a
+    /// step's buffers outlive a shorter trace.
+    #[serde(skip)]
+    spare: Vec<Step>,
+}
+
+impl Clone for Trace {
+    fn clone(&self) -> Trace {
+        Trace {
+            steps: self.steps.get(..self.len()).unwrap_or(&[]).to_vec(),
+            cursor: None,
+            sources: Vec::new(),
+            spare: Vec::new(),
+        }
+    }
+}
+
+impl PartialEq for Trace {
+    /// The same steps.
+    fn eq(&self, other: &Trace) -> bool {
+        self.steps.get(..self.len()) == other.steps.get(..other.len())
+    }
+}
+
+impl fmt::Debug for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Trace")
+            .field("steps", &self.steps.get(..self.len()).unwrap_or(&[]))
+            .finish()
+    }
+}
+
+/// What a step of a batch run's trace was written from: the address of a
+/// rule, citation or rate the policy holds (0: none), and what else its
+/// text depends on, so that a step whose source is unchanged is not
+/// written again.
+type Source = (usize, u64, u64);
+
+/// A date, or none, as a key of a step's [`Source`] (0 for none).
+pub(super) fn date_key(d: Option<NaiveDate>) -> u64 {
+    use chrono::Datelike as _;
+    d.map_or(0, |d| {
+        1 + (i64::from(d.num_days_from_ce()) - i64::from(i32::MIN)).unsigned_abs()
+    })
+}
+
+/// `s` made to hold `args`, in its own buffer.
+fn set_fmt(s: &mut String, args: fmt::Arguments<'_>) {
+    use std::fmt::Write as _;
+    s.clear();
+    match args.as_str() {
+        Some(text) => s.push_str(text),
+        None => {
+            let _ = s.write_fmt(args);
+        }
+    }
+}
+
+/// `s` made to hold `w`, in its own buffer.
+fn set_words(s: &mut String, w: Words<'_>) {
+    match w {
+        Words::Str(v) => set_str(s, v),
+        Words::Fmt(args) => set_fmt(s, args),
+    }
+}
+
+/// `s` made to hold `v`, in its own buffer.
+fn set_str(s: &mut String, v: &str) {
+    s.clear();
+    s.push_str(v);
+}
+
+/// The first text buffer of a spent step, taken and emptied.
+fn salvage(step: &mut Step) -> String {
+    let s = match step {
+        Step::Condition { text, .. }
+        | Step::Computation { text }
+        | Step::NotEntitled { reason: text }
+        | Step::Limit { text, .. }
+        | Step::Parameter { value: text, .. }
+        | Step::Rule { rule: text, .. } => text,
+    };
+    let mut s = std::mem::take(s);
+    s.clear();
+    s
+}
+
+impl Trace {
+    /// Add a step.
+    pub fn push(&mut self, s: Step) {
+        match self.next() {
+            Some(slot) => *slot = s,
+            None => self.append(s),
+        }
+    }
+
+    /// The steps written (while a batch run writes them, those of the
+    /// current student).
+    pub(crate) fn len(&self) -> usize {
+        self.cursor.unwrap_or(self.steps.len()).min(self.steps.len())
+    }
+
+    /// Start the trace's next use: the steps there are overwritten one by
+    /// one, keeping their buffers, until [`Trace::finish`].
+    pub(crate) fn restart(&mut self) {
+        self.cursor = Some(0);
+        // Steps changed from outside since: their sources are unknown.
+        if self.sources.len() > self.steps.len() + self.spare.len() {
+            self.sources.clear();
+        }
+    }
+
+    /// End a use begun by [`Trace::restart`]: the steps left over from the
+    /// previous use are put aside (no longer steps of the trace), for the
+    /// next use to write over.
+    pub(crate) fn finish(&mut self) {
+        if let Some(c) = self.cursor.take() {
+            if c < self.steps.len() {
+                self.spare.extend(self.steps.drain(c..).rev());
+            }
+            // A step put aside comes back at the same place (the spares
+            // are a stack, the first one on top), so every step's source
+            // stays where it is.
+        }
+    }
+
+    /// While a batch run writes the trace: a step put aside brought back
+    /// as the next one to overwrite, if the steps written so far are all
+    /// there are.
+    #[inline]
+    fn unspare(&mut self) {
+        if self.cursor == Some(self.steps.len()) {
+            if let Some(s) = self.spare.pop() {
+                self.steps.push(s);
+            }
+        }
+    }
+
+    /// If step `c` (being rewritten) was last written from `source`, and
+    /// `same` says it is still of that kind: count it as written again.
+    fn rewritten(&mut self, source: Source, same: impl Fn(&Step) -> bool) -> bool {
+        self.unspare();
+        let Some(c) = self.cursor else { return false };
+        if self.sources.get(c) == Some(&source) && self.steps.get(c).is_some_and(same) {
+            self.cursor = Some(c + 1);
+            return true;
+        }
+        false
+    }
+
+    /// Record that the step just written came from `source`.
+    fn written_from(&mut self, source: Source) {
+        let Some(at) = self.cursor.and_then(|c| c.checked_sub(1)) else {
+            return;
+        };
+        if self.sources.len() <= at {
+            self.sources.resize(at + 1, (0, 0, 0));
+        }
+        if let Some(k) = self.sources.get_mut(at) {
+            *k = source;
+        }
+    }
+
+    /// The next step to overwrite, if the trace is being rewritten and has
+    /// one left; counted as written.
+    fn next(&mut self) -> Option<&mut Step> {
+        self.unspare();
+        let c = self.cursor?;
+        if c >= self.steps.len() {
+            return None;
+        }
+        self.cursor = Some(c + 1);
+        if let Some(k) = self.sources.get_mut(c) {
+            *k = (0, 0, 0);
+        }
+        self.steps.get_mut(c)
+    }
+
+    /// Add a new step at the end.
+    fn append(&mut self, s: Step) {
+        self.steps.push(s);
+        if self.cursor.is_some() {
+            self.cursor = Some(self.steps.len());
+        }
+    }
+
+    /// Write the next step: over the spent step there, by `reuse` if it is
+    /// of the same kind (true if it was), else as `make` builds it from
+    /// the spent step's first buffer.
+    fn write(&mut self, reuse: impl FnOnce(&mut Step) -> bool, make: impl FnOnce(String) -> Step) {
+        match self.next() {
+            Some(slot) => {
+                if !reuse(slot) {
+                    let buf = salvage(slot);
+                    *slot = make(buf);
+                }
+            }
+            None => {
+                let s = make(String::new());
+                self.append(s);
+            }
+        }
+    }
+
+    /// A [`Step::Rule`].
+    pub(crate) fn push_rule(&mut self, program: &str, rule: &Rule) {
+        // A rule belongs to one program: the same rule, the same step.
+        let source = (std::ptr::from_ref(rule).addr(), 0, 0);
+        if self.rewritten(source, |s| matches!(s, Step::Rule { program: p, .. } if p == program)) {
+            return;
+        }
+        self.write(
+            |slot| match slot {
+                Step::Rule {
+                    program: p,
+                    rule: r,
+                    label,
+                    layer,
+                    cite,
+                } => {
+                    set_str(p, program);
+                    r.clone_from(&rule.id);
+                    label.clone_from(&rule.label);
+                    layer.clone_from(&rule.layer);
+                    cite.clone_from(&rule.cite);
+                    true
+                }
+                _ => false,
+            },
+            |mut p| {
+                p.push_str(program);
+                Step::Rule {
+                    program: p,
+                    rule: rule.id.clone(),
+                    label: rule.label.clone(),
+                    layer: rule.layer.clone(),
+                    cite: rule.cite.clone(),
+                }
+            },
+        );
+        self.written_from(source);
+    }
+
+    /// A [`Step::Condition`].
+    pub(crate) fn push_condition(&mut self, text: Words<'_>, held: bool) {
+        self.write(
+            |slot| match slot {
+                Step::Condition { text: t, held: h } => {
+                    set_words(t, text);
+                    *h = held;
+                    true
+                }
+                _ => false,
+            },
+            |mut t| {
+                set_words(&mut t, text);
+                Step::Condition { text: t, held }
+            },
+        );
+    }
+
+    /// A [`Step::Computation`].
+    pub(crate) fn push_computation(&mut self, text: fmt::Arguments<'_>) {
+        self.write(
+            |slot| match slot {
+                Step::Computation { text: t } => {
+                    set_fmt(t, text);
+                    true
+                }
+                _ => false,
+            },
+            |mut t| {
+                set_fmt(&mut t, text);
+                Step::Computation { text: t }
+            },
+        );
+    }
+
+    /// A [`Step::Computation`] whose text is the same whenever `source`
+    /// is (not written again when the step there came from it).
+    pub(crate) fn push_computation_from(&mut self, source: Source, text: fmt::Arguments<'_>) {
+        if self.rewritten(source, |s| matches!(s, Step::Computation { .. })) {
+            return;
+        }
+        self.push_computation(text);
+        self.written_from(source);
+    }
+
+    /// A [`Step::Computation`] written before.
+    pub(crate) fn push_computation_str(&mut self, text: &str) {
+        self.write(
+            |slot| match slot {
+                Step::Computation { text: t } => {
+                    set_str(t, text);
+                    true
+                }
+                _ => false,
+            },
+            |mut t| {
+                t.push_str(text);
+                Step::Computation { text: t }
+            },
+        );
+    }
+
+    /// A [`Step::NotEntitled`].
+    pub(crate) fn push_not_entitled(&mut self, reason: fmt::Arguments<'_>) {
+        self.write(
+            |slot| match slot {
+                Step::NotEntitled { reason: t } => {
+                    set_fmt(t, reason);
+                    true
+                }
+                _ => false,
+            },
+            |mut t| {
+                set_fmt(&mut t, reason);
+                Step::NotEntitled { reason: t }
+            },
+        );
+    }
+
+    /// A [`Step::NotEntitled`] with a reason written before.
+    pub(crate) fn push_not_entitled_str(&mut self, reason: &str) {
+        self.write(
+            |slot| match slot {
+                Step::NotEntitled { reason: t } => {
+                    set_str(t, reason);
+                    true
+                }
+                _ => false,
+            },
+            |mut t| {
+                t.push_str(reason);
+                Step::NotEntitled { reason: t }
+            },
+        );
+    }
+
+    /// A [`Step::NotEntitled`] whose reason is the text of step `at` (a
+    /// condition written before).
+    pub(crate) fn push_not_entitled_as(&mut self, at: usize) {
+        self.unspare();
+        let c = self.len();
+        if self.cursor.is_some() && at < c && c < self.steps.len() {
+            let (head, tail) = self.steps.split_at_mut(c);
+            if let (Some(Step::Condition { text, .. }), Some(slot)) = (head.get(at), tail.first_mut()) {
+                match slot {
+                    Step::NotEntitled { reason } => set_str(reason, text),
+                    other => {
+                        let mut b = salvage(other);
+                        b.push_str(text);
+                        *other = Step::NotEntitled { reason: b };
+                    }
+                }
+                self.cursor = Some(c + 1);
+                if let Some(k) = self.sources.get_mut(c) {
+                    *k = (0, 0, 0);
+                }
+                return;
+            }
+        }
+        let reason = match self.steps.get(at) {
+            Some(Step::Condition { text, .. }) => text.clone(),
+            _ => String::new(),
+        };
+        self.push(Step::NotEntitled { reason });
+    }
+
+    /// A [`Step::Limit`].
+    pub(crate) fn push_limit(&mut self, id: &str, text: fmt::Arguments<'_>, cite: &Citation) {
+        self.write(
+            |slot| match slot {
+                Step::Limit {
+                    id: i,
+                    text: x,
+                    cite: c,
+                } => {
+                    set_str(i, id);
+                    set_fmt(x, text);
+                    c.clone_from(cite);
+                    true
+                }
+                _ => false,
+            },
+            |mut x| {
+                set_fmt(&mut x, text);
+                Step::Limit {
+                    id: id.to_string(),
+                    text: x,
+                    cite: cite.clone(),
+                }
+            },
+        );
+    }
+
+    /// A [`Step::Parameter`]: `value` must be the same text whenever
+    /// `cite` (the address of the parameter's own citation) and `variant`
+    /// are (a parameter by stage: which stage's value).
+    pub(crate) fn push_parameter(
+        &mut self,
+        name: &str,
+        value: fmt::Arguments<'_>,
+        from: When,
+        cite: &Citation,
+        variant: u64,
+    ) {
+        // The same citation and variant under the same name: the same
+        // step, only its date set again.
+        let source = (std::ptr::from_ref(cite).addr(), variant, 0);
+        self.unspare();
+        if let Some(c) = self.cursor {
+            if self.sources.get(c) == Some(&source) {
+                if let Some(Step::Parameter { name: n, from: f, .. }) = self.steps.get_mut(c) {
+                    if n == name {
+                        *f = from;
+                        self.cursor = Some(c + 1);
+                        return;
+                    }
+                }
+            }
+        }
+        self.write(
+            |slot| match slot {
+                Step::Parameter {
+                    name: n,
+                    value: v,
+                    from: f,
+                    cite: c,
+                } => {
+                    set_str(n, name);
+                    set_fmt(v, value);
+                    *f = from;
+                    c.clone_from(cite);
+                    true
+                }
+                _ => false,
+            },
+            |mut v| {
+                set_fmt(&mut v, value);
+                Step::Parameter {
+                    name: name.to_string(),
+                    value: v,
+                    from,
+                    cite: cite.clone(),
+                }
+            },
+        );
+        self.written_from(source);
+    }
+
+    /// The reason the student is not entitled, if the trace says so.
+    #[must_use]
+    pub fn why_not(&self) -> Option<&str> {
+        self.steps.iter().rev().find_map(|s| match s {
+            Step::NotEntitled { reason } => Some(reason.as_str()),
+            _ => None,
+        })
+    }
+
+    /// The parameters used, with their citations.
+    pub fn parameters(&self) -> impl Iterator<Item = (&str, &Citation)> {
+        self.steps.iter().filter_map(|s| match s {
+            Step::Parameter { name, cite, .. } => Some((name.as_str(), cite)),
+            _ => None,
+        })
+    }
+}
+
+impl fmt::Display for Trace {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for s in &self.steps {
+            match s {
+                Step::Rule {
+                    program,
+                    rule,
+                    label,
+                    layer,
+                    cite,
+                } => {
+                    write!(f, "  rule {program}/{rule} [{layer}]")?;
+                    if let Some(l) = label {
+                        write!(f, ": {l}")?;
+                    }
+                    writeln!(f, "\n      cited: {cite}")?;
+                }
+                Step::Condition { text, held } => writeln!(f, "    {} {text}", if *held { "✓" } else { "✗" })?,
+                Step::Parameter {
+                    name,
+                    value,
+                    from,
+                    cite,
+                } => {
+                    writeln!(f, "    {name} = {value} (from {from})\n      cited: {cite}")?;
+                }
+                Step::Computation { text } => writeln!(f, "    = {text}")?,
+                Step::Limit { id, text, cite } => writeln!(f, "    limit {id}: {text}\n      cited: {cite}")?,
+                Step::NotEntitled { reason } => writeln!(f, "    not entitled: {reason}")?,
+            }
+        }
+        Ok(())
+    }
+}

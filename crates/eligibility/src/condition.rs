@@ -5,65 +5,8 @@ use std::fmt;
 use chrono::NaiveDate;
 use eduaid_model::{Household, Locality, Ownership, Stage, StatusKind};
 
-use crate::program::{Facts, Ymd};
+use crate::facts::{Facts, StatusSet, Ymd};
 use crate::schema::ConditionsDef;
-
-/// A set of household statuses held on one date, as a bit set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
-pub struct StatusSet(u8);
-
-impl StatusSet {
-    /// No status.
-    pub const EMPTY: StatusSet = StatusSet(0);
-
-    /// The statuses `household` holds on `date`.
-    #[must_use]
-    pub fn of(household: Option<&Household>, date: NaiveDate) -> StatusSet {
-        let mut bits = 0u8;
-        if let Some(h) = household {
-            for s in &h.statuses {
-                if s.range.contains(date) {
-                    bits |= bit(s.kind);
-                }
-            }
-        }
-        StatusSet(bits)
-    }
-
-    /// A set of the given kinds.
-    #[must_use]
-    pub fn from_kinds(kinds: &[StatusKind]) -> StatusSet {
-        StatusSet(kinds.iter().fold(0, |a, k| a | bit(*k)))
-    }
-
-    /// True if `kind` is held.
-    #[must_use]
-    pub fn contains(self, kind: StatusKind) -> bool {
-        self.0 & bit(kind) != 0
-    }
-
-    /// True if any status of `other` is held.
-    #[must_use]
-    pub fn intersects(self, other: StatusSet) -> bool {
-        self.0 & other.0 != 0
-    }
-
-    /// True if no status is held.
-    #[must_use]
-    pub fn is_empty(self) -> bool {
-        self.0 == 0
-    }
-
-    /// The set as bits, one per [`StatusKind`] at its position.
-    pub(crate) fn bits(self) -> u8 {
-        self.0
-    }
-
-    /// The set of these bits.
-    pub(crate) fn from_bits(bits: u8) -> StatusSet {
-        StatusSet(bits)
-    }
-}
 
 /// The facts about a student that a program reads when it evaluates
 /// without a trace, beyond the student's stage, the student's school, the
@@ -165,10 +108,6 @@ impl std::ops::BitOr for Reads {
     fn bitor(self, other: Reads) -> Reads {
         self.union(other)
     }
-}
-
-fn bit(k: StatusKind) -> u8 {
-    1u8 << (k as u8)
 }
 
 /// The English words a clerk reads for a status.

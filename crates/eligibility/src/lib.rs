@@ -91,6 +91,7 @@ mod catalogue;
 mod condition;
 mod engine;
 mod error;
+mod facts;
 pub mod loans;
 mod missing;
 mod packed;
@@ -102,11 +103,12 @@ pub mod schema;
 
 pub use basis::{BasisTotals, ProgramBasis};
 pub use by_school::{SchoolTallies, SchoolTalliesIter};
-pub use condition::{Reads, StatusSet, status_words};
+pub use condition::{Reads, status_words};
 pub use engine::{
     Engine, Entitlement, Explanation, OwedMap, ProgramTotals, Row, RunOptions, Sink, Skipped, Tally, TermPlan, Totals,
 };
 pub use error::Error;
+pub use facts::StatusSet;
 pub use missing::{MISSING_TUITION, MissingData, MissingRow};
 pub use packed::PackedRoster;
 pub use policy::{

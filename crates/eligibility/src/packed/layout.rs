@@ -31,7 +31,8 @@
 
 use eduaid_model::{School, Student};
 
-use crate::condition::{Cond, StatusSet};
+use crate::condition::Cond;
+use crate::facts::StatusSet;
 
 const GRADE_SHIFT: u32 = 8;
 const BOARDER: u64 = 1 << 24;

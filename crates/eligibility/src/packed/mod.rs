@@ -32,8 +32,9 @@ use eduaid_model::{EnrolmentStatus, HouseholdId, Roster, School, SchoolId, Statu
 
 use crate::Error;
 use crate::accumulate::{Acc, SchoolBook};
-use crate::condition::{STAGES, StatusSet};
+use crate::condition::STAGES;
 use crate::engine::{Engine, Out, Row, Skipped, Slots, TermPlan, Totals};
+use crate::facts::StatusSet;
 use crate::missing::{MISSING_TUITION, MissingAcc, MissingRow};
 use layout::{status_word, student_word};
 use plan::{Amount, Packed, SchoolFacts, SchoolTable, day, in_school};

@@ -9,17 +9,18 @@ use std::fmt;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
-use eduaid_model::convert::clamped;
-use eduaid_model::{Household, Money, ProgramId, School, Season, Student, Term};
+use eduaid_model::{Money, ProgramId, Season, Term};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::condition::{Cond, Reads, STAGES, StatusSet, Words, stage_ix};
+use crate::condition::{Cond, Reads, STAGES, Words, stage_ix};
 use crate::policy::{Citation, DatedValue, Policy, ProgramSpec, Rule, Window};
 use crate::schema::{AmountDef, Effect, When};
 
+pub(crate) use crate::facts::Ymd;
+pub use crate::facts::{Facts, TermContext};
 pub use policy_program::PolicyProgram;
-pub(crate) use policy_program::{PerStage, Prepared, Ymd};
+pub(crate) use policy_program::{PerStage, Prepared};
 use trace::date_key;
 pub use trace::{Step, Trace};
 
@@ -106,52 +107,6 @@ pub struct ProgramInfo {
     pub benefit: Benefit,
     /// Founding document.
     pub cite: Option<Citation>,
-}
-
-/// The term being evaluated: its reference date and school-day window.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TermContext {
-    /// The term.
-    pub term: Term,
-    /// The day household status is judged on: the term's first day.
-    pub reference: NaiveDate,
-    /// The meal-provision window, if the policy has a calendar.
-    pub window: Option<Window>,
-}
-
-/// Everything a program may look at for one student in one term.
-#[derive(Debug, Clone, Copy)]
-pub struct Facts<'a> {
-    /// The student.
-    pub student: &'a Student,
-    /// The student's school.
-    pub school: &'a School,
-    /// The student's household, if any.
-    pub household: Option<&'a Household>,
-    /// The household's statuses on the reference date.
-    pub statuses: StatusSet,
-    /// The term.
-    pub term: &'a TermContext,
-}
-
-impl<'a> Facts<'a> {
-    /// The facts of `student` at `school` in the term of `term`, with the
-    /// household's statuses taken on the term's reference date.
-    #[must_use]
-    pub fn new(
-        student: &'a Student,
-        school: &'a School,
-        household: Option<&'a Household>,
-        term: &'a TermContext,
-    ) -> Facts<'a> {
-        Facts {
-            student,
-            school,
-            household,
-            statuses: StatusSet::of(household, term.reference),
-            term,
-        }
-    }
 }
 
 /// A program: something evaluated for a student and a term.

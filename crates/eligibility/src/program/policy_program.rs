@@ -630,39 +630,6 @@ impl fmt::Display for DayParts<'_> {
     }
 }
 
-/// A date as chrono writes it (`2021-03-01`), its digits written directly
-/// for years 0 to 9999 (chrono's own `Display` for any other).
-#[derive(Clone, Copy)]
-pub(crate) struct Ymd(pub(crate) NaiveDate);
-
-impl fmt::Display for Ymd {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use chrono::Datelike as _;
-        let d = self.0;
-        let Ok(y) = u32::try_from(d.year()) else {
-            return write!(f, "{d}");
-        };
-        if y > 9999 {
-            return write!(f, "{d}");
-        }
-        let (m, day) = (d.month(), d.day());
-        let digit = |n: u32| b'0' + clamped::<_, u8>(n % 10);
-        let buf = [
-            digit(y / 1000),
-            digit(y / 100),
-            digit(y / 10),
-            digit(y),
-            b'-',
-            digit(m / 10),
-            digit(m),
-            b'-',
-            digit(day / 10),
-            digit(day),
-        ];
-        f.write_str(std::str::from_utf8(&buf).unwrap_or_default())
-    }
-}
-
 /// Where a fee waiver's base comes from, as a trace writes it.
 #[derive(Clone, Copy)]
 enum TuitionSrc<'a> {

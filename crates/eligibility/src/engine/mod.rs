@@ -568,20 +568,8 @@ impl Engine {
         roster.visit_linked(&mut |linked| {
             let s = linked.student;
             students += 1;
-            let skip = |e: eduaid_model::RosterError| Skipped::unlinked(&s.id, e);
-            let (no, found) = match linked.school {
-                Ok(x) => x,
-                Err(e) => {
-                    skipped.push(skip(e));
-                    return ControlFlow::Continue(());
-                }
-            };
-            let household = match linked.household {
-                Ok(h) => h,
-                Err(e) => {
-                    skipped.push(skip(e));
-                    return ControlFlow::Continue(());
-                }
+            let Some((no, found, household)) = Skipped::or_link(&linked, &mut skipped) else {
+                return ControlFlow::Continue(());
             };
             // The school's slot, by the roster's number for it.
             let si = match slots.get(no) {

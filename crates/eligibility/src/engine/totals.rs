@@ -47,8 +47,33 @@ pub struct Skipped {
 }
 
 impl Skipped {
+    /// The school (with the roster's number for it) and household of a
+    /// linked student, or `None` once the reason it cannot be evaluated is
+    /// pushed onto `skipped`: every run over a roster skips an unlinked
+    /// student the same way.
+    #[inline]
+    pub(crate) fn or_link<'a>(
+        linked: &eduaid_model::Linked<'a>,
+        skipped: &mut Vec<Skipped>,
+    ) -> Option<(usize, &'a School, Option<&'a Household>)> {
+        let school = match &linked.school {
+            Ok((no, found)) => (*no, *found),
+            Err(e) => {
+                skipped.push(Skipped::unlinked(&linked.student.id, e));
+                return None;
+            }
+        };
+        match &linked.household {
+            Ok(h) => Some((school.0, school.1, *h)),
+            Err(e) => {
+                skipped.push(Skipped::unlinked(&linked.student.id, e));
+                None
+            }
+        }
+    }
+
     /// A student the roster could not link to its school or household.
-    pub(crate) fn unlinked(student: &StudentId, e: eduaid_model::RosterError) -> Skipped {
+    pub(crate) fn unlinked(student: &StudentId, e: &eduaid_model::RosterError) -> Skipped {
         Skipped {
             student: student.clone(),
             reason: match e {

@@ -210,20 +210,8 @@ impl PackedRoster {
         roster.visit_linked(&mut |linked| {
             let s = linked.student;
             t.students += 1;
-            let skip = |e: eduaid_model::RosterError| Skipped::unlinked(&s.id, e);
-            let (no, found) = match linked.school {
-                Ok(x) => x,
-                Err(e) => {
-                    t.skipped.push(skip(e));
-                    return ControlFlow::Continue(());
-                }
-            };
-            let household = match linked.household {
-                Ok(h) => h,
-                Err(e) => {
-                    t.skipped.push(skip(e));
-                    return ControlFlow::Continue(());
-                }
+            let Some((no, found, household)) = Skipped::or_link(&linked, &mut t.skipped) else {
+                return ControlFlow::Continue(());
             };
             let Some(sc) = found_schools.number(no, found) else {
                 too_large = true;
@@ -912,20 +900,8 @@ impl Engine {
         roster.visit_linked(&mut |linked| {
             let s = linked.student;
             students += 1;
-            let skip = |e: eduaid_model::RosterError| Skipped::unlinked(&s.id, e);
-            let (no, found) = match linked.school {
-                Ok(x) => x,
-                Err(e) => {
-                    skipped.push(skip(e));
-                    return ControlFlow::Continue(());
-                }
-            };
-            let household = match linked.household {
-                Ok(h) => h,
-                Err(e) => {
-                    skipped.push(skip(e));
-                    return ControlFlow::Continue(());
-                }
+            let Some((no, found, household)) = Skipped::or_link(&linked, &mut skipped) else {
+                return ControlFlow::Continue(());
             };
             let sc = match slots.get(no) {
                 Some(i) => i,

@@ -58,106 +58,8 @@ pub(super) fn grant(g: &mut Gather<'_>, c: &County<'_>, totals: &Totals, grant: 
 
 /// Aid of the spring term by program and stage.
 pub(super) fn aid(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Result<(), Error> {
-    let p = g.p();
-    let spring = c.spring;
-    let on = spring.reference_date();
-    if let Some(living) = g.program(&e.totals, "living-subsidy")? {
-        let src = |zh: &str, en: &str| p.engine("living-subsidy", zh, en);
-        g.count(
-            Key::LivingSubsidyStudents,
-            "义务教育生活补助受助学生",
-            living.total.persons,
-            "人",
-            src("测算：春季学期人数", "persons"),
-        )?;
-        let stages = [
-            (
-                Stage::Primary,
-                Key::LivingSubsidyPrimary,
-                "其中小学",
-                Key::LivingSubsidyPrimaryStandard,
-                "小学生活补助标准（每生每学期）",
-            ),
-            (
-                Stage::Junior,
-                Key::LivingSubsidyJunior,
-                "其中初中",
-                Key::LivingSubsidyJuniorStandard,
-                "初中生活补助标准（每生每学期）",
-            ),
-        ];
-        for (stage, key, label, ..) in stages {
-            let n = living.by_stage.get(&stage).map_or(0, |t| t.persons);
-            g.count(key, label, n, "人", src("测算：按学段人数", "persons by stage"))?;
-        }
-        for (stage, .., key, label) in stages {
-            let t = living.by_stage.get(&stage).copied().unwrap_or_default();
-            let src = src("测算：按学段金额÷人次", "amount ÷ person-terms by stage");
-            g.add(per(t.amount, t.person_terms, label).map(|m| Figure::money(key, label, m, src)))?;
-        }
-        g.wan(
-            Key::LivingSubsidyAmount,
-            "义务教育生活补助资金",
-            living.total.amount,
-            src("测算：春季学期金额", "amount"),
-        )?;
-    }
-    if let Some(nutrition) = g.program(&e.totals, "nutrition")? {
-        let src = |zh: &str, en: &str| p.engine("nutrition", zh, en);
-        let daily = parameter(c.engine, "nutrition.daily", Stage::Primary, on);
-        let dsrc = src("政策参数 nutrition.daily", "parameter nutrition.daily");
-        let daily_amount = daily.as_ref().ok().copied();
-        g.add(daily.map(|d| Figure::money(Key::NutritionDaily, "营养膳食补助标准（每生每天）", d, dsrc)))?;
-        let window = c.engine.policy().and_then(|p| p.calendar().window(spring));
-        let start = match g.data.figures.get(Key::NutritionStartDate.as_str()).map(|f| &f.value) {
-            Some(Value::Date(d)) => Some(*d),
-            _ => None,
-        };
-        match (window, start) {
-            (Some(w), Some(start)) => g.count(
-                Key::NutritionDays,
-                "营养改善计划春季学期供餐天数",
-                w.school_days(start, spring.last_day()),
-                "天",
-                src(
-                    &format!("政策校历：{start}起上课日"),
-                    "school days of the policy calendar from the first batch's start",
-                ),
-            )?,
-            _ => g.add(Err(Error::NoCalendar { term: spring }))?,
-        }
-        g.wan(
-            Key::NutritionAmount,
-            "营养膳食补助资金（第一批）",
-            nutrition.total.amount,
-            src("测算：春季学期金额", "amount"),
-        )?;
-        // Students in school for only part of the days (joined or left
-        // mid-term) are paid by their own days: then the amount is less than
-        // students × days × daily, and the report says by how much.
-        let count = |key: Key| match g.data.figures.get(key.as_str()).map(|f| &f.value) {
-            Some(Value::Count { n, .. }) => Some(*n),
-            _ => None,
-        };
-        let full = daily_amount
-            .zip(count(Key::NutritionDays))
-            .zip(count(Key::NutritionStudentsFirst))
-            .and_then(|((d, days), n)| d.checked_mul_count(days)?.checked_mul_count(n));
-        if let Some(full) = full.filter(|f| *f > nutrition.total.amount) {
-            g.wan(
-                Key::NutritionFullAmount,
-                "营养膳食补助资金（按全部学生全勤测算）",
-                full,
-                src("测算：受益学生×供餐天数×每天标准", "students × days × daily"),
-            )?;
-            g.wan(
-                Key::NutritionPartDaysReduction,
-                "营养膳食补助资金（部分天数在校学生少发）",
-                full - nutrition.total.amount,
-                src("测算：全勤测算−春季学期金额", "full-attendance amount − amount"),
-            )?;
-        }
-    }
+    living_subsidy(g, e)?;
+    nutrition(g, c, e)?;
     let preschool = Grant {
         id: "preschool-aid",
         parameter: "preschool-aid.annual",
@@ -178,7 +80,123 @@ pub(super) fn aid(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Resul
     };
     grant(g, c, &e.totals, &vocational)?;
     rain_and_dew(g, c, e)?;
-    aid_tables(g, spring, &e.totals, &c.catalogue()?)
+    aid_tables(g, c.spring, &e.totals, &c.catalogue()?)
+}
+
+/// The living subsidy of compulsory education (义务教育生活补助): its
+/// students, by stage, the standard per stage and the amount.
+fn living_subsidy(g: &mut Gather<'_>, e: &Entitlements) -> Result<(), Error> {
+    let Some(living) = g.program(&e.totals, "living-subsidy")? else {
+        return Ok(());
+    };
+    let p = g.p();
+    let src = |zh: &str, en: &str| p.engine("living-subsidy", zh, en);
+    g.count(
+        Key::LivingSubsidyStudents,
+        "义务教育生活补助受助学生",
+        living.total.persons,
+        "人",
+        src("测算：春季学期人数", "persons"),
+    )?;
+    let stages = [
+        (
+            Stage::Primary,
+            Key::LivingSubsidyPrimary,
+            "其中小学",
+            Key::LivingSubsidyPrimaryStandard,
+            "小学生活补助标准（每生每学期）",
+        ),
+        (
+            Stage::Junior,
+            Key::LivingSubsidyJunior,
+            "其中初中",
+            Key::LivingSubsidyJuniorStandard,
+            "初中生活补助标准（每生每学期）",
+        ),
+    ];
+    for (stage, key, label, ..) in stages {
+        let n = living.by_stage.get(&stage).map_or(0, |t| t.persons);
+        g.count(key, label, n, "人", src("测算：按学段人数", "persons by stage"))?;
+    }
+    for (stage, .., key, label) in stages {
+        let t = living.by_stage.get(&stage).copied().unwrap_or_default();
+        let src = src("测算：按学段金额÷人次", "amount ÷ person-terms by stage");
+        g.add(per(t.amount, t.person_terms, label).map(|m| Figure::money(key, label, m, src)))?;
+    }
+    g.wan(
+        Key::LivingSubsidyAmount,
+        "义务教育生活补助资金",
+        living.total.amount,
+        src("测算：春季学期金额", "amount"),
+    )?;
+    Ok(())
+}
+
+/// The nutrition plan's first batch (营养膳食补助): the daily standard,
+/// the days meals were served in the spring term, the amount, and what
+/// students in school for part of the days were paid less.
+fn nutrition(g: &mut Gather<'_>, c: &County<'_>, e: &Entitlements) -> Result<(), Error> {
+    let Some(nutrition) = g.program(&e.totals, "nutrition")? else {
+        return Ok(());
+    };
+    let p = g.p();
+    let spring = c.spring;
+    let on = spring.reference_date();
+    let src = |zh: &str, en: &str| p.engine("nutrition", zh, en);
+    let daily = parameter(c.engine, "nutrition.daily", Stage::Primary, on);
+    let dsrc = src("政策参数 nutrition.daily", "parameter nutrition.daily");
+    let daily_amount = daily.as_ref().ok().copied();
+    g.add(daily.map(|d| Figure::money(Key::NutritionDaily, "营养膳食补助标准（每生每天）", d, dsrc)))?;
+    let window = c.engine.policy().and_then(|p| p.calendar().window(spring));
+    let start = match g.data.figures.get(Key::NutritionStartDate.as_str()).map(|f| &f.value) {
+        Some(Value::Date(d)) => Some(*d),
+        _ => None,
+    };
+    match (window, start) {
+        (Some(w), Some(start)) => g.count(
+            Key::NutritionDays,
+            "营养改善计划春季学期供餐天数",
+            w.school_days(start, spring.last_day()),
+            "天",
+            src(
+                &format!("政策校历：{start}起上课日"),
+                "school days of the policy calendar from the first batch's start",
+            ),
+        )?,
+        _ => g.add(Err(Error::NoCalendar { term: spring }))?,
+    }
+    g.wan(
+        Key::NutritionAmount,
+        "营养膳食补助资金（第一批）",
+        nutrition.total.amount,
+        src("测算：春季学期金额", "amount"),
+    )?;
+    // Students in school for only part of the days (joined or left
+    // mid-term) are paid by their own days: then the amount is less than
+    // students × days × daily, and the report says by how much.
+    let count = |key: Key| match g.data.figures.get(key.as_str()).map(|f| &f.value) {
+        Some(Value::Count { n, .. }) => Some(*n),
+        _ => None,
+    };
+    let full = daily_amount
+        .zip(count(Key::NutritionDays))
+        .zip(count(Key::NutritionStudentsFirst))
+        .and_then(|((d, days), n)| d.checked_mul_count(days)?.checked_mul_count(n));
+    if let Some(full) = full.filter(|f| *f > nutrition.total.amount) {
+        g.wan(
+            Key::NutritionFullAmount,
+            "营养膳食补助资金（按全部学生全勤测算）",
+            full,
+            src("测算：受益学生×供餐天数×每天标准", "students × days × daily"),
+        )?;
+        g.wan(
+            Key::NutritionPartDaysReduction,
+            "营养膳食补助资金（部分天数在校学生少发）",
+            full - nutrition.total.amount,
+            src("测算：全勤测算−春季学期金额", "full-attendance amount − amount"),
+        )?;
+    }
+    Ok(())
 }
 
 /// The senior grant's students, its two tiers and amount.

@@ -83,6 +83,16 @@ pub(super) fn class_sizes(g: &mut Gather<'_>, year: SchoolYear, r: &RosterFigure
         let label = format!("{what}平均班额（{}）", cs.year.to_chinese());
         g.add(Ok(Figure::number(key, label, avg(cs), Some(1), "人", csrc(cs))))?;
     }
+    class_caps(g, r)?;
+    size_bands_chart(g, before, after, planned);
+    Ok(())
+}
+
+/// The first-year class-size caps (小学、初中起始年级班额上限), with the
+/// number of classes above them in the year they apply from.
+fn class_caps(g: &mut Gather<'_>, r: &RosterFigures) -> Result<(), Error> {
+    let s = g.settings;
+    let p = g.p();
     let caps = [
         (
             Stage::Primary,
@@ -129,6 +139,12 @@ pub(super) fn class_sizes(g: &mut Gather<'_>, year: SchoolYear, r: &RosterFigure
             g.count(key, label, n, "人", cap_src.clone())?;
         }
     }
+    Ok(())
+}
+
+/// The chart of classes by size band, in the report's year and the later
+/// one (marked 规划 when it is a plan).
+fn size_bands_chart(g: &mut Gather<'_>, before: &ClassSizes, after: &ClassSizes, planned: bool) {
     let band =
         |cs: &ClassSizes, b: SizeBand| Decimal::from(cs.bands.iter().find(|x| x.band == b).map_or(0, |x| x.classes));
     let bands = [
@@ -154,5 +170,4 @@ pub(super) fn class_sizes(g: &mut Gather<'_>, year: SchoolYear, r: &RosterFigure
             series,
         ),
     );
-    Ok(())
 }

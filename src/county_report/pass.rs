@@ -481,20 +481,7 @@ pub(super) fn read(
     roster
         .visit_schools(&mut |s| schools.push(s.clone()))
         .map_err(crate::eligibility::Error::from)?;
-    let mut days: BTreeSet<NaiveDate> = schools.iter().filter_map(|s| s.nutrition_plan_from).collect();
-    days.extend(ask.plan_days.iter().copied());
-    let plan_days = days
-        .into_iter()
-        .map(|day| PlanDay {
-            day,
-            schools: schools
-                .iter()
-                .filter(|s| s.in_nutrition_plan_on(day))
-                .map(|s| s.id.clone())
-                .collect(),
-            students: 0,
-        })
-        .collect();
+    let plan_days = plan_days(&schools, &ask.plan_days);
     // The report speaks of the spring term: its records alone are
     // reconciled (a record of another term is no payment of this one).
     let of_term: Option<Vec<Disbursement>> =
@@ -509,18 +496,7 @@ pub(super) fn read(
         inner: roster,
         watch: Observed {
             counting: RefCell::new(Counting {
-                figures: RosterFigures {
-                    on,
-                    schools,
-                    students: 0,
-                    by_stage: BTreeMap::new(),
-                    poor: 0,
-                    helped: 0,
-                    urban_students: BTreeMap::new(),
-                    primary_by_township: BTreeMap::new(),
-                    unlinked: None,
-                    nutrition: BTreeMap::new(),
-                },
+                figures: RosterFigures::nothing_yet(on, schools),
                 plan_days,
                 payees,
             }),
@@ -590,6 +566,43 @@ pub(super) fn read(
         missing: pass.missing.into_values().map(|(m, _)| m).collect(),
         roster: figures,
     })
+}
+
+impl RosterFigures {
+    /// The figures before any student is counted.
+    fn nothing_yet(on: NaiveDate, schools: Vec<School>) -> RosterFigures {
+        RosterFigures {
+            on,
+            schools,
+            students: 0,
+            by_stage: BTreeMap::new(),
+            poor: 0,
+            helped: 0,
+            urban_students: BTreeMap::new(),
+            primary_by_township: BTreeMap::new(),
+            unlinked: None,
+            nutrition: BTreeMap::new(),
+        }
+    }
+}
+
+/// The days the nutrition plan's schools change (each school's first day
+/// in the plan, and the days the caller asks about), with the schools in
+/// the plan on each: their students are counted in the pass.
+fn plan_days(schools: &[School], asked: &[NaiveDate]) -> Vec<PlanDay> {
+    let mut days: BTreeSet<NaiveDate> = schools.iter().filter_map(|s| s.nutrition_plan_from).collect();
+    days.extend(asked.iter().copied());
+    days.into_iter()
+        .map(|day| PlanDay {
+            day,
+            schools: schools
+                .iter()
+                .filter(|s| s.in_nutrition_plan_on(day))
+                .map(|s| s.id.clone())
+                .collect(),
+            students: 0,
+        })
+        .collect()
 }
 
 /// The spring term's totals from the pass's sums: the same as the engine's

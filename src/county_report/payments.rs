@@ -5,12 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use super::Error;
 use super::gather::{Gather, Origin};
 use super::keys::Key;
+use super::{Error, Presentation};
 use crate::eligibility::{FindingKind, Reconciliation};
 use crate::model::{Channel, Decimal, Disbursement, Money, Term};
-use crate::report::{Inline, Relation, Table};
+use crate::report::{Inline, Relation, Source, Table};
 
 /// The records of each term and channel: their number and amount.
 pub(super) type Tally = BTreeMap<(Term, Channel), (u64, Money)>;
@@ -35,14 +35,7 @@ pub(super) fn reconciliation(
     paid: &[Disbursement],
 ) -> Result<(), Error> {
     let p = g.p();
-    let src = |zh: &str, en: &str| {
-        p.source(
-            None,
-            Origin::Payments,
-            &format!("核对：{zh}"),
-            &format!("eligibility: reconcile, {en}"),
-        )
-    };
+    let src = |zh: &str, en: &str| source(p, zh, en);
     let term = spring.to_chinese();
     let by = tally(paid);
     // The report's figures, from the reconciliation of the term's records.
@@ -66,6 +59,60 @@ pub(super) fn reconciliation(
         recon.paid,
         src("本学期发放金额", "amount paid in the term"),
     )?;
+    let (count_keys, amount_keys) = by_channel(g, spring, &by)?;
+    let kind = |k: FindingKind| recon.by_kind.get(&k).map_or(0, |c| c.records);
+    for (key, label, k, unit, source) in [
+        (
+            Key::ReconUnpaid,
+            "应发未发",
+            FindingKind::Unpaid,
+            "人次",
+            src("应发未发", "unpaid"),
+        ),
+        (
+            Key::ReconDuplicate,
+            "重复发放",
+            FindingKind::Duplicate,
+            "笔",
+            src("重复发放", "duplicate payments"),
+        ),
+        (
+            Key::ReconAfterLeaving,
+            "离校后发放",
+            FindingKind::PaidAfterLeaving,
+            "笔",
+            src("离校后发放", "paid after leaving"),
+        ),
+    ] {
+        g.count(key, label, kind(k), unit, source)?;
+    }
+    records_table(g, &by)?;
+    for (parts, total) in [(count_keys, Key::PaymentsCount), (amount_keys, Key::PaidAmount)] {
+        g.records.push(Relation::Sum {
+            parts: parts.iter().map(Key::to_string).collect(),
+            total: total.to_string(),
+        });
+    }
+    Ok(())
+}
+
+/// A source of the reconciliation's figures.
+fn source(p: &Presentation, zh: &str, en: &str) -> Source {
+    p.source(
+        None,
+        Origin::Payments,
+        &format!("核对：{zh}"),
+        &format!("eligibility: reconcile, {en}"),
+    )
+}
+
+/// The spring term's records by payment channel: the number and amount of
+/// each channel, counted again from the records, and the records of all
+/// channels together; gives the keys of the channels' counts and amounts.
+fn by_channel(g: &mut Gather<'_>, spring: Term, by: &Tally) -> Result<(Vec<Key>, Vec<Key>), Error> {
+    let p = g.p();
+    let src = |zh: &str, en: &str| source(p, zh, en);
+    let term = spring.to_chinese();
     let (mut n_all, mut a_all) = (0u64, Money::ZERO);
     let (mut count_keys, mut amount_keys) = (Vec::new(), Vec::new());
     for ((_, channel), (n, amount)) in by.iter().filter(|((t, _), _)| *t == spring) {
@@ -107,38 +154,17 @@ pub(super) fn reconciliation(
         records: a_all.as_decimal(),
         basis: format!("{term}全部发放记录金额"),
     });
-    let kind = |k: FindingKind| recon.by_kind.get(&k).map_or(0, |c| c.records);
-    for (key, label, k, unit, source) in [
-        (
-            Key::ReconUnpaid,
-            "应发未发",
-            FindingKind::Unpaid,
-            "人次",
-            src("应发未发", "unpaid"),
-        ),
-        (
-            Key::ReconDuplicate,
-            "重复发放",
-            FindingKind::Duplicate,
-            "笔",
-            src("重复发放", "duplicate payments"),
-        ),
-        (
-            Key::ReconAfterLeaving,
-            "离校后发放",
-            FindingKind::PaidAfterLeaving,
-            "笔",
-            src("离校后发放", "paid after leaving"),
-        ),
-    ] {
-        g.count(key, label, kind(k), unit, source)?;
-    }
+    Ok((count_keys, amount_keys))
+}
+
+/// Every term's records by channel, as a table.
+fn records_table(g: &mut Gather<'_>, by: &Tally) -> Result<(), Error> {
     // Every term's records by channel, for the table.
     let mut t = Table::new(
         "发放记录按学期和发放方式统计",
         &["学期", "发放方式", "笔数", "金额（万元）"],
     );
-    for ((term, channel), (n, amount)) in &by {
+    for ((term, channel), (n, amount)) in by {
         let row = t.push_row(vec![
             Inline::text(term.to_chinese()),
             Inline::text(channel.chinese()),
@@ -153,11 +179,5 @@ pub(super) fn reconciliation(
         "payments_by_term",
         t.with_note("按发放记录逐笔统计；金额未舍入。实物发放（如营养膳食）不是打卡发放。"),
     );
-    for (parts, total) in [(count_keys, Key::PaymentsCount), (amount_keys, Key::PaidAmount)] {
-        g.records.push(Relation::Sum {
-            parts: parts.iter().map(Key::to_string).collect(),
-            total: total.to_string(),
-        });
-    }
     Ok(())
 }

@@ -9,7 +9,7 @@ use super::keys::Key;
 use super::nutrition::nutrition_batches;
 use super::{County, Error, RosterFigures};
 use crate::model::rate::Rate;
-use crate::model::{Locality, SchoolKind, Stage};
+use crate::model::{Decimal, Locality, SchoolKind, Stage};
 use crate::report::value::Value;
 use crate::report::{Chart, Figure, Series};
 use crate::stats::{RetentionKind, RetentionOptions, disabled_enrolment_rate, retention};
@@ -18,6 +18,26 @@ use eduaid_model::convert::clamped;
 /// Retention, disabled children, migrants, class sizes, rural schools and
 /// the nutrition plan's batches.
 pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) -> Result<(), Error> {
+    retention_rates(g, c)?;
+    disabled_children(g, c)?;
+    migrant_share(g, c, r)?;
+    class_sizes(g, c.spring.year, r)?;
+    rural_schools(g, r)?;
+    nutrition_batches(g, c, r)
+}
+
+/// A provincial standard the county's settings give, as an input figure.
+fn standard(g: &mut Gather<'_>, key: Key, label: &str, value: Option<Decimal>) -> Result<(), Error> {
+    let Some(v) = value else { return Ok(()) };
+    let src = g
+        .p()
+        .source(None, Origin::Input, "省颁标准（输入）", "provincial standard (input)");
+    g.add(Ok(Figure::number(key, label, v, None, "%", src)))
+}
+
+/// Primary six-year and junior three-year retention over the last three
+/// school years, the junior standard, and their chart.
+fn retention_rates(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
     let s = g.settings;
     let p = g.p();
     let year = c.spring.year;
@@ -69,17 +89,12 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) 
             g.add(f)?;
         }
     }
-    let input = || p.source(None, Origin::Input, "省颁标准（输入）", "provincial standard (input)");
-    if let Some(v) = s.junior_retention_standard {
-        g.add(Ok(Figure::number(
-            Key::RetentionJuniorStandard,
-            "初中三年巩固率省颁标准",
-            v,
-            None,
-            "%",
-            input(),
-        )))?;
-    }
+    standard(
+        g,
+        Key::RetentionJuniorStandard,
+        "初中三年巩固率省颁标准",
+        s.junior_retention_standard,
+    )?;
     if primary.len() == labels.len() && junior.len() == labels.len() {
         let cats: Vec<&str> = labels.iter().map(String::as_str).collect();
         let series = Vec::from(
@@ -94,7 +109,14 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) 
         }
         g.data.chart("retention", chart);
     }
+    Ok(())
+}
 
+/// Disabled children aged 6-14 of the three kinds, those in school, their
+/// enrolment rate and its standard.
+fn disabled_children(g: &mut Gather<'_>, c: &County<'_>) -> Result<(), Error> {
+    let p = g.p();
+    let year = c.spring.year;
     let disabled = disabled_enrolment_rate(c.counts, year, 6..=14, true)?;
     let dsrc = p.source(
         None,
@@ -131,17 +153,18 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) 
             dsrc,
         ),
     })?;
-    if let Some(v) = s.disabled_enrolment_standard {
-        g.add(Ok(Figure::number(
-            Key::DisabledStandard,
-            "三类残疾儿童入学率省颁标准",
-            v,
-            None,
-            "%",
-            input(),
-        )))?;
-    }
+    standard(
+        g,
+        Key::DisabledStandard,
+        "三类残疾儿童入学率省颁标准",
+        g.settings.disabled_enrolment_standard,
+    )
+}
 
+/// The share of migrant workers' children among the urban district's
+/// primary pupils in school on the spring term's reference date.
+fn migrant_share(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) -> Result<(), Error> {
+    let p = g.p();
     let on = c.spring.reference_date();
     let urban = g.urban.clone();
     let msrc = p.source(
@@ -184,13 +207,15 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) 
                 share.denominator(),
                 2,
                 msrc,
-            ))?;
+            ))
         }
-        Err(e) => g.add(Err(e.into()))?,
+        Err(e) => g.add(Err(e.into())),
     }
+}
 
-    class_sizes(g, year, r)?;
-
+/// Rural schools and teaching points that teach primary or junior pupils.
+fn rural_schools(g: &mut Gather<'_>, r: &RosterFigures) -> Result<(), Error> {
+    let p = g.p();
     let teaches_compulsory = |k: SchoolKind| k.teaches(Stage::Primary) || k.teaches(Stage::Junior);
     let rural = r
         .schools
@@ -209,6 +234,5 @@ pub(super) fn statistics(g: &mut Gather<'_>, c: &County<'_>, r: &RosterFigures) 
         clamped::<_, u64>(rural),
         "所",
         src,
-    )?;
-    nutrition_batches(g, c, r)
+    )
 }

@@ -368,147 +368,21 @@ pub fn reconcile_owed<O: Owed + ?Sized>(
     disbursements: &[Disbursement],
     scope: &Scope,
 ) -> Result<Reconciliation, Error> {
-    let mut findings: Vec<Finding> = Vec::new();
-    let mut matched = Count::default();
-    let mut paid_total = Money::ZERO;
-    let mut seen_ids: HashMap<&str, &Disbursement> = HashMap::new();
-    let mut first_of: HashMap<(StudentId, ProgramId, Term), &Disbursement> = HashMap::new();
-
     // Order each key's records by date, then reference: the first is the
     // payment, the rest are duplicates.
     let mut order: Vec<&Disbursement> = disbursements.iter().collect();
     order.sort_by(|a, b| (a.paid_on, &a.id).cmp(&(b.paid_on, &b.id)));
-
+    let mut c = Classified::default();
     for d in order {
-        add_to(&mut paid_total, d.amount, "total paid")?;
-        let mk = |kind, owed: Option<Money>, evidence: String| Finding {
-            kind,
-            student: d.student_id.clone(),
-            program: d.program.clone(),
-            term: d.term,
-            owed,
-            paid: Some(d.amount),
-            payments: vec![d.id.clone()],
-            evidence,
-        };
-        if let Err(e) = d.validate() {
-            findings.push(mk(FindingKind::Invalid, None, e.to_string()));
-            continue;
-        }
-        if let Some(prev) = seen_ids.insert(d.id.as_str(), d) {
-            let mut f = mk(
-                FindingKind::Invalid,
-                None,
-                format!(
-                    "payment reference {} is used twice (also paid on {})",
-                    d.id, prev.paid_on
-                ),
-            );
-            f.payments.push(prev.id.clone());
-            findings.push(f);
-            continue;
-        }
-        if !owed.knows_program(&d.program) {
-            findings.push(mk(
-                FindingKind::UnknownProgram,
-                None,
-                format!("no program {} in the policy", d.program),
-            ));
-            continue;
-        }
-        let Payee::Known { left_on, status } = owed.payee(&d.student_id)? else {
-            findings.push(mk(
-                FindingKind::UnknownStudent,
-                None,
-                format!("student {} is not in the roster", d.student_id),
-            ));
-            continue;
-        };
-        let key = (d.student_id.clone(), d.program.clone(), d.term);
-        let owed_here = owed.amount(&d.student_id, &d.program, d.term);
-        if !scope.contains(&d.program, d.term) {
-            findings.push(mk(
-                FindingKind::OutOfScope,
-                owed_here,
-                format!("{} {} is outside the reconciliation's scope", d.program, d.term),
-            ));
-            continue;
-        }
-        if let Some(first) = first_of.get(&key) {
-            let mut f = mk(
-                FindingKind::Duplicate,
-                owed_here,
-                format!(
-                    "second payment of {} for {} {}: already paid {} on {} (reference {})",
-                    d.amount, d.program, d.term, first.amount, first.paid_on, first.id
-                ),
-            );
-            f.payments.push(first.id.clone());
-            findings.push(f);
-            continue;
-        }
-        first_of.insert(key, d);
-        if let Some(left) = left_on {
-            if d.paid_on >= left {
-                let how = status.map(|s| format!(" ({s})")).unwrap_or_default();
-                findings.push(mk(
-                    FindingKind::PaidAfterLeaving,
-                    owed_here,
-                    format!("paid on {} but the student left school on {left}{how}", d.paid_on),
-                ));
-                continue;
-            }
-        }
-        match owed_here {
-            None => {
-                let evidence = owed.not_owed(&d.student_id, &d.program, d.term)?;
-                findings.push(mk(FindingKind::Ineligible, None, evidence));
-            }
-            Some(o) if o.round_to_fen(eduaid_model::Rounding::HalfUp) != d.amount => {
-                findings.push(mk(
-                    FindingKind::WrongAmount,
-                    Some(o),
-                    format!("paid {} but {} was owed", d.amount, o),
-                ));
-            }
-            Some(_) => {
-                matched.records += 1;
-                add_to(&mut matched.amount, d.amount, "matched total")?;
-            }
-        }
+        c.classify(owed, scope, d)?;
     }
-
-    // Entitled, in scope, never paid.
-    let mut owed_total = Money::ZERO;
-    let mut entitlements = 0u64;
-    let mut failed = None;
-    owed.visit_owed(&mut |student, program, term, m| {
-        if !scope.contains(program, term) {
-            return Visit::Continue(());
-        }
-        entitlements += 1;
-        if let Err(e) = add_to(&mut owed_total, m, "total owed") {
-            failed = Some(e);
-            return Visit::Break(());
-        }
-        let key = (student.clone(), program.clone(), term);
-        if !first_of.contains_key(&key) {
-            findings.push(Finding {
-                kind: FindingKind::Unpaid,
-                student: key.0,
-                program: key.1,
-                term,
-                owed: Some(m),
-                paid: None,
-                payments: Vec::new(),
-                evidence: format!("entitled to {m} for {program} {term} and no payment is on record"),
-            });
-        }
-        Visit::Continue(())
-    })?;
-    if let Some(e) = failed {
-        return Err(e);
-    }
+    let (entitlements, owed_total) = c.unpaid(owed, scope)?;
+    let Classified {
+        mut findings,
+        matched,
+        paid_total,
+        ..
+    } = c;
     findings.sort_by(|a, b| (&a.student, &a.program, a.term, a.kind).cmp(&(&b.student, &b.program, b.term, b.kind)));
     let mut by_kind: BTreeMap<FindingKind, Count> = BTreeMap::new();
     for f in &findings {
@@ -530,4 +404,157 @@ pub fn reconcile_owed<O: Owed + ?Sized>(
         owed: owed_total,
         findings,
     })
+}
+
+/// The records as they are classified, each into exactly one class: a
+/// finding, or matched.
+#[derive(Default)]
+struct Classified<'d> {
+    findings: Vec<Finding>,
+    matched: Count,
+    paid_total: Money,
+    /// Each payment reference, with its record.
+    seen_ids: HashMap<&'d str, &'d Disbursement>,
+    /// The payment (the first record) of each student, program and term.
+    first_of: HashMap<(StudentId, ProgramId, Term), &'d Disbursement>,
+}
+
+impl<'d> Classified<'d> {
+    /// Classify one record (records come in order of date, then reference).
+    fn classify<O: Owed + ?Sized>(&mut self, owed: &O, scope: &Scope, d: &'d Disbursement) -> Result<(), Error> {
+        add_to(&mut self.paid_total, d.amount, "total paid")?;
+        let mk = |kind, owed: Option<Money>, evidence: String| Finding {
+            kind,
+            student: d.student_id.clone(),
+            program: d.program.clone(),
+            term: d.term,
+            owed,
+            paid: Some(d.amount),
+            payments: vec![d.id.clone()],
+            evidence,
+        };
+        if let Err(e) = d.validate() {
+            self.findings.push(mk(FindingKind::Invalid, None, e.to_string()));
+            return Ok(());
+        }
+        if let Some(prev) = self.seen_ids.insert(d.id.as_str(), d) {
+            let mut f = mk(
+                FindingKind::Invalid,
+                None,
+                format!(
+                    "payment reference {} is used twice (also paid on {})",
+                    d.id, prev.paid_on
+                ),
+            );
+            f.payments.push(prev.id.clone());
+            self.findings.push(f);
+            return Ok(());
+        }
+        if !owed.knows_program(&d.program) {
+            self.findings.push(mk(
+                FindingKind::UnknownProgram,
+                None,
+                format!("no program {} in the policy", d.program),
+            ));
+            return Ok(());
+        }
+        let Payee::Known { left_on, status } = owed.payee(&d.student_id)? else {
+            self.findings.push(mk(
+                FindingKind::UnknownStudent,
+                None,
+                format!("student {} is not in the roster", d.student_id),
+            ));
+            return Ok(());
+        };
+        let key = (d.student_id.clone(), d.program.clone(), d.term);
+        let owed_here = owed.amount(&d.student_id, &d.program, d.term);
+        if !scope.contains(&d.program, d.term) {
+            self.findings.push(mk(
+                FindingKind::OutOfScope,
+                owed_here,
+                format!("{} {} is outside the reconciliation's scope", d.program, d.term),
+            ));
+            return Ok(());
+        }
+        if let Some(first) = self.first_of.get(&key) {
+            let mut f = mk(
+                FindingKind::Duplicate,
+                owed_here,
+                format!(
+                    "second payment of {} for {} {}: already paid {} on {} (reference {})",
+                    d.amount, d.program, d.term, first.amount, first.paid_on, first.id
+                ),
+            );
+            f.payments.push(first.id.clone());
+            self.findings.push(f);
+            return Ok(());
+        }
+        self.first_of.insert(key, d);
+        if let Some(left) = left_on {
+            if d.paid_on >= left {
+                let how = status.map(|s| format!(" ({s})")).unwrap_or_default();
+                self.findings.push(mk(
+                    FindingKind::PaidAfterLeaving,
+                    owed_here,
+                    format!("paid on {} but the student left school on {left}{how}", d.paid_on),
+                ));
+                return Ok(());
+            }
+        }
+        match owed_here {
+            None => {
+                let evidence = owed.not_owed(&d.student_id, &d.program, d.term)?;
+                self.findings.push(mk(FindingKind::Ineligible, None, evidence));
+            }
+            Some(o) if o.round_to_fen(eduaid_model::Rounding::HalfUp) != d.amount => {
+                self.findings.push(mk(
+                    FindingKind::WrongAmount,
+                    Some(o),
+                    format!("paid {} but {} was owed", d.amount, o),
+                ));
+            }
+            Some(_) => {
+                self.matched.records += 1;
+                add_to(&mut self.matched.amount, d.amount, "matched total")?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Add the entitlements in scope never paid as findings; gives their
+    /// number and the total owed in scope.
+    fn unpaid<O: Owed + ?Sized>(&mut self, owed: &O, scope: &Scope) -> Result<(u64, Money), Error> {
+        // Entitled, in scope, never paid.
+        let mut owed_total = Money::ZERO;
+        let mut entitlements = 0u64;
+        let mut failed = None;
+        owed.visit_owed(&mut |student, program, term, m| {
+            if !scope.contains(program, term) {
+                return Visit::Continue(());
+            }
+            entitlements += 1;
+            if let Err(e) = add_to(&mut owed_total, m, "total owed") {
+                failed = Some(e);
+                return Visit::Break(());
+            }
+            let key = (student.clone(), program.clone(), term);
+            if !self.first_of.contains_key(&key) {
+                self.findings.push(Finding {
+                    kind: FindingKind::Unpaid,
+                    student: key.0,
+                    program: key.1,
+                    term,
+                    owed: Some(m),
+                    paid: None,
+                    payments: Vec::new(),
+                    evidence: format!("entitled to {m} for {program} {term} and no payment is on record"),
+                });
+            }
+            Visit::Continue(())
+        })?;
+        match failed {
+            Some(e) => Err(e),
+            None => Ok((entitlements, owed_total)),
+        }
+    }
 }

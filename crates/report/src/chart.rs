@@ -19,6 +19,8 @@
 )]
 
 use plotters::coord::Shift;
+use plotters::coord::ranged1d::SegmentedCoord;
+use plotters::coord::types::{RangedCoordf64, RangedCoordi32};
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
 use rust_decimal::Decimal;
@@ -26,6 +28,9 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::{Deserialize, Serialize};
 
 use crate::Error;
+
+/// The chart's plotting area: categories along x, values up y.
+type Plot<'a, DB> = ChartContext<'a, DB, Cartesian2d<SegmentedCoord<RangedCoordi32>, RangedCoordf64>>;
 
 /// Bars or lines.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -263,7 +268,24 @@ impl Chart {
             .map_err(err)?;
 
         let values = self.values_f64();
-        let ns = values.len().max(1) as i32;
+        Self::draw_category_labels(root, &chart, &cats, lo)?;
+        match self.kind {
+            ChartKind::Bar => self.draw_bars(root, &chart, &values, lo)?,
+            ChartKind::Line => self.draw_lines(root, &mut chart, &values)?,
+        }
+        self.draw_threshold(root, &chart)?;
+        self.draw_legend(root).map_err(err)?;
+        Ok(())
+    }
+
+    /// The category labels under the x axis, each wrapped to its slot.
+    fn draw_category_labels<DB: DrawingBackend>(
+        root: &DrawingArea<DB, Shift>,
+        chart: &Plot<'_, DB>,
+        cats: &[String],
+        lo: f64,
+    ) -> Result<(), String> {
+        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
         for (i, c) in cats.iter().enumerate() {
             let (x, y) = chart.backend_coord(&(SegmentValue::CenterOf(i as i32), lo));
             let (x_next, _) = chart.backend_coord(&(SegmentValue::CenterOf(i as i32 + 1), lo));
@@ -276,72 +298,102 @@ impl Chart {
                     .map_err(err)?;
             }
         }
+        Ok(())
+    }
+
+    /// Bars side by side in each category's slot, each with its value above.
+    fn draw_bars<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        chart: &Plot<'_, DB>,
+        values: &[Vec<f64>],
+        lo: f64,
+    ) -> Result<(), String> {
+        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+        let n = self.categories.len() as i32;
+        let ns = values.len().max(1) as i32;
         let slot_width = {
             let (a, _) = chart.backend_coord(&(SegmentValue::Exact(0), lo));
             let (b, _) = chart.backend_coord(&(SegmentValue::Last, lo));
             f64::from((b - a).max(1)) / f64::from(n.max(1))
         };
-        match self.kind {
-            ChartKind::Bar => {
-                for (ci, _) in self.categories.iter().enumerate() {
-                    let ci = ci as i32;
-                    let (x0, y0) = chart.backend_coord(&(SegmentValue::Exact(ci), lo));
-                    let slot = slot_width;
-                    let group = slot * 0.7;
-                    let bar_w = group / f64::from(ns);
-                    let start = x0 as f64 + (slot - group) / 2.0;
-                    for (si, s) in values.iter().enumerate() {
-                        let v = s.get(ci as usize).copied().unwrap_or(0.0);
-                        let (_, yv) = chart.backend_coord(&(SegmentValue::Exact(ci), v));
-                        let bx0 = (start + bar_w * si as f64) as i32;
-                        let bx1 = (start + bar_w * (si as f64 + 1.0)) as i32 - 2;
-                        let color = PALETTE[si % PALETTE.len()];
-                        root.draw(&Rectangle::new([(bx0, yv), (bx1.max(bx0 + 1), y0)], color.filled()))
-                            .map_err(err)?;
-                        let label = self.series[si]
-                            .values
-                            .get(ci as usize)
-                            .map(|d| self.label(*d))
-                            .unwrap_or_default();
-                        let style = TextStyle::from((FONT, 18).into_font())
-                            .color(&BLACK)
-                            .pos(Pos::new(HPos::Center, VPos::Bottom));
-                        root.draw(&Text::new(label, ((bx0 + bx1) / 2, yv - 3), style))
-                            .map_err(err)?;
-                    }
-                }
-            }
-            ChartKind::Line => {
-                for (si, s) in values.iter().enumerate() {
-                    let color = PALETTE[si % PALETTE.len()];
-                    let pts: Vec<(SegmentValue<i32>, f64)> = s
-                        .iter()
-                        .enumerate()
-                        .map(|(i, v)| (SegmentValue::CenterOf(i as i32), *v))
-                        .collect();
-                    chart
-                        .draw_series(LineSeries::new(pts.clone(), color.stroke_width(3)))
-                        .map_err(err)?;
-                    chart
-                        .draw_series(pts.iter().map(|p| Circle::new(p.clone(), 5, color.filled())))
-                        .map_err(err)?;
-                    for (i, p) in pts.iter().enumerate() {
-                        let (px, py) = chart.backend_coord(p);
-                        let label = self.series[si]
-                            .values
-                            .get(i)
-                            .map(|d| self.label(*d))
-                            .unwrap_or_default();
-                        let below = si % 2 == 1;
-                        let style = TextStyle::from((FONT, 18).into_font())
-                            .color(&color)
-                            .pos(Pos::new(HPos::Center, if below { VPos::Top } else { VPos::Bottom }));
-                        let dy = if below { 9 } else { -9 };
-                        root.draw(&Text::new(label, (px, py + dy), style)).map_err(err)?;
-                    }
-                }
+        for (ci, _) in self.categories.iter().enumerate() {
+            let ci = ci as i32;
+            let (x0, y0) = chart.backend_coord(&(SegmentValue::Exact(ci), lo));
+            let slot = slot_width;
+            let group = slot * 0.7;
+            let bar_w = group / f64::from(ns);
+            let start = x0 as f64 + (slot - group) / 2.0;
+            for (si, s) in values.iter().enumerate() {
+                let v = s.get(ci as usize).copied().unwrap_or(0.0);
+                let (_, yv) = chart.backend_coord(&(SegmentValue::Exact(ci), v));
+                let bx0 = (start + bar_w * si as f64) as i32;
+                let bx1 = (start + bar_w * (si as f64 + 1.0)) as i32 - 2;
+                let color = PALETTE[si % PALETTE.len()];
+                root.draw(&Rectangle::new([(bx0, yv), (bx1.max(bx0 + 1), y0)], color.filled()))
+                    .map_err(err)?;
+                let label = self.series[si]
+                    .values
+                    .get(ci as usize)
+                    .map(|d| self.label(*d))
+                    .unwrap_or_default();
+                let style = TextStyle::from((FONT, 18).into_font())
+                    .color(&BLACK)
+                    .pos(Pos::new(HPos::Center, VPos::Bottom));
+                root.draw(&Text::new(label, ((bx0 + bx1) / 2, yv - 3), style))
+                    .map_err(err)?;
             }
         }
+        Ok(())
+    }
+
+    /// A line with round markers per series, each point labelled (the
+    /// second series' labels below its points, so two lines' do not meet).
+    fn draw_lines<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        chart: &mut Plot<'_, DB>,
+        values: &[Vec<f64>],
+    ) -> Result<(), String> {
+        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
+        for (si, s) in values.iter().enumerate() {
+            let color = PALETTE[si % PALETTE.len()];
+            let pts: Vec<(SegmentValue<i32>, f64)> = s
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (SegmentValue::CenterOf(i as i32), *v))
+                .collect();
+            chart
+                .draw_series(LineSeries::new(pts.clone(), color.stroke_width(3)))
+                .map_err(err)?;
+            chart
+                .draw_series(pts.iter().map(|p| Circle::new(p.clone(), 5, color.filled())))
+                .map_err(err)?;
+            for (i, p) in pts.iter().enumerate() {
+                let (px, py) = chart.backend_coord(p);
+                let label = self.series[si]
+                    .values
+                    .get(i)
+                    .map(|d| self.label(*d))
+                    .unwrap_or_default();
+                let below = si % 2 == 1;
+                let style = TextStyle::from((FONT, 18).into_font())
+                    .color(&color)
+                    .pos(Pos::new(HPos::Center, if below { VPos::Top } else { VPos::Bottom }));
+                let dy = if below { 9 } else { -9 };
+                root.draw(&Text::new(label, (px, py + dy), style)).map_err(err)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The threshold (a provincial standard) as a dashed red line.
+    fn draw_threshold<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        chart: &Plot<'_, DB>,
+    ) -> Result<(), String> {
+        let err = |e: DrawingAreaErrorKind<DB::ErrorType>| e.to_string();
         if let Some(th) = &self.threshold {
             let v = th.value.to_f64().unwrap_or(0.0);
             let (x0, y) = chart.backend_coord(&(SegmentValue::Exact(0), v));
@@ -355,7 +407,6 @@ impl Chart {
                 x += 20;
             }
         }
-        self.draw_legend(root).map_err(err)?;
         Ok(())
     }
 

@@ -373,39 +373,9 @@ impl Template {
                 .map(|f| JValue::from_object(FigureObject(f.clone())))
                 .ok_or_else(|| minijinja::Error::new(ErrorKind::UndefinedError, format!("unknown figure {key:?}")))
         });
-        let tables: BTreeSet<String> = data.tables.keys().cloned().collect();
-        env.add_function("table", move |key: String| -> Result<JValue, minijinja::Error> {
-            if tables.contains(&key) {
-                Ok(JValue::from_safe_string(format!("{BLOCK_OPEN}table:{key}{MARK_CLOSE}")))
-            } else {
-                Err(minijinja::Error::new(
-                    ErrorKind::UndefinedError,
-                    format!("unknown table {key:?}"),
-                ))
-            }
-        });
-        let charts: BTreeSet<String> = data.charts.keys().cloned().collect();
-        env.add_function("chart", move |key: String| -> Result<JValue, minijinja::Error> {
-            if charts.contains(&key) {
-                Ok(JValue::from_safe_string(format!("{BLOCK_OPEN}chart:{key}{MARK_CLOSE}")))
-            } else {
-                Err(minijinja::Error::new(
-                    ErrorKind::UndefinedError,
-                    format!("unknown chart {key:?}"),
-                ))
-            }
-        });
-        let mut ctx: BTreeMap<String, JValue> = BTreeMap::new();
-        for (k, v) in &data.vars {
-            let v = match v {
-                Var::Text(s) => JValue::from(s.clone()),
-                Var::List(l) => JValue::from(l.clone()),
-            };
-            ctx.insert(k.clone(), v);
-        }
-        for (k, f) in figures.iter() {
-            ctx.insert(k.clone(), JValue::from_object(FigureObject(f.clone())));
-        }
+        env.add_function("table", block_marker("table", data.tables.keys().cloned().collect()));
+        env.add_function("chart", block_marker("chart", data.charts.keys().cloned().collect()));
+        let ctx = context(data, &figures);
         let known: BTreeSet<String> = ctx.keys().cloned().collect();
         let to_err = |e: &minijinja::Error| self.error(e, &known);
         env.add_template(&self.name, &self.source).map_err(|e| to_err(&e))?;
@@ -463,6 +433,42 @@ impl Template {
             message,
         }
     }
+}
+
+/// The template function `table(key)` or `chart(key)`: a block marker for
+/// a table or chart the data holds, an error for one it does not.
+fn block_marker(
+    kind: &'static str,
+    keys: BTreeSet<String>,
+) -> impl Fn(String) -> Result<JValue, minijinja::Error> + Send + Sync + 'static {
+    move |key: String| {
+        if keys.contains(&key) {
+            Ok(JValue::from_safe_string(format!(
+                "{BLOCK_OPEN}{kind}:{key}{MARK_CLOSE}"
+            )))
+        } else {
+            Err(minijinja::Error::new(
+                ErrorKind::UndefinedError,
+                format!("unknown {kind} {key:?}"),
+            ))
+        }
+    }
+}
+
+/// The names a template sees: the data's variables, then its figures.
+fn context(data: &ReportData, figures: &BTreeMap<String, Figure>) -> BTreeMap<String, JValue> {
+    let mut ctx: BTreeMap<String, JValue> = BTreeMap::new();
+    for (k, v) in &data.vars {
+        let v = match v {
+            Var::Text(s) => JValue::from(s.clone()),
+            Var::List(l) => JValue::from(l.clone()),
+        };
+        ctx.insert(k.clone(), v);
+    }
+    for (k, f) in figures {
+        ctx.insert(k.clone(), JValue::from_object(FigureObject(f.clone())));
+    }
+    ctx
 }
 
 #[cfg(test)]

@@ -148,32 +148,8 @@ pub(super) fn tokenize(s: &[char]) -> Vec<Token> {
         // A digit glued to a letter or after a decimal point of a broken
         // number is not read.
         let start = i;
-        let mut digits = String::new();
-        let mut dp: u32 = 0;
-        let mut seen_point = false;
-        while i < s.len() {
-            let ch = s[i];
-            if ch.is_ascii_digit() {
-                digits.push(ch);
-                if seen_point {
-                    dp = dp.saturating_add(1);
-                }
-                i += 1;
-            } else if ch == '.' && !seen_point && s.get(i + 1).is_some_and(char::is_ascii_digit) {
-                seen_point = true;
-                digits.push('.');
-                i += 1;
-            } else if ch == ','
-                && !seen_point
-                && (1..=3).all(|k| s.get(i + k).is_some_and(char::is_ascii_digit))
-                && !s.get(i + 4).is_some_and(char::is_ascii_digit)
-            {
-                // Thousands separator.
-                i += 1;
-            } else {
-                break;
-            }
-        }
+        let (digits, dp, next) = read_number(s, i);
+        i = next;
         if digits.len() > 20 {
             continue;
         }
@@ -184,42 +160,11 @@ pub(super) fn tokenize(s: &[char]) -> Vec<Token> {
         while s.get(j) == Some(&' ') {
             j += 1;
         }
-        let mut family = Family::Other;
-        let mut unit_len = 0;
-        if s.get(j) == Some(&'%') || s.get(j) == Some(&'％') {
-            family = Family::Percent;
-            unit_len = 1;
-        } else if let Some((u, scale)) = MONEY_UNITS.iter().find(|(u, _)| starts_with_at(s, j, u)) {
-            family = Family::Money;
-            unit_len = u.chars().count();
-            value = value.checked_mul(Decimal::from(*scale)).unwrap_or(value);
-        } else if starts_with_at(s, j, "万人") {
-            family = Family::Count("人");
-            unit_len = 2;
-            value = value.checked_mul(Decimal::from(10_000)).unwrap_or(value);
-        } else if let Some(u) = OTHER_UNITS.iter().find(|u| starts_with_at(s, j, u)) {
-            unit_len = u.chars().count();
-        } else if let Some((u, fam)) = COUNT_UNITS.iter().find(|(u, _)| starts_with_at(s, j, u)) {
-            family = Family::Count(fam);
-            unit_len = u.chars().count();
+        let (family, unit_len, scale) = read_unit(s, j);
+        if let Some(scale) = scale {
+            value = value.checked_mul(Decimal::from(scale)).unwrap_or(value);
         }
-        let mut end = j + unit_len;
-        // A standard: 元/生/年, 元/人/年, 元/人, 元/生·年.
-        let mut per = None;
-        if family == Family::Money && s.get(end) == Some(&'/') {
-            let mut k = end;
-            let mut yearly = false;
-            while s.get(k) == Some(&'/') || s.get(k) == Some(&'·') {
-                match s.get(k + 1) {
-                    Some('年') => yearly = true,
-                    Some(_) => {}
-                    None => break,
-                }
-                k += 2;
-            }
-            per = Some(yearly);
-            end = k.min(s.len());
-        }
+        let (per, end) = read_per(s, j + unit_len, family);
         let raw: String = s[start..end.min(s.len())].iter().collect();
         out.push(Token {
             value,
@@ -234,6 +179,77 @@ pub(super) fn tokenize(s: &[char]) -> Vec<Token> {
         i = end.max(i);
     }
     out
+}
+
+/// The number starting at `at`: its digits (a decimal point kept,
+/// thousands separators dropped), its number of decimal places, and where
+/// it ends.
+fn read_number(s: &[char], at: usize) -> (String, u32, usize) {
+    let mut i = at;
+    let mut digits = String::new();
+    let mut dp: u32 = 0;
+    let mut seen_point = false;
+    while i < s.len() {
+        let ch = s[i];
+        if ch.is_ascii_digit() {
+            digits.push(ch);
+            if seen_point {
+                dp = dp.saturating_add(1);
+            }
+            i += 1;
+        } else if ch == '.' && !seen_point && s.get(i + 1).is_some_and(char::is_ascii_digit) {
+            seen_point = true;
+            digits.push('.');
+            i += 1;
+        } else if ch == ','
+            && !seen_point
+            && (1..=3).all(|k| s.get(i + k).is_some_and(char::is_ascii_digit))
+            && !s.get(i + 4).is_some_and(char::is_ascii_digit)
+        {
+            // Thousands separator.
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    (digits, dp, i)
+}
+
+/// The unit at `at`: its family, its length in characters, and the scale
+/// it puts on the number (万元 is 10 000 yuan), if any.
+fn read_unit(s: &[char], at: usize) -> (Family, usize, Option<i64>) {
+    if s.get(at) == Some(&'%') || s.get(at) == Some(&'％') {
+        (Family::Percent, 1, None)
+    } else if let Some((u, scale)) = MONEY_UNITS.iter().find(|(u, _)| starts_with_at(s, at, u)) {
+        (Family::Money, u.chars().count(), Some(*scale))
+    } else if starts_with_at(s, at, "万人") {
+        (Family::Count("人"), 2, Some(10_000))
+    } else if let Some(u) = OTHER_UNITS.iter().find(|u| starts_with_at(s, at, u)) {
+        (Family::Other, u.chars().count(), None)
+    } else if let Some((u, fam)) = COUNT_UNITS.iter().find(|(u, _)| starts_with_at(s, at, u)) {
+        (Family::Count(fam), u.chars().count(), None)
+    } else {
+        (Family::Other, 0, None)
+    }
+}
+
+/// A money standard's "per" part at `at` (元/生/年, 元/人/年, 元/人,
+/// 元/生·年): whether it is yearly, and where the token ends.
+fn read_per(s: &[char], at: usize, family: Family) -> (Option<bool>, usize) {
+    if family != Family::Money || s.get(at) != Some(&'/') {
+        return (None, at);
+    }
+    let mut k = at;
+    let mut yearly = false;
+    while s.get(k) == Some(&'/') || s.get(k) == Some(&'·') {
+        match s.get(k + 1) {
+            Some('年') => yearly = true,
+            Some(_) => {}
+            None => break,
+        }
+        k += 2;
+    }
+    (Some(yearly), k.min(s.len()))
 }
 
 pub(super) fn between(s: &[char], from: usize, to: usize) -> String {

@@ -11,12 +11,14 @@ use std::str::FromStr;
 
 use anyhow::Context as _;
 use eduaid::county_report::{
-    self, CLASS_CAP_JUNIOR, CLASS_CAP_PRIMARY, County, DISABLED_ENROLMENT_STANDARD, JUNIOR_RETENTION_STANDARD, Missing,
-    Presentation, Settings, SourceLanguage, parse_date,
+    self, CLASS_CAP_JUNIOR, CLASS_CAP_PRIMARY, County, CountyReport, DISABLED_ENROLMENT_STANDARD,
+    JUNIOR_RETENTION_STANDARD, Missing, Presentation, Settings, SourceLanguage, parse_date,
 };
 use eduaid::model::convert::clamped;
 use eduaid::model::{Decimal, NaiveDate};
-use eduaid::report::{DocxRenderer, Figure, HtmlRenderer, MarkdownRenderer, Renderer, Source, Template, render};
+use eduaid::report::{
+    Document, DocxRenderer, Figure, HtmlRenderer, MarkdownRenderer, Renderer, Source, Template, Validation, render,
+};
 
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::common::{Ctx, Status};
@@ -139,83 +141,25 @@ fn file_name(f: ReportFormat, working: bool) -> String {
 }
 
 /// Run the command.
-#[allow(clippy::too_many_lines)]
 pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
-    let mut settings: BTreeMap<String, String> = BTreeMap::new();
-    for s in &args.set {
-        let (k, v) = s
-            .split_once('=')
-            .with_context(|| format!("--set {s:?}: expected KEY=VALUE"))?;
-        settings.insert(k.trim().to_string(), v.trim().to_string());
-    }
+    let settings = parse_settings(args)?;
     // Before any work: no report file is one of the inputs, and the
     // folder takes a new file.
     let mut formats = args.format.clone();
     formats.dedup();
-    let files: Vec<std::path::PathBuf> = formats
-        .iter()
-        .flat_map(|f| [false, true].map(|w| args.out.join(file_name(*f, w))))
-        .collect();
-    let mut read = output::roster_inputs(&args.data);
-    read.extend(output::count_inputs(&CountPaths::of(
-        &args.counts,
-        args.data.data.as_ref(),
-    )));
-    read.extend(inputs::pick(
-        args.disbursements.as_ref(),
-        args.data.data.as_ref(),
-        "disbursements",
-    ));
-    let loans_path = inputs::pick(args.loans.as_ref(), args.data.data.as_ref(), "loans");
-    read.extend(loans_path.clone());
-    // Cited figures: as given, else cited.csv (.xlsx, .json) in --data, as
-    // `eduaid sample` writes it.
-    let cited_path = inputs::pick(args.cited.as_ref(), args.data.data.as_ref(), "cited");
-    read.extend(cited_path.clone());
-    read.extend(args.template.iter().cloned());
-    read.extend(output::policy_inputs(&args.policy.policy));
-    output::guard_outputs(&files, &read)?;
+    let (loans_path, cited_path) = guard_files(args, &formats)?;
     let template = match &args.template {
         Some(p) => Template::from_file(p)?,
         None => Template::default_report(),
     };
-    // Cited figures (引用数据): refused as a whole if one row is bad, naming
-    // its line, so that no half-read file fills the report.
-    let cited = match &cited_path {
-        Some(p) => {
-            let figures = county_report::read_cited(p)?;
-            ctx.info(&format!(
-                "{} {}: {} {}",
-                ctx.t("read", "已读取"),
-                p.display(),
-                figures.len(),
-                ctx.t("cited figures", "项引用数据")
-            ));
-            figures
-        }
-        None => Vec::new(),
-    };
+    let cited = read_cited(cited_path.as_deref(), ctx)?;
     let engine = policy::engine(&args.policy)?;
     let loaded = inputs::load_roster(&args.data, ctx)?;
     let mut rejected = loaded.rejected;
     let paths = CountPaths::of(&args.counts, args.data.data.as_ref());
     let (counts, r) = inputs::load_counts(&paths, ctx)?;
     rejected += r;
-    let disb_path = inputs::pick(args.disbursements.as_ref(), args.data.data.as_ref(), "disbursements");
-    let disbursements = match &disb_path {
-        Some(p) => {
-            let (d, r) = inputs::load_disbursements(p, &policy::catalogue(&engine)?, ctx)?;
-            rejected += r;
-            Some(d)
-        }
-        None => {
-            ctx.warn(ctx.t(
-                "no disbursements file: the reconciliation figures are left out",
-                "未给出资金发放文件：不生成核对数据",
-            ));
-            None
-        }
-    };
+    let disbursements = load_disbursements(args, &engine, ctx, &mut rejected)?;
     let loans = match &loans_path {
         Some(p) => {
             let (l, r) = crate::cmd::loans::load_loans(p, ctx)?;
@@ -265,9 +209,132 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     for line in report.missing_sections() {
         ctx.warn(&line);
     }
-    // Settings the computed figures did not take: dates become date figures,
-    // anything else a word.
-    for (k, v) in &settings {
+    settings_as_figures(&mut report, &settings, &mut left_out)?;
+
+    let doc = template.render(&report.data).map_err(|e| {
+        anyhow::anyhow!(
+            "{e}\n{}",
+            ctx.t(
+                "hint: give a missing word or date with --set NAME=VALUE, or edit the template (--template FILE)",
+                "提示：缺少的文字或日期可用 --set NAME=VALUE 给出，或修改模板（--template FILE）",
+            )
+        )
+    })?;
+    warn_unprinted(&doc, &cited_keys, ctx);
+    let validation = report.validate(&doc)?;
+    // The official document carries no machine appendices; the working
+    // paper (底稿) has the data sources, the checks and what was left out.
+    let mut working = doc.clone();
+    report.push_appendices(&mut working, &validation);
+
+    // Every format rendered first, then each file written atomically.
+    let rendered = render_all(&formats, &doc, &working, args, ctx)?;
+    let mut written = Vec::new();
+    for (path, bytes) in rendered {
+        eduaid::io::write_file_atomically(&path, &bytes)?;
+        written.push((path, bytes.len()));
+    }
+    print_summary(&written, &report, &doc, &validation, &left_out, ctx)?;
+    Ok(Status::findings_if(!validation.is_consistent()).max(Status::bad_if(rejected)))
+}
+
+/// The `--set KEY=VALUE` settings, by key.
+fn parse_settings(args: &ReportArgs) -> anyhow::Result<BTreeMap<String, String>> {
+    let mut settings: BTreeMap<String, String> = BTreeMap::new();
+    for s in &args.set {
+        let (k, v) = s
+            .split_once('=')
+            .with_context(|| format!("--set {s:?}: expected KEY=VALUE"))?;
+        settings.insert(k.trim().to_string(), v.trim().to_string());
+    }
+    Ok(settings)
+}
+
+/// Refuse to write a report file over one of the inputs (or into a folder
+/// that takes no new file); the loans and cited-figures files to read.
+fn guard_files(
+    args: &ReportArgs,
+    formats: &[ReportFormat],
+) -> anyhow::Result<(Option<std::path::PathBuf>, Option<std::path::PathBuf>)> {
+    let files: Vec<std::path::PathBuf> = formats
+        .iter()
+        .flat_map(|f| [false, true].map(|w| args.out.join(file_name(*f, w))))
+        .collect();
+    let mut read = output::roster_inputs(&args.data);
+    read.extend(output::count_inputs(&CountPaths::of(
+        &args.counts,
+        args.data.data.as_ref(),
+    )));
+    read.extend(inputs::pick(
+        args.disbursements.as_ref(),
+        args.data.data.as_ref(),
+        "disbursements",
+    ));
+    let loans_path = inputs::pick(args.loans.as_ref(), args.data.data.as_ref(), "loans");
+    read.extend(loans_path.clone());
+    // Cited figures: as given, else cited.csv (.xlsx, .json) in --data, as
+    // `eduaid sample` writes it.
+    let cited_path = inputs::pick(args.cited.as_ref(), args.data.data.as_ref(), "cited");
+    read.extend(cited_path.clone());
+    read.extend(args.template.iter().cloned());
+    read.extend(output::policy_inputs(&args.policy.policy));
+    output::guard_outputs(&files, &read)?;
+    Ok((loans_path, cited_path))
+}
+
+/// Cited figures (引用数据): refused as a whole if one row is bad, naming
+/// its line, so that no half-read file fills the report.
+fn read_cited(path: Option<&std::path::Path>, ctx: &Ctx) -> anyhow::Result<Vec<Figure>> {
+    Ok(match path {
+        Some(p) => {
+            let figures = county_report::read_cited(p)?;
+            ctx.info(&format!(
+                "{} {}: {} {}",
+                ctx.t("read", "已读取"),
+                p.display(),
+                figures.len(),
+                ctx.t("cited figures", "项引用数据")
+            ));
+            figures
+        }
+        None => Vec::new(),
+    })
+}
+
+/// The disbursements, if a file is given or found (its rejected rows added
+/// to `rejected`); without one, a warning that the reconciliation figures
+/// are left out.
+fn load_disbursements(
+    args: &ReportArgs,
+    engine: &eduaid::eligibility::Engine,
+    ctx: &Ctx,
+    rejected: &mut u64,
+) -> anyhow::Result<Option<Vec<eduaid::model::Disbursement>>> {
+    let disb_path = inputs::pick(args.disbursements.as_ref(), args.data.data.as_ref(), "disbursements");
+    Ok(match &disb_path {
+        Some(p) => {
+            let (d, r) = inputs::load_disbursements(p, &policy::catalogue(engine)?, ctx)?;
+            *rejected += r;
+            Some(d)
+        }
+        None => {
+            ctx.warn(ctx.t(
+                "no disbursements file: the reconciliation figures are left out",
+                "未给出资金发放文件：不生成核对数据",
+            ));
+            None
+        }
+    })
+}
+
+/// Settings the computed figures did not take: dates become date figures,
+/// anything else a word.
+fn settings_as_figures(
+    report: &mut CountyReport,
+    settings: &BTreeMap<String, String>,
+    left_out: &mut LeftOut<'_>,
+) -> anyhow::Result<()> {
+    for (k, v) in settings {
         if report.data.figures.get(k).is_some() || report.data.vars.contains_key(k) {
             continue;
         }
@@ -283,18 +350,12 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             }
         }
     }
+    Ok(())
+}
 
-    let doc = template.render(&report.data).map_err(|e| {
-        anyhow::anyhow!(
-            "{e}\n{}",
-            ctx.t(
-                "hint: give a missing word or date with --set NAME=VALUE, or edit the template (--template FILE)",
-                "提示：缺少的文字或日期可用 --set NAME=VALUE 给出，或修改模板（--template FILE）",
-            )
-        )
-    })?;
-    // A cited figure the template does not print is named, not dropped
-    // silently (a misspelt key).
+/// A cited figure the template does not print is named, not dropped
+/// silently (a misspelt key).
+fn warn_unprinted(doc: &Document, cited_keys: &[String], ctx: &Ctx) {
     let used = doc.figures_used();
     let check_only = |k: &str| county_report::CITED_KEYS.iter().any(|c| c.key == k && !c.printed);
     for k in cited_keys
@@ -309,16 +370,20 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             )
         ));
     }
-    let validation = report.validate(&doc)?;
-    // The official document carries no machine appendices; the working
-    // paper (底稿) has the data sources, the checks and what was left out.
-    let mut working = doc.clone();
-    report.push_appendices(&mut working, &validation);
+}
 
-    // Every format rendered first, then each file written atomically.
+/// The document and the working paper in every format: each file's path
+/// and bytes (the Word renderer's notes on the document printed).
+fn render_all(
+    formats: &[ReportFormat],
+    doc: &Document,
+    working: &Document,
+    args: &ReportArgs,
+    ctx: &Ctx,
+) -> anyhow::Result<Vec<(std::path::PathBuf, Vec<u8>)>> {
     let mut rendered = Vec::new();
-    for f in formats {
-        for (d, w) in [(&doc, false), (&working, true)] {
+    for &f in formats {
+        for (d, w) in [(doc, false), (working, true)] {
             let (bytes, notes) = match f {
                 ReportFormat::Docx => {
                     let mut r = DocxRenderer::new();
@@ -336,11 +401,20 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             rendered.push((args.out.join(file_name(f, w)), bytes));
         }
     }
-    let mut written = Vec::new();
-    for (path, bytes) in rendered {
-        eduaid::io::write_file_atomically(&path, &bytes)?;
-        written.push((path, bytes.len()));
-    }
+    Ok(rendered)
+}
+
+/// What was written and found: JSON with `--json`, else one line per file,
+/// the county's count of figures with the validation's summary, and each
+/// finding.
+fn print_summary(
+    written: &[(std::path::PathBuf, usize)],
+    report: &CountyReport,
+    doc: &Document,
+    validation: &Validation,
+    left_out: &LeftOut<'_>,
+    ctx: &Ctx,
+) -> anyhow::Result<()> {
     if ctx.json {
         let files: Vec<String> = written.iter().map(|(p, _)| p.display().to_string()).collect();
         ctx.print_json(&serde_json::json!({
@@ -351,7 +425,7 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             "left_out": left_out.missing,
         }))?;
     } else {
-        for (p, n) in &written {
+        for (p, n) in written {
             outln!("{} {} ({n} bytes)", ctx.t("wrote", "已写入"), p.display());
         }
         outln!(
@@ -373,5 +447,5 @@ pub(crate) fn run(args: &ReportArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             outln!("  {}: {} — {}", ctx.t("finding", "问题"), f.location, f.message);
         }
     }
-    Ok(Status::findings_if(!validation.is_consistent()).max(Status::bad_if(rejected)))
+    Ok(())
 }

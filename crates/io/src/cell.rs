@@ -42,6 +42,9 @@ const MAX_YEAR: i32 = 2199;
 pub(crate) fn trim(s: &str) -> &str {
     match (s.as_bytes().first(), s.as_bytes().last()) {
         (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        // Ending so, only the start may have white space to trim (a
+        // name's first character has none: one character looked at).
+        (Some(_), Some(z)) if z.is_ascii_graphic() => s.trim_start(),
         _ => s.trim(),
     }
 }
@@ -76,6 +79,7 @@ impl Cell {
     }
 
     /// True if the cell holds nothing but white space.
+    #[inline(always)]
     pub(crate) fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
@@ -83,7 +87,9 @@ impl Cell {
             Cell::Text(s) => match s.as_bytes().first() {
                 None => true,
                 Some(b) if b.is_ascii_graphic() => false,
-                Some(_) => s.trim().is_empty(),
+                // Only white space iff nothing is left once its start is
+                // trimmed (which stops at the first other character).
+                Some(_) => s.trim_start().is_empty(),
             },
             _ => false,
         }
@@ -395,6 +401,18 @@ pub(crate) fn parse_u8(cell: &Cell) -> Result<Option<u8>, String> {
 
 /// A grade within `stage`: `3`, `３`, `3年级`, `三年级`, `初二`, `高一`, `小班`.
 pub(crate) fn parse_grade(cell: &Cell, stage: Option<Stage>) -> Result<Option<u8>, String> {
+    // One ASCII digit (most cells) is that grade, as the general path
+    // below reads it (a test compares them).
+    if let Cell::Text(s) = cell {
+        if let &[d @ b'0'..=b'9'] = s.as_bytes() {
+            return staged_grade(d - b'0', s, stage).map(Some);
+        }
+    }
+    parse_grade_general(cell, stage)
+}
+
+/// [`parse_grade`] without its quick reading of one digit.
+fn parse_grade_general(cell: &Cell, stage: Option<Stage>) -> Result<Option<u8>, String> {
     let Some(t) = cell.trimmed()? else {
         return Ok(None);
     };
@@ -417,19 +435,24 @@ pub(crate) fn parse_grade(cell: &Cell, stage: Option<Stage>) -> Result<Option<u8
         }
         .and_then(|n| u8::try_from(n).ok())
     };
-    let Some(mut g) = grade else {
+    let Some(g) = grade else {
         return Err(format!(
             "{t:?} is not a grade (expected 1 to 6, 三年级, 初二, 七年级, 高一, 小班 …)"
         ));
     };
-    // Junior grades are also counted on from primary: 七年级 is 初一.
+    staged_grade(g, s, stage).map(Some)
+}
+
+/// Grade `g`, read from `s`, in `stage`: junior grades counted on from
+/// primary (七年级 is 初一) unless `s` says 初, then checked.
+fn staged_grade(mut g: u8, s: &str, stage: Option<Stage>) -> Result<u8, String> {
     if stage == Some(Stage::Junior) && (7..=9).contains(&g) && !s.starts_with('初') {
         g -= 6;
     }
     if let Some(stage) = stage {
         stage.check_grade(g).map_err(|e| e.to_string())?;
     }
-    Ok(Some(g))
+    Ok(g)
 }
 
 /// An amount of money in yuan: `500`, `312.50`, `1,204,500元`, `120.45万元`,
@@ -700,6 +723,21 @@ mod tests {
         check::<eduaid_model::Sex>();
         check::<eduaid_model::Hukou>();
         check::<eduaid_model::EnrolmentStatus>();
+    }
+
+    #[test]
+    fn one_digit_grades_read_as_the_general_path_reads_them() {
+        let stages = Stage::ALL.iter().copied().map(Some).chain([None]);
+        for stage in stages {
+            for t in ["0", "1", "3", "6", "7", "9", " 7", "10", "１"] {
+                let c = Cell::Text(t.into());
+                assert_eq!(
+                    parse_grade(&c, stage),
+                    parse_grade_general(&c, stage),
+                    "{t:?} {stage:?}"
+                );
+            }
+        }
     }
 
     proptest::proptest! {

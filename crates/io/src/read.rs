@@ -927,35 +927,38 @@ impl Iterator for StudentReader<'_> {
                     return Some(Err(e));
                 }
             };
-            let outcome = match item {
+            let e = match item {
                 Item::Blank | Item::Skipped => continue,
                 // A row a first pass rejected is skipped whatever its fault:
                 // a ragged row or an unclosed quote as much as a bad cell.
                 Item::Bad(e) if !self.skip.is_empty() && self.skip.contains(&e.line) => continue,
-                Item::Bad(e) => Err(e),
+                Item::Bad(e) => e,
                 Item::Row(f) => {
                     if !self.skip.is_empty() && self.skip.contains(&f.line) {
                         continue;
                     }
-                    let outcome = match StudentRow::parse(&f, &self.ctx).and_then(|r| self.check(&f, r)) {
-                        Ok(r) => Ok(r),
-                        Err(e) => Err(row_error(&self.rows.0, &f, e)),
+                    // (Matched in place: the record, a few hundred bytes,
+                    // is not moved through intermediate results.)
+                    let fault = match StudentRow::parse(&f, &self.ctx) {
+                        Ok(r) => match self.check(&f, r) {
+                            Ok(r) => {
+                                self.rows.0.recycle(f);
+                                self.report.read += 1;
+                                self.report.accepted += 1;
+                                return Some(Ok(r));
+                            }
+                            Err(e) => e,
+                        },
+                        Err(e) => e,
                     };
+                    let e = row_error(&self.rows.0, &f, fault);
                     self.rows.0.recycle(f);
-                    outcome
+                    e
                 }
             };
             self.report.read += 1;
-            return Some(match outcome {
-                Ok(r) => {
-                    self.report.accepted += 1;
-                    Ok(r)
-                }
-                Err(e) => {
-                    self.report.rejected += 1;
-                    Err(Error::Row(Box::new(e)))
-                }
-            });
+            self.report.rejected += 1;
+            return Some(Err(Error::Row(Box::new(e))));
         }
     }
 }

@@ -149,7 +149,9 @@ pub fn load_roster_with_progress(
             .add_school(s.clone())
             .map_err(|e| roster_fault(&schools.report.file, &e))?;
     }
-    for h in book.map(HouseholdBook::into_households).unwrap_or_default() {
+    let households = book.map(HouseholdBook::into_households).unwrap_or_default();
+    roster.reserve_households(households.len());
+    for h in households {
         roster.add_household(h).map_err(|e| roster_fault(&report.file, &e))?;
     }
     // The reader checks what the roster checks; should they ever differ,

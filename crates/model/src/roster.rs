@@ -510,6 +510,20 @@ impl MemoryRoster {
         }
     }
 
+    /// Make room for `additional` more households, so that adding them
+    /// does not grow the household list and index step by step (a loader
+    /// that knows how many it will add calls this first).
+    ///
+    /// ```
+    /// let mut roster = eduaid_model::MemoryRoster::new();
+    /// roster.reserve_households(2);
+    /// assert_eq!(roster.households().count(), 0);
+    /// ```
+    pub fn reserve_households(&mut self, additional: usize) {
+        self.households.reserve(additional);
+        self.household_index.reserve(additional);
+    }
+
     /// Add a school.
     ///
     /// # Errors

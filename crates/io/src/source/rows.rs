@@ -129,7 +129,9 @@ pub(super) fn may_be_number(c: &Cell) -> bool {
                 // letter (ids, codes, yes/no), which no number has.
                 None => false,
                 Some(c) if c.is_ascii_alphabetic() => false,
-                _ if !s.is_ascii() => true,
+                // A character no number holds (a name's first, a school's)
+                // makes the text no number to the sums.
+                _ if !s.is_ascii() => s.chars().next().is_some_and(crate::furniture::may_be_in_number),
                 _ => {
                     let mut first = true;
                     for &b in b {
@@ -176,10 +178,20 @@ mod tests {
 
     #[test]
     fn dates_and_ids_are_not_handed_to_the_sums() {
-        for t in ["2016-10-24", "S00000001", "false", "1-2", "12,3-4"] {
+        // Nor names and schools: text opening with a character no number
+        // holds.
+        for t in [
+            "2016-10-24",
+            "S00000001",
+            "false",
+            "1-2",
+            "12,3-4",
+            "学生",
+            "学生000001",
+        ] {
             assert!(!may_be_number(&Cell::Text(t.into())), "{t}");
         }
-        for t in ["1", " -1,200.5 ", "学生", "１２"] {
+        for t in ["1", " -1,200.5 ", "１２", "　１２", "１２人", "人名"] {
             assert!(may_be_number(&Cell::Text(t.into())), "{t}");
         }
     }

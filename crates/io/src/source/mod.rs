@@ -229,6 +229,7 @@ impl ColumnKey for Col {
     fn name(self) -> &'static str {
         self.name
     }
+    #[inline(always)]
     fn index(self, kind: FileKind) -> Option<usize> {
         if kind == self.kind {
             self.index

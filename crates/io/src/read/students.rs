@@ -222,7 +222,10 @@ impl<'a> StudentReader<'a> {
         }
     }
 
-    fn check(&mut self, f: &Fields, mut row: StudentRow) -> Result<StudentRecord, CellError> {
+    /// Check a parsed row against the ids, schools and households before it,
+    /// where it lies: its household taken into the book if the reader keeps
+    /// them there, its warnings recorded.
+    fn check_in_place(&mut self, f: &Fields, row: &mut StudentRow) -> Result<(), CellError> {
         if let Some(seen) = &mut self.seen {
             if !seen.insert(fingerprint(row.student.id.as_bytes())) {
                 return Err(f.err("id", format!("duplicate student id {}", row.student.id)));
@@ -262,12 +265,7 @@ impl<'a> StudentReader<'a> {
         }
         let warnings = std::mem::take(&mut row.warnings);
         self.warn(f, &row.student, warnings);
-        Ok(StudentRecord {
-            line: f.line,
-            student: row.student,
-            household: row.household,
-            bank: row.bank,
-        })
+        Ok(())
     }
 }
 
@@ -386,10 +384,13 @@ pub fn read_bank_details<'a>(
     Ok(out)
 }
 
-impl Iterator for StudentReader<'_> {
-    type Item = Result<StudentRecord, Error>;
-
-    fn next(&mut self) -> Option<Result<StudentRecord, Error>> {
+impl StudentReader<'_> {
+    /// The next row: an accepted one handed to `take` with its line (its
+    /// cells still at hand), a rejected one returned as the error; `None`
+    /// at the end. What [`Iterator::next`] yields, without moving a record
+    /// through intermediate results (a loader pushes the student where it
+    /// keeps it).
+    fn step(&mut self, take: impl FnOnce(&Fields, StudentRow)) -> Option<Result<(), Error>> {
         loop {
             let item = match self.rows.0.next_item() {
                 Ok(Some(i)) => i,
@@ -412,15 +413,14 @@ impl Iterator for StudentReader<'_> {
                     if !self.skip.is_empty() && self.skip.contains(&f.line) {
                         continue;
                     }
-                    // (Matched in place: the record, a few hundred bytes,
-                    // is not moved through intermediate results.)
                     let fault = match StudentRow::parse(&f, &self.ctx) {
-                        Ok(r) => match self.check(&f, r) {
-                            Ok(r) => {
-                                self.rows.0.recycle(f);
+                        Ok(mut r) => match self.check_in_place(&f, &mut r) {
+                            Ok(()) => {
                                 self.report.read += 1;
                                 self.report.accepted += 1;
-                                return Some(Ok(r));
+                                take(&f, r);
+                                self.rows.0.recycle(f);
+                                return Some(Ok(()));
                             }
                             Err(e) => e,
                         },
@@ -434,6 +434,37 @@ impl Iterator for StudentReader<'_> {
             self.report.read += 1;
             self.report.rejected += 1;
             return Some(Err(Error::Row(Box::new(e))));
+        }
+    }
+
+    /// The next row as [`Iterator::next`] reads it, an accepted student
+    /// pushed to `students` and its line to `lines` (the household, if the
+    /// reader keeps them in its book, is there; the bank numbers are
+    /// dropped).
+    pub(crate) fn next_into(&mut self, students: &mut Vec<Student>, lines: &mut Vec<u64>) -> Option<Result<(), Error>> {
+        self.step(|f, row| {
+            students.push(row.student);
+            lines.push(f.line);
+        })
+    }
+}
+
+impl Iterator for StudentReader<'_> {
+    type Item = Result<StudentRecord, Error>;
+
+    fn next(&mut self) -> Option<Result<StudentRecord, Error>> {
+        let mut record = None;
+        let step = self.step(|f, row| {
+            record = Some(StudentRecord {
+                line: f.line,
+                student: row.student,
+                household: row.household,
+                bank: row.bank,
+            });
+        });
+        match step? {
+            Ok(()) => record.map(Ok),
+            Err(e) => Some(Err(e)),
         }
     }
 }

@@ -117,7 +117,7 @@ fn plain_whole(cell: &Cell) -> Option<u32> {
 /// True for a character [`number`] may read in a number: ASCII digits,
 /// points, minus and commas, white space, the full-width forms
 /// [`ascii_digits`] maps to those, and the units `人`, `名`, `元`.
-fn may_be_in_number(c: char) -> bool {
+pub(crate) fn may_be_in_number(c: char) -> bool {
     c.is_ascii_digit()
         || matches!(
             c,

@@ -329,7 +329,7 @@ impl Record for StudentRow {
     fn parse(f: &Fields, ctx: &Context) -> Result<StudentRow, CellError> {
         let id: StudentId = f.req(col::ID, parse_id)?;
         let stage: Stage = f.req(col::STAGE, parse_code)?;
-        let student = Student {
+        let mut student = Student {
             name: f.req(col::NAME, text)?,
             sex: f.req(col::SEX, parse_code)?,
             birth_date: f.req(col::BIRTH_DATE, parse_date)?,
@@ -368,7 +368,9 @@ impl Record for StudentRow {
         let mut warnings = check_student(f, &student, ctx)?;
         let bank = bank_details(f, ctx.today, &mut warnings);
         let mut spells = Vec::new();
-        for ((kind, ..), [flag_col, from_col, until_col]) in STATUS_COLUMNS.iter().zip(col::STATUS_SPELLS) {
+        // (By reference: the constant is not copied per row.)
+        let status_spells: &'static [[Col; 3]; STATUS_COLUMNS.len()] = &col::STATUS_SPELLS;
+        for ((kind, ..), &[flag_col, from_col, until_col]) in STATUS_COLUMNS.iter().zip(status_spells) {
             // Most rows state no status: three blank cells say nothing (as
             // the reading below finds: no flag, no dates).
             if f.cell(flag_col).is_blank() && f.cell(from_col).is_blank() && f.cell(until_col).is_blank() {
@@ -420,7 +422,6 @@ impl Record for StudentRow {
                 Some(h)
             }
         };
-        let mut student = student;
         if let Some(h) = &household {
             student.household_id = Some(h.id.clone());
         }

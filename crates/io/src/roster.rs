@@ -128,16 +128,13 @@ pub fn load_roster_with_progress(
     let mut lines: Vec<u64> = Vec::new();
     let mut errors: Vec<RowError> = Vec::new();
     let mut rows = 0u64;
-    for item in reader.by_ref() {
+    while let Some(item) = reader.next_into(&mut accepted, &mut lines) {
         rows += 1;
         if rows % PROGRESS_ROWS == 0 {
             progress(rows);
         }
         match item {
-            Ok(r) => {
-                accepted.push(r.student);
-                lines.push(r.line);
-            }
+            Ok(()) => {}
             Err(Error::Row(e)) => errors.push(*e),
             Err(e) => return Err(e),
         }
@@ -149,7 +146,9 @@ pub fn load_roster_with_progress(
             .add_school(s.clone())
             .map_err(|e| roster_fault(&schools.report.file, &e))?;
     }
-    for h in book.map(HouseholdBook::into_households).unwrap_or_default() {
+    let households = book.map(HouseholdBook::into_households).unwrap_or_default();
+    roster.reserve_households(households.len());
+    for h in households {
         roster.add_household(h).map_err(|e| roster_fault(&report.file, &e))?;
     }
     // The reader checks what the roster checks; should they ever differ,

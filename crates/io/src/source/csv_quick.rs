@@ -40,16 +40,10 @@ pub(super) fn plain_record(
     };
     let body = chunk.get(..body_end).unwrap_or_default();
     cells.truncate(ends.len() + 1);
-    let last = std::iter::once(body_end);
     match std::str::from_utf8(body) {
-        Ok(whole) if how.utf8 => {
-            let mut from = 0;
-            for (i, end) in ends.iter().copied().chain(last).enumerate() {
-                put_text(cells, i, whole.get(from..end).unwrap_or_default());
-                from = end + 1;
-            }
-        }
+        Ok(whole) if how.utf8 => put_line(cells, whole, ends),
         _ => {
+            let last = std::iter::once(body_end);
             let mut from = 0;
             for (i, end) in ends.iter().copied().chain(last).enumerate() {
                 put(cells, i, decode(body.get(from..end).unwrap_or_default(), how.utf8));
@@ -60,6 +54,28 @@ pub(super) fn plain_record(
     reader.consume(nl + 1);
     *line += 1;
     Ok(Some(*line))
+}
+
+/// The cells of a plain line `whole` (its separators at `ends`) written
+/// into `cells` (at most one more than `ends`), as [`put`] writes each:
+/// the text buffers of the cells already there reused, a cell opening
+/// with `'` unescaped.
+fn put_line(cells: &mut Vec<Cell>, whole: &str, ends: &[usize]) {
+    let mut from = 0;
+    for i in 0..=ends.len() {
+        let end = ends.get(i).copied().unwrap_or(whole.len());
+        let text = whole.get(from..end).unwrap_or_default();
+        from = end + 1;
+        match cells.get_mut(i) {
+            // Only a cell opening with `'` may be escaped.
+            Some(Cell::Text(s)) if text.as_bytes().first() != Some(&b'\'') => {
+                s.clear();
+                s.push_str(text);
+            }
+            Some(slot) => fill(slot, Ok(Cow::Borrowed(text))),
+            None => cells.push(Cell::Text(crate::csv_unescape(text).to_string())),
+        }
+    }
 }
 
 /// The first line of `chunk` if it holds no quote: where its line feed

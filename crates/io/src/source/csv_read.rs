@@ -190,23 +190,6 @@ pub(super) fn put(cells: &mut Vec<Cell>, i: usize, text: Result<Cow<'_, str>, &'
     }
 }
 
-/// [`put`] of text known to be valid.
-#[inline]
-pub(super) fn put_text(cells: &mut Vec<Cell>, i: usize, text: &str) {
-    match cells.get_mut(i) {
-        Some(Cell::Text(s)) => {
-            s.clear();
-            // Only a cell opening with `'` may be escaped.
-            s.push_str(if text.starts_with('\'') {
-                crate::csv_unescape(text)
-            } else {
-                text
-            });
-        }
-        _ => put(cells, i, Ok(Cow::Borrowed(text))),
-    }
-}
-
 /// One CSV record: its first line, and its cells or why it has none.
 #[cfg(test)]
 pub(super) type CsvRecord = (u64, Result<Vec<Vec<u8>>, String>);

@@ -229,6 +229,7 @@ impl ColumnKey for Col {
     fn name(self) -> &'static str {
         self.name
     }
+    #[inline(always)]
     fn index(self, kind: FileKind) -> Option<usize> {
         if kind == self.kind {
             self.index
@@ -258,6 +259,7 @@ impl Fields {
     }
 
     /// The cell of column `name` (an English name); empty if absent.
+    #[inline(always)]
     pub(crate) fn cell(&self, name: impl ColumnKey) -> &Cell {
         let place = |i: usize| match &self.places {
             Some(p) => p.get(i).copied().flatten(),
@@ -289,6 +291,7 @@ impl Fields {
     /// no value without asking `parse`: every cell parser reads a blank
     /// cell so (a test holds each of them to it), and most cells of a
     /// students file are blank status columns.
+    #[inline(always)]
     pub(crate) fn get<T>(
         &self,
         name: impl ColumnKey,
@@ -302,6 +305,7 @@ impl Fields {
     }
 
     /// A required value: an empty cell is an error.
+    #[inline(always)]
     pub(crate) fn req<T>(
         &self,
         name: impl ColumnKey,

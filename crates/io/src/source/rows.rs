@@ -119,36 +119,45 @@ pub(super) const MAX_SPARE_BYTES: usize = 1 << 16;
 
 /// ASCII text is a number only if, white space and commas dropped, it
 /// is digits, points and a leading minus: a date (`2016-10-24`) is not.
+/// Text opening with a character no number holds (a name's first, a
+/// school's) is none either.
+#[inline]
 pub(super) fn may_be_number(c: &Cell) -> bool {
     match c {
         Cell::Empty => false,
         Cell::Text(s) => {
-            let b = s.as_bytes();
-            match b.first() {
+            match s.as_bytes().first() {
                 // An empty cell holds no number, and most cells open with a
                 // letter (ids, codes, yes/no), which no number has.
                 None => false,
                 Some(c) if c.is_ascii_alphabetic() => false,
-                _ if !s.is_ascii() => true,
-                _ => {
-                    let mut first = true;
-                    for &b in b {
-                        match b {
-                            // White space (as `char::is_whitespace` has it
-                            // in ASCII) and commas are passed over.
-                            b',' | b'\t'..=b'\r' | b' ' => continue,
-                            b'0'..=b'9' | b'.' => {}
-                            b'-' if first => {}
-                            _ => return false,
-                        }
-                        first = false;
-                    }
-                    true
-                }
+                Some(c) if !c.is_ascii() => s.chars().next().is_some_and(crate::furniture::may_be_in_number),
+                Some(_) => ascii_may_be_number(s.as_bytes()),
             }
         }
         _ => true,
     }
+}
+
+/// [`may_be_number`] of text opening with an ASCII character: its ASCII
+/// bytes (up to the first that is not) as a number's, any other character
+/// left to [`number`](crate::furniture::number).
+fn ascii_may_be_number(bytes: &[u8]) -> bool {
+    let mut first = true;
+    for &b in bytes {
+        match b {
+            // White space (as `char::is_whitespace` has it in ASCII) and
+            // commas are passed over.
+            b',' | b'\t'..=b'\r' | b' ' => continue,
+            b'0'..=b'9' | b'.' => {}
+            b'-' if first => {}
+            // Not ASCII: the full reading decides.
+            0x80.. => return true,
+            _ => return false,
+        }
+        first = false;
+    }
+    true
 }
 
 /// [`Sums::add_if`] on a row's cells, looking only at those that may hold
@@ -176,10 +185,20 @@ mod tests {
 
     #[test]
     fn dates_and_ids_are_not_handed_to_the_sums() {
-        for t in ["2016-10-24", "S00000001", "false", "1-2", "12,3-4"] {
+        // Nor names and schools: text opening with a character no number
+        // holds.
+        for t in [
+            "2016-10-24",
+            "S00000001",
+            "false",
+            "1-2",
+            "12,3-4",
+            "学生",
+            "学生000001",
+        ] {
             assert!(!may_be_number(&Cell::Text(t.into())), "{t}");
         }
-        for t in ["1", " -1,200.5 ", "学生", "１２"] {
+        for t in ["1", " -1,200.5 ", "１２", "　１２", "１２人", "人名"] {
             assert!(may_be_number(&Cell::Text(t.into())), "{t}");
         }
     }

@@ -8,6 +8,10 @@ use std::str::FromStr;
 use chrono::{Datelike, NaiveDate};
 use eduaid_model::{Money, Stage};
 
+mod dates;
+
+pub(crate) use dates::*;
+
 /// One cell of an input row.
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) enum Cell {
@@ -42,6 +46,9 @@ const MAX_YEAR: i32 = 2199;
 pub(crate) fn trim(s: &str) -> &str {
     match (s.as_bytes().first(), s.as_bytes().last()) {
         (Some(a), Some(z)) if a.is_ascii_graphic() && z.is_ascii_graphic() => s,
+        // Ending so, only the start may have white space to trim (a
+        // name's first character has none: one character looked at).
+        (Some(_), Some(z)) if z.is_ascii_graphic() => s.trim_start(),
         _ => s.trim(),
     }
 }
@@ -76,6 +83,7 @@ impl Cell {
     }
 
     /// True if the cell holds nothing but white space.
+    #[inline(always)]
     pub(crate) fn is_blank(&self) -> bool {
         match self {
             Cell::Empty => true,
@@ -83,7 +91,9 @@ impl Cell {
             Cell::Text(s) => match s.as_bytes().first() {
                 None => true,
                 Some(b) if b.is_ascii_graphic() => false,
-                Some(_) => s.trim().is_empty(),
+                // Only white space iff nothing is left once its start is
+                // trimmed (which stops at the first other character).
+                Some(_) => s.trim_start().is_empty(),
             },
             _ => false,
         }
@@ -160,190 +170,6 @@ fn parse_bool_general(cell: &Cell) -> Result<Option<bool>, String> {
     }
 }
 
-/// A date cell: ISO `2017-03-01`, `2017年3月1日`, `2017/3/1`, `2017.3.1`,
-/// `20170301`, or an Excel serial in a cell that holds a number (a
-/// date-formatted or numeric xlsx cell, a JSON number); a time of day after
-/// the date is accepted and dropped. Text of digits alone is never a serial:
-/// `2009` in a CSV is a year someone typed, not 1905-07-01.
-pub(crate) fn parse_date(cell: &Cell) -> Result<Option<NaiveDate>, String> {
-    match cell {
-        Cell::Serial(f) | Cell::Number(f) => from_serial(*f).map(Some),
-        Cell::JsonNumber(s) => match s.parse::<f64>() {
-            Ok(f) => from_serial(f).map(Some),
-            Err(_) => Err(format!("{s} is not an excel date serial")),
-        },
-        Cell::Bool(_) => Err("a yes/no value is not a date".into()),
-        // `2017-03-01` as it stands, read at once (as `parse_date_text`
-        // reads it: no trimming to do).
-        Cell::Text(s) if iso_parts(s).is_some() => match iso_parts(s) {
-            Some((y, m, d)) => ymd(y, m, d).map(Some).map_err(|reason| format!("{s:?}: {reason}")),
-            None => parse_date_text(s).map(Some),
-        },
-        _ => match cell.trimmed()? {
-            None => Ok(None),
-            Some(t) => parse_date_text(&t).map(Some),
-        },
-    }
-}
-
-/// `2017-03-01` exactly: its year, month and day (what the general path of
-/// [`parse_date_text`] reads it as).
-fn iso_parts(s: &str) -> Option<(i32, u32, u32)> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b.get(4) != Some(&b'-') || b.get(7) != Some(&b'-') {
-        return None;
-    }
-    let mut n = [0u32; 3];
-    for (i, range) in [(0, 0..4), (1, 5..7), (2, 8..10)] {
-        for &c in b.get(range)? {
-            if !c.is_ascii_digit() {
-                return None;
-            }
-            n[i] = n[i] * 10 + u32::from(c - b'0');
-        }
-    }
-    Some((i32::try_from(n[0]).ok()?, n[1], n[2]))
-}
-
-/// Parse the text forms of a date.
-pub(crate) fn parse_date_text(input: &str) -> Result<NaiveDate, String> {
-    if let Some((y, m, d)) = iso_parts(input) {
-        return ymd(y, m, d).map_err(|reason| format!("{input:?}: {reason}"));
-    }
-    let s = ascii_digits_cow(input);
-    // Drop a time of day: "2017-03-01 08:30:00", "2017-03-01T08:30".
-    let date_part = match s.split_once([' ', 'T']) {
-        Some((d, time)) => {
-            let time = time.trim();
-            if !time.is_empty() && !time.chars().all(|c| c.is_ascii_digit() || c == ':' || c == '.') {
-                return Err(format!("{input:?} is not a date"));
-            }
-            d.trim()
-        }
-        None => &*s,
-    };
-    let bad = || {
-        format!("{input:?} is not a date (expected 2017-03-01, 2017年3月1日, 2017/3/1, 2017.3.1 or an excel serial)")
-    };
-    let parts: Vec<&str> = if date_part.contains('年') {
-        let rest = date_part
-            .strip_suffix('日')
-            .or_else(|| date_part.strip_suffix('号'))
-            .unwrap_or(date_part);
-        let (y, rest) = rest.split_once('年').ok_or_else(bad)?;
-        let (m, d) = rest.split_once('月').ok_or_else(bad)?;
-        vec![y, m, d]
-    } else if date_part.contains(['-', '/', '.']) && date_part.chars().filter(|c| !c.is_ascii_digit()).count() == 2 {
-        date_part.split(['-', '/', '.']).collect()
-    } else if date_part.len() == 8 && date_part.bytes().all(|b| b.is_ascii_digit()) {
-        vec![&date_part[..4], &date_part[4..6], &date_part[6..]]
-    } else if !date_part.is_empty()
-        && date_part.bytes().all(|b| b.is_ascii_digit() || b == b'.')
-        && date_part.split('.').count() <= 2
-    {
-        // Digits alone in text: a year, or a serial a spreadsheet's CSV
-        // export wrote out. Neither is read as a date.
-        let is_year = date_part.len() == 4
-            && date_part
-                .parse::<i32>()
-                .is_ok_and(|y| (MIN_YEAR..=MAX_YEAR).contains(&y));
-        return Err(if is_year {
-            format!("{input:?} is a year, not a date: write the whole date (2017-03-01)")
-        } else {
-            format!(
-                "{input:?} is not a date: a number in text is not read as an excel serial \
-                 (format the column as a date in excel, or write 2017-03-01)"
-            )
-        });
-    } else {
-        return Err(bad());
-    };
-    let num = |p: &str| -> Result<u32, String> {
-        let p = p.trim();
-        if p.is_empty() || p.len() > 4 || !p.bytes().all(|b| b.is_ascii_digit()) {
-            return Err(bad());
-        }
-        p.parse::<u32>().map_err(|_| bad())
-    };
-    let [y, m, d] = parts.as_slice() else {
-        return Err(bad());
-    };
-    if y.trim().len() != 4 {
-        return Err(format!("{input:?}: the year must have four digits"));
-    }
-    let (y, m, d) = (num(y)?, num(m)?, num(d)?);
-    let year = i32::try_from(y).map_err(|_| bad())?;
-    ymd(year, m, d).map_err(|reason| format!("{input:?}: {reason}"))
-}
-
-/// A checked calendar date with a reason for each impossibility.
-fn ymd(year: i32, month: u32, day: u32) -> Result<NaiveDate, String> {
-    if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
-        return Err(format!("year {year} is out of range ({MIN_YEAR} to {MAX_YEAR})"));
-    }
-    if !(1..=12).contains(&month) {
-        return Err(format!("month {month} does not exist"));
-    }
-    NaiveDate::from_ymd_opt(year, month, day).ok_or_else(|| {
-        let days = days_in_month(year, month);
-        format!("impossible date {year:04}-{month:02}-{day:02}: month {month} of {year} has {days} days")
-    })
-}
-
-fn days_in_month(year: i32, month: u32) -> u32 {
-    let next = if month == 12 {
-        NaiveDate::from_ymd_opt(year + 1, 1, 1)
-    } else {
-        NaiveDate::from_ymd_opt(year, month + 1, 1)
-    };
-    next.and_then(|n| n.pred_opt()).map_or(31, |d| d.day())
-}
-
-/// An Excel serial date in the 1900 date system.
-///
-/// Serial 1 is 1900-01-01. Excel (after Lotus 1-2-3) treats 1900 as a leap
-/// year, so serial 60 is the non-existent 1900-02-29 and every later serial
-/// is one day ahead of a plain count: serials 1 to 59 count from 1899-12-31,
-/// serials from 61 count from 1899-12-30, and serial 60 (and 0, "1900-01-00")
-/// is rejected. A fractional part is a time of day and is dropped.
-// A spreadsheet stores a date as an f64 serial; taking its whole part needs
-// float operations. The value is range-checked before the cast.
-#[allow(clippy::float_arithmetic, clippy::cast_possible_truncation)]
-pub(crate) fn from_serial(v: f64) -> Result<NaiveDate, String> {
-    if !v.is_finite() || !(0.0..2_958_466.0).contains(&v) {
-        // Shown in exponent form when huge, so a message stays one line.
-        let shown = if v.abs() < 1e15 {
-            format!("{v}")
-        } else {
-            format!("{v:e}")
-        };
-        return Err(format!("{shown} is not an excel date serial"));
-    }
-    let days = v.floor() as i64;
-    let base = match days {
-        0 => return Err("excel serial 0 is the non-date 1900-01-00".into()),
-        60 => return Err("excel serial 60 is 1900-02-29, which does not exist (excel's 1900 leap-year bug)".into()),
-        1..=59 => NaiveDate::from_ymd_opt(1899, 12, 31),
-        _ => NaiveDate::from_ymd_opt(1899, 12, 30),
-    };
-    let date = base
-        .and_then(|b| b.checked_add_days(chrono::Days::new(days.unsigned_abs())))
-        .ok_or_else(|| format!("{v} is not an excel date serial"))?;
-    if !(MIN_YEAR..=MAX_YEAR).contains(&date.year()) {
-        return Err(format!(
-            "excel serial {v} is {date}, out of range ({MIN_YEAR} to {MAX_YEAR})"
-        ));
-    }
-    Ok(date)
-}
-
-/// The Excel serial (1900 system) of a date, for writers.
-pub(crate) fn to_serial(date: NaiveDate) -> i64 {
-    let days = date.signed_duration_since(NaiveDate::MIN).num_days()
-        - NaiveDate::from_ymd_opt(1899, 12, 30).map_or(0, |b| b.signed_duration_since(NaiveDate::MIN).num_days());
-    if days <= 60 { days - 1 } else { days }
-}
-
 /// A non-negative whole number: `123`, `１２３`, `1,234`, an xlsx number.
 pub(crate) fn parse_count(cell: &Cell) -> Result<Option<u64>, String> {
     if let Cell::Bool(_) = cell {
@@ -395,6 +221,18 @@ pub(crate) fn parse_u8(cell: &Cell) -> Result<Option<u8>, String> {
 
 /// A grade within `stage`: `3`, `３`, `3年级`, `三年级`, `初二`, `高一`, `小班`.
 pub(crate) fn parse_grade(cell: &Cell, stage: Option<Stage>) -> Result<Option<u8>, String> {
+    // One ASCII digit (most cells) is that grade, as the general path
+    // below reads it (a test compares them).
+    if let Cell::Text(s) = cell {
+        if let &[d @ b'0'..=b'9'] = s.as_bytes() {
+            return staged_grade(d - b'0', s, stage).map(Some);
+        }
+    }
+    parse_grade_general(cell, stage)
+}
+
+/// [`parse_grade`] without its quick reading of one digit.
+fn parse_grade_general(cell: &Cell, stage: Option<Stage>) -> Result<Option<u8>, String> {
     let Some(t) = cell.trimmed()? else {
         return Ok(None);
     };
@@ -417,19 +255,24 @@ pub(crate) fn parse_grade(cell: &Cell, stage: Option<Stage>) -> Result<Option<u8
         }
         .and_then(|n| u8::try_from(n).ok())
     };
-    let Some(mut g) = grade else {
+    let Some(g) = grade else {
         return Err(format!(
             "{t:?} is not a grade (expected 1 to 6, 三年级, 初二, 七年级, 高一, 小班 …)"
         ));
     };
-    // Junior grades are also counted on from primary: 七年级 is 初一.
+    staged_grade(g, s, stage).map(Some)
+}
+
+/// Grade `g`, read from `s`, in `stage`: junior grades counted on from
+/// primary (七年级 is 初一) unless `s` says 初, then checked.
+fn staged_grade(mut g: u8, s: &str, stage: Option<Stage>) -> Result<u8, String> {
     if stage == Some(Stage::Junior) && (7..=9).contains(&g) && !s.starts_with('初') {
         g -= 6;
     }
     if let Some(stage) = stage {
         stage.check_grade(g).map_err(|e| e.to_string())?;
     }
-    Ok(Some(g))
+    Ok(g)
 }
 
 /// An amount of money in yuan: `500`, `312.50`, `1,204,500元`, `120.45万元`,
@@ -700,6 +543,21 @@ mod tests {
         check::<eduaid_model::Sex>();
         check::<eduaid_model::Hukou>();
         check::<eduaid_model::EnrolmentStatus>();
+    }
+
+    #[test]
+    fn one_digit_grades_read_as_the_general_path_reads_them() {
+        let stages = Stage::ALL.iter().copied().map(Some).chain([None]);
+        for stage in stages {
+            for t in ["0", "1", "3", "6", "7", "9", " 7", "10", "１"] {
+                let c = Cell::Text(t.into());
+                assert_eq!(
+                    parse_grade(&c, stage),
+                    parse_grade_general(&c, stage),
+                    "{t:?} {stage:?}"
+                );
+            }
+        }
     }
 
     proptest::proptest! {

@@ -125,6 +125,37 @@ impl Cell {
     }
 }
 
+/// A school's tally of `n` students each entitled once to one whole-fen
+/// amount, made before it is needed, and its amount in
+/// [`SchoolCell::units`] (for the townships' totals).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct SchoolTally {
+    tally: Tally,
+    units: i64,
+}
+
+impl SchoolTally {
+    /// The tally of `n` students entitled to `fen` fen each; `None` if its
+    /// units overflow an `i64`.
+    fn of(fen: i64, n: u64) -> Option<SchoolTally> {
+        let units = fen.checked_mul(100)?.checked_mul(i64::try_from(n).ok()?)?;
+        let c = SchoolCell {
+            units,
+            person_terms: n,
+            persons: n,
+        };
+        Some(SchoolTally {
+            tally: c.tally()?,
+            units,
+        })
+    }
+
+    /// The tally of one student entitled to `fen` fen.
+    pub(crate) fn one(fen: i64) -> Option<SchoolTally> {
+        SchoolTally::of(fen, 1)
+    }
+}
+
 /// A per-school cell: compact, since there is one per school and program
 /// and they are touched in roster order. Amounts finer than 10⁻¹⁰ yuan go
 /// to [`Acc::school_extra`].
@@ -362,11 +393,15 @@ impl SchoolRuns {
         }
     }
 
-    /// Make `sc` the school at hand.
+    /// Make `sc` the school at hand (no cell to put away: only that).
     #[inline]
     fn at(&mut self, sc: usize) {
         if sc != self.cur {
-            self.switch(sc);
+            if self.touched.iter().all(|b| *b == 0) {
+                self.cur = sc;
+            } else {
+                self.switch(sc);
+            }
         }
     }
 
@@ -417,39 +452,43 @@ impl SchoolRuns {
     /// `p` at this school after (if it did, the school's cell would be
     /// kept apart and added to this tally at the end: still exact).
     fn write_once(&mut self, p: usize, fen: i64, n: u64) -> bool {
-        let bit = 1u64 << (p % 64);
-        let cur = self.cur;
-        let (Some(bits), Some(rows), Some((_, at)), Some(units)) = (
-            self.touched.get(p / 64),
-            self.rows.get_mut(p),
-            self.apart.get(p),
-            self.units.get_mut(p),
-        ) else {
-            return false;
-        };
-        if bits & bit != 0 || !at.is_empty() || !self.extra.is_empty() || rows.last().is_some_and(|r| r.0 >= cur) {
+        if !self.may_write(p) {
             return false;
         }
-        let Some(u) = i64::try_from(n).ok().and_then(|n| fen.checked_mul(100)?.checked_mul(n)) else {
+        match SchoolTally::of(fen, n) {
+            Some(t) => self.write(p, &t),
+            None => false,
+        }
+    }
+
+    /// True if program `p`'s tally at the school at hand can be written
+    /// at once ([`SchoolRuns::write_once`]).
+    #[inline]
+    fn may_write(&self, p: usize) -> bool {
+        let bit = 1u64 << (p % 64);
+        let (Some(bits), Some(rows), Some((_, at))) = (self.touched.get(p / 64), self.rows.get(p), self.apart.get(p))
+        else {
             return false;
         };
-        let c = SchoolCell {
-            units: u,
-            person_terms: n,
-            persons: n,
-        };
-        let Some(tally) = c.tally() else {
+        bits & bit == 0 && at.is_empty() && self.extra.is_empty() && rows.last().is_none_or(|r| r.0 < self.cur)
+    }
+
+    /// Push `t` as program `p`'s tally at the school at hand, its units
+    /// beside ([`SchoolRuns::may_write`] said it can).
+    #[inline]
+    fn write(&mut self, p: usize, t: &SchoolTally) -> bool {
+        let (Some(rows), Some(units)) = (self.rows.get_mut(p), self.units.get_mut(p)) else {
             return false;
         };
         if rows.capacity() == 0 {
             rows.reserve(self.expect);
         }
-        rows.push((cur, tally));
+        rows.push((self.cur, t.tally));
         if let Some(v) = units {
             if v.capacity() == 0 {
                 v.reserve(self.expect);
             }
-            v.push(u);
+            v.push(t.units);
         }
         true
     }
@@ -731,6 +770,16 @@ impl Acc {
     pub(crate) fn school_last_n(&mut self, sc: usize, p: usize, fen: i64, n: u64) -> bool {
         self.schools.at(sc);
         self.schools.write_once(p, fen, n) || self.school_entitled_n(sc, p, fen, n)
+    }
+
+    /// Write `t` (one student's, [`SchoolTally::one`]) as program `p`'s
+    /// tally at school `sc` when nothing more of `p` is added there after,
+    /// if nothing else of `p` is there; false if not (nothing written:
+    /// the caller adds the student another way).
+    #[inline]
+    pub(crate) fn school_ready(&mut self, sc: usize, p: usize, t: &SchoolTally) -> bool {
+        self.schools.at(sc);
+        self.schools.may_write(p) && self.schools.write(p, t)
     }
 
     /// Count one student at school `sc` entitled to `p` (the persons by

@@ -31,7 +31,7 @@ use eduaid_model::convert::clamped;
 use eduaid_model::{EnrolmentStatus, HouseholdId, Roster, School, SchoolId, StatusKind, Student, Term};
 
 use crate::Error;
-use crate::accumulate::{Acc, SchoolBook};
+use crate::accumulate::{Acc, SchoolBook, SchoolTally};
 use crate::condition::STAGES;
 use crate::engine::{Engine, Out, Row, Skipped, Slots, TermPlan, Totals};
 use crate::facts::StatusSet;
@@ -404,6 +404,11 @@ struct Memo {
     slots: Vec<Slot>,
     /// Program and amount, for every kept key, flat.
     results: Vec<(u8, Amount)>,
+    /// Beside each of `results`, the school tally of one student owed
+    /// that amount and its units ([`SchoolTally`]), made the first time a
+    /// school has one student of the key ([`Slot::ready`]); `None` if the
+    /// amount is not whole fen or not made yet.
+    ready: Vec<Option<SchoolTally>>,
     /// The slots with students counted and not yet added.
     pending: Vec<u32>,
 }
@@ -418,11 +423,18 @@ struct Slot {
     len: u32,
     /// Students counted at the school at hand, not yet added.
     count: u64,
+    /// Students counted and added to their schools' tallies, not yet to
+    /// the sums by program and stage nor to the persons
+    /// ([`Student1::drain`]).
+    settled: u64,
     /// The programs with an amount, as bits.
     hits: u64,
     /// True if every amount is whole fen (none missing): students of
     /// the key can be counted.
     countable: bool,
+    /// True once the key's tallies of one student are made
+    /// ([`Memo::ready`]).
+    ready: bool,
 }
 
 impl Memo {
@@ -435,6 +447,7 @@ impl Memo {
         Memo {
             slots: vec![Slot::default(); Memo::SLOTS],
             results: Vec::with_capacity(Memo::SLOTS),
+            ready: Vec::with_capacity(Memo::SLOTS),
             pending: Vec::new(),
         }
     }
@@ -476,9 +489,14 @@ impl Memo {
     }
 
     /// Keep `key`'s amounts, pushed to `results` from `from` on; their
-    /// span. No slot may hold counted students ([`Memo::would_lose`]).
+    /// span. No slot may hold counted students ([`Memo::would_lose`]),
+    /// nor settled ones in `key`'s slot, or in any if `results` is past
+    /// [`Memo::MAX_RESULTS`] ([`Student1::keep`]).
     fn keep(&mut self, key: (u64, u32, u32), from: usize) -> std::ops::Range<usize> {
         let to = self.results.len();
+        // Room for the key's tallies of one student, made when needed.
+        self.ready.truncate(from);
+        self.ready.resize(to, None);
         let (Ok(a), Ok(n)) = (u32::try_from(from), u32::try_from(to - from)) else {
             return from..to;
         };
@@ -494,6 +512,7 @@ impl Memo {
         if to > Memo::MAX_RESULTS {
             // Keep memory bounded: forget everything but this key.
             self.results.drain(..from);
+            self.ready.drain(..from);
             self.slots.iter_mut().for_each(|s| *s = Slot::default());
             start = 0;
             span = 0..(to - from);
@@ -504,8 +523,10 @@ impl Memo {
                 start,
                 len: n,
                 count: 0,
+                settled: 0,
                 hits,
                 countable,
+                ready: false,
             };
         }
         span
@@ -583,60 +604,135 @@ impl<'k> Student1<'k> {
     }
 
     /// Add the students counted in the memo's slots (all at school
-    /// `counted_at`, in the run's only term) as [`Student1::eval`] adds
-    /// each, `count` times at once. `done`: no student of the school
-    /// comes after (the school changed or the run ended); a school with
-    /// one key counted then has its tally per program written at once.
+    /// `counted_at`, in the run's only term) to the school's tallies as
+    /// [`Student1::eval`] adds each, `count` times at once; the sums by
+    /// program and stage and the persons are added when the slot is
+    /// given up or the run ends ([`Student1::drain`]). `done`: no student
+    /// of the school comes after (the school changed or the run ended); a
+    /// school with one key counted then has its tally per program written
+    /// at once, and with one student the key's ready tallies are copied.
     fn settle(&mut self, acc: &mut Acc, done: bool) {
-        if self.memo.pending.is_empty() {
+        let m = &mut self.memo;
+        if m.pending.is_empty() {
             return;
         }
         let sc = self.counted_at;
-        let last = done && self.memo.pending.len() == 1;
-        let mut pending = std::mem::take(&mut self.memo.pending);
-        for &i in &pending {
-            let Some(slot) = self.memo.slots.get_mut(i as usize) else {
+        let last = done && m.pending.len() == 1;
+        for &i in &m.pending {
+            let Some(slot) = m.slots.get_mut(i as usize) else {
                 continue;
             };
             let n = std::mem::take(&mut slot.count);
-            let slot = *slot;
             if n == 0 {
                 continue;
             }
-            let st = stage_of(slot.key.0);
-            let ti = (slot.key.2 as usize).saturating_sub(1);
+            slot.settled += n;
             let span = slot.start as usize..slot.start as usize + slot.len as usize;
-            let mut ok = true;
-            for &(p, a) in self.memo.results.get(span).unwrap_or(&[]) {
+            let results = m.results.get(span.clone()).unwrap_or(&[]);
+            if last && n == 1 {
+                let ready = m.ready.get_mut(span).unwrap_or(&mut []);
+                if !std::mem::replace(&mut slot.ready, true) {
+                    // A school's tally of one student, for every whole-fen
+                    // amount of the key, made once.
+                    for (r, (_, a)) in ready.iter_mut().zip(results) {
+                        *r = match a {
+                            Amount::Fen { fen, .. } => SchoolTally::one(*fen),
+                            _ => None,
+                        };
+                    }
+                }
+                for (&(p, a), one) in results.iter().zip(ready) {
+                    let p = usize::from(p);
+                    let Amount::Fen { fen, .. } = a else { continue };
+                    let ok = match one {
+                        Some(t) => acc.school_ready(sc, p, t) || acc.school_entitled_n(sc, p, fen, 1),
+                        None => acc.school_entitled_n(sc, p, fen, 1),
+                    };
+                    if !ok && self.overflow.is_none() {
+                        self.overflow = Some(p);
+                    }
+                }
+                continue;
+            }
+            for &(p, a) in results {
                 let p = usize::from(p);
                 let Amount::Fen { fen, .. } = a else { continue };
-                // A key has one amount per program (one term): each of
-                // the `n` students is one person entitled to it.
-                if let Some(x) = self.persons.get_mut(p * STAGES + st) {
-                    *x += n;
-                }
-                ok &= match self.cells.get_mut((p * self.nt + ti) * STAGES + st) {
-                    Some(c) => {
-                        c.0 += n;
-                        c.1 += i128::from(fen) * i128::from(n);
-                        if last {
-                            acc.school_last_n(sc, p, fen, n)
-                        } else {
-                            acc.school_entitled_n(sc, p, fen, n)
-                        }
-                    }
-                    None => false,
+                let ok = if last {
+                    acc.school_last_n(sc, p, fen, n)
+                } else {
+                    acc.school_entitled_n(sc, p, fen, n)
                 };
                 if !ok && self.overflow.is_none() {
                     self.overflow = Some(p);
                 }
             }
-            if slot.hits & self.pk.owed != 0 {
-                self.persons_entitled += n;
+        }
+        m.pending.clear();
+    }
+
+    /// Add the students settled through slot `i` over the run (each
+    /// entitled once to each of its key's amounts) to the sums by
+    /// program, term and stage and to the persons, and clear its count.
+    fn drain(&mut self, i: usize) {
+        let Some(slot) = self.memo.slots.get_mut(i) else {
+            return;
+        };
+        let n = std::mem::take(&mut slot.settled);
+        if n == 0 {
+            return;
+        }
+        let slot = *slot;
+        let st = stage_of(slot.key.0);
+        let ti = (slot.key.2 as usize).saturating_sub(1);
+        let span = slot.start as usize..slot.start as usize + slot.len as usize;
+        for &(p, a) in self.memo.results.get(span).unwrap_or(&[]) {
+            let p = usize::from(p);
+            let Amount::Fen { fen, .. } = a else { continue };
+            // A key has one amount per program (one term): each of the
+            // `n` students is one person entitled to it.
+            if let Some(x) = self.persons.get_mut(p * STAGES + st) {
+                *x += n;
+            }
+            let ok = match self.cells.get_mut((p * self.nt + ti) * STAGES + st) {
+                Some(c) => match i128::from(fen)
+                    .checked_mul(i128::from(n))
+                    .and_then(|x| c.1.checked_add(x))
+                {
+                    Some(x) => {
+                        c.0 += n;
+                        c.1 = x;
+                        true
+                    }
+                    None => false,
+                },
+                None => false,
+            };
+            if !ok && self.overflow.is_none() {
+                self.overflow = Some(p);
             }
         }
-        pending.clear();
-        self.memo.pending = pending;
+        if slot.hits & self.pk.owed != 0 {
+            self.persons_entitled += n;
+        }
+    }
+
+    /// [`Student1::drain`] every slot.
+    fn drain_all(&mut self) {
+        for i in 0..self.memo.slots.len() {
+            self.drain(i);
+        }
+    }
+
+    /// Keep `key`'s amounts, pushed to the memo's results from `from` on
+    /// ([`Memo::keep`]), after draining what the memo would forget: the
+    /// slot it takes, or every slot if it is about to be cleared.
+    fn keep(&mut self, key: (u64, u32, u32), from: usize) -> std::ops::Range<usize> {
+        if self.memo.results.len() > Memo::MAX_RESULTS {
+            self.drain_all();
+        } else {
+            self.drain(Memo::slot(key));
+        }
+        self.memo.keep(key, from)
     }
 
     /// Add the sums to the totals and clear them.
@@ -761,7 +857,7 @@ impl<'k> Student1<'k> {
                         }
                         let from = self.memo.results.len();
                         Student1::compute(pk, t, word, st, cls, left, table, &mut self.out, &mut self.memo.results);
-                        self.memo.keep(key, from)
+                        self.keep(key, from)
                     }
                 }
             } else {
@@ -865,6 +961,7 @@ impl Engine {
             );
         }
         one.settle(&mut acc, true);
+        one.drain_all();
         one.flush(&mut acc);
         let (persons_entitled, overflow) = (one.persons_entitled, one.overflow);
         self.finish_totals(

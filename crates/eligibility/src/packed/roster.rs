@@ -23,7 +23,7 @@ use crate::facts::StatusSet;
 /// ids are not kept.
 ///
 /// Build it once with [`PackedRoster::new`], then run any terms on it with
-/// [`Engine::totals_packed`]. About 24 bytes per student, 12 per status
+/// [`Engine::totals_packed`](crate::Engine::totals_packed). About 24 bytes per student, 12 per status
 /// spell and, per school, its id and 8 bytes.
 #[derive(Debug, Clone, Default)]
 pub struct PackedRoster {
@@ -145,7 +145,7 @@ impl PackedRoster {
     /// Copy `roster` into columns, in one visit
     /// ([`Roster::visit_linked`]). Students whose school or household the
     /// roster cannot find are kept aside and reported by every run, as
-    /// [`Engine::run`] does.
+    /// [`Engine::run`](crate::Engine::run) does.
     ///
     /// # Errors
     /// [`Error::Roster`] if the backend fails, or [`Error::TooLarge`] past

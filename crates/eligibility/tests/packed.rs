@@ -285,6 +285,34 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    /// Students alike at many schools, nearly every school with one
+    /// student (the last `shared` students join the first schools), in
+    /// one term: a school with one student of a kept key takes the key's
+    /// tallies made once, which must give what the reference path adds.
+    #[test]
+    fn one_student_per_school_gives_the_reference_totals(
+        specs in proptest::collection::vec(spec(), 1..6),
+        copies in 2usize..10,
+        shared in 0usize..3,
+        year in 2007i32..=2026,
+        autumn in proptest::bool::ANY,
+    ) {
+        let many: Vec<Spec> = specs.iter().cycle().take(specs.len() * copies).cloned().collect();
+        let r = roster(&many, many.len().saturating_sub(shared).max(1));
+        let y = SchoolYear::new(year).unwrap();
+        let terms = [if autumn { y.autumn() } else { y.spring() }];
+        let packed = PackedRoster::new(&r).unwrap();
+        for (id, engine) in engines() {
+            let (slow, _) = rows(engine, &r, &terms, true);
+            let table = engine.totals_packed(&packed, &terms).unwrap();
+            prop_assert_eq!(&table, &slow, "{}: packed roster", id);
+        }
+    }
+}
+
 /// A program written in Rust: the engine takes the reference path, and a
 /// packed roster is refused with a reason.
 #[derive(Debug)]

@@ -26,7 +26,7 @@ pub struct Row<'a> {
 
 /// Receives each entitlement of a batch run.
 ///
-/// Like [`Roster`]'s visitors, a sink can stop the run (return
+/// Like [`Roster`](eduaid_model::Roster)'s visitors, a sink can stop the run (return
 /// `Ok(Visit::Break(()))`: the run ends with [`Error::Stopped`], never with
 /// totals that miss students) or fail with its own error (return
 /// `Err(Error::Sink(..))`, boxing it: a file that cannot be written, a

@@ -181,6 +181,17 @@ pub(crate) struct Cond {
     /// The words of the stage condition for a student of each stage (by
     /// its number), held or not: made once here, copied per traced student.
     pub(crate) stage_words: Vec<String>,
+    /// The status list in words, `not a, b or c` (the start of
+    /// [`NotHeld`]'s text), made once here.
+    not_held: String,
+    /// True if the words of this group and of its alternatives depend on
+    /// nothing but the student's own fields, the household's statuses on
+    /// the reference date and that date, when the household has no record
+    /// to detail (no school, no exit from poverty): what [`Cond::words_key`]
+    /// packs.
+    plain: bool,
+    /// What the alternatives read.
+    alt_reads: Reads,
 }
 
 /// The words of a stage condition covering `st`, for each stage (by its
@@ -207,6 +218,50 @@ fn stage_words(st: &[Stage]) -> Vec<String> {
         }
     }
     v
+}
+
+/// `not a, b or c` for the statuses of `list` (as [`join_or`]).
+fn not_held(list: &[StatusKind]) -> String {
+    let mut w = String::from("not ");
+    let n = list.len();
+    for (i, k) in list.iter().enumerate() {
+        if i > 0 {
+            w.push_str(if i + 1 == n { " or " } else { ", " });
+        }
+        w.push_str(status_words(*k));
+    }
+    w
+}
+
+/// True if the words of `def` and of its alternatives name no school and
+/// no exit from poverty (see [`Cond::plain`]).
+fn plain(def: &ConditionsDef) -> bool {
+    def.school_kinds.is_none()
+        && def.locality.is_none()
+        && def.ownership.is_none()
+        && def.in_nutrition_plan.is_none()
+        && def.exited_since.is_none()
+        && def.exited_within_years.is_none()
+        && def.any.as_ref().is_none_or(|v| v.iter().all(plain))
+}
+
+/// A date as a number for a [`WordsKey`] (0 for none).
+fn date_key(d: NaiveDate) -> u64 {
+    use chrono::Datelike as _;
+    1 + (i64::from(d.num_days_from_ce()) - i64::from(i32::MIN)).unsigned_abs()
+}
+
+/// What a condition's words are the same for, within one run on one
+/// policy: the address of what the policy holds that they come from
+/// (never 0), and two numbers of what else they depend on. Words with the
+/// same key are the same text, so a trace that holds them already need
+/// not write them again.
+pub(crate) type WordsKey = (usize, u64, u64);
+
+/// Words of a text the policy (or the program) holds for the whole run,
+/// keyed by its address and length.
+fn fixed(text: &str) -> Words<'_> {
+    Words::KeyedStr((text.as_ptr().addr(), text.len() as u64, 0), text)
 }
 
 impl Cond {
@@ -246,7 +301,43 @@ impl Cond {
                 .map_or_else(Vec::new, |v| v.iter().map(Cond::compile).collect()),
             def: def.clone(),
             stage_words: def.stages.as_deref().map_or_else(Vec::new, stage_words),
+            not_held: not_held(def.status_any.as_deref().unwrap_or_default()),
+            plain: plain(def),
+            alt_reads: Reads::NOTHING,
         }
+        .with_alt_reads()
+    }
+
+    /// This group, knowing what its alternatives read.
+    fn with_alt_reads(mut self) -> Cond {
+        self.alt_reads = self.any.iter().fold(Reads::NOTHING, |r, c| r | c.reads());
+        self
+    }
+
+    /// A key of everything the words of this group's alternatives depend
+    /// on, for a student whose household has no record to detail (see
+    /// [`Cond::plain`]): the student's fields the conditions read, the
+    /// statuses held, whether there is a household, and the reference
+    /// date. The address of the group's alternatives says whose words.
+    fn words_key(&self, f: &Facts<'_>) -> WordsKey {
+        let s = f.student;
+        let r = self.alt_reads;
+        // A disability is named by its kind.
+        let disability = if r.covers(Reads::DISABLED) {
+            s.disability.map_or(0, |k| u64::from(k as u8) + 1)
+        } else {
+            0
+        };
+        let student = u64::from(r.key(s))
+            | u64::from(s.stage as u8) << 17
+            | disability << 24
+            | u64::from(r.mask(f.statuses)) << 32
+            | u64::from(f.household.is_some()) << 40;
+        (
+            std::ptr::from_ref(&self.any).addr(),
+            student,
+            date_key(f.term.reference),
+        )
     }
 
     /// The student's facts the condition reads.
@@ -433,7 +524,7 @@ impl Cond {
         }
         if let Some(st) = &self.def.stages {
             if let Some(w) = self.stage_words.get(s.stage as usize) {
-                check!(st.contains(&s.stage), Words::Str(w), Words::Str(w));
+                check!(st.contains(&s.stage), fixed(w), fixed(w));
             } else {
                 check!(
                     st.contains(&s.stage),
@@ -448,14 +539,14 @@ impl Cond {
             }
         }
         if let Some(g) = &self.def.grades {
+            let key = (std::ptr::from_ref(&self.grades).addr(), u64::from(s.grade), 0);
             check!(
                 g.contains(&s.grade),
-                Words::Fmt(format_args!("in grade {}", s.grade)),
-                Words::Fmt(format_args!(
-                    "in grade {}; the rule covers grades {}",
-                    s.grade,
-                    Join(g.iter(), ", ")
-                ))
+                Words::Keyed(key, format_args!("in grade {}", s.grade)),
+                Words::Keyed(
+                    key,
+                    format_args!("in grade {}; the rule covers grades {}", s.grade, Join(g.iter(), ", "))
+                )
             );
         }
         if let Some(k) = &self.def.school_kinds {
@@ -508,15 +599,14 @@ impl Cond {
             );
         }
         if let Some(h) = self.hukou {
+            let key = (std::ptr::from_ref(&self.hukou).addr(), u64::from(s.hukou as u8), 0);
             check!(
                 h == s.hukou,
-                Words::Fmt(format_args!("hukou is {} ({})", s.hukou, s.hukou.chinese())),
-                Words::Fmt(format_args!(
-                    "hukou is {} ({}); the rule requires {}",
-                    s.hukou,
-                    s.hukou.chinese(),
-                    h
-                ))
+                Words::Keyed(key, format_args!("hukou is {} ({})", s.hukou, s.hukou.chinese())),
+                Words::Keyed(
+                    key,
+                    format_args!("hukou is {} ({}); the rule requires {}", s.hukou, s.hukou.chinese(), h)
+                )
             );
         }
         if let Some(b) = self.boarder {
@@ -530,7 +620,7 @@ impl Cond {
             } else {
                 "a day student (走读生); the rule is for boarders"
             };
-            check!(b == s.boarder, Words::Str(is), Words::Str(not));
+            check!(b == s.boarder, fixed(is), fixed(not));
         }
         if let Some(a) = self.agri {
             let is = if s.agricultural_major {
@@ -538,16 +628,19 @@ impl Cond {
             } else {
                 "does not study an agricultural major (涉农专业)"
             };
-            check!(a == s.agricultural_major, Words::Str(is), Words::Str(is));
+            check!(a == s.agricultural_major, fixed(is), fixed(is));
         }
         if let Some(d) = self.disabled {
             match s.disability {
-                Some(k) => check!(
-                    d,
-                    Words::Fmt(format_args!("disabled ({})", k.chinese())),
-                    Words::Fmt(format_args!("disabled ({})", k.chinese()))
-                ),
-                None => check!(!d, Words::Str("not disabled"), Words::Str("not disabled")),
+                Some(k) => {
+                    let key = (std::ptr::from_ref(&self.disabled).addr(), u64::from(k as u8), 0);
+                    check!(
+                        d,
+                        Words::Keyed(key, format_args!("disabled ({})", k.chinese())),
+                        Words::Keyed(key, format_args!("disabled ({})", k.chinese()))
+                    );
+                }
+                None => check!(!d, fixed("not disabled"), fixed("not disabled")),
             }
         }
         if let Some(l) = self.left_behind {
@@ -556,7 +649,7 @@ impl Cond {
             } else {
                 "not a left-behind child (留守儿童)"
             };
-            check!(l == s.left_behind, Words::Str(is), Words::Str(is));
+            check!(l == s.left_behind, fixed(is), fixed(is));
         }
         if let Some(m) = self.migrant {
             let is = if s.migrant {
@@ -564,7 +657,7 @@ impl Cond {
             } else {
                 "not a migrant worker's child (随迁子女)"
             };
-            check!(m == s.migrant, Words::Str(is), Words::Str(is));
+            check!(m == s.migrant, fixed(is), fixed(is));
         }
         if !self.statuses.is_empty() {
             let held = || {
@@ -574,12 +667,29 @@ impl Cond {
                     .map(|k| status_words(*k))
             };
             if held().next().is_some() {
+                let key = (
+                    std::ptr::from_ref(&self.status_list).addr(),
+                    u64::from(self.statuses.bits() & f.statuses.bits()),
+                    date_key(date),
+                );
                 out(
-                    Words::Fmt(format_args!("{} on {}", Join(held(), " and "), Ymd(date))),
+                    Words::Keyed(key, format_args!("{} on {}", Join(held(), " and "), Ymd(date))),
                     true,
                 );
             } else {
-                out(Words::Fmt(format_args!("{}", NotHeld { cond: self, f })), false);
+                let not = NotHeld { cond: self, f };
+                match f.household {
+                    // Nothing on record to detail: the same words for the
+                    // same reference date.
+                    None => out(
+                        Words::Keyed(
+                            (std::ptr::from_ref(&self.statuses).addr(), 0, date_key(date)),
+                            format_args!("{not}"),
+                        ),
+                        false,
+                    ),
+                    Some(_) => out(Words::Fmt(format_args!("{not}")), false),
+                }
                 return;
             }
         }
@@ -654,14 +764,23 @@ impl Cond {
             );
         }
         if !self.any.is_empty() {
+            // Alternatives that name no school: the same words for the same
+            // facts, when no household record is detailed (an alternative
+            // that holds details none; one that fails details the
+            // household's statuses, if it has a household).
+            let key = |detailed: bool| (self.plain && !detailed).then(|| self.words_key(f));
+            let words = |args: fmt::Arguments<'_>, held: bool, out: &mut dyn FnMut(Words<'_>, bool)| match key(
+                !held && f.household.is_some()
+            ) {
+                Some(k) => out(Words::Keyed(k, args), held),
+                None => out(Words::Fmt(args), held),
+            };
             match self.any.iter().find(|alt| alt.prefix(f).1) {
-                Some(alt) => out(Words::Fmt(format_args!("{}", AltHeld { alt, f })), true),
-                None => out(
-                    Words::Fmt(format_args!(
-                        "none of the alternatives holds: {}",
-                        AltsFailed { alts: &self.any, f }
-                    )),
+                Some(alt) => words(format_args!("{}", AltHeld { alt, f }), true, out),
+                None => words(
+                    format_args!("none of the alternatives holds: {}", AltsFailed { alts: &self.any, f }),
                     false,
+                    out,
                 ),
             }
         }
@@ -676,14 +795,26 @@ pub(crate) enum Words<'a> {
     Str(&'a str),
     /// A text to format.
     Fmt(fmt::Arguments<'a>),
+    /// A text to format, the same whenever the key is.
+    Keyed(WordsKey, fmt::Arguments<'a>),
+    /// A text made before, the same whenever the key is.
+    KeyedStr(WordsKey, &'a str),
 }
 
 impl Words<'_> {
     /// Write the words to `w`.
     pub(crate) fn write_to(self, w: &mut dyn fmt::Write) -> fmt::Result {
         match self {
-            Words::Str(s) => w.write_str(s),
-            Words::Fmt(a) => w.write_fmt(a),
+            Words::Str(s) | Words::KeyedStr(_, s) => w.write_str(s),
+            Words::Fmt(a) | Words::Keyed(_, a) => w.write_fmt(a),
+        }
+    }
+
+    /// What the words are the same for, if known.
+    pub(crate) fn key(self) -> Option<WordsKey> {
+        match self {
+            Words::Keyed(k, _) | Words::KeyedStr(k, _) => Some(k),
+            Words::Str(_) | Words::Fmt(_) => None,
         }
     }
 }
@@ -760,15 +891,7 @@ impl fmt::Display for NotHeld<'_, '_> {
     fn fmt(&self, w: &mut fmt::Formatter<'_>) -> fmt::Result {
         let list = &self.cond.status_list;
         let date = self.f.term.reference;
-        w.write_str("not ")?;
-        // As `join_or`: "a", "a or b", "a, b or c".
-        let n = list.len();
-        for (i, k) in list.iter().enumerate() {
-            if i > 0 {
-                w.write_str(if i + 1 == n { " or " } else { ", " })?;
-            }
-            w.write_str(status_words(*k))?;
-        }
+        w.write_str(&self.cond.not_held)?;
         write!(w, " on {}", Ymd(date))?;
         match self.f.household {
             None => w.write_str(": no household on record"),

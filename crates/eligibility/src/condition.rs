@@ -84,11 +84,10 @@ impl Reads {
         let f = u32::from(self.fields);
         let on = |flag: Reads, v: bool| u32::from(self.fields & flag.fields != 0 && v);
         (if f & 1 != 0 { u32::from(s.grade) } else { 0 })
-            | on(Reads::BOARDER, s.boarder) << 8
-            | on(Reads::AGRICULTURAL_MAJOR, s.agricultural_major) << 9
-            | on(Reads::DISABLED, s.disability.is_some()) << 10
-            | on(Reads::LEFT_BEHIND, s.left_behind) << 11
-            | on(Reads::MIGRANT, s.migrant) << 12
+            | FLAGS
+                .iter()
+                .enumerate()
+                .fold(0, |k, (i, fl)| k | on(fl.reads, (fl.read)(s)) << (8 + i))
             | if self.fields & Reads::HUKOU.fields != 0 {
                 (u32::from(s.hukou as u8) & 0xf) << 13
             } else {
@@ -109,6 +108,113 @@ impl std::ops::BitOr for Reads {
         self.union(other)
     }
 }
+
+/// A yes-or-no fact about a student that a condition may ask for
+/// (`boarder = true`): one row of [`FLAGS`]. The conditions ([`Cond`]:
+/// holds, prefix, words), what a program reads ([`Reads`] and its key)
+/// and the packed word (`packed/layout.rs`, bits from 24 in this order)
+/// all take the fact from here, so a new one is a row here plus its field
+/// in [`ConditionsDef`] (the TOML key) and, if wanted, a name in [`Reads`].
+pub(crate) struct Flag {
+    /// The condition's TOML key (the field of [`ConditionsDef`]; the
+    /// table's test checks that `def` reads this key).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) key: &'static str,
+    /// The condition's value in a group of conditions, if it asks.
+    pub(crate) def: fn(&ConditionsDef) -> Option<bool>,
+    /// The fact, read from a student.
+    pub(crate) read: fn(&eduaid_model::Student) -> bool,
+    /// The fact, given to a student (for the table's test).
+    #[cfg(test)]
+    pub(crate) set: fn(&mut eduaid_model::Student, bool),
+    /// What a program reads when it asks.
+    pub(crate) reads: Reads,
+    /// A student's words without (`[0]`) and with (`[1]`) the fact.
+    pub(crate) words: [&'static str; 2],
+    /// The same, when the rule asks for the other value (`None`: the
+    /// same words as [`Flag::words`]).
+    pub(crate) failed: Option<[&'static str; 2]>,
+    /// What is named beside the words of a student with the fact (a
+    /// disability's kind: `disabled (视力残疾)`).
+    pub(crate) detail: fn(&eduaid_model::Student) -> Option<&'static str>,
+}
+
+/// How many [`FLAGS`] there are.
+pub(crate) const FLAG_COUNT: usize = 5;
+
+/// No detail beside a fact's words.
+fn no_detail(_: &eduaid_model::Student) -> Option<&'static str> {
+    None
+}
+
+/// The yes-or-no facts about a student, in the order conditions check
+/// them and the packed word holds them.
+pub(crate) const FLAGS: [Flag; FLAG_COUNT] = [
+    Flag {
+        key: "boarder",
+        #[cfg(test)]
+        set: |s, v| s.boarder = v,
+        def: |d| d.boarder,
+        read: |s| s.boarder,
+        reads: Reads::BOARDER,
+        words: ["a day student (走读生)", "a boarder (寄宿生)"],
+        failed: Some([
+            "a day student (走读生); the rule is for boarders",
+            "a boarder (寄宿生); the rule is for day students",
+        ]),
+        detail: no_detail,
+    },
+    Flag {
+        key: "agricultural_major",
+        #[cfg(test)]
+        set: |s, v| s.agricultural_major = v,
+        def: |d| d.agricultural_major,
+        read: |s| s.agricultural_major,
+        reads: Reads::AGRICULTURAL_MAJOR,
+        words: [
+            "does not study an agricultural major (涉农专业)",
+            "studies an agricultural major (涉农专业)",
+        ],
+        failed: None,
+        detail: no_detail,
+    },
+    Flag {
+        key: "disabled",
+        #[cfg(test)]
+        set: |s, v| s.disability = v.then_some(eduaid_model::DisabilityKind::Visual),
+        def: |d| d.disabled,
+        read: |s| s.disability.is_some(),
+        reads: Reads::DISABLED,
+        words: ["not disabled", "disabled"],
+        failed: None,
+        detail: |s| s.disability.map(|k| k.chinese()),
+    },
+    Flag {
+        key: "left_behind",
+        #[cfg(test)]
+        set: |s, v| s.left_behind = v,
+        def: |d| d.left_behind,
+        read: |s| s.left_behind,
+        reads: Reads::LEFT_BEHIND,
+        words: ["not a left-behind child (留守儿童)", "a left-behind child (留守儿童)"],
+        failed: None,
+        detail: no_detail,
+    },
+    Flag {
+        key: "migrant",
+        #[cfg(test)]
+        set: |s, v| s.migrant = v,
+        def: |d| d.migrant,
+        read: |s| s.migrant,
+        reads: Reads::MIGRANT,
+        words: [
+            "not a migrant worker's child (随迁子女)",
+            "a migrant worker's child (随迁子女)",
+        ],
+        failed: None,
+        detail: no_detail,
+    },
+];
 
 /// The English words a clerk reads for a status.
 #[must_use]
@@ -164,11 +270,8 @@ pub(crate) struct Cond {
     pub(crate) locality: Option<Locality>,
     pub(crate) ownership: Option<Ownership>,
     pub(crate) hukou: Option<eduaid_model::Hukou>,
-    pub(crate) boarder: Option<bool>,
-    pub(crate) agri: Option<bool>,
-    pub(crate) disabled: Option<bool>,
-    pub(crate) left_behind: Option<bool>,
-    pub(crate) migrant: Option<bool>,
+    /// What the group asks of each of [`FLAGS`].
+    pub(crate) flags: [Option<bool>; FLAG_COUNT],
     pub(crate) statuses: StatusSet,
     pub(crate) status_list: Vec<StatusKind>,
     pub(crate) in_plan: Option<bool>,
@@ -282,11 +385,7 @@ impl Cond {
             locality: def.locality,
             ownership: def.ownership,
             hukou: def.hukou,
-            boarder: def.boarder,
-            agri: def.agricultural_major,
-            disabled: def.disabled,
-            left_behind: def.left_behind,
-            migrant: def.migrant,
+            flags: FLAGS.map(|fl| (fl.def)(def)),
             statuses: def
                 .status_any
                 .as_deref()
@@ -343,17 +442,14 @@ impl Cond {
     /// The student's facts the condition reads.
     pub(crate) fn reads(&self) -> Reads {
         let mut r = Reads::statuses(self.statuses);
-        for (on, flag) in [
-            (self.grades != 0, Reads::GRADE),
-            (self.hukou.is_some(), Reads::HUKOU),
-            (self.boarder.is_some(), Reads::BOARDER),
-            (self.agri.is_some(), Reads::AGRICULTURAL_MAJOR),
-            (self.disabled.is_some(), Reads::DISABLED),
-            (self.left_behind.is_some(), Reads::LEFT_BEHIND),
-            (self.migrant.is_some(), Reads::MIGRANT),
-        ] {
+        for (on, flag) in [(self.grades != 0, Reads::GRADE), (self.hukou.is_some(), Reads::HUKOU)] {
             if on {
                 r = r | flag;
+            }
+        }
+        for (want, fl) in self.flags.iter().zip(&FLAGS) {
+            if want.is_some() {
+                r = r | fl.reads;
             }
         }
         self.any.iter().fold(r, |a, c| a | c.reads())
@@ -420,11 +516,11 @@ impl Cond {
             && self.locality.is_none_or(|l| l == f.school.locality)
             && self.ownership.is_none_or(|o| o == f.school.ownership)
             && self.hukou.is_none_or(|h| h == s.hukou)
-            && self.boarder.is_none_or(|b| b == s.boarder)
-            && self.agri.is_none_or(|a| a == s.agricultural_major)
-            && self.disabled.is_none_or(|d| d == s.disability.is_some())
-            && self.left_behind.is_none_or(|d| d == s.left_behind)
-            && self.migrant.is_none_or(|d| d == s.migrant)
+            && self
+                .flags
+                .iter()
+                .zip(&FLAGS)
+                .all(|(w, fl)| w.is_none_or(|w| w == (fl.read)(s)))
             && (self.statuses.is_empty() || self.statuses.intersects(f.statuses))
             && self.in_plan.is_none_or(|p| p == Cond::school_in_plan(f))
             && self.exit_holds(f)
@@ -466,20 +562,10 @@ impl Cond {
         if let Some(h) = self.hukou {
             check!(h == s.hukou);
         }
-        if let Some(b) = self.boarder {
-            check!(b == s.boarder);
-        }
-        if let Some(a) = self.agri {
-            check!(a == s.agricultural_major);
-        }
-        if let Some(d) = self.disabled {
-            check!(d == s.disability.is_some());
-        }
-        if let Some(l) = self.left_behind {
-            check!(l == s.left_behind);
-        }
-        if let Some(m) = self.migrant {
-            check!(m == s.migrant);
+        for (want, fl) in self.flags.iter().zip(&FLAGS) {
+            if let Some(w) = *want {
+                check!(w == (fl.read)(s));
+            }
         }
         if !self.statuses.is_empty() {
             check!(self.status_list.iter().any(|k| f.statuses.contains(*k)));
@@ -609,55 +695,25 @@ impl Cond {
                 )
             );
         }
-        if let Some(b) = self.boarder {
-            let is = if s.boarder {
-                "a boarder (寄宿生)"
-            } else {
-                "a day student (走读生)"
-            };
-            let not = if s.boarder {
-                "a boarder (寄宿生); the rule is for day students"
-            } else {
-                "a day student (走读生); the rule is for boarders"
-            };
-            check!(b == s.boarder, fixed(is), fixed(not));
-        }
-        if let Some(a) = self.agri {
-            let is = if s.agricultural_major {
-                "studies an agricultural major (涉农专业)"
-            } else {
-                "does not study an agricultural major (涉农专业)"
-            };
-            check!(a == s.agricultural_major, fixed(is), fixed(is));
-        }
-        if let Some(d) = self.disabled {
-            match s.disability {
-                Some(k) => {
-                    let key = (std::ptr::from_ref(&self.disabled).addr(), u64::from(k as u8), 0);
-                    check!(
-                        d,
-                        Words::Keyed(key, format_args!("disabled ({})", k.chinese())),
-                        Words::Keyed(key, format_args!("disabled ({})", k.chinese()))
+        for (want, fl) in self.flags.iter().zip(&FLAGS) {
+            let Some(w) = *want else { continue };
+            let has = (fl.read)(s);
+            let words = fl.words[usize::from(has)];
+            match (fl.detail)(s).filter(|_| has) {
+                Some(d) => {
+                    let key = (
+                        std::ptr::from_ref(want).addr(),
+                        d.as_ptr().addr() as u64,
+                        d.len() as u64,
                     );
+                    let args = format_args!("{words} ({d})");
+                    check!(w == has, Words::Keyed(key, args), Words::Keyed(key, args));
                 }
-                None => check!(!d, fixed("not disabled"), fixed("not disabled")),
+                None => {
+                    let failed = fl.failed.map_or(words, |f| f[usize::from(has)]);
+                    check!(w == has, fixed(words), fixed(failed));
+                }
             }
-        }
-        if let Some(l) = self.left_behind {
-            let is = if s.left_behind {
-                "a left-behind child (留守儿童)"
-            } else {
-                "not a left-behind child (留守儿童)"
-            };
-            check!(l == s.left_behind, fixed(is), fixed(is));
-        }
-        if let Some(m) = self.migrant {
-            let is = if s.migrant {
-                "a migrant worker's child (随迁子女)"
-            } else {
-                "not a migrant worker's child (随迁子女)"
-            };
-            check!(m == s.migrant, fixed(is), fixed(is));
         }
         if !self.statuses.is_empty() {
             let held = || {
@@ -965,6 +1021,79 @@ mod tests {
             Some("exited poverty on 2017-01-01")
         );
         assert_eq!(status_detail(&h, StatusKind::Orphan, d("2017-03-01")), None);
+    }
+
+    #[test]
+    fn every_yes_or_no_fact_goes_from_toml_to_its_condition_words_and_bits() {
+        use crate::packed::layout::{PCond, student_word};
+        use eduaid_model::{EnrolmentStatus, Hukou, SchoolId, SchoolKind, Sex, StudentId};
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let school = eduaid_model::School::new(
+            SchoolId::new("A1").unwrap(),
+            "学校A1",
+            SchoolKind::Primary,
+            Ownership::Public,
+            "镇A",
+            Locality::Rural,
+        );
+        let plain = eduaid_model::Student {
+            id: StudentId::new("S1").unwrap(),
+            name: "学生S1".into(),
+            sex: Sex::Female,
+            birth_date: d("2012-01-01"),
+            school_id: SchoolId::new("A1").unwrap(),
+            stage: Stage::Primary,
+            grade: 3,
+            boarder: false,
+            disability: None,
+            migrant: false,
+            left_behind: false,
+            hukou: Hukou::Rural,
+            agricultural_major: false,
+            household_id: None,
+            status: EnrolmentStatus::Enrolled,
+            status_since: d("2020-09-01"),
+            helper: None,
+        };
+        let term = crate::facts::TermContext {
+            term: "2021-spring".parse().unwrap(),
+            reference: d("2021-03-01"),
+            window: None,
+        };
+        let mut keys = std::collections::BTreeSet::new();
+        for (i, fl) in FLAGS.iter().enumerate() {
+            assert!(keys.insert(fl.key), "{} twice", fl.key);
+            for want in [false, true] {
+                let text = format!("{} = {want}", fl.key);
+                let def: ConditionsDef = toml::from_str(&text).unwrap();
+                // The key is the field `def` reads, and no other fact's.
+                for (j, other) in FLAGS.iter().enumerate() {
+                    assert_eq!((other.def)(&def), (i == j).then_some(want), "{text}: {}", other.key);
+                }
+                assert_eq!(toml::to_string(&def).unwrap().trim(), text);
+                let cond = Cond::compile(&def);
+                assert!(cond.reads().covers(fl.reads), "{text}");
+                let packed = PCond::compile(&cond, term.reference, &[]).unwrap();
+                let mut keys_seen = Vec::new();
+                for has in [false, true] {
+                    let mut s = plain.clone();
+                    (fl.set)(&mut s, has);
+                    assert_eq!((fl.read)(&s), has, "{}", fl.key);
+                    let f = Facts::new(&s, &school, None, &term);
+                    let holds = want == has;
+                    assert_eq!(cond.holds(&f), holds, "{text}, student {has}");
+                    assert_eq!(cond.prefix(&f), (usize::from(holds), holds), "{text}");
+                    assert_eq!(packed.holds(student_word(&s)), holds, "{text}, packed, student {has}");
+                    let mut words: Vec<(String, bool)> = Vec::new();
+                    cond.explain_to(&f, &mut |w, held| words.push((w.to_string(), held)));
+                    assert_eq!(words.len(), 1, "{text}");
+                    assert!(words[0].0.starts_with(fl.words[usize::from(has)]), "{text}: {words:?}");
+                    assert_eq!(words[0].1, holds);
+                    keys_seen.push(cond.reads().key(&s));
+                }
+                assert_ne!(keys_seen[0], keys_seen[1], "{text}: the group key tells the two apart");
+            }
+        }
     }
 
     #[test]

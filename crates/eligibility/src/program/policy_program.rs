@@ -721,6 +721,9 @@ impl TermProgram for PreparedProgram<'_> {
             t.push_not_entitled_str(&self.idle);
             return None;
         }
+        // Students of a stage, with or without a household, write over
+        // the last one alike.
+        t.bank(stage_ix(f.student.stage) + if f.household.is_some() { STAGES } else { 0 });
         // The rule is chosen on what holds; only the chosen one is put in
         // words.
         let mut best: Option<Closest<'_, '_>> = None;

@@ -95,7 +95,25 @@ pub struct Trace {
     /// kind to take one with its buffers.
     #[serde(skip)]
     pool: [Vec<Step>; 6],
+    /// While a batch run writes the trace: the steps (with their sources
+    /// and spares) of the last student of each bank but the one in use
+    /// ([`Trace::bank`]), and which bank is in use.
+    #[serde(skip)]
+    banks: Vec<Bank>,
+    #[serde(skip)]
+    in_bank: usize,
 }
+
+/// A student's steps put aside, with their sources and spares.
+#[derive(Default)]
+struct Bank {
+    steps: Vec<Step>,
+    sources: Vec<Source>,
+    spare: Vec<Step>,
+}
+
+/// How many banks of steps a trace keeps ([`Trace::bank`]).
+pub(crate) const BANKS: usize = 16;
 
 /// How many spent steps of one kind a trace keeps.
 const POOL: usize = 8;
@@ -144,6 +162,8 @@ impl Clone for Trace {
             spare: Vec::new(),
             said: Vec::new(),
             pool: Default::default(),
+            banks: Vec::new(),
+            in_bank: 0,
         }
     }
 }
@@ -241,6 +261,33 @@ impl Trace {
         if self.sources.len() > self.steps.len() + self.spare.len() {
             self.sources.clear();
         }
+    }
+
+    /// At the start of a batch run's use, before any step is written:
+    /// write over the steps of the last student of bank `b` (of at most
+    /// [`BANKS`]) instead of the last student's. A program that puts
+    /// students of one kind (a stage) in one bank finds its steps there
+    /// written from the same sources far more often, and does not write
+    /// them again.
+    pub(crate) fn bank(&mut self, b: usize) {
+        if self.cursor != Some(0) || b == self.in_bank || b >= BANKS {
+            return;
+        }
+        if self.banks.len() != BANKS {
+            self.banks.resize_with(BANKS, Bank::default);
+        }
+        let Some(out) = self.banks.get_mut(self.in_bank) else {
+            return;
+        };
+        std::mem::swap(&mut self.steps, &mut out.steps);
+        std::mem::swap(&mut self.sources, &mut out.sources);
+        std::mem::swap(&mut self.spare, &mut out.spare);
+        if let Some(next) = self.banks.get_mut(b) {
+            std::mem::swap(&mut self.steps, &mut next.steps);
+            std::mem::swap(&mut self.sources, &mut next.sources);
+            std::mem::swap(&mut self.spare, &mut next.spare);
+        }
+        self.in_bank = b;
     }
 
     /// End a use begun by [`Trace::restart`]: the steps left over from the

@@ -753,14 +753,22 @@ impl Cond {
             let is = Cond::school_in_plan(f);
             if p == is {
                 match sch.nutrition_plan_from {
-                    Some(d) => out(
-                        Words::Fmt(format_args!(
-                            "school {} joined the nutrition plan on {}",
-                            sch.name,
-                            Ymd(d)
-                        )),
-                        true,
-                    ),
+                    // Pieces copied one after another, no formatting.
+                    Some(d) => match Ymd(d).ascii() {
+                        Some(buf) => out(
+                            Words::Parts(&[
+                                "school ",
+                                &sch.name,
+                                " joined the nutrition plan on ",
+                                std::str::from_utf8(&buf).unwrap_or_default(),
+                            ]),
+                            true,
+                        ),
+                        None => out(
+                            Words::Fmt(format_args!("school {} joined the nutrition plan on {d}", sch.name)),
+                            true,
+                        ),
+                    },
                     None => out(
                         Words::Fmt(format_args!("school {} is not in the nutrition plan", sch.name)),
                         true,
@@ -855,6 +863,8 @@ pub(crate) enum Words<'a> {
     Keyed(WordsKey, fmt::Arguments<'a>),
     /// A text made before, the same whenever the key is.
     KeyedStr(WordsKey, &'a str),
+    /// Texts one after another.
+    Parts(&'a [&'a str]),
 }
 
 impl Words<'_> {
@@ -863,6 +873,7 @@ impl Words<'_> {
         match self {
             Words::Str(s) | Words::KeyedStr(_, s) => w.write_str(s),
             Words::Fmt(a) | Words::Keyed(_, a) => w.write_fmt(a),
+            Words::Parts(v) => v.iter().try_for_each(|p| w.write_str(p)),
         }
     }
 
@@ -870,7 +881,7 @@ impl Words<'_> {
     pub(crate) fn key(self) -> Option<WordsKey> {
         match self {
             Words::Keyed(k, _) | Words::KeyedStr(k, _) => Some(k),
-            Words::Str(_) | Words::Fmt(_) => None,
+            Words::Str(_) | Words::Fmt(_) | Words::Parts(_) => None,
         }
     }
 }

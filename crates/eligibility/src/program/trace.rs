@@ -100,6 +100,10 @@ pub struct Trace {
     /// ([`Trace::bank`]), and which bank is in use.
     #[serde(skip)]
     banks: Vec<Bank>,
+    /// Where in `banks` each bank's steps are (the bank in use: the place
+    /// they were taken from, now holding another's).
+    #[serde(skip)]
+    bank_at: [u8; BANKS],
     #[serde(skip)]
     in_bank: usize,
 }
@@ -114,6 +118,9 @@ struct Bank {
 
 /// How many banks of steps a trace keeps ([`Trace::bank`]).
 pub(crate) const BANKS: usize = 16;
+
+/// Each bank at its own place.
+const BANK_AT: [u8; BANKS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
 
 /// How many spent steps of one kind a trace keeps.
 const POOL: usize = 8;
@@ -163,6 +170,7 @@ impl Clone for Trace {
             said: Vec::new(),
             pool: Default::default(),
             banks: Vec::new(),
+            bank_at: BANK_AT,
             in_bank: 0,
         }
     }
@@ -214,6 +222,10 @@ fn set_words(s: &mut String, w: Words<'_>) {
     match w {
         Words::Str(v) | Words::KeyedStr(_, v) => set_str(s, v),
         Words::Fmt(args) | Words::Keyed(_, args) => set_fmt(s, args),
+        Words::Parts(v) => {
+            s.clear();
+            v.iter().for_each(|p| s.push_str(p));
+        }
     }
 }
 
@@ -275,17 +287,19 @@ impl Trace {
         }
         if self.banks.len() != BANKS {
             self.banks.resize_with(BANKS, Bank::default);
+            self.bank_at = BANK_AT;
         }
-        let Some(out) = self.banks.get_mut(self.in_bank) else {
+        // One exchange: bank `b`'s steps come in, the steps in use go to
+        // its place.
+        let at = self.bank_at.get(b).copied().unwrap_or_default();
+        let Some(next) = self.banks.get_mut(usize::from(at)) else {
             return;
         };
-        std::mem::swap(&mut self.steps, &mut out.steps);
-        std::mem::swap(&mut self.sources, &mut out.sources);
-        std::mem::swap(&mut self.spare, &mut out.spare);
-        if let Some(next) = self.banks.get_mut(b) {
-            std::mem::swap(&mut self.steps, &mut next.steps);
-            std::mem::swap(&mut self.sources, &mut next.sources);
-            std::mem::swap(&mut self.spare, &mut next.spare);
+        std::mem::swap(&mut self.steps, &mut next.steps);
+        std::mem::swap(&mut self.sources, &mut next.sources);
+        std::mem::swap(&mut self.spare, &mut next.spare);
+        if let Some(x) = self.bank_at.get_mut(self.in_bank) {
+            *x = at;
         }
         self.in_bank = b;
     }

@@ -142,6 +142,13 @@ pub(crate) struct Flag {
 /// How many [`FLAGS`] there are.
 pub(crate) const FLAG_COUNT: usize = 5;
 
+// Room for them: bits 8–12 of the group key ([`Reads::key`], the hukou
+// from bit 13) and bits 24–28 of the packed word (the hukou from 29).
+const _: () = assert!(
+    FLAG_COUNT <= 5,
+    "a sixth yes-or-no fact needs room in Reads::key and the packed word"
+);
+
 /// No detail beside a fact's words.
 fn no_detail(_: &eduaid_model::Student) -> Option<&'static str> {
     None

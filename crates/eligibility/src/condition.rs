@@ -84,11 +84,10 @@ impl Reads {
         let f = u32::from(self.fields);
         let on = |flag: Reads, v: bool| u32::from(self.fields & flag.fields != 0 && v);
         (if f & 1 != 0 { u32::from(s.grade) } else { 0 })
-            | on(Reads::BOARDER, s.boarder) << 8
-            | on(Reads::AGRICULTURAL_MAJOR, s.agricultural_major) << 9
-            | on(Reads::DISABLED, s.disability.is_some()) << 10
-            | on(Reads::LEFT_BEHIND, s.left_behind) << 11
-            | on(Reads::MIGRANT, s.migrant) << 12
+            | FLAGS
+                .iter()
+                .enumerate()
+                .fold(0, |k, (i, fl)| k | on(fl.reads, (fl.read)(s)) << (8 + i))
             | if self.fields & Reads::HUKOU.fields != 0 {
                 (u32::from(s.hukou as u8) & 0xf) << 13
             } else {
@@ -109,6 +108,120 @@ impl std::ops::BitOr for Reads {
         self.union(other)
     }
 }
+
+/// A yes-or-no fact about a student that a condition may ask for
+/// (`boarder = true`): one row of [`FLAGS`]. The conditions ([`Cond`]:
+/// holds, prefix, words), what a program reads ([`Reads`] and its key)
+/// and the packed word (`packed/layout.rs`, bits from 24 in this order)
+/// all take the fact from here, so a new one is a row here plus its field
+/// in [`ConditionsDef`] (the TOML key) and, if wanted, a name in [`Reads`].
+pub(crate) struct Flag {
+    /// The condition's TOML key (the field of [`ConditionsDef`]; the
+    /// table's test checks that `def` reads this key).
+    #[cfg_attr(not(test), allow(dead_code))]
+    pub(crate) key: &'static str,
+    /// The condition's value in a group of conditions, if it asks.
+    pub(crate) def: fn(&ConditionsDef) -> Option<bool>,
+    /// The fact, read from a student.
+    pub(crate) read: fn(&eduaid_model::Student) -> bool,
+    /// The fact, given to a student (for the table's test).
+    #[cfg(test)]
+    pub(crate) set: fn(&mut eduaid_model::Student, bool),
+    /// What a program reads when it asks.
+    pub(crate) reads: Reads,
+    /// A student's words without (`[0]`) and with (`[1]`) the fact.
+    pub(crate) words: [&'static str; 2],
+    /// The same, when the rule asks for the other value (`None`: the
+    /// same words as [`Flag::words`]).
+    pub(crate) failed: Option<[&'static str; 2]>,
+    /// What is named beside the words of a student with the fact (a
+    /// disability's kind: `disabled (视力残疾)`).
+    pub(crate) detail: fn(&eduaid_model::Student) -> Option<&'static str>,
+}
+
+/// How many [`FLAGS`] there are.
+pub(crate) const FLAG_COUNT: usize = 5;
+
+// Room for them: bits 8–12 of the group key ([`Reads::key`], the hukou
+// from bit 13) and bits 24–28 of the packed word (the hukou from 29).
+const _: () = assert!(
+    FLAG_COUNT <= 5,
+    "a sixth yes-or-no fact needs room in Reads::key and the packed word"
+);
+
+/// No detail beside a fact's words.
+fn no_detail(_: &eduaid_model::Student) -> Option<&'static str> {
+    None
+}
+
+/// The yes-or-no facts about a student, in the order conditions check
+/// them and the packed word holds them.
+pub(crate) const FLAGS: [Flag; FLAG_COUNT] = [
+    Flag {
+        key: "boarder",
+        #[cfg(test)]
+        set: |s, v| s.boarder = v,
+        def: |d| d.boarder,
+        read: |s| s.boarder,
+        reads: Reads::BOARDER,
+        words: ["a day student (走读生)", "a boarder (寄宿生)"],
+        failed: Some([
+            "a day student (走读生); the rule is for boarders",
+            "a boarder (寄宿生); the rule is for day students",
+        ]),
+        detail: no_detail,
+    },
+    Flag {
+        key: "agricultural_major",
+        #[cfg(test)]
+        set: |s, v| s.agricultural_major = v,
+        def: |d| d.agricultural_major,
+        read: |s| s.agricultural_major,
+        reads: Reads::AGRICULTURAL_MAJOR,
+        words: [
+            "does not study an agricultural major (涉农专业)",
+            "studies an agricultural major (涉农专业)",
+        ],
+        failed: None,
+        detail: no_detail,
+    },
+    Flag {
+        key: "disabled",
+        #[cfg(test)]
+        set: |s, v| s.disability = v.then_some(eduaid_model::DisabilityKind::Visual),
+        def: |d| d.disabled,
+        read: |s| s.disability.is_some(),
+        reads: Reads::DISABLED,
+        words: ["not disabled", "disabled"],
+        failed: None,
+        detail: |s| s.disability.map(|k| k.chinese()),
+    },
+    Flag {
+        key: "left_behind",
+        #[cfg(test)]
+        set: |s, v| s.left_behind = v,
+        def: |d| d.left_behind,
+        read: |s| s.left_behind,
+        reads: Reads::LEFT_BEHIND,
+        words: ["not a left-behind child (留守儿童)", "a left-behind child (留守儿童)"],
+        failed: None,
+        detail: no_detail,
+    },
+    Flag {
+        key: "migrant",
+        #[cfg(test)]
+        set: |s, v| s.migrant = v,
+        def: |d| d.migrant,
+        read: |s| s.migrant,
+        reads: Reads::MIGRANT,
+        words: [
+            "not a migrant worker's child (随迁子女)",
+            "a migrant worker's child (随迁子女)",
+        ],
+        failed: None,
+        detail: no_detail,
+    },
+];
 
 /// The English words a clerk reads for a status.
 #[must_use]
@@ -164,11 +277,8 @@ pub(crate) struct Cond {
     pub(crate) locality: Option<Locality>,
     pub(crate) ownership: Option<Ownership>,
     pub(crate) hukou: Option<eduaid_model::Hukou>,
-    pub(crate) boarder: Option<bool>,
-    pub(crate) agri: Option<bool>,
-    pub(crate) disabled: Option<bool>,
-    pub(crate) left_behind: Option<bool>,
-    pub(crate) migrant: Option<bool>,
+    /// What the group asks of each of [`FLAGS`].
+    pub(crate) flags: [Option<bool>; FLAG_COUNT],
     pub(crate) statuses: StatusSet,
     pub(crate) status_list: Vec<StatusKind>,
     pub(crate) in_plan: Option<bool>,
@@ -181,6 +291,17 @@ pub(crate) struct Cond {
     /// The words of the stage condition for a student of each stage (by
     /// its number), held or not: made once here, copied per traced student.
     pub(crate) stage_words: Vec<String>,
+    /// The status list in words, `not a, b or c` (the start of
+    /// [`NotHeld`]'s text), made once here.
+    not_held: String,
+    /// True if the words of this group and of its alternatives depend on
+    /// nothing but the student's own fields, the household's statuses on
+    /// the reference date and that date, when the household has no record
+    /// to detail (no school, no exit from poverty): what [`Cond::words_key`]
+    /// packs.
+    plain: bool,
+    /// What the alternatives read.
+    alt_reads: Reads,
 }
 
 /// The words of a stage condition covering `st`, for each stage (by its
@@ -209,6 +330,50 @@ fn stage_words(st: &[Stage]) -> Vec<String> {
     v
 }
 
+/// `not a, b or c` for the statuses of `list` (as [`join_or`]).
+fn not_held(list: &[StatusKind]) -> String {
+    let mut w = String::from("not ");
+    let n = list.len();
+    for (i, k) in list.iter().enumerate() {
+        if i > 0 {
+            w.push_str(if i + 1 == n { " or " } else { ", " });
+        }
+        w.push_str(status_words(*k));
+    }
+    w
+}
+
+/// True if the words of `def` and of its alternatives name no school and
+/// no exit from poverty (see [`Cond::plain`]).
+fn plain(def: &ConditionsDef) -> bool {
+    def.school_kinds.is_none()
+        && def.locality.is_none()
+        && def.ownership.is_none()
+        && def.in_nutrition_plan.is_none()
+        && def.exited_since.is_none()
+        && def.exited_within_years.is_none()
+        && def.any.as_ref().is_none_or(|v| v.iter().all(plain))
+}
+
+/// A date as a number for a [`WordsKey`] (0 for none).
+fn date_key(d: NaiveDate) -> u64 {
+    use chrono::Datelike as _;
+    1 + (i64::from(d.num_days_from_ce()) - i64::from(i32::MIN)).unsigned_abs()
+}
+
+/// What a condition's words are the same for, within one run on one
+/// policy: the address of what the policy holds that they come from
+/// (never 0), and two numbers of what else they depend on. Words with the
+/// same key are the same text, so a trace that holds them already need
+/// not write them again.
+pub(crate) type WordsKey = (usize, u64, u64);
+
+/// Words of a text the policy (or the program) holds for the whole run,
+/// keyed by its address and length.
+fn fixed(text: &str) -> Words<'_> {
+    Words::KeyedStr((text.as_ptr().addr(), text.len() as u64, 0), text)
+}
+
 impl Cond {
     pub(crate) fn compile(def: &ConditionsDef) -> Cond {
         Cond {
@@ -227,11 +392,7 @@ impl Cond {
             locality: def.locality,
             ownership: def.ownership,
             hukou: def.hukou,
-            boarder: def.boarder,
-            agri: def.agricultural_major,
-            disabled: def.disabled,
-            left_behind: def.left_behind,
-            migrant: def.migrant,
+            flags: FLAGS.map(|fl| (fl.def)(def)),
             statuses: def
                 .status_any
                 .as_deref()
@@ -246,23 +407,56 @@ impl Cond {
                 .map_or_else(Vec::new, |v| v.iter().map(Cond::compile).collect()),
             def: def.clone(),
             stage_words: def.stages.as_deref().map_or_else(Vec::new, stage_words),
+            not_held: not_held(def.status_any.as_deref().unwrap_or_default()),
+            plain: plain(def),
+            alt_reads: Reads::NOTHING,
         }
+        .with_alt_reads()
+    }
+
+    /// This group, knowing what its alternatives read.
+    fn with_alt_reads(mut self) -> Cond {
+        self.alt_reads = self.any.iter().fold(Reads::NOTHING, |r, c| r | c.reads());
+        self
+    }
+
+    /// A key of everything the words of this group's alternatives depend
+    /// on, for a student whose household has no record to detail (see
+    /// [`Cond::plain`]): the student's fields the conditions read, the
+    /// statuses held, whether there is a household, and the reference
+    /// date. The address of the group's alternatives says whose words.
+    fn words_key(&self, f: &Facts<'_>) -> WordsKey {
+        let s = f.student;
+        let r = self.alt_reads;
+        // A disability is named by its kind.
+        let disability = if r.covers(Reads::DISABLED) {
+            s.disability.map_or(0, |k| u64::from(k as u8) + 1)
+        } else {
+            0
+        };
+        let student = u64::from(r.key(s))
+            | u64::from(s.stage as u8) << 17
+            | disability << 24
+            | u64::from(r.mask(f.statuses)) << 32
+            | u64::from(f.household.is_some()) << 40;
+        (
+            std::ptr::from_ref(&self.any).addr(),
+            student,
+            date_key(f.term.reference),
+        )
     }
 
     /// The student's facts the condition reads.
     pub(crate) fn reads(&self) -> Reads {
         let mut r = Reads::statuses(self.statuses);
-        for (on, flag) in [
-            (self.grades != 0, Reads::GRADE),
-            (self.hukou.is_some(), Reads::HUKOU),
-            (self.boarder.is_some(), Reads::BOARDER),
-            (self.agri.is_some(), Reads::AGRICULTURAL_MAJOR),
-            (self.disabled.is_some(), Reads::DISABLED),
-            (self.left_behind.is_some(), Reads::LEFT_BEHIND),
-            (self.migrant.is_some(), Reads::MIGRANT),
-        ] {
+        for (on, flag) in [(self.grades != 0, Reads::GRADE), (self.hukou.is_some(), Reads::HUKOU)] {
             if on {
                 r = r | flag;
+            }
+        }
+        for (want, fl) in self.flags.iter().zip(&FLAGS) {
+            if want.is_some() {
+                r = r | fl.reads;
             }
         }
         self.any.iter().fold(r, |a, c| a | c.reads())
@@ -329,11 +523,11 @@ impl Cond {
             && self.locality.is_none_or(|l| l == f.school.locality)
             && self.ownership.is_none_or(|o| o == f.school.ownership)
             && self.hukou.is_none_or(|h| h == s.hukou)
-            && self.boarder.is_none_or(|b| b == s.boarder)
-            && self.agri.is_none_or(|a| a == s.agricultural_major)
-            && self.disabled.is_none_or(|d| d == s.disability.is_some())
-            && self.left_behind.is_none_or(|d| d == s.left_behind)
-            && self.migrant.is_none_or(|d| d == s.migrant)
+            && self
+                .flags
+                .iter()
+                .zip(&FLAGS)
+                .all(|(w, fl)| w.is_none_or(|w| w == (fl.read)(s)))
             && (self.statuses.is_empty() || self.statuses.intersects(f.statuses))
             && self.in_plan.is_none_or(|p| p == Cond::school_in_plan(f))
             && self.exit_holds(f)
@@ -375,20 +569,10 @@ impl Cond {
         if let Some(h) = self.hukou {
             check!(h == s.hukou);
         }
-        if let Some(b) = self.boarder {
-            check!(b == s.boarder);
-        }
-        if let Some(a) = self.agri {
-            check!(a == s.agricultural_major);
-        }
-        if let Some(d) = self.disabled {
-            check!(d == s.disability.is_some());
-        }
-        if let Some(l) = self.left_behind {
-            check!(l == s.left_behind);
-        }
-        if let Some(m) = self.migrant {
-            check!(m == s.migrant);
+        for (want, fl) in self.flags.iter().zip(&FLAGS) {
+            if let Some(w) = *want {
+                check!(w == (fl.read)(s));
+            }
         }
         if !self.statuses.is_empty() {
             check!(self.status_list.iter().any(|k| f.statuses.contains(*k)));
@@ -433,7 +617,7 @@ impl Cond {
         }
         if let Some(st) = &self.def.stages {
             if let Some(w) = self.stage_words.get(s.stage as usize) {
-                check!(st.contains(&s.stage), Words::Str(w), Words::Str(w));
+                check!(st.contains(&s.stage), fixed(w), fixed(w));
             } else {
                 check!(
                     st.contains(&s.stage),
@@ -448,14 +632,14 @@ impl Cond {
             }
         }
         if let Some(g) = &self.def.grades {
+            let key = (std::ptr::from_ref(&self.grades).addr(), u64::from(s.grade), 0);
             check!(
                 g.contains(&s.grade),
-                Words::Fmt(format_args!("in grade {}", s.grade)),
-                Words::Fmt(format_args!(
-                    "in grade {}; the rule covers grades {}",
-                    s.grade,
-                    Join(g.iter(), ", ")
-                ))
+                Words::Keyed(key, format_args!("in grade {}", s.grade)),
+                Words::Keyed(
+                    key,
+                    format_args!("in grade {}; the rule covers grades {}", s.grade, Join(g.iter(), ", "))
+                )
             );
         }
         if let Some(k) = &self.def.school_kinds {
@@ -508,63 +692,35 @@ impl Cond {
             );
         }
         if let Some(h) = self.hukou {
+            let key = (std::ptr::from_ref(&self.hukou).addr(), u64::from(s.hukou as u8), 0);
             check!(
                 h == s.hukou,
-                Words::Fmt(format_args!("hukou is {} ({})", s.hukou, s.hukou.chinese())),
-                Words::Fmt(format_args!(
-                    "hukou is {} ({}); the rule requires {}",
-                    s.hukou,
-                    s.hukou.chinese(),
-                    h
-                ))
+                Words::Keyed(key, format_args!("hukou is {} ({})", s.hukou, s.hukou.chinese())),
+                Words::Keyed(
+                    key,
+                    format_args!("hukou is {} ({}); the rule requires {}", s.hukou, s.hukou.chinese(), h)
+                )
             );
         }
-        if let Some(b) = self.boarder {
-            let is = if s.boarder {
-                "a boarder (寄宿生)"
-            } else {
-                "a day student (走读生)"
-            };
-            let not = if s.boarder {
-                "a boarder (寄宿生); the rule is for day students"
-            } else {
-                "a day student (走读生); the rule is for boarders"
-            };
-            check!(b == s.boarder, Words::Str(is), Words::Str(not));
-        }
-        if let Some(a) = self.agri {
-            let is = if s.agricultural_major {
-                "studies an agricultural major (涉农专业)"
-            } else {
-                "does not study an agricultural major (涉农专业)"
-            };
-            check!(a == s.agricultural_major, Words::Str(is), Words::Str(is));
-        }
-        if let Some(d) = self.disabled {
-            match s.disability {
-                Some(k) => check!(
-                    d,
-                    Words::Fmt(format_args!("disabled ({})", k.chinese())),
-                    Words::Fmt(format_args!("disabled ({})", k.chinese()))
-                ),
-                None => check!(!d, Words::Str("not disabled"), Words::Str("not disabled")),
+        for (want, fl) in self.flags.iter().zip(&FLAGS) {
+            let Some(w) = *want else { continue };
+            let has = (fl.read)(s);
+            let words = fl.words[usize::from(has)];
+            match (fl.detail)(s).filter(|_| has) {
+                Some(d) => {
+                    let key = (
+                        std::ptr::from_ref(want).addr(),
+                        d.as_ptr().addr() as u64,
+                        d.len() as u64,
+                    );
+                    let args = format_args!("{words} ({d})");
+                    check!(w == has, Words::Keyed(key, args), Words::Keyed(key, args));
+                }
+                None => {
+                    let failed = fl.failed.map_or(words, |f| f[usize::from(has)]);
+                    check!(w == has, fixed(words), fixed(failed));
+                }
             }
-        }
-        if let Some(l) = self.left_behind {
-            let is = if s.left_behind {
-                "a left-behind child (留守儿童)"
-            } else {
-                "not a left-behind child (留守儿童)"
-            };
-            check!(l == s.left_behind, Words::Str(is), Words::Str(is));
-        }
-        if let Some(m) = self.migrant {
-            let is = if s.migrant {
-                "a migrant worker's child (随迁子女)"
-            } else {
-                "not a migrant worker's child (随迁子女)"
-            };
-            check!(m == s.migrant, Words::Str(is), Words::Str(is));
         }
         if !self.statuses.is_empty() {
             let held = || {
@@ -574,12 +730,29 @@ impl Cond {
                     .map(|k| status_words(*k))
             };
             if held().next().is_some() {
+                let key = (
+                    std::ptr::from_ref(&self.status_list).addr(),
+                    u64::from(self.statuses.bits() & f.statuses.bits()),
+                    date_key(date),
+                );
                 out(
-                    Words::Fmt(format_args!("{} on {}", Join(held(), " and "), Ymd(date))),
+                    Words::Keyed(key, format_args!("{} on {}", Join(held(), " and "), Ymd(date))),
                     true,
                 );
             } else {
-                out(Words::Fmt(format_args!("{}", NotHeld { cond: self, f })), false);
+                let not = NotHeld { cond: self, f };
+                match f.household {
+                    // Nothing on record to detail: the same words for the
+                    // same reference date.
+                    None => out(
+                        Words::Keyed(
+                            (std::ptr::from_ref(&self.statuses).addr(), 0, date_key(date)),
+                            format_args!("{not}"),
+                        ),
+                        false,
+                    ),
+                    Some(_) => out(Words::Fmt(format_args!("{not}")), false),
+                }
                 return;
             }
         }
@@ -587,14 +760,22 @@ impl Cond {
             let is = Cond::school_in_plan(f);
             if p == is {
                 match sch.nutrition_plan_from {
-                    Some(d) => out(
-                        Words::Fmt(format_args!(
-                            "school {} joined the nutrition plan on {}",
-                            sch.name,
-                            Ymd(d)
-                        )),
-                        true,
-                    ),
+                    // Pieces copied one after another, no formatting.
+                    Some(d) => match Ymd(d).ascii() {
+                        Some(buf) => out(
+                            Words::Parts(&[
+                                "school ",
+                                &sch.name,
+                                " joined the nutrition plan on ",
+                                std::str::from_utf8(&buf).unwrap_or_default(),
+                            ]),
+                            true,
+                        ),
+                        None => out(
+                            Words::Fmt(format_args!("school {} joined the nutrition plan on {d}", sch.name)),
+                            true,
+                        ),
+                    },
                     None => out(
                         Words::Fmt(format_args!("school {} is not in the nutrition plan", sch.name)),
                         true,
@@ -654,14 +835,23 @@ impl Cond {
             );
         }
         if !self.any.is_empty() {
+            // Alternatives that name no school: the same words for the same
+            // facts, when no household record is detailed (an alternative
+            // that holds details none; one that fails details the
+            // household's statuses, if it has a household).
+            let key = |detailed: bool| (self.plain && !detailed).then(|| self.words_key(f));
+            let words = |args: fmt::Arguments<'_>, held: bool, out: &mut dyn FnMut(Words<'_>, bool)| match key(
+                !held && f.household.is_some()
+            ) {
+                Some(k) => out(Words::Keyed(k, args), held),
+                None => out(Words::Fmt(args), held),
+            };
             match self.any.iter().find(|alt| alt.prefix(f).1) {
-                Some(alt) => out(Words::Fmt(format_args!("{}", AltHeld { alt, f })), true),
-                None => out(
-                    Words::Fmt(format_args!(
-                        "none of the alternatives holds: {}",
-                        AltsFailed { alts: &self.any, f }
-                    )),
+                Some(alt) => words(format_args!("{}", AltHeld { alt, f }), true, out),
+                None => words(
+                    format_args!("none of the alternatives holds: {}", AltsFailed { alts: &self.any, f }),
                     false,
+                    out,
                 ),
             }
         }
@@ -676,14 +866,29 @@ pub(crate) enum Words<'a> {
     Str(&'a str),
     /// A text to format.
     Fmt(fmt::Arguments<'a>),
+    /// A text to format, the same whenever the key is.
+    Keyed(WordsKey, fmt::Arguments<'a>),
+    /// A text made before, the same whenever the key is.
+    KeyedStr(WordsKey, &'a str),
+    /// Texts one after another.
+    Parts(&'a [&'a str]),
 }
 
 impl Words<'_> {
     /// Write the words to `w`.
     pub(crate) fn write_to(self, w: &mut dyn fmt::Write) -> fmt::Result {
         match self {
-            Words::Str(s) => w.write_str(s),
-            Words::Fmt(a) => w.write_fmt(a),
+            Words::Str(s) | Words::KeyedStr(_, s) => w.write_str(s),
+            Words::Fmt(a) | Words::Keyed(_, a) => w.write_fmt(a),
+            Words::Parts(v) => v.iter().try_for_each(|p| w.write_str(p)),
+        }
+    }
+
+    /// What the words are the same for, if known.
+    pub(crate) fn key(self) -> Option<WordsKey> {
+        match self {
+            Words::Keyed(k, _) | Words::KeyedStr(k, _) => Some(k),
+            Words::Str(_) | Words::Fmt(_) | Words::Parts(_) => None,
         }
     }
 }
@@ -760,15 +965,7 @@ impl fmt::Display for NotHeld<'_, '_> {
     fn fmt(&self, w: &mut fmt::Formatter<'_>) -> fmt::Result {
         let list = &self.cond.status_list;
         let date = self.f.term.reference;
-        w.write_str("not ")?;
-        // As `join_or`: "a", "a or b", "a, b or c".
-        let n = list.len();
-        for (i, k) in list.iter().enumerate() {
-            if i > 0 {
-                w.write_str(if i + 1 == n { " or " } else { ", " })?;
-            }
-            w.write_str(status_words(*k))?;
-        }
+        w.write_str(&self.cond.not_held)?;
         write!(w, " on {}", Ymd(date))?;
         match self.f.household {
             None => w.write_str(": no household on record"),
@@ -842,6 +1039,79 @@ mod tests {
             Some("exited poverty on 2017-01-01")
         );
         assert_eq!(status_detail(&h, StatusKind::Orphan, d("2017-03-01")), None);
+    }
+
+    #[test]
+    fn every_yes_or_no_fact_goes_from_toml_to_its_condition_words_and_bits() {
+        use crate::packed::layout::{PCond, student_word};
+        use eduaid_model::{EnrolmentStatus, Hukou, SchoolId, SchoolKind, Sex, StudentId};
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let school = eduaid_model::School::new(
+            SchoolId::new("A1").unwrap(),
+            "学校A1",
+            SchoolKind::Primary,
+            Ownership::Public,
+            "镇A",
+            Locality::Rural,
+        );
+        let plain = eduaid_model::Student {
+            id: StudentId::new("S1").unwrap(),
+            name: "学生S1".into(),
+            sex: Sex::Female,
+            birth_date: d("2012-01-01"),
+            school_id: SchoolId::new("A1").unwrap(),
+            stage: Stage::Primary,
+            grade: 3,
+            boarder: false,
+            disability: None,
+            migrant: false,
+            left_behind: false,
+            hukou: Hukou::Rural,
+            agricultural_major: false,
+            household_id: None,
+            status: EnrolmentStatus::Enrolled,
+            status_since: d("2020-09-01"),
+            helper: None,
+        };
+        let term = crate::facts::TermContext {
+            term: "2021-spring".parse().unwrap(),
+            reference: d("2021-03-01"),
+            window: None,
+        };
+        let mut keys = std::collections::BTreeSet::new();
+        for (i, fl) in FLAGS.iter().enumerate() {
+            assert!(keys.insert(fl.key), "{} twice", fl.key);
+            for want in [false, true] {
+                let text = format!("{} = {want}", fl.key);
+                let def: ConditionsDef = toml::from_str(&text).unwrap();
+                // The key is the field `def` reads, and no other fact's.
+                for (j, other) in FLAGS.iter().enumerate() {
+                    assert_eq!((other.def)(&def), (i == j).then_some(want), "{text}: {}", other.key);
+                }
+                assert_eq!(toml::to_string(&def).unwrap().trim(), text);
+                let cond = Cond::compile(&def);
+                assert!(cond.reads().covers(fl.reads), "{text}");
+                let packed = PCond::compile(&cond, term.reference, &[]).unwrap();
+                let mut keys_seen = Vec::new();
+                for has in [false, true] {
+                    let mut s = plain.clone();
+                    (fl.set)(&mut s, has);
+                    assert_eq!((fl.read)(&s), has, "{}", fl.key);
+                    let f = Facts::new(&s, &school, None, &term);
+                    let holds = want == has;
+                    assert_eq!(cond.holds(&f), holds, "{text}, student {has}");
+                    assert_eq!(cond.prefix(&f), (usize::from(holds), holds), "{text}");
+                    assert_eq!(packed.holds(student_word(&s)), holds, "{text}, packed, student {has}");
+                    let mut words: Vec<(String, bool)> = Vec::new();
+                    cond.explain_to(&f, &mut |w, held| words.push((w.to_string(), held)));
+                    assert_eq!(words.len(), 1, "{text}");
+                    assert!(words[0].0.starts_with(fl.words[usize::from(has)]), "{text}: {words:?}");
+                    assert_eq!(words[0].1, holds);
+                    keys_seen.push(cond.reads().key(&s));
+                }
+                assert_ne!(keys_seen[0], keys_seen[1], "{text}: the group key tells the two apart");
+            }
+        }
     }
 
     #[test]

@@ -124,19 +124,15 @@ impl<'a> Facts<'a> {
 #[derive(Clone, Copy)]
 pub(crate) struct Ymd(pub(crate) NaiveDate);
 
-impl fmt::Display for Ymd {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Ymd {
+    /// The date's ten characters, for years 0 to 9999.
+    pub(crate) fn ascii(self) -> Option<[u8; 10]> {
         use chrono::Datelike as _;
         let d = self.0;
-        let Ok(y) = u32::try_from(d.year()) else {
-            return write!(f, "{d}");
-        };
-        if y > 9999 {
-            return write!(f, "{d}");
-        }
+        let y = u32::try_from(d.year()).ok().filter(|y| *y <= 9999)?;
         let (m, day) = (d.month(), d.day());
         let digit = |n: u32| b'0' + clamped::<_, u8>(n % 10);
-        let buf = [
+        Some([
             digit(y / 1000),
             digit(y / 100),
             digit(y / 10),
@@ -147,7 +143,15 @@ impl fmt::Display for Ymd {
             b'-',
             digit(day / 10),
             digit(day),
-        ];
-        f.write_str(std::str::from_utf8(&buf).unwrap_or_default())
+        ])
+    }
+}
+
+impl fmt::Display for Ymd {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.ascii() {
+            Some(buf) => f.write_str(std::str::from_utf8(&buf).unwrap_or_default()),
+            None => write!(f, "{}", self.0),
+        }
     }
 }

@@ -31,15 +31,12 @@
 
 use eduaid_model::{School, Student};
 
-use crate::condition::Cond;
+use crate::condition::{Cond, FLAGS};
 use crate::facts::StatusSet;
 
 const GRADE_SHIFT: u32 = 8;
-const BOARDER: u64 = 1 << 24;
-const AGRI: u64 = 1 << 25;
-const DISABLED: u64 = 1 << 26;
-const LEFT_BEHIND: u64 = 1 << 27;
-const MIGRANT: u64 = 1 << 28;
+/// The first bit of the student's yes-or-no facts ([`FLAGS`], in order).
+const FLAG_SHIFT: u32 = 24;
 const HUKOU_SHIFT: u32 = 29;
 const STATUS_SHIFT: u32 = 33;
 const KIND_SHIFT: u32 = 41;
@@ -57,7 +54,8 @@ const STAGE_ALL: u64 = 0x7f;
 /// The widths the layout gives each enumeration, checked by a test against
 /// the model's lists.
 #[cfg(test)]
-pub(crate) const WIDTHS: [(&str, usize, usize); 6] = [
+pub(crate) const WIDTHS: [(&str, usize, usize); 7] = [
+    ("yes-or-no fact", FLAGS.len(), 5),
     ("stage", eduaid_model::Stage::ALL.len(), 7),
     ("hukou", eduaid_model::Hukou::ALL.len(), 4),
     ("status", eduaid_model::StatusKind::ALL.len(), 7),
@@ -70,20 +68,10 @@ pub(crate) const WIDTHS: [(&str, usize, usize); 6] = [
 pub(crate) fn student_word(s: &Student) -> u64 {
     let mut w = 1u64 << (s.stage as u32 & 7);
     w |= 1u64 << (GRADE_SHIFT + u32::from(s.grade.min(15)));
-    if s.boarder {
-        w |= BOARDER;
-    }
-    if s.agricultural_major {
-        w |= AGRI;
-    }
-    if s.disability.is_some() {
-        w |= DISABLED;
-    }
-    if s.left_behind {
-        w |= LEFT_BEHIND;
-    }
-    if s.migrant {
-        w |= MIGRANT;
+    for (i, fl) in (0u32..).zip(&FLAGS) {
+        if (fl.read)(s) {
+            w |= 1u64 << (FLAG_SHIFT + i);
+        }
     }
     w | 1u64 << (HUKOU_SHIFT + (s.hukou as u32 & 3))
 }
@@ -144,17 +132,13 @@ impl PCond {
         if let Some(h) = c.hukou {
             want(1u64 << (HUKOU_SHIFT + (h as u32 & 3)), true);
         }
-        for (flag, v) in [
-            (BOARDER, c.boarder),
-            (AGRI, c.agri),
-            (DISABLED, c.disabled),
-            (LEFT_BEHIND, c.left_behind),
-            (MIGRANT, c.migrant),
-            (IN_PLAN, c.in_plan),
-        ] {
+        for (i, v) in (0u32..).zip(c.flags) {
             if let Some(v) = v {
-                want(flag, v);
+                want(1u64 << (FLAG_SHIFT + i), v);
             }
+        }
+        if let Some(v) = c.in_plan {
+            want(IN_PLAN, v);
         }
         if let Some(t) = c.exit_threshold(reference) {
             let (_, bit) = exits.iter().find(|(d, _)| *d == t)?;

@@ -135,7 +135,6 @@ pub(crate) struct PreparedRule<'a> {
 
 #[derive(Debug)]
 struct PreparedProgram<'a> {
-    program: &'a PolicyProgram,
     term: Term,
     rules: Vec<PreparedRule<'a>>,
     /// Stages some rule in force can grant to (bit per stage).
@@ -143,6 +142,8 @@ struct PreparedProgram<'a> {
     /// With no rule in force, why not, in words (written once a term, not
     /// once a student).
     idle: String,
+    /// The program's id as text (each rule's step names it), taken once.
+    id: String,
 }
 
 fn per_stage(v: &DatedValue, f: impl Fn(Decimal) -> Option<Decimal>) -> PerStage {
@@ -377,7 +378,7 @@ impl Program for PolicyProgram {
             String::new()
         };
         Ok(Box::new(PreparedProgram {
-            program: self,
+            id: self.info.id.to_string(),
             term: cx.term,
             rules,
             stages,
@@ -720,6 +721,9 @@ impl TermProgram for PreparedProgram<'_> {
             t.push_not_entitled_str(&self.idle);
             return None;
         }
+        // Students of a stage, with or without a household, write over
+        // the last one alike.
+        t.bank(stage_ix(f.student.stage) + if f.household.is_some() { STAGES } else { 0 });
         // The rule is chosen on what holds; only the chosen one is put in
         // words.
         let mut best: Option<Closest<'_, '_>> = None;
@@ -733,7 +737,7 @@ impl TermProgram for PreparedProgram<'_> {
                 debug_assert_eq!((held, all), (n, n == e.len()), "prefix and explain disagree");
             }
             if all {
-                t.push_rule(self.program.info.id.as_str(), pr.rule);
+                t.push_rule(&self.id, pr.rule);
                 pr.cond.explain_to(f, &mut |text, held| t.push_condition(text, held));
                 return self.amount(pr, f, Some(t)).map(Money::from_decimal_exact);
             }
@@ -743,7 +747,7 @@ impl TermProgram for PreparedProgram<'_> {
             }
         }
         if let Some((_, pr)) = best {
-            t.push_rule(self.program.info.id.as_str(), pr.rule);
+            t.push_rule(&self.id, pr.rule);
             let first = t.len();
             pr.cond.explain_to(f, &mut |text, held| t.push_condition(text, held));
             // The reason is the first condition that failed, in its words.

@@ -83,6 +83,81 @@ pub struct Trace {
     /// step's buffers outlive a shorter trace.
     #[serde(skip)]
     spare: Vec<Step>,
+    /// While a batch run writes the trace: condition words written before,
+    /// by their key ([`Words::key`], with whether they held), in a small
+    /// table of [`SAID`] entries (one per hash of the key, the last one
+    /// written kept), so that words with a key are formatted once and
+    /// copied after.
+    #[serde(skip)]
+    said: Vec<(Source, String)>,
+    /// While a batch run writes the trace: spent steps of each kind (by
+    /// [`Kind`]), at most [`POOL`] of each, for a place whose step changes
+    /// kind to take one with its buffers.
+    #[serde(skip)]
+    pool: [Vec<Step>; 6],
+    /// While a batch run writes the trace: the steps (with their sources
+    /// and spares) of the last student of each bank but the one in use
+    /// ([`Trace::bank`]), and which bank is in use.
+    #[serde(skip)]
+    banks: Vec<Bank>,
+    /// Where in `banks` each bank's steps are (the bank in use: the place
+    /// they were taken from, now holding another's).
+    #[serde(skip)]
+    bank_at: [u8; BANKS],
+    #[serde(skip)]
+    in_bank: usize,
+}
+
+/// A student's steps put aside, with their sources and spares.
+#[derive(Default)]
+struct Bank {
+    steps: Vec<Step>,
+    sources: Vec<Source>,
+    spare: Vec<Step>,
+}
+
+/// How many banks of steps a trace keeps ([`Trace::bank`]).
+pub(crate) const BANKS: usize = 16;
+
+/// Each bank at its own place.
+const BANK_AT: [u8; BANKS] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
+
+/// How many spent steps of one kind a trace keeps.
+const POOL: usize = 8;
+
+/// The kind of a [`Step`].
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Rule,
+    Condition,
+    Parameter,
+    Computation,
+    Limit,
+    NotEntitled,
+}
+
+impl Kind {
+    fn of(s: &Step) -> Kind {
+        match s {
+            Step::Rule { .. } => Kind::Rule,
+            Step::Condition { .. } => Kind::Condition,
+            Step::Parameter { .. } => Kind::Parameter,
+            Step::Computation { .. } => Kind::Computation,
+            Step::Limit { .. } => Kind::Limit,
+            Step::NotEntitled { .. } => Kind::NotEntitled,
+        }
+    }
+}
+
+/// How many words a batch run's trace keeps by key.
+const SAID: usize = 256;
+
+/// The entry of `key` in a table of [`SAID`] entries.
+fn said_ix(key: Source) -> usize {
+    let h = (key.0 as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15)
+        ^ key.1.wrapping_mul(0xc2b2_ae3d_27d4_eb4f)
+        ^ key.2.wrapping_mul(0x1656_67b1_9e37_79f9);
+    usize::from(h.to_be_bytes()[0])
 }
 
 impl Clone for Trace {
@@ -92,6 +167,11 @@ impl Clone for Trace {
             cursor: None,
             sources: Vec::new(),
             spare: Vec::new(),
+            said: Vec::new(),
+            pool: Default::default(),
+            banks: Vec::new(),
+            bank_at: BANK_AT,
+            in_bank: 0,
         }
     }
 }
@@ -140,8 +220,12 @@ fn set_fmt(s: &mut String, args: fmt::Arguments<'_>) {
 /// `s` made to hold `w`, in its own buffer.
 fn set_words(s: &mut String, w: Words<'_>) {
     match w {
-        Words::Str(v) => set_str(s, v),
-        Words::Fmt(args) => set_fmt(s, args),
+        Words::Str(v) | Words::KeyedStr(_, v) => set_str(s, v),
+        Words::Fmt(args) | Words::Keyed(_, args) => set_fmt(s, args),
+        Words::Parts(v) => {
+            s.clear();
+            v.iter().for_each(|p| s.push_str(p));
+        }
     }
 }
 
@@ -189,6 +273,35 @@ impl Trace {
         if self.sources.len() > self.steps.len() + self.spare.len() {
             self.sources.clear();
         }
+    }
+
+    /// At the start of a batch run's use, before any step is written:
+    /// write over the steps of the last student of bank `b` (of at most
+    /// [`BANKS`]) instead of the last student's. A program that puts
+    /// students of one kind (a stage) in one bank finds its steps there
+    /// written from the same sources far more often, and does not write
+    /// them again.
+    pub(crate) fn bank(&mut self, b: usize) {
+        if self.cursor != Some(0) || b == self.in_bank || b >= BANKS {
+            return;
+        }
+        if self.banks.len() != BANKS {
+            self.banks.resize_with(BANKS, Bank::default);
+            self.bank_at = BANK_AT;
+        }
+        // One exchange: bank `b`'s steps come in, the steps in use go to
+        // its place.
+        let at = self.bank_at.get(b).copied().unwrap_or_default();
+        let Some(next) = self.banks.get_mut(usize::from(at)) else {
+            return;
+        };
+        std::mem::swap(&mut self.steps, &mut next.steps);
+        std::mem::swap(&mut self.sources, &mut next.sources);
+        std::mem::swap(&mut self.spare, &mut next.spare);
+        if let Some(x) = self.bank_at.get_mut(self.in_bank) {
+            *x = at;
+        }
+        self.in_bank = b;
     }
 
     /// End a use begun by [`Trace::restart`]: the steps left over from the
@@ -245,6 +358,12 @@ impl Trace {
     /// The next step to overwrite, if the trace is being rewritten and has
     /// one left; counted as written.
     fn next(&mut self) -> Option<&mut Step> {
+        let c = self.next_ix()?;
+        self.steps.get_mut(c)
+    }
+
+    /// As [`Trace::next`], its place.
+    fn next_ix(&mut self) -> Option<usize> {
         self.unspare();
         let c = self.cursor?;
         if c >= self.steps.len() {
@@ -254,7 +373,7 @@ impl Trace {
         if let Some(k) = self.sources.get_mut(c) {
             *k = (0, 0, 0);
         }
-        self.steps.get_mut(c)
+        Some(c)
     }
 
     /// Add a new step at the end.
@@ -268,18 +387,45 @@ impl Trace {
     /// Write the next step: over the spent step there, by `reuse` if it is
     /// of the same kind (true if it was), else as `make` builds it from
     /// the spent step's first buffer.
-    fn write(&mut self, reuse: impl FnOnce(&mut Step) -> bool, make: impl FnOnce(String) -> Step) {
-        match self.next() {
+    ///
+    /// A spent step of another kind is put in the pool of its kind, and
+    /// one of `kind` taken from its pool in its place, so that steps keep
+    /// their buffers when the kinds at a place change from one student to
+    /// the next.
+    fn write(&mut self, kind: Kind, reuse: impl FnOnce(&mut Step) -> bool, make: impl FnOnce(String) -> Step) {
+        let want = kind as usize;
+        match self.next_ix().and_then(|c| self.steps.get_mut(c)) {
             Some(slot) => {
+                let had = Kind::of(slot) as usize;
+                if had != want {
+                    if let Some(p) = self.pool.get_mut(want).and_then(Vec::pop) {
+                        let old = std::mem::replace(slot, p);
+                        if let Some(pool) = self.pool.get_mut(had).filter(|v| v.len() < POOL) {
+                            pool.push(old);
+                        }
+                    } else if let Some(pool) = self.pool.get_mut(had).filter(|v| v.len() < POOL) {
+                        pool.push(std::mem::replace(slot, make(String::new())));
+                        return;
+                    }
+                }
                 if !reuse(slot) {
                     let buf = salvage(slot);
                     *slot = make(buf);
                 }
             }
-            None => {
-                let s = make(String::new());
-                self.append(s);
-            }
+            None => match self.pool.get_mut(want).and_then(Vec::pop) {
+                Some(mut p) => {
+                    if !reuse(&mut p) {
+                        let buf = salvage(&mut p);
+                        p = make(buf);
+                    }
+                    self.append(p);
+                }
+                None => {
+                    let s = make(String::new());
+                    self.append(s);
+                }
+            },
         }
     }
 
@@ -291,6 +437,7 @@ impl Trace {
             return;
         }
         self.write(
+            Kind::Rule,
             |slot| match slot {
                 Step::Rule {
                     program: p,
@@ -322,9 +469,61 @@ impl Trace {
         self.written_from(source);
     }
 
-    /// A [`Step::Condition`].
+    /// A [`Step::Condition`]. Words with a key are not written again
+    /// over a step written from the same key.
     pub(crate) fn push_condition(&mut self, text: Words<'_>, held: bool) {
+        let Some((at, k1, k2)) = text.key() else {
+            return self.write_condition(text, held);
+        };
+        let source = (at, k1, k2 ^ (u64::from(held) << 63));
+        if self.rewritten(source, |s| matches!(s, Step::Condition { .. })) {
+            return;
+        }
+        if self.cursor.is_none() {
+            // Not a batch run: the trace is written once.
+            return self.write_condition(text, held);
+        }
+        let (i, words) = self.said_take(source, |w| {
+            let _ = text.write_to(w);
+        });
+        self.write_condition(Words::Str(&words), held);
+        self.said_keep(i, words);
+        self.written_from(source);
+    }
+
+    /// The text of `source` from the table of words written before (made
+    /// by `make` if it is not there), taken out of its entry (number
+    /// given) until [`Trace::said_keep`] puts it back.
+    fn said_take(&mut self, source: Source, make: impl FnOnce(&mut String)) -> (usize, String) {
+        if self.said.len() != SAID {
+            self.said.resize_with(SAID, || ((0, 0, 0), String::new()));
+        }
+        let i = said_ix(source);
+        let Some((key, text)) = self.said.get_mut(i) else {
+            let mut w = String::new();
+            make(&mut w);
+            return (i, w);
+        };
+        let mut w = std::mem::take(text);
+        if *key != source {
+            w.clear();
+            make(&mut w);
+            *key = source;
+        }
+        (i, w)
+    }
+
+    /// Put back the text [`Trace::said_take`] took.
+    fn said_keep(&mut self, i: usize, text: String) {
+        if let Some((_, t)) = self.said.get_mut(i) {
+            *t = text;
+        }
+    }
+
+    /// A [`Step::Condition`], written.
+    fn write_condition(&mut self, text: Words<'_>, held: bool) {
         self.write(
+            Kind::Condition,
             |slot| match slot {
                 Step::Condition { text: t, held: h } => {
                     set_words(t, text);
@@ -343,6 +542,7 @@ impl Trace {
     /// A [`Step::Computation`].
     pub(crate) fn push_computation(&mut self, text: fmt::Arguments<'_>) {
         self.write(
+            Kind::Computation,
             |slot| match slot {
                 Step::Computation { text: t } => {
                     set_fmt(t, text);
@@ -363,13 +563,20 @@ impl Trace {
         if self.rewritten(source, |s| matches!(s, Step::Computation { .. })) {
             return;
         }
-        self.push_computation(text);
+        if self.cursor.is_none() {
+            return self.push_computation(text);
+        }
+        // Kept apart from condition words of the same source.
+        let (i, words) = self.said_take((source.0, source.1, source.2 ^ (1 << 60)), |w| set_fmt(w, text));
+        self.push_computation_str(&words);
+        self.said_keep(i, words);
         self.written_from(source);
     }
 
     /// A [`Step::Computation`] written before.
     pub(crate) fn push_computation_str(&mut self, text: &str) {
         self.write(
+            Kind::Computation,
             |slot| match slot {
                 Step::Computation { text: t } => {
                     set_str(t, text);
@@ -387,6 +594,7 @@ impl Trace {
     /// A [`Step::NotEntitled`].
     pub(crate) fn push_not_entitled(&mut self, reason: fmt::Arguments<'_>) {
         self.write(
+            Kind::NotEntitled,
             |slot| match slot {
                 Step::NotEntitled { reason: t } => {
                     set_fmt(t, reason);
@@ -401,9 +609,16 @@ impl Trace {
         );
     }
 
-    /// A [`Step::NotEntitled`] with a reason written before.
+    /// A [`Step::NotEntitled`] with a reason written before, held by the
+    /// program for the whole run (not written again over a step written
+    /// from the same text).
     pub(crate) fn push_not_entitled_str(&mut self, reason: &str) {
+        let source = (reason.as_ptr().addr(), reason.len() as u64, 1 << 61);
+        if self.rewritten(source, |s| matches!(s, Step::NotEntitled { .. })) {
+            return;
+        }
         self.write(
+            Kind::NotEntitled,
             |slot| match slot {
                 Step::NotEntitled { reason: t } => {
                     set_str(t, reason);
@@ -416,11 +631,32 @@ impl Trace {
                 Step::NotEntitled { reason: t }
             },
         );
+        self.written_from(source);
     }
 
     /// A [`Step::NotEntitled`] whose reason is the text of step `at` (a
     /// condition written before).
     pub(crate) fn push_not_entitled_as(&mut self, at: usize) {
+        // The text of a condition written from a key: the same reason
+        // whenever that key is.
+        let keyed = self
+            .sources
+            .get(at)
+            .filter(|k| k.0 != 0 && self.cursor.is_some_and(|c| at < c))
+            .map(|&(a, k1, k2)| (a, k1, k2 ^ (1 << 62)));
+        if let Some(source) = keyed {
+            if self.rewritten(source, |s| matches!(s, Step::NotEntitled { .. })) {
+                return;
+            }
+            self.push_not_entitled_as_written(at);
+            self.written_from(source);
+            return;
+        }
+        self.push_not_entitled_as_written(at);
+    }
+
+    /// As [`Trace::push_not_entitled_as`], the reason written.
+    fn push_not_entitled_as_written(&mut self, at: usize) {
         self.unspare();
         let c = self.len();
         if self.cursor.is_some() && at < c && c < self.steps.len() {
@@ -451,6 +687,7 @@ impl Trace {
     /// A [`Step::Limit`].
     pub(crate) fn push_limit(&mut self, id: &str, text: fmt::Arguments<'_>, cite: &Citation) {
         self.write(
+            Kind::Limit,
             |slot| match slot {
                 Step::Limit {
                     id: i,
@@ -502,6 +739,7 @@ impl Trace {
             }
         }
         self.write(
+            Kind::Parameter,
             |slot| match slot {
                 Step::Parameter {
                     name: n,

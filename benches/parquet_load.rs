@@ -29,7 +29,8 @@
 //! With `EDUAID_ANCHORS_ROUNDS=R` the bench skips criterion and loads the
 //! roster R times from each format, alternating (CSV, Parquet, CSV, …),
 //! and prints one JSON line with the median and the fastest of each, in
-//! seconds. `EDUAID_ANCHORS_ONLY=csv` or `parquet` loads once from that
+//! seconds, and the median CPU time of each (user and system, from
+//! `/proc/self/stat`: steadier than the wall clock on a busy machine). `EDUAID_ANCHORS_ONLY=csv` or `parquet` loads once from that
 //! format and times nothing else (for callgrind; the conversion and the
 //! check are skipped when the files exist).
 
@@ -244,6 +245,18 @@ fn same(csv: &LoadedRoster, pq: &LoadedRoster) -> Res<()> {
     Ok(())
 }
 
+/// The CPU time (user and system) this process has used, in hundredths of
+/// a second, from `/proc/self/stat` (Linux; `None` elsewhere): on a busy
+/// machine a load's CPU time varies less than its wall-clock time.
+fn cpu_ticks() -> Option<u64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The fields after the command name (which is in parentheses).
+    let rest = stat.get(stat.rfind(')')? + 2..)?;
+    let mut f = rest.split(' ').skip(11);
+    // USER_HZ is 100 on every Linux the project builds for.
+    Some(f.next()?.parse::<u64>().ok()? + f.next()?.parse::<u64>().ok()?)
+}
+
 fn seconds(mut v: Vec<f64>) -> (f64, f64) {
     v.sort_by(f64::total_cmp);
     (v[v.len() / 2], v[0])
@@ -319,17 +332,30 @@ fn run(c: &mut Criterion) -> Res<()> {
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
     {
-        let (mut c_s, mut p_s) = (Vec::new(), Vec::new());
+        let (mut c_s, mut p_s, mut c_cpu, mut p_cpu) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
         for _ in 0..rounds.max(1) {
-            for (files, into) in [(&csv, &mut c_s), (&pq, &mut p_s)] {
-                let t0 = Instant::now();
+            for (files, wall, cpu) in [(&csv, &mut c_s, &mut c_cpu), (&pq, &mut p_s, &mut p_cpu)] {
+                let (t0, cpu0) = (Instant::now(), cpu_ticks());
                 black_box(files.load()?);
-                into.push(t0.elapsed().as_secs_f64());
+                wall.push(t0.elapsed().as_secs_f64());
+                if let (Some(a), Some(b)) = (cpu0, cpu_ticks()) {
+                    cpu.push(b.saturating_sub(a));
+                }
             }
         }
         let ((cm, cf), (pm, pf)) = (seconds(c_s), seconds(p_s));
+        let cpu = if c_cpu.is_empty() || p_cpu.is_empty() {
+            String::new()
+        } else {
+            let median = |mut v: Vec<u64>| {
+                v.sort_unstable();
+                let t = v[v.len() / 2];
+                format!("{}.{:02}", t / 100, t % 100)
+            };
+            format!(",\"csv_cpu_s\":{},\"parquet_cpu_s\":{}", median(c_cpu), median(p_cpu))
+        };
         println!(
-            "{{\"roster\":\"{name}\",\"students\":{n},\"rounds\":{rounds},\"csv_s\":{cm:.3},\"csv_min_s\":{cf:.3},\"parquet_s\":{pm:.3},\"parquet_min_s\":{pf:.3}}}"
+            "{{\"roster\":\"{name}\",\"students\":{n},\"rounds\":{rounds},\"csv_s\":{cm:.3},\"csv_min_s\":{cf:.3},\"parquet_s\":{pm:.3},\"parquet_min_s\":{pf:.3}{cpu}}}"
         );
         return Ok(());
     }
@@ -339,10 +365,10 @@ fn run(c: &mut Criterion) -> Res<()> {
     g.warm_up_time(Duration::from_millis(500));
     g.measurement_time(Duration::from_secs(20));
     g.bench_function(BenchmarkId::new("load", "csv"), |b| {
-        b.iter(|| black_box(csv.load().ok()))
+        b.iter(|| black_box(csv.load().ok()));
     });
     g.bench_function(BenchmarkId::new("load", "parquet"), |b| {
-        b.iter(|| black_box(pq.load().ok()))
+        b.iter(|| black_box(pq.load().ok()));
     });
     g.finish();
     Ok(())

@@ -1,7 +1,7 @@
 //! A Parquet column's values as cells: which physical and logical types
 //! are read, and how each becomes the cell a spreadsheet would give.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use eduaid_model::convert::clamped;
 use parquet::basic::{ConvertedType, LogicalType, TimeUnit, Type as Physical};
 use parquet::column::reader::{ColumnReader, ColumnReaderImpl};
@@ -290,6 +290,15 @@ fn integer(x: i64, unsigned: u64, conv: &Conv, mut text: String) -> Cell {
             instant(seconds, utc, text)
         }
         Conv::Decimal { scale } => Cell::Text(decimal_text(i128::from(x), scale)),
+        // A grade or a count: one or two digits, without the formatter.
+        _ if (0..10).contains(&x) => {
+            text.push_str(pair(x.unsigned_abs()).get(1..).unwrap_or_default());
+            Cell::Text(text)
+        }
+        _ if (10..100).contains(&x) => {
+            text.push_str(pair(x.unsigned_abs()));
+            Cell::Text(text)
+        }
         _ => {
             let _ = write!(text, "{x}");
             Cell::Text(text)
@@ -299,11 +308,51 @@ fn integer(x: i64, unsigned: u64, conv: &Conv, mut text: String) -> Cell {
 
 /// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
 const CE_TO_EPOCH: i64 = 719_163;
+/// Days from 0000-03-01 to 1970-01-01: the quick calendar counts from there.
+const MARCH_0_TO_EPOCH: i64 = 719_468;
+/// 9999-12-31, in days from 1970-01-01: the last day written four-digit.
+const LAST_4_DIGIT_DAY: i64 = 2_932_896;
+
+/// The two-digit numbers `00` to `99`, one after another.
+const PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839\
+                     40414243444546474849505152535455565758596061626364656667686970717273747576777879\
+                     8081828384858687888990919293949596979899";
+
+/// `v % 100` as two digits.
+fn pair(v: u64) -> &'static str {
+    let i = usize::try_from(v % 100).unwrap_or(0) * 2;
+    PAIRS.get(i..i + 2).unwrap_or("00")
+}
+
+/// The year, month and day `n` days after 1970-01-01, for a day from
+/// 0000-03-01 to 9999-12-31 (the proleptic Gregorian calendar in whole
+/// numbers, after Howard Hinnant's `civil_from_days`; `None` outside).
+fn civil(n: i64) -> Option<(u64, u64, u64)> {
+    if !(-MARCH_0_TO_EPOCH..=LAST_4_DIGIT_DAY).contains(&n) {
+        return None;
+    }
+    // Days since 0000-03-01: years run March to February, so a leap day
+    // ends its year.
+    let z = u64::try_from(n + MARCH_0_TO_EPOCH).ok()?;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let (month, next_year) = if mp < 10 { (mp + 3, 0) } else { (mp - 9, 1) };
+    Some((era * 400 + yoe + next_year, month, day))
+}
 
 /// The date `n` days after 1970-01-01, as ISO text written into `text`
-/// (what chrono's `%Y-%m-%d` writes, without its formatting machinery for
-/// the years 0 to 9999).
+/// (what chrono's `%Y-%m-%d` writes; the years 0 to 9999 without chrono).
 fn days(n: i64, mut text: String) -> Cell {
+    if let Some((y, m, d)) = civil(n) {
+        for part in [pair(y / 100), pair(y), "-", pair(m), "-", pair(d)] {
+            text.push_str(part);
+        }
+        return Cell::Text(text);
+    }
     let date = n
         .checked_add(CE_TO_EPOCH)
         .and_then(|d| i32::try_from(d).ok())
@@ -311,29 +360,8 @@ fn days(n: i64, mut text: String) -> Cell {
     let Some(d) = date else {
         return Cell::Bad(format!("{n} days from 1970-01-01 is not a date"));
     };
-    let (y, m, day) = (d.year(), d.month(), d.day());
-    match u32::try_from(y) {
-        Ok(y) if y <= 9999 => {
-            let digit = |v: u32| b'0' + u8::try_from(v % 10).unwrap_or(0);
-            let iso = [
-                digit(y / 1000),
-                digit(y / 100),
-                digit(y / 10),
-                digit(y),
-                b'-',
-                digit(m / 10),
-                digit(m),
-                b'-',
-                digit(day / 10),
-                digit(day),
-            ];
-            text.push_str(std::str::from_utf8(&iso).unwrap_or_default());
-        }
-        _ => {
-            use std::fmt::Write as _;
-            let _ = write!(text, "{}", d.format("%Y-%m-%d"));
-        }
-    }
+    use std::fmt::Write as _;
+    let _ = write!(text, "{}", d.format("%Y-%m-%d"));
     Cell::Text(text)
 }
 
@@ -470,6 +498,35 @@ mod tests {
             Cell::Text("2017-02-28".into())
         );
         assert!(matches!(instant(i64::MAX, true, String::new()), Cell::Bad(_)));
+    }
+
+    /// The quick calendar at its edges and around leap days is chrono's.
+    #[test]
+    fn the_quick_calendar_is_chronos_at_its_edges() {
+        let chrono_iso = |n: i64| {
+            NaiveDate::from_ymd_opt(1970, 1, 1)
+                .and_then(|e| e.checked_add_signed(chrono::TimeDelta::days(n)))
+                .map(|d| d.format("%Y-%m-%d").to_string())
+        };
+        let edges = [-MARCH_0_TO_EPOCH, LAST_4_DIGIT_DAY];
+        for n in edges.iter().flat_map(|e| e - 800..e + 800).chain(-1_000..1_000) {
+            let want = chrono_iso(n).unwrap();
+            assert_eq!(days(n, String::new()), Cell::Text(want), "{n}");
+        }
+        for (n, iso) in [
+            (11_016, "2000-02-29"),
+            (-25_508, "1900-03-01"),
+            (-719_468, "0000-03-01"),
+        ] {
+            assert_eq!(days(n, String::new()), Cell::Text(iso.into()));
+        }
+        for i in 0..100u64 {
+            assert_eq!(pair(i), format!("{i:02}"));
+            assert_eq!(
+                integer(i64::try_from(i).unwrap(), i, &Conv::Int, String::new()),
+                Cell::Text(i.to_string())
+            );
+        }
     }
 
     proptest::proptest! {

@@ -292,11 +292,11 @@ fn integer(x: i64, unsigned: u64, conv: &Conv, mut text: String) -> Cell {
         Conv::Decimal { scale } => Cell::Text(decimal_text(i128::from(x), scale)),
         // A grade or a count: one or two digits, without the formatter.
         _ if (0..10).contains(&x) => {
-            text.push_str(pair(x.unsigned_abs()).get(1..).unwrap_or_default());
+            text.push(digit(x.unsigned_abs()));
             Cell::Text(text)
         }
         _ if (10..100).contains(&x) => {
-            text.push_str(pair(x.unsigned_abs()));
+            push_pair(&mut text, x.unsigned_abs());
             Cell::Text(text)
         }
         _ => {
@@ -313,15 +313,16 @@ const MARCH_0_TO_EPOCH: i64 = 719_468;
 /// 9999-12-31, in days from 1970-01-01: the last day written four-digit.
 const LAST_4_DIGIT_DAY: i64 = 2_932_896;
 
-/// The two-digit numbers `00` to `99`, one after another.
-const PAIRS: &str = "00010203040506070809101112131415161718192021222324252627282930313233343536373839\
-                     40414243444546474849505152535455565758596061626364656667686970717273747576777879\
-                     8081828384858687888990919293949596979899";
+/// The last decimal digit of `v`, as an ASCII character.
+fn digit(v: u64) -> char {
+    char::from(b'0' + u8::try_from(v % 10).unwrap_or(0))
+}
 
-/// `v % 100` as two digits.
-fn pair(v: u64) -> &'static str {
-    let i = usize::try_from(v % 100).unwrap_or(0) * 2;
-    PAIRS.get(i..i + 2).unwrap_or("00")
+/// Write `v % 100` as two digits: character by character, since a string
+/// of two bytes is not worth a copy call (this is the hot loop of a load).
+fn push_pair(text: &mut String, v: u64) {
+    text.push(digit(v / 10));
+    text.push(digit(v));
 }
 
 /// The year, month and day `n` days after 1970-01-01, for a day from
@@ -348,9 +349,13 @@ fn civil(n: i64) -> Option<(u64, u64, u64)> {
 /// (what chrono's `%Y-%m-%d` writes; the years 0 to 9999 without chrono).
 fn days(n: i64, mut text: String) -> Cell {
     if let Some((y, m, d)) = civil(n) {
-        for part in [pair(y / 100), pair(y), "-", pair(m), "-", pair(d)] {
-            text.push_str(part);
-        }
+        text.reserve(10);
+        push_pair(&mut text, y / 100);
+        push_pair(&mut text, y);
+        text.push('-');
+        push_pair(&mut text, m);
+        text.push('-');
+        push_pair(&mut text, d);
         return Cell::Text(text);
     }
     let date = n
@@ -521,7 +526,9 @@ mod tests {
             assert_eq!(days(n, String::new()), Cell::Text(iso.into()));
         }
         for i in 0..100u64 {
-            assert_eq!(pair(i), format!("{i:02}"));
+            let mut two = String::new();
+            push_pair(&mut two, i);
+            assert_eq!(two, format!("{i:02}"));
             assert_eq!(
                 integer(i64::try_from(i).unwrap(), i, &Conv::Int, String::new()),
                 Cell::Text(i.to_string())

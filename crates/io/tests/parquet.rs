@@ -780,3 +780,95 @@ fn damage_soak() {
         "{rounds} damaged files: {ok} read (rows rejected as needed), {err} refused, {caught} of them after a panic inside the parquet crate was caught"
     );
 }
+
+/// The same students file as CSV and as typed Parquet (DATE, BOOLEAN,
+/// INT32 columns, nulls for empty cells), with rows that warn and rows that
+/// are refused: the same students, the same errors (row, column and
+/// reason) and the same warnings. A CSV row's line is its Parquet row
+/// number plus one (the header is line 1 of a CSV, line 0 of a Parquet file).
+#[test]
+fn typed_parquet_and_csv_give_the_same_students_errors_and_warnings() {
+    let o = ReadOptions::default();
+    let mut text = std::fs::read_to_string(data("students.csv")).unwrap();
+    let width = text.lines().next().unwrap().split(',').count();
+    let row = |cells: &[&str]| {
+        let mut r: Vec<&str> = cells.to_vec();
+        r.resize(width, "");
+        r.join(",") + "\n"
+    };
+    let base = |id: &'static str, name: &'static str, birth: &'static str, grade: &'static str| {
+        vec![
+            id,
+            name,
+            "female",
+            birth,
+            "S001",
+            "primary",
+            grade,
+            "true",
+            "",
+            "false",
+            "false",
+            "rural",
+            "false",
+            "",
+            "enrolled",
+            "2016-09-01",
+        ]
+    };
+    // Aged 20 on joining primary school: a warning.
+    text += &row(&base("W1", "甲", "1996-01-01", "1"));
+    // Grade 9 in primary school, a birth date in the future, no name.
+    text += &row(&base("E1", "乙", "2010-01-01", "9"));
+    text += &row(&base("E2", "丙", "2190-01-01", "1"));
+    text += &row(&base("E3", "", "2010-01-01", "1"));
+    // A dibao spell ending before it starts; a status date out of range.
+    let mut spell = base("E4", "丁", "2010-01-01", "1");
+    spell.resize(width, "");
+    let header: Vec<&str> = text.lines().next().unwrap().split(',').collect();
+    let at = |name: &str| header.iter().position(|h| *h == name).unwrap();
+    spell[at("dibao_from")] = "2017-03-01";
+    spell[at("dibao_until")] = "2016-03-01";
+    text += &row(&spell);
+    text += &row(&base("E5", "戊", "2010-01-01", "1")).replace("2016-09-01", "1850-09-01");
+    let dir = scratch("parquet-agree");
+    let csv_path = write(&dir, "students.csv", text.as_bytes());
+    let cols = as_parquet_columns(FileKind::Students, &text, true);
+    let typed: Vec<&str> = cols.iter().map(|c| c.decl.as_str()).collect();
+    for want in [
+        "optional int32 birth_date (DATE)",
+        "optional int32 grade",
+        "optional boolean boarder",
+        "optional int32 status_since (DATE)",
+    ] {
+        assert!(typed.contains(&want), "{want} not in {typed:?}");
+    }
+    let pq_path = write(&dir, "students.parquet", &parquet(&cols, 10, snappy()));
+    let csv = read_students(&csv_path, &o).unwrap();
+    let pq = read_students(&pq_path, &o).unwrap();
+    assert_eq!(csv.students, pq.students);
+    let (c, p) = (&csv.report, &pq.report);
+    assert_eq!((c.read, c.accepted, c.rejected), (p.read, p.accepted, p.rejected));
+    let errors = |r: &LoadReport, shift: u64| {
+        r.errors
+            .iter()
+            .map(|e| (e.line - shift, e.column.clone(), e.key.clone(), e.reason.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(errors(c, 1), errors(p, 0));
+    assert_eq!(c.errors.len(), 5, "{c}");
+    let warnings = |r: &LoadReport, shift: u64| {
+        r.warnings
+            .iter()
+            .map(|w| (w.line - shift, w.message.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(warnings(c, 1), warnings(p, 0));
+    assert!(c.warnings.iter().any(|w| w.message.contains("aged 20")), "{c}");
+    let reasons: Vec<&str> = p.errors.iter().map(|e| e.reason.as_str()).collect();
+    assert!(reasons.iter().any(|r| r.contains("in the future")), "{reasons:?}");
+    assert!(
+        reasons.iter().any(|r| r.contains("year 1850 is out of range")),
+        "{reasons:?}"
+    );
+}

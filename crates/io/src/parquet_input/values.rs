@@ -217,15 +217,20 @@ impl Values {
                 None => missing(),
             },
             Values::I32(v) => match v.get(i) {
-                Some(x) => integer(i64::from(*x), u64::from(u32::from_ne_bytes(x.to_ne_bytes())), conv),
+                Some(x) => integer(
+                    i64::from(*x),
+                    u64::from(u32::from_ne_bytes(x.to_ne_bytes())),
+                    conv,
+                    buffer(slot),
+                ),
                 None => missing(),
             },
             Values::I64(v) => match v.get(i) {
-                Some(x) => integer(*x, u64::from_ne_bytes(x.to_ne_bytes()), conv),
+                Some(x) => integer(*x, u64::from_ne_bytes(x.to_ne_bytes()), conv, buffer(slot)),
                 None => missing(),
             },
             Values::I96(v) => match v.get(i) {
-                Some(x) => int96(x),
+                Some(x) => int96(x, buffer(slot)),
                 None => missing(),
             },
             Values::F32(v) => match v.get(i) {
@@ -237,60 +242,146 @@ impl Values {
                 None => missing(),
             },
             Values::Bytes(v) => match v.get(i) {
-                Some(x) => bytes(x.as_ref(), conv, std::mem::replace(slot, Cell::Empty), max_record),
+                // A code column repeats a few values: a cell that already
+                // holds the text (from the row read into this vector
+                // before) is left as it is, neither copied nor checked
+                // again (text equal to a `String`'s is UTF-8).
+                Some(x) if *conv == Conv::Text && matches!(slot, Cell::Text(t) if t.as_bytes() == x.as_ref()) => {
+                    return;
+                }
+                Some(x) => bytes(x.as_ref(), conv, buffer(slot), max_record),
                 None => missing(),
             },
             Values::Fixed(v) => match v.get(i) {
-                Some(x) => bytes(x.as_ref(), conv, std::mem::replace(slot, Cell::Empty), max_record),
+                Some(x) => bytes(x.as_ref(), conv, buffer(slot), max_record),
                 None => missing(),
             },
         };
     }
 }
 
-/// An INT32 or INT64 value as a cell; `unsigned` is its bits read as an
-/// unsigned number (what an unsigned column means, as the Parquet spec says).
-fn integer(x: i64, unsigned: u64, conv: &Conv) -> Cell {
-    match *conv {
-        Conv::UInt => Cell::Text(unsigned.to_string()),
-        Conv::Date => days(x),
-        Conv::Timestamp { per_second, utc } => {
-            let seconds = x.div_euclid(per_second.max(1));
-            instant(seconds, utc)
+/// The text buffer of the cell in `slot`, emptied, to be written again (a
+/// row's cells are reused row after row, so a value written as text costs
+/// no allocation once the reader is under way); a new one if the cell held
+/// no text.
+fn buffer(slot: &mut Cell) -> String {
+    match std::mem::replace(slot, Cell::Empty) {
+        Cell::Text(mut t) => {
+            t.clear();
+            t
         }
-        Conv::Decimal { scale } => Cell::Text(decimal_text(i128::from(x), scale)),
-        _ => Cell::Text(x.to_string()),
+        _ => String::new(),
     }
 }
 
-/// The date `n` days after 1970-01-01, as ISO text.
-fn days(n: i64) -> Cell {
-    let date = NaiveDate::from_ymd_opt(1970, 1, 1).and_then(|epoch| {
-        let d = chrono::Days::new(n.unsigned_abs());
-        if n >= 0 {
-            epoch.checked_add_days(d)
-        } else {
-            epoch.checked_sub_days(d)
+/// An INT32 or INT64 value as a cell, written into `text`; `unsigned` is
+/// its bits read as an unsigned number (what an unsigned column means, as
+/// the Parquet spec says).
+fn integer(x: i64, unsigned: u64, conv: &Conv, mut text: String) -> Cell {
+    use std::fmt::Write as _;
+    match *conv {
+        Conv::UInt => {
+            let _ = write!(text, "{unsigned}");
+            Cell::Text(text)
         }
-    });
-    match date {
-        Some(d) => Cell::Text(d.format("%Y-%m-%d").to_string()),
-        None => Cell::Bad(format!("{n} days from 1970-01-01 is not a date")),
+        Conv::Date => days(x, text),
+        Conv::Timestamp { per_second, utc } => {
+            let seconds = x.div_euclid(per_second.max(1));
+            instant(seconds, utc, text)
+        }
+        Conv::Decimal { scale } => Cell::Text(decimal_text(i128::from(x), scale)),
+        // A grade or a count: one or two digits, without the formatter.
+        _ if (0..10).contains(&x) => {
+            text.push(digit(x.unsigned_abs()));
+            Cell::Text(text)
+        }
+        _ if (10..100).contains(&x) => {
+            push_pair(&mut text, x.unsigned_abs());
+            Cell::Text(text)
+        }
+        _ => {
+            let _ = write!(text, "{x}");
+            Cell::Text(text)
+        }
     }
+}
+
+/// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
+const CE_TO_EPOCH: i64 = 719_163;
+/// Days from 0000-03-01 to 1970-01-01: the quick calendar counts from there.
+const MARCH_0_TO_EPOCH: i64 = 719_468;
+/// 9999-12-31, in days from 1970-01-01: the last day written four-digit.
+const LAST_4_DIGIT_DAY: i64 = 2_932_896;
+
+/// The last decimal digit of `v`, as an ASCII character.
+fn digit(v: u64) -> char {
+    char::from(b'0' + u8::try_from(v % 10).unwrap_or(0))
+}
+
+/// Write `v % 100` as two digits: character by character, since a string
+/// of two bytes is not worth a copy call (this is the hot loop of a load).
+fn push_pair(text: &mut String, v: u64) {
+    text.push(digit(v / 10));
+    text.push(digit(v));
+}
+
+/// The year, month and day `n` days after 1970-01-01, for a day from
+/// 0000-03-01 to 9999-12-31 (the proleptic Gregorian calendar in whole
+/// numbers, after Howard Hinnant's `civil_from_days`; `None` outside).
+fn civil(n: i64) -> Option<(u64, u64, u64)> {
+    if !(-MARCH_0_TO_EPOCH..=LAST_4_DIGIT_DAY).contains(&n) {
+        return None;
+    }
+    // Days since 0000-03-01: years run March to February, so a leap day
+    // ends its year.
+    let z = u64::try_from(n + MARCH_0_TO_EPOCH).ok()?;
+    let era = z / 146_097;
+    let doe = z % 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let (month, next_year) = if mp < 10 { (mp + 3, 0) } else { (mp - 9, 1) };
+    Some((era * 400 + yoe + next_year, month, day))
+}
+
+/// The date `n` days after 1970-01-01, as ISO text written into `text`
+/// (what chrono's `%Y-%m-%d` writes; the years 0 to 9999 without chrono).
+fn days(n: i64, mut text: String) -> Cell {
+    if let Some((y, m, d)) = civil(n) {
+        text.reserve(10);
+        push_pair(&mut text, y / 100);
+        push_pair(&mut text, y);
+        text.push('-');
+        push_pair(&mut text, m);
+        text.push('-');
+        push_pair(&mut text, d);
+        return Cell::Text(text);
+    }
+    let date = n
+        .checked_add(CE_TO_EPOCH)
+        .and_then(|d| i32::try_from(d).ok())
+        .and_then(NaiveDate::from_num_days_from_ce_opt);
+    let Some(d) = date else {
+        return Cell::Bad(format!("{n} days from 1970-01-01 is not a date"));
+    };
+    use std::fmt::Write as _;
+    let _ = write!(text, "{}", d.format("%Y-%m-%d"));
+    Cell::Text(text)
 }
 
 /// The date of an instant `seconds` after 1970-01-01 00:00 (UTC if `utc`,
 /// then read in China Standard Time; else local time as written).
-fn instant(seconds: i64, utc: bool) -> Cell {
+fn instant(seconds: i64, utc: bool, text: String) -> Cell {
     let local = if utc { seconds.checked_add(CST) } else { Some(seconds) };
     match local {
-        Some(s) => days(s.div_euclid(86_400)),
+        Some(s) => days(s.div_euclid(86_400), text),
         None => Cell::Bad(format!("{seconds} seconds from 1970-01-01 is not a date")),
     }
 }
 
 /// A legacy INT96 timestamp: nanoseconds of the day, then the Julian day.
-fn int96(x: &Int96) -> Cell {
+fn int96(x: &Int96, text: String) -> Cell {
     let d = x.data();
     let (Some(lo), Some(hi), Some(day)) = (d.first(), d.get(1), d.get(2)) else {
         return Cell::Bad("an int96 value of the wrong size".into());
@@ -299,14 +390,14 @@ fn int96(x: &Int96) -> Cell {
     let seconds_of_day = clamped::<_, i64>(nanos / 1_000_000_000);
     let day = i64::from(*day) - JULIAN_EPOCH;
     match day.checked_mul(86_400).and_then(|s| s.checked_add(seconds_of_day)) {
-        Some(s) => instant(s, true),
+        Some(s) => instant(s, true, text),
         None => Cell::Bad(format!("julian day {} is not a date", d[2])),
     }
 }
 
-/// A byte array value: UTF-8 text (into `reuse`'s buffer if it holds one),
-/// or a decimal's big-endian two's complement unscaled value.
-fn bytes(b: &[u8], conv: &Conv, reuse: Cell, max_record: u64) -> Cell {
+/// A byte array value: UTF-8 text (into `text`, emptied), or a decimal's
+/// big-endian two's complement unscaled value.
+fn bytes(b: &[u8], conv: &Conv, mut text: String, max_record: u64) -> Cell {
     if let Conv::Decimal { scale } = *conv {
         return match be_i128(b) {
             Some(v) => Cell::Text(decimal_text(v, scale)),
@@ -324,13 +415,6 @@ fn bytes(b: &[u8], conv: &Conv, reuse: Cell, max_record: u64) -> Cell {
     }
     match std::str::from_utf8(b) {
         Ok(s) => {
-            let mut text = match reuse {
-                Cell::Text(mut t) => {
-                    t.clear();
-                    t
-                }
-                _ => String::new(),
-            };
             text.push_str(s);
             Cell::Text(text)
         }
@@ -404,12 +488,79 @@ mod tests {
 
     #[test]
     fn dates_and_instants() {
-        assert_eq!(days(17226), Cell::Text("2017-03-01".into()));
-        assert_eq!(days(-1), Cell::Text("1969-12-31".into()));
-        assert!(matches!(days(i64::MAX), Cell::Bad(_)));
+        assert_eq!(days(17226, String::new()), Cell::Text("2017-03-01".into()));
+        assert_eq!(days(-1, String::new()), Cell::Text("1969-12-31".into()));
+        assert!(matches!(days(i64::MAX, String::new()), Cell::Bad(_)));
+        // A reused buffer is emptied first by the caller: what is written is the date alone.
+        assert_eq!(days(0, String::with_capacity(64)), Cell::Text("1970-01-01".into()));
         // 2017-02-28T16:00Z is 2017-03-01 00:00 in Beijing.
-        assert_eq!(instant(1_488_297_600, true), Cell::Text("2017-03-01".into()));
-        assert_eq!(instant(1_488_297_600, false), Cell::Text("2017-02-28".into()));
-        assert!(matches!(instant(i64::MAX, true), Cell::Bad(_)));
+        assert_eq!(
+            instant(1_488_297_600, true, String::new()),
+            Cell::Text("2017-03-01".into())
+        );
+        assert_eq!(
+            instant(1_488_297_600, false, String::new()),
+            Cell::Text("2017-02-28".into())
+        );
+        assert!(matches!(instant(i64::MAX, true, String::new()), Cell::Bad(_)));
+    }
+
+    /// The quick calendar at its edges and around leap days is chrono's.
+    #[test]
+    fn the_quick_calendar_is_chronos_at_its_edges() {
+        let chrono_iso = |n: i64| {
+            NaiveDate::from_ymd_opt(1970, 1, 1)
+                .and_then(|e| e.checked_add_signed(chrono::TimeDelta::days(n)))
+                .map(|d| d.format("%Y-%m-%d").to_string())
+        };
+        let edges = [-MARCH_0_TO_EPOCH, LAST_4_DIGIT_DAY];
+        for n in edges.iter().flat_map(|e| e - 800..e + 800).chain(-1_000..1_000) {
+            let want = chrono_iso(n).unwrap();
+            assert_eq!(days(n, String::new()), Cell::Text(want), "{n}");
+        }
+        for (n, iso) in [
+            (11_016, "2000-02-29"),
+            (-25_508, "1900-03-01"),
+            (-719_468, "0000-03-01"),
+        ] {
+            assert_eq!(days(n, String::new()), Cell::Text(iso.into()));
+        }
+        for i in 0..100u64 {
+            let mut two = String::new();
+            push_pair(&mut two, i);
+            assert_eq!(two, format!("{i:02}"));
+            assert_eq!(
+                integer(i64::try_from(i).unwrap(), i, &Conv::Int, String::new()),
+                Cell::Text(i.to_string())
+            );
+        }
+    }
+
+    proptest::proptest! {
+        /// The quick ISO writer is chrono's `%Y-%m-%d` for every day chrono
+        /// knows (years -262 143 to 262 142), and a day beyond is a bad cell.
+        #[test]
+        fn iso_dates_are_chronos(n in -100_000_000i64..100_000_000) {
+            let want = NaiveDate::from_ymd_opt(1970, 1, 1).and_then(|e| {
+                let d = chrono::Days::new(n.unsigned_abs());
+                if n >= 0 { e.checked_add_days(d) } else { e.checked_sub_days(d) }
+            });
+            match (days(n, String::new()), want) {
+                (Cell::Text(t), Some(d)) => proptest::prop_assert_eq!(t, d.format("%Y-%m-%d").to_string()),
+                (Cell::Bad(_), None) => {}
+                (got, want) => proptest::prop_assert!(false, "{n}: {got:?} for {want:?}"),
+            }
+        }
+
+        /// Integers are written as their digits, into a reused buffer.
+        #[test]
+        fn integers_are_their_digits(x in proptest::num::i64::ANY) {
+            let buf = String::from("left over");
+            let mut slot = Cell::Text(buf);
+            let got = integer(x, u64::from_ne_bytes(x.to_ne_bytes()), &Conv::Int, buffer(&mut slot));
+            proptest::prop_assert_eq!(got, Cell::Text(x.to_string()));
+            let got = integer(x, u64::from_ne_bytes(x.to_ne_bytes()), &Conv::UInt, String::new());
+            proptest::prop_assert_eq!(got, Cell::Text(u64::from_ne_bytes(x.to_ne_bytes()).to_string()));
+        }
     }
 }

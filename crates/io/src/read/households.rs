@@ -41,8 +41,12 @@ pub fn read_households<'a>(input: impl Into<Input<'a>>, opts: &ReadOptions) -> R
 pub struct HouseholdBook {
     /// The households, in the order first seen.
     households: Vec<Household>,
-    /// Each household's place in `households`.
-    index: IdMap<HouseholdId, usize>,
+    /// Each household's place in `households`; `None` while every
+    /// household came in increasing id order (derived ids of a file
+    /// sorted by student id do), when one above the last is new and any
+    /// other is found by binary search: no hashing, no scattered memory.
+    /// Built once, from the households so far, when the order breaks.
+    index: Option<IdMap<HouseholdId, usize>>,
     authoritative: bool,
 }
 
@@ -63,7 +67,7 @@ impl HouseholdBook {
         };
         for h in households {
             // A repeated id: the later household, in the earlier's place.
-            match book.index.get(&h.id).and_then(|i| book.households.get_mut(*i)) {
+            match book.place(&h.id).and_then(|i| book.households.get_mut(i)) {
                 Some(known) => *known = h,
                 None => book.add(h),
             }
@@ -71,9 +75,31 @@ impl HouseholdBook {
         book
     }
 
+    /// Add a household the book does not have.
     fn add(&mut self, h: Household) {
-        self.index.insert(h.id.clone(), self.households.len());
+        if self.index.is_none() && self.households.last().is_some_and(|last| last.id >= h.id) {
+            let index = self
+                .households
+                .iter()
+                .enumerate()
+                .map(|(i, h)| (h.id.clone(), i))
+                .collect();
+            self.index = Some(index);
+        }
+        if let Some(index) = &mut self.index {
+            index.insert(h.id.clone(), self.households.len());
+        }
         self.households.push(h);
+    }
+
+    /// The place of household `id` in `households`, if the book has it.
+    fn place(&self, id: &HouseholdId) -> Option<usize> {
+        match &self.index {
+            Some(index) => index.get(id).copied(),
+            // Sorted by id: one above the last is new.
+            None if self.households.last().is_none_or(|last| last.id < *id) => None,
+            None => self.households.binary_search_by(|h| h.id.cmp(id)).ok(),
+        }
     }
 
     /// Check a student row's household against the book and add it.
@@ -108,11 +134,7 @@ impl HouseholdBook {
     /// does not have it and may take it, else its place and the spells the
     /// row adds to it.
     fn compare(&self, row: &Household) -> Result<Option<(usize, Vec<StatusSpell>)>, String> {
-        let Some((i, known)) = self
-            .index
-            .get(&row.id)
-            .and_then(|i| Some((*i, self.households.get(*i)?)))
-        else {
+        let Some((i, known)) = self.place(&row.id).and_then(|i| Some((i, self.households.get(i)?))) else {
             if self.authoritative && !row.statuses.is_empty() {
                 let mut kinds: Vec<StatusKind> = row.statuses.iter().map(|s| s.kind).collect();
                 kinds.dedup();
@@ -154,13 +176,13 @@ impl HouseholdBook {
     /// The household with this id.
     #[must_use]
     pub fn get(&self, id: &HouseholdId) -> Option<&Household> {
-        self.index.get(id).and_then(|i| self.households.get(*i))
+        self.place(id).and_then(|i| self.households.get(i))
     }
 
     /// True if the book has this household.
     #[must_use]
     pub fn contains(&self, id: &HouseholdId) -> bool {
-        self.index.contains_key(id)
+        self.place(id).is_some()
     }
 
     /// The households, in the order they were first seen.
@@ -170,11 +192,8 @@ impl HouseholdBook {
     }
 
     pub(crate) fn into_map(self) -> HashMap<HouseholdId, Household> {
-        let mut households: Vec<Option<Household>> = self.households.into_iter().map(Some).collect();
-        self.index
-            .into_iter()
-            .filter_map(|(id, i)| Some((id, households.get_mut(i)?.take()?)))
-            .collect()
+        // Each household's id once (the book adds only ids it lacks).
+        self.households.into_iter().map(|h| (h.id.clone(), h)).collect()
     }
 }
 
@@ -197,4 +216,40 @@ pub fn sorted_spells(h: &Household) -> Vec<StatusSpell> {
     let mut v = h.statuses.clone();
     v.sort_by_key(|s| (s.kind, s.range));
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        /// The book finds a household whatever the order the ids come in
+        /// (sorted, as derived ids of a sorted file, then not): it holds
+        /// each id once, in the order first seen, as a set would.
+        #[test]
+        fn the_book_holds_each_household_once(ids in prop::collection::vec(0u32..30, 0..60), sorted in 0usize..60) {
+            let mut ids = ids;
+            let cut = sorted.min(ids.len());
+            ids[..cut].sort_unstable();
+            let id = |n: u32| HouseholdId::new(format!("H-S{n:03}")).unwrap_or_else(|e| panic!("{e}"));
+            let mut book = HouseholdBook::new();
+            let (mut order, mut set) = (Vec::new(), HashSet::new());
+            for &n in &ids {
+                prop_assert_eq!(book.merge_owned(Household::new(id(n))), Ok(()));
+                if set.insert(n) {
+                    order.push(id(n));
+                }
+            }
+            for n in 0..30 {
+                prop_assert_eq!(book.contains(&id(n)), set.contains(&n));
+                prop_assert_eq!(book.get(&id(n)).map(|h| h.id.clone()), set.contains(&n).then(|| id(n)));
+            }
+            let map = book.clone().into_map();
+            prop_assert_eq!(map.len(), set.len());
+            prop_assert!(map.iter().all(|(k, h)| *k == h.id));
+            let held: Vec<HouseholdId> = book.into_households().into_iter().map(|h| h.id).collect();
+            prop_assert_eq!(held, order);
+        }
+    }
 }

@@ -66,6 +66,10 @@ pub struct MemoryRoster {
     school_index: IdMap<SchoolId, usize>,
     households: Vec<Household>,
     household_index: IdMap<HouseholdId, usize>,
+    /// The place of the last household a student was linked to: students
+    /// of a sorted file meet their households in the order they were
+    /// added (this one, or the next), found without a lookup.
+    household_hint: usize,
     students: Vec<Student>,
     /// Each student's school and household, by index.
     links: Vec<(usize, Option<usize>)>,
@@ -299,8 +303,15 @@ impl MemoryRoster {
         }
         let hi = match &student.household_id {
             None => None,
-            Some(h) => match self.household_index.get(h) {
-                Some(i) => Some(*i),
+            Some(h) => match [self.household_hint, self.household_hint + 1]
+                .into_iter()
+                .find(|&i| self.households.get(i).is_some_and(|known| known.id == *h))
+                .or_else(|| self.household_index.get(h).copied())
+            {
+                Some(i) => {
+                    self.household_hint = i;
+                    Some(i)
+                }
                 None => {
                     return Err(RosterError::UnknownReference {
                         student: student.id.clone(),
@@ -478,6 +489,36 @@ mod tests {
             status: EnrolmentStatus::Enrolled,
             status_since: d(2020, 9, 1),
             helper: None,
+        }
+    }
+
+    proptest! {
+        /// Each student is linked to the household it names, whatever the
+        /// order students meet the households in (the next one, the same,
+        /// an earlier, a later one).
+        #[test]
+        fn students_link_to_the_households_they_name(order in prop::collection::vec(1u8..6, 0..30)) {
+            let mut r = base();
+            for h in 2..6 {
+                r.add_household(Household::new(format!("H{h}").parse().unwrap_or_else(|e| panic!("{e}"))))
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            let all: Vec<Student> = order.iter().enumerate().map(|(n, &h)| {
+                let mut s = student(u8::try_from(n).unwrap_or_default(), 0, 1, 1);
+                s.household_id = Some(format!("H{h}").parse().unwrap_or_else(|e| panic!("{e}")));
+                s
+            }).collect();
+            prop_assert!(r.add_students(all).is_empty());
+            let mut seen = Vec::new();
+            let visited = r.visit_linked(&mut |l| {
+                seen.push((l.student.household_id.clone(), l.household.as_ref().ok().and_then(|h| h.map(|h| h.id.clone()))));
+                ControlFlow::Continue(())
+            });
+            prop_assert!(visited.is_ok());
+            prop_assert_eq!(seen.len(), order.len());
+            for (named, linked) in seen {
+                prop_assert_eq!(named, linked);
+            }
         }
     }
 

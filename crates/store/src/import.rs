@@ -37,92 +37,10 @@ impl Store {
             by_kind.insert(f.kind.as_str(), id);
             records.push(import_record(id, f, &at));
         }
-        let school_import = by_kind.get("schools").copied();
-        let household_import = by_kind.get("households").copied();
-        let student_import = by_kind.get("students").copied();
-        let mut schools = Vec::new();
-        roster.visit_schools(&mut |s| schools.push(s.clone()))?;
-        {
-            let mut put = tx.prepare(
-                "INSERT INTO schools (id, name, township, data, import_id) VALUES (?1, ?2, ?3, ?4, ?5)
-                 ON CONFLICT(id) DO UPDATE SET name = ?2, township = ?3, data = ?4, import_id = ?5",
-            )?;
-            for s in &schools {
-                let data = serde_json::to_string(s).map_err(|e| corrupt("school", s.id.as_str(), &e))?;
-                put.execute(params![s.id.as_str(), s.name, s.township, data, school_import])?;
-            }
-        }
-        let mut households: Vec<Household> = Vec::new();
-        let mut seen = std::collections::HashSet::new();
-        roster.visit_students(&mut |batch| {
-            for s in batch {
-                if let Some(h) = &s.household_id {
-                    if seen.insert(h.clone()) {
-                        if let Ok(Some(found)) = roster.household(h) {
-                            households.push(found.into_owned());
-                        }
-                    }
-                }
-            }
-            ControlFlow::Continue(())
-        })?;
-        {
-            let mut put = tx.prepare(
-                "INSERT INTO households (id, import_id) VALUES (?1, ?2)
-                 ON CONFLICT(id) DO UPDATE SET import_id = ?2",
-            )?;
-            let mut clear = tx.prepare("DELETE FROM status_spells WHERE household_id = ?1")?;
-            let mut spell = tx.prepare(
-                "INSERT INTO status_spells (household_id, kind, from_date, until_date, import_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5)",
-            )?;
-            for h in &households {
-                put.execute(params![h.id.as_str(), household_import])?;
-                clear.execute(params![h.id.as_str()])?;
-                for s in &h.statuses {
-                    spell.execute(params![
-                        h.id.as_str(),
-                        s.kind.code(),
-                        s.range.from.to_string(),
-                        s.range.until.map(|d| d.to_string()),
-                        household_import
-                    ])?;
-                }
-            }
-        }
-        {
-            let mut put = tx.prepare(
-                "INSERT INTO students (id, school_id, household_id, name, data, import_id)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)
-                 ON CONFLICT(id) DO UPDATE SET school_id = ?2, household_id = ?3, name = ?4, data = ?5, import_id = ?6",
-            )?;
-            let mut failed: Option<StoreError> = None;
-            roster.visit_students(&mut |batch| {
-                for s in batch {
-                    let result = serde_json::to_string(s)
-                        .map_err(|e| corrupt("student", s.id.as_str(), &e))
-                        .and_then(|data| {
-                            put.execute(params![
-                                s.id.as_str(),
-                                s.school_id.as_str(),
-                                s.household_id.as_ref().map(HouseholdId::as_str),
-                                s.name,
-                                data,
-                                student_import
-                            ])
-                            .map_err(StoreError::from)
-                        });
-                    if let Err(e) = result {
-                        failed = Some(e);
-                        return ControlFlow::Break(());
-                    }
-                }
-                ControlFlow::Continue(())
-            })?;
-            if let Some(e) = failed {
-                return Err(e);
-            }
-        }
+        put_schools(&tx, roster, by_kind.get("schools").copied())?;
+        let households = linked_households(roster)?;
+        put_households(&tx, &households, by_kind.get("households").copied())?;
+        put_students(&tx, roster, by_kind.get("students").copied())?;
         tx.commit()?;
         Ok(records)
     }
@@ -252,4 +170,108 @@ fn import_record(id: i64, f: &FileCounts, at: &str) -> ImportRecord {
         accepted: f.accepted,
         rejected: f.rejected,
     }
+}
+
+/// Add or replace the roster's schools, from import `import`.
+fn put_schools(tx: &rusqlite::Transaction<'_>, roster: &MemoryRoster, import: Option<i64>) -> Result<(), StoreError> {
+    let mut schools = Vec::new();
+    roster.visit_schools(&mut |s| schools.push(s.clone()))?;
+    let mut put = tx.prepare(
+        "INSERT INTO schools (id, name, township, data, import_id) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT(id) DO UPDATE SET name = ?2, township = ?3, data = ?4, import_id = ?5",
+    )?;
+    for s in &schools {
+        let data = serde_json::to_string(s).map_err(|e| corrupt("school", s.id.as_str(), &e))?;
+        put.execute(params![s.id.as_str(), s.name, s.township, data, import])?;
+    }
+    Ok(())
+}
+
+/// The households the roster's students link to, each once, in the order
+/// the students first name them.
+fn linked_households(roster: &MemoryRoster) -> Result<Vec<Household>, StoreError> {
+    let mut households: Vec<Household> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    roster.visit_students(&mut |batch| {
+        for s in batch {
+            if let Some(h) = &s.household_id {
+                if seen.insert(h.clone()) {
+                    if let Ok(Some(found)) = roster.household(h) {
+                        households.push(found.into_owned());
+                    }
+                }
+            }
+        }
+        ControlFlow::Continue(())
+    })?;
+    Ok(households)
+}
+
+/// Add or replace households, their status spells replaced by the ones
+/// given, from import `import`.
+fn put_households(
+    tx: &rusqlite::Transaction<'_>,
+    households: &[Household],
+    import: Option<i64>,
+) -> Result<(), StoreError> {
+    let mut put = tx.prepare(
+        "INSERT INTO households (id, import_id) VALUES (?1, ?2)
+         ON CONFLICT(id) DO UPDATE SET import_id = ?2",
+    )?;
+    let mut clear = tx.prepare("DELETE FROM status_spells WHERE household_id = ?1")?;
+    let mut spell = tx.prepare(
+        "INSERT INTO status_spells (household_id, kind, from_date, until_date, import_id)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
+    )?;
+    for h in households {
+        put.execute(params![h.id.as_str(), import])?;
+        clear.execute(params![h.id.as_str()])?;
+        for s in &h.statuses {
+            spell.execute(params![
+                h.id.as_str(),
+                s.kind.code(),
+                s.range.from.to_string(),
+                s.range.until.map(|d| d.to_string()),
+                import
+            ])?;
+        }
+    }
+    Ok(())
+}
+
+/// Add or replace the roster's students, batch by batch, from import
+/// `import`; the first failure stops the visit.
+fn put_students(tx: &rusqlite::Transaction<'_>, roster: &MemoryRoster, import: Option<i64>) -> Result<(), StoreError> {
+    let mut put = tx.prepare(
+        "INSERT INTO students (id, school_id, household_id, name, data, import_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT(id) DO UPDATE SET school_id = ?2, household_id = ?3, name = ?4, data = ?5, import_id = ?6",
+    )?;
+    let mut failed: Option<StoreError> = None;
+    roster.visit_students(&mut |batch| {
+        for s in batch {
+            let result = serde_json::to_string(s)
+                .map_err(|e| corrupt("student", s.id.as_str(), &e))
+                .and_then(|data| {
+                    put.execute(params![
+                        s.id.as_str(),
+                        s.school_id.as_str(),
+                        s.household_id.as_ref().map(HouseholdId::as_str),
+                        s.name,
+                        data,
+                        import
+                    ])
+                    .map_err(StoreError::from)
+                });
+            if let Err(e) = result {
+                failed = Some(e);
+                return ControlFlow::Break(());
+            }
+        }
+        ControlFlow::Continue(())
+    })?;
+    if let Some(e) = failed {
+        return Err(e);
+    }
+    Ok(())
 }

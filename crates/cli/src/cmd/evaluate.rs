@@ -174,8 +174,15 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         let written = w.finish(&sheets)?;
         output::report_written(&written, ctx);
     }
+    print_totals(&totals, &by_program, &by_stage, zh, ctx)?;
+    Ok(Status::bad_if(rejected + skipped))
+}
+
+/// The totals on stdout: JSON with `--json`, else one line of the terms'
+/// students and amounts, then the tables by program and by stage.
+fn print_totals(totals: &Totals, by_program: &Sheet, by_stage: &Sheet, zh: bool, ctx: &Ctx) -> anyhow::Result<()> {
     if ctx.json {
-        ctx.print_json(&totals)?;
+        ctx.print_json(totals)?;
     } else {
         let terms: Vec<String> = totals
             .terms
@@ -213,7 +220,7 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         outln!();
         by_stage.print();
     }
-    Ok(Status::bad_if(rejected + skipped))
+    Ok(())
 }
 
 /// A column a bank payment file needs.

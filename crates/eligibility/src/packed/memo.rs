@@ -32,9 +32,11 @@ pub(super) struct Memo {
 pub(super) struct Slot {
     /// Word, school facts and term number (0: an empty slot).
     pub(super) key: (u64, u32, u32),
-    /// The span of its amounts in [`Memo::results`].
+    /// The span of its amounts in [`Memo::results`] (a key has at most
+    /// one amount per program, at most 64: a byte holds its length, so
+    /// a slot stays 48 bytes).
     pub(super) start: u32,
-    pub(super) len: u32,
+    pub(super) len: u8,
     /// Students counted at the school at hand, not yet added.
     pub(super) count: u64,
     /// Students counted and added to their schools' tallies, not yet to
@@ -111,7 +113,7 @@ impl Memo {
         // Room for the key's tallies of one student, made when needed.
         self.ready.truncate(from);
         self.ready.resize(to, None);
-        let (Ok(a), Ok(n)) = (u32::try_from(from), u32::try_from(to - from)) else {
+        let (Ok(a), Ok(n)) = (u32::try_from(from), u8::try_from(to - from)) else {
             return from..to;
         };
         let mut hits = 0u64;

@@ -31,25 +31,7 @@ struct County {
 
 /// Run the command.
 pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
-    let (ext, encoding) = match args.format {
-        SampleFormat::Csv => ("csv", Encoding::Utf8),
-        SampleFormat::Gbk => ("csv", Encoding::Gb18030),
-        SampleFormat::Xlsx => ("xlsx", Encoding::Utf8),
-        SampleFormat::Json => ("json", Encoding::Utf8),
-        SampleFormat::Jsonl => ("jsonl", Encoding::Utf8),
-    };
-    let opts = WriteOptions {
-        format: None,
-        headers: if args.chinese {
-            Headers::Chinese
-        } else {
-            Headers::English
-        },
-        encoding,
-        bom: true, // UTF-8 CSV starts with a BOM, so that Chinese Excel opens it as UTF-8
-        // A Chinese program column names the programs as the national policy does.
-        programs: eduaid::eligibility::Policy::national()?.catalogue()?,
-    };
+    let (ext, opts) = write_options(args)?;
     let path = |stem: &str| -> PathBuf { args.out.join(format!("{stem}.{ext}")) };
     // Before generating: the folder exists and takes a new file.
     output::guard_outputs(&[path("students")], &[])?;
@@ -119,24 +101,7 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         })?;
     }
     if !streamed {
-        // The sample county's student loans, 2014-2017 (CSV in UTF-8, or
-        // xlsx): what the report's loan sentence and `eduaid loans` read.
-        let loans = eduaid::sample::loans()?;
-        let p = args.out.join(if ext == "xlsx" { "loans.xlsx" } else { "loans.csv" });
-        eduaid::io::write_loans(&p, &loans, opts.headers)?;
-        written.push((p, loans.len()));
-        // The seed report's cited figures (引用数据), which no record gives:
-        // with them `eduaid report --data` on this folder writes the full
-        // report (CSV in UTF-8 with a BOM whatever the format, as the
-        // report reads it).
-        let p = args.out.join("cited.csv");
-        eduaid::io::write_file_atomically(&p, eduaid::county_report::SAMPLE_CITED_CSV.as_bytes())?;
-        let rows = eduaid::county_report::SAMPLE_CITED_CSV
-            .lines()
-            .skip(1)
-            .filter(|l| !l.trim().is_empty())
-            .count();
-        written.push((p, rows));
+        loans_and_cited(&args.out, ext, opts.headers, &mut written)?;
     }
     if !county.faults.is_empty() {
         let p = args.out.join("planted_faults.json");
@@ -144,6 +109,61 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         eduaid::io::write_file_atomically(&p, text.as_bytes())?;
         written.push((p, county.faults.len()));
     }
+    print_written(ctx, &county, &written)?;
+    Ok(Status::Clean)
+}
+
+/// The files' extension and how they are written, by the chosen format.
+fn write_options(args: &SampleArgs) -> anyhow::Result<(&'static str, WriteOptions)> {
+    let (ext, encoding) = match args.format {
+        SampleFormat::Csv => ("csv", Encoding::Utf8),
+        SampleFormat::Gbk => ("csv", Encoding::Gb18030),
+        SampleFormat::Xlsx => ("xlsx", Encoding::Utf8),
+        SampleFormat::Json => ("json", Encoding::Utf8),
+        SampleFormat::Jsonl => ("jsonl", Encoding::Utf8),
+    };
+    let opts = WriteOptions {
+        format: None,
+        headers: if args.chinese {
+            Headers::Chinese
+        } else {
+            Headers::English
+        },
+        encoding,
+        bom: true, // UTF-8 CSV starts with a BOM, so that Chinese Excel opens it as UTF-8
+        // A Chinese program column names the programs as the national policy does.
+        programs: eduaid::eligibility::Policy::national()?.catalogue()?,
+    };
+    Ok((ext, opts))
+}
+
+/// The sample county's loans and the seed report's cited figures, beside
+/// its records.
+fn loans_and_cited(out: &Path, ext: &str, headers: Headers, written: &mut Vec<(PathBuf, usize)>) -> anyhow::Result<()> {
+    // The sample county's student loans, 2014-2017 (CSV in UTF-8, or
+    // xlsx): what the report's loan sentence and `eduaid loans` read.
+    let loans = eduaid::sample::loans()?;
+    let p = out.join(if ext == "xlsx" { "loans.xlsx" } else { "loans.csv" });
+    eduaid::io::write_loans(&p, &loans, headers)?;
+    written.push((p, loans.len()));
+    // The seed report's cited figures (引用数据), which no record gives:
+    // with them `eduaid report --data` on this folder writes the full
+    // report (CSV in UTF-8 with a BOM whatever the format, as the
+    // report reads it).
+    let p = out.join("cited.csv");
+    eduaid::io::write_file_atomically(&p, eduaid::county_report::SAMPLE_CITED_CSV.as_bytes())?;
+    let rows = eduaid::county_report::SAMPLE_CITED_CSV
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    written.push((p, rows));
+    Ok(())
+}
+
+/// What was written, file by file with its number of records (JSON with
+/// `--json`).
+fn print_written(ctx: &Ctx, county: &County, written: &[(PathBuf, usize)]) -> anyhow::Result<()> {
     if ctx.json {
         let files: Vec<serde_json::Value> = written
             .iter()
@@ -158,11 +178,11 @@ pub(crate) fn run(args: &SampleArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             county.student_count,
             ctx.t("students", "名学生")
         );
-        for (p, n) in &written {
+        for (p, n) in written {
             outln!("  {}  ({n})", p.display());
         }
     }
-    Ok(Status::Clean)
+    Ok(())
 }
 
 /// The sample county, its records in a stable order.

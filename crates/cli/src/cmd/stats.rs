@@ -11,7 +11,7 @@
 // The standards the report is held to, as the work report states them.
 use eduaid::county_report::{DISABLED_ENROLMENT_STANDARD, JUNIOR_RETENTION_STANDARD};
 use eduaid::model::rate::{Rate, Ratio};
-use eduaid::model::{Counts, Decimal, Rounding, SchoolYear, Stage};
+use eduaid::model::{Counts, Decimal, MemoryRoster, Rounding, SchoolYear, Stage};
 use eduaid::stats::source::{CountSource, Dimension, GroupKey, breakdown};
 use eduaid::stats::{
     ClassFilter, CohortOptions, DropoutForm, ParityKind, RetentionForm, RetentionKind, RetentionOptions, SizeBand,
@@ -74,6 +74,17 @@ const RETENTION_FORMS: [(RetentionForm, &str, &str, &str); 3] = [
 /// The indicators the counts allow for `year`.
 fn indicators(counts: &Counts, year: SchoolYear) -> Vec<Indicator> {
     let mut v = Vec::new();
+    retention_indicators(&mut v, year);
+    dropout_indicators(&mut v, year);
+    poverty_and_disability_indicators(&mut v, counts, year);
+    enrolment_indicators(&mut v, counts, year);
+    teacher_indicators(&mut v, counts, year);
+    v
+}
+
+/// Retention of each kind (primary six-year, junior three-year, nine-year
+/// compulsory) in each form offered; junior with its provincial standard.
+fn retention_indicators(v: &mut Vec<Indicator>, year: SchoolYear) {
     let kinds = [
         (
             RetentionKind::PrimarySixYear,
@@ -112,6 +123,11 @@ fn indicators(counts: &Counts, year: SchoolYear) -> Vec<Indicator> {
             v.push(ind);
         }
     }
+}
+
+/// Annual dropout rates of primary and junior, by definition and in the
+/// 两基 aggregate form.
+fn dropout_indicators(v: &mut Vec<Indicator>, year: SchoolYear) {
     for (stage, key, zh, en) in [
         (
             Stage::Primary,
@@ -143,6 +159,11 @@ fn indicators(counts: &Counts, year: SchoolYear) -> Vec<Indicator> {
             Box::new(move |s| Ok(Value::Rate(dropout_rate(s, stage, year, DropoutForm::Aggregate)?.rate))),
         ));
     }
+}
+
+/// The registered-poor share of compulsory students, and disabled
+/// children's enrolment with its standard when the counts have them.
+fn poverty_and_disability_indicators(v: &mut Vec<Indicator>, counts: &Counts, year: SchoolYear) {
     v.push(Indicator::new(
         "registered_poor_share_compulsory",
         "义务教育建档立卡学生占比",
@@ -168,6 +189,11 @@ fn indicators(counts: &Counts, year: SchoolYear) -> Vec<Indicator> {
         ));
         v.push(ind);
     }
+}
+
+/// Gross enrolment ratios and their gender parity, when the counts have
+/// the population.
+fn enrolment_indicators(v: &mut Vec<Indicator>, counts: &Counts, year: SchoolYear) {
     if !counts.population.is_empty() {
         for (stage, lo, hi, key, zh, en) in [
             (
@@ -208,6 +234,10 @@ fn indicators(counts: &Counts, year: SchoolYear) -> Vec<Indicator> {
             ));
         }
     }
+}
+
+/// Pupil-teacher ratios, when the counts have the teachers.
+fn teacher_indicators(v: &mut Vec<Indicator>, counts: &Counts, year: SchoolYear) {
     if !counts.teachers.is_empty() {
         for (stage, key, zh, en) in [
             (
@@ -231,7 +261,6 @@ fn indicators(counts: &Counts, year: SchoolYear) -> Vec<Indicator> {
             ));
         }
     }
-    v
 }
 
 /// A group's name: Chinese as the tables print it, or the English code.
@@ -577,72 +606,96 @@ fn roster_rows(
     if !inputs::has_roster(&data) {
         return Ok(0);
     }
+    let loaded = inputs::load_roster(&data, ctx)?;
+    if !counts.population.is_empty() {
+        ner_rows(sheet, &loaded.roster, counts, year, args.cap, show)?;
+    }
+    class_size_rows(sheet, &loaded.roster, year, show)?;
+    Ok(loaded.rejected)
+}
+
+/// Net enrolment ratios by stage from the roster and the population, by
+/// sex, with the UIS capping factor and the gender parity index.
+fn ner_rows(
+    sheet: &mut Sheet,
+    roster: &MemoryRoster,
+    counts: &Counts,
+    year: SchoolYear,
+    cap: bool,
+    show: Show,
+) -> anyhow::Result<()> {
     let zh = show.zh;
     let h = |en: &'static str, c: &'static str| if zh { c } else { en };
-    let loaded = inputs::load_roster(&data, ctx)?;
     let all = h("all", "全县").to_string();
-    if !counts.population.is_empty() {
-        for (stage, lo, hi, key, zh_name, en_name) in [
-            (
-                Stage::Primary,
-                6u8,
-                11u8,
-                "ner_primary",
-                "小学净入学率（6—11岁）",
-                "primary net enrolment ratio (ages 6-11)",
-            ),
-            (
-                Stage::Junior,
-                12,
-                14,
-                "ner_junior",
-                "初中净入学率（12—14岁）",
-                "junior net enrolment ratio (ages 12-14)",
-            ),
-        ] {
-            let ner = net_enrolment_from_roster(&loaded.roster, counts, year, &[stage], lo..=hi)?;
-            let name = if zh { zh_name } else { en_name };
-            // The factor is shown where a reader looks for it.
-            let note = ner.capping_factor.map(|cf| {
-                format!(
-                    "{}{}",
-                    h("capped by the any-level factor ", "按各级在校适龄人口压缩，系数 "),
-                    cf.format(4, Rounding::HalfUp)
-                )
-            });
-            let mut row = Row::new(name, key, all.clone());
-            row.note = note.as_deref();
-            row.counts = note.is_none();
-            push_value(sheet, row, Value::Rate(ner.total.clone().with_cap(args.cap)), show);
-            for (sex, rate) in &ner.by_sex {
-                let group = if zh {
-                    sex.chinese().to_string()
-                } else {
-                    sex.code().to_string()
-                };
-                let mut row = Row::new(name, key, group);
-                row.counts = ner.capping_factor.is_none();
-                push_value(sheet, row, Value::Rate(rate.clone().with_cap(args.cap)), show);
-            }
-            let f = ner.by_sex.iter().find(|(s, _)| *s == eduaid::model::Sex::Female);
-            let m = ner.by_sex.iter().find(|(s, _)| *s == eduaid::model::Sex::Male);
-            if let (Some((_, f)), Some((_, m))) = (f, m) {
-                let gpi = parity_index(ParityKind::Gender, f.clone(), m.clone());
-                let gpi_name = format!(
-                    "{name}{}",
-                    h(", gender parity index (female/male)", "性别均等指数（女/男）")
-                );
-                let gpi_key = format!("{key}_gpi");
-                push_value(
-                    sheet,
-                    Row::new(&gpi_name, &gpi_key, all.clone()),
-                    Value::Index(gpi.index),
-                    show,
-                );
-            }
+    for (stage, lo, hi, key, zh_name, en_name) in [
+        (
+            Stage::Primary,
+            6u8,
+            11u8,
+            "ner_primary",
+            "小学净入学率（6—11岁）",
+            "primary net enrolment ratio (ages 6-11)",
+        ),
+        (
+            Stage::Junior,
+            12,
+            14,
+            "ner_junior",
+            "初中净入学率（12—14岁）",
+            "junior net enrolment ratio (ages 12-14)",
+        ),
+    ] {
+        let ner = net_enrolment_from_roster(roster, counts, year, &[stage], lo..=hi)?;
+        let name = if zh { zh_name } else { en_name };
+        // The factor is shown where a reader looks for it.
+        let note = ner.capping_factor.map(|cf| {
+            format!(
+                "{}{}",
+                h("capped by the any-level factor ", "按各级在校适龄人口压缩，系数 "),
+                cf.format(4, Rounding::HalfUp)
+            )
+        });
+        let mut row = Row::new(name, key, all.clone());
+        row.note = note.as_deref();
+        row.counts = note.is_none();
+        push_value(sheet, row, Value::Rate(ner.total.clone().with_cap(cap)), show);
+        for (sex, rate) in &ner.by_sex {
+            let group = if zh {
+                sex.chinese().to_string()
+            } else {
+                sex.code().to_string()
+            };
+            let mut row = Row::new(name, key, group);
+            row.counts = ner.capping_factor.is_none();
+            push_value(sheet, row, Value::Rate(rate.clone().with_cap(cap)), show);
+        }
+        let f = ner.by_sex.iter().find(|(s, _)| *s == eduaid::model::Sex::Female);
+        let m = ner.by_sex.iter().find(|(s, _)| *s == eduaid::model::Sex::Male);
+        if let (Some((_, f)), Some((_, m))) = (f, m) {
+            let gpi = parity_index(ParityKind::Gender, f.clone(), m.clone());
+            let gpi_name = format!(
+                "{name}{}",
+                h(", gender parity index (female/male)", "性别均等指数（女/男）")
+            );
+            let gpi_key = format!("{key}_gpi");
+            push_value(
+                sheet,
+                Row::new(&gpi_name, &gpi_key, all.clone()),
+                Value::Index(gpi.index),
+                show,
+            );
         }
     }
-    let schools = eduaid::stats::schools_of(&loaded.roster)?;
+    Ok(())
+}
+
+/// The shares of classes and of pupils in each class-size band, and the
+/// average class size.
+fn class_size_rows(sheet: &mut Sheet, roster: &MemoryRoster, year: SchoolYear, show: Show) -> anyhow::Result<()> {
+    let zh = show.zh;
+    let h = |en: &'static str, c: &'static str| if zh { c } else { en };
+    let all = h("all", "全县").to_string();
+    let schools = eduaid::stats::schools_of(roster)?;
     let sizes = class_sizes(schools.iter(), year, &ClassFilter::default());
     if sizes.classes > 0 {
         for band in SizeBand::ALL {
@@ -680,7 +733,83 @@ fn roster_rows(
             show,
         );
     }
-    Ok(loaded.rejected)
+    Ok(())
+}
+
+/// The indicators' rows, for the county and, with `--by`, each group;
+/// gives how many figures are below their standard.
+fn indicator_rows(
+    sheet: &mut Sheet,
+    counts: &Counts,
+    year: SchoolYear,
+    args: &StatsArgs,
+    show: Show,
+) -> anyhow::Result<usize> {
+    let dim = args.by.map(|b| match b {
+        By::Township => Dimension::Township,
+        By::School => Dimension::School,
+        By::Sex => Dimension::Sex,
+        By::Poverty => Dimension::Poverty,
+    });
+    let cap = |v: Value| match v {
+        Value::Rate(r) => Value::Rate(r.with_cap(args.cap)),
+        other => other,
+    };
+    let zh = show.zh;
+    let h = |en: &'static str, c: &'static str| if zh { c } else { en };
+    let mut missed = 0usize;
+    for ind in indicators(counts, year) {
+        let rows: Vec<(String, Value)> = match dim {
+            None => vec![(h("all", "全县").to_string(), (ind.compute)(counts)?)],
+            Some(d) => {
+                let b = breakdown(counts, d, |s| (ind.compute)(s))?;
+                let mut rows = vec![(h("all", "全县").to_string(), b.total)];
+                rows.extend(b.groups.into_iter().map(|(k, v)| (group_name(&k, zh), v)));
+                rows
+            }
+        };
+        for (group, value) in rows {
+            let name = if zh { &ind.zh } else { &ind.en };
+            let mut row = Row::new(name, &ind.key, group);
+            row.target = ind.target.as_ref();
+            if push_value(sheet, row, cap(value), show) {
+                missed += 1;
+            }
+        }
+    }
+    Ok(missed)
+}
+
+/// The two tables on the terminal, with the intervals' method and the
+/// number of figures below their standard.
+fn print_tables(ctx: &Ctx, year: SchoolYear, sheet: &Sheet, uis: &Sheet, missed: usize) {
+    let h = |en: &'static str, c: &'static str| if ctx.zh() { c } else { en };
+    outln!("{} {}", year.to_chinese(), h("indicators", "指标"));
+    sheet.print();
+    outln!();
+    outln!(
+        "{}",
+        h(
+            "UIS flow rates and reconstructed cohort (flows from the year before)",
+            "UIS流动率与重构队列（上一学年至本学年）"
+        )
+    );
+    uis.print();
+    outln!();
+    outln!(
+        "{}",
+        h(
+            "95% intervals: Wilson, z = 1.959964 (the 97.5% normal quantile).",
+            "95%置信区间：Wilson法，z = 1.959964（标准正态分布97.5%分位数）。"
+        )
+    );
+    if missed > 0 {
+        outln!();
+        outln!(
+            "{} {missed}",
+            ctx.t("figures below their standard:", "未达标准的数据项：")
+        );
+    }
 }
 
 /// Run the command.
@@ -725,36 +854,7 @@ pub(crate) fn run(args: &StatsArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let zh = ctx.zh();
     let show = Show { sig: args.sig, zh };
     let mut sheet = Sheet::new(sheet_name, &indicator_header(zh));
-    let dim = args.by.map(|b| match b {
-        By::Township => Dimension::Township,
-        By::School => Dimension::School,
-        By::Sex => Dimension::Sex,
-        By::Poverty => Dimension::Poverty,
-    });
-    let cap = |v: Value| match v {
-        Value::Rate(r) => Value::Rate(r.with_cap(args.cap)),
-        other => other,
-    };
-    let mut missed = 0usize;
-    for ind in indicators(&counts, year) {
-        let rows: Vec<(String, Value)> = match dim {
-            None => vec![(h("all", "全县").to_string(), (ind.compute)(&counts)?)],
-            Some(d) => {
-                let b = breakdown(&counts, d, |s| (ind.compute)(s))?;
-                let mut rows = vec![(h("all", "全县").to_string(), b.total)];
-                rows.extend(b.groups.into_iter().map(|(k, v)| (group_name(&k, zh), v)));
-                rows
-            }
-        };
-        for (group, value) in rows {
-            let name = if zh { &ind.zh } else { &ind.en };
-            let mut row = Row::new(name, &ind.key, group);
-            row.target = ind.target.as_ref();
-            if push_value(&mut sheet, row, cap(value), show) {
-                missed += 1;
-            }
-        }
-    }
+    let missed = indicator_rows(&mut sheet, &counts, year, args, show)?;
     rejected += roster_rows(args, &counts, year, &mut sheet, show, ctx)?;
     let uis = uis_sheet(&counts, year, show, uis_name);
     if let Some(out) = &args.out {
@@ -776,32 +876,7 @@ pub(crate) fn run(args: &StatsArgs, ctx: &Ctx) -> anyhow::Result<Status> {
             "targets_missed": missed,
         }))?;
     } else {
-        outln!("{} {}", year.to_chinese(), h("indicators", "指标"));
-        sheet.print();
-        outln!();
-        outln!(
-            "{}",
-            h(
-                "UIS flow rates and reconstructed cohort (flows from the year before)",
-                "UIS流动率与重构队列（上一学年至本学年）"
-            )
-        );
-        uis.print();
-        outln!();
-        outln!(
-            "{}",
-            h(
-                "95% intervals: Wilson, z = 1.959964 (the 97.5% normal quantile).",
-                "95%置信区间：Wilson法，z = 1.959964（标准正态分布97.5%分位数）。"
-            )
-        );
-        if missed > 0 {
-            outln!();
-            outln!(
-                "{} {missed}",
-                ctx.t("figures below their standard:", "未达标准的数据项：")
-            );
-        }
+        print_tables(ctx, year, &sheet, &uis, missed);
     }
     Ok(Status::findings_if(missed > 0).max(Status::bad_if(rejected)))
 }

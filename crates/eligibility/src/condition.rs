@@ -111,10 +111,11 @@ impl std::ops::BitOr for Reads {
 
 /// A yes-or-no fact about a student that a condition may ask for
 /// (`boarder = true`): one row of [`FLAGS`]. The conditions ([`Cond`]:
-/// holds, prefix, words), what a program reads ([`Reads`] and its key)
-/// and the packed word (`packed/layout.rs`, bits from 24 in this order)
-/// all take the fact from here, so a new one is a row here plus its field
-/// in [`ConditionsDef`] (the TOML key) and, if wanted, a name in [`Reads`].
+/// holds, prefix, words), what a program reads ([`Reads`] and its key),
+/// the packed word (`packed/layout.rs`, bits from 24 in this order) and
+/// the TOML key (its field in [`ConditionsDef`]) all take the fact from
+/// its one entry in [`with_flags!`], so a new one is one entry there (and,
+/// if wanted, a name in [`Reads`]).
 pub(crate) struct Flag {
     /// The condition's TOML key (the field of [`ConditionsDef`]; the
     /// table's test checks that `def` reads this key).
@@ -139,9 +140,6 @@ pub(crate) struct Flag {
     pub(crate) detail: fn(&eduaid_model::Student) -> Option<&'static str>,
 }
 
-/// How many [`FLAGS`] there are.
-pub(crate) const FLAG_COUNT: usize = 5;
-
 // Room for them: bits 8–12 of the group key ([`Reads::key`], the hukou
 // from bit 13) and bits 24–28 of the packed word (the hukou from 29).
 const _: () = assert!(
@@ -155,73 +153,109 @@ fn no_detail(_: &eduaid_model::Student) -> Option<&'static str> {
 }
 
 /// The yes-or-no facts about a student, in the order conditions check
-/// them and the packed word holds them.
-pub(crate) const FLAGS: [Flag; FLAG_COUNT] = [
-    Flag {
-        key: "boarder",
-        #[cfg(test)]
-        set: |s, v| s.boarder = v,
-        def: |d| d.boarder,
-        read: |s| s.boarder,
-        reads: Reads::BOARDER,
-        words: ["a day student (走读生)", "a boarder (寄宿生)"],
-        failed: Some([
-            "a day student (走读生); the rule is for boarders",
-            "a boarder (寄宿生); the rule is for day students",
-        ]),
-        detail: no_detail,
-    },
-    Flag {
-        key: "agricultural_major",
-        #[cfg(test)]
-        set: |s, v| s.agricultural_major = v,
-        def: |d| d.agricultural_major,
-        read: |s| s.agricultural_major,
-        reads: Reads::AGRICULTURAL_MAJOR,
-        words: [
-            "does not study an agricultural major (涉农专业)",
-            "studies an agricultural major (涉农专业)",
-        ],
-        failed: None,
-        detail: no_detail,
-    },
-    Flag {
-        key: "disabled",
-        #[cfg(test)]
-        set: |s, v| s.disability = v.then_some(eduaid_model::DisabilityKind::Visual),
-        def: |d| d.disabled,
-        read: |s| s.disability.is_some(),
-        reads: Reads::DISABLED,
-        words: ["not disabled", "disabled"],
-        failed: None,
-        detail: |s| s.disability.map(|k| k.chinese()),
-    },
-    Flag {
-        key: "left_behind",
-        #[cfg(test)]
-        set: |s, v| s.left_behind = v,
-        def: |d| d.left_behind,
-        read: |s| s.left_behind,
-        reads: Reads::LEFT_BEHIND,
-        words: ["not a left-behind child (留守儿童)", "a left-behind child (留守儿童)"],
-        failed: None,
-        detail: no_detail,
-    },
-    Flag {
-        key: "migrant",
-        #[cfg(test)]
-        set: |s, v| s.migrant = v,
-        def: |d| d.migrant,
-        read: |s| s.migrant,
-        reads: Reads::MIGRANT,
-        words: [
-            "not a migrant worker's child (随迁子女)",
-            "a migrant worker's child (随迁子女)",
-        ],
-        failed: None,
-        detail: no_detail,
-    },
-];
+/// them, the packed word holds them and [`ConditionsDef`] writes them:
+/// the one place a fact is listed. Each entry is the doc line of its
+/// [`ConditionsDef`] field, its TOML key (the field's name) and the rest
+/// of its [`Flag`] row. `with_flags!(m)` hands the list to the macro `m`:
+/// `schema.rs` makes the fields of [`ConditionsDef`] from it, and this
+/// module makes [`FLAGS`].
+macro_rules! with_flags {
+    ($then:ident) => {
+        $then! {
+            /// The student boards (or, if false, is a day student).
+            boarder {
+                set: |s, v| s.boarder = v,
+                read: |s| s.boarder,
+                reads: Reads::BOARDER,
+                words: ["a day student (走读生)", "a boarder (寄宿生)"],
+                failed: Some([
+                    "a day student (走读生); the rule is for boarders",
+                    "a boarder (寄宿生); the rule is for day students",
+                ]),
+                detail: no_detail,
+            }
+            /// The student studies an agricultural major.
+            agricultural_major {
+                set: |s, v| s.agricultural_major = v,
+                read: |s| s.agricultural_major,
+                reads: Reads::AGRICULTURAL_MAJOR,
+                words: [
+                    "does not study an agricultural major (涉农专业)",
+                    "studies an agricultural major (涉农专业)",
+                ],
+                failed: None,
+                detail: no_detail,
+            }
+            /// The student has (or has not) a disability.
+            disabled {
+                set: |s, v| s.disability = v.then_some(eduaid_model::DisabilityKind::Visual),
+                read: |s| s.disability.is_some(),
+                reads: Reads::DISABLED,
+                words: ["not disabled", "disabled"],
+                failed: None,
+                detail: |s| s.disability.map(|k| k.chinese()),
+            }
+            /// The student is (or is not) a left-behind child (留守儿童).
+            left_behind {
+                set: |s, v| s.left_behind = v,
+                read: |s| s.left_behind,
+                reads: Reads::LEFT_BEHIND,
+                words: ["not a left-behind child (留守儿童)", "a left-behind child (留守儿童)"],
+                failed: None,
+                detail: no_detail,
+            }
+            /// The student is (or is not) a migrant worker's child (随迁子女).
+            migrant {
+                set: |s, v| s.migrant = v,
+                read: |s| s.migrant,
+                reads: Reads::MIGRANT,
+                words: [
+                    "not a migrant worker's child (随迁子女)",
+                    "a migrant worker's child (随迁子女)",
+                ],
+                failed: None,
+                detail: no_detail,
+            }
+        }
+    };
+}
+pub(crate) use with_flags;
+
+/// [`FLAGS`] and [`FLAG_COUNT`] from the entries of [`with_flags!`].
+macro_rules! flag_table {
+    ($(
+        $(#[doc = $doc:literal])*
+        $key:ident {
+            set: $set:expr,
+            read: $read:expr,
+            reads: $reads:expr,
+            words: $words:expr,
+            failed: $failed:expr,
+            detail: $detail:expr $(,)?
+        }
+    )*) => {
+        /// How many [`FLAGS`] there are.
+        pub(crate) const FLAG_COUNT: usize = [$(stringify!($key)),*].len();
+
+        /// The yes-or-no facts about a student, in the order conditions
+        /// check them and the packed word holds them (listed in
+        /// [`with_flags!`]).
+        pub(crate) const FLAGS: [Flag; FLAG_COUNT] = [$(
+            Flag {
+                key: stringify!($key),
+                #[cfg(test)]
+                set: $set,
+                def: |d| d.$key,
+                read: $read,
+                reads: $reads,
+                words: $words,
+                failed: $failed,
+                detail: $detail,
+            },
+        )*];
+    };
+}
+with_flags!(flag_table);
 
 /// The English words a clerk reads for a status.
 #[must_use]

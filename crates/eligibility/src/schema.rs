@@ -346,67 +346,68 @@ fn is_false(b: &bool) -> bool {
     !*b
 }
 
-/// Conditions over the student, the school and the household's status on
-/// the term's reference date. All given conditions must hold.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ConditionsDef {
-    /// The student's stage is one of these.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stages: Option<Vec<Stage>>,
-    /// The student's grade is one of these.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub grades: Option<Vec<u8>>,
-    /// The school is of one of these kinds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub school_kinds: Option<Vec<SchoolKind>>,
-    /// The school is urban or rural.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub locality: Option<Locality>,
-    /// The school is public or private.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub ownership: Option<Ownership>,
-    /// The student's hukou.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub hukou: Option<Hukou>,
-    /// The student boards (or, if false, is a day student).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub boarder: Option<bool>,
-    /// The student studies an agricultural major.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub agricultural_major: Option<bool>,
-    /// The student has (or has not) a disability.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub disabled: Option<bool>,
-    /// The student is (or is not) a left-behind child (留守儿童).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub left_behind: Option<bool>,
-    /// The student is (or is not) a migrant worker's child (随迁子女).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub migrant: Option<bool>,
-    /// The household holds at least one of these statuses on the term's
-    /// reference date.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status_any: Option<Vec<StatusKind>>,
-    /// The school is in the nutrition plan at some time during the term's
-    /// provision window.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub in_nutrition_plan: Option<bool>,
-    /// The household exited poverty (脱贫: the end of a
-    /// [`StatusKind::RegisteredPoor`] spell) on or after this date, and by
-    /// the term's reference date (脱贫家庭, 原建档立卡): a date
-    /// (`2014-01-01`) or a term (`"2021-spring"`, its first day).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exited_since: Option<When>,
-    /// The household exited poverty within this many years before the
-    /// term's reference date (on or after the reference date less the
-    /// years, and by the reference date). With `exited_since`, both hold.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub exited_within_years: Option<u32>,
-    /// At least one of these groups of conditions holds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub any: Option<Vec<ConditionsDef>>,
+// `ConditionsDef` with a field for each yes-or-no fact of
+// `condition::with_flags!` (the one list of them), between `hukou` and
+// `status_any`.
+macro_rules! conditions_def {
+    ($(
+        $(#[doc = $doc:literal])*
+        $key:ident { $($row:tt)* }
+    )*) => {
+        /// Conditions over the student, the school and the household's status on
+        /// the term's reference date. All given conditions must hold.
+        #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct ConditionsDef {
+            /// The student's stage is one of these.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub stages: Option<Vec<Stage>>,
+            /// The student's grade is one of these.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub grades: Option<Vec<u8>>,
+            /// The school is of one of these kinds.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub school_kinds: Option<Vec<SchoolKind>>,
+            /// The school is urban or rural.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub locality: Option<Locality>,
+            /// The school is public or private.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub ownership: Option<Ownership>,
+            /// The student's hukou.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub hukou: Option<Hukou>,
+            $(
+                $(#[doc = $doc])*
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub $key: Option<bool>,
+            )*
+            /// The household holds at least one of these statuses on the term's
+            /// reference date.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub status_any: Option<Vec<StatusKind>>,
+            /// The school is in the nutrition plan at some time during the term's
+            /// provision window.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub in_nutrition_plan: Option<bool>,
+            /// The household exited poverty (脱贫: the end of a
+            /// [`StatusKind::RegisteredPoor`] spell) on or after this date, and by
+            /// the term's reference date (脱贫家庭, 原建档立卡): a date
+            /// (`2014-01-01`) or a term (`"2021-spring"`, its first day).
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub exited_since: Option<When>,
+            /// The household exited poverty within this many years before the
+            /// term's reference date (on or after the reference date less the
+            /// years, and by the reference date). With `exited_since`, both hold.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub exited_within_years: Option<u32>,
+            /// At least one of these groups of conditions holds.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            pub any: Option<Vec<ConditionsDef>>,
+        }
+    };
 }
+crate::condition::with_flags!(conditions_def);
 
 /// How much a grant pays for a term. Exactly one of `per_term`,
 /// `per_year`, `per_day`, `once_a_year`, `tuition_share` or `tiers`.

@@ -61,6 +61,19 @@ fn join_or(words: &[&str]) -> String {
     }
 }
 
+/// Hand `$yes` to `$out` as held if `$held`; otherwise `$no` as failed,
+/// and return false from the explaining function.
+macro_rules! check {
+    ($out:ident, $held:expr, $yes:expr, $no:expr) => {
+        if $held {
+            $out($yes, true);
+        } else {
+            $out($no, false);
+            return false;
+        }
+    };
+}
+
 /// A condition group, compiled to bit masks.
 #[derive(Debug, Clone)]
 pub(crate) struct Cond {
@@ -395,24 +408,28 @@ impl Cond {
     /// As [`Cond::explain`], each condition handed to `out` in words (no
     /// text is kept here: a trace writes it into its own buffers).
     pub(crate) fn explain_to(&self, f: &Facts<'_>, out: &mut dyn FnMut(Words<'_>, bool)) {
-        let s = f.student;
-        let sch = f.school;
-        let date = f.term.reference;
-        macro_rules! check {
-            ($held:expr, $yes:expr, $no:expr) => {
-                if $held {
-                    out($yes, true);
-                } else {
-                    out($no, false);
-                    return;
-                }
+        // Each part stops (false) at the first condition that fails.
+        let _ = self.explain_stage_and_grade(f, out)
+            && self.explain_school(f, out)
+            && self.explain_student(f, out)
+            && self.explain_statuses(f, out)
+            && self.explain_plan(f, out)
+            && self.explain_exit(f, out)
+            && {
+                self.explain_alternatives(f, out);
+                true
             };
-        }
+    }
+
+    /// The stage and the grade: false at the first that fails.
+    fn explain_stage_and_grade(&self, f: &Facts<'_>, out: &mut dyn FnMut(Words<'_>, bool)) -> bool {
+        let s = f.student;
         if let Some(st) = &self.def.stages {
             if let Some(w) = self.stage_words.get(s.stage as usize) {
-                check!(st.contains(&s.stage), fixed(w), fixed(w));
+                check!(out, st.contains(&s.stage), fixed(w), fixed(w));
             } else {
                 check!(
+                    out,
                     st.contains(&s.stage),
                     Words::Fmt(format_args!("stage is {} ({})", s.stage.chinese(), s.stage)),
                     Words::Fmt(format_args!(
@@ -427,6 +444,7 @@ impl Cond {
         if let Some(g) = &self.def.grades {
             let key = (std::ptr::from_ref(&self.grades).addr(), u64::from(s.grade), 0);
             check!(
+                out,
                 g.contains(&s.grade),
                 Words::Keyed(key, format_args!("in grade {}", s.grade)),
                 Words::Keyed(
@@ -435,8 +453,15 @@ impl Cond {
                 )
             );
         }
+        true
+    }
+
+    /// The school's kind, locality and ownership: false at the first that fails.
+    fn explain_school(&self, f: &Facts<'_>, out: &mut dyn FnMut(Words<'_>, bool)) -> bool {
+        let sch = f.school;
         if let Some(k) = &self.def.school_kinds {
             check!(
+                out,
                 k.contains(&sch.kind),
                 Words::Fmt(format_args!("school {} is a {}", sch.name, sch.kind.chinese())),
                 Words::Fmt(format_args!(
@@ -450,6 +475,7 @@ impl Cond {
         }
         if let Some(l) = self.locality {
             check!(
+                out,
                 l == sch.locality,
                 Words::Fmt(format_args!(
                     "school {} is {} ({})",
@@ -468,6 +494,7 @@ impl Cond {
         }
         if let Some(o) = self.ownership {
             check!(
+                out,
                 o == sch.ownership,
                 Words::Fmt(format_args!(
                     "school {} is {} ({})",
@@ -484,9 +511,16 @@ impl Cond {
                 ))
             );
         }
+        true
+    }
+
+    /// The student's hukou and yes-or-no facts: false at the first that fails.
+    fn explain_student(&self, f: &Facts<'_>, out: &mut dyn FnMut(Words<'_>, bool)) -> bool {
+        let s = f.student;
         if let Some(h) = self.hukou {
             let key = (std::ptr::from_ref(&self.hukou).addr(), u64::from(s.hukou as u8), 0);
             check!(
+                out,
                 h == s.hukou,
                 Words::Keyed(key, format_args!("hukou is {} ({})", s.hukou, s.hukou.chinese())),
                 Words::Keyed(
@@ -507,14 +541,20 @@ impl Cond {
                         d.len() as u64,
                     );
                     let args = format_args!("{words} ({d})");
-                    check!(w == has, Words::Keyed(key, args), Words::Keyed(key, args));
+                    check!(out, w == has, Words::Keyed(key, args), Words::Keyed(key, args));
                 }
                 None => {
                     let failed = fl.failed.map_or(words, |f| f[usize::from(has)]);
-                    check!(w == has, fixed(words), fixed(failed));
+                    check!(out, w == has, fixed(words), fixed(failed));
                 }
             }
         }
+        true
+    }
+
+    /// The household's statuses on the reference date: false if none the rule names is held.
+    fn explain_statuses(&self, f: &Facts<'_>, out: &mut dyn FnMut(Words<'_>, bool)) -> bool {
+        let date = f.term.reference;
         if !self.statuses.is_empty() {
             let held = || {
                 self.status_list
@@ -546,9 +586,15 @@ impl Cond {
                     ),
                     Some(_) => out(Words::Fmt(format_args!("{not}")), false),
                 }
-                return;
+                return false;
             }
         }
+        true
+    }
+
+    /// The school in the nutrition plan: false if not as the rule asks.
+    fn explain_plan(&self, f: &Facts<'_>, out: &mut dyn FnMut(Words<'_>, bool)) -> bool {
+        let sch = f.school;
         if let Some(p) = self.in_plan {
             let is = Cond::school_in_plan(f);
             if p == is {
@@ -594,9 +640,15 @@ impl Cond {
                         false,
                     ),
                 }
-                return;
+                return false;
             }
         }
+        true
+    }
+
+    /// The exit from poverty: false if not on or after the threshold.
+    fn explain_exit(&self, f: &Facts<'_>, out: &mut dyn FnMut(Words<'_>, bool)) -> bool {
+        let date = f.term.reference;
         if let Some(t) = self.exit_threshold(date) {
             let exit = f.household.and_then(|h| h.exited_on(date));
             let within = self
@@ -619,6 +671,7 @@ impl Cond {
                 },
             };
             check!(
+                out,
                 exit.is_some_and(|u| u >= t),
                 Words::Fmt(format_args!(
                     "exited poverty (脱贫) on {}, on or after {t}{within}",
@@ -627,6 +680,11 @@ impl Cond {
                 Words::Str(&no)
             );
         }
+        true
+    }
+
+    /// The alternatives: the first that holds, or why none does.
+    fn explain_alternatives(&self, f: &Facts<'_>, out: &mut dyn FnMut(Words<'_>, bool)) {
         if !self.any.is_empty() {
             // Alternatives that name no school: the same words for the same
             // facts, when no household record is detailed (an alternative

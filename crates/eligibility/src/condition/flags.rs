@@ -16,7 +16,7 @@ use super::*;
 /// student. The TOML programs declare it from their conditions.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub struct Reads {
-    fields: u8,
+    fields: u16,
     statuses: StatusSet,
 }
 
@@ -38,7 +38,7 @@ impl Reads {
     /// The student's hukou.
     pub const HUKOU: Reads = Reads::field(1 << 6);
 
-    const fn field(fields: u8) -> Reads {
+    const fn field(fields: u16) -> Reads {
         Reads {
             fields,
             statuses: StatusSet::EMPTY,
@@ -75,7 +75,9 @@ impl Reads {
         self.statuses
     }
 
-    /// The student's facts this reads, packed into 17 bits.
+    /// The student's facts this reads, packed into 28 bits: the grade in
+    /// bits 0–7, the yes-or-no facts from bit 8 (in [`FLAGS`]' order, room
+    /// for 16), the hukou in bits 24–27.
     pub(crate) fn key(self, s: &eduaid_model::Student) -> u32 {
         let f = u32::from(self.fields);
         let on = |flag: Reads, v: bool| u32::from(self.fields & flag.fields != 0 && v);
@@ -85,7 +87,7 @@ impl Reads {
                 .enumerate()
                 .fold(0, |k, (i, fl)| k | on(fl.reads, (fl.read)(s)) << (8 + i))
             | if self.fields & Reads::HUKOU.fields != 0 {
-                (u32::from(s.hukou as u8) & 0xf) << 13
+                (u32::from(s.hukou as u8) & 0xf) << 24
             } else {
                 0
             }
@@ -136,11 +138,14 @@ pub(crate) struct Flag {
     pub(crate) detail: fn(&eduaid_model::Student) -> Option<&'static str>,
 }
 
-// Room for them: bits 8–12 of the group key ([`Reads::key`], the hukou
-// from bit 13) and bits 24–28 of the packed word (the hukou from 29).
+// Room for them: a bit each in what a program reads ([`Reads`]: 16 bits,
+// the grade and the hukou take two) and bits 8–23 of the group key
+// ([`Reads::key`]). The packed word has bits for the first five
+// (`packed/layout.rs`); a program that asks for a later one runs on the
+// streamed path, with the same amounts, until the layout gives it a bit.
 const _: () = assert!(
-    FLAG_COUNT <= 5,
-    "a sixth yes-or-no fact needs room in Reads::key and the packed word"
+    FLAG_COUNT <= 14,
+    "a fifteenth yes-or-no fact needs a wider Reads and group key"
 );
 
 /// No detail beside a fact's words.

@@ -7,7 +7,7 @@
 //! | 0–6 | stage | one bit per stage |
 //! | 7 | the household exited poverty on or after the term's second exit threshold | a bit |
 //! | 8–23 | grade | one bit per grade (15 and above share bit 23) |
-//! | 24–28 | boarder, agricultural major, disabled, left-behind, migrant | a bit each |
+//! | 24–28 | the first five yes-or-no facts of `FLAGS`: boarder, agricultural major, disabled, left-behind, migrant | a bit each |
 //! | 29–32 | hukou | one bit per kind |
 //! | 33–39 | household statuses on the term's reference date | one bit per status |
 //! | 40 | the household exited poverty on or after the term's first exit threshold | a bit |
@@ -37,6 +37,9 @@ use crate::facts::StatusSet;
 const GRADE_SHIFT: u32 = 8;
 /// The first bit of the student's yes-or-no facts ([`FLAGS`], in order).
 const FLAG_SHIFT: u32 = 24;
+/// How many of [`FLAGS`] the word has bits for (the first ones): a
+/// condition on a later one does not compile to the packed form.
+pub(crate) const FLAG_BITS: u32 = 5;
 const HUKOU_SHIFT: u32 = 29;
 const STATUS_SHIFT: u32 = 33;
 const KIND_SHIFT: u32 = 41;
@@ -54,8 +57,7 @@ const STAGE_ALL: u64 = 0x7f;
 /// The widths the layout gives each enumeration, checked by a test against
 /// the model's lists.
 #[cfg(test)]
-pub(crate) const WIDTHS: [(&str, usize, usize); 7] = [
-    ("yes-or-no fact", FLAGS.len(), 5),
+pub(crate) const WIDTHS: [(&str, usize, usize); 6] = [
     ("stage", eduaid_model::Stage::ALL.len(), 7),
     ("hukou", eduaid_model::Hukou::ALL.len(), 4),
     ("status", eduaid_model::StatusKind::ALL.len(), 7),
@@ -68,7 +70,7 @@ pub(crate) const WIDTHS: [(&str, usize, usize); 7] = [
 pub(crate) fn student_word(s: &Student) -> u64 {
     let mut w = 1u64 << (s.stage as u32 & 7);
     w |= 1u64 << (GRADE_SHIFT + u32::from(s.grade.min(15)));
-    for (i, fl) in (0u32..).zip(&FLAGS) {
+    for (i, fl) in (0..FLAG_BITS).zip(&FLAGS) {
         if (fl.read)(s) {
             w |= 1u64 << (FLAG_SHIFT + i);
         }
@@ -113,7 +115,8 @@ impl PCond {
     /// The packed form of `c` in a term whose reference date is
     /// `reference` and whose exit thresholds have the bits `exits`: holds
     /// on a word exactly when `c` holds on the facts the word was made of.
-    /// `None` if `c` uses an exit threshold `exits` has no bit for.
+    /// `None` if `c` uses an exit threshold `exits` has no bit for, or a
+    /// yes-or-no fact the word has no bit for.
     pub(crate) fn compile(c: &Cond, reference: chrono::NaiveDate, exits: &Exits) -> Option<PCond> {
         let mut eq_mask = 0u64;
         let mut eq_val = 0u64;
@@ -134,6 +137,9 @@ impl PCond {
         }
         for (i, v) in (0u32..).zip(c.flags) {
             if let Some(v) = v {
+                if i >= FLAG_BITS {
+                    return None;
+                }
                 want(1u64 << (FLAG_SHIFT + i), v);
             }
         }

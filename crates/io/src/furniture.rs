@@ -84,6 +84,7 @@ pub(crate) fn number(cell: &Cell) -> Option<(Decimal, bool)> {
     match cell {
         Cell::Number(f) => Decimal::from_str(&format!("{f}")).ok().map(|d| (d, false)),
         Cell::JsonNumber(s) => Decimal::from_str(s).ok().map(|d| (d, false)),
+        Cell::Int(x) => Some((Decimal::from(*x), false)),
         Cell::Text(s) if s.is_ascii() => ascii_number(s),
         // A character that is none of these stays in the text below and
         // makes it no number: names, schools, dates in Chinese.

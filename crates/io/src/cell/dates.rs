@@ -16,6 +16,11 @@ pub(crate) fn parse_date(cell: &Cell) -> Result<Option<NaiveDate>, String> {
             Err(_) => Err(format!("{s} is not an excel date serial")),
         },
         Cell::Bool(_) => Err("a yes/no value is not a date".into()),
+        // A typed date in the accepted years is that date; any other is
+        // read as its ISO text, so that it is refused with the text's
+        // message (`"1850-09-01": year 1850 is out of range …`).
+        Cell::Date(d) if (MIN_YEAR..=MAX_YEAR).contains(&d.year()) => Ok(Some(*d)),
+        Cell::Date(d) => parse_date_text(&d.to_string()).map(Some),
         // `2017-03-01` as it stands, read at once (as `parse_date_text`
         // reads it: no trimming to do).
         Cell::Text(s) if iso_parts(s).is_some() => match iso_parts(s) {

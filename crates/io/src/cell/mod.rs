@@ -29,6 +29,17 @@ pub(crate) enum Cell {
     /// text so that a long integer keeps every digit, but known to be a
     /// number, so that a date column reads it as an Excel serial.
     JsonNumber(String),
+    /// A typed date (a Parquet `DATE` or timestamp column) in the years 0 to
+    /// 9999: read as its ISO text `2017-03-01` would be, without writing
+    /// and parsing the text (the same checks, the same messages).
+    // Made only by the Parquet reader.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    Date(NaiveDate),
+    /// A typed integer (a Parquet `INT32`/`INT64` column): read as its
+    /// digits would be, without writing and parsing them.
+    // Made only by the Parquet reader.
+    #[cfg_attr(not(feature = "parquet"), allow(dead_code))]
+    Int(i64),
     /// A value that cannot be a cell: an Excel error (`#N/A`), a JSON object
     /// or array.
     Bad(String),
@@ -66,6 +77,8 @@ impl Cell {
             Cell::JsonNumber(s) => Ok(Some(s.clone())),
             Cell::Serial(f) => Ok(Some(from_serial(*f)?.to_string())),
             Cell::Bool(b) => Ok(Some(b.to_string())),
+            Cell::Date(d) => Ok(Some(d.to_string())),
+            Cell::Int(x) => Ok(Some(x.to_string())),
             Cell::Bad(reason) => Err(reason.clone()),
         }
     }
@@ -134,6 +147,9 @@ pub(crate) fn ascii_digits_cow(s: &str) -> Cow<'_, str> {
 pub(crate) fn parse_bool(cell: &Cell) -> Result<Option<bool>, String> {
     match cell {
         Cell::Bool(b) => return Ok(Some(*b)),
+        // The digits 0 and 1, as their text reads.
+        Cell::Int(0) => return Ok(Some(false)),
+        Cell::Int(1) => return Ok(Some(true)),
         // The spellings a program writes, read at once (the general path
         // below reads them alike: they need no trimming or case folding).
         Cell::Text(s) => match s.as_str() {
@@ -174,6 +190,13 @@ fn parse_bool_general(cell: &Cell) -> Result<Option<bool>, String> {
 pub(crate) fn parse_count(cell: &Cell) -> Result<Option<u64>, String> {
     if let Cell::Bool(_) = cell {
         return Err("a yes/no value is not a number".into());
+    }
+    // A typed integer that is not negative is its digits' count (a
+    // negative one is refused below, as its text is).
+    if let &Cell::Int(x) = cell {
+        if let Ok(n) = u64::try_from(x) {
+            return Ok(Some(n));
+        }
     }
     let Some(t) = cell.text()? else {
         return Ok(None);
@@ -226,6 +249,13 @@ pub(crate) fn parse_grade(cell: &Cell, stage: Option<Stage>) -> Result<Option<u8
     if let Cell::Text(s) = cell {
         if let &[d @ b'0'..=b'9'] = s.as_bytes() {
             return staged_grade(d - b'0', s, stage).map(Some);
+        }
+    }
+    // A typed integer that fits a byte is that grade, as its digits read
+    // (which never open with 初); any other is read as its text.
+    if let &Cell::Int(x) = cell {
+        if let Ok(g) = u8::try_from(x) {
+            return staged_grade(g, "", stage).map(Some);
         }
     }
     parse_grade_general(cell, stage)
@@ -605,6 +635,112 @@ mod tests {
         #[test]
         fn exponent_forms_are_found(t in "[0-9a-zA-Z.+\\-]{0,10}") {
             proptest::prop_assert_eq!(is_exponent_form(&t), is_exponent_form_full(&t));
+        }
+    }
+
+    /// What every parser reads of a cell (and its text, and whether it is
+    /// blank), to compare a typed cell with its text.
+    fn readings(c: &Cell) -> String {
+        use eduaid_model::{Sex, StudentId};
+        let grades: Vec<_> = Stage::ALL
+            .iter()
+            .copied()
+            .map(Some)
+            .chain([None])
+            .map(|st| parse_grade(c, st))
+            .collect();
+        format!(
+            "{:?} {:?} {} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?} {:?}",
+            c.text(),
+            c.trimmed(),
+            c.is_blank(),
+            parse_date(c),
+            parse_bool(c),
+            parse_count(c),
+            parse_u8(c),
+            parse_money(c),
+            grades,
+            parse_id::<StudentId>(c).map(|o| o.map(|i| i.to_string())),
+            parse_code::<Sex>(c),
+            parse_coded::<Stage>(c),
+            crate::furniture::number(c),
+        )
+    }
+
+    /// The same reading as a text cell of the digits or the ISO date.
+    fn same_as_text(c: &Cell) -> Result<(), proptest::test_runner::TestCaseError> {
+        let text = Cell::Text(c.text().unwrap().unwrap());
+        proptest::prop_assert_eq!(readings(c), readings(&text), "{:?}", c);
+        Ok(())
+    }
+
+    #[test]
+    fn typed_cells_read_as_their_text() {
+        for s in [
+            "1850-09-01",
+            "1899-12-31",
+            "1900-01-01",
+            "2017-03-01",
+            "2199-12-31",
+            "2200-01-01",
+            "0000-01-01",
+            "9999-12-31",
+        ] {
+            same_as_text(&Cell::Date(d(s))).unwrap();
+        }
+        // A date out of the accepted years: the text's message, naming it.
+        let e = parse_date(&Cell::Date(d("1850-09-01"))).unwrap_err();
+        assert_eq!(e, "\"1850-09-01\": year 1850 is out of range (1900 to 2199)");
+        assert_eq!(parse_date(&Cell::Date(d("2017-03-01"))), Ok(Some(d("2017-03-01"))));
+        for x in [
+            0,
+            1,
+            2,
+            3,
+            6,
+            7,
+            9,
+            10,
+            12,
+            99,
+            255,
+            256,
+            -1,
+            -7,
+            1_000_000,
+            i64::MIN,
+            i64::MAX,
+        ] {
+            same_as_text(&Cell::Int(x)).unwrap();
+        }
+        // Out of range: the text's messages.
+        assert_eq!(parse_u8(&Cell::Int(300)), Err("300 is too large".into()));
+        assert_eq!(parse_count(&Cell::Int(-5)), Err("\"-5\" is negative".into()));
+        assert!(parse_grade(&Cell::Int(7), Some(Stage::Primary)).is_err());
+        assert_eq!(parse_grade(&Cell::Int(8), Some(Stage::Junior)), Ok(Some(2)));
+        assert_eq!(parse_bool(&Cell::Int(1)), Ok(Some(true)));
+        assert!(parse_bool(&Cell::Int(2)).is_err());
+        // An id typed as a number reads as its digits.
+        assert_eq!(
+            parse_id::<eduaid_model::StudentId>(&Cell::Int(4_305_005)).map(|o| o.map(|i| i.to_string())),
+            Ok(Some("4305005".into()))
+        );
+    }
+
+    proptest::proptest! {
+        /// Every typed date from 0000-01-01 to 9999-12-31 and every
+        /// integer read as their text does, in every parser.
+        #[test]
+        fn typed_dates_read_as_their_text(days in 0u64..3_652_425) {
+            let date = NaiveDate::from_ymd_opt(0, 1, 1)
+                .and_then(|d| d.checked_add_days(chrono::Days::new(days)))
+                .unwrap();
+            same_as_text(&Cell::Date(date))?;
+        }
+
+        #[test]
+        fn typed_integers_read_as_their_text(x in proptest::prop_oneof![-300i64..300, proptest::num::i64::ANY]) {
+            same_as_text(&Cell::Int(x))?;
         }
     }
 

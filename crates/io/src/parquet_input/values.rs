@@ -274,7 +274,8 @@ fn buffer(slot: &mut Cell) -> String {
     }
 }
 
-/// An INT32 or INT64 value as a cell, written into `text`; `unsigned` is
+/// An INT32 or INT64 value as a cell (`text` is written only for an
+/// unsigned column or a date out of the four-digit years); `unsigned` is
 /// its bits read as an unsigned number (what an unsigned column means, as
 /// the Parquet spec says).
 fn integer(x: i64, unsigned: u64, conv: &Conv, mut text: String) -> Cell {
@@ -290,74 +291,23 @@ fn integer(x: i64, unsigned: u64, conv: &Conv, mut text: String) -> Cell {
             instant(seconds, utc, text)
         }
         Conv::Decimal { scale } => Cell::Text(decimal_text(i128::from(x), scale)),
-        // A grade or a count: one or two digits, without the formatter.
-        _ if (0..10).contains(&x) => {
-            text.push(digit(x.unsigned_abs()));
-            Cell::Text(text)
-        }
-        _ if (10..100).contains(&x) => {
-            push_pair(&mut text, x.unsigned_abs());
-            Cell::Text(text)
-        }
-        _ => {
-            let _ = write!(text, "{x}");
-            Cell::Text(text)
-        }
+        // A grade, a count or a number in any other column: the number
+        // itself, which every parser reads as it reads its digits.
+        _ => Cell::Int(x),
     }
 }
 
 /// Days from 0001-01-01 (day 1 of the common era) to 1970-01-01.
 const CE_TO_EPOCH: i64 = 719_163;
-/// Days from 0000-03-01 to 1970-01-01: the quick calendar counts from there.
-const MARCH_0_TO_EPOCH: i64 = 719_468;
+/// Days from 0000-01-01 to 1970-01-01: the first day written four-digit.
+const FIRST_4_DIGIT_DAY: i64 = -719_528;
 /// 9999-12-31, in days from 1970-01-01: the last day written four-digit.
 const LAST_4_DIGIT_DAY: i64 = 2_932_896;
 
-/// The last decimal digit of `v`, as an ASCII character.
-fn digit(v: u64) -> char {
-    char::from(b'0' + u8::try_from(v % 10).unwrap_or(0))
-}
-
-/// Write `v % 100` as two digits: character by character, since a string
-/// of two bytes is not worth a copy call (this is the hot loop of a load).
-fn push_pair(text: &mut String, v: u64) {
-    text.push(digit(v / 10));
-    text.push(digit(v));
-}
-
-/// The year, month and day `n` days after 1970-01-01, for a day from
-/// 0000-03-01 to 9999-12-31 (the proleptic Gregorian calendar in whole
-/// numbers, after Howard Hinnant's `civil_from_days`; `None` outside).
-fn civil(n: i64) -> Option<(u64, u64, u64)> {
-    if !(-MARCH_0_TO_EPOCH..=LAST_4_DIGIT_DAY).contains(&n) {
-        return None;
-    }
-    // Days since 0000-03-01: years run March to February, so a leap day
-    // ends its year.
-    let z = u64::try_from(n + MARCH_0_TO_EPOCH).ok()?;
-    let era = z / 146_097;
-    let doe = z % 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let (month, next_year) = if mp < 10 { (mp + 3, 0) } else { (mp - 9, 1) };
-    Some((era * 400 + yoe + next_year, month, day))
-}
-
-/// The date `n` days after 1970-01-01, as ISO text written into `text`
-/// (what chrono's `%Y-%m-%d` writes; the years 0 to 9999 without chrono).
+/// The date `n` days after 1970-01-01: a date cell for the years 0 to 9999
+/// (whose text is ISO `2017-03-01`), else its text as chrono's `%Y-%m-%d`
+/// writes it, into `text`.
 fn days(n: i64, mut text: String) -> Cell {
-    if let Some((y, m, d)) = civil(n) {
-        text.reserve(10);
-        push_pair(&mut text, y / 100);
-        push_pair(&mut text, y);
-        text.push('-');
-        push_pair(&mut text, m);
-        text.push('-');
-        push_pair(&mut text, d);
-        return Cell::Text(text);
-    }
     let date = n
         .checked_add(CE_TO_EPOCH)
         .and_then(|d| i32::try_from(d).ok())
@@ -365,6 +315,9 @@ fn days(n: i64, mut text: String) -> Cell {
     let Some(d) = date else {
         return Cell::Bad(format!("{n} days from 1970-01-01 is not a date"));
     };
+    if (FIRST_4_DIGIT_DAY..=LAST_4_DIGIT_DAY).contains(&n) {
+        return Cell::Date(d);
+    }
     use std::fmt::Write as _;
     let _ = write!(text, "{}", d.format("%Y-%m-%d"));
     Cell::Text(text)
@@ -486,58 +439,57 @@ mod tests {
         assert_eq!(be_i128(&flip), None);
     }
 
-    #[test]
-    fn dates_and_instants() {
-        assert_eq!(days(17226, String::new()), Cell::Text("2017-03-01".into()));
-        assert_eq!(days(-1, String::new()), Cell::Text("1969-12-31".into()));
-        assert!(matches!(days(i64::MAX, String::new()), Cell::Bad(_)));
-        // A reused buffer is emptied first by the caller: what is written is the date alone.
-        assert_eq!(days(0, String::with_capacity(64)), Cell::Text("1970-01-01".into()));
-        // 2017-02-28T16:00Z is 2017-03-01 00:00 in Beijing.
-        assert_eq!(
-            instant(1_488_297_600, true, String::new()),
-            Cell::Text("2017-03-01".into())
-        );
-        assert_eq!(
-            instant(1_488_297_600, false, String::new()),
-            Cell::Text("2017-02-28".into())
-        );
-        assert!(matches!(instant(i64::MAX, true, String::new()), Cell::Bad(_)));
+    /// The text of a cell (what the record parsers read of it).
+    fn text(c: &Cell) -> Option<String> {
+        c.text().ok().flatten()
     }
 
-    /// The quick calendar at its edges and around leap days is chrono's.
     #[test]
-    fn the_quick_calendar_is_chronos_at_its_edges() {
+    fn dates_and_instants() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(days(17226, String::new()), Cell::Date(d("2017-03-01")));
+        assert_eq!(days(-1, String::new()), Cell::Date(d("1969-12-31")));
+        assert!(matches!(days(i64::MAX, String::new()), Cell::Bad(_)));
+        // 2017-02-28T16:00Z is 2017-03-01 00:00 in Beijing.
+        assert_eq!(instant(1_488_297_600, true, String::new()), Cell::Date(d("2017-03-01")));
+        assert_eq!(
+            instant(1_488_297_600, false, String::new()),
+            Cell::Date(d("2017-02-28"))
+        );
+        assert!(matches!(instant(i64::MAX, true, String::new()), Cell::Bad(_)));
+        // Beyond the four-digit years: text, as chrono writes it.
+        assert_eq!(
+            days(LAST_4_DIGIT_DAY + 1, String::new()),
+            Cell::Text("+10000-01-01".into())
+        );
+    }
+
+    /// A date cell's text at the edges of the four-digit years and around
+    /// leap days is chrono's `%Y-%m-%d`.
+    #[test]
+    fn date_cells_read_as_chronos_text_at_the_edges() {
         let chrono_iso = |n: i64| {
             NaiveDate::from_ymd_opt(1970, 1, 1)
                 .and_then(|e| e.checked_add_signed(chrono::TimeDelta::days(n)))
                 .map(|d| d.format("%Y-%m-%d").to_string())
         };
-        let edges = [-MARCH_0_TO_EPOCH, LAST_4_DIGIT_DAY];
+        let edges = [FIRST_4_DIGIT_DAY, LAST_4_DIGIT_DAY];
         for n in edges.iter().flat_map(|e| e - 800..e + 800).chain(-1_000..1_000) {
-            let want = chrono_iso(n).unwrap();
-            assert_eq!(days(n, String::new()), Cell::Text(want), "{n}");
+            assert_eq!(text(&days(n, String::new())), chrono_iso(n), "{n}");
         }
         for (n, iso) in [
             (11_016, "2000-02-29"),
             (-25_508, "1900-03-01"),
             (-719_468, "0000-03-01"),
+            (-719_528, "0000-01-01"),
         ] {
-            assert_eq!(days(n, String::new()), Cell::Text(iso.into()));
+            assert_eq!(text(&days(n, String::new())), Some(iso.into()));
         }
-        for i in 0..100u64 {
-            let mut two = String::new();
-            push_pair(&mut two, i);
-            assert_eq!(two, format!("{i:02}"));
-            assert_eq!(
-                integer(i64::try_from(i).unwrap(), i, &Conv::Int, String::new()),
-                Cell::Text(i.to_string())
-            );
-        }
+        assert!(matches!(days(-719_529, String::new()), Cell::Text(_)));
     }
 
     proptest::proptest! {
-        /// The quick ISO writer is chrono's `%Y-%m-%d` for every day chrono
+        /// A date cell's text is chrono's `%Y-%m-%d` for every day chrono
         /// knows (years -262 143 to 262 142), and a day beyond is a bad cell.
         #[test]
         fn iso_dates_are_chronos(n in -100_000_000i64..100_000_000) {
@@ -546,19 +498,22 @@ mod tests {
                 if n >= 0 { e.checked_add_days(d) } else { e.checked_sub_days(d) }
             });
             match (days(n, String::new()), want) {
-                (Cell::Text(t), Some(d)) => proptest::prop_assert_eq!(t, d.format("%Y-%m-%d").to_string()),
+                (c @ (Cell::Text(_) | Cell::Date(_)), Some(d)) => {
+                    proptest::prop_assert_eq!(text(&c), Some(d.format("%Y-%m-%d").to_string()));
+                }
                 (Cell::Bad(_), None) => {}
                 (got, want) => proptest::prop_assert!(false, "{n}: {got:?} for {want:?}"),
             }
         }
 
-        /// Integers are written as their digits, into a reused buffer.
+        /// Integers read as their digits (an unsigned column's written into a
+        /// reused buffer).
         #[test]
         fn integers_are_their_digits(x in proptest::num::i64::ANY) {
             let buf = String::from("left over");
             let mut slot = Cell::Text(buf);
             let got = integer(x, u64::from_ne_bytes(x.to_ne_bytes()), &Conv::Int, buffer(&mut slot));
-            proptest::prop_assert_eq!(got, Cell::Text(x.to_string()));
+            proptest::prop_assert_eq!(text(&got), Some(x.to_string()));
             let got = integer(x, u64::from_ne_bytes(x.to_ne_bytes()), &Conv::UInt, String::new());
             proptest::prop_assert_eq!(got, Cell::Text(u64::from_ne_bytes(x.to_ne_bytes()).to_string()));
         }

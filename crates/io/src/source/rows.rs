@@ -124,7 +124,8 @@ pub(super) const MAX_SPARE_BYTES: usize = 1 << 16;
 #[inline]
 pub(super) fn may_be_number(c: &Cell) -> bool {
     match c {
-        Cell::Empty => false,
+        // A typed date's text (`2016-10-24`) is not a number.
+        Cell::Empty | Cell::Date(_) => false,
         Cell::Text(s) => {
             match s.as_bytes().first() {
                 // An empty cell holds no number, and most cells open with a

@@ -2,8 +2,45 @@
 
 use super::*;
 
+/// The columns a header maps to the kind's: per kind column, the header
+/// text naming it; per file column, the kind column it is; and per kind
+/// column, the text of the file column that holds it, if any.
+struct ColumnMap {
+    names: Vec<String>,
+    positions: Vec<Option<usize>>,
+    by_col: Vec<Option<String>>,
+}
+
 impl RowReader<'_> {
+    /// Find the header among the first rows, put the rows below it back to
+    /// be read as data, and map its columns to the kind's.
     pub(super) fn find_header(&mut self) -> Result<(), Error> {
+        let mut seen = self.header_candidates()?;
+        let (pick, merged) = pick_header(self.kind, &seen);
+        let Some(pick) = pick else {
+            return Err(Error::NoHeader {
+                file: self.file.clone(),
+            });
+        };
+        let (header_line, header, mut rest) = self.take_header(&mut seen, pick, merged)?;
+        self.warn_above_header(&seen);
+        rest.append(&mut self.pending);
+        self.pending = rest;
+        let texts: Vec<String> = header
+            .iter()
+            .map(|c| c.text().ok().flatten().unwrap_or_default())
+            .collect();
+        let width = texts.iter().rposition(|t| !t.is_empty()).map_or(0, |p| p + 1);
+        let map = self.map_columns(header_line, &texts, width)?;
+        self.check_required(header_line, &texts, &map.by_col)?;
+        self.set_mapping(map, width, texts);
+        Ok(())
+    }
+
+    /// The rows the header is looked for in: up to [`HEADER_SEARCH`] rows
+    /// of cells (with the blank and bad rows among them), fewer at the end
+    /// of the file.
+    fn header_candidates(&mut self) -> Result<Vec<Raw>, Error> {
         let mut seen = Vec::new();
         while seen.iter().filter(|r| matches!(r, Raw::Cells(..))).count() < HEADER_SEARCH {
             match self.raw()? {
@@ -11,48 +48,19 @@ impl RowReader<'_> {
                 None => break,
             }
         }
-        let cols = self.kind.columns();
-        let required = cols.iter().filter(|c| c.required).count();
-        let score = |cells: &[Cell]| {
-            let found: HashSet<usize> = cells
-                .iter()
-                .filter_map(|c| c.text().ok().flatten())
-                .filter_map(|t| self.kind.find(&t))
-                .filter(|i| cols.get(*i).is_some_and(|c| c.required))
-                .collect();
-            found.len()
-        };
-        let single = seen
-            .iter()
-            .position(|r| matches!(r, Raw::Cells(_, c) if score(c) == required));
-        // A header of two rows (merged cells: a group title above its
-        // columns, or a name merged down over both rows): each column takes
-        // the lower row's text, or the upper's where the lower is empty.
-        let two = || {
-            seen.windows(2).enumerate().find_map(|(i, w)| match w {
-                [Raw::Cells(_, a), Raw::Cells(l, b)] => {
-                    let merged = merge_header(a, b);
-                    (score(&merged) == required).then_some((i, *l, merged))
-                }
-                _ => None,
-            })
-        };
-        let (pick, merged) = match single {
-            Some(p) => (Some(p), None),
-            None => match two() {
-                Some((i, l, m)) => (Some(i), Some((l, m))),
-                None => (
-                    seen.iter()
-                        .position(|r| matches!(r, Raw::Cells(_, c) if c.iter().any(|x| !x.is_blank()))),
-                    None,
-                ),
-            },
-        };
-        let Some(pick) = pick else {
-            return Err(Error::NoHeader {
-                file: self.file.clone(),
-            });
-        };
+        Ok(seen)
+    }
+
+    /// Split the header (row `pick` of `seen`, and the row below it if
+    /// `merged` says two rows are one header) from the rows read: `seen`
+    /// keeps the rows above it; returned are the header's line and cells
+    /// and the rows below it. A merged header is warned of.
+    fn take_header(
+        &mut self,
+        seen: &mut Vec<Raw>,
+        pick: usize,
+        merged: Option<(u64, Vec<Cell>)>,
+    ) -> Result<(u64, Vec<Cell>, VecDeque<Raw>), Error> {
         let mut rest: VecDeque<Raw> = seen.split_off(pick).into();
         let Some(Raw::Cells(first_line, first)) = rest.pop_front() else {
             return Err(Error::NoHeader {
@@ -70,7 +78,13 @@ impl RowReader<'_> {
             }
             None => (first_line, first),
         };
-        for r in &seen {
+        Ok((header_line, header, rest))
+    }
+
+    /// Warn of each row above the header that is not blank: a title row
+    /// or a row that could not be split into cells.
+    fn warn_above_header(&mut self, above: &[Raw]) {
+        for r in above {
             match r {
                 Raw::Cells(l, c) if c.iter().any(|x| !x.is_blank()) => {
                     self.warn(*l, format!("line {l} above the header is ignored (a title row?)"));
@@ -79,13 +93,14 @@ impl RowReader<'_> {
                 _ => {}
             }
         }
-        rest.append(&mut self.pending);
-        self.pending = rest;
-        let texts: Vec<String> = header
-            .iter()
-            .map(|c| c.text().ok().flatten().unwrap_or_default())
-            .collect();
-        let width = texts.iter().rposition(|t| !t.is_empty()).map_or(0, |p| p + 1);
+    }
+
+    /// Map the header's first `width` texts to the kind's columns: a
+    /// column without a header is warned of and ignored, a kind column
+    /// named twice is an error, an unknown one goes to
+    /// [`RowReader::unknown_column`].
+    fn map_columns(&mut self, header_line: u64, texts: &[String], width: usize) -> Result<ColumnMap, Error> {
+        let cols = self.kind.columns();
         let mut names: Vec<String> = cols.iter().map(|c| c.name.to_string()).collect();
         let mut positions = vec![None; width];
         let mut by_col: Vec<Option<String>> = vec![None; cols.len()];
@@ -112,13 +127,25 @@ impl RowReader<'_> {
                 None => self.unknown_column(header_line, text)?,
             }
         }
+        Ok(ColumnMap {
+            names,
+            positions,
+            by_col,
+        })
+    }
+
+    /// The error for the first required column the header lacks, if any:
+    /// a CSV header read as one cell that seems to use another separator
+    /// says so.
+    fn check_required(&self, header_line: u64, texts: &[String], by_col: &[Option<String>]) -> Result<(), Error> {
+        let cols = self.kind.columns();
         if let Some(c) = cols
             .iter()
-            .zip(&by_col)
+            .zip(by_col)
             .find(|(c, b)| c.required && b.is_none())
             .map(|(c, _)| c)
         {
-            if let Some(other) = self.other_separator(&texts) {
+            if let Some(other) = self.other_separator(texts) {
                 return Err(Error::Malformed {
                     file: self.file.clone(),
                     line: header_line,
@@ -136,6 +163,14 @@ impl RowReader<'_> {
                 chinese: c.chinese,
             });
         }
+        Ok(())
+    }
+
+    /// Keep the header's mapping, and start the sums of the totals rows
+    /// with the key column's place.
+    fn set_mapping(&mut self, map: ColumnMap, width: usize, texts: Vec<String>) {
+        let ColumnMap { names, positions, .. } = map;
+        let cols = self.kind.columns();
         let key = self
             .kind
             .key_column()
@@ -155,7 +190,6 @@ impl RowReader<'_> {
             width,
             headers: texts.into_iter().take(width).collect(),
         });
-        Ok(())
     }
 
     /// The separator a CSV header read as one cell seems to use instead:
@@ -187,6 +221,56 @@ impl RowReader<'_> {
             }
         }
     }
+}
+
+/// How many of the kind's required columns `cells` name.
+fn required_found(kind: FileKind, cols: &[crate::Column], cells: &[Cell]) -> usize {
+    let found: HashSet<usize> = cells
+        .iter()
+        .filter_map(|c| c.text().ok().flatten())
+        .filter_map(|t| kind.find(&t))
+        .filter(|i| cols.get(*i).is_some_and(|c| c.required))
+        .collect();
+    found.len()
+}
+
+/// Which of the rows `seen` is the header: the first row naming every
+/// required column; else the first of two rows that, merged, name them
+/// all (with the lower row's line and the merged cells); else the first
+/// row that is not blank; `None` if every row is blank.
+fn pick_header(kind: FileKind, seen: &[Raw]) -> (Option<usize>, Option<(u64, Vec<Cell>)>) {
+    let cols = kind.columns();
+    let required = cols.iter().filter(|c| c.required).count();
+    let single = seen
+        .iter()
+        .position(|r| matches!(r, Raw::Cells(_, c) if required_found(kind, cols, c) == required));
+    match single {
+        Some(p) => (Some(p), None),
+        None => match two_row_header(kind, seen, required) {
+            Some((i, l, m)) => (Some(i), Some((l, m))),
+            None => (
+                seen.iter()
+                    .position(|r| matches!(r, Raw::Cells(_, c) if c.iter().any(|x| !x.is_blank()))),
+                None,
+            ),
+        },
+    }
+}
+
+/// A header of two rows (merged cells: a group title above its columns,
+/// or a name merged down over both rows): each column takes the lower
+/// row's text, or the upper's where the lower is empty. The first such
+/// pair of `seen` naming all `required` columns: the upper row's index,
+/// the lower row's line and the merged cells.
+fn two_row_header(kind: FileKind, seen: &[Raw], required: usize) -> Option<(usize, u64, Vec<Cell>)> {
+    let cols = kind.columns();
+    seen.windows(2).enumerate().find_map(|(i, w)| match w {
+        [Raw::Cells(_, a), Raw::Cells(l, b)] => {
+            let merged = merge_header(a, b);
+            (required_found(kind, cols, &merged) == required).then_some((i, *l, merged))
+        }
+        _ => None,
+    })
 }
 
 /// Two header rows as one: each column's lower text, or its upper text

@@ -416,6 +416,81 @@ pub(crate) struct RowReader<'a> {
     held: Option<Raw>,
 }
 
+/// Open a CSV: the separator given is checked, the encoding detected (a
+/// doubt about it is pushed to `warnings`), a file whose lines end in a
+/// bare CR refused, and the separator sniffed if none is given. Returns
+/// the source, whether the text is UTF-8 (else GB18030) and the separator.
+fn open_csv<'a>(
+    input: &Input<'a>,
+    opts: &ReadOptions,
+    file: &str,
+    warnings: &mut Vec<Warning>,
+) -> Result<(Inner<'a>, bool, u8), Error> {
+    if let Some(d) = opts.delimiter {
+        if !d.is_ascii() || d.is_ascii_alphanumeric() || matches!(d, b'"' | b'\r' | b'\n') {
+            return Err(Error::Unsupported {
+                file: file.to_string(),
+                reason: format!("{:?} cannot separate cells", char::from(d)),
+            });
+        }
+    }
+    let mut r = input.open(opts.limits.max_bytes)?;
+    let Detected { utf8, doubt } = detect(&mut r, opts.encoding, file)?;
+    if let Some(message) = doubt {
+        warnings.push(Warning {
+            file: file.to_string(),
+            line: 1,
+            message,
+        });
+    }
+    refuse_cr_only(&mut r, file)?;
+    let d = match opts.delimiter {
+        Some(d) => d,
+        None => {
+            let head = r.fill_buf().map_err(|e| Error::io(file, e))?;
+            sniff_delimiter(head.get(..SNIFF).unwrap_or(head))
+        }
+    };
+    if !utf8 && d >= 0x40 {
+        // GB18030 trail bytes run from 0x40: such a separator
+        // would split Chinese characters.
+        return Err(Error::Unsupported {
+            file: file.to_string(),
+            reason: format!("{:?} cannot separate cells of GB18030 text", char::from(d)),
+        });
+    }
+    let inner = Inner::Csv {
+        reader: r,
+        utf8,
+        delimiter: d,
+        quick: true,
+        line: 0,
+        buf: Vec::new(),
+        data: Vec::new(),
+        ends: Vec::new(),
+    };
+    Ok((inner, utf8, d))
+}
+
+/// Open a JSON file (read whole when it is an array of objects) or a JSON
+/// Lines file (streamed line by line), after any byte order mark.
+fn open_json<'a>(input: &Input<'a>, format: Format, max: u64, file: &str) -> Result<Inner<'a>, Error> {
+    let mut r = input.open(max)?;
+    skip_bom(&mut r, file)?;
+    let first = first_byte(&mut r, file)?;
+    if format == Format::Json && first == Some(b'[') {
+        let mut v = Vec::new();
+        r.read_to_end(&mut v).map_err(|e| Error::io(file, e))?;
+        Ok(Inner::Rows(json_array(&v, file)?.into_iter()))
+    } else {
+        Ok(Inner::JsonLines {
+            reader: r,
+            line: 0,
+            buf: Vec::new(),
+        })
+    }
+}
+
 impl<'a> RowReader<'a> {
     /// Open `input` as a file of `kind`.
     pub(crate) fn open(input: Input<'a>, kind: FileKind, opts: &ReadOptions) -> Result<RowReader<'a>, Error> {
@@ -427,51 +502,10 @@ impl<'a> RowReader<'a> {
         let mut delimiter = b',';
         let inner = match format {
             Format::Csv => {
-                if let Some(d) = opts.delimiter {
-                    if !d.is_ascii() || d.is_ascii_alphanumeric() || matches!(d, b'"' | b'\r' | b'\n') {
-                        return Err(Error::Unsupported {
-                            file,
-                            reason: format!("{:?} cannot separate cells", char::from(d)),
-                        });
-                    }
-                }
-                let mut r = input.open(max)?;
-                let Detected { utf8, doubt } = detect(&mut r, opts.encoding, &file)?;
-                if let Some(message) = doubt {
-                    first_warnings.push(Warning {
-                        file: file.clone(),
-                        line: 1,
-                        message,
-                    });
-                }
-                refuse_cr_only(&mut r, &file)?;
-                let d = match opts.delimiter {
-                    Some(d) => d,
-                    None => {
-                        let head = r.fill_buf().map_err(|e| Error::io(&file, e))?;
-                        sniff_delimiter(head.get(..SNIFF).unwrap_or(head))
-                    }
-                };
-                if !utf8 && d >= 0x40 {
-                    // GB18030 trail bytes run from 0x40: such a separator
-                    // would split Chinese characters.
-                    return Err(Error::Unsupported {
-                        file,
-                        reason: format!("{:?} cannot separate cells of GB18030 text", char::from(d)),
-                    });
-                }
+                let (inner, utf8, d) = open_csv(&input, opts, &file, &mut first_warnings)?;
                 encoding = Some(if utf8 { "UTF-8" } else { "GB18030" });
                 delimiter = d;
-                Inner::Csv {
-                    reader: r,
-                    utf8,
-                    delimiter: d,
-                    quick: true,
-                    line: 0,
-                    buf: Vec::new(),
-                    data: Vec::new(),
-                    ends: Vec::new(),
-                }
+                inner
             }
             Format::Xlsx => {
                 let bytes = input.read_all(max)?;
@@ -484,22 +518,7 @@ impl<'a> RowReader<'a> {
                 first_warnings.extend(warnings);
                 Inner::Parquet(rows)
             }
-            Format::Json | Format::JsonLines => {
-                let mut r = input.open(max)?;
-                skip_bom(&mut r, &file)?;
-                let first = first_byte(&mut r, &file)?;
-                if format == Format::Json && first == Some(b'[') {
-                    let mut v = Vec::new();
-                    r.read_to_end(&mut v).map_err(|e| Error::io(&file, e))?;
-                    Inner::Rows(json_array(&v, &file)?.into_iter())
-                } else {
-                    Inner::JsonLines {
-                        reader: r,
-                        line: 0,
-                        buf: Vec::new(),
-                    }
-                }
-            }
+            Format::Json | Format::JsonLines => open_json(&input, format, max, &file)?,
         };
         Ok(RowReader {
             file,

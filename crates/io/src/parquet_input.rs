@@ -95,8 +95,9 @@ mod imp {
     use eduaid_model::convert::clamped;
     use parquet::basic::{ConvertedType, Repetition};
     use parquet::column::reader::ColumnReader;
+    use parquet::file::metadata::ParquetMetaData;
     use parquet::file::reader::{ChunkReader, FileReader, Length, SerializedFileReader};
-    use parquet::schema::types::ColumnDescriptor;
+    use parquet::schema::types::{ColumnDescriptor, SchemaDescriptor, Type as SchemaType};
 
     use super::values::{Conv, Values};
     use super::{BATCH_ROWS, Cell, Error, FileKind, Input, ReadOptions, Warning};
@@ -380,134 +381,24 @@ mod imp {
         kind: FileKind,
         opts: &ReadOptions,
     ) -> Result<(Box<ParquetRows>, Vec<Warning>), Error> {
-        let not_parquet = |e: parquet::errors::ParquetError| malformed(file, 0, format!("not a parquet file: {e}"));
         let pages = source.again(file)?;
-        let (reader, len) = match source {
-            Source::File(f) => {
-                let len = Length::len(&f);
-                (Reader::File(SerializedFileReader::new(f).map_err(not_parquet)?), len)
-            }
-            Source::Bytes(b) => {
-                let len = Length::len(&b);
-                (Reader::Bytes(SerializedFileReader::new(b).map_err(not_parquet)?), len)
-            }
-        };
+        let (reader, len) = parse_footer(source, file)?;
         let meta = reader.file().metadata();
         let schema = meta.file_metadata().schema_descr();
         let fields = schema.root_schema().get_fields();
-        if fields.len() > MAX_COLUMNS {
-            return Err(Error::Unsupported {
-                file: file.to_string(),
-                reason: format!(
-                    "{} columns: more than the {MAX_COLUMNS} read from one file",
-                    fields.len()
-                ),
-            });
-        }
-        // Each top-level field's leaf, if it is a plain value.
-        let mut leaves: Vec<Option<usize>> = vec![None; fields.len()];
-        for (i, _) in schema.columns().iter().enumerate() {
-            let root = schema.get_column_root_idx(i);
-            if let Some(slot) = leaves.get_mut(root) {
-                *slot = Some(i);
-            }
-        }
-        let total: u64 = meta
-            .row_groups()
-            .iter()
-            .map(|g| clamped::<_, u64>(g.num_rows()))
-            .fold(0, u64::saturating_add);
-        if total > opts.limits.max_rows {
-            return Err(Error::TooManyRows {
-                file: file.to_string(),
-                line: opts.limits.max_rows.saturating_add(1),
-                max: opts.limits.max_rows,
-            });
-        }
+        let leaves = field_leaves(schema, fields.len(), file)?;
+        check_row_total(meta, file, opts)?;
+        let chunks = Chunks {
+            file,
+            meta,
+            pages: &pages,
+            len,
+        };
         let mut warnings = Vec::new();
         let mut columns = Vec::with_capacity(fields.len());
         for (pos, field) in fields.iter().enumerate() {
-            let name = field.name().to_string();
-            let known = kind.find(&name).and_then(|i| kind.columns().get(i));
-            let Some(col) = known else {
-                columns.push(Column { name, read: None });
-                continue;
-            };
-            let unsupported = |what: String| Error::Unsupported {
-                file: file.to_string(),
-                reason: format!("column {:?} ({}): {what}", crate::clip(&name), col.chinese),
-            };
-            let leaf = match leaves.get(pos).copied().flatten() {
-                Some(l) if field.is_primitive() && field.get_basic_info().repetition() != Repetition::REPEATED => l,
-                _ => {
-                    return Err(unsupported(
-                        "a nested or repeated column (a group, list or map) is not a value".into(),
-                    ));
-                }
-            };
-            let descr = schema
-                .columns()
-                .get(leaf)
-                .cloned()
-                .ok_or_else(|| unsupported("no such leaf".into()))?;
-            let conv = Conv::of(&descr).map_err(unsupported)?;
-            if col.value == ValueType::Money && matches!(conv, Conv::Float) {
-                return Err(unsupported(format!(
-                    "money stored as {} is not read (a float cannot hold every amount in fen exactly): \
-                     store amounts as DECIMAL(18, 2) or as text",
-                    descr.physical_type()
-                )));
-            }
-            if col.value == ValueType::Id && matches!(conv, Conv::Decimal { scale } if scale > 0) {
-                return Err(unsupported(format!(
-                    "ids stored as {} (a decimal with a fraction) are not read: store ids as text",
-                    type_name(&descr)
-                )));
-            }
-            if col.value == ValueType::Id && conv.is_number() {
-                warnings.push(Warning {
-                    file: file.to_string(),
-                    line: 0,
-                    message: format!(
-                        "column {:?} holds ids as numbers ({}): an id that began with 0 has lost its leading \
-                         zeros, and they are not restored; store ids as text (a STRING column)",
-                        crate::clip(&name),
-                        type_name(&descr)
-                    ),
-                });
-            }
-            for (g, group) in meta.row_groups().iter().enumerate() {
-                let chunk = group.columns().get(leaf).ok_or_else(|| {
-                    malformed(
-                        file,
-                        0,
-                        format!("row group {g} has no chunk for column {:?}", crate::clip(&name)),
-                    )
-                })?;
-                super::pages::check_chunk(&|at| pages.read_from(at), chunk, len, descr.max_def_level()).map_err(
-                    |reason| {
-                        malformed(
-                            file,
-                            0,
-                            format!("row group {g}: column {:?}: {reason}", crate::clip(&name)),
-                        )
-                    },
-                )?;
-            }
-            let values = Values::for_type(descr.physical_type());
-            columns.push(Column {
-                name,
-                read: Some(Leaf {
-                    index: leaf,
-                    max_def: descr.max_def_level(),
-                    conv,
-                    reader: None,
-                    defs: Vec::new(),
-                    values,
-                    level: 0,
-                    value: 0,
-                }),
-            });
+            let leaf = leaves.get(pos).copied().flatten();
+            columns.push(column(field, leaf, schema, kind, &chunks, &mut warnings)?);
         }
         let rows = ParquetRows {
             file: file.to_string(),
@@ -522,6 +413,205 @@ mod imp {
             max_record: opts.limits.max_record,
         };
         Ok((Box::new(rows), warnings))
+    }
+
+    /// Parse the file's footer: the file reader and the file's length.
+    fn parse_footer(source: Source, file: &str) -> Result<(Reader, u64), Error> {
+        let not_parquet = |e: parquet::errors::ParquetError| malformed(file, 0, format!("not a parquet file: {e}"));
+        Ok(match source {
+            Source::File(f) => {
+                let len = Length::len(&f);
+                (Reader::File(SerializedFileReader::new(f).map_err(not_parquet)?), len)
+            }
+            Source::Bytes(b) => {
+                let len = Length::len(&b);
+                (Reader::Bytes(SerializedFileReader::new(b).map_err(not_parquet)?), len)
+            }
+        })
+    }
+
+    /// Each of the `fields` top-level fields' leaf, if it is a plain value;
+    /// a file of more than [`MAX_COLUMNS`] fields is refused.
+    fn field_leaves(schema: &SchemaDescriptor, fields: usize, file: &str) -> Result<Vec<Option<usize>>, Error> {
+        if fields > MAX_COLUMNS {
+            return Err(Error::Unsupported {
+                file: file.to_string(),
+                reason: format!("{fields} columns: more than the {MAX_COLUMNS} read from one file"),
+            });
+        }
+        let mut leaves: Vec<Option<usize>> = vec![None; fields];
+        for (i, _) in schema.columns().iter().enumerate() {
+            let root = schema.get_column_root_idx(i);
+            if let Some(slot) = leaves.get_mut(root) {
+                *slot = Some(i);
+            }
+        }
+        Ok(leaves)
+    }
+
+    /// Refuse a file whose row groups claim more rows in all than
+    /// [`Limits::max_rows`](crate::Limits).
+    fn check_row_total(meta: &ParquetMetaData, file: &str, opts: &ReadOptions) -> Result<(), Error> {
+        let total: u64 = meta
+            .row_groups()
+            .iter()
+            .map(|g| clamped::<_, u64>(g.num_rows()))
+            .fold(0, u64::saturating_add);
+        if total > opts.limits.max_rows {
+            return Err(Error::TooManyRows {
+                file: file.to_string(),
+                line: opts.limits.max_rows.saturating_add(1),
+                max: opts.limits.max_rows,
+            });
+        }
+        Ok(())
+    }
+
+    /// What checking a column's chunks needs: the file's name, metadata,
+    /// bytes (a second handle on them) and length.
+    struct Chunks<'m> {
+        file: &'m str,
+        meta: &'m ParquetMetaData,
+        pages: &'m Source,
+        len: u64,
+    }
+
+    impl Chunks<'_> {
+        /// Check the chunk of leaf column `leaf` (top-level column `name`)
+        /// in every row group, page header by page header.
+        fn check(&self, leaf: usize, max_def: i16, name: &str) -> Result<(), Error> {
+            let file = self.file;
+            for (g, group) in self.meta.row_groups().iter().enumerate() {
+                let chunk = group.columns().get(leaf).ok_or_else(|| {
+                    malformed(
+                        file,
+                        0,
+                        format!("row group {g} has no chunk for column {:?}", crate::clip(name)),
+                    )
+                })?;
+                super::pages::check_chunk(&|at| self.pages.read_from(at), chunk, self.len, max_def).map_err(
+                    |reason| {
+                        malformed(
+                            file,
+                            0,
+                            format!("row group {g}: column {:?}: {reason}", crate::clip(name)),
+                        )
+                    },
+                )?;
+            }
+            Ok(())
+        }
+    }
+
+    /// The error for a column of the kind that cannot be read as it is
+    /// stored.
+    fn unsupported(file: &str, name: &str, col: &crate::Column, what: &str) -> Error {
+        Error::Unsupported {
+            file: file.to_string(),
+            reason: format!("column {:?} ({}): {what}", crate::clip(name), col.chinese),
+        }
+    }
+
+    /// The top-level field `field`, whose leaf (if a plain value) is
+    /// `leaf`, as a column: not read unless it is one of the kind's; read
+    /// if it is a plain value of a type its column takes, and its chunks
+    /// pass the check. Ids stored as numbers are warned of.
+    fn column(
+        field: &SchemaType,
+        leaf: Option<usize>,
+        schema: &SchemaDescriptor,
+        kind: FileKind,
+        chunks: &Chunks<'_>,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<Column, Error> {
+        let file = chunks.file;
+        let name = field.name().to_string();
+        let known = kind.find(&name).and_then(|i| kind.columns().get(i));
+        let Some(col) = known else {
+            return Ok(Column { name, read: None });
+        };
+        let leaf = match leaf {
+            Some(l) if field.is_primitive() && field.get_basic_info().repetition() != Repetition::REPEATED => l,
+            _ => {
+                return Err(unsupported(
+                    file,
+                    &name,
+                    col,
+                    "a nested or repeated column (a group, list or map) is not a value",
+                ));
+            }
+        };
+        let descr = schema
+            .columns()
+            .get(leaf)
+            .cloned()
+            .ok_or_else(|| unsupported(file, &name, col, "no such leaf"))?;
+        let conv = Conv::of(&descr).map_err(|what| unsupported(file, &name, col, &what))?;
+        check_conv(file, &name, col, conv, &descr, warnings)?;
+        chunks.check(leaf, descr.max_def_level(), &name)?;
+        let values = Values::for_type(descr.physical_type());
+        Ok(Column {
+            name,
+            read: Some(Leaf {
+                index: leaf,
+                max_def: descr.max_def_level(),
+                conv,
+                reader: None,
+                defs: Vec::new(),
+                values,
+                level: 0,
+                value: 0,
+            }),
+        })
+    }
+
+    /// Whether column `col` (named `name` in the file) may be read through
+    /// `conv`: money is not read from a float, nor ids from a decimal with
+    /// a fraction; ids stored as numbers are warned of.
+    fn check_conv(
+        file: &str,
+        name: &str,
+        col: &crate::Column,
+        conv: Conv,
+        descr: &ColumnDescriptor,
+        warnings: &mut Vec<Warning>,
+    ) -> Result<(), Error> {
+        if col.value == ValueType::Money && matches!(conv, Conv::Float) {
+            return Err(unsupported(
+                file,
+                name,
+                col,
+                &format!(
+                    "money stored as {} is not read (a float cannot hold every amount in fen exactly): \
+                     store amounts as DECIMAL(18, 2) or as text",
+                    descr.physical_type()
+                ),
+            ));
+        }
+        if col.value == ValueType::Id && matches!(conv, Conv::Decimal { scale } if scale > 0) {
+            return Err(unsupported(
+                file,
+                name,
+                col,
+                &format!(
+                    "ids stored as {} (a decimal with a fraction) are not read: store ids as text",
+                    type_name(descr)
+                ),
+            ));
+        }
+        if col.value == ValueType::Id && conv.is_number() {
+            warnings.push(Warning {
+                file: file.to_string(),
+                line: 0,
+                message: format!(
+                    "column {:?} holds ids as numbers ({}): an id that began with 0 has lost its leading \
+                     zeros, and they are not restored; store ids as text (a STRING column)",
+                    crate::clip(name),
+                    type_name(descr)
+                ),
+            });
+        }
+        Ok(())
     }
 
     impl Source {

@@ -312,9 +312,7 @@ fn json_table(bytes: &[u8], names: &[&str], file: &str) -> Result<ReadTable, Err
 
 /// The cells of an xlsx sheet, sparse (a stray far cell costs one cell),
 /// after the archive passes [`check_archive`](crate::check_archive).
-#[allow(clippy::float_arithmetic)] // a 1904-system serial is moved to the 1900 system by adding days
 fn xlsx_table(bytes: Vec<u8>, names: &[&str], file: &str) -> Result<ReadTable, Error> {
-    use calamine::{DataRef, Reader, Xlsx};
     // The archive is checked before calamine inflates or pre-allocates
     // anything it claims (entry sizes, ratios, shared-string counts).
     crate::zipguard::check(
@@ -324,70 +322,98 @@ fn xlsx_table(bytes: Vec<u8>, names: &[&str], file: &str) -> Result<ReadTable, E
         "an xlsx workbook",
     )?;
     let bad = |reason: String| malformed(file, 0, reason);
-    let read = || -> Result<Vec<(u32, u32, TableCell)>, String> {
-        let mut wb: Xlsx<Cursor<Vec<u8>>> =
-            Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("not an xlsx workbook: {e}"))?;
-        let epoch_1904 = wb.has_1904_epoch();
-        let sheets = wb.sheet_names();
-        let name = names
-            .iter()
-            .find(|n| sheets.iter().any(|s| s == *n))
-            .map(|n| (*n).to_string())
-            .or_else(|| sheets.first().cloned())
-            .ok_or("the workbook has no sheet")?;
-        let mut reader = wb
-            .worksheet_cells_reader(&name)
-            .map_err(|e| format!("cannot read sheet {name:?}: {e}"))?;
-        let mut out = Vec::new();
-        while let Some(c) = reader.next_cell().map_err(|e| format!("sheet {name:?}: {e}"))? {
-            let (r, col) = c.get_position();
-            if clamped::<_, usize>(col) >= MAX_COLUMNS {
-                return Err(format!("sheet {name:?}: a cell beyond column {MAX_COLUMNS}"));
-            }
-            let cell = match c.get_value() {
-                DataRef::Empty => continue,
-                DataRef::Int(i) => TableCell::Text(i.to_string()),
-                DataRef::Float(f) => TableCell::Number(*f),
-                DataRef::String(s) => TableCell::text(s),
-                DataRef::SharedString(s) => TableCell::text(s),
-                DataRef::Bool(b) => TableCell::Bool(*b),
-                DataRef::DateTime(d) if d.is_duration() => TableCell::Bad("a duration is not a date".into()),
-                DataRef::DateTime(d) => {
-                    let serial = if epoch_1904 { d.as_f64() + 1462.0 } else { d.as_f64() };
-                    crate::cell::from_serial(serial).map_or_else(TableCell::Bad, TableCell::Date)
-                }
-                DataRef::DateTimeIso(s) => TableCell::text(s),
-                DataRef::DurationIso(_) => TableCell::Bad("a duration is not a date".into()),
-                DataRef::Error(e) => TableCell::Bad(format!("excel error {e}")),
-            };
-            out.push((r, col, cell));
-        }
-        out.sort_by_key(|(r, c, _)| (*r, *c));
-        Ok(out)
-    };
+    let read = || xlsx_cells(bytes, names);
     // calamine parses untrusted zip and XML: a panic there is an error here.
     let cells = match std::panic::catch_unwind(std::panic::AssertUnwindSafe(read)) {
         Ok(Ok(c)) => c,
         Ok(Err(reason)) => return Err(bad(reason)),
         Err(_) => return Err(bad("not a readable xlsx workbook".into())),
     };
-    let mut out = ReadTable::default();
-    // The header is the first row of two or more cells: a title above it
-    // (one cell, merged across the columns, as this program writes one) is
-    // not the header.
-    let header_row = {
-        let mut first_wide = None;
-        let mut i = 0;
-        while let Some((r, ..)) = cells.get(i) {
-            let n = cells[i..].iter().take_while(|(x, ..)| x == r).count();
-            if n >= 2 {
-                first_wide = Some(*r);
-                break;
-            }
-            i += n;
+    let header_row = xlsx_header_row(&cells);
+    Ok(xlsx_rows_of(cells, header_row))
+}
+
+/// The non-empty cells of the workbook's sheet first named in `names`
+/// (else its first sheet), with their 0-based row and column, sorted by
+/// row then column; or why the workbook cannot be read.
+fn xlsx_cells(bytes: Vec<u8>, names: &[&str]) -> Result<Vec<(u32, u32, TableCell)>, String> {
+    use calamine::{Reader, Xlsx};
+    let mut wb: Xlsx<Cursor<Vec<u8>>> =
+        Xlsx::new(Cursor::new(bytes)).map_err(|e| format!("not an xlsx workbook: {e}"))?;
+    let epoch_1904 = wb.has_1904_epoch();
+    let sheets = wb.sheet_names();
+    let name = names
+        .iter()
+        .find(|n| sheets.iter().any(|s| s == *n))
+        .map(|n| (*n).to_string())
+        .or_else(|| sheets.first().cloned())
+        .ok_or("the workbook has no sheet")?;
+    let mut reader = wb
+        .worksheet_cells_reader(&name)
+        .map_err(|e| format!("cannot read sheet {name:?}: {e}"))?;
+    let mut out = Vec::new();
+    while let Some(c) = reader.next_cell().map_err(|e| format!("sheet {name:?}: {e}"))? {
+        let (r, col) = c.get_position();
+        if clamped::<_, usize>(col) >= MAX_COLUMNS {
+            return Err(format!("sheet {name:?}: a cell beyond column {MAX_COLUMNS}"));
         }
-        first_wide.or_else(|| cells.first().map(|(r, ..)| *r))
-    };
+        let Some(cell) = xlsx_cell(c.get_value(), epoch_1904) else {
+            continue;
+        };
+        out.push((r, col, cell));
+    }
+    out.sort_by_key(|(r, c, _)| (*r, *c));
+    Ok(out)
+}
+
+/// One xlsx cell's value as a table cell; `None` for an empty cell. A
+/// date of a workbook in the 1904 date system (`epoch_1904`) is moved to
+/// the 1900 system.
+#[inline]
+#[allow(clippy::float_arithmetic)] // a 1904-system serial is moved to the 1900 system by adding days
+fn xlsx_cell(value: &calamine::DataRef<'_>, epoch_1904: bool) -> Option<TableCell> {
+    use calamine::DataRef;
+    Some(match value {
+        DataRef::Empty => return None,
+        DataRef::Int(i) => TableCell::Text(i.to_string()),
+        DataRef::Float(f) => TableCell::Number(*f),
+        DataRef::String(s) => TableCell::text(s),
+        DataRef::SharedString(s) => TableCell::text(s),
+        DataRef::Bool(b) => TableCell::Bool(*b),
+        DataRef::DateTime(d) if d.is_duration() => TableCell::Bad("a duration is not a date".into()),
+        DataRef::DateTime(d) => {
+            let serial = if epoch_1904 { d.as_f64() + 1462.0 } else { d.as_f64() };
+            crate::cell::from_serial(serial).map_or_else(TableCell::Bad, TableCell::Date)
+        }
+        DataRef::DateTimeIso(s) => TableCell::text(s),
+        DataRef::DurationIso(_) => TableCell::Bad("a duration is not a date".into()),
+        DataRef::Error(e) => TableCell::Bad(format!("excel error {e}")),
+    })
+}
+
+/// The sheet's header row among its sorted `cells`: the first row of two
+/// or more cells (a title above it, one cell merged across the columns as
+/// this program writes one, is not the header), else the first row;
+/// `None` for an empty sheet.
+fn xlsx_header_row(cells: &[(u32, u32, TableCell)]) -> Option<u32> {
+    let mut first_wide = None;
+    let mut i = 0;
+    while let Some((r, ..)) = cells.get(i) {
+        let n = cells[i..].iter().take_while(|(x, ..)| x == r).count();
+        if n >= 2 {
+            first_wide = Some(*r);
+            break;
+        }
+        i += n;
+    }
+    first_wide.or_else(|| cells.first().map(|(r, ..)| *r))
+}
+
+/// The table of the sheet's sorted `cells`: the header from row
+/// `header_row` (rows above it are skipped), then a row per row below it
+/// with a cell, each as wide as its last cell.
+fn xlsx_rows_of(cells: Vec<(u32, u32, TableCell)>, header_row: Option<u32>) -> ReadTable {
+    let mut out = ReadTable::default();
     for (r, c, cell) in cells {
         let c = clamped::<_, usize>(c);
         let Some(header) = header_row else { break };
@@ -420,5 +446,5 @@ fn xlsx_table(bytes: Vec<u8>, names: &[&str], file: &str) -> Result<ReadTable, E
             row.cells[c] = cell;
         }
     }
-    Ok(out)
+    out
 }

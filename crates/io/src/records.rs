@@ -323,105 +323,151 @@ fn yes(c: &Cell) -> Result<Option<bool>, String> {
     parse_bool(c)
 }
 
+/// The student a students row describes, its cells read in the order of
+/// the columns below (the first failing cell is the error).
+#[inline]
+fn read_student(f: &Fields) -> Result<Student, CellError> {
+    let id: StudentId = f.req(col::ID, parse_id)?;
+    let stage: Stage = f.req(col::STAGE, parse_code)?;
+    Ok(Student {
+        name: f.req(col::NAME, text)?,
+        sex: f.req(col::SEX, parse_code)?,
+        birth_date: f.req(col::BIRTH_DATE, parse_date)?,
+        school_id: f.req(col::SCHOOL_ID, parse_id)?,
+        stage,
+        grade: f.req(col::GRADE, |c| parse_grade(c, Some(stage)))?,
+        boarder: f.get(col::BOARDER, yes)?.unwrap_or(false),
+        disability: f.get(col::DISABILITY, parse_disability)?,
+        migrant: f.get(col::MIGRANT, yes)?.unwrap_or(false),
+        left_behind: f.get(col::LEFT_BEHIND, yes)?.unwrap_or(false),
+        hukou: f.req(col::HUKOU, parse_code)?,
+        agricultural_major: f.get(col::AGRICULTURAL_MAJOR, yes)?.unwrap_or(false),
+        household_id: f.get(col::HOUSEHOLD_ID, parse_id)?,
+        status: f.req(col::STATUS, parse_code)?,
+        status_since: f.req(col::STATUS_SINCE, parse_date)?,
+        helper: f.get(col::HELPER, text)?,
+        id,
+    })
+}
+
+/// Refuse a student born in the future, then one the model finds
+/// invalid (reported at the column at fault where it names one).
+#[inline]
+fn validate_student(f: &Fields, student: &Student, ctx: &Context) -> Result<(), CellError> {
+    // A birth date in the future says more than "born after the status
+    // date", which follows from it.
+    if student.birth_date > ctx.today {
+        return Err(f.err(
+            col::BIRTH_DATE,
+            format!(
+                "born on {}, which is in the future (today is {})",
+                student.birth_date, ctx.today
+            ),
+        ));
+    }
+    student.validate().map_err(|e| match e {
+        ModelError::InvalidGrade { .. } => f.err(col::GRADE, e.to_string()),
+        // The record names the field at fault: report it at its column.
+        ModelError::Inconsistent { field: Some(field), .. } => f.err(field, e.to_string()),
+        _ => model(&e),
+    })
+}
+
+/// The status spells a students row states, in the order of
+/// [`STATUS_COLUMNS`].
+#[inline]
+fn status_spells(f: &Fields, ctx: &Context) -> Result<Vec<(StatusKind, DateRange)>, CellError> {
+    let mut spells = Vec::new();
+    // (By reference: the constant is not copied per row.)
+    let status_spells: &'static [[Col; 3]; STATUS_COLUMNS.len()] = &col::STATUS_SPELLS;
+    for ((kind, ..), &[flag_col, from_col, until_col]) in STATUS_COLUMNS.iter().zip(status_spells) {
+        if let Some(range) = status_spell(f, ctx, [flag_col, from_col, until_col])? {
+            spells.push((*kind, range));
+        }
+    }
+    Ok(spells)
+}
+
+/// The spell one status kind's flag, start and end columns state, if
+/// any: a start date (or, for a flag saying yes without one, the status
+/// as-of date) and an end date if given. A flag saying no beside a date,
+/// an end without a start, and a yes without a start or an as-of date
+/// are errors.
+#[inline]
+fn status_spell(
+    f: &Fields,
+    ctx: &Context,
+    [flag_col, from_col, until_col]: [Col; 3],
+) -> Result<Option<DateRange>, CellError> {
+    // Most rows state no status: three blank cells say nothing (as
+    // the reading below finds: no flag, no dates).
+    if f.cell(flag_col).is_blank() && f.cell(from_col).is_blank() && f.cell(until_col).is_blank() {
+        return Ok(None);
+    }
+    let flag = f.get(flag_col, yes)?;
+    let from = f.get(from_col, parse_date)?;
+    let until = f.get(until_col, parse_date)?;
+    if flag == Some(false) && (from.is_some() || until.is_some()) {
+        let dated = if from.is_some() { from_col } else { until_col };
+        return Err(f.err(flag_col, format!("says no, but {} gives a date", f.column_name(dated))));
+    }
+    let from = match (flag, from, until) {
+        (_, Some(d), _) => d,
+        (_, None, Some(_)) => {
+            return Err(f.err(
+                until_col,
+                format!("an end date without a start date ({})", f.column_name(from_col)),
+            ));
+        }
+        (Some(true), None, None) => match ctx.status_as_of {
+            Some(d) => d,
+            None => {
+                return Err(f.err(
+                    flag_col,
+                    format!(
+                        "says yes but gives no start date ({}); set the status as-of date to read it as holding from that day",
+                        f.column_name(from_col)
+                    ),
+                ));
+            }
+        },
+        _ => return Ok(None),
+    };
+    let range = DateRange::new(from, until).map_err(|e| f.err(until_col, e.to_string()))?;
+    Ok(Some(range))
+}
+
+/// The household of a student that names one or states a status (under
+/// the id [`derived_household_id`] gives if it names none), holding the
+/// `spells`; `None` for a student that does neither.
+#[inline]
+fn household_of(student: &Student, spells: Vec<(StatusKind, DateRange)>) -> Result<Option<Household>, CellError> {
+    Ok(match (&student.household_id, spells.is_empty()) {
+        (None, true) => None,
+        (given, _) => {
+            let hid = match given {
+                Some(h) => h.clone(),
+                None => derived_household_id(&student.id).map_err(|e| model(&e))?,
+            };
+            let mut h = Household::new(hid);
+            for (kind, range) in spells {
+                h.add_status(kind, range.from, range.until).map_err(|e| model(&e))?;
+            }
+            Some(h)
+        }
+    })
+}
+
 impl Record for StudentRow {
     const KIND: FileKind = FileKind::Students;
 
     fn parse(f: &Fields, ctx: &Context) -> Result<StudentRow, CellError> {
-        let id: StudentId = f.req(col::ID, parse_id)?;
-        let stage: Stage = f.req(col::STAGE, parse_code)?;
-        let mut student = Student {
-            name: f.req(col::NAME, text)?,
-            sex: f.req(col::SEX, parse_code)?,
-            birth_date: f.req(col::BIRTH_DATE, parse_date)?,
-            school_id: f.req(col::SCHOOL_ID, parse_id)?,
-            stage,
-            grade: f.req(col::GRADE, |c| parse_grade(c, Some(stage)))?,
-            boarder: f.get(col::BOARDER, yes)?.unwrap_or(false),
-            disability: f.get(col::DISABILITY, parse_disability)?,
-            migrant: f.get(col::MIGRANT, yes)?.unwrap_or(false),
-            left_behind: f.get(col::LEFT_BEHIND, yes)?.unwrap_or(false),
-            hukou: f.req(col::HUKOU, parse_code)?,
-            agricultural_major: f.get(col::AGRICULTURAL_MAJOR, yes)?.unwrap_or(false),
-            household_id: f.get(col::HOUSEHOLD_ID, parse_id)?,
-            status: f.req(col::STATUS, parse_code)?,
-            status_since: f.req(col::STATUS_SINCE, parse_date)?,
-            helper: f.get(col::HELPER, text)?,
-            id,
-        };
-        // A birth date in the future says more than "born after the status
-        // date", which follows from it.
-        if student.birth_date > ctx.today {
-            return Err(f.err(
-                col::BIRTH_DATE,
-                format!(
-                    "born on {}, which is in the future (today is {})",
-                    student.birth_date, ctx.today
-                ),
-            ));
-        }
-        student.validate().map_err(|e| match e {
-            ModelError::InvalidGrade { .. } => f.err(col::GRADE, e.to_string()),
-            // The record names the field at fault: report it at its column.
-            ModelError::Inconsistent { field: Some(field), .. } => f.err(field, e.to_string()),
-            _ => model(&e),
-        })?;
+        let mut student = read_student(f)?;
+        validate_student(f, &student, ctx)?;
         let mut warnings = check_student(f, &student, ctx)?;
         let bank = bank_details(f, ctx.today, &mut warnings);
-        let mut spells = Vec::new();
-        // (By reference: the constant is not copied per row.)
-        let status_spells: &'static [[Col; 3]; STATUS_COLUMNS.len()] = &col::STATUS_SPELLS;
-        for ((kind, ..), &[flag_col, from_col, until_col]) in STATUS_COLUMNS.iter().zip(status_spells) {
-            // Most rows state no status: three blank cells say nothing (as
-            // the reading below finds: no flag, no dates).
-            if f.cell(flag_col).is_blank() && f.cell(from_col).is_blank() && f.cell(until_col).is_blank() {
-                continue;
-            }
-            let flag = f.get(flag_col, yes)?;
-            let from = f.get(from_col, parse_date)?;
-            let until = f.get(until_col, parse_date)?;
-            if flag == Some(false) && (from.is_some() || until.is_some()) {
-                let dated = if from.is_some() { from_col } else { until_col };
-                return Err(f.err(flag_col, format!("says no, but {} gives a date", f.column_name(dated))));
-            }
-            let from = match (flag, from, until) {
-                (_, Some(d), _) => d,
-                (_, None, Some(_)) => {
-                    return Err(f.err(
-                        until_col,
-                        format!("an end date without a start date ({})", f.column_name(from_col)),
-                    ));
-                }
-                (Some(true), None, None) => match ctx.status_as_of {
-                    Some(d) => d,
-                    None => {
-                        return Err(f.err(
-                            flag_col,
-                            format!(
-                                "says yes but gives no start date ({}); set the status as-of date to read it as holding from that day",
-                                f.column_name(from_col)
-                            ),
-                        ));
-                    }
-                },
-                _ => continue,
-            };
-            let range = DateRange::new(from, until).map_err(|e| f.err(until_col, e.to_string()))?;
-            spells.push((*kind, range));
-        }
-        let household = match (&student.household_id, spells.is_empty()) {
-            (None, true) => None,
-            (given, _) => {
-                let hid = match given {
-                    Some(h) => h.clone(),
-                    None => derived_household_id(&student.id).map_err(|e| model(&e))?,
-                };
-                let mut h = Household::new(hid);
-                for (kind, range) in spells {
-                    h.add_status(kind, range.from, range.until).map_err(|e| model(&e))?;
-                }
-                Some(h)
-            }
-        };
+        let spells = status_spells(f, ctx)?;
+        let household = household_of(&student, spells)?;
         if let Some(h) = &household {
             student.household_id = Some(h.id.clone());
         }

@@ -220,30 +220,27 @@ fn status_spells(f: &Fields, ctx: &Context) -> Result<Vec<(StatusKind, DateRange
     let mut spells = Vec::new();
     // (By reference: the constant is not copied per row.)
     let status_spells: &'static [[Col; 3]; STATUS_COLUMNS.len()] = &col::STATUS_SPELLS;
-    for ((kind, ..), &[flag_col, from_col, until_col]) in STATUS_COLUMNS.iter().zip(status_spells) {
-        if let Some(range) = status_spell(f, ctx, [flag_col, from_col, until_col])? {
+    for ((kind, ..), cols @ &[flag_col, from_col, until_col]) in STATUS_COLUMNS.iter().zip(status_spells) {
+        // Most rows state no status: three blank cells say nothing (as
+        // the reading in `status_spell` finds: no flag, no dates).
+        if f.cell(flag_col).is_blank() && f.cell(from_col).is_blank() && f.cell(until_col).is_blank() {
+            continue;
+        }
+        if let Some(range) = status_spell(f, ctx, cols)? {
             spells.push((*kind, range));
         }
     }
     Ok(spells)
 }
 
-/// The spell one status kind's flag, start and end columns state, if
-/// any: a start date (or, for a flag saying yes without one, the status
-/// as-of date) and an end date if given. A flag saying no beside a date,
-/// an end without a start, and a yes without a start or an as-of date
-/// are errors.
-#[inline]
-fn status_spell(
-    f: &Fields,
-    ctx: &Context,
-    [flag_col, from_col, until_col]: [Col; 3],
-) -> Result<Option<DateRange>, CellError> {
-    // Most rows state no status: three blank cells say nothing (as
-    // the reading below finds: no flag, no dates).
-    if f.cell(flag_col).is_blank() && f.cell(from_col).is_blank() && f.cell(until_col).is_blank() {
-        return Ok(None);
-    }
+/// The spell one status kind's flag, start and end columns (`cols`)
+/// state, not all blank: a start date (or, for a flag saying yes without
+/// one, the status as-of date) and an end date if given; `None` for a
+/// flag saying no without dates. A flag saying no beside a date, an end
+/// without a start, and a yes without a start or an as-of date are
+/// errors.
+fn status_spell(f: &Fields, ctx: &Context, cols: &[Col; 3]) -> Result<Option<DateRange>, CellError> {
+    let &[flag_col, from_col, until_col] = cols;
     let flag = f.get(flag_col, yes)?;
     let from = f.get(from_col, parse_date)?;
     let until = f.get(until_col, parse_date)?;

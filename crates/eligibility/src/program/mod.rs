@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::condition::{Cond, Reads, STAGES, Words, stage_ix};
 use crate::policy::{Citation, DatedValue, Policy, ProgramSpec, Rule, Window};
-use crate::schema::{AmountDef, Effect, When};
+use crate::schema::{AmountDef, Effect, TierDef, When};
 
 pub(crate) use crate::facts::Ymd;
 pub use crate::facts::{Facts, TermContext};

@@ -274,87 +274,103 @@ impl PolicyProgram {
             return Ok(Prepared::fixed(per_stage(u.value, times), uses, "once a year"));
         }
         if let Some(p) = &a.per_day {
-            let Some(window) = cx.window.clone() else {
-                return Err(Miss::Gap(format!(
-                    "the policy sets no school-day window for {}",
-                    cx.term
-                )));
-            };
-            let param = self
-                .policy
-                .parameter(p.get_ref())
-                .ok_or_else(|| Miss::Gap(format!("unknown parameter {}", p.get_ref())))?;
-            let segments: Vec<_> = param
-                .segments(window.first, window.last)
-                .into_iter()
-                .map(|(a0, b0, v)| {
-                    (
-                        a0,
-                        b0,
-                        per_stage(v, Some),
-                        Use {
-                            name: p.get_ref().as_str(),
-                            value: v,
-                        },
-                    )
-                })
-                .collect();
-            if segments.is_empty() {
-                let reason = format!("no value of {} is in force during {}", p.get_ref(), cx.term);
-                return Err(if param.first_day().is_none_or(|first| window.last < first) {
-                    Miss::Unset(reason)
-                } else {
-                    Miss::Gap(reason)
-                });
-            }
-            let share = self.share(a, date)?;
-            return Ok(Prepared::PerDay {
-                segments,
-                window,
-                share,
-            });
+            return self.prepare_per_day(a, p.get_ref(), cx);
         }
         if let Some(p) = &a.tuition_share {
-            let u = self.resolve(p.get_ref(), date)?;
-            let share = u
-                .value
-                .value
-                .for_stage(eduaid_model::Stage::Primary)
-                .map_or(Decimal::ZERO, Money::as_decimal);
-            let fallback = match &a.fallback_per_year {
-                None => None,
-                Some(f) => {
-                    let fu = self.resolve(f.get_ref(), date)?;
-                    Some((per_stage(fu.value, |d| d.checked_div(two)), fu))
-                }
-            };
-            return Ok(Prepared::Tuition {
-                share,
-                share_use: u,
-                fallback,
-            });
+            return self.prepare_tuition(a, p.get_ref(), date);
         }
         if let Some(tiers) = &a.tiers {
-            let mut out = Vec::new();
-            for t in tiers {
-                let (name, yearly) = match (&t.per_year, &t.per_term) {
-                    (Some(p), _) => (p.get_ref(), true),
-                    (None, Some(p)) => (p.get_ref(), false),
-                    (None, None) => return Err(Miss::Gap(format!("tier {} has no amount", t.name))),
-                };
-                let u = self.resolve(name, date)?;
-                let amounts = if yearly {
-                    per_stage(u.value, |d| d.checked_div(two))
-                } else {
-                    per_stage(u.value, Some)
-                };
-                let how = if yearly { "per year, half each term" } else { "per term" };
-                out.push((Cond::compile(&t.when), t.name.as_str(), amounts, u, how));
-            }
-            let share = self.share(a, date)?;
-            return Ok(Prepared::Tiers { tiers: out, share });
+            return self.prepare_tiers(a, tiers, date);
         }
         Err(Miss::Gap("the rule's amount is empty".into()))
+    }
+
+    /// A per-day amount (`per_day = "…"`): the parameter's values over the
+    /// term's school-day window, each with its dates.
+    fn prepare_per_day<'a>(&'a self, a: &'a AmountDef, name: &'a str, cx: &TermContext) -> Result<Prepared<'a>, Miss> {
+        let date = cx.reference;
+        let Some(window) = cx.window.clone() else {
+            return Err(Miss::Gap(format!(
+                "the policy sets no school-day window for {}",
+                cx.term
+            )));
+        };
+        let param = self
+            .policy
+            .parameter(name)
+            .ok_or_else(|| Miss::Gap(format!("unknown parameter {}", name)))?;
+        let segments: Vec<_> = param
+            .segments(window.first, window.last)
+            .into_iter()
+            .map(|(a0, b0, v)| (a0, b0, per_stage(v, Some), Use { name, value: v }))
+            .collect();
+        if segments.is_empty() {
+            let reason = format!("no value of {} is in force during {}", name, cx.term);
+            return Err(if param.first_day().is_none_or(|first| window.last < first) {
+                Miss::Unset(reason)
+            } else {
+                Miss::Gap(reason)
+            });
+        }
+        let share = self.share(a, date)?;
+        Ok(Prepared::PerDay {
+            segments,
+            window,
+            share,
+        })
+    }
+
+    /// A share of the school's tuition (`tuition_share = "…"`), with the
+    /// yearly amount used where the school sets no tuition.
+    fn prepare_tuition<'a>(&'a self, a: &'a AmountDef, name: &'a str, date: NaiveDate) -> Result<Prepared<'a>, Miss> {
+        let two = Decimal::TWO;
+        let u = self.resolve(name, date)?;
+        let share = u
+            .value
+            .value
+            .for_stage(eduaid_model::Stage::Primary)
+            .map_or(Decimal::ZERO, Money::as_decimal);
+        let fallback = match &a.fallback_per_year {
+            None => None,
+            Some(f) => {
+                let fu = self.resolve(f.get_ref(), date)?;
+                Some((per_stage(fu.value, |d| d.checked_div(two)), fu))
+            }
+        };
+        Ok(Prepared::Tuition {
+            share,
+            share_use: u,
+            fallback,
+        })
+    }
+
+    /// Tiered amounts (`[[…amount.tiers]]`): each tier's conditions
+    /// compiled and its amount by stage.
+    fn prepare_tiers<'a>(
+        &'a self,
+        a: &'a AmountDef,
+        tiers: &'a [TierDef],
+        date: NaiveDate,
+    ) -> Result<Prepared<'a>, Miss> {
+        let two = Decimal::TWO;
+        let mut out = Vec::new();
+        for t in tiers {
+            let (name, yearly) = match (&t.per_year, &t.per_term) {
+                (Some(p), _) => (p.get_ref(), true),
+                (None, Some(p)) => (p.get_ref(), false),
+                (None, None) => return Err(Miss::Gap(format!("tier {} has no amount", t.name))),
+            };
+            let u = self.resolve(name, date)?;
+            let amounts = if yearly {
+                per_stage(u.value, |d| d.checked_div(two))
+            } else {
+                per_stage(u.value, Some)
+            };
+            let how = if yearly { "per year, half each term" } else { "per term" };
+            out.push((Cond::compile(&t.when), t.name.as_str(), amounts, u, how));
+        }
+        let share = self.share(a, date)?;
+        Ok(Prepared::Tiers { tiers: out, share })
     }
 }
 
@@ -404,15 +420,9 @@ impl fmt::Display for Yuan {
 
 impl PreparedProgram<'_> {
     /// The amount of the rule that decided, for the student.
-    fn amount(&self, pr: &PreparedRule<'_>, f: &Facts<'_>, mut trace: Option<&mut Trace>) -> Option<Decimal> {
+    fn amount(&self, pr: &PreparedRule<'_>, f: &Facts<'_>, trace: Option<&mut Trace>) -> Option<Decimal> {
         let st = f.student.stage;
         let si = stage_ix(st);
-        let missing = |t: Option<&mut Trace>, name: &str| {
-            if let Some(t) = t {
-                t.push_not_entitled(format_args!("no value of {name} for stage {} ({st})", st.chinese()));
-            }
-            None
-        };
         match &pr.amount {
             Prepared::Deny(reason) => {
                 if let Some(t) = trace {
@@ -434,7 +444,7 @@ impl PreparedProgram<'_> {
             }
             Prepared::Fixed { amounts, uses, words } => {
                 let Some(a) = amounts[si] else {
-                    return missing(trace, uses.first().map_or("", |u| u.name));
+                    return missing(trace, st, uses.first().map_or("", |u| u.name));
                 };
                 if let Some(t) = trace {
                     for u in uses {
@@ -448,142 +458,180 @@ impl PreparedProgram<'_> {
                 segments,
                 window,
                 share,
-            } => {
-                let join = f.school.nutrition_plan_from;
-                let left = f.student.left_on().and_then(|d| d.pred_opt());
-                let mut total = Decimal::ZERO;
-                let mut parts: Vec<(Decimal, u64, NaiveDate, NaiveDate)> = Vec::new();
-                for (a, b, rates, u) in segments {
-                    let first = join.map_or(*a, |j| j.max(*a));
-                    let last = left.map_or(*b, |l| l.min(*b));
-                    let days = window.school_days(first, last);
-                    let Some(rate) = rates[si] else {
-                        return missing(trace, u.name);
-                    };
-                    if days == 0 {
-                        continue;
-                    }
-                    let x = rate.checked_mul(Decimal::from(days))?;
-                    total = total.checked_add(x)?;
-                    if let Some(t) = trace.as_deref_mut() {
-                        u.push(t, Some(st));
-                        parts.push((rate, days, first, last));
-                    }
-                }
-                if let Some((s, _)) = share {
-                    total = total.checked_mul(*s)?;
-                }
-                if total.is_zero() {
-                    if let Some(t) = trace {
-                        t.push_not_entitled(format_args!(
-                            "no school days in the provision window {} to {} while in the plan and at school",
-                            window.first, window.last
-                        ));
-                    }
-                    return None;
-                }
-                if let Some(t) = trace {
-                    if let Some((_, u)) = share {
-                        u.push(t, None);
-                    }
-                    // The words depend on the rule, the stage, the day the
-                    // school joined the plan (if after a segment's first
-                    // day) and the student's last day (if before a
-                    // segment's last).
-                    let starts = segments.iter().map(|sg| sg.0).min();
-                    let ends = segments.iter().map(|sg| sg.1).max();
-                    let source = (
-                        segments
-                            .first()
-                            .and_then(|sg| sg.2.get(si))
-                            .map_or(0, |r| std::ptr::from_ref(r).addr()),
-                        date_key(join.filter(|j| starts.is_none_or(|a| *j > a))),
-                        date_key(left.filter(|l| ends.is_none_or(|b| *l < b))),
-                    );
-                    t.push_computation_from(
-                        source,
-                        format_args!(
-                            "{} = {} (school days are weekdays of the provision window {} to {})",
-                            DayParts(&parts, share.as_ref().map(|x| x.0)),
-                            yuan(total),
-                            Ymd(window.first),
-                            Ymd(window.last)
-                        ),
-                    );
-                    t.push_parameter(
-                        "calendar",
-                        format_args!("{} to {}", Ymd(window.first), Ymd(window.last)),
-                        When::term(self.term),
-                        &window.cite,
-                        0,
-                    );
-                }
-                Some(total)
-            }
+            } => self.per_day_amount(segments, window, share.as_ref(), f, trace),
             Prepared::Tuition {
                 share,
                 share_use,
                 fallback,
-            } => {
-                let (base, src) = match (f.school.annual_tuition, fallback) {
-                    (Some(t), _) => (
-                        t.as_decimal().checked_mul(Decimal::new(5, 1))?,
-                        TuitionSrc::School(t.as_decimal()),
-                    ),
-                    (None, Some((f2, u))) => {
-                        let Some(v) = f2[si] else {
-                            return missing(trace, u.name);
-                        };
-                        if let Some(t) = trace.as_deref_mut() {
-                            u.push(t, Some(st));
-                        }
-                        (v, TuitionSrc::Fallback(u.name))
-                    }
-                    (None, None) => {
-                        if let Some(t) = trace {
-                            t.push_not_entitled(format_args!(
-                                "missing data: school {} has no tuition (学费标准) on record, so the amount cannot be computed; the student is listed in the warnings, not counted",
-                                f.school.name
-                            ));
-                        }
-                        return None;
-                    }
-                };
-                let a = base.checked_mul(*share)?;
-                if let Some(t) = trace {
-                    share_use.push(t, None);
-                    t.push_computation(format_args!("{src} × {share} = {}", yuan(a)));
-                }
-                Some(a)
+            } => Self::tuition_amount(*share, share_use, fallback.as_ref(), f, trace),
+            Prepared::Tiers { tiers, share } => Self::tier_amount(tiers, share.as_ref(), f, trace),
+        }
+    }
+
+    /// A per-day amount: the school days the student was at school and the
+    /// school in the plan, by segment of the parameter's values.
+    #[inline]
+    fn per_day_amount(
+        &self,
+        segments: &[(NaiveDate, NaiveDate, PerStage, Use<'_>)],
+        window: &Window,
+        share: Option<&(Decimal, Use<'_>)>,
+        f: &Facts<'_>,
+        mut trace: Option<&mut Trace>,
+    ) -> Option<Decimal> {
+        let st = f.student.stage;
+        let si = stage_ix(st);
+        let join = f.school.nutrition_plan_from;
+        let left = f.student.left_on().and_then(|d| d.pred_opt());
+        let mut total = Decimal::ZERO;
+        let mut parts: Vec<(Decimal, u64, NaiveDate, NaiveDate)> = Vec::new();
+        for (a, b, rates, u) in segments {
+            let first = join.map_or(*a, |j| j.max(*a));
+            let last = left.map_or(*b, |l| l.min(*b));
+            let days = window.school_days(first, last);
+            let Some(rate) = rates[si] else {
+                return missing(trace, st, u.name);
+            };
+            if days == 0 {
+                continue;
             }
-            Prepared::Tiers { tiers, share } => {
-                for (cond, name, amounts, u, how) in tiers {
-                    if !cond.holds(f) {
-                        continue;
-                    }
-                    let Some(mut a) = amounts[si] else {
-                        return missing(trace, u.name);
-                    };
-                    if let Some((s, _)) = share {
-                        a = a.checked_mul(*s)?;
-                    }
-                    if let Some(t) = trace {
-                        cond.explain_to(f, &mut |text, held| t.push_condition(text, held));
-                        u.push(t, Some(st));
-                        if let Some((_, su)) = share {
-                            su.push(t, None);
-                        }
-                        t.push_computation(format_args!("tier {name}: {} ({how}) = {}", u.value.value, yuan(a)));
-                    }
-                    return Some(a);
-                }
-                if let Some(t) = trace {
-                    let names: Vec<&str> = tiers.iter().map(|x| x.1).collect();
-                    t.push_not_entitled(format_args!("in none of the tiers {}", names.join(", ")));
-                }
-                None
+            let x = rate.checked_mul(Decimal::from(days))?;
+            total = total.checked_add(x)?;
+            if let Some(t) = trace.as_deref_mut() {
+                u.push(t, Some(st));
+                parts.push((rate, days, first, last));
             }
         }
+        if let Some((s, _)) = share {
+            total = total.checked_mul(*s)?;
+        }
+        if total.is_zero() {
+            if let Some(t) = trace {
+                t.push_not_entitled(format_args!(
+                    "no school days in the provision window {} to {} while in the plan and at school",
+                    window.first, window.last
+                ));
+            }
+            return None;
+        }
+        if let Some(t) = trace {
+            if let Some((_, u)) = share {
+                u.push(t, None);
+            }
+            // The words depend on the rule, the stage, the day the
+            // school joined the plan (if after a segment's first
+            // day) and the student's last day (if before a
+            // segment's last).
+            let starts = segments.iter().map(|sg| sg.0).min();
+            let ends = segments.iter().map(|sg| sg.1).max();
+            let source = (
+                segments
+                    .first()
+                    .and_then(|sg| sg.2.get(si))
+                    .map_or(0, |r| std::ptr::from_ref(r).addr()),
+                date_key(join.filter(|j| starts.is_none_or(|a| *j > a))),
+                date_key(left.filter(|l| ends.is_none_or(|b| *l < b))),
+            );
+            t.push_computation_from(
+                source,
+                format_args!(
+                    "{} = {} (school days are weekdays of the provision window {} to {})",
+                    DayParts(&parts, share.as_ref().map(|x| x.0)),
+                    yuan(total),
+                    Ymd(window.first),
+                    Ymd(window.last)
+                ),
+            );
+            t.push_parameter(
+                "calendar",
+                format_args!("{} to {}", Ymd(window.first), Ymd(window.last)),
+                When::term(self.term),
+                &window.cite,
+                0,
+            );
+        }
+        Some(total)
+    }
+
+    /// A share of the school's tuition, or of the yearly fallback where the
+    /// school sets none.
+    #[inline]
+    fn tuition_amount(
+        share: Decimal,
+        share_use: &Use<'_>,
+        fallback: Option<&(PerStage, Use<'_>)>,
+        f: &Facts<'_>,
+        mut trace: Option<&mut Trace>,
+    ) -> Option<Decimal> {
+        let st = f.student.stage;
+        let si = stage_ix(st);
+        let (base, src) = match (f.school.annual_tuition, fallback) {
+            (Some(t), _) => (
+                t.as_decimal().checked_mul(Decimal::new(5, 1))?,
+                TuitionSrc::School(t.as_decimal()),
+            ),
+            (None, Some((f2, u))) => {
+                let Some(v) = f2[si] else {
+                    return missing(trace, st, u.name);
+                };
+                if let Some(t) = trace.as_deref_mut() {
+                    u.push(t, Some(st));
+                }
+                (v, TuitionSrc::Fallback(u.name))
+            }
+            (None, None) => {
+                if let Some(t) = trace {
+                    t.push_not_entitled(format_args!(
+                        "missing data: school {} has no tuition (学费标准) on record, so the amount cannot be computed; the student is listed in the warnings, not counted",
+                        f.school.name
+                    ));
+                }
+                return None;
+            }
+        };
+        let a = base.checked_mul(share)?;
+        if let Some(t) = trace {
+            share_use.push(t, None);
+            t.push_computation(format_args!("{src} × {share} = {}", yuan(a)));
+        }
+        Some(a)
+    }
+
+    /// The amount of the first tier whose conditions hold.
+    #[inline]
+    fn tier_amount(
+        tiers: &[(Cond, &str, PerStage, Use<'_>, &'static str)],
+        share: Option<&(Decimal, Use<'_>)>,
+        f: &Facts<'_>,
+        trace: Option<&mut Trace>,
+    ) -> Option<Decimal> {
+        let st = f.student.stage;
+        let si = stage_ix(st);
+        for (cond, name, amounts, u, how) in tiers {
+            if !cond.holds(f) {
+                continue;
+            }
+            let Some(mut a) = amounts[si] else {
+                return missing(trace, st, u.name);
+            };
+            if let Some((s, _)) = share {
+                a = a.checked_mul(*s)?;
+            }
+            if let Some(t) = trace {
+                cond.explain_to(f, &mut |text, held| t.push_condition(text, held));
+                u.push(t, Some(st));
+                if let Some((_, su)) = share {
+                    su.push(t, None);
+                }
+                t.push_computation(format_args!("tier {name}: {} ({how}) = {}", u.value.value, yuan(a)));
+            }
+            return Some(a);
+        }
+        if let Some(t) = trace {
+            let names: Vec<&str> = tiers.iter().map(|x| x.1).collect();
+            t.push_not_entitled(format_args!("in none of the tiers {}", names.join(", ")));
+        }
+        None
     }
 }
 
@@ -762,6 +810,15 @@ impl TermProgram for PreparedProgram<'_> {
         }
         None
     }
+}
+
+/// No amount: the parameter `name` has no value for the student's stage
+/// `st` (traced as the reason).
+fn missing(t: Option<&mut Trace>, st: eduaid_model::Stage, name: &str) -> Option<Decimal> {
+    if let Some(t) = t {
+        t.push_not_entitled(format_args!("no value of {name} for stage {} ({st})", st.chinese()));
+    }
+    None
 }
 
 #[cfg(test)]

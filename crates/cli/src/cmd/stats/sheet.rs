@@ -1,7 +1,7 @@
 //! How figures are shown, and the rows of the indicators sheet: a rate
 //! with its counts, flags and standard, a ratio, an index.
 
-use eduaid::model::rate::Rate;
+use eduaid::model::rate::{Rate, Ratio};
 use eduaid::model::{Decimal, Rounding};
 use eduaid::stats::{Target, round_significant};
 
@@ -90,110 +90,121 @@ pub(super) fn indicator_header(zh: bool) -> Vec<&'static str> {
 
 /// One row of the indicators sheet; returns whether a standard was missed.
 pub(super) fn push_value(sheet: &mut Sheet, row: Row<'_>, value: Value, show: Show) -> bool {
-    let Row {
-        name,
-        key,
-        group,
-        target,
-        note,
-        counts,
-    } = row;
-    let counts =
-        counts && matches!(&value, Value::Rate(r) if r.not_computable.is_none()) || matches!(&value, Value::Ratio(_));
-    let with_note = |flags: String| match (flags.is_empty(), note) {
-        (_, None) => flags,
-        (true, Some(n)) => n.to_string(),
-        (false, Some(n)) => format!("{flags}; {n}"),
-    };
-    let h = |en: &'static str, c: &'static str| if show.zh { c } else { en };
     match value {
-        Value::Rate(rate) => {
-            let flags: Vec<String> = rate
-                .flags()
-                .iter()
-                .map(|f| if show.zh { f.chinese() } else { f.to_string() })
-                .collect();
-            let check = target.map(|t| t.check(&rate));
-            let missed = check.as_ref().is_some_and(|c| c.met == Some(false));
-            // A rate over 100% that meets a standard says so: its raw value
-            // is not a real retention.
-            let met = check
-                .as_ref()
-                .and_then(|c| c.met)
-                .map(|m| match (m, rate.exceeds_hundred()) {
-                    (true, true) => h(
-                        "yes (raw value over 100%: check the counts)",
-                        "是（原始值超过100%，需核查）",
-                    ),
-                    (true, false) => h("yes", "是"),
-                    (false, _) => h("no", "否"),
-                });
-            sheet.push(vec![
-                name.into(),
-                key.into(),
-                group.into(),
-                Val::percent_or_text(&show.rate(&rate)),
-                if counts { show.raw(&rate) } else { Val::Empty },
-                if counts { rate.numerator().into() } else { Val::Empty },
-                if counts { rate.denominator().into() } else { Val::Empty },
-                if counts { show.wilson(&rate) } else { Val::Empty },
-                with_note(flags.join("; ")).into(),
-                target.map(|t| format!("≥ {}%", t.threshold)).into(),
-                met.map(str::to_string).into(),
-                check.map(|c| c.format_margin(2, Rounding::HalfUp)).into(),
-            ]);
-            missed
-        }
+        Value::Rate(rate) => push_rate(sheet, row, &rate, show),
         Value::Ratio(r) => {
-            let shown = match (show.sig, r.value()) {
-                (Some(_), Some(v)) => format!("{}:1", show.number(v)),
-                _ => format!("{}:1", r.format(1, Rounding::HalfUp)),
-            };
-            sheet.push(vec![
-                name.into(),
-                key.into(),
-                group.into(),
-                shown.into(),
-                Val::Empty,
-                r.numerator.into(),
-                r.denominator.into(),
-                Val::Empty,
-                with_note(
-                    (if r.is_undefined() {
-                        h("zero denominator", "分母为零")
-                    } else {
-                        ""
-                    })
-                    .to_string(),
-                )
-                .into(),
-                Val::Empty,
-                Val::Empty,
-                Val::Empty,
-            ]);
+            push_ratio(sheet, row, &r, show);
             false
         }
         Value::Index(i) => {
-            let shown = i
-                .and_then(|r| r.value())
-                .map_or_else(|| "—".to_string(), |v| show.number(v));
-            sheet.push(vec![
-                name.into(),
-                key.into(),
-                group.into(),
-                shown.into(),
-                Val::Empty,
-                Val::Empty,
-                Val::Empty,
-                Val::Empty,
-                with_note((if i.is_none() { h("no value", "无数值") } else { "" }).to_string()).into(),
-                Val::Empty,
-                Val::Empty,
-                Val::Empty,
-            ]);
+            push_index(sheet, row, i, show);
             false
         }
     }
+}
+
+/// The flags cell: the flags, then the row's note after `; `.
+fn with_note(flags: String, note: Option<&str>) -> String {
+    match (flags.is_empty(), note) {
+        (_, None) => flags,
+        (true, Some(n)) => n.to_string(),
+        (false, Some(n)) => format!("{flags}; {n}"),
+    }
+}
+
+/// The 是否达标 cell of a rate held to a standard: yes or no, and a yes
+/// with a raw value over 100% says so (it is not a real retention).
+fn met_words(met: Option<bool>, rate: &Rate, show: Show) -> Option<&'static str> {
+    let h = |en: &'static str, c: &'static str| if show.zh { c } else { en };
+    met.map(|m| match (m, rate.exceeds_hundred()) {
+        (true, true) => h(
+            "yes (raw value over 100%: check the counts)",
+            "是（原始值超过100%，需核查）",
+        ),
+        (true, false) => h("yes", "是"),
+        (false, _) => h("no", "否"),
+    })
+}
+
+/// A rate's row: the percentage, its exact counts, raw value and Wilson
+/// interval (when the row shows counts and the rate is computable), its
+/// flags and its standard; returns whether the standard was missed.
+fn push_rate(sheet: &mut Sheet, row: Row<'_>, rate: &Rate, show: Show) -> bool {
+    let counts = row.counts && rate.not_computable.is_none();
+    let flags: Vec<String> = rate
+        .flags()
+        .iter()
+        .map(|f| if show.zh { f.chinese() } else { f.to_string() })
+        .collect();
+    let check = row.target.map(|t| t.check(rate));
+    let missed = check.as_ref().is_some_and(|c| c.met == Some(false));
+    let met = met_words(check.as_ref().and_then(|c| c.met), rate, show);
+    sheet.push(vec![
+        row.name.into(),
+        row.key.into(),
+        row.group.into(),
+        Val::percent_or_text(&show.rate(rate)),
+        if counts { show.raw(rate) } else { Val::Empty },
+        if counts { rate.numerator().into() } else { Val::Empty },
+        if counts { rate.denominator().into() } else { Val::Empty },
+        if counts { show.wilson(rate) } else { Val::Empty },
+        with_note(flags.join("; "), row.note).into(),
+        row.target.map(|t| format!("≥ {}%", t.threshold)).into(),
+        met.map(str::to_string).into(),
+        check.map(|c| c.format_margin(2, Rounding::HalfUp)).into(),
+    ]);
+    missed
+}
+
+/// A ratio's row, `x:1` with its numerator and denominator.
+fn push_ratio(sheet: &mut Sheet, row: Row<'_>, r: &Ratio, show: Show) {
+    let h = |en: &'static str, c: &'static str| if show.zh { c } else { en };
+    let shown = match (show.sig, r.value()) {
+        (Some(_), Some(v)) => format!("{}:1", show.number(v)),
+        _ => format!("{}:1", r.format(1, Rounding::HalfUp)),
+    };
+    let flag = if r.is_undefined() {
+        h("zero denominator", "分母为零")
+    } else {
+        ""
+    };
+    sheet.push(vec![
+        row.name.into(),
+        row.key.into(),
+        row.group.into(),
+        shown.into(),
+        Val::Empty,
+        r.numerator.into(),
+        r.denominator.into(),
+        Val::Empty,
+        with_note(flag.to_string(), row.note).into(),
+        Val::Empty,
+        Val::Empty,
+        Val::Empty,
+    ]);
+}
+
+/// An index's row: the number, or — without a value.
+fn push_index(sheet: &mut Sheet, row: Row<'_>, i: Option<Ratio>, show: Show) {
+    let h = |en: &'static str, c: &'static str| if show.zh { c } else { en };
+    let shown = i
+        .and_then(|r| r.value())
+        .map_or_else(|| "—".to_string(), |v| show.number(v));
+    let flag = if i.is_none() { h("no value", "无数值") } else { "" };
+    sheet.push(vec![
+        row.name.into(),
+        row.key.into(),
+        row.group.into(),
+        shown.into(),
+        Val::Empty,
+        Val::Empty,
+        Val::Empty,
+        Val::Empty,
+        with_note(flag.to_string(), row.note).into(),
+        Val::Empty,
+        Val::Empty,
+        Val::Empty,
+    ]);
 }
 
 /// What names a row of the indicators sheet.

@@ -1,6 +1,9 @@
 //! `eduaid evaluate`: every student's entitlements for the terms asked,
 //! with totals by program and stage.
 
+use std::collections::HashMap;
+use std::path::Path;
+
 use eduaid::eligibility::{Benefit, Row, RunOptions, Totals};
 use eduaid::io::{ENTITLEMENT_COLUMNS, TableWriter};
 use eduaid::model::convert::clamped;
@@ -65,10 +68,6 @@ pub(crate) fn entitlement_cells(r: &Row<'_>, zh: bool) -> [Val; 16] {
 pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let zh = ctx.zh();
     let names = SHEETS[usize::from(zh)];
-    let header: Vec<&str> = ENTITLEMENT_COLUMNS
-        .iter()
-        .map(|(en, c)| if zh { *c } else { *en })
-        .collect();
     // Before any work: the output is not an input, its folder takes a file;
     // the rows then stream into it as they are computed.
     if let Some(out) = &args.out {
@@ -85,38 +84,82 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     // The students file is read once: the roster keeps its students (and
     // their bank numbers) unless the file is too large to hold.
     let (mut roster, rejected) = inputs::open_roster(&args.data, ctx)?;
-    // The bank payment columns the students file gives (身份证号, 银行卡号,
-    // 联系电话), by student: masked unless --full-numbers.
-    let (bank, bank_columns) = match &args.out {
-        Some(_) => bank_details(args, roster.take_bank_details(), ctx)?,
-        None => (std::collections::HashMap::new(), Vec::new()),
-    };
-    let mut writer = match &args.out {
-        Some(out) => {
-            let mut header = header.clone();
-            header.extend(bank_columns.iter().map(|c| bank_header(*c, zh)));
-            let title = list_title(&args.term, zh);
-            Some(TableWriter::create_with_title(out, names[0], &header, Some(&title))?)
-        }
+    let mut list = match &args.out {
+        Some(out) => Some(EntitlementList::create(
+            args,
+            out,
+            roster.take_bank_details(),
+            names[0],
+            ctx,
+        )?),
         None => None,
     };
-    let mut write_error: Option<eduaid::io::Error> = None;
-    // The list's totals row per kind of benefit: rows and amount.
-    let mut list_totals: [(u64, Money); 4] = [(0, Money::ZERO); 4];
-    let mut sink = |r: &Row<'_>| {
-        let Some(w) = writer.as_mut() else {
-            return;
-        };
-        if write_error.is_some() {
+    let totals = compute(&engine, &roster, &args.term, list.as_mut(), ctx)?;
+    report_skipped(&totals, zh, ctx);
+    let skipped = clamped::<_, u64>(totals.skipped.len());
+    let (by_program, by_stage) = summary_sheets(&totals, names);
+    if let (Some(list), Some(out)) = (list, &args.out) {
+        list.finish(out, (&by_program, &by_stage), &engine, args, ctx)?;
+    }
+    print_totals(&totals, &by_program, &by_stage, zh, ctx)?;
+    Ok(Status::bad_if(rejected + skipped))
+}
+
+/// The students file's bank payment numbers, by student.
+type BankBook = HashMap<eduaid::model::StudentId, eduaid::io::BankDetails>;
+
+/// The entitlement list `--out` writes, its rows streamed in as they are
+/// computed: the writer, the bank columns, the totals rows kept so far and
+/// the first write error (after which nothing more is written).
+struct EntitlementList {
+    writer: TableWriter,
+    zh: bool,
+    /// The bank payment columns the students file gives (身份证号, 银行卡号,
+    /// 联系电话), by student: masked unless `--full-numbers`.
+    bank: BankBook,
+    bank_columns: Vec<BankColumn>,
+    /// The list's totals row per kind of benefit: rows and amount.
+    totals: [(u64, Money); 4],
+    write_error: Option<eduaid::io::Error>,
+}
+
+impl EntitlementList {
+    /// Create the `--out` file with its header (and the bank columns the
+    /// students file has) and its title; `kept` are the bank numbers the
+    /// roster's read kept.
+    fn create(args: &EvaluateArgs, out: &Path, kept: Option<BankBook>, sheet: &str, ctx: &Ctx) -> anyhow::Result<Self> {
+        let zh = ctx.zh();
+        let (bank, bank_columns) = bank_details(args, kept, ctx)?;
+        let mut header: Vec<&str> = ENTITLEMENT_COLUMNS
+            .iter()
+            .map(|(en, c)| if zh { *c } else { *en })
+            .collect();
+        header.extend(bank_columns.iter().map(|c| bank_header(*c, zh)));
+        let title = list_title(&args.term, zh);
+        let writer = TableWriter::create_with_title(out, sheet, &header, Some(&title))?;
+        Ok(EntitlementList {
+            writer,
+            zh,
+            bank,
+            bank_columns,
+            totals: [(0, Money::ZERO); 4],
+            write_error: None,
+        })
+    }
+
+    /// Write one entitlement (with the student's bank numbers) and count
+    /// it in the totals of its kind of benefit; nothing after a failed write.
+    fn push(&mut self, r: &Row<'_>) {
+        if self.write_error.is_some() {
             return;
         }
-        let t = &mut list_totals[benefit_index(r.program.benefit)];
+        let t = &mut self.totals[benefit_index(r.program.benefit)];
         t.0 += 1;
         t.1 = t.1.checked_add(r.amount).unwrap_or(t.1);
-        let mut row = entitlement_cells(r, zh).to_vec();
-        if !bank_columns.is_empty() {
-            let b = bank.get(&r.student.id);
-            for c in &bank_columns {
+        let mut row = entitlement_cells(r, self.zh).to_vec();
+        if !self.bank_columns.is_empty() {
+            let b = self.bank.get(&r.student.id);
+            for c in &self.bank_columns {
                 let v = b.and_then(|b| match c {
                     BankColumn::IdCard => b.id_card.clone(),
                     BankColumn::Account => b.bank_account.clone(),
@@ -125,38 +168,25 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
                 row.push(v.into());
             }
         }
-        if let Err(e) = w.push(&row) {
-            write_error = Some(e);
+        if let Err(e) = self.writer.push(&row) {
+            self.write_error = Some(e);
         }
-    };
-    let total = clamped::<_, u64>(roster.student_count()?);
-    let bar = progress::bar(total, ctx.t("evaluating", "计算中"), ctx);
-    let ticking = progress::ticking(&roster, &bar);
-    let totals = engine.run(&ticking, &args.term, RunOptions::default(), Some(&mut sink))?;
-    bar.finish_and_clear();
-    if let Some(e) = write_error {
-        return Err(e.into());
     }
-    for s in &totals.skipped {
-        errln!(
-            "{}: {} {}: {}",
-            ctx.t("skipped", "未计算"),
-            ctx.t("student", "学生"),
-            s.student,
-            s.reason
-        );
-    }
-    // Students whose aid needs data the records lack (a fee waiver at a
-    // school with no tuition on record): listed, not counted at 0.00.
-    let warnings = if zh { totals.warnings() } else { totals.warnings_en() };
-    for w in &warnings {
-        ctx.warn(w);
-    }
-    let skipped = clamped::<_, u64>(totals.skipped.len());
-    let (by_program, by_stage) = summary_sheets(&totals, names);
-    if let (Some(mut w), Some(out)) = (writer, &args.out) {
-        for row in list_total_rows(&list_totals, zh) {
-            w.push_total(row);
+
+    /// Finish the file: the totals rows below the list, the totals by
+    /// program (titled) and by stage, the 说明 sheets; then say what was
+    /// written.
+    fn finish(
+        mut self,
+        out: &Path,
+        (by_program, by_stage): (&Sheet, &Sheet),
+        engine: &eduaid::eligibility::Engine,
+        args: &EvaluateArgs,
+        ctx: &Ctx,
+    ) -> anyhow::Result<()> {
+        let zh = self.zh;
+        for row in list_total_rows(&self.totals, zh) {
+            self.writer.push_total(row);
         }
         let title = list_title(&args.term, zh);
         let mut sheets = vec![
@@ -169,13 +199,57 @@ pub(crate) fn run(args: &EvaluateArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         sheets.extend(output::about_sheets(
             out,
             zh,
-            &about_items(&engine, &args.term, &args.data, zh),
+            &about_items(engine, &args.term, &args.data, zh),
         ));
-        let written = w.finish(&sheets)?;
+        let written = self.writer.finish(&sheets)?;
         output::report_written(&written, ctx);
+        Ok(())
     }
-    print_totals(&totals, &by_program, &by_stage, zh, ctx)?;
-    Ok(Status::bad_if(rejected + skipped))
+}
+
+/// Compute the terms' entitlements over the roster under a progress bar,
+/// each row streamed into the list if there is one; a failed write of the
+/// list is the error.
+fn compute<R: Roster + ?Sized>(
+    engine: &eduaid::eligibility::Engine,
+    roster: &R,
+    terms: &[eduaid::model::Term],
+    mut list: Option<&mut EntitlementList>,
+    ctx: &Ctx,
+) -> anyhow::Result<Totals> {
+    let mut sink = |r: &Row<'_>| {
+        if let Some(l) = list.as_mut() {
+            l.push(r);
+        }
+    };
+    let total = clamped::<_, u64>(roster.student_count()?);
+    let bar = progress::bar(total, ctx.t("evaluating", "计算中"), ctx);
+    let ticking = progress::ticking(roster, &bar);
+    let totals = engine.run(&ticking, terms, RunOptions::default(), Some(&mut sink))?;
+    bar.finish_and_clear();
+    if let Some(e) = list.and_then(|l| l.write_error.take()) {
+        return Err(e.into());
+    }
+    Ok(totals)
+}
+
+/// The students skipped (on stderr), then the students whose aid needs
+/// data the records lack (a fee waiver at a school with no tuition on
+/// record) as warnings: listed, not counted at 0.00.
+fn report_skipped(totals: &Totals, zh: bool, ctx: &Ctx) {
+    for s in &totals.skipped {
+        errln!(
+            "{}: {} {}: {}",
+            ctx.t("skipped", "未计算"),
+            ctx.t("student", "学生"),
+            s.student,
+            s.reason
+        );
+    }
+    let warnings = if zh { totals.warnings() } else { totals.warnings_en() };
+    for w in &warnings {
+        ctx.warn(w);
+    }
 }
 
 /// The totals on stdout: JSON with `--json`, else one line of the terms'
@@ -246,14 +320,7 @@ fn bank_header(c: BankColumn, zh: bool) -> &'static str {
 /// `--full-numbers`), and the columns that hold any; nothing when the file
 /// has none of those columns. `kept` are those the roster's read kept;
 /// without them (a file too large to keep) the file is read for them.
-fn bank_details(
-    args: &EvaluateArgs,
-    kept: Option<std::collections::HashMap<eduaid::model::StudentId, eduaid::io::BankDetails>>,
-    ctx: &Ctx,
-) -> anyhow::Result<(
-    std::collections::HashMap<eduaid::model::StudentId, eduaid::io::BankDetails>,
-    Vec<BankColumn>,
-)> {
+fn bank_details(args: &EvaluateArgs, kept: Option<BankBook>, ctx: &Ctx) -> anyhow::Result<(BankBook, Vec<BankColumn>)> {
     let mut book = match kept {
         Some(kept) => kept,
         None => {

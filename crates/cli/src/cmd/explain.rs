@@ -2,7 +2,7 @@
 //! down to the policy documents.
 
 use eduaid::eligibility::{Citation, Explanation, Step, Trace};
-use eduaid::model::StudentId;
+use eduaid::model::{ProgramCatalogue, StudentId, Term};
 
 use crate::cli::{ExplainArgs, WhyNotArgs};
 use crate::common::{Ctx, Status, shown, yuan};
@@ -143,26 +143,29 @@ fn zh_program(engine: &eduaid::eligibility::Engine, id: &str) -> String {
 /// Run `why-not`.
 pub(crate) fn run_why_not(args: &WhyNotArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let engine = policy::engine(&args.policy)?;
+    let programs = program_ids(&engine, &args.programs, ctx)?;
+    let loaded = inputs::load_roster(&args.data, ctx)?;
+    let id = StudentId::new(args.student.trim())?;
+    let ex = engine.explain(&loaded.roster, &id, args.term)?;
+    let answers: Vec<Answer> = programs.iter().map(|p| answer(&ex, &id, p, args.term)).collect();
+    if ctx.json {
+        ctx.print_json(&answers)?;
+    } else {
+        print_answers(&answers, &engine, args.term, ctx);
+    }
+    Ok(Status::bad_if(loaded.rejected))
+}
+
+/// The programs asked about, as ids: each by its id or by a name the
+/// policy gives it (寄宿生生活补助 …); a program not found is the error,
+/// naming the policy's programs.
+fn program_ids(engine: &eduaid::eligibility::Engine, asked: &[String], ctx: &Ctx) -> anyhow::Result<Vec<String>> {
     let known: Vec<String> = engine.programs().map(|p| p.id.to_string()).collect();
-    // A program by its id or by a name the policy gives it (寄宿生生活补助 …).
-    let catalogue = policy::catalogue(&engine)?;
+    let catalogue = policy::catalogue(engine)?;
     let mut programs = Vec::new();
-    for p in &args.programs {
+    for p in asked {
         let p = p.trim();
-        // The id, the full name or an alias (生活补助); else the one program
-        // whose name holds the words given (营养改善计划, 寄宿生生活补助).
-        let named = catalogue.id_of(p);
-        let exact = engine
-            .programs()
-            .find(|x| x.id.as_str() == p || x.name == p || named == Some(&x.id));
-        let mut partial = engine.programs().filter(|x| !p.is_empty() && x.name.contains(p));
-        let id = exact
-            .or_else(|| match (partial.next(), partial.next()) {
-                (Some(one), None) => Some(one),
-                _ => None,
-            })
-            .map(|x| x.id.to_string());
-        match id {
+        match program_id(engine, &catalogue, p) {
             Some(id) => programs.push(id),
             None if ctx.zh() => {
                 let names: Vec<String> = engine.programs().map(|x| format!("{}（{}）", x.name, x.id)).collect();
@@ -171,83 +174,99 @@ pub(crate) fn run_why_not(args: &WhyNotArgs, ctx: &Ctx) -> anyhow::Result<Status
             None => anyhow::bail!("unknown program {p}: the policy has {}", known.join(", ")),
         }
     }
-    let loaded = inputs::load_roster(&args.data, ctx)?;
-    let id = StudentId::new(args.student.trim())?;
-    let ex = engine.explain(&loaded.roster, &id, args.term)?;
-    let mut answers = Vec::new();
-    for p in &programs {
-        let answer = if let Some(e) = ex.entitled.iter().find(|e| e.program.as_str() == p) {
-            Answer {
-                student: id.to_string(),
-                program: p.clone(),
-                term: args.term.to_string(),
-                entitled: true,
-                amount: Some(yuan(e.amount)),
-                reason: None,
-                citations: e
-                    .trace
-                    .as_ref()
-                    .map(|t| citations(t).iter().map(ToString::to_string).collect())
-                    .unwrap_or_default(),
-                trace: e.trace.clone(),
-            }
-        } else {
-            let (reason, trace) = ex
-                .not_entitled
-                .iter()
-                .find(|x| x.0.as_str() == p)
-                .map(|x| (x.2.clone(), x.3.clone()))
-                .unwrap_or_default();
-            Answer {
-                student: id.to_string(),
-                program: p.clone(),
-                term: args.term.to_string(),
-                entitled: false,
-                amount: None,
-                citations: citations(&trace).iter().map(ToString::to_string).collect(),
-                reason: Some(reason),
-                trace: Some(trace),
-            }
-        };
-        answers.push(answer);
-    }
-    if ctx.json {
-        ctx.print_json(&answers)?;
+    Ok(programs)
+}
+
+/// A program's id from the words given: the id, the full name or an alias
+/// (生活补助); else the one program whose name holds the words given
+/// (营养改善计划, 寄宿生生活补助).
+fn program_id(engine: &eduaid::eligibility::Engine, catalogue: &ProgramCatalogue, p: &str) -> Option<String> {
+    let named = catalogue.id_of(p);
+    let exact = engine
+        .programs()
+        .find(|x| x.id.as_str() == p || x.name == p || named == Some(&x.id));
+    let mut partial = engine.programs().filter(|x| !p.is_empty() && x.name.contains(p));
+    exact
+        .or_else(|| match (partial.next(), partial.next()) {
+            (Some(one), None) => Some(one),
+            _ => None,
+        })
+        .map(|x| x.id.to_string())
+}
+
+/// The answer for one program: entitled with the amount and the rules'
+/// citations, or not with the first failed condition and its trace.
+fn answer(ex: &Explanation, id: &StudentId, p: &str, term: Term) -> Answer {
+    if let Some(e) = ex.entitled.iter().find(|e| e.program.as_str() == p) {
+        Answer {
+            student: id.to_string(),
+            program: p.to_string(),
+            term: term.to_string(),
+            entitled: true,
+            amount: Some(yuan(e.amount)),
+            reason: None,
+            citations: e
+                .trace
+                .as_ref()
+                .map(|t| citations(t).iter().map(ToString::to_string).collect())
+                .unwrap_or_default(),
+            trace: e.trace.clone(),
+        }
     } else {
-        for a in &answers {
-            let amount = a.amount.as_deref().unwrap_or("");
-            let reason = shown(&ctx.msg(a.reason.as_deref().unwrap_or("")));
-            let a = &Answer {
-                student: shown(&a.student),
-                ..a.clone()
-            };
-            match (a.entitled, ctx.zh()) {
-                (true, false) => outln!(
-                    "{} is entitled to {}: {amount} yuan in {}",
-                    a.student,
-                    a.program,
-                    a.term
-                ),
-                (true, true) => outln!(
-                    "{} 享受 {}：{amount} 元（{}）",
-                    a.student,
-                    zh_program(&engine, &a.program),
-                    args.term.to_chinese()
-                ),
-                (false, false) => outln!("{} is not entitled to {} ({}): {reason}", a.student, a.program, a.term),
-                (false, true) => outln!(
-                    "{} 不享受 {}（{}）：{reason}",
-                    a.student,
-                    zh_program(&engine, &a.program),
-                    args.term.to_chinese()
-                ),
-            }
-            for c in &a.citations {
-                outln!("  {}{}", ctx.t("cited: ", "依据："), shown(c));
-            }
+        let (reason, trace) = ex
+            .not_entitled
+            .iter()
+            .find(|x| x.0.as_str() == p)
+            .map(|x| (x.2.clone(), x.3.clone()))
+            .unwrap_or_default();
+        Answer {
+            student: id.to_string(),
+            program: p.to_string(),
+            term: term.to_string(),
+            entitled: false,
+            amount: None,
+            citations: citations(&trace).iter().map(ToString::to_string).collect(),
+            reason: Some(reason),
+            trace: Some(trace),
         }
     }
-    Ok(Status::bad_if(loaded.rejected))
+}
+
+/// The answers on the terminal: one line each (the student's id through
+/// [`shown`], the reason in the run's language), then its citations.
+fn print_answers(answers: &[Answer], engine: &eduaid::eligibility::Engine, term: Term, ctx: &Ctx) {
+    for a in answers {
+        let amount = a.amount.as_deref().unwrap_or("");
+        let reason = shown(&ctx.msg(a.reason.as_deref().unwrap_or("")));
+        let a = &Answer {
+            student: shown(&a.student),
+            ..a.clone()
+        };
+        match (a.entitled, ctx.zh()) {
+            (true, false) => outln!(
+                "{} is entitled to {}: {amount} yuan in {}",
+                a.student,
+                a.program,
+                a.term
+            ),
+            (true, true) => outln!(
+                "{} 享受 {}：{amount} 元（{}）",
+                a.student,
+                zh_program(engine, &a.program),
+                term.to_chinese()
+            ),
+            (false, false) => outln!("{} is not entitled to {} ({}): {reason}", a.student, a.program, a.term),
+            (false, true) => outln!(
+                "{} 不享受 {}（{}）：{reason}",
+                a.student,
+                zh_program(engine, &a.program),
+                term.to_chinese()
+            ),
+        }
+        for c in &a.citations {
+            outln!("  {}{}", ctx.t("cited: ", "依据："), shown(c));
+        }
+    }
 }
 
 /// A trace line's labels in Chinese (规则, 依据, 限额, 自…起); what the

@@ -2,12 +2,12 @@
 //! written as a spreadsheet a clerk works through line by line.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
 use eduaid::eligibility::{FindingKind, Owed, OwedMap, Payee, Reconciliation, Scope, reconcile, reconcile_owed};
 use eduaid::model::convert::clamped;
-use eduaid::model::{Money, NaiveDate, ProgramCatalogue, ProgramId, Roster, StudentId, Term};
+use eduaid::model::{MemoryRoster, Money, NaiveDate, ProgramCatalogue, ProgramId, Roster, StudentId, Term};
 
 use crate::cli::ReconcileArgs;
 use crate::common::{Ctx, Status};
@@ -29,11 +29,7 @@ struct Who {
 pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
     let names = SHEETS[usize::from(ctx.zh())];
     inputs::check_dir(args.data.data.as_ref())?;
-    let disb_path =
-        inputs::pick(args.disbursements.as_ref(), args.data.data.as_ref(), "disbursements").context(ctx.t(
-            "no disbursements file: give --disbursements FILE (or --data DIR holding disbursements.csv)",
-            "缺少资金发放文件：请用 --disbursements FILE 指定（或 --data DIR 中含 disbursements.csv）",
-        ))?;
+    let disb_path = disbursements_path(args, ctx)?;
     if let Some(out) = &args.out {
         let mut read = output::roster_inputs(&args.data);
         read.extend(output::policy_inputs(&args.policy.policy));
@@ -41,95 +37,169 @@ pub(crate) fn run(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<Status> {
         read.extend(args.entitlements.iter().cloned());
         output::guard_table_out(out, &names, &read)?;
     }
-    let mut about = Vec::new();
-    let (recon, who, rejected) = if let Some(ent) = &args.entitlements {
-        let programs = policy::compose(&args.policy)?.catalogue()?;
-        let (disbursements, rejected_d) = inputs::load_disbursements(&disb_path, &programs, ctx)?;
-        let table = read_entitlements(ent, &programs, ctx)?;
-        let recon = reconcile_owed(&table, &disbursements, &Scope::of(&disbursements))?;
-        (recon, table.who, rejected_d + table.rejected)
-    } else {
-        if !inputs::has_roster(&args.data) {
-            anyhow::bail!(ctx.t(
-                "give either --entitlements FILE, or the roster (--data DIR, or --schools and --students) to compute them",
-                "请给出 --entitlements FILE，或给出名册（--data DIR，或 --schools 和 --students）以计算应发",
-            ));
-        }
-        let engine = policy::engine(&args.policy)?;
-        about = crate::cmd::evaluate::about_items(&engine, &[], &args.data, ctx.zh());
-        let loaded = inputs::load_roster(&args.data, ctx)?;
-        let (disbursements, rejected_d) = inputs::load_disbursements(&disb_path, &policy::catalogue(&engine)?, ctx)?;
-        let total = clamped::<_, u64>(loaded.roster.student_count()?);
-        let bar = progress::bar(total, ctx.t("reconciling", "核对中"), ctx);
-        let ticking = progress::ticking(&loaded.roster, &bar);
-        let recon = reconcile(&engine, &ticking, &disbursements, &Scope::of(&disbursements))?;
-        bar.finish_and_clear();
-        let mut who = HashMap::new();
-        for f in &recon.findings {
-            if who.contains_key(&f.student) {
-                continue;
-            }
-            if let Some(s) = loaded.roster.student(&f.student)? {
-                let school = loaded
-                    .roster
-                    .school(&s.school_id)?
-                    .map_or_else(|| s.school_id.to_string(), |sc| sc.name.clone());
-                who.insert(f.student.clone(), Who { name: s.name, school });
-            }
-        }
-        (recon, who, loaded.rejected + rejected_d)
+    let Checked {
+        recon,
+        who,
+        rejected,
+        about,
+    } = match &args.entitlements {
+        Some(ent) => against_entitlements(args, ent, &disb_path, ctx)?,
+        None => against_roster(args, &disb_path, ctx)?,
     };
     let zh = ctx.zh();
-    // Programs by their Chinese names in Chinese output (the policy given,
-    // or the national catalogue).
-    let programs: Vec<(String, String)> = if zh {
+    let programs = zh_program_names(args, zh);
+    let findings = findings_sheet(&recon, &who, &programs, names[0], zh);
+    let summary = summary_sheet(&recon, names[1], zh);
+    if let Some(out) = &args.out {
+        write_out(out, findings, &summary, about, (args, &disb_path), ctx)?;
+    }
+    if ctx.json {
+        ctx.print_json(&recon)?;
+    } else {
+        print_findings(&recon, &summary, &programs, ctx);
+    }
+    Ok(Status::findings_if(!recon.findings.is_empty()).max(Status::bad_if(rejected)))
+}
+
+/// The disbursements file: `--disbursements`, else the one in `--data`.
+fn disbursements_path(args: &ReconcileArgs, ctx: &Ctx) -> anyhow::Result<PathBuf> {
+    inputs::pick(args.disbursements.as_ref(), args.data.data.as_ref(), "disbursements").context(ctx.t(
+        "no disbursements file: give --disbursements FILE (or --data DIR holding disbursements.csv)",
+        "缺少资金发放文件：请用 --disbursements FILE 指定（或 --data DIR 中含 disbursements.csv）",
+    ))
+}
+
+/// A reconciliation done: the findings, the students they name, the rows
+/// rejected in the inputs and what the 说明 sheet says of the policy.
+struct Checked {
+    recon: Reconciliation,
+    who: HashMap<StudentId, Who>,
+    rejected: u64,
+    /// The 说明 sheet's items: the policy layers, the terms, the inputs
+    /// (none when the entitlements come from a file).
+    about: Vec<(&'static str, &'static str, String)>,
+}
+
+/// What was paid against an entitlements file written by `evaluate --out`.
+fn against_entitlements(args: &ReconcileArgs, ent: &Path, disb_path: &Path, ctx: &Ctx) -> anyhow::Result<Checked> {
+    let programs = policy::compose(&args.policy)?.catalogue()?;
+    let (disbursements, rejected_d) = inputs::load_disbursements(disb_path, &programs, ctx)?;
+    let table = read_entitlements(ent, &programs, ctx)?;
+    let recon = reconcile_owed(&table, &disbursements, &Scope::of(&disbursements))?;
+    Ok(Checked {
+        recon,
+        who: table.who,
+        rejected: rejected_d + table.rejected,
+        about: Vec::new(),
+    })
+}
+
+/// What was paid against what the policy owes the roster's students,
+/// computed under a progress bar; a roster is required.
+fn against_roster(args: &ReconcileArgs, disb_path: &Path, ctx: &Ctx) -> anyhow::Result<Checked> {
+    if !inputs::has_roster(&args.data) {
+        anyhow::bail!(ctx.t(
+            "give either --entitlements FILE, or the roster (--data DIR, or --schools and --students) to compute them",
+            "请给出 --entitlements FILE，或给出名册（--data DIR，或 --schools 和 --students）以计算应发",
+        ));
+    }
+    let engine = policy::engine(&args.policy)?;
+    let about = crate::cmd::evaluate::about_items(&engine, &[], &args.data, ctx.zh());
+    let loaded = inputs::load_roster(&args.data, ctx)?;
+    let (disbursements, rejected_d) = inputs::load_disbursements(disb_path, &policy::catalogue(&engine)?, ctx)?;
+    let total = clamped::<_, u64>(loaded.roster.student_count()?);
+    let bar = progress::bar(total, ctx.t("reconciling", "核对中"), ctx);
+    let ticking = progress::ticking(&loaded.roster, &bar);
+    let recon = reconcile(&engine, &ticking, &disbursements, &Scope::of(&disbursements))?;
+    bar.finish_and_clear();
+    let who = who_of(&recon, &loaded.roster)?;
+    Ok(Checked {
+        recon,
+        who,
+        rejected: loaded.rejected + rejected_d,
+        about,
+    })
+}
+
+/// The name and school of each student the findings name, from the roster.
+fn who_of(recon: &Reconciliation, roster: &MemoryRoster) -> anyhow::Result<HashMap<StudentId, Who>> {
+    let mut who = HashMap::new();
+    for f in &recon.findings {
+        if who.contains_key(&f.student) {
+            continue;
+        }
+        if let Some(s) = roster.student(&f.student)? {
+            let school = roster
+                .school(&s.school_id)?
+                .map_or_else(|| s.school_id.to_string(), |sc| sc.name.clone());
+            who.insert(f.student.clone(), Who { name: s.name, school });
+        }
+    }
+    Ok(who)
+}
+
+/// Programs by their Chinese names in Chinese output (the policy given, or
+/// the national catalogue); none in English.
+fn zh_program_names(args: &ReconcileArgs, zh: bool) -> Vec<(String, String)> {
+    if zh {
         policy::engine(&args.policy)
             .map(|e| e.programs().map(|p| (p.id.to_string(), p.name.clone())).collect())
             .unwrap_or_default()
     } else {
         Vec::new()
-    };
-    let findings = findings_sheet(&recon, &who, &programs, names[0], zh);
-    let summary = summary_sheet(&recon, names[1], zh);
-    if let Some(out) = &args.out {
-        if let Some(ent) = &args.entitlements {
-            about.push(("entitlements", "应助名单", ent.display().to_string()));
-        }
-        about.push(("disbursements", "发放记录", disb_path.display().to_string()));
-        about.retain(|(en, _, v)| *en != "terms" || !v.is_empty());
-        let title = if zh {
-            "学生资助资金发放核对问题清单（应补尽补）"
-        } else {
-            "Student aid paid against owed: findings"
-        };
-        let mut sheets = vec![findings.0.with_title(title), summary.0.clone()];
-        sheets.extend(output::about_sheets(out, zh, &about));
-        let written = eduaid::io::write_sheets(out, &sheets)?;
-        output::report_written(&written, ctx);
     }
-    if ctx.json {
-        ctx.print_json(&recon)?;
+}
+
+/// Write the `--out` file: the findings (titled), the summary and the 说明
+/// sheets, which name the entitlements and disbursements files read; then
+/// say what was written.
+fn write_out(
+    out: &Path,
+    findings: Sheet,
+    summary: &Sheet,
+    mut about: Vec<(&'static str, &'static str, String)>,
+    (args, disb_path): (&ReconcileArgs, &Path),
+    ctx: &Ctx,
+) -> anyhow::Result<()> {
+    let zh = ctx.zh();
+    if let Some(ent) = &args.entitlements {
+        about.push(("entitlements", "应助名单", ent.display().to_string()));
+    }
+    about.push(("disbursements", "发放记录", disb_path.display().to_string()));
+    about.retain(|(en, _, v)| *en != "terms" || !v.is_empty());
+    let title = if zh {
+        "学生资助资金发放核对问题清单（应补尽补）"
     } else {
-        summary.print();
-        if !recon.findings.is_empty() {
-            outln!();
-            for f in &recon.findings {
-                if zh {
-                    outln!(
-                        "{}：学生 {} {} {}：{}",
-                        f.kind.chinese(),
-                        f.student,
-                        program_name(&programs, f.program.as_str()),
-                        f.term.to_chinese(),
-                        crate::zh::program_names(&ctx.msg(&f.evidence), &programs)
-                    );
-                } else {
-                    outln!("{f}");
-                }
+        "Student aid paid against owed: findings"
+    };
+    let mut sheets = vec![findings.0.with_title(title), summary.0.clone()];
+    sheets.extend(output::about_sheets(out, zh, &about));
+    let written = eduaid::io::write_sheets(out, &sheets)?;
+    output::report_written(&written, ctx);
+    Ok(())
+}
+
+/// The summary on the terminal, then each finding: in Chinese with the
+/// programs' Chinese names, in English as the finding words itself.
+fn print_findings(recon: &Reconciliation, summary: &Sheet, programs: &[(String, String)], ctx: &Ctx) {
+    summary.print();
+    if !recon.findings.is_empty() {
+        outln!();
+        for f in &recon.findings {
+            if ctx.zh() {
+                outln!(
+                    "{}：学生 {} {} {}：{}",
+                    f.kind.chinese(),
+                    f.student,
+                    program_name(programs, f.program.as_str()),
+                    f.term.to_chinese(),
+                    crate::zh::program_names(&ctx.msg(&f.evidence), programs)
+                );
+            } else {
+                outln!("{f}");
             }
         }
     }
-    Ok(Status::findings_if(!recon.findings.is_empty()).max(Status::bad_if(rejected)))
 }
 
 /// A program's Chinese name, or its id where the catalogue lacks it.

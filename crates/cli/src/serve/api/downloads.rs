@@ -1,5 +1,10 @@
 //! Downloads: the entitlements and findings workbooks, the work report.
 
+use eduaid::county_report::{County, CountyReport, Missing, Settings};
+use eduaid::io::CountFiles;
+use eduaid::model::{Counts, StudentLoan};
+use eduaid::report::{DocxRenderer, Figure, HtmlRenderer, MarkdownRenderer, Source, Template, render};
+
 use super::*;
 
 /// Write a workbook to a private temporary file and read it back.
@@ -135,61 +140,25 @@ pub(crate) async fn download_report(
     Extension(SessionId(session)): Extension<SessionId>,
     Query(q): Query<Params>,
 ) -> Response {
-    use eduaid::county_report::{County, Missing, Settings};
-    use eduaid::io::CountFiles;
-    use eduaid::report::{DocxRenderer, Figure, HtmlRenderer, MarkdownRenderer, Source, Template, render};
     answer(app, move |app| {
         let term = term_of(&q)?;
-        let format = q.get("format").map_or("docx", String::as_str);
-        if !["docx", "html", "md"].contains(&format) {
-            return Err(bad(format!("不支持的格式“{format}”，可选 docx、html、md / unknown format {format}: docx, html or md")));
-        }
+        let format = report_format(&q)?;
         let engine = engine_of(app, &session, &q)?;
         let files = app.with_session(&session, |s| s.counts.clone());
-        let find = |k: &str| files.iter().find(|f| f.kind == k).map(input);
-        if find("grade_counts").is_none() {
-            return Err(bad(
-                "生成报告还需要年级人数文件（grade_counts.csv，以及人口、残疾儿童、专任教师文件）：请在“导入数据”页选择 / the report needs the grade counts file (grade_counts.csv, with population, disabled and teachers): upload it on the import page",
-            ));
-        }
-        let cf = CountFiles {
-            grades: find("grade_counts"),
-            population: find("population"),
-            disabled: find("disabled"),
-            teachers: find("teachers"),
-        };
-        let (counts, _) = eduaid::io::read_counts(cf, &ReadOptions::default()).map_err(doing("人数文件无法读取"))?;
+        let counts = session_counts(&files)?;
         let store = app.store();
         let roster = store.to_memory_roster()?;
         let payments = store.disbursements()?;
         drop(store);
-        let name = q
-            .get("county")
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty())
-            .unwrap_or_else(|| "本县".to_string());
-        let settings = Settings {
-            on_missing: Missing::LeaveOut,
-            report_date: Some(today()),
-            ..Settings::new(name)
-        };
         // The session's loans and cited figures, if uploaded: the loan
         // sentence and the cited sentences, as `eduaid report` takes them
         // from its --data folder.
-        let loans = match files.iter().find(|f| f.kind == "loans") {
-            Some(f) => Some(
-                eduaid::io::read_loans(input(f), &ReadOptions::default())
-                    .map_err(doing("助学贷款文件无法读取"))?
-                    .records,
-            ),
-            None => None,
-        };
+        let loans = session_loans(&files)?;
         let cited = match files.iter().find(|f| f.kind == "cited") {
             Some(f) => read_cited_upload(f)?,
             None => Vec::new(),
         };
-        let settings = Settings { cited, ..settings };
-        let mut county = County::new(&roster, &counts, &engine, term).with_settings(settings);
+        let mut county = County::new(&roster, &counts, &engine, term).with_settings(report_settings(&q, cited));
         if !payments.is_empty() {
             county = county.with_disbursements(&payments);
         }
@@ -197,39 +166,110 @@ pub(crate) async fn download_report(
             county = county.with_loans(l);
         }
         let mut report = county.build().map_err(doing("无法生成报告"))?;
-        if let Some(d) = q.get("fee_meeting_date").filter(|d| !d.is_empty()) {
-            let date = d
-                .parse()
-                .map_err(|e| bad(format!("收费工作会议日期“{d}”有误 / fee_meeting_date {d}: {e}")))?;
-            let f = Figure::date(
-                "fee_meeting_date",
-                "fee_meeting_date",
-                date,
-                Source::indicator("workbench (input)"),
-            );
-            report.data.figure(f)?;
-        }
-        let mut doc = Template::default_report().render(&report.data)?;
-        let validation = report.validate(&doc)?;
-        report.push_appendices(&mut doc, &validation);
-        let (name, mime, bytes) = match format {
-            "html" => (
-                "county_report.html",
-                "text/html; charset=utf-8",
-                render(&doc, &mut HtmlRenderer::new())?,
-            ),
-            "md" => (
-                "county_report.md",
-                "text/markdown; charset=utf-8",
-                render(&doc, &mut MarkdownRenderer::new())?,
-            ),
-            _ => (
-                "county_report.docx",
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-                render(&doc, &mut DocxRenderer::new())?,
-            ),
-        };
+        add_fee_meeting_date(&mut report, &q)?;
+        let (name, mime, bytes) = render_report(&report, format)?;
         Ok(Out::File { name, mime, bytes })
     })
     .await
+}
+
+/// The report's format asked for: `docx` (the default), `html` or `md`.
+fn report_format(q: &Params) -> Result<&str, ApiError> {
+    let format = q.get("format").map_or("docx", String::as_str);
+    if !["docx", "html", "md"].contains(&format) {
+        return Err(bad(format!(
+            "不支持的格式“{format}”，可选 docx、html、md / unknown format {format}: docx, html or md"
+        )));
+    }
+    Ok(format)
+}
+
+/// The county's counts from the session's count files; the grade counts
+/// file is required.
+fn session_counts(files: &[Staged]) -> Result<Counts, ApiError> {
+    let find = |k: &str| files.iter().find(|f| f.kind == k).map(input);
+    if find("grade_counts").is_none() {
+        return Err(bad(
+            "生成报告还需要年级人数文件（grade_counts.csv，以及人口、残疾儿童、专任教师文件）：请在“导入数据”页选择 / the report needs the grade counts file (grade_counts.csv, with population, disabled and teachers): upload it on the import page",
+        ));
+    }
+    let cf = CountFiles {
+        grades: find("grade_counts"),
+        population: find("population"),
+        disabled: find("disabled"),
+        teachers: find("teachers"),
+    };
+    let (counts, _) = eduaid::io::read_counts(cf, &ReadOptions::default()).map_err(doing("人数文件无法读取"))?;
+    Ok(counts)
+}
+
+/// The student loans of the session's loans file, if one was uploaded.
+fn session_loans(files: &[Staged]) -> Result<Option<Vec<StudentLoan>>, ApiError> {
+    match files.iter().find(|f| f.kind == "loans") {
+        Some(f) => Ok(Some(
+            eduaid::io::read_loans(input(f), &ReadOptions::default())
+                .map_err(doing("助学贷款文件无法读取"))?
+                .records,
+        )),
+        None => Ok(None),
+    }
+}
+
+/// The report's settings: the county's name (`county`, else 本县), today's
+/// date, a missing figure's sentence left out, the cited figures.
+fn report_settings(q: &Params, cited: Vec<Figure>) -> Settings {
+    let name = q
+        .get("county")
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty())
+        .unwrap_or_else(|| "本县".to_string());
+    let settings = Settings {
+        on_missing: Missing::LeaveOut,
+        report_date: Some(today()),
+        ..Settings::new(name)
+    };
+    Settings { cited, ..settings }
+}
+
+/// The date of the fee meeting (`fee_meeting_date`), given on the page, as
+/// a figure of the report.
+fn add_fee_meeting_date(report: &mut CountyReport, q: &Params) -> Result<(), ApiError> {
+    if let Some(d) = q.get("fee_meeting_date").filter(|d| !d.is_empty()) {
+        let date = d
+            .parse()
+            .map_err(|e| bad(format!("收费工作会议日期“{d}”有误 / fee_meeting_date {d}: {e}")))?;
+        let f = Figure::date(
+            "fee_meeting_date",
+            "fee_meeting_date",
+            date,
+            Source::indicator("workbench (input)"),
+        );
+        report.data.figure(f)?;
+    }
+    Ok(())
+}
+
+/// The report rendered in its format, checked by the validator (its
+/// findings appended): the file's name, its type and its bytes.
+fn render_report(report: &CountyReport, format: &str) -> Result<(&'static str, &'static str, Vec<u8>), ApiError> {
+    let mut doc = Template::default_report().render(&report.data)?;
+    let validation = report.validate(&doc)?;
+    report.push_appendices(&mut doc, &validation);
+    Ok(match format {
+        "html" => (
+            "county_report.html",
+            "text/html; charset=utf-8",
+            render(&doc, &mut HtmlRenderer::new())?,
+        ),
+        "md" => (
+            "county_report.md",
+            "text/markdown; charset=utf-8",
+            render(&doc, &mut MarkdownRenderer::new())?,
+        ),
+        _ => (
+            "county_report.docx",
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            render(&doc, &mut DocxRenderer::new())?,
+        ),
+    })
 }

@@ -1,5 +1,8 @@
 //! Uploading, staging and importing a county's files; the store's status.
 
+use eduaid::io::{Loaded, LoadedRoster};
+use eduaid::model::Disbursement;
+
 use super::*;
 
 /// `GET /api/status`: the store's counts and imports.
@@ -175,85 +178,18 @@ pub(crate) async fn import(
         let commit = q.get("commit").is_some_and(|v| v == "true" || v == "1");
         let staged = app.with_session(&session, |s| s.staged.clone());
         if staged.is_empty() {
-            return Err(bad("没有等待导入的文件，请先选择本县的数据文件 / no file is waiting: upload the county's files first"));
+            return Err(bad(
+                "没有等待导入的文件，请先选择本县的数据文件 / no file is waiting: upload the county's files first",
+            ));
         }
-        let opts = ReadOptions {
-            limits: Limits {
-                max_bytes: UPLOAD_LIMIT as u64,
-                max_rows: ROW_LIMIT,
-                ..Limits::default()
-            },
-            // Program cells by the names of the policy asked for, else of
-            // the session's uploaded overlay, else of the default policy.
-            programs: {
-                let mut pq = q.clone();
-                if !pq.contains_key("policy") && app.with_session(&session, |s| s.overlay.is_some()) {
-                    pq.insert("policy".into(), "session".into());
-                }
-                policy_of(app, &session, &pq)?
-                    .catalogue()
-                    .map_err(doing("政策文件有误"))?
-            },
-            ..ReadOptions::default()
-        };
-        let find = |kind: &str| staged.iter().find(|f| f.kind == kind);
+        let opts = import_options(app, &session, &q)?;
         let mut files = Vec::new();
-        let roster = match (find("schools"), find("students")) {
-            (Some(sc), Some(st)) => {
-                let mut rf = RosterFiles::new(input(sc), input(st));
-                if let Some(h) = find("households") {
-                    rf = rf.households(input(h));
-                }
-                if let Some(c) = find("classes") {
-                    rf = rf.classes(input(c));
-                }
-                let loaded = eduaid::io::load_roster(rf, &opts).map_err(doing("文件无法读取，未导入任何数据"))?;
-                files.push(report_json(&loaded.schools, "schools"));
-                if let Some(r) = &loaded.classes {
-                    files.push(report_json(r, "classes"));
-                }
-                if let Some(r) = &loaded.households {
-                    files.push(report_json(r, "households"));
-                }
-                files.push(report_json(&loaded.students, "students"));
-                Some(loaded)
-            }
-            (None, None) if find("households").is_none() && find("classes").is_none() => None,
-            _ => {
-                return Err(bad(
-                    "学生名册须整体导入：请同时选择学校文件和学生文件（家庭、班级文件一并选择） / a roster is imported whole: upload the schools file and the students file together (households and classes with them)",
-                ));
-            }
-        };
-        let payments = match find("disbursements") {
-            Some(d) => {
-                let loaded = eduaid::io::read_disbursements(input(d), &opts).map_err(doing("发放记录文件无法读取，未导入任何数据"))?;
-                files.push(report_json(&loaded.report, "disbursements"));
-                Some(loaded)
-            }
-            None => None,
-        };
+        let roster = read_roster(&staged, &opts, &mut files)?;
+        let payments = read_payments(&staged, &opts, &mut files)?;
         let sum = |key: &str| files.iter().map(|f| f[key].as_u64().unwrap_or(0)).sum::<u64>();
         let (read, accepted, rejected) = (sum("read"), sum("accepted"), sum("rejected"));
         if commit {
-            let mut store = app.store();
-            if let Some(l) = &roster {
-                let mut fc = vec![counts(&l.schools, "schools")];
-                if let Some(r) = &l.classes {
-                    fc.push(counts(r, "classes"));
-                }
-                if let Some(r) = &l.households {
-                    fc.push(counts(r, "households"));
-                }
-                fc.push(counts(&l.students, "students"));
-                store.import_roster(&l.roster, &fc).map_err(doing("写入数据库失败"))?;
-            }
-            if let Some(p) = &payments {
-                store
-                    .import_disbursements(&p.records, &counts(&p.report, "disbursements"))
-                    .map_err(doing("写入数据库失败"))?;
-            }
-            drop(store);
+            keep(app, roster.as_ref(), payments.as_ref())?;
             app.with_session(&session, |s| s.staged.clear());
         }
         Ok(Out::Json(json!({
@@ -266,4 +202,104 @@ pub(crate) async fn import(
         })))
     })
     .await
+}
+
+/// How the waiting files are read: within the upload limits, program cells
+/// by the names of the policy asked for, else of the session's uploaded
+/// overlay, else of the default policy.
+fn import_options(app: &App, session: &str, q: &Params) -> Result<ReadOptions, ApiError> {
+    Ok(ReadOptions {
+        limits: Limits {
+            max_bytes: UPLOAD_LIMIT as u64,
+            max_rows: ROW_LIMIT,
+            ..Limits::default()
+        },
+        programs: {
+            let mut pq = q.clone();
+            if !pq.contains_key("policy") && app.with_session(session, |s| s.overlay.is_some()) {
+                pq.insert("policy".into(), "session".into());
+            }
+            policy_of(app, session, &pq)?
+                .catalogue()
+                .map_err(doing("政策文件有误"))?
+        },
+        ..ReadOptions::default()
+    })
+}
+
+/// The waiting roster (schools and students, with households and classes),
+/// read whole, each file's report added to `files`; none if no roster file
+/// waits, and a roster without its schools or students file is refused.
+fn read_roster(
+    staged: &[Staged],
+    opts: &ReadOptions,
+    files: &mut Vec<Value>,
+) -> Result<Option<LoadedRoster>, ApiError> {
+    let find = |kind: &str| staged.iter().find(|f| f.kind == kind);
+    match (find("schools"), find("students")) {
+        (Some(sc), Some(st)) => {
+            let mut rf = RosterFiles::new(input(sc), input(st));
+            if let Some(h) = find("households") {
+                rf = rf.households(input(h));
+            }
+            if let Some(c) = find("classes") {
+                rf = rf.classes(input(c));
+            }
+            let loaded = eduaid::io::load_roster(rf, opts).map_err(doing("文件无法读取，未导入任何数据"))?;
+            files.push(report_json(&loaded.schools, "schools"));
+            if let Some(r) = &loaded.classes {
+                files.push(report_json(r, "classes"));
+            }
+            if let Some(r) = &loaded.households {
+                files.push(report_json(r, "households"));
+            }
+            files.push(report_json(&loaded.students, "students"));
+            Ok(Some(loaded))
+        }
+        (None, None) if find("households").is_none() && find("classes").is_none() => Ok(None),
+        _ => Err(bad(
+            "学生名册须整体导入：请同时选择学校文件和学生文件（家庭、班级文件一并选择） / a roster is imported whole: upload the schools file and the students file together (households and classes with them)",
+        )),
+    }
+}
+
+/// The waiting disbursements file, if any, read, its report added to
+/// `files`.
+fn read_payments(
+    staged: &[Staged],
+    opts: &ReadOptions,
+    files: &mut Vec<Value>,
+) -> Result<Option<Loaded<Disbursement>>, ApiError> {
+    match staged.iter().find(|f| f.kind == "disbursements") {
+        Some(d) => {
+            let loaded = eduaid::io::read_disbursements(input(d), opts)
+                .map_err(doing("发放记录文件无法读取，未导入任何数据"))?;
+            files.push(report_json(&loaded.report, "disbursements"));
+            Ok(Some(loaded))
+        }
+        None => Ok(None),
+    }
+}
+
+/// Keep the accepted rows in the store: the roster and the payments, one
+/// import recorded per file.
+fn keep(app: &App, roster: Option<&LoadedRoster>, payments: Option<&Loaded<Disbursement>>) -> Result<(), ApiError> {
+    let mut store = app.store();
+    if let Some(l) = roster {
+        let mut fc = vec![counts(&l.schools, "schools")];
+        if let Some(r) = &l.classes {
+            fc.push(counts(r, "classes"));
+        }
+        if let Some(r) = &l.households {
+            fc.push(counts(r, "households"));
+        }
+        fc.push(counts(&l.students, "students"));
+        store.import_roster(&l.roster, &fc).map_err(doing("写入数据库失败"))?;
+    }
+    if let Some(p) = payments {
+        store
+            .import_disbursements(&p.records, &counts(&p.report, "disbursements"))
+            .map_err(doing("写入数据库失败"))?;
+    }
+    Ok(())
 }

@@ -64,10 +64,7 @@ pub(crate) async fn download_findings(
     Query(q): Query<Params>,
 ) -> Response {
     answer(app, move |app| {
-        let term = match q.get("term").filter(|t| !t.is_empty()) {
-            Some(_) => Some(term_of(&q)?.to_string()),
-            None => None,
-        };
+        let term = term_filter(&q)?;
         let names = program_names(app, &session, &q)?;
         let list = app.store().findings(term.as_deref())?;
         let mut sheet = eduaid::io::Sheet::new(

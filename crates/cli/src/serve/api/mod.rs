@@ -159,6 +159,15 @@ fn term_of(q: &Params) -> Result<Term, ApiError> {
         .map_err(|e| bad(format!("学期“{raw}”无法识别 / term {raw}: {e}")))
 }
 
+/// The term a request may name to narrow a list (`?term=…`, absent or
+/// empty for every term), as its text.
+fn term_filter(q: &Params) -> Result<Option<String>, ApiError> {
+    match q.get("term").filter(|t| !t.is_empty()) {
+        Some(_) => Ok(Some(term_of(q)?.to_string())),
+        None => Ok(None),
+    }
+}
+
 /// The engine of the policy a request names (`?policy=ID`, `session` for
 /// the session's uploaded overlay), else the default.
 fn engine_of(app: &App, session: &str, q: &Params) -> Result<Engine, ApiError> {

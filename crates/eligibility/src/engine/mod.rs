@@ -51,6 +51,14 @@ pub struct Engine {
     policy: Option<Arc<Policy>>,
 }
 
+/// A school as the programs see it, kept once per school by a run: its
+/// kind, place and dates, never its classes (memory stays flat).
+pub(crate) fn program_school(found: &School) -> School {
+    let mut sc = found.clone();
+    sc.classes = Vec::new();
+    sc
+}
+
 /// A program's amount is never negative: a negative result (from a Rust
 /// program) counts as zero.
 fn not_negative(a: Money) -> Decimal {

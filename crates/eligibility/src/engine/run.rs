@@ -94,11 +94,7 @@ impl Engine {
             let si = match slots.get(no) {
                 Some(i) => i,
                 None => {
-                    // Programs see the school's kind, place and dates,
-                    // never its classes: keep memory flat.
-                    let mut sc = found.clone();
-                    sc.classes = Vec::new();
-                    schools.push(sc);
+                    schools.push(super::program_school(found));
                     let i = schools.len() - 1;
                     slots.set(no, i);
                     i

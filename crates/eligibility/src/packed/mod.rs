@@ -164,8 +164,7 @@ impl Engine {
             let sc = match slots.get(no) {
                 Some(i) => i,
                 None => {
-                    let mut sc = found.clone();
-                    sc.classes = Vec::new();
+                    let sc = crate::engine::program_school(found);
                     table.add(pk, &SchoolFacts::of(&sc));
                     schools.push(sc);
                     let i = schools.len() - 1;
